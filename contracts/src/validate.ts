@@ -1,0 +1,88 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { TSchema } from '@sinclair/typebox';
+import { Envelope } from './envelope';
+import type { MessageDef } from './define-message';
+
+/** One broken rule: where (a JSON pointer into the value) and which rule, in words. */
+export interface ValidationIssue {
+  /** JSON pointer to the offending field, `''` for the value itself: `/data/costUsd`. */
+  path: string;
+  /** The JSON Schema keyword that failed: `required`, `minimum`, `type`, `additionalProperties`. */
+  rule: string;
+  /** What the rule wants, without the path: `must be >= 0`. */
+  detail: string;
+  /** Path and detail in one line: `/data/costUsd must be >= 0`. */
+  message: string;
+}
+
+const issue = (path: string, rule: string, detail: string): ValidationIssue => ({
+  path,
+  rule,
+  detail,
+  message: `${path || '(root)'} ${detail}`,
+});
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats(ajv);
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+function validatorFor(schema: TSchema): ValidateFunction {
+  let fn = compiled.get(schema);
+  if (!fn) {
+    // $id would make ajv refuse a second compile of an equal schema; the WeakMap is the cache.
+    const { $id: _ignored, ...withoutId } = schema as TSchema & { $id?: string };
+    fn = ajv.compile(withoutId);
+    compiled.set(schema, fn);
+  }
+  return fn;
+}
+
+function toIssue(e: ErrorObject): ValidationIssue {
+  let path = e.instancePath;
+  if (e.keyword === 'required') path += `/${String((e.params as { missingProperty: string }).missingProperty)}`;
+  if (e.keyword === 'additionalProperties')
+    path += `/${String((e.params as { additionalProperty: string }).additionalProperty)}`;
+  return issue(path, e.keyword, e.keyword === 'required' ? 'is required' : (e.message ?? 'is invalid'));
+}
+
+/** Checks a value against a schema; returns every issue (empty when valid). Never throws. */
+export function validateSchema(schema: TSchema, value: unknown): ValidationIssue[] {
+  const fn = validatorFor(schema);
+  return fn(value) ? [] : (fn.errors ?? []).map(toIssue);
+}
+
+/** Checks a message payload against its definition. */
+export function validate(def: MessageDef, payload: unknown): ValidationIssue[] {
+  return validateSchema(def.data, payload);
+}
+
+/** Checks a request's reply against its definition. */
+export function validateReply(def: MessageDef, reply: unknown): ValidationIssue[] {
+  return def.reply ? validateSchema(def.reply, reply) : [];
+}
+
+/**
+ * Checks a whole envelope as received for `def`: envelope shape, then type and version, then the
+ * payload (issues under `/data/...`).
+ */
+export function validateEnvelope(def: MessageDef, envelope: unknown): ValidationIssue[] {
+  const shape = validateSchema(Envelope, envelope);
+  if (shape.length > 0) return shape;
+  const env = envelope as Envelope;
+  if (env.type !== def.type) {
+    const [owner, name, version] = env.type.split('.');
+    const sameMessage = `${owner}.${name}` === `${def.owner}.${def.name}`;
+    return [
+      sameMessage
+        ? issue('/type', 'version', `${env.type} has version ${version ?? '?'}; this consumer reads v${def.version}`)
+        : issue('/type', 'type', `${env.type} is not ${def.type}`),
+    ];
+  }
+  return validate(def, env.data).map((i) => issue(`/data${i.path}`, i.rule, i.detail));
+}
+
+/** Formats issues as one line: `/data/costUsd must be >= 0; /data/runId is required`. */
+export function formatIssues(issues: readonly ValidationIssue[]): string {
+  return issues.map((i) => i.message).join('; ');
+}

@@ -1,0 +1,35 @@
+// One jest run for the whole tree. Sources are compiled by swc (no type check here: `tsc -b` in
+// `npm test` does that), and workspace packages resolve to their TypeScript sources, not dist/.
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+const packages = ['kernel', 'bus', 'store', 'telemetry', 'nest-transport', 'testing', 'runtime', 'cli'];
+const services = ['ingestion', 'planner', 'manager', 'worker', 'governance', 'gateway'];
+const moduleNameMapper = {
+  '^@autopilot/contracts$': '<rootDir>/contracts/src/index.ts',
+};
+for (const p of packages) {
+  moduleNameMapper[`^@autopilot/${p}$`] = `<rootDir>/packages/${p}/src/index.ts`;
+  moduleNameMapper[`^@autopilot/${p}/testing$`] = `<rootDir>/packages/${p}/src/testing/index.ts`;
+}
+for (const s of services) moduleNameMapper[`^@autopilot/${s}$`] = `<rootDir>/services/${s}/src/index.ts`;
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.tsx?$': ['@swc/jest', swc] },
+  moduleNameMapper,
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+  testTimeout: 30_000,
+  // NATS suites share one nats-server per worker process; two workers suit the 2-core machines.
+  maxWorkers: 2,
+};

@@ -1,0 +1,100 @@
+import type { Envelope, MessageDef, PayloadOf, ReplyOf } from '@autopilot/contracts';
+
+/** One delivery of one message to one durable consumer. At-least-once. */
+export interface Delivery<P> {
+  /** Envelope id; a second publish with the same id is dropped by the bus. */
+  readonly id: string;
+  /** Already validated against the subscribed definition. */
+  readonly payload: P;
+  readonly envelope: Envelope<P>;
+  /** 1 on first delivery. */
+  readonly deliveryCount: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Tells the bus the handler is still working, pushing back redelivery (JetStream `working()`). */
+  working(): void;
+}
+
+/**
+ * Resolve = ack. Throw `NonRetryableError` or `ContractViolationError` = terminate and dead-letter.
+ * Throw `RetryLaterError` = redeliver after its delay. Throw anything else = redeliver with the
+ * consumer's backoff; past `maxDeliveries` the message is dead-lettered with the last error.
+ */
+export type Handler<P> = (delivery: Delivery<P>) => Promise<void>;
+
+/** Answers a request; the resolved value is validated against the definition's reply schema. */
+export type Responder<P, R> = (payload: P, envelope: Envelope<P>) => Promise<R>;
+
+export interface PublishOptions {
+  /** The envelope id; defaults to a new ULID. Publishing the same id twice delivers once. */
+  id?: string;
+  projectId?: string;
+  correlationId?: string;
+  causationId?: string;
+  /** Extra transport headers (trace context is added by the bus). */
+  headers?: Record<string, string>;
+}
+
+export interface SubscribeOptions {
+  /** Deliveries before the message is dead-lettered. Default 5. */
+  maxDeliveries?: number;
+  /** Redelivery delays by attempt (the last repeats). Default [1000, 5000, 15000, 30000]. */
+  backoffMs?: readonly number[];
+  /** How long a delivery may go without ack or `working()` before it is redelivered. Default 30000. */
+  ackWaitMs?: number;
+  /** Deliveries handled at once by this subscriber. Default 1. */
+  concurrency?: number;
+}
+
+export interface RequestOptions extends Omit<PublishOptions, 'id'> {
+  /** Default 5000. Past it the call rejects with RequestTimeoutError. */
+  timeoutMs?: number;
+}
+
+/** A message that could not be handled, with why: kept on the dead-letter stream (AP_DLQ). */
+export interface DeadLetter {
+  /** The subject the message arrived on. */
+  subject: string;
+  /** The durable consumer that gave up on it. */
+  consumer: string;
+  /** The envelope when it parsed, else the raw text. */
+  message: unknown;
+  reason: string;
+  /** `CONTRACT_VIOLATION`, `BUS_NON_RETRYABLE`, `BUS_MAX_DELIVERIES`, `BUS_MALFORMED_ENVELOPE`... */
+  code: string;
+  deliveryCount: number;
+  at: string;
+}
+
+export interface Subscription {
+  /** Stops taking new deliveries, waits for in-flight handlers to settle. The durable consumer stays. */
+  drain(): Promise<void>;
+}
+
+export interface MessageBus {
+  /** Validates, wraps in an envelope and publishes. Throws ContractViolationError on a bad payload. */
+  publish<D extends MessageDef>(def: D, payload: PayloadOf<D>, opts?: PublishOptions): Promise<Envelope<PayloadOf<D>>>;
+  /** Publishes an envelope built earlier (the outbox relay). De-duplicated by `envelope.id`. */
+  publishEnvelope(envelope: Envelope): Promise<void>;
+  /** Publishes raw bytes on a subject, as an outside integration would: no validation on the way in. */
+  publishRaw(subject: string, body: string, headers?: Record<string, string>): Promise<void>;
+  /**
+   * Binds a durable consumer. Events: every distinct `consumer` sees each event once, subscribers
+   * sharing a `consumer` name share the deliveries. Commands: a work queue, one consumer per subject.
+   * Invalid envelopes, unknown types and wrong versions are dead-lettered, never handed over.
+   */
+  subscribe<D extends MessageDef>(
+    def: D,
+    consumer: string,
+    handler: Handler<PayloadOf<D>>,
+    opts?: SubscribeOptions,
+  ): Promise<Subscription>;
+  /** Sends a request and waits for its reply. Rejects with RequestTimeoutError, NoRespondersError or RemoteError. */
+  request<D extends MessageDef>(def: D, payload: PayloadOf<D>, opts?: RequestOptions): Promise<ReplyOf<D>>;
+  /** Answers requests for `def`; responders sharing a definition share the load. */
+  serve<D extends MessageDef>(def: D, responder: Responder<PayloadOf<D>, ReplyOf<D>>): Promise<Subscription>;
+  /** Dead letters recorded so far, oldest first. */
+  listDeadLetters(opts?: { consumer?: string; limit?: number }): Promise<DeadLetter[]>;
+  /** Drains every subscription, then releases the connection. */
+  close(): Promise<void>;
+}
+export const MessageBus = Symbol('MessageBus');
