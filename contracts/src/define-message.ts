@@ -56,15 +56,24 @@ export interface MessageDef<S extends TSchema = TSchema, R extends TSchema = TSc
   readonly schemaId: string;
 }
 
+/** A request's definition: the same as MessageDef, with the reply schema known to be there. */
+export type RequestDef<S extends TSchema = TSchema, R extends TSchema = TSchema> = MessageDef<S, R> & {
+  readonly reply: R;
+};
+
 export type PayloadOf<D extends MessageDef> = Static<D['data']>;
-export type ReplyOf<D extends MessageDef> = D['reply'] extends TSchema ? Static<D['reply']> : never;
+// NonNullable: `reply` is optional on MessageDef, and `R | undefined` never extends TSchema.
+export type ReplyOf<D extends MessageDef> =
+  NonNullable<D['reply']> extends infer R extends TSchema ? Static<R> : never;
 
 const TOKEN = /^[a-z][a-z0-9_]*$/;
 
 /** Builds a definition and derives its subject, envelope type and schema id. Throws on a bad name. */
 export function defineMessage<S extends TSchema>(spec: EventSpec<S>): MessageDef<S>;
 export function defineMessage<S extends TSchema>(spec: CommandSpec<S>): MessageDef<S>;
-export function defineMessage<S extends TSchema, R extends TSchema>(spec: RequestSpec<S, R>): MessageDef<S, R>;
+export function defineMessage<S extends TSchema, R extends TSchema>(
+  spec: RequestSpec<S, R>,
+): RequestDef<S, R>;
 export function defineMessage(
   spec: EventSpec<TSchema> | CommandSpec<TSchema> | RequestSpec<TSchema, TSchema>,
 ): MessageDef {

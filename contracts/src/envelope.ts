@@ -13,7 +13,10 @@ export const Envelope = Type.Object(
     }),
     source: Type.String({ minLength: 1, description: 'The producing service or integration' }),
     time: Type.String({ format: 'date-time' }),
-    subject: Type.String({ pattern: '^ap\\.v[1-9][0-9]*\\.(evt|cmd|req)\\.', description: 'The bus subject' }),
+    subject: Type.String({
+      pattern: '^ap\\.v[1-9][0-9]*\\.(evt|cmd|req)\\.',
+      description: 'The bus subject',
+    }),
     projectId: Type.Optional(Type.String()),
     correlationId: Type.Optional(Type.String({ description: 'The run or job this belongs to' })),
     causationId: Type.Optional(Type.String({ description: 'Id of the message that caused this one' })),

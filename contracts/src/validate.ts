@@ -38,12 +38,35 @@ function validatorFor(schema: TSchema): ValidateFunction {
   return fn;
 }
 
+/** ajv's wording, except where it hides what a reader of a dead letter needs: the allowed values. */
+function detailOf(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not a property of this contract';
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      return `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    case 'const':
+      return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    default:
+      return e.message ?? 'is invalid';
+  }
+}
+
+/** RFC 6901: a property name inside a JSON pointer escapes `~` and `/`. */
+const pointerToken = (name: string): string => name.replace(/~/g, '~0').replace(/\//g, '~1');
+
 function toIssue(e: ErrorObject): ValidationIssue {
   let path = e.instancePath;
-  if (e.keyword === 'required') path += `/${String((e.params as { missingProperty: string }).missingProperty)}`;
+  // ajv points at the object for these two; the issue points at the property itself.
+  if (e.keyword === 'required')
+    path += `/${pointerToken(String((e.params as { missingProperty: string }).missingProperty))}`;
   if (e.keyword === 'additionalProperties')
-    path += `/${String((e.params as { additionalProperty: string }).additionalProperty)}`;
-  return issue(path, e.keyword, e.keyword === 'required' ? 'is required' : (e.message ?? 'is invalid'));
+    path += `/${pointerToken(String((e.params as { additionalProperty: string }).additionalProperty))}`;
+  return issue(path, e.keyword, detailOf(e));
 }
 
 /** Checks a value against a schema; returns every issue (empty when valid). Never throws. */
@@ -75,7 +98,11 @@ export function validateEnvelope(def: MessageDef, envelope: unknown): Validation
     const sameMessage = `${owner}.${name}` === `${def.owner}.${def.name}`;
     return [
       sameMessage
-        ? issue('/type', 'version', `${env.type} has version ${version ?? '?'}; this consumer reads v${def.version}`)
+        ? issue(
+            '/type',
+            'version',
+            `${env.type} has version ${version ?? '?'}; this consumer reads v${def.version}`,
+          )
         : issue('/type', 'type', `${env.type} is not ${def.type}`),
     ];
   }

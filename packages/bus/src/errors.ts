@@ -44,3 +44,39 @@ export class RemoteError extends AutopilotError {
 export class BusUnavailableError extends AutopilotError {
   readonly code = 'BUS_UNAVAILABLE';
 }
+
+/** A consumer name NATS cannot hold (`.`, `*`, `>`, spaces) or that is empty. */
+export class InvalidConsumerNameError extends AutopilotError {
+  readonly code = 'BUS_INVALID_CONSUMER_NAME';
+  constructor(readonly consumer: string) {
+    super(`consumer name "${consumer}" must match ${CONSUMER_NAME}`);
+  }
+}
+export const CONSUMER_NAME = /^[A-Za-z0-9_-]{1,200}$/;
+
+/**
+ * The subscription would break a consumer's binding: a consumer name is bound to one subject, and a
+ * command subject (a work queue) has exactly one consumer name.
+ */
+export class ConsumerConflictError extends AutopilotError {
+  readonly code = 'BUS_CONSUMER_CONFLICT';
+  constructor(
+    readonly consumer: string,
+    readonly subject: string,
+    readonly detail: string,
+  ) {
+    super(`cannot bind consumer "${consumer}" to ${subject}: ${detail}`);
+  }
+}
+
+/** The bus did not take a message: no stream holds the subject, the bus is closed, or the server refused. */
+export class PublishFailedError extends AutopilotError {
+  readonly code = 'BUS_PUBLISH_FAILED';
+  constructor(
+    readonly subject: string,
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`publish on ${subject} failed: ${detail}`, options);
+  }
+}

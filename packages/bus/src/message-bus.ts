@@ -43,6 +43,12 @@ export interface SubscribeOptions {
   ackWaitMs?: number;
   /** Deliveries handled at once by this subscriber. Default 1. */
   concurrency?: number;
+  /**
+   * Deliveries fetched ahead of the handlers (the JetStream pull batch; no effect in memory). Fetched
+   * deliveries count against `ackWaitMs` before a handler sees them. Default: `concurrency` for
+   * commands, so replicas share a work queue fairly; `max(concurrency, 64)` for events.
+   */
+  prefetch?: number;
 }
 
 export interface RequestOptions extends Omit<PublishOptions, 'id'> {

@@ -48,7 +48,9 @@ export interface CollectionSpec {
   indexes?: readonly IndexSpec[];
   /**
    * Lease documents: this field holds an expiry instant (ms since epoch). A document past it is
-   * invisible to get/find/count at once and removed from storage eventually.
+   * invisible to get/find/count at once and removed from storage eventually. Every operation treats
+   * it as absent: insert and replaceIfVersion(doc, 0) may take its `_id` again (version restarts at
+   * 1, so fence stale holders with a separate counter, not `version`), increment and delete miss it.
    */
   expiresAtField?: string;
 }
@@ -100,7 +102,9 @@ export interface DocumentStore {
   collection<T extends Doc>(name: string): Collection<T>;
   /**
    * Runs `fn`; every write made through `tx` commits together or, when `fn` throws, not at all
-   * (the error is rethrown). Writes made outside `tx` meanwhile are not part of it.
+   * (the error is rethrown). Writes made outside `tx` meanwhile are not part of it. Inside `fn`, go
+   * through `tx` only: calls on this store's own collections or a nested transaction() are refused
+   * with StoreUsageError. MongoDB may run `fn` more than once after a transient write conflict.
    */
   transaction<R>(fn: (tx: StoreTransaction) => Promise<R>): Promise<R>;
   /** Flushes and releases files or connections. */

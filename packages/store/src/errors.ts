@@ -66,3 +66,18 @@ export class StoreUnavailableError extends AutopilotError {
     super(`${location}: ${reason}`, options);
   }
 }
+
+/**
+ * The caller used the store in a way it cannot honour: an undeclared operator or invalid field
+ * path, a cursor from another query, a collection call inside `transaction(fn)` that should have
+ * gone through `tx`, or an increment of a non-numeric field. Retrying cannot help.
+ */
+export class StoreUsageError extends AutopilotError {
+  readonly code = 'STORE_USAGE';
+  constructor(
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(problem, options);
+  }
+}

@@ -6,3 +6,4 @@
  */
 export * from './eventually';
 export * from './fake-clock';
+export * from './nats-server';

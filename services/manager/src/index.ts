@@ -1,1 +1,18 @@
-export {};
+/**
+ * @autopilot/manager: Projects, task states and runs: schedules work under autonomy modes and budgets.
+ * Run by the runtime, never started by hand: `npx autopilot up` or `npx autopilot service manager`.
+ *
+ *   import { managerService } from '@autopilot/manager';
+ *   await startServiceHost({ definition: managerService, bus, store, routes, logger, outboxIntervalMs: 250 });
+ */
+import type { ServiceDefinition } from '@autopilot/runtime';
+import { ManagerModule } from './manager.module';
+
+export { ManagerModule };
+
+/** What the runtime needs to host the manager service. */
+export const managerService: ServiceDefinition = {
+  name: 'manager',
+  module: ManagerModule,
+  collections: [{ name: 'projects' }, { name: 'tasks' }, { name: 'runs' }],
+};

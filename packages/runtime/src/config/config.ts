@@ -115,8 +115,8 @@ function parseNatsUrls(raw: string): string[] {
 }
 
 function parseMongoUrl(raw: string): string {
-  const url = tryUrl(raw);
-  if (!url || !['mongodb:', 'mongodb+srv:'].includes(url.protocol)) {
+  // Not parsed with URL: a replica-set string lists several host:port pairs, which URL refuses.
+  if (!/^mongodb(\+srv)?:\/\/[^/?#]+/.test(raw)) {
     // The raw value may hold a password, so the message never repeats it.
     throw new ConfigError('MONGO_URL', 'must be a mongodb:// or mongodb+srv:// connection string');
   }

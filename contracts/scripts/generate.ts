@@ -1,0 +1,40 @@
+/**
+ * `npm run generate`: writes contracts/schemas/*.json and contracts/asyncapi.yaml from the registry,
+ * and deletes schema files no message produces any more. Run after changing a contract; the
+ * staleness test fails until you do.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { SCHEMA_DIR } from '../src/generation/json-schema-files';
+import { renderGeneratedFiles } from '../src/generation/generated-files';
+
+// Compiled to contracts/dist/scripts/generate.js; the package root is two levels up.
+const contractsDir = resolve(__dirname, '..', '..');
+
+const files = renderGeneratedFiles();
+let written = 0;
+for (const [path, text] of files) {
+  const target = join(contractsDir, path);
+  let current: string | undefined;
+  try {
+    current = readFileSync(target, 'utf8');
+  } catch {
+    current = undefined; // a new file
+  }
+  if (current === text) continue;
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
+  written += 1;
+  console.log(`wrote   ${path}`);
+}
+
+let removed = 0;
+for (const name of readdirSync(join(contractsDir, SCHEMA_DIR))) {
+  const path = `${SCHEMA_DIR}/${name}`;
+  if (name.endsWith('.json') && !files.has(path)) {
+    rmSync(join(contractsDir, path));
+    removed += 1;
+    console.log(`removed ${path}`);
+  }
+}
+console.log(`contracts: ${files.size} files, ${written} written, ${removed} removed`);

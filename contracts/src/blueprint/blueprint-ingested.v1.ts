@@ -1,0 +1,48 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineMessage } from '../define-message';
+import { BlueprintText, Sha256 } from '../shared/blueprint-text';
+import { Count, Id, Text, Timestamp } from '../shared/primitives';
+
+/** A section from a top-level heading; flat with parentId so the schema needs no recursion. */
+export const BlueprintSection = Type.Object(
+  {
+    id: Id('Section id, stable across versions while the heading path is unchanged'),
+    parentId: Type.Optional(Id('Enclosing section; absent at the top level')),
+    level: Type.Integer({ minimum: 1, maximum: 6, description: 'Heading level, 1 for #' }),
+    title: Type.String({ maxLength: 1000, description: 'Heading text' }),
+    start: Count('Offset of the heading in the text'),
+    end: Count('Offset where the section (with its subsections) ends, exclusive'),
+    hash: Sha256('sha256 of the section text; unchanged hash = unchanged section'),
+    wordCount: Count('Words in the section, subsections excluded'),
+  },
+  { description: 'A section of the blueprint' },
+);
+export type BlueprintSection = Static<typeof BlueprintSection>;
+
+export const BlueprintIngestedV1 = defineMessage({
+  kind: 'event',
+  aggregate: 'blueprint',
+  name: 'ingested',
+  version: 1,
+  producer: 'ingestion',
+  consumers: ['planner', 'gateway'],
+  summary: 'A blueprint version was ingested: its text, digest and section tree.',
+  data: Type.Object({
+    blueprintId: Id('Blueprint id'),
+    projectId: Id('Project'),
+    version: Type.Integer({ minimum: 1, description: 'Blueprint version, +1 per submitted change' }),
+    jobId: Id('The ingestion job that produced it'),
+    title: Text(300, 'Blueprint title'),
+    format: Type.Literal('markdown'),
+    digest: Sha256('sha256 of the whole text'),
+    text: BlueprintText,
+    wordCount: Count('Words in the whole text'),
+    sections: Type.Array(BlueprintSection, { maxItems: 100_000, description: 'Sections in document order' }),
+    changedSectionIds: Type.Array(Id('Section id'), {
+      maxItems: 100_000,
+      description: 'Sections new or changed since the previous version; all of them for version 1',
+    }),
+    ingestedAt: Timestamp('When ingestion finished'),
+  }),
+});
+export type BlueprintIngestedV1 = Static<typeof BlueprintIngestedV1.data>;

@@ -1,0 +1,39 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineMessage } from '../define-message';
+import { ApprovalMotivation } from '../shared/approval';
+import { GovernedAction } from '../shared/governed-action';
+import { Count, Id, Text } from '../shared/primitives';
+import { StringEnum } from '../shared/string-enum';
+
+const GovernanceEvaluateReply = Type.Object({
+  decision: StringEnum(['allow', 'deny', 'needs_approval'] as const, {
+    description: 'allow: go ahead; deny: do not, ever; needs_approval: suspend until a person decides',
+  }),
+  reasons: Type.Array(Text(1000, 'One reason'), { maxItems: 50, description: 'Why, in words' }),
+  ruleIds: Type.Array(Id('Policy rule id'), { maxItems: 50, description: 'The policy rules that decided' }),
+  approvalId: Type.Optional(
+    Id('needs_approval: the approval request opened (announced by approval.requested)'),
+  ),
+});
+
+export const GovernanceEvaluateV1 = defineMessage({
+  kind: 'request',
+  service: 'governance',
+  name: 'evaluate',
+  version: 1,
+  producer: 'worker',
+  consumers: ['governance'],
+  summary:
+    'Ask policy whether an action may run: allow, deny or needs_approval, with the rules that decided.',
+  data: Type.Object({
+    projectId: Id('Project'),
+    runId: Id('Run that wants to act'),
+    taskId: Id('Task of the run'),
+    stepSeq: Count('Step the action belongs to'),
+    action: GovernedAction,
+    motivation: Type.Optional(ApprovalMotivation),
+  }),
+  reply: GovernanceEvaluateReply,
+});
+export type GovernanceEvaluateV1 = Static<typeof GovernanceEvaluateV1.data>;
+export type GovernanceEvaluateV1Reply = Static<typeof GovernanceEvaluateReply>;

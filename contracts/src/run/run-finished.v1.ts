@@ -1,0 +1,45 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineMessage } from '../define-message';
+import { Failure } from '../shared/failure';
+import { RunOutcome } from '../shared/lifecycles';
+import { CommitSha, Count, DurationMs, Id, Money, Text, Timestamp } from '../shared/primitives';
+import { DiffStats, TestResults, TokenUsage } from '../shared/usage';
+
+export const RunFinishedV1 = defineMessage({
+  kind: 'event',
+  aggregate: 'run',
+  name: 'finished',
+  version: 1,
+  producer: 'worker',
+  consumers: ['manager', 'planner', 'gateway'],
+  summary: 'A run ended: its outcome, branch, diff stats, tests, cost and confidence.',
+  data: Type.Object({
+    runId: Id('Run'),
+    taskId: Id('Task'),
+    projectId: Id('Project'),
+    fencingToken: Type.Integer({
+      minimum: 1,
+      description: 'Lease token; a result from a stale lease is refused',
+    }),
+    outcome: RunOutcome,
+    branch: Type.Optional(
+      Type.String({ maxLength: 255, description: 'Branch holding the work, for review' }),
+    ),
+    headCommit: Type.Optional(CommitSha('Last commit on the branch')),
+    costUsd: Money('Total cost of the run, resumed parts included'),
+    tokens: TokenUsage,
+    diff: DiffStats,
+    tests: TestResults,
+    durationMs: DurationMs('Wall time the run spent on workers, suspensions excluded'),
+    steps: Count('Steps recorded'),
+    confidence: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: "Worker's confidence that the branch does what the task asks (0 to 1)",
+    }),
+    summary: Type.Optional(Text(4000, 'What was done, for the reviewer')),
+    failure: Type.Optional(Failure),
+    finishedAt: Timestamp('When the run ended'),
+  }),
+});
+export type RunFinishedV1 = Static<typeof RunFinishedV1.data>;

@@ -1,0 +1,34 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Count, Id, Text } from './primitives';
+import { RiskLevel } from './risk';
+import { StringEnum } from './string-enum';
+
+export const PLAN_NODE_KINDS = ['phase', 'epic', 'feature', 'story', 'task_spec'] as const;
+export const PlanNodeKind = StringEnum(PLAN_NODE_KINDS, {
+  description: 'Level in the plan tree, outermost first; task_spec nodes become tasks',
+});
+export type PlanNodeKind = Static<typeof PlanNodeKind>;
+
+export const PLAN_NODE_STATUSES = ['planned', 'in_progress', 'done', 'dropped'] as const;
+export const PlanNodeStatus = StringEnum(PLAN_NODE_STATUSES, { description: 'Where the node stands' });
+export type PlanNodeStatus = Static<typeof PlanNodeStatus>;
+
+/**
+ * One node of the plan graph, tied to the part of the blueprint it comes from. Kept flat (parentId,
+ * not nesting) so the schema has no recursion and a 500k-word plan needs no deep validation.
+ */
+export const PlanNode = Type.Object(
+  {
+    id: Id('Plan node id, stable across plan versions when the node is unchanged'),
+    kind: PlanNodeKind,
+    title: Text(300, 'Node title'),
+    parentId: Type.Optional(Id('Parent node; absent for top-level phases')),
+    start: Count('Start offset (characters) of the blueprint text this node comes from'),
+    end: Count('End offset (characters, exclusive) of that text'),
+    priority: Count('Lower comes first among siblings'),
+    risk: RiskLevel,
+    status: PlanNodeStatus,
+  },
+  { description: 'A node of the plan graph' },
+);
+export type PlanNode = Static<typeof PlanNode>;

@@ -1,0 +1,49 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { CommandArgv } from './command-argv';
+import { Count, Id, Money, Text } from './primitives';
+import { RiskLevel } from './risk';
+import { StringEnum } from './string-enum';
+
+export const TASK_KINDS = ['code', 'test', 'docs'] as const;
+export const TaskKind = StringEnum(TASK_KINDS, { description: 'What the task produces' });
+export type TaskKind = Static<typeof TaskKind>;
+
+/**
+ * The fields of a task as the planner specifies it. Exported as a property map so the manager's
+ * task state (`task.updated`) extends it without `allOf`, which would defeat additionalProperties
+ * checks and make readers merge schemas.
+ */
+export const taskSpecProperties = {
+  id: Id('Task id, unique within the project'),
+  title: Text(300, 'One line saying what the task delivers'),
+  description: Type.Optional(Type.String({ maxLength: 20_000, description: 'What to do, in Markdown' })),
+  kind: TaskKind,
+  planNodeId: Id('The task_spec plan node this task implements'),
+  dependsOn: Type.Array(Id('A task that must succeed first'), {
+    maxItems: 500,
+    uniqueItems: true,
+    description: 'Task ids that must all have succeeded before this task is ready',
+  }),
+  scopePaths: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), {
+    maxItems: 500,
+    description: 'Globs, relative to the repository root, the run may write; everything else is read-only',
+  }),
+  validationCommands: Type.Array(CommandArgv, {
+    maxItems: 50,
+    description: 'Commands that must exit 0 for the task to succeed, run in order in the worktree',
+  }),
+  acceptanceCriteria: Type.Optional(
+    Type.Array(Text(2000, 'One checkable criterion'), {
+      maxItems: 100,
+      description: 'What a reviewer checks',
+    }),
+  ),
+  priority: Type.Optional(Count('Lower runs first among ready tasks; default 100')),
+  risk: Type.Optional(RiskLevel),
+  estimateUsd: Type.Optional(Money('Planner estimate of one run')),
+};
+
+export const TaskSpec = Type.Object(taskSpecProperties, {
+  description: 'A task as the planner specifies it',
+});
+export type TaskSpec = Static<typeof TaskSpec>;

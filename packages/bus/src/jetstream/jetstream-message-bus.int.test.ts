@@ -1,0 +1,142 @@
+import { defineMessage } from '@autopilot/contracts';
+import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { Type } from '@sinclair/typebox';
+import type { BusLog } from '../log';
+import { messageBusConformance } from '../testing';
+import { connectJetStreamBus, type JetStreamMessageBus } from './jetstream-message-bus';
+import { provisionStreams, STREAMS } from './provisioning';
+
+// One server per test file: the streams have fixed names, so files must not share a server's state.
+let server: NatsServerHandle;
+const logs: { level: string; msg: string }[] = [];
+const log: BusLog = (level, msg) => {
+  logs.push({ level, msg });
+};
+
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+messageBusConformance('JetStreamMessageBus', () =>
+  connectJetStreamBus({ servers: server.url, source: 'conformance', log, connectTimeoutMs: 5000 }),
+);
+
+const Ping = defineMessage({
+  kind: 'event',
+  aggregate: 'jsextra',
+  name: 'pinged',
+  version: 1,
+  producer: 'external',
+  consumers: ['external'],
+  summary: 'JetStream extras.',
+  data: Type.Object({ n: Type.Integer() }),
+});
+
+describe('JetStreamMessageBus extras', () => {
+  it('provisions the streams idempotently (twice, and over a second connection)', async () => {
+    const nc = await connect({ servers: server.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await provisionStreams(jsm);
+      await provisionStreams(jsm, { duplicateWindowMs: 60_000 });
+      const work = await jsm.streams.info(STREAMS.work);
+      expect(work.config.retention).toBe('workqueue');
+      expect(work.config.subjects).toEqual(['ap.*.cmd.>']);
+      expect(work.config.duplicate_window).toBe(60_000 * 1e6);
+      const events = await jsm.streams.info(STREAMS.events);
+      expect(events.config.retention).toBe('limits');
+      expect(events.config.storage).toBe('file');
+      expect((await jsm.streams.info(STREAMS.dlq)).config.subjects).toEqual(['ap.dlq.>']);
+      await provisionStreams(jsm);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('publishes with Nats-Msg-Id = envelope id: JetStream flags the duplicate', async () => {
+    const bus = await connectJetStreamBus({ servers: server.url, source: 'extras', log });
+    const nc = await connect({ servers: server.url });
+    try {
+      const env = await bus.publish(Ping, { n: 1 }, { id: 'js-dedup-1' });
+      const { jetstream } = await import('@nats-io/jetstream');
+      const ack = await jetstream(nc).publish(Ping.subject, JSON.stringify(env), { msgID: env.id });
+      expect(ack.duplicate).toBe(true);
+      expect(ack.stream).toBe(STREAMS.events);
+    } finally {
+      await nc.close();
+      await bus.close();
+    }
+  });
+
+  it('close() acks what the in-flight handler finished: a new subscriber sees nothing again', async () => {
+    const bus = await connectJetStreamBus({ servers: server.url, source: 'extras', log });
+    const consumer = `drain-ack-${Date.now()}`;
+    let finished = 0;
+    await bus.subscribe(Ping, consumer, async (d) => {
+      if (d.payload.n !== 99) return;
+      await new Promise((r) => setTimeout(r, 300));
+      finished++;
+    });
+    await bus.publish(Ping, { n: 99 });
+    await eventually(async () => {
+      const nc = bus.connection;
+      const info = await (await jetstreamManager(nc)).consumers.info(STREAMS.events, consumer);
+      expect(info.num_ack_pending).toBe(1);
+    });
+    await bus.close();
+    expect(finished).toBe(1);
+    const nc = await connect({ servers: server.url });
+    try {
+      const info = await (await jetstreamManager(nc)).consumers.info(STREAMS.events, consumer);
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.num_pending).toBe(0);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('retries the connection until the server comes up, logging each attempt', async () => {
+    const late = await startNatsServer();
+    const port = late.port;
+    await late.kill('SIGKILL');
+    const attempts: string[] = [];
+    const connecting = connectJetStreamBus({
+      servers: late.url,
+      source: 'late',
+      log: (level, msg) => {
+        if (level === 'warn') attempts.push(msg);
+      },
+    });
+    await eventually(() => expect(attempts.length).toBeGreaterThanOrEqual(2), { timeoutMs: 5000 });
+    await late.restart();
+    const bus = await connecting;
+    try {
+      expect(attempts[0]).toMatch(/NATS unreachable, retrying in \d+ ms/);
+      const seen: number[] = [];
+      await bus.subscribe(Ping, 'late-consumer', async (d) => {
+        seen.push(d.payload.n);
+      });
+      await bus.publish(Ping, { n: 5 });
+      await eventually(() => expect(seen).toContain(5));
+      expect(port).toBe(late.port);
+    } finally {
+      await bus.close();
+      await late.stop();
+    }
+  });
+
+  it('gives up with BusUnavailableError after connectTimeoutMs', async () => {
+    const gone = await startNatsServer();
+    await gone.stop();
+    await expect(
+      connectJetStreamBus({ servers: gone.url, source: 'x', log: () => undefined, connectTimeoutMs: 600 }),
+    ).rejects.toMatchObject({ code: 'BUS_UNAVAILABLE' });
+  });
+});
+
+export type { JetStreamMessageBus };

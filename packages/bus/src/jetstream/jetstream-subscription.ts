@@ -1,0 +1,266 @@
+import type { MessageDef } from '@autopilot/contracts';
+import { describeError } from '@autopilot/kernel';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  ReplayPolicy,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { decodeEnvelope } from '../decode-envelope';
+import { ConsumerConflictError } from '../errors';
+import type { BusLog } from '../log';
+import type { DeadLetter, Delivery, Handler, Subscription } from '../message-bus';
+import { ACK, decideOutcome, type Outcome } from '../outcome';
+import type { ResolvedSubscribeOptions } from '../subscribe-options';
+import { extractTraceContext, withConsumerSpan } from '../trace-context';
+import { headersToRecord, headerValue } from './codec';
+import { publishDeadLetter } from './dead-letters';
+
+export interface SubscriptionDeps {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly log: BusLog;
+  readonly now: () => string;
+}
+
+const WORK_QUEUE_NOT_UNIQUE = 10100;
+const CONSUMER_NOT_FOUND = 10014;
+
+/**
+ * Creates the durable pull consumer or checks the existing one. A consumer is bound to one subject:
+ * 2.9 would silently re-point a durable at a new filter, so a mismatch is refused here instead.
+ *
+ * No consumer `backoff`: the server then replaces `ack_wait` with `backoff[0]`, which would cut a
+ * handler's time to the first retry delay. The adapter passes each retry delay to `nak()` instead.
+ */
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  consumer: string,
+  subject: string,
+  opts: ResolvedSubscribeOptions,
+): Promise<void> {
+  const ackWait = nanos(opts.ackWaitMs);
+  let existing;
+  try {
+    existing = await jsm.consumers.info(stream, consumer);
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || err.code !== CONSUMER_NOT_FOUND) throw err;
+  }
+  if (existing) {
+    if (existing.config.filter_subject !== subject) {
+      throw new ConsumerConflictError(consumer, subject, `it is bound to ${existing.config.filter_subject ?? 'all'}`);
+    }
+    if (existing.config.ack_wait !== ackWait || existing.config.max_deliver !== opts.maxDeliveries) {
+      await jsm.consumers.update(stream, consumer, { ack_wait: ackWait, max_deliver: opts.maxDeliveries });
+    }
+    return;
+  }
+  try {
+    await jsm.consumers.add(stream, {
+      durable_name: consumer,
+      filter_subject: subject,
+      ack_policy: AckPolicy.Explicit,
+      // A new consumer group sees the retained history, as the in-process bus does.
+      deliver_policy: DeliverPolicy.All,
+      replay_policy: ReplayPolicy.Instant,
+      ack_wait: ackWait,
+      max_deliver: opts.maxDeliveries,
+    });
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === WORK_QUEUE_NOT_UNIQUE) {
+      throw new ConsumerConflictError(consumer, subject, 'the work queue already has another consumer');
+    }
+    throw err;
+  }
+}
+
+interface InFlight {
+  readonly m: JsMsg;
+  lastBeat: number;
+}
+
+/**
+ * One `subscribe()`: a `consume()` loop over a durable pull consumer, `concurrency` handlers at a
+ * time. Resolve → `ack()`; failure → `nak(delay)` or, when final, a dead letter then `term()`
+ * (without a reason: 2.9.10 ignores `term(reason)` and redelivers).
+ */
+export class JetStreamSubscription implements Subscription {
+  private readonly inFlight = new Set<InFlight>();
+  private readonly settling = new Set<Promise<void>>();
+  private messages: ConsumerMessages | undefined;
+  private stopping = false;
+  private slotFreed: (() => void) | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: SubscriptionDeps,
+    private readonly def: MessageDef,
+    private readonly stream: string,
+    private readonly consumer: string,
+    private readonly handler: Handler<unknown>,
+    private readonly opts: ResolvedSubscribeOptions,
+    private readonly onDrained: (s: JetStreamSubscription) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    await ensureConsumer(this.deps.jsm, this.stream, this.consumer, this.def.subject, this.opts);
+    const c = await this.deps.js.consumers.get(this.stream, this.consumer);
+    this.messages = await c.consume({ max_messages: this.opts.prefetch });
+    // One timer per subscription, not per message: beats for every handler still running, so a
+    // delivery is redelivered on ack wait only when this process is gone.
+    const every = Math.max(50, Math.floor(this.opts.ackWaitMs / 3));
+    this.heartbeat = setInterval(() => this.beat(every), every);
+    this.heartbeat.unref();
+    this.loopDone = this.loop(this.messages);
+  }
+
+  private beat(every: number): void {
+    const now = Date.now();
+    for (const f of this.inFlight) {
+      if (now - f.lastBeat >= every) {
+        f.m.working();
+        f.lastBeat = now;
+      }
+    }
+  }
+
+  private async loop(messages: ConsumerMessages): Promise<void> {
+    const it = messages[Symbol.asyncIterator]();
+    for (;;) {
+      // Take the next message only when a handler slot is free, so nothing waits here on ack wait.
+      while (!this.stopping && this.settling.size >= this.opts.concurrency) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+      }
+      let r: IteratorResult<JsMsg>;
+      try {
+        r = await it.next();
+      } catch (err) {
+        if (this.stopping) return;
+        this.deps.log('error', 'consumer stopped, re-subscribing', {
+          consumer: this.consumer,
+          subject: this.def.subject,
+          error: describeError(err),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        if (this.stopping) return;
+        const c = await this.deps.js.consumers.get(this.stream, this.consumer);
+        this.messages = await c.consume({ max_messages: this.opts.prefetch });
+        return this.loop(this.messages);
+      }
+      if (r.done) return;
+      if (this.stopping) {
+        // Fetched but not started: hand it back now rather than after ack wait.
+        r.value.nak();
+        continue;
+      }
+      const settle = this.handle(r.value).finally(() => {
+        this.settling.delete(settle);
+        const wake = this.slotFreed;
+        this.slotFreed = undefined;
+        wake?.();
+      });
+      this.settling.add(settle);
+    }
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    const count = m.info.deliveryCount;
+    const decoded = decodeEnvelope<unknown>(this.def, m.string());
+    if (!decoded.ok) {
+      await this.deadLetter(m, decoded.code, decoded.reason, decoded.message, count);
+      return;
+    }
+    const { envelope } = decoded;
+    const flight: InFlight = { m, lastBeat: Date.now() };
+    this.inFlight.add(flight);
+    let headers: Record<string, string> | undefined;
+    const delivery: Delivery<unknown> = {
+      id: envelope.id,
+      payload: envelope.data,
+      envelope,
+      deliveryCount: count,
+      // Built on first read: most handlers never look at headers.
+      get headers() {
+        return (headers ??= headersToRecord(m.headers));
+      },
+      working() {
+        m.working();
+        flight.lastBeat = Date.now();
+      },
+    };
+    const parent = extractTraceContext((k) => headerValue(m.headers, k) ?? (k === 'traceparent' ? envelope.traceparent : undefined));
+    let outcome: Outcome;
+    try {
+      await withConsumerSpan(parent, { subject: this.def.subject, messageId: envelope.id, consumer: this.consumer }, () =>
+        this.handler(delivery),
+      );
+      outcome = ACK;
+    } catch (err) {
+      outcome = decideOutcome(err, count, this.opts);
+    } finally {
+      this.inFlight.delete(flight);
+    }
+    switch (outcome.kind) {
+      case 'ack':
+        m.ack();
+        return;
+      case 'retry':
+        m.nak(outcome.delayMs);
+        return;
+      case 'dead':
+        await this.deadLetter(m, outcome.code, outcome.reason, envelope, count);
+        return;
+      default: {
+        const never: never = outcome;
+        throw new Error(`unhandled outcome ${String(never)}`);
+      }
+    }
+  }
+
+  private async deadLetter(m: JsMsg, code: string, reason: string, message: unknown, deliveryCount: number): Promise<void> {
+    const letter: DeadLetter = {
+      subject: m.subject,
+      consumer: this.consumer,
+      message,
+      reason,
+      code,
+      deliveryCount,
+      at: this.deps.now(),
+    };
+    try {
+      await publishDeadLetter(this.deps.js, letter, `${this.consumer}:${m.info.stream}:${m.info.streamSequence}`);
+    } catch (err) {
+      // Without its dead letter the message must not vanish: let it come back and try again.
+      this.deps.log('error', 'dead letter not recorded; message will be redelivered', {
+        consumer: this.consumer,
+        subject: m.subject,
+        error: describeError(err),
+      });
+      m.nak(1000);
+      return;
+    }
+    m.term();
+    this.deps.log('warn', 'message dead-lettered', { consumer: this.consumer, subject: m.subject, code, reason, deliveryCount });
+  }
+
+  async drain(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      const wake = this.slotFreed;
+      this.slotFreed = undefined;
+      wake?.();
+      await this.messages?.close();
+    }
+    await this.loopDone;
+    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+    clearInterval(this.heartbeat);
+    this.onDrained(this);
+  }
+}

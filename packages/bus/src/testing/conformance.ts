@@ -1,0 +1,614 @@
+import { ContractViolationError, defineMessage, type MessageDef } from '@autopilot/contracts';
+import { NonRetryableError, ulidSource } from '@autopilot/kernel';
+import { eventually } from '@autopilot/testing';
+import { Type } from '@sinclair/typebox';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import {
+  ConsumerConflictError,
+  InvalidConsumerNameError,
+  NoRespondersError,
+  RemoteError,
+  RequestTimeoutError,
+  RetryLaterError,
+} from '../errors';
+import type { DeadLetter, Delivery, MessageBus } from '../message-bus';
+import { ensureOtelContextManager } from './otel-context';
+
+const PingData = Type.Object({ n: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+const AddData = Type.Object({ a: Type.Number(), b: Type.Number() });
+const SumData = Type.Object({ sum: Type.Number() });
+
+let counter = 0;
+/** A fresh lower-case tag per test: subjects and consumer names no other test (or run) shares. */
+function tag(): string {
+  counter += 1;
+  return `${Date.now().toString(36)}_${process.pid.toString(36)}_${counter.toString(36)}`;
+}
+
+// Each test gets its own message definitions, so retained history from another test (JetStream
+// keeps events across tests on one server) can never reach its consumers.
+function pingEvent(t: string, version = 1) {
+  return defineMessage({
+    kind: 'event',
+    aggregate: 'conformance',
+    name: `pinged_${t}`,
+    version,
+    producer: 'external',
+    consumers: ['external'],
+    summary: 'Conformance suite ping.',
+    data: PingData,
+  });
+}
+function pingCommand(t: string) {
+  return defineMessage({
+    kind: 'command',
+    service: 'worker',
+    name: `conformance_ping_${t}`,
+    version: 1,
+    producer: 'external',
+    consumers: ['worker'],
+    summary: 'Conformance suite work item.',
+    data: PingData,
+  });
+}
+function addRequest(t: string) {
+  return defineMessage({
+    kind: 'request',
+    service: 'governance',
+    name: `conformance_add_${t}`,
+    version: 1,
+    producer: 'external',
+    consumers: ['governance'],
+    summary: 'Conformance suite request.',
+    data: AddData,
+    reply: SumData,
+  });
+}
+
+/** A raw envelope as an outside producer would write it. */
+function rawEnvelope(def: MessageDef, data: unknown, overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id: ulidSource().next(),
+    type: def.type,
+    source: 'conformance-raw',
+    time: new Date().toISOString(),
+    subject: def.subject,
+    data,
+    ...overrides,
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+class CodedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The MessageBus guarantees both adapters keep (STYLE.md section 4). If a behaviour is not tested
+ * here, callers cannot rely on it. `make` returns a fresh, connected bus per test.
+ */
+export function messageBusConformance(name: string, make: () => Promise<MessageBus>): void {
+  describe(`${name} honours MessageBus`, () => {
+    let bus: MessageBus;
+    beforeAll(() => ensureOtelContextManager());
+    beforeEach(async () => {
+      bus = await make();
+    });
+    afterEach(async () => {
+      await bus.close();
+    });
+
+    const deadLettersOf = async (consumer: string, n: number): Promise<DeadLetter[]> =>
+      eventually(async () => {
+        const letters = await bus.listDeadLetters({ consumer });
+        expect(letters).toHaveLength(n);
+        return letters;
+      });
+
+    describe('publish and subscribe', () => {
+      it('delivers a published event with its envelope, once, and acks it', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const seen: Delivery<{ n: number }>[] = [];
+        await bus.subscribe(Ping, `c-${t}`, async (d) => {
+          seen.push(d);
+        });
+        const sent = await bus.publish(Ping, { n: 1 }, { correlationId: 'run-1', projectId: 'p-1' });
+        await bus.publish(Ping, { n: 2 });
+        await eventually(() => expect(seen.map((d) => d.payload.n)).toEqual([1, 2]));
+        const first = seen[0]!;
+        expect(first.id).toBe(sent.id);
+        expect(first.deliveryCount).toBe(1);
+        expect(first.envelope).toMatchObject({
+          id: sent.id,
+          type: Ping.type,
+          subject: Ping.subject,
+          correlationId: 'run-1',
+          projectId: 'p-1',
+          data: { n: 1 },
+        });
+        await sleep(150);
+        expect(seen).toHaveLength(2);
+      });
+
+      it('gives a new consumer group the events published before it subscribed', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        await bus.publish(Ping, { n: 1 });
+        await bus.publish(Ping, { n: 2 });
+        const early: number[] = [];
+        const late: number[] = [];
+        await bus.subscribe(Ping, `early-${t}`, async (d) => {
+          early.push(d.payload.n);
+        });
+        await eventually(() => expect(early).toEqual([1, 2]));
+        await bus.publish(Ping, { n: 3 });
+        await bus.subscribe(Ping, `late-${t}`, async (d) => {
+          late.push(d.payload.n);
+        });
+        await eventually(() => expect(late).toEqual([1, 2, 3]));
+        await eventually(() => expect(early).toEqual([1, 2, 3]));
+      });
+
+      it('delivers every event once to each consumer group', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const a: number[] = [];
+        const b: number[] = [];
+        await bus.subscribe(Ping, `a-${t}`, async (d) => {
+          a.push(d.payload.n);
+        });
+        await bus.subscribe(Ping, `b-${t}`, async (d) => {
+          b.push(d.payload.n);
+        });
+        for (let n = 0; n < 10; n++) await bus.publish(Ping, { n });
+        const all = [...Array(10).keys()];
+        await eventually(() => {
+          expect([...a].sort((x, y) => x - y)).toEqual(all);
+          expect([...b].sort((x, y) => x - y)).toEqual(all);
+        });
+        await sleep(150);
+        expect(a).toHaveLength(10);
+        expect(b).toHaveLength(10);
+      });
+
+      it('shares one group between subscribers: each event handled once in total', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const seen: number[] = [];
+        const handler = async (d: Delivery<{ n: number }>) => {
+          seen.push(d.payload.n);
+        };
+        await bus.subscribe(Ping, `shared-${t}`, handler);
+        await bus.subscribe(Ping, `shared-${t}`, handler);
+        for (let n = 0; n < 20; n++) await bus.publish(Ping, { n });
+        await eventually(() => expect([...seen].sort((x, y) => x - y)).toEqual([...Array(20).keys()]));
+        await sleep(150);
+        expect(seen).toHaveLength(20);
+      });
+
+      it('drops a second publish of the same id (publish and publishEnvelope alike)', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const seen: string[] = [];
+        await bus.subscribe(Ping, `dedup-${t}`, async (d) => {
+          seen.push(`${d.id}:${d.payload.n}`);
+        });
+        const first = await bus.publish(Ping, { n: 1 }, { id: `dup-${t}` });
+        await bus.publish(Ping, { n: 2 }, { id: `dup-${t}` });
+        await bus.publishEnvelope(first);
+        await bus.publish(Ping, { n: 3 });
+        await eventually(() => expect(seen).toHaveLength(2));
+        expect(seen[0]).toBe(`dup-${t}:1`);
+        expect(seen[1]).toMatch(/:3$/);
+      });
+
+      it('refuses an invalid payload on publish with ContractViolationError', async () => {
+        const Ping = pingEvent(tag());
+        const publishing = bus.publish(Ping, { n: -1 });
+        await expect(publishing).rejects.toBeInstanceOf(ContractViolationError);
+        await expect(bus.publish(Ping, { n: 'x' } as never)).rejects.toMatchObject({ code: 'CONTRACT_VIOLATION' });
+      });
+
+      it('round-trips publish headers', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const seen: Record<string, string>[] = [];
+        await bus.subscribe(Ping, `hdr-${t}`, async (d) => {
+          seen.push({ ...d.headers });
+        });
+        await bus.publish(Ping, { n: 1 }, { headers: { 'x-tenant': 'acme', 'x-request': 'r-1' } });
+        await eventually(() => expect(seen).toHaveLength(1));
+        expect(seen[0]).toMatchObject({ 'x-tenant': 'acme', 'x-request': 'r-1' });
+      });
+
+      it('carries the active trace into the handler (traceparent header and active context)', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+        const parent = trace.wrapSpanContext({ traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+        const seen: { header?: string; active?: string; envelope?: string }[] = [];
+        await bus.subscribe(Ping, `trace-${t}`, async (d) => {
+          seen.push({
+            header: d.headers.traceparent,
+            active: trace.getSpanContext(context.active())?.traceId,
+            envelope: d.envelope.traceparent,
+          });
+        });
+        await context.with(trace.setSpan(context.active(), parent), () => bus.publish(Ping, { n: 1 }));
+        await eventually(() => expect(seen).toHaveLength(1));
+        expect(seen[0]!.header).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+        expect(seen[0]!.envelope).toBe(seen[0]!.header);
+        expect(seen[0]!.active).toBe(traceId);
+      });
+    });
+
+    describe('redelivery and dead letters', () => {
+      it('redelivers after a handler throws, counting deliveries 1, 2', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const counts: number[] = [];
+        await bus.subscribe(
+          Ping,
+          `retry-${t}`,
+          async (d) => {
+            counts.push(d.deliveryCount);
+            if (d.deliveryCount === 1) throw new Error('transient');
+          },
+          { backoffMs: [50] },
+        );
+        await bus.publish(Ping, { n: 1 });
+        await eventually(() => expect(counts).toEqual([1, 2]));
+        await sleep(200);
+        expect(counts).toEqual([1, 2]);
+      });
+
+      it('waits a RetryLaterError delay instead of the backoff', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const at: number[] = [];
+        await bus.subscribe(
+          Ping,
+          `later-${t}`,
+          async (d) => {
+            at.push(Date.now());
+            if (d.deliveryCount === 1) throw new RetryLaterError(400);
+          },
+          { backoffMs: [30_000] },
+        );
+        await bus.publish(Ping, { n: 1 });
+        await eventually(() => expect(at).toHaveLength(2), { timeoutMs: 5000 });
+        expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(350);
+        expect(at[1]! - at[0]!).toBeLessThan(5000);
+      });
+
+      it('dead-letters a NonRetryableError at once with its reason, no redelivery', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const consumer = `nonretry-${t}`;
+        const counts: number[] = [];
+        await bus.subscribe(
+          Ping,
+          consumer,
+          async (d) => {
+            counts.push(d.deliveryCount);
+            throw new NonRetryableError('the run no longer exists');
+          },
+          { backoffMs: [20] },
+        );
+        const sent = await bus.publish(Ping, { n: 1 });
+        const [letter] = await deadLettersOf(consumer, 1);
+        expect(letter).toMatchObject({
+          consumer,
+          subject: Ping.subject,
+          code: 'BUS_NON_RETRYABLE',
+          deliveryCount: 1,
+          message: { id: sent.id, data: { n: 1 } },
+        });
+        expect(letter!.reason).toContain('the run no longer exists');
+        expect(Date.parse(letter!.at)).not.toBeNaN();
+        await sleep(200);
+        expect(counts).toEqual([1]);
+      });
+
+      it('dead-letters a ContractViolationError thrown by a handler at once', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const consumer = `cv-${t}`;
+        let calls = 0;
+        await bus.subscribe(
+          Ping,
+          consumer,
+          async () => {
+            calls++;
+            throw new ContractViolationError(Ping.type, [
+              { path: '/data/n', rule: 'custom', detail: 'is odd', message: '/data/n is odd' },
+            ]);
+          },
+          { backoffMs: [20] },
+        );
+        await bus.publish(Ping, { n: 1 });
+        const [letter] = await deadLettersOf(consumer, 1);
+        expect(letter).toMatchObject({ code: 'CONTRACT_VIOLATION', deliveryCount: 1 });
+        expect(letter!.reason).toContain('/data/n is odd');
+        await sleep(200);
+        expect(calls).toBe(1);
+      });
+
+      it('dead-letters after maxDeliveries failures with the last error as reason', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const consumer = `max-${t}`;
+        const counts: number[] = [];
+        await bus.subscribe(
+          Ping,
+          consumer,
+          async (d) => {
+            counts.push(d.deliveryCount);
+            throw new Error(`boom ${d.deliveryCount}`);
+          },
+          { maxDeliveries: 3, backoffMs: [20] },
+        );
+        await bus.publish(Ping, { n: 7 });
+        const [letter] = await deadLettersOf(consumer, 1);
+        expect(letter).toMatchObject({ code: 'BUS_MAX_DELIVERIES', deliveryCount: 3, message: { data: { n: 7 } } });
+        expect(letter!.reason).toContain('boom 3');
+        await sleep(200);
+        expect(counts).toEqual([1, 2, 3]);
+      });
+
+      it.each([
+        ['malformed JSON', 'BUS_MALFORMED_ENVELOPE', (_def: MessageDef) => '{"id": "x", not json'],
+        ['an envelope missing fields', 'BUS_MALFORMED_ENVELOPE', (_def: MessageDef) => JSON.stringify({ data: {} })],
+        [
+          'an unknown type',
+          'BUS_UNKNOWN_TYPE',
+          (def: MessageDef) => rawEnvelope(def, { n: 1 }, { type: 'conformance.something_else.v1' }),
+        ],
+        [
+          'a wrong version',
+          'BUS_WRONG_VERSION',
+          (def: MessageDef) => rawEnvelope(def, { n: 1 }, { type: def.type.replace(/\.v1$/, '.v2') }),
+        ],
+        ['a payload breaking the contract', 'CONTRACT_VIOLATION', (def: MessageDef) => rawEnvelope(def, { n: -5 })],
+      ])('dead-letters %s (%s) and carries on with the next message', async (_what, code, body) => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const consumer = `raw-${t}`;
+        const seen: number[] = [];
+        await bus.subscribe(Ping, consumer, async (d) => {
+          seen.push(d.payload.n);
+        });
+        await bus.publishRaw(Ping.subject, body(Ping));
+        await bus.publishRaw(Ping.subject, rawEnvelope(Ping, { n: 42 }));
+        await bus.publish(Ping, { n: 43 });
+        await eventually(() => expect(seen).toEqual([42, 43]));
+        const [letter] = await deadLettersOf(consumer, 1);
+        expect(letter).toMatchObject({ code, consumer, subject: Ping.subject, deliveryCount: 1 });
+        expect(letter!.reason.length).toBeGreaterThan(0);
+      });
+
+      it('lists dead letters per consumer, oldest first', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        await bus.subscribe(Ping, `dl1-${t}`, async (d) => {
+          throw new NonRetryableError(`no ${d.payload.n}`);
+        });
+        await bus.subscribe(Ping, `dl2-${t}`, async () => undefined);
+        await bus.publish(Ping, { n: 1 });
+        await bus.publish(Ping, { n: 2 });
+        const letters = await deadLettersOf(`dl1-${t}`, 2);
+        expect(letters.map((l) => (l.message as { data: { n: number } }).data.n)).toEqual([1, 2]);
+        expect(await bus.listDeadLetters({ consumer: `dl1-${t}`, limit: 1 })).toHaveLength(1);
+        expect(await bus.listDeadLetters({ consumer: `dl2-${t}` })).toEqual([]);
+      });
+    });
+
+    describe('work queues (commands)', () => {
+      it('delivers each command to exactly one of two subscribers', async () => {
+        const t = tag();
+        const Work = pingCommand(t);
+        const byA: number[] = [];
+        const byB: number[] = [];
+        await bus.subscribe(Work, `workers-${t}`, async (d) => {
+          byA.push(d.payload.n);
+        });
+        await bus.subscribe(Work, `workers-${t}`, async (d) => {
+          byB.push(d.payload.n);
+        });
+        for (let n = 0; n < 20; n++) await bus.publish(Work, { n });
+        await eventually(() => expect([...byA, ...byB].sort((x, y) => x - y)).toEqual([...Array(20).keys()]));
+        await sleep(150);
+        expect(byA.length + byB.length).toBe(20);
+      });
+
+      it('keeps commands published before the first subscriber', async () => {
+        const t = tag();
+        const Work = pingCommand(t);
+        await bus.publish(Work, { n: 1 });
+        await bus.publish(Work, { n: 2 });
+        const seen: number[] = [];
+        await bus.subscribe(Work, `wq-late-${t}`, async (d) => {
+          seen.push(d.payload.n);
+        });
+        await eventually(() => expect(seen).toEqual([1, 2]));
+      });
+
+      it('redelivers a failed command to the work queue', async () => {
+        const t = tag();
+        const Work = pingCommand(t);
+        const counts: number[] = [];
+        await bus.subscribe(
+          Work,
+          `wq-retry-${t}`,
+          async (d) => {
+            counts.push(d.deliveryCount);
+            if (d.deliveryCount < 3) throw new Error('busy');
+          },
+          { backoffMs: [20] },
+        );
+        await bus.publish(Work, { n: 1 });
+        await eventually(() => expect(counts).toEqual([1, 2, 3]));
+      });
+
+      it('binds one consumer name per command subject', async () => {
+        const t = tag();
+        const Work = pingCommand(t);
+        await bus.subscribe(Work, `wq-owner-${t}`, async () => undefined);
+        await expect(bus.subscribe(Work, `wq-other-${t}`, async () => undefined)).rejects.toBeInstanceOf(
+          ConsumerConflictError,
+        );
+      });
+    });
+
+    describe('consumer names', () => {
+      it('binds a consumer name to one subject', async () => {
+        const t = tag();
+        await bus.subscribe(pingEvent(t), `bound-${t}`, async () => undefined);
+        await expect(bus.subscribe(pingEvent(`${t}_x`), `bound-${t}`, async () => undefined)).rejects.toMatchObject({
+          code: 'BUS_CONSUMER_CONFLICT',
+        });
+      });
+
+      it('refuses names NATS cannot hold', async () => {
+        await expect(bus.subscribe(pingEvent(tag()), 'manager.run', async () => undefined)).rejects.toBeInstanceOf(
+          InvalidConsumerNameError,
+        );
+      });
+    });
+
+    describe('slow handlers', () => {
+      it('keeps a running handler from redelivery past ackWait (working heartbeats)', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const counts: number[] = [];
+        let done = false;
+        await bus.subscribe(
+          Ping,
+          `slow-${t}`,
+          async (d) => {
+            counts.push(d.deliveryCount);
+            d.working();
+            await sleep(2200);
+            done = true;
+          },
+          { ackWaitMs: 800, backoffMs: [20] },
+        );
+        await bus.publish(Ping, { n: 1 });
+        await eventually(() => expect(done).toBe(true), { timeoutMs: 6000 });
+        await sleep(1000);
+        expect(counts).toEqual([1]);
+      });
+
+      it('runs up to `concurrency` handlers at once', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        let running = 0;
+        let peak = 0;
+        const release: (() => void)[] = [];
+        await bus.subscribe(
+          Ping,
+          `conc-${t}`,
+          async () => {
+            running++;
+            peak = Math.max(peak, running);
+            await new Promise<void>((resolve) => release.push(resolve));
+            running--;
+          },
+          { concurrency: 3 },
+        );
+        for (let n = 0; n < 5; n++) await bus.publish(Ping, { n });
+        await eventually(() => expect(running).toBe(3));
+        await sleep(100);
+        expect(peak).toBe(3);
+        while (release.length > 0 || running > 0) {
+          release.splice(0).forEach((r) => r());
+          await sleep(10);
+        }
+        expect(peak).toBe(3);
+      });
+
+      it('close() waits for an in-flight handler to finish', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        let started = false;
+        let finished = false;
+        await bus.subscribe(Ping, `drain-${t}`, async () => {
+          started = true;
+          await sleep(300);
+          finished = true;
+        });
+        await bus.publish(Ping, { n: 1 });
+        await eventually(() => expect(started).toBe(true));
+        await bus.close();
+        expect(finished).toBe(true);
+      });
+    });
+
+    describe('request/reply', () => {
+      it('answers a request', async () => {
+        const Add = addRequest(tag());
+        await bus.serve(Add, async (p) => ({ sum: p.a + p.b }));
+        await expect(bus.request(Add, { a: 2, b: 3 })).resolves.toEqual({ sum: 5 });
+      });
+
+      it('shares requests between responders of one definition', async () => {
+        const Add = addRequest(tag());
+        let calls = 0;
+        const responder = async (p: { a: number; b: number }) => {
+          calls++;
+          return { sum: p.a + p.b };
+        };
+        await bus.serve(Add, responder);
+        await bus.serve(Add, responder);
+        const sums = await Promise.all([...Array(10).keys()].map((n) => bus.request(Add, { a: n, b: 1 })));
+        expect(sums.map((s) => s.sum)).toEqual([...Array(10).keys()].map((n) => n + 1));
+        expect(calls).toBe(10);
+      });
+
+      it('rejects with RequestTimeoutError past timeoutMs', async () => {
+        const Add = addRequest(tag());
+        await bus.serve(Add, async (p) => {
+          await sleep(600);
+          return { sum: p.a + p.b };
+        });
+        await expect(bus.request(Add, { a: 1, b: 1 }, { timeoutMs: 100 })).rejects.toBeInstanceOf(RequestTimeoutError);
+      });
+
+      it('rejects with NoRespondersError when nobody serves', async () => {
+        const Add = addRequest(tag());
+        await expect(bus.request(Add, { a: 1, b: 1 }, { timeoutMs: 2000 })).rejects.toBeInstanceOf(NoRespondersError);
+      });
+
+      it("rejects with RemoteError carrying the responder's code", async () => {
+        const Add = addRequest(tag());
+        await bus.serve(Add, async () => {
+          throw new CodedError('GOVERNANCE_BUDGET_EXCEEDED', 'daily cap reached');
+        });
+        const failing = bus.request(Add, { a: 1, b: 1 });
+        await expect(failing).rejects.toBeInstanceOf(RemoteError);
+        await expect(bus.request(Add, { a: 1, b: 1 })).rejects.toMatchObject({
+          code: 'GOVERNANCE_BUDGET_EXCEEDED',
+          message: expect.stringContaining('daily cap reached'),
+        });
+      });
+
+      it('refuses an invalid reply as a contract violation', async () => {
+        const Add = addRequest(tag());
+        await bus.serve(Add, async () => ({ sum: 'five' }) as never);
+        await expect(bus.request(Add, { a: 1, b: 1 })).rejects.toMatchObject({ code: 'CONTRACT_VIOLATION' });
+      });
+
+      it('refuses an invalid request payload before sending', async () => {
+        const Add = addRequest(tag());
+        await expect(bus.request(Add, { a: 'x' } as never)).rejects.toBeInstanceOf(ContractViolationError);
+      });
+    });
+  });
+}

@@ -1,0 +1,49 @@
+import { Argument, type Command } from 'commander';
+import { SERVICES, type ServiceName } from '@autopilot/contracts';
+import { loadConfig, startSingleService } from '@autopilot/runtime';
+import { launch } from '../launch';
+import { parsePortOption } from '../port-option';
+import { defaultServicePorts, serviceCatalog } from '../service-catalog';
+
+interface ServiceFlags {
+  port?: number;
+  host?: string;
+}
+
+/** `autopilot service <name>`: one service on JetStream (NATS_URL) and MongoDB or SQLite. */
+export function addServiceCommand(program: Command): void {
+  const ports = SERVICES.map((s) => `${s} ${defaultServicePorts[s]}`).join(', ');
+  program
+    .command('service')
+    .description('run one service: bus = NATS JetStream at NATS_URL, store = MongoDB at MONGO_URL or SQLite')
+    .addArgument(new Argument('<name>', 'the service to run').choices(SERVICES))
+    .option(
+      '-p, --port <port>',
+      `HTTP port, 0 = any free port (env PORT; defaults: ${ports})`,
+      parsePortOption,
+    )
+    .option('--host <address>', 'interface to bind (env AUTOPILOT_HOST, default 127.0.0.1)')
+    .action(async (name: ServiceName, flags: ServiceFlags) => {
+      const config = loadConfig();
+      const definition = serviceCatalog[name];
+      const port = flags.port ?? config.port ?? defaultServicePorts[name];
+      const host = flags.host ?? config.host;
+      await launch({
+        config,
+        service: name,
+        topology: 'service',
+        settings: { port, host, store: config.mongoUrl ? 'mongodb' : 'sqlite' },
+        start: (logger) =>
+          startSingleService({
+            definition,
+            natsUrls: config.natsUrls,
+            ...(config.mongoUrl ? { mongoUrl: config.mongoUrl } : {}),
+            dir: config.dir,
+            port,
+            host,
+            outboxIntervalMs: config.outboxIntervalMs,
+            logger,
+          }),
+      });
+    });
+}

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { loadConfig, startEmbedded } from '@autopilot/runtime';
+import { launch } from '../launch';
+import { parsePortOption } from '../port-option';
+import { allServices } from '../service-catalog';
+
+/** The `up` port unless `--port` or `PORT` says otherwise. */
+export const DEFAULT_UP_PORT = 4000;
+
+interface UpFlags {
+  dir?: string;
+  port?: number;
+  host?: string;
+}
+
+/** `autopilot up`: every service in this process, in-process bus, one SQLite file per service. */
+export function addUpCommand(program: Command): void {
+  program
+    .command('up')
+    .description('run all six services in this process (in-process bus, SQLite stores under --dir)')
+    .option(
+      '-d, --dir <path>',
+      'where the stores live, one <service>.db each (env AUTOPILOT_DIR, default .autopilot)',
+    )
+    .option(
+      '-p, --port <port>',
+      `HTTP port, 0 = any free port (env PORT, default ${DEFAULT_UP_PORT})`,
+      parsePortOption,
+    )
+    .option('--host <address>', 'interface to bind (env AUTOPILOT_HOST, default 127.0.0.1)')
+    .action(async (flags: UpFlags) => {
+      const config = loadConfig();
+      const dir = flags.dir ?? config.dir;
+      const port = flags.port ?? config.port ?? DEFAULT_UP_PORT;
+      const host = flags.host ?? config.host;
+      await launch({
+        config,
+        service: 'autopilot',
+        topology: 'embedded',
+        settings: { dir, port, host },
+        start: (logger) =>
+          startEmbedded({
+            services: allServices,
+            dir,
+            port,
+            host,
+            outboxIntervalMs: config.outboxIntervalMs,
+            logger,
+          }),
+      });
+    });
+}

@@ -1,0 +1,16 @@
+import { InvalidArgumentError } from 'commander';
+import { ConfigError } from '@autopilot/kernel';
+import { parsePort } from '@autopilot/runtime';
+
+/** Commander parser for `--port`: a whole number 0..65535 (0 = any free port). */
+export function parsePortOption(value: string): number {
+  try {
+    return parsePort('--port', value);
+  } catch (err) {
+    if (err instanceof ConfigError)
+      throw new InvalidArgumentError(
+        `${err.problem}; use a whole number from 0 to 65535 (0 picks a free port).`,
+      );
+    throw err;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './config';
+export * from './mask';
+export * from './config-summary';

@@ -1,0 +1,61 @@
+import { loadConfig } from './config';
+import { configSummary } from './config-summary';
+import { MASK, maskSecrets, maskUrl } from './mask';
+
+describe('maskUrl', () => {
+  it.each([
+    ['mongodb://admin:s3cr3t@db:27017/app', 'mongodb://admin:***@db:27017/app'],
+    ['mongodb+srv://admin:s3cr3t@cluster.example.net/app', 'mongodb+srv://admin:***@cluster.example.net/app'],
+    ['mongodb://admin:s3cr3t@h1:1,h2:2/app?replicaSet=rs', 'mongodb://admin:***@h1:1,h2:2/app?replicaSet=rs'],
+    ['nats://user:pw@127.0.0.1:4222', 'nats://user:***@127.0.0.1:4222'],
+    ['http://h/x?api_key=abc&keep=1', 'http://h/x?api_key=***&keep=1'],
+    ['nats://127.0.0.1:4222', 'nats://127.0.0.1:4222'],
+    ['plain text', 'plain text'],
+  ])('%s → %s', (raw, masked) => {
+    expect(maskUrl(raw)).toBe(masked);
+  });
+});
+
+describe('maskSecrets', () => {
+  it('masks values under secret-looking keys, at any depth, and passwords in URLs', () => {
+    const masked = maskSecrets({
+      apiKey: 'k-123',
+      nested: { GITHUB_TOKEN: 'ghp_x', clientSecret: 'cs', password: 'pw', list: ['mongodb://a:b@h/db'] },
+      mongoUrl: 'mongodb://a:b@h/db',
+      port: 4000,
+      emptyToken: '',
+    });
+    expect(masked).toEqual({
+      apiKey: MASK,
+      nested: { GITHUB_TOKEN: MASK, clientSecret: MASK, password: MASK, list: ['mongodb://a:***@h/db'] },
+      mongoUrl: 'mongodb://a:***@h/db',
+      port: 4000,
+      emptyToken: '',
+    });
+  });
+});
+
+describe('configSummary', () => {
+  it('never contains a secret from the environment', () => {
+    const env = {
+      MONGO_URL: 'mongodb://autopilot:Sup3rS3cret@db:27017/x',
+      NATS_URL: 'nats://svc:NatsPass@nats:4222',
+      AUTOPILOT_API_KEY: 'ak-live-123',
+      AUTOPILOT_DIR: '/data',
+    };
+    const text = JSON.stringify(configSummary(loadConfig(env), env));
+    expect(text).not.toContain('Sup3rS3cret');
+    expect(text).not.toContain('NatsPass');
+    expect(text).not.toContain('ak-live-123');
+    expect(text).toContain('mongodb://autopilot:***@db:27017/x');
+    expect(text).toContain('"AUTOPILOT_DIR":"/data"');
+  });
+});
+
+describe('maskUrl inside text', () => {
+  it('masks every URL password in an error message', () => {
+    expect(maskUrl('cannot reach mongodb://u:pw1@a:1 nor nats://v:pw2@b:2 (tried twice)')).toBe(
+      'cannot reach mongodb://u:***@a:1 nor nats://v:***@b:2 (tried twice)',
+    );
+  });
+});

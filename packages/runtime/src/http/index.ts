@@ -1,0 +1,3 @@
+export * from './http-routes';
+export * from './http-server';
+export * from './readiness';

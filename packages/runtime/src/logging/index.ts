@@ -1,0 +1,4 @@
+export * from './logger';
+export * from './nest-logger';
+export * from './log-context';
+export * from './bus-log';

@@ -1,0 +1,193 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Controller, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { InProcessMessageBus, MessageBus } from '@autopilot/bus';
+import { AutopilotTickedV1, buildEnvelope } from '@autopilot/contracts';
+import { ulidSource } from '@autopilot/kernel';
+import { commitWithOutbox, DocumentStore, openSqliteStore, type Doc } from '@autopilot/store';
+import { eventually } from '@autopilot/testing';
+import { createHttpRoutes, HttpRoutes } from './http';
+import { createLogger } from './logging';
+import { startServiceHost, type ServiceHost } from './service-host';
+import type { ServiceDefinition } from './service-definition';
+
+const ids = ulidSource();
+const tick = (seq: number): AutopilotTickedV1 => ({
+  seq,
+  at: '2026-01-01T00:00:00.000Z',
+  durationMs: 1,
+  dispatchedRunIds: [],
+  expiredRunIds: [],
+  readyTasks: 0,
+  runningRuns: 0,
+  suspendedRuns: 0,
+});
+
+/** Lets a test hold a handler mid-flight. */
+const gate = { open: Promise.resolve(), release: () => undefined as void, entered: 0 };
+function closeGate(): void {
+  gate.open = new Promise<void>((resolve) => {
+    gate.release = resolve;
+  });
+}
+
+/** A fixture module exercising what the host provides; not a real service. */
+@Controller()
+class ProbeHandler implements OnModuleInit {
+  static injectedBus: MessageBus | undefined;
+
+  constructor(
+    @Inject(DocumentStore) private readonly store: DocumentStore,
+    @Inject(MessageBus) private readonly bus: MessageBus,
+    private readonly routes: HttpRoutes,
+  ) {}
+
+  onModuleInit(): void {
+    ProbeHandler.injectedBus = this.bus;
+    this.routes.add('/probe', (_req, res) => res.end('probe'));
+  }
+
+  @EventPattern(AutopilotTickedV1.subject, { consumer: 'probe-autopilot-ticked' })
+  async handle(@Payload() t: AutopilotTickedV1): Promise<void> {
+    if (t.seq >= 100) return;
+    gate.entered += 1;
+    await gate.open;
+    const echo = buildEnvelope(AutopilotTickedV1, tick(t.seq + 100), {
+      id: ids.next(),
+      time: '2026-01-01T00:00:00.000Z',
+      source: 'probe',
+    });
+    await commitWithOutbox(this.store, async (tx) => {
+      await tx.collection<Doc>('probes').insert({ _id: String(t.seq) });
+      return { result: undefined, events: [echo] };
+    });
+  }
+}
+
+@Module({ controllers: [ProbeHandler] })
+class ProbeModule {}
+
+const probe: ServiceDefinition = {
+  name: 'manager',
+  module: ProbeModule,
+  collections: [{ name: 'probes', indexes: [{ fields: { at: 1 } }] }],
+};
+
+describe('startServiceHost (real Nest module, in-process bus, SQLite store)', () => {
+  let dir: string;
+  let bus: InProcessMessageBus;
+  let store: DocumentStore;
+  let host: ServiceHost | undefined;
+  const routes = createHttpRoutes();
+  const logger = createLogger({
+    service: 'manager',
+    level: 'fatal',
+    destination: new Writable({ write: (_c, _e, d) => d() }),
+  });
+  const echoes: number[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ap-host-'));
+    bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
+    store = await openSqliteStore({ file: join(dir, 'manager.db') });
+    await bus.subscribe(AutopilotTickedV1, 'observer-autopilot-ticked', async (d) => {
+      if (d.payload.seq >= 100) echoes.push(d.payload.seq);
+    });
+    host = await startServiceHost({
+      definition: probe,
+      bus,
+      store,
+      routes,
+      logger,
+      outboxIntervalMs: 3_600_000,
+    });
+  });
+  afterAll(async () => {
+    await host?.close();
+    await bus.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("declares the service's collections and the runtime's outbox and inbox first", async () => {
+    for (const name of ['probes', 'outbox', 'inbox']) expect(await store.collection(name).count()).toBe(0);
+  });
+
+  it('lets the module inject the bus and register HTTP routes', () => {
+    expect(ProbeHandler.injectedBus).toBeDefined();
+    expect(routes.match('/probe')).toBeDefined();
+  });
+
+  it('delivers events to the handler, and publishes what it commits to the outbox at once', async () => {
+    await bus.publish(AutopilotTickedV1, tick(1));
+    await eventually(async () => expect(await store.collection('probes').get('1')).toEqual({ _id: '1' }));
+    // The relay's interval is an hour: only the nudge after the commit can have sent it.
+    await eventually(() => expect(echoes).toEqual([101]));
+  });
+
+  it('on close, lets the in-flight handler finish before it resolves, then takes no more work', async () => {
+    closeGate();
+    const entered = gate.entered;
+    await bus.publish(AutopilotTickedV1, tick(2));
+    await eventually(() => expect(gate.entered).toBe(entered + 1));
+
+    const running = host;
+    if (!running) throw new Error('the host did not start');
+    let closed = false;
+    const closing = running.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(false);
+    gate.release();
+    await closing;
+    host = undefined;
+    expect(await store.collection('probes').get('2')).toEqual({ _id: '2' });
+    // The last drain on close published the handler's outbox entry.
+    await eventually(() => expect(echoes).toEqual([101, 102]));
+
+    await bus.publish(AutopilotTickedV1, tick(3));
+    await bus.publish(AutopilotTickedV1, tick(150));
+    await eventually(() => expect(echoes).toEqual([101, 102, 150]));
+    expect(await store.collection('probes').get('3')).toBeNull();
+  });
+});
+
+describe('startServiceHost failures', () => {
+  it('rejects when the module cannot be built, leaving nothing subscribed', async () => {
+    class Missing {}
+    @Controller()
+    class NeedsMissing {
+      constructor(@Inject(Missing) readonly missing: Missing) {}
+    }
+    @Module({ controllers: [NeedsMissing] })
+    class BrokenModule {}
+    const dir = mkdtempSync(join(tmpdir(), 'ap-host-'));
+    const bus = new InProcessMessageBus();
+    const store = await openSqliteStore({ file: join(dir, 'x.db') });
+    const logger = createLogger({
+      service: 'x',
+      level: 'fatal',
+      destination: new Writable({ write: (_c, _e, d) => d() }),
+    });
+    try {
+      await expect(
+        startServiceHost({
+          definition: { name: 'worker', module: BrokenModule, collections: [] },
+          bus,
+          store,
+          routes: createHttpRoutes(),
+          logger,
+          outboxIntervalMs: 1000,
+        }),
+      ).rejects.toThrow(/Missing/);
+    } finally {
+      await bus.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

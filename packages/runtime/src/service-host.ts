@@ -1,0 +1,112 @@
+import { Module, type DynamicModule, type LoggerService, type Provider } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { MessageBus } from '@autopilot/bus';
+import { messageBySubject } from '@autopilot/contracts';
+import { BusExceptionFilter, BusServer } from '@autopilot/nest-transport';
+import { declareInbox, declareOutbox, DocumentStore } from '@autopilot/store';
+import type { Logger } from 'pino';
+import { HttpRoutes } from './http';
+import { PinoNestLogger } from './logging';
+import { OutboxRelay } from './outbox-relay';
+import { RelayNudgingStore } from './relay-nudging-store';
+import type { ServiceDefinition } from './service-definition';
+
+export interface ServiceHostOptions {
+  definition: ServiceDefinition;
+  bus: MessageBus;
+  /** The service's own store, already open; the caller closes it after `close()`. */
+  store: DocumentStore;
+  routes: HttpRoutes;
+  /** Carries `service: <name>`. */
+  logger: Logger;
+  outboxIntervalMs: number;
+  /**
+   * Where Nest's own logs go. Nest keeps one logger per process, so the embedded topology passes
+   * the process logger here rather than letting the last service started win.
+   */
+  nestLogger?: LoggerService;
+}
+
+/** One service, running: handlers subscribed, outbox relay draining. */
+export interface ServiceHost {
+  readonly name: string;
+  /** The relay for this service's store (tests wait on `idle()`). */
+  readonly relay: OutboxRelay;
+  /**
+   * Stops taking work (the transport drains its subscriptions, in-flight handlers finish and ack),
+   * closes the Nest app, then stops the relay after a last drain. Leaves bus and store open.
+   */
+  close(): Promise<void>;
+}
+
+/** Roots one service's Nest container; the runtime providers are global inside it. */
+@Module({})
+class ServiceHostModule {}
+
+/** Holds the runtime's providers; global so the service module injects them without importing. */
+@Module({})
+class RuntimeProvidersModule {}
+
+/**
+ * Boots a service: declares the outbox and the service's collections on its store, starts a Nest
+ * microservice for its module over `new BusServer(bus)` with `MessageBus`, `DocumentStore`,
+ * `HttpRoutes` and `OutboxRelay` injectable, then starts the relay. Rejects (nothing left running)
+ * when a collection cannot be declared or the module fails to build.
+ */
+export async function startServiceHost(opts: ServiceHostOptions): Promise<ServiceHost> {
+  const { definition, logger } = opts;
+  await declareOutbox(opts.store);
+  await declareInbox(opts.store);
+  for (const spec of definition.collections) await opts.store.ensureCollection(spec);
+
+  const relay = new OutboxRelay({
+    store: opts.store,
+    bus: opts.bus,
+    logger,
+    intervalMs: opts.outboxIntervalMs,
+  });
+  const providers: Provider[] = [
+    { provide: MessageBus, useValue: opts.bus },
+    { provide: DocumentStore, useValue: new RelayNudgingStore(opts.store, relay) },
+    { provide: HttpRoutes, useValue: opts.routes },
+    { provide: OutboxRelay, useValue: relay },
+  ];
+  const root: DynamicModule = {
+    module: ServiceHostModule,
+    imports: [
+      {
+        module: RuntimeProvidersModule,
+        global: true,
+        providers,
+        exports: [MessageBus, DocumentStore, HttpRoutes, OutboxRelay],
+      },
+      definition.module,
+    ],
+  };
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(root, {
+    strategy: new BusServer(opts.bus, { resolveDef: messageBySubject }),
+    logger: opts.nestLogger ?? new PinoNestLogger(logger),
+    // Without this Nest calls process.abort() on a DI error; a rejection lets the topology clean up.
+    abortOnError: false,
+  });
+  // Before listen(): keeps handler errors' classes and codes, which the bus branches on.
+  app.useGlobalFilters(new BusExceptionFilter());
+  try {
+    await app.listen();
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  relay.start();
+  logger.debug('service started');
+
+  return {
+    name: definition.name,
+    relay,
+    async close() {
+      await app.close();
+      await relay.stop();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
+import { eventually } from '@autopilot/testing';
+import { createLogger } from './logging';
+import { installShutdown } from './shutdown';
+
+function harness(stop: () => Promise<void>, timeoutMs = 1000) {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    service: 'test',
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _e, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    }),
+  });
+  const signals = new EventEmitter();
+  const exits: number[] = [];
+  const uninstall = installShutdown({ logger, timeoutMs, stop, signals, exit: (code) => exits.push(code) });
+  return { signals, exits, lines, uninstall, messages: () => lines.map((l) => l['msg']) };
+}
+
+describe('installShutdown', () => {
+  it.each(['SIGTERM', 'SIGINT'])('on %s stops once, logs "stopped" and exits 0', async (signal) => {
+    let stops = 0;
+    const h = harness(async () => {
+      stops += 1;
+    });
+    h.signals.emit(signal, signal);
+    await eventually(() => expect(h.exits).toEqual([0]));
+    expect(stops).toBe(1);
+    expect(h.messages()).toEqual([`${signal} received: shutting down`, 'stopped']);
+    h.uninstall();
+  });
+
+  it('exits 1 on a second signal while stopping', async () => {
+    const h = harness(() => new Promise<void>(() => undefined));
+    h.signals.emit('SIGTERM', 'SIGTERM');
+    h.signals.emit('SIGINT', 'SIGINT');
+    expect(h.exits).toEqual([1]);
+    expect(h.lines[1]).toMatchObject({ level: 'error', msg: 'second SIGINT during shutdown: forcing exit' });
+    h.uninstall();
+  });
+
+  it('exits 1 with a log line when stopping takes longer than the timeout', async () => {
+    const h = harness(() => new Promise<void>(() => undefined), 20);
+    h.signals.emit('SIGTERM', 'SIGTERM');
+    await eventually(() => expect(h.exits).toEqual([1]));
+    expect(h.lines[1]).toMatchObject({
+      level: 'error',
+      msg: 'shutdown did not finish within 20 ms: forcing exit',
+    });
+    h.uninstall();
+  });
+
+  it('exits 1 when stopping fails', async () => {
+    const h = harness(() => Promise.reject(new Error('store will not close')));
+    h.signals.emit('SIGTERM', 'SIGTERM');
+    await eventually(() => expect(h.exits).toEqual([1]));
+    expect(h.lines[1]).toMatchObject({ level: 'error', msg: 'shutdown failed: store will not close' });
+    h.uninstall();
+  });
+
+  it('stops listening when uninstalled', () => {
+    const h = harness(async () => undefined);
+    h.uninstall();
+    expect(h.signals.listenerCount('SIGTERM')).toBe(0);
+    expect(h.signals.listenerCount('SIGINT')).toBe(0);
+  });
+});

@@ -1,0 +1,104 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../logging';
+import { ConnectAbortedError, connectWithRetry } from './connect-with-retry';
+
+function logged(): { logger: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    service: 'test',
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _e, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    }),
+  });
+  return { logger, lines };
+}
+
+describe('connectWithRetry', () => {
+  it('retries with growing delays and a log line per failure, then returns the connection', async () => {
+    const { logger, lines } = logged();
+    let calls = 0;
+    const value = await connectWithRetry({
+      what: 'bus',
+      target: 'nats://127.0.0.1:1',
+      connect: async () => {
+        calls += 1;
+        if (calls < 4) throw new Error('ECONNREFUSED');
+        return 'connection';
+      },
+      release: async () => undefined,
+      logger,
+      signal: new AbortController().signal,
+      initialDelayMs: 5,
+      maxDelayMs: 15,
+    });
+    expect(value).toBe('connection');
+    const warnings = lines.filter((l) => l['level'] === 'warn');
+    expect(warnings.map((l) => l['attempt'])).toEqual([1, 2, 3]);
+    const delays = warnings.map((l) => Number(l['retry_in_ms']));
+    expect(delays[0]).toBeLessThanOrEqual(6);
+    expect(delays[2]).toBeGreaterThanOrEqual(12);
+    expect(delays[2]).toBeLessThanOrEqual(18);
+    expect(warnings[0]?.['msg']).toMatch(
+      /^bus not available at nats:\/\/127\.0\.0\.1:1: retrying in \d+ ms \(attempt 1\)$/,
+    );
+    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'bus connected', attempts: 4 });
+  });
+
+  it('rethrows at once an error retrying cannot fix', async () => {
+    const { logger } = logged();
+    await expect(
+      connectWithRetry({
+        what: 'store',
+        target: 'x',
+        connect: () => Promise.reject(new Error('corrupt')),
+        release: async () => undefined,
+        logger,
+        signal: new AbortController().signal,
+        isFatal: () => true,
+      }),
+    ).rejects.toThrow('corrupt');
+  });
+
+  it('stops waiting when aborted, and releases a connection that arrives later', async () => {
+    const { logger } = logged();
+    const abort = new AbortController();
+    let arrive: (v: string) => void = () => undefined;
+    const released: string[] = [];
+    const pending = connectWithRetry({
+      what: 'bus',
+      target: 'x',
+      connect: () => new Promise<string>((resolve) => (arrive = resolve)),
+      release: async (v) => {
+        released.push(v);
+      },
+      logger,
+      signal: abort.signal,
+    });
+    abort.abort();
+    await expect(pending).rejects.toBeInstanceOf(ConnectAbortedError);
+    arrive('late');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toEqual(['late']);
+  });
+
+  it('stops retrying when aborted during the wait', async () => {
+    const { logger } = logged();
+    const abort = new AbortController();
+    const pending = connectWithRetry({
+      what: 'bus',
+      target: 'x',
+      connect: () => Promise.reject(new Error('down')),
+      release: async () => undefined,
+      logger,
+      signal: abort.signal,
+      initialDelayMs: 60_000,
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    abort.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'RUNTIME_CONNECT_ABORTED', what: 'bus' });
+  });
+});

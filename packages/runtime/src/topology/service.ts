@@ -1,0 +1,135 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { connectJetStreamBus, type MessageBus } from '@autopilot/bus';
+import { connectMongoStore, openSqliteStore, type DocumentStore } from '@autopilot/store';
+import type { Logger } from 'pino';
+import { maskUrl } from '../config';
+import { busLogFor } from '../logging';
+import { createHttpRoutes, Readiness, startHttpServer } from '../http';
+import { startServiceHost, type ServiceHost } from '../service-host';
+import type { ServiceDefinition } from '../service-definition';
+import { ServiceScopedBus } from '../service-scoped-bus';
+import { ConnectAbortedError, connectWithRetry } from './connect-with-retry';
+import type { RunningTopology } from './running-topology';
+import { runStopSequence, type StopStep } from './stop-sequence';
+
+export interface SingleServiceOptions {
+  definition: ServiceDefinition;
+  natsUrls: readonly string[];
+  /** MongoDB when set (database `autopilot_<service>`), else SQLite at `<dir>/<service>.db`. */
+  mongoUrl?: string;
+  dir: string;
+  port: number;
+  host: string;
+  outboxIntervalMs: number;
+  /** Carries `service: <name>`. */
+  logger: Logger;
+  /** Longest wait between connection attempts. Default 5000. */
+  maxRetryDelayMs?: number;
+}
+
+/**
+ * One service in this process (DESIGN.md section 1, local cluster and production): JetStream bus,
+ * MongoDB or SQLite store. Resolves once HTTP listens; bus and store are then reached with retries
+ * and backoff (`/readyz` says which is missing), and `started` resolves when the service listens.
+ */
+export async function startSingleService(opts: SingleServiceOptions): Promise<RunningTopology> {
+  const { definition, logger } = opts;
+  const readiness = new Readiness();
+  readiness.expect('bus', 'connecting');
+  readiness.expect('store', 'opening');
+  readiness.expect(`service:${definition.name}`);
+  const routes = createHttpRoutes();
+  const http = await startHttpServer({ port: opts.port, host: opts.host, readiness, routes, logger });
+  logger.info({ port: http.port, url: http.url }, `HTTP listening on ${http.url}`);
+
+  const abort = new AbortController();
+  let bus: MessageBus | undefined;
+  let store: DocumentStore | undefined;
+  let host: ServiceHost | undefined;
+  const retry = { logger, signal: abort.signal, maxDelayMs: opts.maxRetryDelayMs ?? 5000 };
+  const natsTarget = opts.natsUrls.map(maskUrl).join(',');
+
+  const connectBus = async (): Promise<void> => {
+    bus = await connectWithRetry({
+      ...retry,
+      what: 'bus',
+      target: natsTarget,
+      // The adapter itself retries while NATS is unreachable (and logs each retry through busLog);
+      // this loop covers what it gives up on, such as streams that could not be provisioned.
+      connect: () =>
+        connectJetStreamBus({
+          servers: [...opts.natsUrls],
+          source: definition.name,
+          name: `autopilot-${definition.name}`,
+          log: busLogFor(logger),
+        }),
+      release: (b) => b.close(),
+    });
+    readiness.ready('bus');
+    logger.info({ target: natsTarget }, 'bus connected');
+  };
+
+  const openStore = async (): Promise<void> => {
+    if (opts.mongoUrl) {
+      const database = `autopilot_${definition.name}`;
+      const target = `${maskUrl(opts.mongoUrl)} (database ${database})`;
+      store = await connectWithRetry({
+        ...retry,
+        what: 'store',
+        target,
+        connect: () => connectMongoStore({ url: opts.mongoUrl as string, database }),
+        release: (s) => s.close(),
+      });
+      logger.info({ target }, 'store connected');
+    } else {
+      // A local file that will not open does not get better by waiting: no retry.
+      const file = join(resolve(opts.dir), `${definition.name}.db`);
+      await mkdir(resolve(opts.dir), { recursive: true });
+      store = await openSqliteStore({ file });
+      logger.info({ file }, 'store opened');
+    }
+    readiness.ready('store');
+  };
+
+  const boot = async (): Promise<void> => {
+    await Promise.all([connectBus(), openStore()]);
+    if (abort.signal.aborted || !bus || !store) return;
+    host = await startServiceHost({
+      definition,
+      bus: new ServiceScopedBus(bus, definition.name),
+      store,
+      routes,
+      logger,
+      outboxIntervalMs: opts.outboxIntervalMs,
+    });
+    readiness.ready(`service:${definition.name}`);
+    logger.info({ port: http.port, url: http.url }, `service ${definition.name} ready on ${http.url}`);
+  };
+  const started = boot().catch((err: unknown) => {
+    // A stop during start-up is not a failed start.
+    if (err instanceof ConnectAbortedError || abort.signal.aborted) return;
+    throw err;
+  });
+  const settled = started.catch(() => undefined);
+
+  return {
+    port: http.port,
+    url: http.url,
+    readiness,
+    routes,
+    started,
+    async stop() {
+      readiness.shutdown();
+      abort.abort();
+      await settled;
+      const [running, storeToClose, busToClose] = [host, store, bus];
+      const groups: StopStep[][] = [];
+      if (running) groups.push([{ name: `service ${definition.name}`, run: () => running.close() }]);
+      if (storeToClose) groups.push([{ name: 'store', run: () => storeToClose.close() }]);
+      if (busToClose) groups.push([{ name: 'bus', run: () => busToClose.close() }]);
+      groups.push([{ name: 'http', run: () => http.close() }]);
+      await runStopSequence(groups, logger);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** A nats-server with JetStream that this process started; tests own it and stop it. */
+export interface NatsServerHandle {
+  /** `nats://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** The JetStream store directory; kept across `kill()` + `restart()`, removed by `stop()`. */
+  readonly storeDir: string;
+  /** The running server's process id; undefined once it has exited. */
+  readonly pid: number | undefined;
+  /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes the store directory. */
+  stop(): Promise<void>;
+  /** Sends `signal` (default SIGKILL) and waits for the process to exit; the store stays. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the server again on the same port and store directory; resolves once it accepts. */
+  restart(): Promise<void>;
+}
+
+export interface StartNatsServerOptions {
+  /** Default: a free port picked by the OS. */
+  port?: number;
+  /** Default: a fresh `mkdtemp` directory. */
+  storeDir?: string;
+  /** How long to wait for the port to accept connections. Default 10000. */
+  startTimeoutMs?: number;
+}
+
+/** No nats-server binary: tests must fail loudly rather than skip. */
+export class NatsServerNotFoundError extends Error {
+  readonly code = 'TESTING_NATS_SERVER_NOT_FOUND';
+  constructor(readonly searched: readonly string[]) {
+    super(
+      `no nats-server binary found (looked on PATH and in ${searched.join(', ')}); ` +
+        `install Debian's nats-server: apt-get install -y nats-server`,
+    );
+    this.name = 'NatsServerNotFoundError';
+  }
+}
+
+const FALLBACKS = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
+
+/** Finds the nats-server executable: `NATS_SERVER_BIN`, then PATH, then Debian's /usr/sbin. */
+export function findNatsServerBinary(): string {
+  const candidates = [
+    ...(process.env.NATS_SERVER_BIN ? [process.env.NATS_SERVER_BIN] : []),
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'nats-server')),
+    ...FALLBACKS,
+  ];
+  for (const file of candidates) {
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here; try the next place
+    }
+  }
+  throw new NatsServerNotFoundError(FALLBACKS);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Spawns `nats-server -js` on 127.0.0.1 and resolves once its port accepts connections. */
+export async function startNatsServer(options: StartNatsServerOptions = {}): Promise<NatsServerHandle> {
+  const bin = findNatsServerBinary();
+  const port = options.port ?? (await freePort());
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'ap-nats-'));
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let stderr = '';
+
+  const launch = async (): Promise<void> => {
+    stderr = '';
+    const proc = spawn(bin, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child = proc;
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      // Keep only the tail: enough to explain a failed start without holding a long log.
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    const deadline = Date.now() + startTimeoutMs;
+    while (!(await accepts(port))) {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        throw new Error(`nats-server exited (${proc.exitCode ?? proc.signalCode}) on port ${port}: ${stderr}`);
+      }
+      if (Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        throw new Error(`nats-server did not accept on port ${port} within ${startTimeoutMs} ms: ${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill(signal);
+    await exited;
+  };
+
+  await launch();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    get pid() {
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    },
+    kill,
+    restart: launch,
+    async stop() {
+      const proc = child;
+      if (proc && proc.exitCode === null && proc.signalCode === null) {
+        const hard = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        proc.kill('SIGTERM');
+        await exited;
+        clearTimeout(hard);
+      }
+      if (!options.storeDir) rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let shared: Promise<NatsServerHandle> | undefined;
+
+/**
+ * The NATS URL tests should use: `NATS_URL` when set, else a server started once per jest worker
+ * (per process) and killed when the process exits. Throws NatsServerNotFoundError, never skips.
+ */
+export async function testNatsUrl(): Promise<string> {
+  if (process.env.NATS_URL) return process.env.NATS_URL;
+  if (!shared) {
+    shared = startNatsServer();
+    const started = await shared;
+    // Exit hooks must be synchronous, so SIGKILL: the store is scratch and removed right after.
+    process.once('exit', () => {
+      const pid = started.pid;
+      if (pid !== undefined) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(started.storeDir, { recursive: true, force: true });
+    });
+  }
+  return (await shared).url;
+}
