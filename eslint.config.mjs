@@ -42,18 +42,39 @@ export default tseslint.config(
           patterns: [
             deepImports,
             {
-              group: ['@nestjs/*', '@opentelemetry/*', 'node:*', ...drivers, '**/app/**', '**/adapters/**', '**/handlers/**'],
-              message: 'domain/ is pure: no frameworks, drivers, OTel, node built-ins, app/, adapters/ or handlers/.',
+              group: [
+                '@nestjs/*',
+                '@opentelemetry/*',
+                'node:*',
+                ...drivers,
+                '**/app/**',
+                '**/adapters/**',
+                '**/handlers/**',
+              ],
+              message:
+                'domain/ is pure: no frameworks, drivers, OTel, node built-ins, app/, adapters/ or handlers/.',
             },
           ],
         },
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Time arrives as data (Clock port).' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time arrives as data (Clock port).' },
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Randomness arrives as data (IdSource port).' },
-        { selector: "CallExpression[callee.name='randomUUID']", message: 'Ids arrive as data (IdSource port).' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Time arrives as data (Clock port).',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Time arrives as data (Clock port).',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Randomness arrives as data (IdSource port).',
+        },
+        {
+          selector: "CallExpression[callee.name='randomUUID']",
+          message: 'Ids arrive as data (IdSource port).',
+        },
       ],
     },
   },
@@ -66,8 +87,14 @@ export default tseslint.config(
         {
           patterns: [
             deepImports,
-            { group: ['@nats-io/*', 'mongodb', 'better-sqlite3', '**/adapters/**'], message: 'app/ talks to ports, not adapters or drivers.' },
-            { group: ['@nestjs/*', '!@nestjs/common'], message: 'app/ may use @nestjs/common (Injectable/Inject) only.' },
+            {
+              group: ['@nats-io/*', 'mongodb', 'better-sqlite3', '**/adapters/**'],
+              message: 'app/ talks to ports, not adapters or drivers.',
+            },
+            {
+              group: ['@nestjs/*', '!@nestjs/common'],
+              message: 'app/ may use @nestjs/common (Injectable/Inject) only.',
+            },
           ],
         },
       ],
@@ -82,7 +109,10 @@ export default tseslint.config(
         {
           patterns: [
             deepImports,
-            { group: [...drivers, '**/adapters/**'], message: 'handlers/ call app/ use cases; adapters and drivers stay out.' },
+            {
+              group: [...drivers, '**/adapters/**'],
+              message: 'handlers/ call app/ use cases; adapters and drivers stay out.',
+            },
           ],
         },
       ],
@@ -90,7 +120,10 @@ export default tseslint.config(
   },
   {
     files: ['packages/*/bin/*.js', 'jest.config.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

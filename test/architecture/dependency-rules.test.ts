@@ -30,7 +30,10 @@ async function ruleIds(relativeFile: string, code: string): Promise<string[]> {
 describe('dependency rules', () => {
   it('keep frameworks, drivers and node built-ins out of domain/', async () => {
     for (const dep of ['@nestjs/common', '@nats-io/jetstream', 'mongodb', 'node:fs', '@opentelemetry/api']) {
-      const found = await ruleIds('services/manager/src/domain/task.ts', `import '${dep}';\nexport const a = 1;\n`);
+      const found = await ruleIds(
+        'services/manager/src/domain/task.ts',
+        `import '${dep}';\nexport const a = 1;\n`,
+      );
       expect(found.join('\n')).toMatch(/no-restricted-imports/);
     }
   });
@@ -45,7 +48,10 @@ describe('dependency rules', () => {
 
   it('let app/ use @nestjs/common but no driver or adapter', async () => {
     expect(await ruleIds('services/manager/src/app/finish-run.ts', "import '@nestjs/common';\n")).toEqual([]);
-    const found = await ruleIds('services/manager/src/app/finish-run.ts', "import '../adapters/run-repository';\n");
+    const found = await ruleIds(
+      'services/manager/src/app/finish-run.ts',
+      "import '../adapters/run-repository';\n",
+    );
     expect(found.join('\n')).toMatch(/no-restricted-imports/);
   });
 

@@ -7,7 +7,14 @@
 import { performance } from 'node:perf_hooks';
 import { Type } from '@sinclair/typebox';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
 import { defineMessage } from '@autopilot/contracts';
 import { connectJetStreamBus } from '@autopilot/bus';
 import { startNatsServer } from '@autopilot/testing';
@@ -110,7 +117,9 @@ async function adapterRun(url: string, round: number): Promise<RunResult> {
     async (d) => progress.seen(d.payload.n, d.payload.sentAt),
     { concurrency: CONSUMER_CONCURRENCY },
   );
-  await publishWindowed(MESSAGES, (n) => bus.publish(BenchPingedV1, { n, sentAt: performance.now(), pad: PAD }));
+  await publishWindowed(MESSAGES, (n) =>
+    bus.publish(BenchPingedV1, { n, sentAt: performance.now(), pad: PAD }),
+  );
   const latenciesMs = await progress.done;
   const elapsed = performance.now() - started;
   await bus.close();
@@ -129,7 +138,9 @@ async function main(): Promise<void> {
   const server = process.env.NATS_URL ? undefined : await startNatsServer();
   const url = process.env.NATS_URL ?? (server as NonNullable<typeof server>).url;
   const nc = await connect({ servers: url });
-  console.log(`bench:bus  ${MESSAGES} messages × ${ROUNDS} rounds, ${PUBLISH_WINDOW} publishes in flight, nats ${url}`);
+  console.log(
+    `bench:bus  ${MESSAGES} messages × ${ROUNDS} rounds, ${PUBLISH_WINDOW} publishes in flight, nats ${url}`,
+  );
   const raw: RunResult[] = [];
   const adapter: RunResult[] = [];
   try {
@@ -137,7 +148,9 @@ async function main(): Promise<void> {
       raw.push(await rawRun(nc, r));
       adapter.push(await adapterRun(url, r));
       const [a, b] = [raw.at(-1) as RunResult, adapter.at(-1) as RunResult];
-      console.log(`  round ${r + 1}: raw ${round(a.msgsPerS, 0)} msg/s   adapter ${round(b.msgsPerS, 0)} msg/s`);
+      console.log(
+        `  round ${r + 1}: raw ${round(a.msgsPerS, 0)} msg/s   adapter ${round(b.msgsPerS, 0)} msg/s`,
+      );
     }
   } finally {
     await nc.close();

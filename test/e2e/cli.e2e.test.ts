@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
 import { CliProcess, ensureBuilt, getJson, runToExit } from './cli-process';
 

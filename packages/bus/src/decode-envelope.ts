@@ -14,7 +14,12 @@ export function decodeEnvelope<P>(def: MessageDef, text: string): Decoded<P> {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return { ok: false, code: 'BUS_MALFORMED_ENVELOPE', reason: `not JSON: ${(err as Error).message}`, message: text };
+    return {
+      ok: false,
+      code: 'BUS_MALFORMED_ENVELOPE',
+      reason: `not JSON: ${(err as Error).message}`,
+      message: text,
+    };
   }
   const issues = validateEnvelope(def, parsed);
   if (issues.length === 0) return { ok: true, envelope: parsed as Envelope<P> };

@@ -11,5 +11,9 @@ export * from './message-bus';
 export * from './errors';
 export type { BusLog } from './log';
 export { InProcessMessageBus, type InProcessMessageBusOptions } from './in-process/in-process-message-bus';
-export { connectJetStreamBus, JetStreamMessageBus, type JetStreamBusOptions } from './jetstream/jetstream-message-bus';
+export {
+  connectJetStreamBus,
+  JetStreamMessageBus,
+  type JetStreamBusOptions,
+} from './jetstream/jetstream-message-bus';
 export { STREAMS } from './jetstream/provisioning';

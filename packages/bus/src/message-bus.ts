@@ -78,7 +78,11 @@ export interface Subscription {
 
 export interface MessageBus {
   /** Validates, wraps in an envelope and publishes. Throws ContractViolationError on a bad payload. */
-  publish<D extends MessageDef>(def: D, payload: PayloadOf<D>, opts?: PublishOptions): Promise<Envelope<PayloadOf<D>>>;
+  publish<D extends MessageDef>(
+    def: D,
+    payload: PayloadOf<D>,
+    opts?: PublishOptions,
+  ): Promise<Envelope<PayloadOf<D>>>;
   /** Publishes an envelope built earlier (the outbox relay). De-duplicated by `envelope.id`. */
   publishEnvelope(envelope: Envelope): Promise<void>;
   /** Publishes raw bytes on a subject, as an outside integration would: no validation on the way in. */

@@ -29,7 +29,8 @@ export function decideOutcome(
   backoffOverrideMs?: number,
 ): Outcome {
   const code = codeOf(err);
-  if (code !== undefined && TERMINAL_CODES.has(code)) return { kind: 'dead', code, reason: describeError(err) };
+  if (code !== undefined && TERMINAL_CODES.has(code))
+    return { kind: 'dead', code, reason: describeError(err) };
   if (deliveryCount >= opts.maxDeliveries) {
     return {
       kind: 'dead',

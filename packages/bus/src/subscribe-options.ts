@@ -13,7 +13,10 @@ export interface ResolvedSubscribeOptions {
 
 export const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 5000, 15000, 30000];
 
-export function resolveSubscribeOptions(def: MessageDef, opts: SubscribeOptions = {}): ResolvedSubscribeOptions {
+export function resolveSubscribeOptions(
+  def: MessageDef,
+  opts: SubscribeOptions = {},
+): ResolvedSubscribeOptions {
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
   const backoffMs = opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : DEFAULT_BACKOFF_MS;
   return {

@@ -10,11 +10,13 @@ import type {
   Subscription,
 } from '@autopilot/bus';
 import { runAsService } from '@autopilot/telemetry';
+import { withLogContext, type LogContext } from './logging';
 
 /**
  * The bus one service sees: the shared bus, with every handler and responder run inside
  * `runAsService(name)`, so spans they start carry `autopilot.service` even when six services share
- * a process (and a delivery arrives in the publisher's async context).
+ * a process (and a delivery arrives in the publisher's async context), and inside the message's
+ * log context, so every line they log carries its `correlation_id` and `project_id`.
  */
 export class ServiceScopedBus implements MessageBus {
   constructor(
@@ -44,7 +46,12 @@ export class ServiceScopedBus implements MessageBus {
     handler: Handler<PayloadOf<D>>,
     opts?: SubscribeOptions,
   ): Promise<Subscription> {
-    return this.inner.subscribe(def, consumer, (d) => runAsService(this.service, () => handler(d)), opts);
+    return this.inner.subscribe(
+      def,
+      consumer,
+      (d) => withLogContext(logContextOf(d.envelope), () => runAsService(this.service, () => handler(d))),
+      opts,
+    );
   }
 
   request<D extends MessageDef>(def: D, payload: PayloadOf<D>, opts?: RequestOptions): Promise<ReplyOf<D>> {
@@ -53,7 +60,9 @@ export class ServiceScopedBus implements MessageBus {
 
   serve<D extends MessageDef>(def: D, responder: Responder<PayloadOf<D>, ReplyOf<D>>): Promise<Subscription> {
     return this.inner.serve(def, (payload, envelope) =>
-      runAsService(this.service, () => responder(payload, envelope)),
+      withLogContext(logContextOf(envelope), () =>
+        runAsService(this.service, () => responder(payload, envelope)),
+      ),
     );
   }
 
@@ -65,4 +74,11 @@ export class ServiceScopedBus implements MessageBus {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+function logContextOf(envelope: Envelope<unknown>): LogContext {
+  const context: LogContext = {};
+  if (envelope.correlationId !== undefined) context.correlation_id = envelope.correlationId;
+  if (envelope.projectId !== undefined) context.project_id = envelope.projectId;
+  return context;
 }

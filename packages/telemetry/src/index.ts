@@ -10,5 +10,6 @@
 export * from './attributes';
 export * from './start-telemetry';
 export * from './trace-context';
+export * from './consumer-span';
 export * from './with-span';
 export { runAsService } from './service-context';

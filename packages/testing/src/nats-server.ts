@@ -42,6 +42,23 @@ export class NatsServerNotFoundError extends Error {
   }
 }
 
+/** Servers this process started and has not stopped: killed when it exits, so none outlive a test run. */
+const live = new Set<ChildProcess>();
+/** Store directories this module created and `stop()` has not removed yet. */
+const scratchDirs = new Set<string>();
+let exitHookInstalled = false;
+function track(proc: ChildProcess): void {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Exit hooks must be synchronous, so SIGKILL: the stores are scratch.
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+    for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+  });
+}
+
 const FALLBACKS = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
 
 /** Finds the nats-server executable: `NATS_SERVER_BIN`, then PATH, then Debian's /usr/sbin. */
@@ -94,6 +111,7 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   const bin = findNatsServerBinary();
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'ap-nats-'));
+  if (!options.storeDir) scratchDirs.add(storeDir);
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -105,6 +123,10 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child = proc;
+    track(proc);
+    // A server a failed test forgot must not keep jest from exiting; the exit hook kills it.
+    proc.unref();
+    (proc.stderr as unknown as { unref?: () => void } | null)?.unref?.();
     proc.stderr?.on('data', (chunk: Buffer) => {
       // Keep only the tail: enough to explain a failed start without holding a long log.
       stderr = (stderr + chunk.toString()).slice(-4000);
@@ -113,7 +135,9 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
     const deadline = Date.now() + startTimeoutMs;
     while (!(await accepts(port))) {
       if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(`nats-server exited (${proc.exitCode ?? proc.signalCode}) on port ${port}: ${stderr}`);
+        throw new Error(
+          `nats-server exited (${proc.exitCode ?? proc.signalCode}) on port ${port}: ${stderr}`,
+        );
       }
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
@@ -126,6 +150,7 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
     const proc = child;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.ref(); // keep the loop alive until the exit is seen
     proc.kill(signal);
     await exited;
   };
@@ -143,12 +168,16 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
     async stop() {
       const proc = child;
       if (proc && proc.exitCode === null && proc.signalCode === null) {
+        proc.ref();
         const hard = setTimeout(() => proc.kill('SIGKILL'), 5000);
         proc.kill('SIGTERM');
         await exited;
         clearTimeout(hard);
       }
-      if (!options.storeDir) rmSync(storeDir, { recursive: true, force: true });
+      if (!options.storeDir) {
+        rmSync(storeDir, { recursive: true, force: true });
+        scratchDirs.delete(storeDir);
+      }
     },
   };
 }
@@ -163,19 +192,8 @@ export async function testNatsUrl(): Promise<string> {
   if (process.env.NATS_URL) return process.env.NATS_URL;
   if (!shared) {
     shared = startNatsServer();
-    const started = await shared;
-    // Exit hooks must be synchronous, so SIGKILL: the store is scratch and removed right after.
-    process.once('exit', () => {
-      const pid = started.pid;
-      if (pid !== undefined) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      rmSync(started.storeDir, { recursive: true, force: true });
-    });
+    // The module's exit hook kills the server and removes its scratch store.
+    await shared;
   }
   return (await shared).url;
 }

@@ -31,7 +31,7 @@ import type {
 import { ACK, decideOutcome, type Outcome } from '../outcome';
 import { deadLetterSubject, subjectFamily } from '../subject-family';
 import { assertConsumerName, assertSubscribable, resolveSubscribeOptions } from '../subscribe-options';
-import { extractTraceContext, injectTraceHeaders, withConsumerSpan } from '../trace-context';
+import { extractTraceContext, injectTraceContext, withConsumerSpan } from '@autopilot/telemetry';
 import { ConsumerGroup, type GroupMember, type PendingMessage } from './consumer-group';
 import { SubjectLog } from './subject-log';
 
@@ -112,7 +112,7 @@ export class InProcessMessageBus implements MessageBus {
     opts: PublishOptions = {},
   ): Promise<Envelope<PayloadOf<D>>> {
     const headers: Record<string, string> = { ...opts.headers };
-    injectTraceHeaders(headers);
+    injectTraceContext(headers);
     const envelope = buildEnvelope(def, payload, {
       id: opts.id ?? this.ids.next(),
       time: this.clock.isoNow(),
@@ -137,10 +137,16 @@ export class InProcessMessageBus implements MessageBus {
     this.append(subject, body, { ...headers }, headers['Nats-Msg-Id']);
   }
 
-  private append(subject: string, body: string, headers: Record<string, string>, id: string | undefined): void {
+  private append(
+    subject: string,
+    body: string,
+    headers: Record<string, string>,
+    id: string | undefined,
+  ): void {
     if (this.closed) throw new PublishFailedError(subject, 'the bus is closed');
     const family = subjectFamily(subject);
-    if (family !== 'events' && family !== 'work') throw new PublishFailedError(subject, 'no stream binds this subject');
+    if (family !== 'events' && family !== 'work')
+      throw new PublishFailedError(subject, 'no stream binds this subject');
     if (id !== undefined && this.isDuplicate(`${family}:${id}`)) return;
     this.log(subject, family === 'work').append(body, headers);
     for (const group of this.groups.values()) if (group.subject === subject) this.schedule(group);
@@ -209,7 +215,11 @@ export class InProcessMessageBus implements MessageBus {
     if (isWork) {
       const owner = this.workQueueOwners.get(def.subject);
       if (owner !== undefined && owner !== consumer) {
-        throw new ConsumerConflictError(consumer, def.subject, `the work queue already has consumer "${owner}"`);
+        throw new ConsumerConflictError(
+          consumer,
+          def.subject,
+          `the work queue already has consumer "${owner}"`,
+        );
       }
       this.workQueueOwners.set(def.subject, consumer);
     }
@@ -259,11 +269,15 @@ export class InProcessMessageBus implements MessageBus {
       working: () => undefined,
     };
     const headers = p.rec.headers;
-    const parent = extractTraceContext((k) => headers[k] ?? (k === 'traceparent' ? envelope.traceparent : undefined));
+    const parent = extractTraceContext(
+      (k) => headers[k] ?? (k === 'traceparent' ? envelope.traceparent : undefined),
+    );
     let outcome: Outcome;
     try {
-      await withConsumerSpan(parent, { subject: group.subject, messageId: envelope.id, consumer: group.name }, () =>
-        member.handler(delivery),
+      await withConsumerSpan(
+        parent,
+        { subject: group.subject, messageId: envelope.id, consumer: group.name },
+        () => member.handler(delivery),
       );
       outcome = ACK;
     } catch (err) {
@@ -320,9 +334,13 @@ export class InProcessMessageBus implements MessageBus {
     return t;
   }
 
-  async request<D extends MessageDef>(def: D, payload: PayloadOf<D>, opts: RequestOptions = {}): Promise<ReplyOf<D>> {
+  async request<D extends MessageDef>(
+    def: D,
+    payload: PayloadOf<D>,
+    opts: RequestOptions = {},
+  ): Promise<ReplyOf<D>> {
     const headers: Record<string, string> = { ...opts.headers };
-    injectTraceHeaders(headers);
+    injectTraceContext(headers);
     const envelope = buildEnvelope(def, payload, {
       id: this.ids.next(),
       time: this.clock.isoNow(),
@@ -363,8 +381,10 @@ export class InProcessMessageBus implements MessageBus {
       }
       const parent = extractTraceContext((k) => headers[k]);
       try {
-        const reply = await withConsumerSpan(parent, { subject: entry.def.subject, messageId: parsed.id }, () =>
-          entry.responder(parsed.data, parsed),
+        const reply = await withConsumerSpan(
+          parent,
+          { subject: entry.def.subject, messageId: parsed.id },
+          () => entry.responder(parsed.data, parsed),
         );
         const replyIssues = validateReply(entry.def, reply);
         if (replyIssues.length > 0) {
@@ -388,7 +408,10 @@ export class InProcessMessageBus implements MessageBus {
     return run;
   }
 
-  async serve<D extends MessageDef>(def: D, responder: Responder<PayloadOf<D>, ReplyOf<D>>): Promise<Subscription> {
+  async serve<D extends MessageDef>(
+    def: D,
+    responder: Responder<PayloadOf<D>, ReplyOf<D>>,
+  ): Promise<Subscription> {
     if (def.kind !== 'request') throw new TypeError(`${def.type} is not a request: subscribe() to it`);
     const entry: ResponderEntry = {
       def,
@@ -413,7 +436,9 @@ export class InProcessMessageBus implements MessageBus {
 
   async listDeadLetters(opts: { consumer?: string; limit?: number } = {}): Promise<DeadLetter[]> {
     const subject = opts.consumer === undefined ? undefined : deadLetterSubject(opts.consumer);
-    const matching = this.deadLetters.filter((d) => subject === undefined || deadLetterSubject(d.consumer) === subject);
+    const matching = this.deadLetters.filter(
+      (d) => subject === undefined || deadLetterSubject(d.consumer) === subject,
+    );
     return matching.slice(0, opts.limit ?? matching.length).map((d) => ({ ...d }));
   }
 

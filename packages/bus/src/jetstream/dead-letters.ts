@@ -1,4 +1,10 @@
-import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { DeadLetter } from '../message-bus';
 import { deadLetterSubject } from '../subject-family';
@@ -9,8 +15,14 @@ import { STREAMS } from './provisioning';
  * Records a dead letter on `ap.dlq.<consumer>` and waits for JetStream's ack. `msgId` makes a
  * repeat (a crash between this and `term()`) a duplicate that JetStream drops.
  */
-export async function publishDeadLetter(js: JetStreamClient, letter: DeadLetter, msgId: string): Promise<void> {
-  await js.publish(deadLetterSubject(letter.consumer), textEncoder.encode(JSON.stringify(letter)), { msgID: msgId });
+export async function publishDeadLetter(
+  js: JetStreamClient,
+  letter: DeadLetter,
+  msgId: string,
+): Promise<void> {
+  await js.publish(deadLetterSubject(letter.consumer), textEncoder.encode(JSON.stringify(letter)), {
+    msgID: msgId,
+  });
 }
 
 /**
@@ -25,7 +37,7 @@ export async function readDeadLetters(
   const info = await jsm.consumers.add(STREAMS.dlq, {
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.All,
-    filter_subject: opts.consumer === undefined ? 'ap.dlq.>' : deadLetterSubject(opts.consumer),
+    filter_subject: opts.consumer === undefined ? 'ap.dlq.*' : deadLetterSubject(opts.consumer),
     inactive_threshold: nanos(30_000),
     mem_storage: true,
   });
@@ -34,7 +46,10 @@ export async function readDeadLetters(
   try {
     const consumer = await js.consumers.get(STREAMS.dlq, info.name);
     while (letters.length < want) {
-      const batch = await consumer.fetch({ max_messages: Math.min(want - letters.length, 256), expires: 2000 });
+      const batch = await consumer.fetch({
+        max_messages: Math.min(want - letters.length, 256),
+        expires: 2000,
+      });
       let got = 0;
       for await (const m of batch as AsyncIterable<JsMsg>) {
         got++;

@@ -1,6 +1,6 @@
 import { defineMessage } from '@autopilot/contracts';
 import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Type } from '@sinclair/typebox';
 import type { BusLog } from '../log';
@@ -51,7 +51,7 @@ describe('JetStreamMessageBus extras', () => {
       const events = await jsm.streams.info(STREAMS.events);
       expect(events.config.retention).toBe('limits');
       expect(events.config.storage).toBe('file');
-      expect((await jsm.streams.info(STREAMS.dlq)).config.subjects).toEqual(['ap.dlq.>']);
+      expect((await jsm.streams.info(STREAMS.dlq)).config.subjects).toEqual(['ap.dlq.*']);
       await provisionStreams(jsm);
     } finally {
       await nc.close();
@@ -63,7 +63,6 @@ describe('JetStreamMessageBus extras', () => {
     const nc = await connect({ servers: server.url });
     try {
       const env = await bus.publish(Ping, { n: 1 }, { id: 'js-dedup-1' });
-      const { jetstream } = await import('@nats-io/jetstream');
       const ack = await jetstream(nc).publish(Ping.subject, JSON.stringify(env), { msgID: env.id });
       expect(ack.duplicate).toBe(true);
       expect(ack.stream).toBe(STREAMS.events);
@@ -102,20 +101,20 @@ describe('JetStreamMessageBus extras', () => {
 
   it('retries the connection until the server comes up, logging each attempt', async () => {
     const late = await startNatsServer();
-    const port = late.port;
-    await late.kill('SIGKILL');
-    const attempts: string[] = [];
-    const connecting = connectJetStreamBus({
-      servers: late.url,
-      source: 'late',
-      log: (level, msg) => {
-        if (level === 'warn') attempts.push(msg);
-      },
-    });
-    await eventually(() => expect(attempts.length).toBeGreaterThanOrEqual(2), { timeoutMs: 5000 });
-    await late.restart();
-    const bus = await connecting;
+    let bus: JetStreamMessageBus | undefined;
     try {
+      await late.kill('SIGKILL');
+      const attempts: string[] = [];
+      const connecting = connectJetStreamBus({
+        servers: late.url,
+        source: 'late',
+        log: (level, msg) => {
+          if (level === 'warn') attempts.push(msg);
+        },
+      });
+      await eventually(() => expect(attempts.length).toBeGreaterThanOrEqual(2), { timeoutMs: 5000 });
+      await late.restart();
+      bus = await connecting;
       expect(attempts[0]).toMatch(/NATS unreachable, retrying in \d+ ms/);
       const seen: number[] = [];
       await bus.subscribe(Ping, 'late-consumer', async (d) => {
@@ -123,9 +122,8 @@ describe('JetStreamMessageBus extras', () => {
       });
       await bus.publish(Ping, { n: 5 });
       await eventually(() => expect(seen).toContain(5));
-      expect(port).toBe(late.port);
     } finally {
-      await bus.close();
+      await bus?.close();
       await late.stop();
     }
   });
@@ -138,5 +136,3 @@ describe('JetStreamMessageBus extras', () => {
     ).rejects.toMatchObject({ code: 'BUS_UNAVAILABLE' });
   });
 });
-
-export type { JetStreamMessageBus };

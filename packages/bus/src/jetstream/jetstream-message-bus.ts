@@ -36,7 +36,7 @@ import type {
 } from '../message-bus';
 import { subjectFamily } from '../subject-family';
 import { assertConsumerName, assertSubscribable, resolveSubscribeOptions } from '../subscribe-options';
-import { extractTraceContext, injectTraceHeaders, withConsumerSpan } from '../trace-context';
+import { extractTraceContext, injectTraceContext, withConsumerSpan } from '@autopilot/telemetry';
 import { headerValue, textEncoder, toNatsHeaders } from './codec';
 import { connectWithRetry } from './connect';
 import { readDeadLetters } from './dead-letters';
@@ -57,6 +57,11 @@ export interface JetStreamBusOptions extends ProvisionOptions {
   log?: BusLog;
   clock?: Clock;
   ids?: IdSource;
+}
+
+function hasKeys(record: Record<string, string>): boolean {
+  for (const _key in record) return true;
+  return false;
 }
 
 /** Every responder of a definition joins this queue group, so they share the requests. */
@@ -85,7 +90,9 @@ export async function connectJetStreamBus(options: JetStreamBusOptions): Promise
   } catch (err) {
     await nc.close().catch(() => undefined);
     if (err instanceof BusUnavailableError) throw err;
-    throw new BusUnavailableError(`JetStream streams could not be provisioned: ${describeError(err)}`, { cause: err });
+    throw new BusUnavailableError(`JetStream streams could not be provisioned: ${describeError(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -119,7 +126,7 @@ export class JetStreamMessageBus implements MessageBus {
     opts: PublishOptions = {},
   ): Promise<Envelope<PayloadOf<D>>> {
     const headers: Record<string, string> = { ...opts.headers };
-    injectTraceHeaders(headers);
+    injectTraceContext(headers);
     const envelope = buildEnvelope(def, payload, {
       id: opts.id ?? this.ids.next(),
       time: this.clock.isoNow(),
@@ -146,14 +153,20 @@ export class JetStreamMessageBus implements MessageBus {
   }
 
   /** Publishes and waits for the PubAck: once this resolves, the message survives a server crash. */
-  private async send(subject: string, body: string, headers: Record<string, string>, msgId?: string): Promise<void> {
+  private async send(
+    subject: string,
+    body: string,
+    headers: Record<string, string>,
+    msgId?: string,
+  ): Promise<void> {
     if (this.closed) throw new PublishFailedError(subject, 'the bus is closed');
     const family = subjectFamily(subject);
-    if (family !== 'events' && family !== 'work') throw new PublishFailedError(subject, 'no stream binds this subject');
+    if (family !== 'events' && family !== 'work')
+      throw new PublishFailedError(subject, 'no stream binds this subject');
     try {
       await this.js.publish(subject, textEncoder.encode(body), {
         msgID: msgId,
-        headers: toNatsHeaders(headers),
+        headers: hasKeys(headers) ? toNatsHeaders(headers) : undefined,
       });
     } catch (err) {
       throw new PublishFailedError(subject, describeError(err), { cause: err });
@@ -183,9 +196,13 @@ export class JetStreamMessageBus implements MessageBus {
     return sub;
   }
 
-  async request<D extends MessageDef>(def: D, payload: PayloadOf<D>, opts: RequestOptions = {}): Promise<ReplyOf<D>> {
+  async request<D extends MessageDef>(
+    def: D,
+    payload: PayloadOf<D>,
+    opts: RequestOptions = {},
+  ): Promise<ReplyOf<D>> {
     const headers: Record<string, string> = { ...opts.headers };
-    injectTraceHeaders(headers);
+    injectTraceContext(headers);
     const envelope = buildEnvelope(def, payload, {
       id: this.ids.next(),
       time: this.clock.isoNow(),
@@ -204,7 +221,8 @@ export class JetStreamMessageBus implements MessageBus {
       });
     } catch (err) {
       if (err instanceof natsErrors.TimeoutError) throw new RequestTimeoutError(def.subject, timeoutMs);
-      if (err instanceof natsErrors.RequestError && err.isNoResponders()) throw new NoRespondersError(def.subject);
+      if (err instanceof natsErrors.RequestError && err.isNoResponders())
+        throw new NoRespondersError(def.subject);
       if (err instanceof natsErrors.NoRespondersError) throw new NoRespondersError(def.subject);
       throw new PublishFailedError(def.subject, describeError(err), { cause: err });
     }
@@ -213,7 +231,10 @@ export class JetStreamMessageBus implements MessageBus {
     return wire.reply as ReplyOf<D>;
   }
 
-  async serve<D extends MessageDef>(def: D, responder: Responder<PayloadOf<D>, ReplyOf<D>>): Promise<Subscription> {
+  async serve<D extends MessageDef>(
+    def: D,
+    responder: Responder<PayloadOf<D>, ReplyOf<D>>,
+  ): Promise<Subscription> {
     if (def.kind !== 'request') throw new TypeError(`${def.type} is not a request: subscribe() to it`);
     if (this.closing) throw new BusUnavailableError('the bus is closed');
     const settling = new Set<Promise<void>>();
@@ -225,7 +246,10 @@ export class JetStreamMessageBus implements MessageBus {
       queue: RESPONDERS,
       callback: (err, msg) => {
         if (err) {
-          this.log('error', 'responder subscription failed', { subject: def.subject, error: describeError(err) });
+          this.log('error', 'responder subscription failed', {
+            subject: def.subject,
+            error: describeError(err),
+          });
           return;
         }
         const p = answer(msg).finally(() => settling.delete(p));
@@ -245,7 +269,11 @@ export class JetStreamMessageBus implements MessageBus {
     return subscription;
   }
 
-  private async answer(def: MessageDef, responder: Responder<unknown, unknown>, msg: Msg): Promise<ReplyWire> {
+  private async answer(
+    def: MessageDef,
+    responder: Responder<unknown, unknown>,
+    msg: Msg,
+  ): Promise<ReplyWire> {
     let parsed: Envelope;
     try {
       parsed = msg.json<Envelope>();

@@ -1,4 +1,5 @@
 import type { MessageDef } from '@autopilot/contracts';
+import { context } from '@opentelemetry/api';
 import { describeError } from '@autopilot/kernel';
 import {
   AckPolicy,
@@ -17,7 +18,7 @@ import type { BusLog } from '../log';
 import type { DeadLetter, Delivery, Handler, Subscription } from '../message-bus';
 import { ACK, decideOutcome, type Outcome } from '../outcome';
 import type { ResolvedSubscribeOptions } from '../subscribe-options';
-import { extractTraceContext, withConsumerSpan } from '../trace-context';
+import { endConsumerSpan, extractTraceContext, startConsumerSpan } from '@autopilot/telemetry';
 import { headersToRecord, headerValue } from './codec';
 import { publishDeadLetter } from './dead-letters';
 
@@ -54,7 +55,11 @@ export async function ensureConsumer(
   }
   if (existing) {
     if (existing.config.filter_subject !== subject) {
-      throw new ConsumerConflictError(consumer, subject, `it is bound to ${existing.config.filter_subject ?? 'all'}`);
+      throw new ConsumerConflictError(
+        consumer,
+        subject,
+        `it is bound to ${existing.config.filter_subject ?? 'all'}`,
+      );
     }
     if (existing.config.ack_wait !== ackWait || existing.config.max_deliver !== opts.maxDeliveries) {
       await jsm.consumers.update(stream, consumer, { ack_wait: ackWait, max_deliver: opts.maxDeliveries });
@@ -92,12 +97,21 @@ interface InFlight {
  */
 export class JetStreamSubscription implements Subscription {
   private readonly inFlight = new Set<InFlight>();
-  private readonly settling = new Set<Promise<void>>();
+  /** Handlers started and not yet settled (ack/nak/dead letter done). */
+  private running = 0;
+  private whenIdle: (() => void) | undefined;
   private messages: ConsumerMessages | undefined;
   private stopping = false;
   private slotFreed: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Acks waiting for the end of this turn of the event loop; see `ack()`. */
+  private acks: JsMsg[] = [];
+  private readonly flushAcks = (): void => {
+    const batch = this.acks;
+    this.acks = [];
+    for (const m of batch) m.ack();
+  };
 
   constructor(
     private readonly deps: SubscriptionDeps,
@@ -135,7 +149,7 @@ export class JetStreamSubscription implements Subscription {
     const it = messages[Symbol.asyncIterator]();
     for (;;) {
       // Take the next message only when a handler slot is free, so nothing waits here on ack wait.
-      while (!this.stopping && this.settling.size >= this.opts.concurrency) {
+      while (!this.stopping && this.running >= this.opts.concurrency) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
       }
       let r: IteratorResult<JsMsg>;
@@ -143,34 +157,73 @@ export class JetStreamSubscription implements Subscription {
         r = await it.next();
       } catch (err) {
         if (this.stopping) return;
-        this.deps.log('error', 'consumer stopped, re-subscribing', {
-          consumer: this.consumer,
-          subject: this.def.subject,
-          error: describeError(err),
-        });
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        if (this.stopping) return;
-        const c = await this.deps.js.consumers.get(this.stream, this.consumer);
-        this.messages = await c.consume({ max_messages: this.opts.prefetch });
-        return this.loop(this.messages);
+        return this.resubscribe(err);
       }
-      if (r.done) return;
+      if (r.done) {
+        if (this.stopping) return;
+        return this.resubscribe(new Error('the consume iterator ended'));
+      }
       if (this.stopping) {
         // Fetched but not started: hand it back now rather than after ack wait.
         r.value.nak();
         continue;
       }
-      const settle = this.handle(r.value).finally(() => {
-        this.settling.delete(settle);
-        const wake = this.slotFreed;
-        this.slotFreed = undefined;
-        wake?.();
-      });
-      this.settling.add(settle);
+      this.running++;
+      void this.handle(r.value);
     }
   }
 
+  /**
+   * consume() recovers from reconnects by itself; this covers what it gives up on (the consumer
+   * deleted under it, a stream recreated): retry every second until it works or we stop.
+   */
+  private async resubscribe(cause: unknown): Promise<void> {
+    this.deps.log('error', 'consumer stopped, re-subscribing', {
+      consumer: this.consumer,
+      subject: this.def.subject,
+      error: describeError(cause),
+    });
+    while (!this.stopping) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (this.stopping) return;
+      try {
+        await ensureConsumer(this.deps.jsm, this.stream, this.consumer, this.def.subject, this.opts);
+        const c = await this.deps.js.consumers.get(this.stream, this.consumer);
+        this.messages = await c.consume({ max_messages: this.opts.prefetch });
+        // drain() may have run meanwhile and closed the previous iterator, not this one.
+        if (this.stopping) void this.messages.close();
+        break;
+      } catch (err) {
+        this.deps.log('warn', 're-subscribe failed, retrying', {
+          consumer: this.consumer,
+          error: describeError(err),
+        });
+      }
+    }
+    if (!this.stopping && this.messages) return this.loop(this.messages);
+  }
+
+  /** Runs one delivery to its verdict. Never rejects; frees its slot when done. */
   private async handle(m: JsMsg): Promise<void> {
+    try {
+      await this.settle(m);
+    } catch (err) {
+      // Only a bug gets here (settle handles every handler outcome): keep the consumer alive and let
+      // the message come back after ack wait.
+      this.deps.log('error', 'delivery failed inside the bus', {
+        consumer: this.consumer,
+        error: describeError(err),
+      });
+    } finally {
+      this.running--;
+      const wake = this.slotFreed;
+      this.slotFreed = undefined;
+      wake?.();
+      if (this.running === 0) this.whenIdle?.();
+    }
+  }
+
+  private async settle(m: JsMsg): Promise<void> {
     const count = m.info.deliveryCount;
     const decoded = decodeEnvelope<unknown>(this.def, m.string());
     if (!decoded.ok) {
@@ -195,21 +248,30 @@ export class JetStreamSubscription implements Subscription {
         flight.lastBeat = Date.now();
       },
     };
-    const parent = extractTraceContext((k) => headerValue(m.headers, k) ?? (k === 'traceparent' ? envelope.traceparent : undefined));
+    // The envelope's traceparent is the one the publisher wrote into the header too; reading it
+    // from the parsed JSON spares decoding the headers of every message.
+    const parent = extractTraceContext((k) =>
+      k === 'traceparent' ? (envelope.traceparent ?? headerValue(m.headers, k)) : headerValue(m.headers, k),
+    );
+    const { span, context: spanContext } = startConsumerSpan(parent, {
+      subject: this.def.subject,
+      messageId: envelope.id,
+      consumer: this.consumer,
+    });
     let outcome: Outcome;
     try {
-      await withConsumerSpan(parent, { subject: this.def.subject, messageId: envelope.id, consumer: this.consumer }, () =>
-        this.handler(delivery),
-      );
+      await context.with(spanContext, this.handler, undefined, delivery);
+      endConsumerSpan(span);
       outcome = ACK;
     } catch (err) {
+      endConsumerSpan(span, err ?? new Error('handler rejected without a reason'));
       outcome = decideOutcome(err, count, this.opts);
     } finally {
       this.inFlight.delete(flight);
     }
     switch (outcome.kind) {
       case 'ack':
-        m.ack();
+        this.ack(m);
         return;
       case 'retry':
         m.nak(outcome.delayMs);
@@ -224,7 +286,22 @@ export class JetStreamSubscription implements Subscription {
     }
   }
 
-  private async deadLetter(m: JsMsg, code: string, reason: string, message: unknown, deliveryCount: number): Promise<void> {
+  /**
+   * Acks at the end of the current event-loop turn, all together. nats.js writes to the socket once
+   * per microtask turn that sent something; acking inline costs one socket write per message,
+   * batching costs one per turn. The ack leaves at most one turn later.
+   */
+  private ack(m: JsMsg): void {
+    if (this.acks.push(m) === 1) setImmediate(this.flushAcks);
+  }
+
+  private async deadLetter(
+    m: JsMsg,
+    code: string,
+    reason: string,
+    message: unknown,
+    deliveryCount: number,
+  ): Promise<void> {
     const letter: DeadLetter = {
       subject: m.subject,
       consumer: this.consumer,
@@ -235,7 +312,11 @@ export class JetStreamSubscription implements Subscription {
       at: this.deps.now(),
     };
     try {
-      await publishDeadLetter(this.deps.js, letter, `${this.consumer}:${m.info.stream}:${m.info.streamSequence}`);
+      await publishDeadLetter(
+        this.deps.js,
+        letter,
+        `${this.consumer}:${m.info.stream}:${m.info.streamSequence}`,
+      );
     } catch (err) {
       // Without its dead letter the message must not vanish: let it come back and try again.
       this.deps.log('error', 'dead letter not recorded; message will be redelivered', {
@@ -247,7 +328,13 @@ export class JetStreamSubscription implements Subscription {
       return;
     }
     m.term();
-    this.deps.log('warn', 'message dead-lettered', { consumer: this.consumer, subject: m.subject, code, reason, deliveryCount });
+    this.deps.log('warn', 'message dead-lettered', {
+      consumer: this.consumer,
+      subject: m.subject,
+      code,
+      reason,
+      deliveryCount,
+    });
   }
 
   async drain(): Promise<void> {
@@ -259,7 +346,8 @@ export class JetStreamSubscription implements Subscription {
       await this.messages?.close();
     }
     await this.loopDone;
-    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
+    if (this.running > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
+    this.flushAcks();
     clearInterval(this.heartbeat);
     this.onDrained(this);
   }

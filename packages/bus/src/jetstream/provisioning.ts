@@ -39,7 +39,8 @@ export function streamConfigs(opts: ProvisionOptions = {}): (Partial<StreamConfi
     {
       ...common,
       name: STREAMS.dlq,
-      subjects: ['ap.dlq.>'],
+      // `ap.dlq.*`, not `ap.dlq.>`: the latter overlaps `ap.*.evt.>` (`ap.dlq.evt.x`), which JetStream refuses.
+      subjects: ['ap.dlq.*'],
       retention: RetentionPolicy.Limits,
       max_age: nanos(opts.deadLettersMaxAgeMs ?? 0),
     },

@@ -213,7 +213,9 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
         const Ping = pingEvent(tag());
         const publishing = bus.publish(Ping, { n: -1 });
         await expect(publishing).rejects.toBeInstanceOf(ContractViolationError);
-        await expect(bus.publish(Ping, { n: 'x' } as never)).rejects.toMatchObject({ code: 'CONTRACT_VIOLATION' });
+        await expect(bus.publish(Ping, { n: 'x' } as never)).rejects.toMatchObject({
+          code: 'CONTRACT_VIOLATION',
+        });
       });
 
       it('round-trips publish headers', async () => {
@@ -232,7 +234,11 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
         const t = tag();
         const Ping = pingEvent(t);
         const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-        const parent = trace.wrapSpanContext({ traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+        const parent = trace.wrapSpanContext({
+          traceId,
+          spanId: '00f067aa0ba902b7',
+          traceFlags: TraceFlags.SAMPLED,
+        });
         const seen: { header?: string; active?: string; envelope?: string }[] = [];
         await bus.subscribe(Ping, `trace-${t}`, async (d) => {
           seen.push({
@@ -357,7 +363,11 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
         );
         await bus.publish(Ping, { n: 7 });
         const [letter] = await deadLettersOf(consumer, 1);
-        expect(letter).toMatchObject({ code: 'BUS_MAX_DELIVERIES', deliveryCount: 3, message: { data: { n: 7 } } });
+        expect(letter).toMatchObject({
+          code: 'BUS_MAX_DELIVERIES',
+          deliveryCount: 3,
+          message: { data: { n: 7 } },
+        });
         expect(letter!.reason).toContain('boom 3');
         await sleep(200);
         expect(counts).toEqual([1, 2, 3]);
@@ -365,7 +375,11 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
 
       it.each([
         ['malformed JSON', 'BUS_MALFORMED_ENVELOPE', (_def: MessageDef) => '{"id": "x", not json'],
-        ['an envelope missing fields', 'BUS_MALFORMED_ENVELOPE', (_def: MessageDef) => JSON.stringify({ data: {} })],
+        [
+          'an envelope missing fields',
+          'BUS_MALFORMED_ENVELOPE',
+          (_def: MessageDef) => JSON.stringify({ data: {} }),
+        ],
         [
           'an unknown type',
           'BUS_UNKNOWN_TYPE',
@@ -376,7 +390,11 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
           'BUS_WRONG_VERSION',
           (def: MessageDef) => rawEnvelope(def, { n: 1 }, { type: def.type.replace(/\.v1$/, '.v2') }),
         ],
-        ['a payload breaking the contract', 'CONTRACT_VIOLATION', (def: MessageDef) => rawEnvelope(def, { n: -5 })],
+        [
+          'a payload breaking the contract',
+          'CONTRACT_VIOLATION',
+          (def: MessageDef) => rawEnvelope(def, { n: -5 }),
+        ],
       ])('dead-letters %s (%s) and carries on with the next message', async (_what, code, body) => {
         const t = tag();
         const Ping = pingEvent(t);
@@ -471,15 +489,17 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
       it('binds a consumer name to one subject', async () => {
         const t = tag();
         await bus.subscribe(pingEvent(t), `bound-${t}`, async () => undefined);
-        await expect(bus.subscribe(pingEvent(`${t}_x`), `bound-${t}`, async () => undefined)).rejects.toMatchObject({
+        await expect(
+          bus.subscribe(pingEvent(`${t}_x`), `bound-${t}`, async () => undefined),
+        ).rejects.toMatchObject({
           code: 'BUS_CONSUMER_CONFLICT',
         });
       });
 
       it('refuses names NATS cannot hold', async () => {
-        await expect(bus.subscribe(pingEvent(tag()), 'manager.run', async () => undefined)).rejects.toBeInstanceOf(
-          InvalidConsumerNameError,
-        );
+        await expect(
+          bus.subscribe(pingEvent(tag()), 'manager.run', async () => undefined),
+        ).rejects.toBeInstanceOf(InvalidConsumerNameError);
       });
     });
 
@@ -578,12 +598,16 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
           await sleep(600);
           return { sum: p.a + p.b };
         });
-        await expect(bus.request(Add, { a: 1, b: 1 }, { timeoutMs: 100 })).rejects.toBeInstanceOf(RequestTimeoutError);
+        await expect(bus.request(Add, { a: 1, b: 1 }, { timeoutMs: 100 })).rejects.toBeInstanceOf(
+          RequestTimeoutError,
+        );
       });
 
       it('rejects with NoRespondersError when nobody serves', async () => {
         const Add = addRequest(tag());
-        await expect(bus.request(Add, { a: 1, b: 1 }, { timeoutMs: 2000 })).rejects.toBeInstanceOf(NoRespondersError);
+        await expect(bus.request(Add, { a: 1, b: 1 }, { timeoutMs: 2000 })).rejects.toBeInstanceOf(
+          NoRespondersError,
+        );
       });
 
       it("rejects with RemoteError carrying the responder's code", async () => {

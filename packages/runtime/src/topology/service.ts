@@ -12,6 +12,7 @@ import { ServiceScopedBus } from '../service-scoped-bus';
 import { ConnectAbortedError, connectWithRetry } from './connect-with-retry';
 import type { RunningTopology } from './running-topology';
 import { runStopSequence, type StopStep } from './stop-sequence';
+import { watchBusConnection } from './watch-bus-connection';
 
 export interface SingleServiceOptions {
   definition: ServiceDefinition;
@@ -67,6 +68,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
       release: (b) => b.close(),
     });
     readiness.ready('bus');
+    watchBusConnection(bus, readiness, logger);
     logger.info({ target: natsTarget }, 'bus connected');
   };
 

@@ -1,0 +1,33 @@
+import { InProcessMessageBus } from '@autopilot/bus';
+import { AutopilotTickedV1 } from '@autopilot/contracts';
+import { eventually } from '@autopilot/testing';
+import { currentLogContext, type LogContext } from './logging';
+import { ServiceScopedBus } from './service-scoped-bus';
+
+const tick: AutopilotTickedV1 = {
+  seq: 1,
+  at: '2026-01-01T00:00:00.000Z',
+  durationMs: 1,
+  dispatchedRunIds: [],
+  expiredRunIds: [],
+  readyTasks: 0,
+  runningRuns: 0,
+  suspendedRuns: 0,
+};
+
+describe('ServiceScopedBus', () => {
+  it("runs handlers in the message's log context and leaves the shared bus open on close", async () => {
+    const shared = new InProcessMessageBus();
+    const scoped = new ServiceScopedBus(shared, 'gateway');
+    const seen: LogContext[] = [];
+    await scoped.subscribe(AutopilotTickedV1, 'gateway-autopilot-ticked', async () => {
+      await Promise.resolve();
+      seen.push(currentLogContext());
+    });
+    await scoped.close();
+    await shared.publish(AutopilotTickedV1, tick, { correlationId: 'run-7', projectId: 'proj-1' });
+    await shared.publish(AutopilotTickedV1, { ...tick, seq: 2 });
+    await eventually(() => expect(seen).toEqual([{ correlation_id: 'run-7', project_id: 'proj-1' }, {}]));
+    await shared.close();
+  });
+});
