@@ -115,7 +115,7 @@ async function adapterRun(url: string, round: number): Promise<RunResult> {
     BenchPingedV1,
     `bench-adapter-${round}`,
     async (d) => progress.seen(d.payload.n, d.payload.sentAt),
-    { concurrency: CONSUMER_CONCURRENCY },
+    { concurrency: CONSUMER_CONCURRENCY, prefetch: 1_000 },
   );
   await publishWindowed(MESSAGES, (n) =>
     bus.publish(BenchPingedV1, { n, sentAt: performance.now(), pad: PAD }),
