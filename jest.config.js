@@ -30,6 +30,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   testTimeout: 30_000,
+  // Every test's name in the log, so CI shows which suites ran against a real nats-server.
+  verbose: true,
   // NATS suites share one nats-server per worker process; two workers suit the 2-core machines.
   maxWorkers: 2,
 };

@@ -9,7 +9,12 @@ import { connectJetStreamBus, type JetStreamMessageBus } from './jetstream-messa
 import { provisionStreams, STREAMS } from './provisioning';
 
 // One server per test file: the streams have fixed names, so files must not share a server's state.
+// The shared suite runs against NATS_URL instead when it is set (it only adds uniquely named
+// consumers); the extras below reconfigure streams and stop servers, so they always get their own.
 let server: NatsServerHandle;
+const conformanceServer = process.env.NATS_URL
+  ? `NATS_URL ${process.env.NATS_URL}`
+  : 'a nats-server of its own';
 const logs: { level: string; msg: string }[] = [];
 const log: BusLog = (level, msg) => {
   logs.push({ level, msg });
@@ -22,8 +27,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
-messageBusConformance('JetStreamMessageBus', () =>
-  connectJetStreamBus({ servers: server.url, source: 'conformance', log, connectTimeoutMs: 5000 }),
+messageBusConformance(`JetStreamMessageBus on ${conformanceServer}`, () =>
+  connectJetStreamBus({
+    servers: process.env.NATS_URL ?? server.url,
+    source: 'conformance',
+    log,
+    connectTimeoutMs: 5000,
+  }),
 );
 
 const Ping = defineMessage({
