@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +111,40 @@ describe('autopilot CLI (built bin)', () => {
       await stopGracefully(cli);
       expect(cli.stdout + cli.stderr).not.toContain(secret);
       for (const line of cli.lines) expect(line).toHaveProperty('service');
+    }, 30_000);
+  });
+
+  describe('stores it cannot use', () => {
+    it('a second `up` on the same dir exits 1 naming the locked file and its holder; the first runs on', async () => {
+      const dir = join(tempDir(), 'state');
+      const first = start(['up', '--dir', dir, '--port', '0']);
+      await first.waitFor(/^autopilot up: 6 services ready on /);
+      const firstPort = await first.port();
+
+      const second = start(['up', '--dir', dir, '--port', '0']);
+      expect(await second.exited).toEqual({ code: 1, signal: null });
+      const fatal = second.lines.find((l) => l.level === 'fatal');
+      const message = String((fatal?.['err'] as { message?: string } | undefined)?.message);
+      expect(message).toContain(join(dir, 'ingestion.db'));
+      expect(message).toContain(`locked by process ${first.child.pid}`);
+
+      expect(await getJson(firstPort, '/readyz')).toMatchObject({ status: 200 });
+      await stopGracefully(first);
+    }, 30_000);
+
+    it('a corrupted store file exits 1 naming it, and the file is left byte for byte as it was', async () => {
+      const dir = join(tempDir(), 'state');
+      mkdirSync(dir, { recursive: true });
+      const garbage = Buffer.from('not a database, but somebody cares about these bytes\n'.repeat(20));
+      writeFileSync(join(dir, 'planner.db'), garbage);
+
+      const cli = start(['up', '--dir', dir, '--port', '0']);
+      expect(await cli.exited).toEqual({ code: 1, signal: null });
+      const fatal = cli.lines.find((l) => l.level === 'fatal');
+      const message = String((fatal?.['err'] as { message?: string } | undefined)?.message);
+      expect(message).toContain(join(dir, 'planner.db'));
+      expect(message).toMatch(/not a valid Autopilot store/);
+      expect(readFileSync(join(dir, 'planner.db')).equals(garbage)).toBe(true);
     }, 30_000);
   });
 
