@@ -24,10 +24,12 @@ export function addServiceCommand(program: Command): void {
     )
     .option('--host <address>', 'interface to bind (env AUTOPILOT_HOST, default 127.0.0.1)')
     .action(async (name: ServiceName, flags: ServiceFlags) => {
-      const config = loadConfig();
+      const env = loadConfig();
       const definition = serviceCatalog[name];
-      const port = flags.port ?? config.port ?? defaultServicePorts[name];
-      const host = flags.host ?? config.host;
+      const port = flags.port ?? env.port ?? defaultServicePorts[name];
+      const host = flags.host ?? env.host;
+      // The logged config is what runs: flags win over the environment.
+      const config = { ...env, port, host };
       await launch({
         config,
         service: name,

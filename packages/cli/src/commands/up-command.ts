@@ -29,12 +29,13 @@ export function addUpCommand(program: Command): void {
     )
     .option('--host <address>', 'interface to bind (env AUTOPILOT_HOST, default 127.0.0.1)')
     .action(async (flags: UpFlags) => {
-      const config = loadConfig();
-      const dir = flags.dir ?? config.dir;
-      const port = flags.port ?? config.port ?? DEFAULT_UP_PORT;
-      const host = flags.host ?? config.host;
+      const env = loadConfig();
+      const dir = flags.dir ?? env.dir;
+      const port = flags.port ?? env.port ?? DEFAULT_UP_PORT;
+      const host = flags.host ?? env.host;
       await launch({
-        config,
+        // The logged config is what runs: flags win over the environment.
+        config: { ...env, dir, port, host },
         service: 'autopilot',
         topology: 'embedded',
         settings: { dir, port, host },
@@ -44,7 +45,7 @@ export function addUpCommand(program: Command): void {
             dir,
             port,
             host,
-            outboxIntervalMs: config.outboxIntervalMs,
+            outboxIntervalMs: env.outboxIntervalMs,
             logger,
           }),
       });
