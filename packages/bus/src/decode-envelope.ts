@@ -6,6 +6,14 @@ export type Decoded<P> =
   | { readonly ok: false; readonly code: string; readonly reason: string; readonly message: unknown };
 
 /**
+ * V8 quotes the start of the text in its JSON errors (`Unexpected token 'a', "abc…" is not valid
+ * JSON`); a reason is logged, and the body may carry a customer's data, so the quote goes.
+ */
+function withoutExcerpt(message: string): string {
+  return message.replace(/(^|, )".*"(\.\.\.)? is not valid JSON$/s, '');
+}
+
+/**
  * Parses and validates a received body for `def`. Never throws: a consumer must carry on past
  * anything an outside producer can send.
  */
@@ -17,7 +25,7 @@ export function decodeEnvelope<P>(def: MessageDef, text: string): Decoded<P> {
     return {
       ok: false,
       code: 'BUS_MALFORMED_ENVELOPE',
-      reason: `not JSON: ${(err as Error).message}`,
+      reason: ['not JSON', withoutExcerpt((err as Error).message)].filter(Boolean).join(': '),
       message: text,
     };
   }

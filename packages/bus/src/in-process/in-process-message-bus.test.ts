@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { messageBusConformance } from '../testing';
 import { InProcessMessageBus } from './in-process-message-bus';
 
-messageBusConformance('InProcessMessageBus', async () => new InProcessMessageBus());
+messageBusConformance('InProcessMessageBus', async ({ log }) => new InProcessMessageBus({ log }));
 
 const Ping = defineMessage({
   kind: 'event',

@@ -28,6 +28,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../message-bus';
+import { consoleBusLog, logDeadLetter, type BusLog } from '../log';
 import { ACK, decideOutcome, type Outcome } from '../outcome';
 import { deadLetterSubject, subjectFamily } from '../subject-family';
 import { assertConsumerName, assertSubscribable, resolveSubscribeOptions } from '../subscribe-options';
@@ -53,6 +54,8 @@ export interface InProcessMessageBusOptions {
   eventLogLimit?: number;
   /** Default 5000: `request()` without `timeoutMs`. */
   requestTimeoutMs?: number;
+  /** Where dead letters are reported, one line each (as the JetStream adapter does). Default stderr. */
+  log?: BusLog;
   clock?: Clock;
   ids?: IdSource;
 }
@@ -83,6 +86,7 @@ export class InProcessMessageBus implements MessageBus {
   private readonly duplicateWindowMs: number;
   private readonly eventLogLimit: number;
   private readonly requestTimeoutMs: number;
+  private readonly busLog: BusLog;
   private readonly logs = new Map<string, SubjectLog>();
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly workQueueOwners = new Map<string, string>();
@@ -104,6 +108,7 @@ export class InProcessMessageBus implements MessageBus {
     this.duplicateWindowMs = options.duplicateWindowMs ?? 120_000;
     this.eventLogLimit = options.eventLogLimit ?? 10_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+    this.busLog = options.log ?? consoleBusLog;
   }
 
   async publish<D extends MessageDef>(
@@ -314,7 +319,7 @@ export class InProcessMessageBus implements MessageBus {
     message: unknown,
     deliveryCount: number,
   ): void {
-    this.deadLetters.push({
+    const letter: DeadLetter = {
       subject: p.rec.subject,
       consumer,
       message,
@@ -322,7 +327,9 @@ export class InProcessMessageBus implements MessageBus {
       code,
       deliveryCount,
       at: this.clock.isoNow(),
-    });
+    };
+    this.deadLetters.push(letter);
+    logDeadLetter(this.busLog, letter, p.rec.headers['Nats-Msg-Id']);
   }
 
   private timer(fn: () => void, ms: number): NodeJS.Timeout {

@@ -12,6 +12,13 @@ import { textEncoder } from './codec';
 import { STREAMS } from './provisioning';
 
 /**
+ * The `msgID` of a consumer's dead letter for one stored message: the handler path and the
+ * max-deliveries advisory path use the same one, so JetStream keeps only the first of the two.
+ */
+export const deadLetterMsgId = (consumer: string, stream: string, seq: number): string =>
+  `${consumer}:${stream}:${seq}`;
+
+/**
  * Records a dead letter on `ap.dlq.<consumer>` and waits for JetStream's ack. `msgId` makes a
  * repeat (a crash between this and `term()`) a duplicate that JetStream drops.
  */

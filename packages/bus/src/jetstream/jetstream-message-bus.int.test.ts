@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { defineMessage } from '@autopilot/contracts';
 import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -5,6 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { Type } from '@sinclair/typebox';
 import type { BusLog } from '../log';
 import { messageBusConformance } from '../testing';
+import { STALLED_CONSUMER, StalledWork } from '../testing/fixtures/stalled-command';
 import { connectJetStreamBus, type JetStreamMessageBus } from './jetstream-message-bus';
 import { provisionStreams, STREAMS } from './provisioning';
 
@@ -15,10 +18,38 @@ let server: NatsServerHandle;
 const conformanceServer = process.env.NATS_URL
   ? `NATS_URL ${process.env.NATS_URL}`
   : 'a nats-server of its own';
-const logs: { level: string; msg: string }[] = [];
-const log: BusLog = (level, msg) => {
-  logs.push({ level, msg });
+const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+const log: BusLog = (level, msg, fields) => {
+  logs.push({ level, msg, fields });
 };
+
+const HANG_UNTIL_KILLED = resolve(__dirname, '../testing/fixtures/hang-until-killed.cjs');
+
+/**
+ * Starts a consumer process for StalledWork and kills it with SIGKILL as soon as its handler has a
+ * delivery: no drain, no nak, the delivery can only expire. Resolves with that delivery's count.
+ */
+async function killOnDelivery(url: string, maxDeliveries: number, ackWaitMs: number): Promise<number> {
+  const child = spawn(process.execPath, [HANG_UNTIL_KILLED, url, String(maxDeliveries), String(ackWaitMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let delivered: number | undefined;
+  let output = '';
+  await new Promise<void>((done, fail) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /^delivered (\d+)$/m.exec(output);
+      if (m && delivered === undefined) {
+        delivered = Number(m[1]);
+        child.kill('SIGKILL');
+      }
+    });
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? done() : fail(new Error(`consumer exited by itself: ${output}`)),
+    );
+  });
+  return delivered!;
+}
 
 beforeAll(async () => {
   server = await startNatsServer();
@@ -27,7 +58,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-messageBusConformance(`JetStreamMessageBus on ${conformanceServer}`, () =>
+messageBusConformance(`JetStreamMessageBus on ${conformanceServer}`, ({ log }) =>
   connectJetStreamBus({
     servers: process.env.NATS_URL ?? server.url,
     source: 'conformance',
@@ -144,5 +175,67 @@ describe('JetStreamMessageBus extras', () => {
     await expect(
       connectJetStreamBus({ servers: gone.url, source: 'x', log: () => undefined, connectTimeoutMs: 600 }),
     ).rejects.toMatchObject({ code: 'BUS_UNAVAILABLE' });
+  });
+
+  it('dead-letters a command whose every delivery expired on ack wait (its consumer killed each time)', async () => {
+    const maxDeliveries = 2;
+    const ackWaitMs = 500;
+    const bus = await connectJetStreamBus({ servers: server.url, source: 'extras', log });
+    const nc = await connect({ servers: server.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const sent = await bus.publish(StalledWork, { n: 7 });
+      const stored = await jsm.streams.getMessage(STREAMS.work, { last_by_subj: StalledWork.subject });
+      expect(stored?.json<{ id: string }>().id).toBe(sent.id);
+      const seq = stored!.seq;
+
+      expect(await killOnDelivery(server.url, maxDeliveries, ackWaitMs)).toBe(1);
+      expect(await killOnDelivery(server.url, maxDeliveries, ackWaitMs)).toBe(2);
+      // The replica that survives: its pull is what makes the server give up on the command.
+      const handled: number[] = [];
+      await bus.subscribe(
+        StalledWork,
+        STALLED_CONSUMER,
+        async (d) => {
+          handled.push(d.deliveryCount);
+        },
+        { maxDeliveries, ackWaitMs },
+      );
+
+      const [letter] = await eventually(
+        async () => {
+          const letters = await bus.listDeadLetters({ consumer: STALLED_CONSUMER });
+          expect(letters).toHaveLength(1);
+          return letters;
+        },
+        { timeoutMs: 10_000 },
+      );
+      expect(letter).toMatchObject({
+        code: 'BUS_MAX_DELIVERIES',
+        consumer: STALLED_CONSUMER,
+        subject: StalledWork.subject,
+        deliveryCount: 2,
+        message: { id: sent.id, data: { n: 7 } },
+      });
+      expect(letter!.reason).toContain('ack wait');
+      // Dead-lettered, then gone from the work queue; never handed to a handler a third time.
+      await eventually(async () => expect(await jsm.streams.getMessage(STREAMS.work, { seq })).toBeNull());
+      expect(logs).toContainEqual({
+        level: 'warn',
+        msg: 'message dead-lettered',
+        fields: expect.objectContaining({
+          consumer: STALLED_CONSUMER,
+          messageId: sent.id,
+          code: 'BUS_MAX_DELIVERIES',
+          streamSequence: seq,
+        }),
+      });
+      expect(handled).toEqual([]);
+      // One dead letter per message: the advisory path shares the handler path's msgID.
+      expect(await bus.listDeadLetters({ consumer: STALLED_CONSUMER })).toHaveLength(1);
+    } finally {
+      await nc.close();
+      await bus.close();
+    }
   });
 });

@@ -183,7 +183,7 @@ export class JetStreamMessageBus implements MessageBus {
     assertConsumerName(consumer);
     if (this.closing) throw new BusUnavailableError('the bus is closed');
     const sub = new JetStreamSubscription(
-      { js: this.js, jsm: this.jsm, log: this.log, now: () => this.clock.isoNow() },
+      { nc: this.connection, js: this.js, jsm: this.jsm, log: this.log, now: () => this.clock.isoNow() },
       def,
       def.kind === 'command' ? STREAMS.work : STREAMS.events,
       consumer,

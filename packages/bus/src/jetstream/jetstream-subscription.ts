@@ -11,18 +11,20 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { decodeEnvelope } from '../decode-envelope';
 import { ConsumerConflictError } from '../errors';
-import type { BusLog } from '../log';
+import { logDeadLetter, type BusLog } from '../log';
 import type { DeadLetter, Delivery, Handler, Subscription } from '../message-bus';
 import { ACK, decideOutcome, type Outcome } from '../outcome';
 import type { ResolvedSubscribeOptions } from '../subscribe-options';
 import { endConsumerSpan, extractTraceContext, startConsumerSpan } from '@autopilot/telemetry';
 import { headersToRecord, headerValue } from './codec';
-import { publishDeadLetter } from './dead-letters';
+import { deadLetterMsgId, publishDeadLetter } from './dead-letters';
+import { watchMaxDeliveries, type MaxDeliveriesWatch } from './max-deliveries';
 
 export interface SubscriptionDeps {
+  readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly log: BusLog;
@@ -93,7 +95,8 @@ interface InFlight {
 /**
  * One `subscribe()`: a `consume()` loop over a durable pull consumer, `concurrency` handlers at a
  * time. Resolve → `ack()`; failure → `nak(delay)` or, when final, a dead letter then `term()`
- * (without a reason: 2.9.10 ignores `term(reason)` and redelivers).
+ * (without a reason: 2.9.10 ignores `term(reason)` and redelivers). Deliveries that all end on ack
+ * wait (the process died each time) are dead-lettered from the max-deliveries advisory instead.
  */
 export class JetStreamSubscription implements Subscription {
   private readonly inFlight = new Set<InFlight>();
@@ -105,6 +108,7 @@ export class JetStreamSubscription implements Subscription {
   private slotFreed: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private heartbeat: NodeJS.Timeout | undefined;
+  private expiries: MaxDeliveriesWatch | undefined;
   /** Acks waiting for the end of this turn of the event loop; see `ack()`. */
   private acks: JsMsg[] = [];
   private readonly flushAcks = (): void => {
@@ -125,8 +129,21 @@ export class JetStreamSubscription implements Subscription {
 
   async start(): Promise<void> {
     await ensureConsumer(this.deps.jsm, this.stream, this.consumer, this.def.subject, this.opts);
-    const c = await this.deps.js.consumers.get(this.stream, this.consumer);
-    this.messages = await c.consume({ max_messages: this.opts.prefetch });
+    // Before the first pull: a pull is what makes the server give up on an exhausted message.
+    this.expiries = await watchMaxDeliveries(
+      this.deps,
+      this.def,
+      this.stream,
+      this.consumer,
+      this.opts.ackWaitMs,
+    );
+    try {
+      const c = await this.deps.js.consumers.get(this.stream, this.consumer);
+      this.messages = await c.consume({ max_messages: this.opts.prefetch });
+    } catch (err) {
+      await this.expiries.stop();
+      throw err;
+    }
     // One timer per subscription, not per message: beats for every handler still running, so a
     // delivery is redelivered on ack wait only when this process is gone.
     const every = Math.max(50, Math.floor(this.opts.ackWaitMs / 3));
@@ -315,7 +332,7 @@ export class JetStreamSubscription implements Subscription {
       await publishDeadLetter(
         this.deps.js,
         letter,
-        `${this.consumer}:${m.info.stream}:${m.info.streamSequence}`,
+        deadLetterMsgId(this.consumer, m.info.stream, m.info.streamSequence),
       );
     } catch (err) {
       // Without its dead letter the message must not vanish: let it come back and try again.
@@ -328,12 +345,9 @@ export class JetStreamSubscription implements Subscription {
       return;
     }
     m.term();
-    this.deps.log('warn', 'message dead-lettered', {
-      consumer: this.consumer,
-      subject: m.subject,
-      code,
-      reason,
-      deliveryCount,
+    logDeadLetter(this.deps.log, letter, headerValue(m.headers, 'Nats-Msg-Id'), {
+      stream: m.info.stream,
+      streamSequence: m.info.streamSequence,
     });
   }
 
@@ -349,6 +363,7 @@ export class JetStreamSubscription implements Subscription {
     if (this.running > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
     this.flushAcks();
     clearInterval(this.heartbeat);
+    await this.expiries?.stop();
     this.onDrained(this);
   }
 }

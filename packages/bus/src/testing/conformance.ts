@@ -11,6 +11,7 @@ import {
   RequestTimeoutError,
   RetryLaterError,
 } from '../errors';
+import type { BusLog } from '../log';
 import type { DeadLetter, Delivery, MessageBus } from '../message-bus';
 import { ensureOtelContextManager } from './otel-context';
 
@@ -89,16 +90,34 @@ class CodedError extends Error {
   }
 }
 
+/** What the suite hands `make`: the bus must report through this `log` (its `BusLog` option). */
+export interface ConformanceBusOptions {
+  readonly log: BusLog;
+}
+
+interface LogLine {
+  readonly level: string;
+  readonly msg: string;
+  readonly fields: Record<string, unknown>;
+}
+
 /**
  * The MessageBus guarantees both adapters keep (STYLE.md section 4). If a behaviour is not tested
- * here, callers cannot rely on it. `make` returns a fresh, connected bus per test.
+ * here, callers cannot rely on it. `make` returns a fresh, connected bus per test, logging to the
+ * `log` it is given.
  */
-export function messageBusConformance(name: string, make: () => Promise<MessageBus>): void {
+export function messageBusConformance(
+  name: string,
+  make: (opts: ConformanceBusOptions) => Promise<MessageBus>,
+): void {
   describe(`${name} honours MessageBus`, () => {
     let bus: MessageBus;
+    let logged: LogLine[] = [];
     beforeAll(() => ensureOtelContextManager());
     beforeEach(async () => {
-      bus = await make();
+      const lines: LogLine[] = [];
+      logged = lines;
+      bus = await make({ log: (level, msg, fields) => lines.push({ level, msg, fields: { ...fields } }) });
     });
     afterEach(async () => {
       await bus.close();
@@ -109,6 +128,15 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
         const letters = await bus.listDeadLetters({ consumer });
         expect(letters).toHaveLength(n);
         return letters;
+      });
+    /** The `message dead-lettered` lines of one consumer, once there are `n`. */
+    const deadLetterLogsOf = async (consumer: string, n: number): Promise<LogLine[]> =>
+      eventually(() => {
+        const lines = logged.filter(
+          (l) => l.msg === 'message dead-lettered' && l.fields.consumer === consumer,
+        );
+        expect(lines).toHaveLength(n);
+        return lines;
       });
 
     describe('publish and subscribe', () => {
@@ -319,6 +347,12 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
         });
         expect(letter!.reason).toContain('the run no longer exists');
         expect(Date.parse(letter!.at)).not.toBeNaN();
+        const [line] = await deadLetterLogsOf(consumer, 1);
+        expect(line).toMatchObject({
+          level: 'warn',
+          fields: { subject: Ping.subject, consumer, messageId: sent.id, code: 'BUS_NON_RETRYABLE' },
+        });
+        expect(line!.fields.reason).toContain('the run no longer exists');
         await sleep(200);
         expect(counts).toEqual([1]);
       });
@@ -369,47 +403,68 @@ export function messageBusConformance(name: string, make: () => Promise<MessageB
           message: { data: { n: 7 } },
         });
         expect(letter!.reason).toContain('boom 3');
+        const [line] = await deadLetterLogsOf(consumer, 1);
+        expect(line).toMatchObject({
+          level: 'warn',
+          fields: { code: 'BUS_MAX_DELIVERIES', deliveryCount: 3 },
+        });
         await sleep(200);
         expect(counts).toEqual([1, 2, 3]);
       });
 
-      it.each([
-        ['malformed JSON', 'BUS_MALFORMED_ENVELOPE', (_def: MessageDef) => '{"id": "x", not json'],
+      // `secret` stands for a customer's data in the body: the dead letter keeps it, the log never.
+      // `id` is the envelope id where the body has one.
+      type Body = (def: MessageDef, secret: string, id: string) => string;
+      it.each<[string, string, Body]>([
+        ['malformed JSON', 'BUS_MALFORMED_ENVELOPE', (_def, secret) => `${secret}, {"id": "x", not json`],
         [
           'an envelope missing fields',
           'BUS_MALFORMED_ENVELOPE',
-          (_def: MessageDef) => JSON.stringify({ data: {} }),
+          (_def, secret) => JSON.stringify({ data: { note: secret } }),
         ],
         [
           'an unknown type',
           'BUS_UNKNOWN_TYPE',
-          (def: MessageDef) => rawEnvelope(def, { n: 1 }, { type: 'conformance.something_else.v1' }),
+          (def, secret, id) =>
+            rawEnvelope(def, { n: 1, note: secret }, { id, type: 'conformance.something_else.v1' }),
         ],
         [
           'a wrong version',
           'BUS_WRONG_VERSION',
-          (def: MessageDef) => rawEnvelope(def, { n: 1 }, { type: def.type.replace(/\.v1$/, '.v2') }),
+          (def, secret, id) =>
+            rawEnvelope(def, { n: 1, note: secret }, { id, type: def.type.replace(/\.v1$/, '.v2') }),
         ],
         [
           'a payload breaking the contract',
           'CONTRACT_VIOLATION',
-          (def: MessageDef) => rawEnvelope(def, { n: -5 }),
+          (def, secret, id) => rawEnvelope(def, { n: -5, note: secret }, { id }),
         ],
-      ])('dead-letters %s (%s) and carries on with the next message', async (_what, code, body) => {
+      ])('dead-letters %s (%s), logs it, and carries on with the next message', async (_what, code, body) => {
         const t = tag();
         const Ping = pingEvent(t);
         const consumer = `raw-${t}`;
+        const secret = `secret_${t}`;
+        const id = ulidSource().next();
         const seen: number[] = [];
         await bus.subscribe(Ping, consumer, async (d) => {
           seen.push(d.payload.n);
         });
-        await bus.publishRaw(Ping.subject, body(Ping));
+        const sent = body(Ping, secret, id);
+        await bus.publishRaw(Ping.subject, sent);
         await bus.publishRaw(Ping.subject, rawEnvelope(Ping, { n: 42 }));
         await bus.publish(Ping, { n: 43 });
         await eventually(() => expect(seen).toEqual([42, 43]));
         const [letter] = await deadLettersOf(consumer, 1);
         expect(letter).toMatchObject({ code, consumer, subject: Ping.subject, deliveryCount: 1 });
         expect(letter!.reason.length).toBeGreaterThan(0);
+        expect(JSON.stringify(letter!.message)).toContain(secret);
+        const [line] = await deadLetterLogsOf(consumer, 1);
+        expect(line).toMatchObject({
+          level: 'warn',
+          fields: { subject: Ping.subject, consumer, code, reason: letter!.reason, deliveryCount: 1 },
+        });
+        expect(line!.fields.messageId).toBe(sent.includes(id) ? id : undefined);
+        expect(JSON.stringify(line)).not.toContain(secret);
       });
 
       it('lists dead letters per consumer, oldest first', async () => {

@@ -1,7 +1,7 @@
 /**
  * @autopilot/bus/testing: the conformance suite every MessageBus adapter passes. Test code only.
  *
- *   messageBusConformance('InProcessMessageBus', async () => new InProcessMessageBus({ redeliveryDelayMs: 0 }));
+ *   messageBusConformance('InProcessMessageBus', async ({ log }) => new InProcessMessageBus({ log }));
  */
-export { messageBusConformance } from './conformance';
+export { messageBusConformance, type ConformanceBusOptions } from './conformance';
 export { ensureOtelContextManager } from './otel-context';

@@ -4,7 +4,7 @@ import { InProcessMessageBus } from '@autopilot/bus';
 import { openSqliteStore, type DocumentStore } from '@autopilot/store';
 import type { Logger } from 'pino';
 import { createHttpRoutes, Readiness, startHttpServer } from '../http';
-import { PinoNestLogger } from '../logging';
+import { busLogFor, PinoNestLogger } from '../logging';
 import { startServiceHost, type ServiceHost } from '../service-host';
 import type { ServiceDefinition } from '../service-definition';
 import { ServiceScopedBus } from '../service-scoped-bus';
@@ -40,7 +40,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
   const http = await startHttpServer({ port: opts.port, host: opts.host, readiness, routes, logger });
   logger.info({ port: http.port, url: http.url }, `HTTP listening on ${http.url}`);
 
-  const bus = new InProcessMessageBus({ source: 'autopilot' });
+  const bus = new InProcessMessageBus({ source: 'autopilot', log: busLogFor(logger) });
   const stores: { name: string; store: DocumentStore }[] = [];
   const hosts: ServiceHost[] = [];
   let stopping = false;
