@@ -24,7 +24,9 @@ for (const s of services) moduleNameMapper[`^@autopilot/${s}$`] = `<rootDir>/ser
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.tsx?$': ['@swc/jest', swc] },
+  transform: { '^.+\\.tsx?$': ['@swc/jest', swc], '^.+\\.m?js$': ['@swc/jest', swc] },
+  // ESM-only dependencies: Node 20.19 requires them natively, jest's sandbox needs them compiled.
+  transformIgnorePatterns: ['/node_modules/(?!(marked)/)'],
   moduleNameMapper,
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
