@@ -10,3 +10,5 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   isoNow: () => new Date().toISOString(),
 };
+/** Injection token for the Clock port (the runtime provides `systemClock`). */
+export const Clock = Symbol('Clock');

@@ -10,3 +10,5 @@ export function ulidSource(): IdSource {
   const next = monotonicFactory();
   return { next: () => next() };
 }
+/** Injection token for the IdSource port (the runtime provides ULIDs). */
+export const IdSource = Symbol('IdSource');

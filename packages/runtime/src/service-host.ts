@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type LoggerService, type Provider } from '@
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { MessageBus } from '@autopilot/bus';
+import { Clock, IdSource, systemClock, ulidSource } from '@autopilot/kernel';
 import { messageBySubject } from '@autopilot/contracts';
 import { BusExceptionFilter, BusServer } from '@autopilot/nest-transport';
 import { declareInbox, declareOutbox, DocumentStore } from '@autopilot/store';
@@ -26,6 +27,10 @@ export interface ServiceHostOptions {
    * the process logger here rather than letting the last service started win.
    */
   nestLogger?: LoggerService;
+  /** Injected as `Clock`; default the system clock. */
+  clock?: Clock;
+  /** Injected as `IdSource`; default ULIDs. */
+  ids?: IdSource;
 }
 
 /** One service, running: handlers subscribed, outbox relay draining. */
@@ -71,6 +76,8 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
     { provide: DocumentStore, useValue: new RelayNudgingStore(opts.store, relay) },
     { provide: HttpRoutes, useValue: opts.routes },
     { provide: OutboxRelay, useValue: relay },
+    { provide: Clock, useValue: opts.clock ?? systemClock },
+    { provide: IdSource, useValue: opts.ids ?? ulidSource() },
   ];
   const root: DynamicModule = {
     module: ServiceHostModule,
@@ -79,7 +86,7 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
         module: RuntimeProvidersModule,
         global: true,
         providers,
-        exports: [MessageBus, DocumentStore, HttpRoutes, OutboxRelay],
+        exports: [MessageBus, DocumentStore, HttpRoutes, OutboxRelay, Clock, IdSource],
       },
       definition.module,
     ],
