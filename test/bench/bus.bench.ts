@@ -25,16 +25,18 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PUBLISH_WINDOW = 1_000;
 const CONSUMER_CONCURRENCY = 64;
 
-const BenchPingedV1 = defineMessage({
-  kind: 'event',
-  aggregate: 'bench',
-  name: 'pinged',
-  version: 1,
-  producer: 'external',
-  consumers: ['external'],
-  summary: 'A bench message.',
-  data: Type.Object({ n: Type.Integer(), sentAt: Type.Number(), pad: Type.String() }),
-});
+/** A subject per round: a new consumer group reads its subject from the start (DeliverPolicy.All). */
+const benchMessage = (round: number) =>
+  defineMessage({
+    kind: 'event',
+    aggregate: 'bench',
+    name: `pinged_r${round}`,
+    version: 1,
+    producer: 'external',
+    consumers: ['external'],
+    summary: 'A bench message.',
+    data: Type.Object({ n: Type.Integer(), sentAt: Type.Number(), pad: Type.String() }),
+  });
 const PAD = 'x'.repeat(64);
 
 interface RunResult {
@@ -107,22 +109,26 @@ async function rawRun(nc: NatsConnection, round: number): Promise<RunResult> {
   return { msgsPerS: MESSAGES / (elapsed / 1000), latenciesMs };
 }
 
-async function adapterRun(url: string, round: number): Promise<RunResult> {
+async function adapterRun(nc: NatsConnection, url: string, round: number): Promise<RunResult> {
+  const BenchPingedV1 = benchMessage(round);
+  const consumer = `bench-adapter-${round}`;
   const bus = await connectJetStreamBus({ servers: url, source: 'bench' });
   const progress = completion(MESSAGES);
   const started = performance.now();
-  await bus.subscribe(
-    BenchPingedV1,
-    `bench-adapter-${round}`,
-    async (d) => progress.seen(d.payload.n, d.payload.sentAt),
-    { concurrency: CONSUMER_CONCURRENCY, prefetch: 1_000 },
-  );
+  await bus.subscribe(BenchPingedV1, consumer, async (d) => progress.seen(d.payload.n, d.payload.sentAt), {
+    concurrency: CONSUMER_CONCURRENCY,
+    prefetch: 1_000,
+  });
   await publishWindowed(MESSAGES, (n) =>
     bus.publish(BenchPingedV1, { n, sentAt: performance.now(), pad: PAD }),
   );
   const latenciesMs = await progress.done;
   const elapsed = performance.now() - started;
   await bus.close();
+  // Leave AP_EVENTS as it was (it may be a user's NATS_URL): the round's messages and consumer go.
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.delete('AP_EVENTS', consumer);
+  await jsm.streams.purge('AP_EVENTS', { filter: BenchPingedV1.subject });
   return { msgsPerS: MESSAGES / (elapsed / 1000), latenciesMs };
 }
 
@@ -146,7 +152,7 @@ async function main(): Promise<void> {
   try {
     for (let r = 0; r < ROUNDS; r++) {
       raw.push(await rawRun(nc, r));
-      adapter.push(await adapterRun(url, r));
+      adapter.push(await adapterRun(nc, url, r));
       const [a, b] = [raw.at(-1) as RunResult, adapter.at(-1) as RunResult];
       console.log(
         `  round ${r + 1}: raw ${round(a.msgsPerS, 0)} msg/s   adapter ${round(b.msgsPerS, 0)} msg/s`,
