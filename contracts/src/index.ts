@@ -14,6 +14,7 @@ export * from './validate-strict';
 export * from './build-envelope';
 export * from './contract-violation-error';
 export * from './registry';
+export * from './bus';
 
 // Shared sub-schemas: lifecycles and the shapes several messages carry.
 export * from './shared/actor';

@@ -45,25 +45,29 @@ describe('nats-server kill -9 and restart mid-stream', () => {
       log: (level, msg) => logs.push(`${level} ${msg}`),
     });
     const handled = new Set<number>();
-    let deliveries = 0;
+    /** Deliveries per event: more than one is a duplicate (a redelivery of an event already acked). */
+    const deliveries = new Map<number, number>();
     await bus.subscribe(
       Tick,
       'faults-ticked',
       async (d) => {
-        deliveries++;
+        deliveries.set(d.payload.n, (deliveries.get(d.payload.n) ?? 0) + 1);
         handled.add(d.payload.n);
       },
       { concurrency: 4, ackWaitMs: 5000, backoffMs: [100] },
     );
 
     const acked = new Set<number>();
+    let ackedBeforeKill: number[] = [];
     let restarted: Promise<void> | undefined;
     let handledAtKill = -1;
+    let failedPublishes = 0;
     for (let n = 0; n < N; n++) {
       if (n === KILL_AT) {
         // Mid-stream: the consumer must be acking when the server dies.
         await eventually(() => expect(handled.size).toBeGreaterThan(KILL_AT / 2));
         handledAtKill = handled.size;
+        ackedBeforeKill = [...acked];
         await server.kill('SIGKILL');
         // Restart a little later, while publishing goes on against a dead server.
         restarted = sleep(500).then(() => server.restart());
@@ -76,26 +80,40 @@ describe('nats-server kill -9 and restart mid-stream', () => {
           acked.add(n);
           break;
         } catch (err) {
+          failedPublishes++;
           if (attempt > 100) throw err;
           await sleep(100);
         }
       }
     }
     await restarted;
-    expect(acked.size).toBe(N);
-    await eventually(
-      () => {
-        const missing = [...acked].filter((n) => !handled.has(n));
-        expect(missing).toEqual([]);
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
-    expect(handled.size).toBe(N);
-    expect(handledAtKill).toBeGreaterThan(0);
-    // Redeliveries of already-acked events are allowed; print them for whoever tunes this.
+
+    // Every published event reaches the handler at least once.
+    await eventually(() => expect([...Array(N).keys()].filter((n) => !handled.has(n))).toEqual([]), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+
+    // What was acknowledged before the kill is in the stream after the restart: a new consumer
+    // group reads the retained log from the start (the first group may have handled an event
+    // before the kill and so proves nothing about the store).
+    const stored = new Set<number>();
+    await bus.subscribe(Tick, 'faults-audit', async (d) => {
+      stored.add(d.payload.n);
+    });
+    await eventually(() => expect(ackedBeforeKill.filter((n) => !stored.has(n))).toEqual([]), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    await eventually(() => expect(stored.size).toBe(N), { timeoutMs: 30_000, intervalMs: 100 });
+
+    // Redeliveries of already-acked events are allowed (PLATFORM.md: ~49 of ~1,600): reported, and
+    // bounded, since a redelivery storm would show up here.
+    const duplicates = [...deliveries.values()].reduce((sum, count) => sum + count - 1, 0);
     console.info(
-      `kill at ${KILL_AT} published, ${handledAtKill} handled; ${deliveries} deliveries for ${N} events`,
+      `kill at ${KILL_AT} published, ${handledAtKill} handled; ${N + duplicates} deliveries for ${N} ` +
+        `events (${duplicates} duplicates), ${failedPublishes} publish attempts failed during the outage`,
     );
-    expect(deliveries).toBeGreaterThanOrEqual(N);
+    expect(duplicates).toBeLessThan(N);
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
-import { BlueprintText, Sha256 } from '../shared/blueprint-text';
+import { BlueprintFiles, BlueprintText, Sha256 } from '../shared/blueprint-text';
 import { Count, Id, Text, Timestamp } from '../shared/primitives';
+import { StringEnum } from '../shared/string-enum';
 
 /** A section from a top-level heading; flat with parentId so the schema needs no recursion. */
 export const BlueprintSection = Type.Object(
@@ -14,6 +15,19 @@ export const BlueprintSection = Type.Object(
     end: Count('Offset where the section (with its subsections) ends, exclusive'),
     hash: Sha256('sha256 of the section text; unchanged hash = unchanged section'),
     wordCount: Count('Words in the section, subsections excluded'),
+    bodyEnd: Type.Optional(
+      Count("Offset where the section's own text ends: its first subsection's heading, else `end`"),
+    ),
+    kind: Type.Optional(
+      StringEnum(['heading', 'preamble'] as const, {
+        description:
+          'heading (the default): starts at a heading. preamble: the text before the first heading of ' +
+          'the text (or of a file), titled "Preamble" (or the file path), level 1, no heading line',
+      }),
+    ),
+    file: Type.Optional(
+      Type.String({ maxLength: 4096, description: 'For a multi-file blueprint: the file the section is in' }),
+    ),
   },
   { description: 'A section of the blueprint' },
 );
@@ -31,11 +45,15 @@ export const BlueprintIngestedV1 = defineMessage({
     blueprintId: Id('Blueprint id'),
     projectId: Id('Project'),
     version: Type.Integer({ minimum: 1, description: 'Blueprint version, +1 per submitted change' }),
+    parentVersion: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'The version this one supersedes; absent for version 1' }),
+    ),
     jobId: Id('The ingestion job that produced it'),
     title: Text(300, 'Blueprint title'),
     format: Type.Literal('markdown'),
     digest: Sha256('sha256 of the whole text'),
     text: BlueprintText,
+    files: Type.Optional(BlueprintFiles),
     wordCount: Count('Words in the whole text'),
     sections: Type.Array(BlueprintSection, { maxItems: 100_000, description: 'Sections in document order' }),
     changedSectionIds: Type.Array(Id('Section id'), {

@@ -77,6 +77,23 @@ describe('asyncapi.yaml', () => {
     }
   });
 
+  it('has the dead-letter channel ap.dlq.{consumer}, its message the DeadLetter schema', () => {
+    const channel = section('channels')['ap.dlq.consumer'];
+    expect(channel?.['address']).toBe('ap.dlq.{consumer}');
+    expect(Object.keys(channel?.['parameters'] as Json)).toEqual(['consumer']);
+    const message = section('components')['messages'] as Record<string, Json>;
+    expect(message['DeadLetter']?.['payload']).toEqual({ $ref: './schemas/dead-letter.json' });
+    expect(section('operations')['bus.send.dead_letter']?.['action']).toBe('send');
+  });
+
+  it('describes each reply as the reply wire format around its reply schema', () => {
+    const components = section('components')['messages'] as Record<string, Json>;
+    for (const m of messages.filter((d) => d.kind === 'request')) {
+      const payload = components[`${m.type}.reply`]?.['payload'] as Json;
+      expect(refsIn(payload)).toEqual(['./schemas/reply-wire.json', `./schemas/${m.subject}.reply.json`]);
+    }
+  });
+
   it('describes the envelope and the Nats-Msg-Id and traceparent headers', () => {
     const info = document['info'] as Json;
     expect(info['description']).toEqual(expect.stringContaining('Nats-Msg-Id'));

@@ -1,6 +1,13 @@
 import { stringify } from 'yaml';
+import { DEAD_LETTER_SUBJECT_PATTERN } from '../bus/dead-letter';
 import type { MessageDef } from '../define-message';
-import { ENVELOPE_SCHEMA_FILE, payloadSchemaFile, replySchemaFile } from './json-schema-files';
+import {
+  DEAD_LETTER_SCHEMA_FILE,
+  ENVELOPE_SCHEMA_FILE,
+  payloadSchemaFile,
+  replySchemaFile,
+  REPLY_WIRE_SCHEMA_FILE,
+} from './json-schema-files';
 
 export const ASYNCAPI_FILE = 'asyncapi.yaml';
 
@@ -26,7 +33,13 @@ Readers are tolerant: they ignore properties they do not know, so adding an opti
 a compatible change. Producers send only the properties the schema names.
 
 Request/reply: the request travels in the envelope on its \`ap.v<N>.req...\` subject; the reply
-body, sent to the requester's inbox, is the reply schema's JSON.`;
+body, sent to the requester's inbox, is \`{ "reply": ... }\` holding the reply schema's JSON, or
+\`{ "error": { "code", "message" } }\` when the responder failed or the request or its reply broke
+the contract (schemas/reply-wire.json).
+
+Dead letters: a message a consumer gives up on (invalid, refused, out of deliveries) is recorded on
+\`ap.dlq.<consumer>\` in AP_DLQ with the reason and code (schemas/dead-letter.json), once per
+message and consumer.`;
 
 const HEADERS_SCHEMA = {
   type: 'object',
@@ -85,7 +98,59 @@ function replyMessageFor(def: MessageDef): Json {
     title: replyMessageId(def),
     summary: `The reply to ${def.type}.`,
     contentType: 'application/json',
-    payload: fileRef(replySchemaFile(def)),
+    payload: {
+      description: `The reply wire format; its \`reply\` is the ${def.type} reply.`,
+      allOf: [
+        fileRef(REPLY_WIRE_SCHEMA_FILE),
+        { type: 'object', properties: { reply: fileRef(replySchemaFile(def)) } },
+      ],
+    },
+  };
+}
+
+/** The channel id (a `$ref` token) and address of the dead letters: one subject per consumer. */
+export const DEAD_LETTER_CHANNEL = 'ap.dlq.consumer';
+const DEAD_LETTER_ADDRESS = DEAD_LETTER_SUBJECT_PATTERN;
+const DEAD_LETTER_MESSAGE = 'DeadLetter';
+
+/** AP_DLQ: its channel, its message, and the bus of every consuming service sending on it. */
+function deadLetterEntries(): {
+  channel: [string, Json];
+  message: [string, Json];
+  operation: [string, Json];
+} {
+  return {
+    channel: [
+      DEAD_LETTER_CHANNEL,
+      {
+        address: DEAD_LETTER_ADDRESS,
+        title: 'Dead letters',
+        description:
+          'Messages a durable consumer gave up on, with why (stream AP_DLQ). One per message and consumer: ' +
+          'the bus publishes each with Nats-Msg-Id `<consumer>:<stream>:<stream sequence>`.',
+        parameters: { consumer: { description: 'The durable consumer name: `<service>-<message>`' } },
+        messages: { [DEAD_LETTER_MESSAGE]: ref(`#/components/messages/${DEAD_LETTER_MESSAGE}`) },
+      },
+    ],
+    message: [
+      DEAD_LETTER_MESSAGE,
+      {
+        name: DEAD_LETTER_MESSAGE,
+        title: 'Dead letter',
+        summary: 'A message a consumer gave up on: the message, the reason and an error code.',
+        contentType: 'application/json',
+        payload: fileRef(DEAD_LETTER_SCHEMA_FILE),
+      },
+    ],
+    operation: [
+      'bus.send.dead_letter',
+      {
+        action: 'send',
+        channel: ref(`#/channels/${DEAD_LETTER_CHANNEL}`),
+        summary: 'The bus of every consuming service records what its consumers give up on.',
+        messages: [ref(`#/channels/${DEAD_LETTER_CHANNEL}/messages/${DEAD_LETTER_MESSAGE}`)],
+      },
+    ],
   };
 }
 
@@ -145,6 +210,10 @@ export function buildAsyncApiDocument(defs: readonly MessageDef[], version: stri
     operations.push(operation('send', def.producer));
     for (const consumer of def.consumers) operations.push(operation('receive', consumer));
   }
+  const deadLetters = deadLetterEntries();
+  channels.push(deadLetters.channel);
+  messages.push(deadLetters.message);
+  operations.push(deadLetters.operation);
 
   return {
     asyncapi: '3.0.0',
@@ -165,7 +234,9 @@ export function buildAsyncApiDocument(defs: readonly MessageDef[], version: stri
     operations: byKey(operations),
     components: {
       schemas: {
+        DeadLetter: fileRef(DEAD_LETTER_SCHEMA_FILE),
         Envelope: fileRef(ENVELOPE_SCHEMA_FILE),
+        ReplyWire: fileRef(REPLY_WIRE_SCHEMA_FILE),
         NatsHeaders: HEADERS_SCHEMA,
       },
       messages: byKey(messages),

@@ -40,9 +40,12 @@ describe('generated files', () => {
     for (const text of rendered.values()) expect(text.endsWith('\n')).toBe(true);
   });
 
-  it('write one schema per payload, one per reply, the envelope and the AsyncAPI document', () => {
+  it('write one schema per payload, one per reply, the envelope, the bus shapes and the AsyncAPI document', () => {
     const requests = messages.filter((m) => m.kind === 'request').length;
-    expect(rendered.size).toBe(messages.length + requests + 2);
+    // + envelope, dead letter, reply wire format, asyncapi.yaml
+    expect(rendered.size).toBe(messages.length + requests + 4);
+    expect(rendered.has(`${SCHEMA_DIR}/dead-letter.json`)).toBe(true);
+    expect(rendered.has(`${SCHEMA_DIR}/reply-wire.json`)).toBe(true);
     expect(rendered.has(ASYNCAPI_FILE)).toBe(true);
     for (const m of messages) expect(rendered.has(`${SCHEMA_DIR}/${m.subject}.json`)).toBe(true);
   });

@@ -1,5 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { MessageDef } from '../define-message';
+import { DeadLetter } from '../bus/dead-letter';
+import { ReplyWire } from '../bus/reply-wire';
 import { Envelope } from '../envelope';
 import { plainCopy, visitSchemaTree, type SchemaNode } from '../schema-tree';
 
@@ -12,6 +14,10 @@ export const SCHEMA_DIR = 'schemas';
 export const payloadSchemaFile = (def: MessageDef): string => `${SCHEMA_DIR}/${def.subject}.json`;
 export const replySchemaFile = (def: MessageDef): string => `${SCHEMA_DIR}/${def.subject}.reply.json`;
 export const ENVELOPE_SCHEMA_FILE = `${SCHEMA_DIR}/envelope.json`;
+/** What the bus records on `ap.dlq.<consumer>`. */
+export const DEAD_LETTER_SCHEMA_FILE = `${SCHEMA_DIR}/dead-letter.json`;
+/** The body of every reply: `{ reply }` or `{ error }`. */
+export const REPLY_WIRE_SCHEMA_FILE = `${SCHEMA_DIR}/reply-wire.json`;
 
 /** The `$id` of a request's reply schema, next to its payload's. */
 export const replySchemaId = (def: MessageDef): string => def.schemaId.replace(/\.json$/, '.reply.json');
@@ -47,7 +53,10 @@ export function toSchemaDocument(schema: TSchema, header: SchemaHeader): SchemaN
 
 const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Every JSON Schema file: one per payload, one per reply, and the envelope. Path → text. */
+/**
+ * Every JSON Schema file: one per payload, one per reply, the envelope, and the two shapes the bus
+ * itself sends (dead letters, the reply wire format). Path → text.
+ */
 export function renderJsonSchemaFiles(defs: readonly MessageDef[]): Map<string, string> {
   const files = new Map<string, string>();
   files.set(
@@ -58,6 +67,28 @@ export function renderJsonSchemaFiles(defs: readonly MessageDef[]): Map<string, 
         title: 'Autopilot message envelope',
         description:
           'CloudEvents-shaped envelope every message travels in; `data` holds the payload named by `type`.',
+      }),
+    ),
+  );
+  files.set(
+    DEAD_LETTER_SCHEMA_FILE,
+    toJson(
+      toSchemaDocument(DeadLetter, {
+        $id: DeadLetter.$id ?? 'https://autopilot.dev/schemas/dead-letter.json',
+        title: 'Autopilot dead letter',
+        description:
+          'A message a durable consumer gave up on, with why; published on ap.dlq.<consumer> (stream AP_DLQ).',
+      }),
+    ),
+  );
+  files.set(
+    REPLY_WIRE_SCHEMA_FILE,
+    toJson(
+      toSchemaDocument(ReplyWire, {
+        $id: ReplyWire.$id ?? 'https://autopilot.dev/schemas/reply-wire.json',
+        title: 'Autopilot reply',
+        description:
+          "The body of a reply on the requester's inbox: `reply` holds the request's reply schema, `error` the responder's code and message.",
       }),
     ),
   );

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
 import { Actor } from '../shared/actor';
-import { BlueprintText } from '../shared/blueprint-text';
+import { BlueprintFiles, BlueprintText } from '../shared/blueprint-text';
 import { Id, Text } from '../shared/primitives';
 
 export const IngestionSubmitBlueprintV1 = defineMessage({
@@ -17,8 +17,16 @@ export const IngestionSubmitBlueprintV1 = defineMessage({
     projectId: Id('Project the blueprint belongs to'),
     blueprintId: Type.Optional(Id('Existing blueprint to add a version to; absent for a new blueprint')),
     title: Text(300, 'Blueprint title'),
+    name: Type.Optional(
+      Text(
+        4096,
+        'Stable name of the blueprint in its project (e.g. its path): a later submission with the same name ' +
+          'is a new version of the same blueprint. Default: sourcePath, else title',
+      ),
+    ),
     format: Type.Literal('markdown', { description: 'Text format; only Markdown for now' }),
     text: BlueprintText,
+    files: Type.Optional(BlueprintFiles),
     sourcePath: Type.Optional(
       Type.String({ maxLength: 4096, description: 'File the text was read from, for display' }),
     ),

@@ -17,7 +17,10 @@ export const PlanGeneratedV1 = defineMessage({
     projectId: Id('Project'),
     blueprintId: Id('Blueprint the plan comes from'),
     blueprintVersion: Type.Integer({ minimum: 1, description: 'Blueprint version the plan comes from' }),
-    nodes: Type.Array(PlanNode, { maxItems: 50_000, description: 'Every node, parents before children' }),
+    nodes: Type.Array(PlanNode, {
+      maxItems: 100_000,
+      description: 'Every node, parents before children (blueprints carry up to 100k sections)',
+    }),
     anchor: IntentionAnchor,
     generatedAt: Timestamp('When the planner finished'),
     revision: Revision(),

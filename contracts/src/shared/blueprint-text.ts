@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * A blueprint's text, carried whole. DESIGN.md section 2 sizes blueprints at up to ~500k words
@@ -14,3 +14,31 @@ export const BlueprintText = Type.String({
 
 /** A content digest of a blueprint or a section: lets ingestion and the planner skip unchanged parts. */
 export const Sha256 = (description: string) => Type.String({ pattern: '^[0-9a-f]{64}$', description });
+
+/**
+ * One file of a blueprint spread over several files: its path and where its text starts in the
+ * joined text. Files are joined in path order, each ending with a newline; a file's text runs to the
+ * next file's start (or the end). Sections never cross a file boundary.
+ */
+export const BlueprintFile = Type.Object(
+  {
+    path: Type.String({
+      minLength: 1,
+      maxLength: 4096,
+      description: 'Path relative to the submitted directory, with / separators',
+    }),
+    start: Type.Integer({
+      minimum: 0,
+      description: "Offset of the file's first character in the text, whose line endings are \\n",
+    }),
+  },
+  { description: 'A file of a multi-file blueprint' },
+);
+export type BlueprintFile = Static<typeof BlueprintFile>;
+
+/** The files of a multi-file blueprint in path order; absent for a single text. */
+export const BlueprintFiles = Type.Array(BlueprintFile, {
+  minItems: 1,
+  maxItems: 10_000,
+  description: 'Files in path order, with their start offsets in the text; absent for a single text',
+});

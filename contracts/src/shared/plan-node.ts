@@ -13,6 +13,9 @@ export const PLAN_NODE_STATUSES = ['planned', 'in_progress', 'done', 'dropped'] 
 export const PlanNodeStatus = StringEnum(PLAN_NODE_STATUSES, { description: 'Where the node stands' });
 export type PlanNodeStatus = Static<typeof PlanNodeStatus>;
 
+export const PLAN_NODE_ORIGINS = ['rules', 'llm'] as const;
+export type PlanNodeOrigin = (typeof PLAN_NODE_ORIGINS)[number];
+
 /**
  * One node of the plan graph, tied to the part of the blueprint it comes from. Kept flat (parentId,
  * not nesting) so the schema has no recursion and a 500k-word plan needs no deep validation.
@@ -28,6 +31,35 @@ export const PlanNode = Type.Object(
     priority: Count('Lower comes first among siblings'),
     risk: RiskLevel,
     status: PlanNodeStatus,
+    sectionId: Type.Optional(Id('Blueprint section the node comes from (stable while its heading path is)')),
+    dependsOn: Type.Optional(
+      Type.Array(Id('A plan node that must be done first'), {
+        maxItems: 500,
+        uniqueItems: true,
+        description: 'Plan nodes this node depends on: stated ("depends on", "after", tables) or phase order',
+      }),
+    ),
+    externalDependencies: Type.Optional(
+      Type.Array(Text(300, 'A dependency outside the plan, as written'), {
+        maxItems: 50,
+        description: 'Dependencies the blueprint names outside this plan (other teams, vendors, tickets)',
+      }),
+    ),
+    taskIds: Type.Optional(
+      Type.Array(Id('A task that implements this node'), {
+        maxItems: 500,
+        uniqueItems: true,
+        description: 'Tasks made from this node: the link back from the task graph (task.planNodeId)',
+      }),
+    ),
+    ambiguity: Type.Optional(
+      Text(300, 'Why the rules could not settle this node; absent once settled (by rules or the model)'),
+    ),
+    origin: Type.Optional(
+      StringEnum(PLAN_NODE_ORIGINS, {
+        description: 'Who decided the node: the deterministic rules, or the model refining an ambiguous node',
+      }),
+    ),
   },
   { description: 'A node of the plan graph' },
 );

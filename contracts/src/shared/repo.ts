@@ -24,3 +24,24 @@ export const RepoRef = Type.Object(
   { description: 'The git repository a project works on' },
 );
 export type RepoRef = Static<typeof RepoRef>;
+
+/** A path inside a repository: relative to its root, `/`-separated, never `..` or absolute. */
+export const RepoPath = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 1024, pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))', description });
+
+/**
+ * One file of a repository snapshot. `hash` is the git blob id of its content (what `git ls-files -s`
+ * prints; computed the same way for a directory that is not a git repository), so an unchanged
+ * file keeps its hash across scans and copies.
+ */
+export const RepoFile = Type.Object(
+  {
+    path: RepoPath('Path from the repository root'),
+    hash: Type.String({
+      pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$',
+      description: 'Git blob id of the content (SHA-1, or SHA-256 in a SHA-256 repository)',
+    }),
+  },
+  { description: 'A file and the hash of its content' },
+);
+export type RepoFile = Static<typeof RepoFile>;

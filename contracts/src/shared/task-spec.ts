@@ -41,6 +41,13 @@ export const taskSpecProperties = {
   priority: Type.Optional(Count('Lower runs first among ready tasks; default 100')),
   risk: Type.Optional(RiskLevel),
   estimateUsd: Type.Optional(Money('Planner estimate of one run')),
+  gate: Type.Optional(
+    Type.Boolean({
+      description:
+        'A checkpoint with no work of its own: done once its dependencies succeeded. The planner adds one ' +
+        'when many tasks depend on a large phase or epic, so the graph keeps a linear number of edges',
+    }),
+  ),
 };
 
 export const TaskSpec = Type.Object(taskSpecProperties, {

@@ -19,8 +19,9 @@ export const TasksGeneratedV1 = defineMessage({
     blueprintVersion: Type.Integer({ minimum: 1, description: 'Blueprint version' }),
     anchorId: Id('Intention anchor the tasks serve'),
     tasks: Type.Array(TaskSpec, {
-      maxItems: 10_000,
-      description: 'The whole task graph; a task missing from a later graph is no longer wanted',
+      maxItems: 100_000,
+      description:
+        'The whole task graph, in dependency order; a task missing from a later graph is no longer wanted',
     }),
     generatedAt: Timestamp('When the planner finished'),
   }),

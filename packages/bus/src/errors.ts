@@ -80,3 +80,30 @@ export class PublishFailedError extends AutopilotError {
     super(`publish on ${subject} failed: ${detail}`, options);
   }
 }
+
+/**
+ * A definition used where its kind does not fit: `subscribe()` to a request, `serve()` an event or
+ * a command.
+ */
+export class WrongMessageKindError extends AutopilotError {
+  readonly code = 'BUS_WRONG_MESSAGE_KIND';
+  constructor(
+    readonly type: string,
+    readonly kind: string,
+    readonly detail: string,
+  ) {
+    super(`${type} is ${kind === 'event' ? 'an' : 'a'} ${kind}: ${detail}`);
+  }
+}
+
+/** A reply that is not the bus's reply format (not JSON, or neither `{ reply }` nor `{ error }`). */
+export class MalformedReplyError extends AutopilotError {
+  readonly code = 'BUS_MALFORMED_REPLY';
+  constructor(
+    readonly subject: string,
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`unreadable reply on ${subject}: ${detail}`, options);
+  }
+}

@@ -10,7 +10,11 @@
 export * from './message-bus';
 export * from './errors';
 export type { BusLog } from './log';
-export { InProcessMessageBus, type InProcessMessageBusOptions } from './in-process/in-process-message-bus';
+export {
+  InProcessMessageBus,
+  type InProcessMessageBusOptions,
+  type InProcessSettle,
+} from './in-process/in-process-message-bus';
 export {
   connectJetStreamBus,
   JetStreamMessageBus,

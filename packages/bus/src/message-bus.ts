@@ -1,4 +1,10 @@
-import type { Envelope, MessageDef, PayloadOf, ReplyOf } from '@autopilot/contracts';
+import type {
+  DeadLetter as DeadLetterContract,
+  Envelope,
+  MessageDef,
+  PayloadOf,
+  ReplyOf,
+} from '@autopilot/contracts';
 
 /** One delivery of one message to one durable consumer. At-least-once. */
 export interface Delivery<P> {
@@ -9,6 +15,7 @@ export interface Delivery<P> {
   readonly envelope: Envelope<P>;
   /** 1 on first delivery. */
   readonly deliveryCount: number;
+  /** The transport headers it was published with, without the bus's own `Nats-*` ones. */
   readonly headers: Readonly<Record<string, string>>;
   /** Tells the bus the handler is still working, pushing back redelivery (JetStream `working()`). */
   working(): void;
@@ -35,7 +42,11 @@ export interface PublishOptions {
 }
 
 export interface SubscribeOptions {
-  /** Deliveries before the message is dead-lettered. Default 5. */
+  /**
+   * Deliveries before the message is dead-lettered. Default 5. Counted by the bus, not the server: a
+   * delivery past it (the earlier ones ended without a verdict: the process died, or their dead
+   * letter could not be written) is dead-lettered on receipt without reaching the handler.
+   */
   maxDeliveries?: number;
   /** Redelivery delays by attempt (the last repeats). Default [1000, 5000, 15000, 30000]. */
   backoffMs?: readonly number[];
@@ -45,8 +56,9 @@ export interface SubscribeOptions {
   concurrency?: number;
   /**
    * Deliveries fetched ahead of the handlers (the JetStream pull batch; no effect in memory). Fetched
-   * deliveries count against `ackWaitMs` before a handler sees them. Default: `concurrency` for
-   * commands, so replicas share a work queue fairly; `max(concurrency, 64)` for events.
+   * deliveries count against `ackWaitMs` before a handler sees them and get no heartbeat while they
+   * wait: raise it only for handlers much faster than `ackWaitMs / prefetch`, or messages that never
+   * failed are redelivered. Default `concurrency` (also what replicas sharing a work queue need).
    */
   prefetch?: number;
 }
@@ -56,23 +68,17 @@ export interface RequestOptions extends Omit<PublishOptions, 'id'> {
   timeoutMs?: number;
 }
 
-/** A message that could not be handled, with why: kept on the dead-letter stream (AP_DLQ). */
-export interface DeadLetter {
-  /** The subject the message arrived on. */
-  subject: string;
-  /** The durable consumer that gave up on it. */
-  consumer: string;
-  /** The envelope when it parsed, else the raw text. */
-  message: unknown;
-  reason: string;
-  /** `CONTRACT_VIOLATION`, `BUS_NON_RETRYABLE`, `BUS_MAX_DELIVERIES`, `BUS_MALFORMED_ENVELOPE`... */
-  code: string;
-  deliveryCount: number;
-  at: string;
-}
+/**
+ * A message that could not be handled, with why: kept on the dead-letter stream (AP_DLQ). The shape
+ * is the contract `DeadLetter` of `@autopilot/contracts` (what integrations read on `ap.dlq.*`).
+ */
+export type DeadLetter = DeadLetterContract;
 
 export interface Subscription {
-  /** Stops taking new deliveries, waits for in-flight handlers to settle. The durable consumer stays. */
+  /**
+   * Stops taking new deliveries, waits for in-flight handlers to settle. The durable consumer stays.
+   * Concurrent and repeated calls (and `close()`) share one drain.
+   */
   drain(): Promise<void>;
 }
 
@@ -91,6 +97,7 @@ export interface MessageBus {
    * Binds a durable consumer. Events: every distinct `consumer` sees each event once, subscribers
    * sharing a `consumer` name share the deliveries. Commands: a work queue, one consumer per subject.
    * Invalid envelopes, unknown types and wrong versions are dead-lettered, never handed over.
+   * Throws WrongMessageKindError for a request, BusUnavailableError once `close()` started.
    */
   subscribe<D extends MessageDef>(
     def: D,
@@ -100,11 +107,17 @@ export interface MessageBus {
   ): Promise<Subscription>;
   /** Sends a request and waits for its reply. Rejects with RequestTimeoutError, NoRespondersError or RemoteError. */
   request<D extends MessageDef>(def: D, payload: PayloadOf<D>, opts?: RequestOptions): Promise<ReplyOf<D>>;
-  /** Answers requests for `def`; responders sharing a definition share the load. */
+  /**
+   * Answers requests for `def`; responders sharing a definition share the load. Throws
+   * WrongMessageKindError for an event or command, BusUnavailableError once `close()` started.
+   */
   serve<D extends MessageDef>(def: D, responder: Responder<PayloadOf<D>, ReplyOf<D>>): Promise<Subscription>;
-  /** Dead letters recorded so far, oldest first. */
+  /** Dead letters recorded so far, oldest first (in memory: the newest 10000 by default). */
   listDeadLetters(opts?: { consumer?: string; limit?: number }): Promise<DeadLetter[]>;
-  /** Drains every subscription, then releases the connection. */
+  /**
+   * Drains every subscription, then releases the connection. Rejects with BusUnavailableError when
+   * the connection could not be drained (it is closed anyway). Calls after the first share its promise.
+   */
   close(): Promise<void>;
 }
 export const MessageBus = Symbol('MessageBus');

@@ -1,5 +1,5 @@
 import type { MessageDef } from '@autopilot/contracts';
-import { CONSUMER_NAME, InvalidConsumerNameError } from './errors';
+import { CONSUMER_NAME, InvalidConsumerNameError, WrongMessageKindError } from './errors';
 import type { SubscribeOptions } from './message-bus';
 
 /** SubscribeOptions with every default filled in; both adapters read these, so defaults agree. */
@@ -13,10 +13,7 @@ export interface ResolvedSubscribeOptions {
 
 export const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 5000, 15000, 30000];
 
-export function resolveSubscribeOptions(
-  def: MessageDef,
-  opts: SubscribeOptions = {},
-): ResolvedSubscribeOptions {
+export function resolveSubscribeOptions(opts: SubscribeOptions = {}): ResolvedSubscribeOptions {
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
   const backoffMs = opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : DEFAULT_BACKOFF_MS;
   return {
@@ -24,8 +21,10 @@ export function resolveSubscribeOptions(
     backoffMs,
     ackWaitMs: Math.max(100, opts.ackWaitMs ?? 30_000),
     concurrency,
-    // Commands are long work shared by replicas: fetching ahead would park work on a busy replica.
-    prefetch: Math.max(concurrency, Math.floor(opts.prefetch ?? (def.kind === 'command' ? concurrency : 64))),
+    // Fetched deliveries wait on ack wait without heartbeats: fetching further ahead than the
+    // handlers can start redelivers messages that never failed once the handlers are slower than
+    // ackWait / prefetch. Throughput tuning (the bench) passes its own prefetch.
+    prefetch: Math.max(concurrency, Math.floor(opts.prefetch ?? concurrency)),
   };
 }
 
@@ -41,6 +40,13 @@ export function assertConsumerName(consumer: string): void {
 /** Only events and commands are delivered to durable consumers; requests are served. */
 export function assertSubscribable(def: MessageDef): void {
   if (def.kind === 'request') {
-    throw new TypeError(`${def.type} is a request: answer it with serve(), not subscribe()`);
+    throw new WrongMessageKindError(def.type, def.kind, 'answer it with serve(), not subscribe()');
+  }
+}
+
+/** Only requests are served; events and commands go to durable consumers. */
+export function assertServable(def: MessageDef): void {
+  if (def.kind !== 'request') {
+    throw new WrongMessageKindError(def.type, def.kind, 'subscribe() to it, not serve()');
   }
 }

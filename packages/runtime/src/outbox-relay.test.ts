@@ -1,39 +1,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { InProcessMessageBus, type MessageBus } from '@autopilot/bus';
-import { AutopilotTickedV1, buildEnvelope, type Envelope } from '@autopilot/contracts';
-import { ulidSource } from '@autopilot/kernel';
+import {
+  AutopilotTickedV1,
+  ContractViolationError,
+  messageBySubject,
+  type Envelope,
+} from '@autopilot/contracts';
 import {
   commitWithOutbox,
   declareOutbox,
+  failedOutbox,
+  markFailed,
+  OUTBOX_COLLECTION,
   openSqliteStore,
   pendingOutbox,
   type DocumentStore,
+  type OutboxEntry,
 } from '@autopilot/store';
-import { eventually } from '@autopilot/testing';
-import { createLogger } from './logging';
+import { eventually, FakeClock } from '@autopilot/testing';
 import { OutboxRelay } from './outbox-relay';
+import { memoryLogger, type MemoryLogger } from './testing/memory-logger';
+import { tickEnvelope } from './testing/ticks';
 
-const ids = ulidSource();
-
-function tick(seq: number): Envelope {
-  return buildEnvelope(
-    AutopilotTickedV1,
-    {
-      seq,
-      at: '2026-01-01T00:00:00.000Z',
-      durationMs: 1,
-      dispatchedRunIds: [],
-      expiredRunIds: [],
-      readyTasks: 0,
-      runningRuns: 0,
-      suspendedRuns: 0,
-    },
-    { id: ids.next(), time: '2026-01-01T00:00:00.000Z', source: 'manager' },
-  );
-}
+const tick = (seq: number): Envelope => tickEnvelope(seq);
 
 /**
  * A test double of a failure: the first `publishEnvelope` throws, either before reaching the bus
@@ -42,10 +33,11 @@ function tick(seq: number): Envelope {
 function failingOnce(bus: MessageBus, when: 'before' | 'after'): MessageBus & { attempts: () => number } {
   let attempts = 0;
   const publishEnvelope = async (envelope: Envelope): Promise<void> => {
-    attempts += 1;
-    if (attempts === 1 && when === 'before') throw new Error('connection refused');
+    // Counted per call: the relay sends a batch without waiting for each publish.
+    const attempt = ++attempts;
+    if (attempt === 1 && when === 'before') throw new Error('connection refused');
     await bus.publishEnvelope(envelope);
-    if (attempts === 1) throw new Error('ack lost');
+    if (attempt === 1) throw new Error('ack lost');
   };
   return new Proxy(bus, {
     get(target, prop) {
@@ -57,19 +49,17 @@ function failingOnce(bus: MessageBus, when: 'before' | 'after'): MessageBus & { 
   }) as MessageBus & { attempts: () => number };
 }
 
-function logSink(): { logger: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    service: 'test',
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _e, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    }),
+const logSink = (): MemoryLogger => memoryLogger('debug');
+
+/** A bus whose `publishEnvelope` is replaced; everything else is the real one. */
+function withPublish(bus: MessageBus, publishEnvelope: (e: Envelope) => Promise<void>): MessageBus {
+  return new Proxy(bus, {
+    get(target, prop) {
+      if (prop === 'publishEnvelope') return publishEnvelope;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
-  return { logger, lines };
 }
 
 describe('OutboxRelay (SQLite store, in-process bus)', () => {
@@ -104,13 +94,15 @@ describe('OutboxRelay (SQLite store, in-process bus)', () => {
       await commitWithOutbox(store, async () => ({ result: undefined, events }));
 
       relay.start();
-      await eventually(() => expect(seen).toEqual(events.map((e) => e.id)));
+      // The retried entry may arrive after the ones behind it: order does not hold across a failure.
+      const sorted = events.map((e) => e.id).sort();
+      await eventually(() => expect([...seen].sort()).toEqual(sorted));
       await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
       // More rounds find nothing left to send, and nothing arrives twice.
       relay.nudge();
       await relay.idle();
       await relay.stop();
-      expect(seen).toEqual(events.map((e) => e.id));
+      expect([...seen].sort()).toEqual(sorted);
       expect(flaky.attempts()).toBe(4);
       expect(lines.find((l) => l['level'] === 'warn')?.['msg']).toMatch(
         /^outbox publish failed, will retry: /,
@@ -154,18 +146,200 @@ describe('OutboxRelay (SQLite store, in-process bus)', () => {
 
   it('keeps entries that could not be published for the next start', async () => {
     const { logger } = logSink();
-    const down = new Proxy(bus, {
-      get(target, prop) {
-        if (prop === 'publishEnvelope') return () => Promise.reject(new Error('bus down'));
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const down = withPublish(bus, () => Promise.reject(new Error('bus down')));
     const relay = new OutboxRelay({ store, bus: down, logger, intervalMs: 3_600_000 });
     const event = tick(11);
     await commitWithOutbox(store, async () => ({ result: undefined, events: [event] }));
     await relay.stop();
     expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual([event.id]);
     expect(seen).toEqual([]);
+  });
+
+  it('fails an entry for good when it is too large or no stream binds its subject, logs an error, and goes on', async () => {
+    const { logger, lines } = logSink();
+    let attempts = 0;
+    const counting = withPublish(bus, (e) => {
+      attempts += 1;
+      return bus.publishEnvelope(e);
+    });
+    const relay = new OutboxRelay({
+      store,
+      bus: counting,
+      logger,
+      intervalMs: 10,
+      resolveDef: messageBySubject,
+    });
+    const first = tick(1);
+    // ~3 MB: over NATS's default max_payload of 1 MB, refused on every attempt by a real server.
+    const huge: Envelope = {
+      ...tick(2),
+      data: {
+        ...(tick(2).data as object),
+        dispatchedRunIds: Array.from({ length: 30_000 }, () => 'r'.repeat(100)),
+      },
+    };
+    const nowhere: Envelope = { ...tick(3), subject: 'ap.v1.evt.nobody.home', type: 'nobody.home.v1' };
+    const last = tick(4);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [first, huge, nowhere, last] }));
+
+    relay.start();
+    await eventually(async () => expect((await failedOutbox(store, 10)).length).toBe(2));
+    await eventually(() => expect(seen).toEqual([first.id, last.id]));
+    await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
+    const failed = await failedOutbox(store, 10);
+    expect(failed.map((e) => [e._id, e.failure?.code])).toEqual([
+      [huge.id, 'RUNTIME_OUTBOX_TOO_LARGE'],
+      [nowhere.id, 'RUNTIME_OUTBOX_NO_STREAM'],
+    ]);
+    expect(failed[0]?.failure?.reason).toMatch(/bytes; the bus takes at most/);
+    const errors = lines.filter((l) => l.level === 'error');
+    expect(errors.map((l) => l['outbox_id'])).toEqual([huge.id, nowhere.id]);
+    expect(errors[1]?.msg).toContain('will never be published');
+    // Later rounds do not try them again.
+    for (let i = 0; i < 3; i++) {
+      relay.nudge();
+      await relay.idle();
+    }
+    await relay.stop();
+    expect(attempts).toBe(2);
+  });
+
+  it('fails an entry for good when the bus answers with a contract violation, and goes on', async () => {
+    const { logger, lines } = logSink();
+    const bad = tick(1);
+    const good = tick(2);
+    const strict = withPublish(bus, (e) =>
+      e.id === bad.id
+        ? Promise.reject(
+            new ContractViolationError(e.type, [
+              { path: '/data', rule: 'type', detail: 'must be object', message: '/data must be object' },
+            ]),
+          )
+        : bus.publishEnvelope(e),
+    );
+    const relay = new OutboxRelay({ store, bus: strict, logger, intervalMs: 10 });
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [bad, good] }));
+    relay.start();
+    await eventually(() => expect(seen).toEqual([good.id]));
+    await eventually(async () => expect((await failedOutbox(store, 10)).map((e) => e._id)).toEqual([bad.id]));
+    await relay.stop();
+    expect((await failedOutbox(store, 10))[0]?.failure?.code).toBe('CONTRACT_VIOLATION');
+    expect(lines.some((l) => l.level === 'error' && l['outbox_id'] === bad.id)).toBe(true);
+    expect(await pendingOutbox(store, 10)).toEqual([]);
+  });
+
+  it('warns once per interval while publishes keep failing (the rest at debug), then reports recovery', async () => {
+    const { logger, lines } = logSink();
+    const clock = new FakeClock();
+    let up = false;
+    let attempts = 0;
+    const flaky = withPublish(bus, (e) => {
+      attempts += 1;
+      return up ? bus.publishEnvelope(e) : Promise.reject(new Error('connection refused'));
+    });
+    const relay = new OutboxRelay({
+      store,
+      bus: flaky,
+      logger,
+      intervalMs: 5,
+      clock,
+      warnIntervalMs: 60_000,
+    });
+    const event = tick(1);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [event] }));
+    relay.start();
+    await eventually(() => expect(attempts).toBeGreaterThanOrEqual(5));
+    const failures = (level: string): number =>
+      lines.filter((l) => l.level === level && /^outbox publish failed/.test(String(l.msg))).length;
+    expect(failures('warn')).toBe(1);
+    expect(failures('debug')).toBeGreaterThanOrEqual(4);
+    clock.advance(60_000);
+    await eventually(() => expect(failures('warn')).toBe(2));
+    const second = lines.filter((l) => l.level === 'warn').at(-1);
+    expect(second?.['suppressed']).toBeGreaterThanOrEqual(4);
+    up = true;
+    await eventually(() => expect(seen).toEqual([event.id]));
+    await relay.stop();
+    expect(lines.filter((l) => l.msg === 'outbox relay recovered')).toHaveLength(1);
+    expect(lines.find((l) => l.msg === 'outbox relay recovered')?.level).toBe('info');
+  });
+
+  it('deletes published entries past their retention, and nothing pending, recent or failed', async () => {
+    const { logger } = logSink();
+    const clock = new FakeClock();
+    const old = tick(1);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [old] }), clock);
+    const first = new OutboxRelay({ store, bus, logger, intervalMs: 3_600_000, clock });
+    await first.stop();
+    await eventually(() => expect(seen).toEqual([old.id]));
+    const failed = tick(3);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [failed] }), clock);
+    await markFailed(
+      store,
+      [{ id: failed.id, failure: { code: 'X', reason: 'kept for an operator' } }],
+      clock,
+    );
+    clock.advance(11 * 60_000);
+    const recent = tick(2);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [recent] }), clock);
+    const relay = new OutboxRelay({ store, bus, logger, intervalMs: 3_600_000, clock, pruneIntervalMs: 0 });
+    relay.start();
+    await relay.idle();
+    await relay.stop();
+    const left = await store.collection<OutboxEntry>(OUTBOX_COLLECTION).find({});
+    expect(left.items.map((e) => e._id).sort()).toEqual([recent.id, failed.id].sort());
+  });
+});
+
+describe('OutboxRelay on a bus that settles on consumption (the embedded topology)', () => {
+  let dir: string;
+  let store: DocumentStore;
+  let bus: InProcessMessageBus;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ap-relay-'));
+    store = await openSqliteStore({ file: join(dir, 'manager.db') });
+    await declareOutbox(store);
+    bus = new InProcessMessageBus({ redeliveryDelayMs: 0, settle: 'on-consume', log: () => undefined });
+  });
+  afterEach(async () => {
+    await bus.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('marks an entry published only once consumed; a blocked consumer holds back nothing else; stop leaves it pending', async () => {
+    const { logger, lines } = logSink();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled: number[] = [];
+    await bus.subscribe(
+      AutopilotTickedV1,
+      'gateway-autopilot-ticked',
+      async (d) => {
+        if (d.payload.seq === 1) await gate;
+        handled.push(d.payload.seq);
+      },
+      { concurrency: 4 },
+    );
+    const relay = new OutboxRelay({ store, bus, logger, intervalMs: 3_600_000, stopGraceMs: 50 });
+    const [blocked, other] = [tick(1), tick(2)];
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [blocked, other] }));
+    relay.start();
+    await eventually(async () =>
+      expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual([blocked.id]),
+    );
+    expect(handled).toEqual([2]);
+
+    const started = Date.now();
+    await relay.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual([blocked.id]);
+    expect(lines.some((l) => /1 publishes unsettled/.test(String(l.msg)))).toBe(true);
+    // Consumed after the relay gave up: the entry stays pending (the next start re-publishes it
+    // and the consumer's inbox drops it), and nothing touches the store after stop().
+    release();
+    await eventually(() => expect(handled).toEqual([2, 1]));
+    expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual([blocked.id]);
   });
 });

@@ -1,48 +1,201 @@
 import type { MessageBus } from '@autopilot/bus';
-import { describeError } from '@autopilot/kernel';
-import { markPublished, pendingOutbox, type DocumentStore } from '@autopilot/store';
-import type { Logger } from 'pino';
+import { ContractViolationError, validateEnvelope, type MessageDef } from '@autopilot/contracts';
+import { describeError, systemClock, type Clock } from '@autopilot/kernel';
+import {
+  markFailed,
+  markPublished,
+  pendingOutboxPage,
+  prunePublishedOutbox,
+  type DocumentStore,
+  type OutboxEntry,
+  type OutboxFailure,
+} from '@autopilot/store';
+import type { Logger } from './logging';
+
+/** NATS's default `max_payload` (1 MiB) less room for the headers that travel with an envelope. */
+export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024 - 4096;
 
 export interface OutboxRelayOptions {
   store: DocumentStore;
   bus: MessageBus;
   logger: Logger;
-  /** How often to drain when nobody nudges. */
+  /** How often to drain when nobody nudges (and how long to back off after a failed publish). */
   intervalMs: number;
   /** Entries read per store query. Default 100. */
   batchSize?: number;
+  /** Publishes sent and not yet settled, at most. Default 1000. */
+  maxInFlight?: number;
+  /**
+   * The contract of a subject. With it, an entry whose subject has no event or command contract
+   * (no stream binds it) or whose envelope breaks its contract is failed for good rather than sent.
+   * The service host passes the contracts registry.
+   */
+  resolveDef?: (subject: string) => MessageDef | undefined;
+  /**
+   * Envelopes whose JSON is larger than this are failed for good: the bus would refuse them on
+   * every attempt. Default DEFAULT_MAX_ENVELOPE_BYTES; the service topology passes its server's.
+   */
+  maxEnvelopeBytes?: number;
+  /**
+   * How long published entries are kept before the relay deletes them. Default 10 minutes: longer
+   * than JetStream's 2-minute duplicate window, so while the bus would still drop a re-publish of an
+   * envelope id silently, the outbox refuses its re-append loudly (StoreDuplicateKeyError).
+   */
+  publishedRetentionMs?: number;
+  /** How often the relay deletes published entries past their retention. Default 60 s. */
+  pruneIntervalMs?: number;
+  /** How long `stop()` waits for publishes already sent to settle. Default 5000. */
+  stopGraceMs?: number;
+  /** While publishes keep failing, one warning per this interval (the rest are debug). Default 60 s. */
+  warnIntervalMs?: number;
+  clock?: Clock;
+}
+
+/** Codes of errors a publish can end with that no retry can fix: the entry is failed for good. */
+const PERMANENT_CODES = new Set(['CONTRACT_VIOLATION', 'BUS_NON_RETRYABLE']);
+
+/** The code of `err` or of an error in its cause chain that marks a publish as never succeeding. */
+function permanentCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && PERMANENT_CODES.has(code)) return code;
+  }
+  return undefined;
 }
 
 /**
- * Publishes what a service committed to its outbox (DESIGN.md section 4): reads pending entries
- * oldest first, publishes each envelope, marks the published ones. A failed publish stops the round
- * (so order holds) and is retried next round; re-publishing is safe because the bus drops a second
- * envelope with the same id. One drain runs at a time; a nudge during a drain asks for another.
+ * Publishes what a service committed to its outbox (DESIGN.md section 4). Reads pending entries in
+ * append order and sends them without waiting for each other, up to `maxInFlight` at once; an
+ * entry is marked published only once its publish settled, which on the embedded topology's bus
+ * means every consumer group took it (`settle: 'on-consume'`), on JetStream that the stream holds
+ * it. An entry the bus cannot take now stays pending and is sent again (the bus drops a second
+ * envelope with the same id; consumers de-duplicate with their inbox). An entry that can never be
+ * published (too large, no contract for its subject, a contract violation) is marked failed with
+ * the reason and logged as an error; the entries after it go on.
+ *
+ * Order: entries are sent in append order; one that fails and is retried may arrive after later
+ * ones, so consumers must not assume order across a failure (they cannot across redelivery either).
  */
 export class OutboxRelay {
   private readonly batchSize: number;
+  private readonly maxInFlight: number;
+  private readonly maxEnvelopeBytes: number;
+  private readonly retentionMs: number;
+  private readonly pruneIntervalMs: number;
+  private readonly stopGraceMs: number;
+  private readonly warnIntervalMs: number;
+  private readonly clock: Clock;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  /** Consecutive failed rounds: the first is a warning, the rest debug, recovery is info. */
-  private failures = 0;
+  private stopping: Promise<void> | undefined;
+  /** Set when `stop()` stopped waiting: late settles are ignored, their entries stay pending. */
+  private abandoned = false;
+  /** Sent (or judged) and not yet recorded in the store: never sent twice at once. */
+  private readonly inFlight = new Set<string>();
+  /** Publishes not settled yet. */
+  private unsettled = 0;
+  private onAllSettled: (() => void) | undefined;
+  private readonly toMark: string[] = [];
+  private readonly toFail: { id: string; failure: OutboxFailure }[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private flushQueued = false;
+  /** A round stopped at `maxInFlight`: a recorded settle starts another. */
+  private starved = false;
+  /** A publish failed in this round: send no more until the next one. */
+  private failedThisRound = false;
+  /** Nudges wait until then after a failed publish; the interval still retries. */
+  private backoffUntil = 0;
+  private failing: { since: number; failures: number; suppressed: number } | undefined;
+  private lastWarnAt = Number.NEGATIVE_INFINITY;
+  private lastPruneAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.batchSize = opts.batchSize ?? 100;
+    this.maxInFlight = opts.maxInFlight ?? 1000;
+    this.maxEnvelopeBytes = opts.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES;
+    this.retentionMs = opts.publishedRetentionMs ?? 10 * 60_000;
+    this.pruneIntervalMs = opts.pruneIntervalMs ?? 60_000;
+    this.stopGraceMs = opts.stopGraceMs ?? 5000;
+    this.warnIntervalMs = opts.warnIntervalMs ?? 60_000;
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** Starts the interval. Idempotent. */
   start(): void {
     if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => this.nudge(), this.opts.intervalMs);
+    this.timer = setInterval(() => this.kick(), this.opts.intervalMs);
     // The relay never keeps the process alive by itself: shutdown decides when it ends.
     this.timer.unref();
-    this.nudge();
+    this.kick();
   }
 
   /** Asks for a drain soon (after a commit). Never throws; failures are logged. */
   nudge(): void {
+    // Right after a failed publish the interval retries, not every commit.
+    if (this.clock.now() < this.backoffUntil) return;
+    this.kick();
+  }
+
+  /**
+   * Waits until the relay has nothing to do for now: no round running, no publish unsettled, every
+   * settled publish recorded. With a bus that settles on consumption, that includes the consumers.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.running) {
+        await this.running;
+      } else if (this.unsettled > 0) {
+        await this.allSettled();
+      } else {
+        const flushing = this.flushing;
+        await flushing;
+        // A flush may have started a round (room freed) or queued another flush meanwhile.
+        if (flushing === this.flushing && !this.running && this.unsettled === 0) return;
+      }
+    }
+  }
+
+  /**
+   * Stops the interval, sends what is still pending one last time, and waits up to `stopGraceMs`
+   * for sent publishes to settle. Never hangs on a consumer that does not consume: what has not
+   * settled by then stays pending in the outbox, is published again on the next start, and the
+   * consumer's inbox drops it if it had been handled after all. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    while (this.running) await this.running;
+    this.failedThisRound = false;
+    await this.issueRound();
+    if (this.unsettled > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.stopGraceMs);
+      });
+      await Promise.race([this.allSettled(), grace]);
+      clearTimeout(timer);
+    }
+    this.abandoned = true;
+    if (this.unsettled > 0) {
+      this.opts.logger.info(
+        { unsettled: this.unsettled },
+        `outbox relay stopped with ${this.unsettled} publishes unsettled: they stay pending and go out again on the next start`,
+      );
+    }
+    this.scheduleFlush();
+    await this.flushing;
+  }
+
+  /** Starts a round, or asks the running one for another pass. */
+  private kick(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -53,70 +206,211 @@ export class OutboxRelay {
     });
   }
 
-  /** Waits for the drain in progress, if any. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  /** Stops the interval, waits for the drain in progress, then drains one last time. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.idle();
-    await this.drainRound();
-  }
-
   private async loop(): Promise<void> {
     do {
       this.again = false;
-      const ok = await this.drainRound();
-      // After a failure, wait for the interval rather than hammer a bus that just refused.
-      if (!ok) return;
-    } while (this.again && !this.stopped);
+      this.failedThisRound = false;
+      await this.issueRound();
+      await this.pruneIfDue();
+    } while (this.again && !this.stopped && !this.failedThisRound);
   }
 
-  /** Drains until the outbox is empty or a publish fails. True when nothing failed. */
-  private async drainRound(): Promise<boolean> {
-    let published = 0;
+  /** Sends every pending entry not already in flight, page by page, in append order. */
+  private async issueRound(): Promise<void> {
+    let after: string | undefined;
     try {
       for (;;) {
-        const batch = await pendingOutbox(this.opts.store, this.batchSize);
-        if (batch.length === 0) break;
-        const { ids, error } = await this.publishInOrder(batch);
-        if (ids.length > 0) await markPublished(this.opts.store, ids);
-        published += ids.length;
-        if (error) throw error;
-        if (batch.length < this.batchSize) break;
+        if (this.failedThisRound) return;
+        const page = await pendingOutboxPage(this.opts.store, {
+          limit: this.batchSize,
+          ...(after === undefined ? {} : { after }),
+        });
+        for (const entry of page.items) {
+          if (this.inFlight.has(entry._id)) continue;
+          if (this.inFlight.size >= this.maxInFlight) {
+            this.starved = true;
+            return;
+          }
+          this.send(entry);
+        }
+        if (page.next === undefined) return;
+        after = page.next;
       }
-      if (this.failures > 0)
-        this.opts.logger.info({ failed_rounds: this.failures }, 'outbox relay recovered');
-      this.failures = 0;
-      if (published > 0) this.opts.logger.debug({ published }, 'outbox drained');
-      return true;
     } catch (err) {
-      this.failures += 1;
-      const level = this.failures === 1 ? 'warn' : 'debug';
-      this.opts.logger[level](
-        { err, published, failed_rounds: this.failures },
-        `outbox publish failed, will retry: ${describeError(err)}`,
-      );
-      return false;
+      // The store could not be read (closed under us, busy): the next round tries again.
+      this.retryableFailure(err, undefined);
     }
   }
 
-  private async publishInOrder(
-    batch: Awaited<ReturnType<typeof pendingOutbox>>,
-  ): Promise<{ ids: string[]; error?: unknown }> {
-    const ids: string[] = [];
-    for (const entry of batch) {
-      try {
-        await this.opts.bus.publishEnvelope(entry.envelope);
-      } catch (error) {
-        return { ids, error };
-      }
-      ids.push(entry._id);
+  private send(entry: OutboxEntry): void {
+    this.inFlight.add(entry._id);
+    const rejection = this.rejection(entry);
+    if (rejection) {
+      this.failForGood(entry, rejection);
+      return;
     }
-    return { ids };
+    this.unsettled += 1;
+    let publishing: Promise<void>;
+    try {
+      publishing = this.opts.bus.publishEnvelope(entry.envelope);
+    } catch (err) {
+      // A bus that throws instead of rejecting still settles this publish, once.
+      publishing = Promise.reject(err as Error);
+    }
+    publishing.then(
+      () => this.settled(entry, undefined),
+      (err: unknown) => this.settled(entry, err ?? new Error('publish rejected without a reason')),
+    );
+  }
+
+  private settled(entry: OutboxEntry, err: unknown): void {
+    this.unsettled -= 1;
+    if (this.unsettled === 0) this.onAllSettled?.();
+    // stop() gave up on it: it stays pending for the next start, whatever happened.
+    if (this.abandoned) return;
+    if (err === undefined) {
+      this.recovered();
+      this.toMark.push(entry._id);
+      this.scheduleFlush();
+      return;
+    }
+    const code = permanentCode(err);
+    if (code !== undefined) {
+      this.failForGood(entry, { code, reason: describeError(err) });
+      return;
+    }
+    this.inFlight.delete(entry._id);
+    this.retryableFailure(err, entry);
+  }
+
+  /** Why an entry can never be published, judged before sending; undefined when it may be. */
+  private rejection(entry: OutboxEntry): OutboxFailure | undefined {
+    const envelope = entry.envelope as OutboxEntry['envelope'] | undefined;
+    if (!envelope || typeof envelope !== 'object' || typeof envelope.subject !== 'string') {
+      return { code: 'RUNTIME_OUTBOX_MALFORMED', reason: 'the entry holds no envelope with a subject' };
+    }
+    const size = Buffer.byteLength(JSON.stringify(envelope));
+    if (size > this.maxEnvelopeBytes) {
+      return {
+        code: 'RUNTIME_OUTBOX_TOO_LARGE',
+        reason: `the envelope is ${size} bytes; the bus takes at most ${this.maxEnvelopeBytes}`,
+      };
+    }
+    if (!this.opts.resolveDef) return undefined;
+    const def = this.opts.resolveDef(envelope.subject);
+    if (!def || def.kind === 'request') {
+      return {
+        code: 'RUNTIME_OUTBOX_NO_STREAM',
+        reason: `no event or command contract declares ${envelope.subject}, so no stream binds it`,
+      };
+    }
+    const issues = validateEnvelope(def, envelope);
+    if (issues.length > 0) {
+      const err = new ContractViolationError(def.type, issues);
+      return { code: err.code, reason: err.message };
+    }
+    return undefined;
+  }
+
+  private failForGood(entry: OutboxEntry, failure: OutboxFailure): void {
+    const subject = (entry.envelope as { subject?: unknown } | undefined)?.subject;
+    this.opts.logger.error(
+      { outbox_id: entry._id, subject, code: failure.code, reason: failure.reason },
+      `outbox entry ${entry._id} will never be published, kept as failed: ${failure.reason}`,
+    );
+    this.toFail.push({ id: entry._id, failure });
+    this.scheduleFlush();
+  }
+
+  /** A publish (or a store read) failed in a way a retry may fix: logged, rate-limited, retried. */
+  private retryableFailure(err: unknown, entry: OutboxEntry | undefined): void {
+    const now = this.clock.now();
+    this.failedThisRound = true;
+    this.backoffUntil = now + this.opts.intervalMs;
+    this.failing ??= { since: now, failures: 0, suppressed: 0 };
+    this.failing.failures += 1;
+    const fields = {
+      err,
+      ...(entry ? { outbox_id: entry._id, subject: entry.envelope.subject } : {}),
+      failed_publishes: this.failing.failures,
+      failing_for_ms: now - this.failing.since,
+    };
+    if (now - this.lastWarnAt >= this.warnIntervalMs) {
+      this.lastWarnAt = now;
+      this.opts.logger.warn(
+        { ...fields, suppressed: this.failing.suppressed },
+        `outbox publish failed, will retry: ${describeError(err)}`,
+      );
+      this.failing.suppressed = 0;
+    } else {
+      this.failing.suppressed += 1;
+      this.opts.logger.debug(fields, `outbox publish failed, will retry: ${describeError(err)}`);
+    }
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.opts.logger.info(
+      { failed_publishes: this.failing.failures, failing_for_ms: this.clock.now() - this.failing.since },
+      'outbox relay recovered',
+    );
+    this.failing = undefined;
+    this.lastWarnAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Records settled publishes in the store, in batches, one write at a time. */
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.flushing = this.flushing.then(() => this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.flushQueued = false;
+    const published = this.toMark.splice(0);
+    const failed = this.toFail.splice(0);
+    try {
+      await markPublished(this.opts.store, published, this.clock);
+      await markFailed(this.opts.store, failed, this.clock);
+      if (published.length > 0) this.opts.logger.debug({ published: published.length }, 'outbox drained');
+    } catch (err) {
+      // Not recorded: they stay pending and go out again; the bus or the consumer's inbox drops them.
+      this.opts.logger.warn(
+        { err, entries: published.length + failed.length },
+        `outbox relay could not record what it published, will publish it again: ${describeError(err)}`,
+      );
+    } finally {
+      for (const id of published) this.inFlight.delete(id);
+      for (const { id } of failed) this.inFlight.delete(id);
+    }
+    if (this.starved && !this.stopped) {
+      this.starved = false;
+      this.kick();
+    }
+  }
+
+  private allSettled(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.onAllSettled;
+      this.onAllSettled = () => {
+        this.onAllSettled = undefined;
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /** Deletes published entries past their retention, at most once per `pruneIntervalMs`. */
+  private async pruneIfDue(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastPruneAt < this.pruneIntervalMs) return;
+    this.lastPruneAt = now;
+    try {
+      const pruned = await prunePublishedOutbox(this.opts.store, now - this.retentionMs);
+      if (pruned > 0) this.opts.logger.debug({ pruned }, 'outbox pruned');
+    } catch (err) {
+      this.opts.logger.warn({ err }, `outbox prune failed, will retry: ${describeError(err)}`);
+    }
   }
 }

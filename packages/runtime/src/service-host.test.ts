@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { Controller, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { InProcessMessageBus, MessageBus } from '@autopilot/bus';
@@ -10,21 +9,13 @@ import { ulidSource } from '@autopilot/kernel';
 import { commitWithOutbox, DocumentStore, openSqliteStore, type Doc } from '@autopilot/store';
 import { eventually } from '@autopilot/testing';
 import { createHttpRoutes, HttpRoutes } from './http';
-import { createLogger } from './logging';
 import { startServiceHost, type ServiceHost } from './service-host';
 import type { ServiceDefinition } from './service-definition';
+import { silentLogger } from './testing/memory-logger';
+import { tickPayload } from './testing/ticks';
 
 const ids = ulidSource();
-const tick = (seq: number): AutopilotTickedV1 => ({
-  seq,
-  at: '2026-01-01T00:00:00.000Z',
-  durationMs: 1,
-  dispatchedRunIds: [],
-  expiredRunIds: [],
-  readyTasks: 0,
-  runningRuns: 0,
-  suspendedRuns: 0,
-});
+const tick = tickPayload;
 
 /** Lets a test hold a handler mid-flight. */
 const gate = { open: Promise.resolve(), release: () => undefined as void, entered: 0 };
@@ -82,11 +73,7 @@ describe('startServiceHost (real Nest module, in-process bus, SQLite store)', ()
   let store: DocumentStore;
   let host: ServiceHost | undefined;
   const routes = createHttpRoutes();
-  const logger = createLogger({
-    service: 'manager',
-    level: 'fatal',
-    destination: new Writable({ write: (_c, _e, d) => d() }),
-  });
+  const logger = silentLogger();
   const echoes: number[] = [];
 
   beforeAll(async () => {
@@ -168,11 +155,7 @@ describe('startServiceHost failures', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ap-host-'));
     const bus = new InProcessMessageBus();
     const store = await openSqliteStore({ file: join(dir, 'x.db') });
-    const logger = createLogger({
-      service: 'x',
-      level: 'fatal',
-      destination: new Writable({ write: (_c, _e, d) => d() }),
-    });
+    const logger = silentLogger();
     try {
       await expect(
         startServiceHost({

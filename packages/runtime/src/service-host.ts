@@ -6,7 +6,7 @@ import { Clock, IdSource, systemClock, ulidSource } from '@autopilot/kernel';
 import { messageBySubject } from '@autopilot/contracts';
 import { BusExceptionFilter, BusServer } from '@autopilot/nest-transport';
 import { declareInbox, declareOutbox, DocumentStore } from '@autopilot/store';
-import type { Logger } from 'pino';
+import type { Logger } from './logging';
 import { HttpRoutes } from './http';
 import { PinoNestLogger } from './logging';
 import { OutboxRelay } from './outbox-relay';
@@ -31,6 +31,16 @@ export interface ServiceHostOptions {
   clock?: Clock;
   /** Injected as `IdSource`; default ULIDs. */
   ids?: IdSource;
+  /**
+   * Start the outbox relay once the service listens (default), or leave it to the caller
+   * (`host.relay.start()`): the embedded topology starts every relay only after every service has
+   * subscribed, so no event is published before its consumers exist.
+   */
+  startRelay?: boolean;
+  /** How long the relay's stop waits for publishes already sent to settle. Default 5000. */
+  relayStopGraceMs?: number;
+  /** The largest envelope the bus takes (JSON bytes); larger outbox entries are failed for good. */
+  maxEnvelopeBytes?: number;
 }
 
 /** One service, running: handlers subscribed, outbox relay draining. */
@@ -39,8 +49,18 @@ export interface ServiceHost {
   /** The relay for this service's store (tests wait on `idle()`). */
   readonly relay: OutboxRelay;
   /**
-   * Stops taking work (the transport drains its subscriptions, in-flight handlers finish and ack),
-   * closes the Nest app, then stops the relay after a last drain. Leaves bus and store open.
+   * Stops taking work: the transport drains its subscriptions, in-flight handlers finish and ack,
+   * the Nest app closes. The relay keeps publishing until `stopPublishing()`. Idempotent.
+   */
+  stopConsuming(): Promise<void>;
+  /**
+   * Stops the relay after a last drain; publishes that do not settle within its grace stay pending
+   * for the next start (OutboxRelay.stop). Idempotent.
+   */
+  stopPublishing(): Promise<void>;
+  /**
+   * `stopConsuming()` then `stopPublishing()`, so what in-flight handlers commit still goes out: the
+   * order for a service on a durable bus. Leaves bus and store open.
    */
   close(): Promise<void>;
 }
@@ -70,6 +90,10 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
     bus: opts.bus,
     logger,
     intervalMs: opts.outboxIntervalMs,
+    // An entry with no contract, or one that breaks it, is failed for good rather than retried.
+    resolveDef: messageBySubject,
+    ...(opts.relayStopGraceMs === undefined ? {} : { stopGraceMs: opts.relayStopGraceMs }),
+    ...(opts.maxEnvelopeBytes === undefined ? {} : { maxEnvelopeBytes: opts.maxEnvelopeBytes }),
   });
   const providers: Provider[] = [
     { provide: MessageBus, useValue: opts.bus },
@@ -105,15 +129,23 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
     await app.close().catch(() => undefined);
     throw err;
   }
-  relay.start();
+  if (opts.startRelay ?? true) relay.start();
   logger.debug('service started');
 
+  let consuming: Promise<void> | undefined;
+  const stopConsuming = (): Promise<void> => (consuming ??= app.close());
+  const stopPublishing = (): Promise<void> => relay.stop();
   return {
     name: definition.name,
     relay,
+    stopConsuming,
+    stopPublishing,
     async close() {
-      await app.close();
-      await relay.stop();
+      try {
+        await stopConsuming();
+      } finally {
+        await stopPublishing();
+      }
     },
   };
 }

@@ -3,17 +3,9 @@ import { AutopilotTickedV1 } from '@autopilot/contracts';
 import { eventually } from '@autopilot/testing';
 import { currentLogContext, type LogContext } from './logging';
 import { ServiceScopedBus } from './service-scoped-bus';
+import { tickPayload } from './testing/ticks';
 
-const tick: AutopilotTickedV1 = {
-  seq: 1,
-  at: '2026-01-01T00:00:00.000Z',
-  durationMs: 1,
-  dispatchedRunIds: [],
-  expiredRunIds: [],
-  readyTasks: 0,
-  runningRuns: 0,
-  suspendedRuns: 0,
-};
+const tick = tickPayload(1);
 
 describe('ServiceScopedBus', () => {
   it("runs handlers in the message's log context and leaves the shared bus open on close", async () => {

@@ -1,21 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { Writable } from 'node:stream';
 import { eventually } from '@autopilot/testing';
-import { createLogger } from './logging';
 import { installShutdown } from './shutdown';
+import { memoryLogger } from './testing/memory-logger';
 
 function harness(stop: () => Promise<void>, timeoutMs = 1000) {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    service: 'test',
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _e, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    }),
-  });
+  const { logger, lines } = memoryLogger('info');
   const signals = new EventEmitter();
   const exits: number[] = [];
   const uninstall = installShutdown({ logger, timeoutMs, stop, signals, exit: (code) => exits.push(code) });

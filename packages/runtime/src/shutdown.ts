@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { describeError } from '@autopilot/kernel';
-import type { Logger } from 'pino';
+import type { Logger } from './logging';
 
 export interface ShutdownOptions {
   logger: Logger;

@@ -4,7 +4,10 @@ export interface Doc {
   [field: string]: unknown;
 }
 
-/** Range and set conditions on one field. */
+/**
+ * Range and set conditions on one field. Ranges compare numbers with numbers and strings with
+ * strings only; bounds of both types in one condition are refused (StoreUsageError).
+ */
 export interface FieldCondition {
   $eq?: unknown;
   $ne?: unknown;
@@ -21,7 +24,13 @@ export interface FieldCondition {
  */
 export type Filter = Record<string, unknown | FieldCondition>;
 
-/** Sort by fields, 1 ascending and -1 descending; `_id` is always the final tie-breaker. */
+/**
+ * Sort by fields, 1 ascending and -1 descending; `_id` is always the final tie-breaker. A missing
+ * or null field sorts first ascending. Sorts (like ranges) are defined over one type per field:
+ * all numbers or all strings. Where documents mix types in a sorted field, the adapters order them
+ * differently (MongoDB's BSON order puts objects, arrays and booleans after strings; SQLite orders
+ * booleans with numbers and objects with strings), so callers must not rely on that order.
+ */
 export type Sort = Record<string, 1 | -1>;
 
 export interface FindOptions {
@@ -40,6 +49,11 @@ export interface Page<T> {
 
 export interface IndexSpec {
   fields: Record<string, 1 | -1>;
+  /**
+   * No two documents may hold the same values in these fields. A document where any of them is
+   * missing or null is left out of the check (both adapters: SQLite's unique index ignores NULLs,
+   * MongoDB's is partial on non-null types). Defined for string and number values.
+   */
   unique?: boolean;
 }
 

@@ -1,45 +1,105 @@
 import { systemClock, type Clock } from '@autopilot/kernel';
 import type { Envelope } from '@autopilot/contracts';
-import type { Doc, DocumentStore, StoreTransaction } from './document-store';
+import type { Doc, DocumentStore, Page, StoreTransaction } from './document-store';
+import { StoreDuplicateKeyError, StoreNotFoundError, StoreUsageError } from './errors';
 
 /**
  * The transactional outbox (DESIGN.md section 4): a service writes its state and the events that
  * announce it in one store transaction; a relay later publishes pending entries (envelope id as
  * `Nats-Msg-Id`) and marks them published. A crash between commit and publish re-publishes, and
  * the bus drops the duplicate, so nothing is lost and nothing is delivered twice.
+ *
+ * An entry is in one of three states: pending (neither `publishedAt` nor `failedAt`), published
+ * (deleted by `prunePublishedOutbox` once old enough), or failed (the bus refused it for good; kept
+ * with the reason until someone acts on it, never retried by the relay).
  */
 
 export const OUTBOX_COLLECTION = 'outbox';
+/** Holds the outbox's append counter (one document); declared by `declareOutbox`. */
+export const OUTBOX_SEQUENCE_COLLECTION = 'outbox_sequence';
+const SEQUENCE_ID = 'outbox';
+const SEQUENCE_FIELD = 'last';
+
+/** Why the relay gave up on an entry. */
+export interface OutboxFailure {
+  /** The error's code (`BUS_PUBLISH_FAILED`, `CONTRACT_VIOLATION`, ...). */
+  code: string;
+  reason: string;
+}
 
 /** One outbox document; `_id` is the envelope id. */
 export interface OutboxEntry extends Doc {
   envelope: Envelope;
+  /**
+   * Append order, monotonic per store: taken from a counter incremented in the appending
+   * transaction, so it orders entries whatever their envelope ids (callers may supply their own).
+   * Absent on entries written before the counter existed; those sort first.
+   */
+  seq?: number;
   /** When it was appended, ms since epoch. */
   createdAt: number;
   /** When the relay published it; absent while pending. */
   publishedAt?: number;
+  /** When the relay gave up on it; absent unless it failed for good. */
+  failedAt?: number;
+  failure?: OutboxFailure;
 }
 
-/** Declares the `outbox` collection; call once at start, next to the service's own collections. */
-export function declareOutbox(store: DocumentStore): Promise<void> {
-  return store.ensureCollection({
+/** The filter of pending entries; the outbox's index serves it (no table scan). */
+const PENDING = { publishedAt: { $exists: false }, failedAt: { $exists: false } };
+
+/**
+ * Declares the `outbox` collection and its append counter; call once at start, next to the
+ * service's own collections, before anything appends.
+ */
+export async function declareOutbox(store: DocumentStore): Promise<void> {
+  await store.ensureCollection({
     name: OUTBOX_COLLECTION,
-    indexes: [{ fields: { publishedAt: 1, createdAt: 1 } }],
+    // Pending entries in append order are one index range: both state fields missing, then seq
+    // (and _id, the store's tie-breaker), so the relay's query never scans or sorts the table.
+    // Pruning ranges over publishedAt, the leading field.
+    indexes: [{ fields: { publishedAt: 1, failedAt: 1, seq: 1, _id: 1 } }],
   });
+  await store.ensureCollection({ name: OUTBOX_SEQUENCE_COLLECTION });
+  try {
+    await store.collection(OUTBOX_SEQUENCE_COLLECTION).insert({ _id: SEQUENCE_ID, [SEQUENCE_FIELD]: 0 });
+  } catch (err) {
+    if (!(err instanceof StoreDuplicateKeyError)) throw err;
+  }
 }
 
 /**
  * Appends envelopes inside a transaction, so they commit with the state change or not at all.
- * Throws StoreDuplicateKeyError when an envelope id is already in the outbox.
+ * Throws StoreDuplicateKeyError when an envelope id is already in the outbox. On MongoDB the
+ * counter makes concurrent appending transactions of one service conflict and retry, in effect
+ * one at a time (the embedded store runs them one at a time anyway).
  */
 export async function appendToOutbox(
   tx: StoreTransaction,
   envelopes: readonly Envelope[],
   clock: Clock = systemClock,
 ): Promise<void> {
+  if (envelopes.length === 0) return;
+  let last: number;
+  try {
+    last = await tx
+      .collection(OUTBOX_SEQUENCE_COLLECTION)
+      .increment(SEQUENCE_ID, SEQUENCE_FIELD, envelopes.length);
+  } catch (err) {
+    if (err instanceof StoreNotFoundError) {
+      throw new StoreUsageError('the outbox counter is missing: call declareOutbox() at start', {
+        cause: err,
+      });
+    }
+    throw err;
+  }
   const outbox = tx.collection<OutboxEntry>(OUTBOX_COLLECTION);
   const createdAt = clock.now();
-  for (const envelope of envelopes) await outbox.insert({ _id: envelope.id, envelope, createdAt });
+  let seq = last - envelopes.length;
+  for (const envelope of envelopes) {
+    seq += 1;
+    await outbox.insert({ _id: envelope.id, envelope, seq, createdAt });
+  }
 }
 
 /**
@@ -59,34 +119,77 @@ export function commitWithOutbox<R>(
   });
 }
 
-/**
- * Up to `limit` unpublished entries, oldest first (appended together: by envelope id, which is a
- * time-ordered ULID). For the relay.
- */
+/** Up to `limit` pending entries in append order (`seq`). For the relay. */
 export async function pendingOutbox(store: DocumentStore, limit: number): Promise<OutboxEntry[]> {
-  const page = await store
-    .collection<OutboxEntry>(OUTBOX_COLLECTION)
-    .find({ publishedAt: { $exists: false } }, { sort: { createdAt: 1 }, limit });
-  return page.items;
+  return (await pendingOutboxPage(store, { limit })).items;
 }
 
-/** Marks entries published (ids are envelope ids); unknown or already published ids are ignored. */
+/** One page of pending entries in append order; pass `next` as `after` for the following page. */
+export function pendingOutboxPage(
+  store: DocumentStore,
+  opts: { limit: number; after?: string },
+): Promise<Page<OutboxEntry>> {
+  return store.collection<OutboxEntry>(OUTBOX_COLLECTION).find(PENDING, {
+    sort: { seq: 1 },
+    limit: opts.limit,
+    ...(opts.after === undefined ? {} : { after: opts.after }),
+  });
+}
+
+/** Marks entries published (ids are envelope ids); unknown or no longer pending ids are ignored. */
 export function markPublished(
   store: DocumentStore,
   ids: readonly string[],
   clock: Clock = systemClock,
 ): Promise<void> {
-  return store.transaction(async (tx) => {
-    const outbox = tx.collection<OutboxEntry>(OUTBOX_COLLECTION);
-    const publishedAt = clock.now();
-    for (const id of ids) {
-      const entry = await outbox.get(id);
-      if (entry && entry.publishedAt === undefined) await outbox.upsert({ ...entry, publishedAt });
-    }
-  });
+  const publishedAt = clock.now();
+  return updatePending(store, ids, (entry) => ({ ...entry, publishedAt }));
+}
+
+/**
+ * Marks entries failed for good with why (the bus refused them: too large, no stream for the
+ * subject, an invalid envelope): kept and listed by `failedOutbox`, never retried by the relay.
+ * Unknown or no longer pending ids are ignored.
+ */
+export function markFailed(
+  store: DocumentStore,
+  failures: readonly { id: string; failure: OutboxFailure }[],
+  clock: Clock = systemClock,
+): Promise<void> {
+  const failedAt = clock.now();
+  const byId = new Map(failures.map((f) => [f.id, f.failure]));
+  return updatePending(store, [...byId.keys()], (entry) => ({
+    ...entry,
+    failedAt,
+    failure: byId.get(entry._id) as OutboxFailure,
+  }));
+}
+
+/** Entries the relay gave up on, in append order, for an operator to inspect. */
+export async function failedOutbox(store: DocumentStore, limit: number): Promise<OutboxEntry[]> {
+  const page = await store
+    .collection<OutboxEntry>(OUTBOX_COLLECTION)
+    .find({ failedAt: { $exists: true } }, { sort: { seq: 1 }, limit });
+  return page.items;
 }
 
 /** Deletes entries published before `publishedBefore` (ms since epoch); returns how many. */
 export function prunePublishedOutbox(store: DocumentStore, publishedBefore: number): Promise<number> {
   return store.collection(OUTBOX_COLLECTION).deleteMany({ publishedAt: { $lt: publishedBefore } });
+}
+
+function updatePending(
+  store: DocumentStore,
+  ids: readonly string[],
+  update: (entry: OutboxEntry) => OutboxEntry,
+): Promise<void> {
+  if (ids.length === 0) return Promise.resolve();
+  return store.transaction(async (tx) => {
+    const outbox = tx.collection<OutboxEntry>(OUTBOX_COLLECTION);
+    for (const id of ids) {
+      const entry = await outbox.get(id);
+      if (entry && entry.publishedAt === undefined && entry.failedAt === undefined)
+        await outbox.upsert(update(entry));
+    }
+  });
 }

@@ -1,5 +1,5 @@
-import type { Filter, FindOptions, Sort } from './document-store';
-import { StoreUsageError } from './errors';
+import type { Doc, Filter, FindOptions, Sort } from './document-store';
+import { StoreCapExceededError, StoreNotFoundError, StoreUsageError } from './errors';
 
 /**
  * Validation and normalisation of the port's query language, shared by both adapters so they
@@ -79,6 +79,20 @@ function assertComparable(path: string, op: string, value: unknown): void {
   if (!ok) throw new StoreUsageError(`${path}: ${op} takes a finite number or a string`);
 }
 
+/**
+ * Ranges are defined over one type per field (DocumentStore's `Sort` JSDoc): bounds of two types in
+ * one condition (`{ $gt: 1, $lt: 'z' }`) would match nothing on one adapter and something on the
+ * other, so they are refused.
+ */
+function assertOneRangeType(path: string, condition: Record<string, unknown>): void {
+  const types = new Set(
+    ['$gt', '$gte', '$lt', '$lte'].filter((op) => op in condition).map((op) => typeof condition[op]),
+  );
+  if (types.size > 1) {
+    throw new StoreUsageError(`${path}: range bounds must all be numbers or all be strings`);
+  }
+}
+
 function assertJsonValue(path: string, value: unknown): void {
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
     throw new StoreUsageError(`${path}: cannot match ${typeof value}`);
@@ -102,6 +116,7 @@ export function parseFilter(filter: Filter = {}): Clause[] {
       clauses.push({ path, op: '$eq', value: condition });
       continue;
     }
+    assertOneRangeType(path, condition);
     for (const [op, value] of Object.entries(condition)) {
       if (!(OPERATORS as readonly string[]).includes(op)) {
         throw new StoreUsageError(`${path}: operator ${op} is not part of the store's filter language`);
@@ -175,4 +190,25 @@ export function assertIncrement(field: string, by: number): void {
   if (typeof by !== 'number' || !Number.isFinite(by)) {
     throw new StoreUsageError(`${field}: increment takes a finite number`);
   }
+}
+
+/**
+ * Why a guarded increment wrote nothing, from the document as it is now (`null`: missing or
+ * expired): StoreNotFoundError, StoreUsageError for a field holding something other than a number,
+ * else StoreCapExceededError. Shared by both adapters, which run the increment and its guard as one
+ * atomic write and only read the document back when that write matched nothing.
+ */
+export function failedIncrementError(
+  collection: string,
+  id: string,
+  field: string,
+  by: number,
+  current: Doc | null,
+): StoreNotFoundError | StoreUsageError | StoreCapExceededError {
+  if (current === null) return new StoreNotFoundError(collection, id);
+  const value = readPath(current, field);
+  if (value !== undefined && typeof value !== 'number') {
+    return new StoreUsageError(`${collection}/${id}: cannot increment ${field}, it holds a ${typeof value}`);
+  }
+  return new StoreCapExceededError(collection, id, field, value ?? 0, by);
 }

@@ -5,7 +5,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } fro
  * message carried, with OpenTelemetry's messaging attributes. Both bus adapters use it, so a trace
  * crosses the in-process bus and NATS the same way.
  */
-const tracer = trace.getTracer('@autopilot/bus');
+const CONSUMER_TRACER_NAME = '@autopilot/bus';
 
 export interface ConsumerSpanInfo {
   readonly subject: string;
@@ -32,7 +32,11 @@ export function startConsumerSpan(parent: Context, info: ConsumerSpanInfo): Cons
     'messaging.operation.type': 'process',
   };
   if (info.consumer !== undefined) attributes['messaging.consumer.group.name'] = info.consumer;
-  const span = tracer.startSpan(`process ${info.subject}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+  // Resolved per call, as `tracer()` in with-span.ts: a provider registered after this module
+  // loaded (the SDK starts once the process has read its config) must get these spans too.
+  const span = trace
+    .getTracer(CONSUMER_TRACER_NAME)
+    .startSpan(`process ${info.subject}`, { kind: SpanKind.CONSUMER, attributes }, parent);
   return { span, context: trace.setSpan(parent, span) };
 }
 

@@ -3,6 +3,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { AutopilotError } from '@autopilot/kernel';
 
 /** A nats-server with JetStream that this process started; tests own it and stop it. */
 export interface NatsServerHandle {
@@ -31,14 +32,27 @@ export interface StartNatsServerOptions {
 }
 
 /** No nats-server binary: tests must fail loudly rather than skip. */
-export class NatsServerNotFoundError extends Error {
+export class NatsServerNotFoundError extends AutopilotError {
   readonly code = 'TESTING_NATS_SERVER_NOT_FOUND';
   constructor(readonly searched: readonly string[]) {
     super(
       `no nats-server binary found (looked on PATH and in ${searched.join(', ')}); ` +
         `install Debian's nats-server: apt-get install -y nats-server`,
     );
-    this.name = 'NatsServerNotFoundError';
+  }
+}
+
+/** A nats-server that was started but exited, or did not accept connections in time. */
+export class NatsServerStartError extends AutopilotError {
+  readonly code = 'TESTING_NATS_SERVER_START_FAILED';
+  constructor(
+    readonly port: number,
+    readonly detail: string,
+    /** The tail of the server's stderr: why it exited, when it says. */
+    readonly stderr: string,
+    options?: ErrorOptions,
+  ) {
+    super(`nats-server on port ${port} ${detail}: ${stderr}`, options);
   }
 }
 
@@ -122,6 +136,9 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
     const proc = spawn(bin, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let spawnError: Error | undefined;
+    // Without a listener a failed spawn (EACCES, ENOENT after the check) is an uncaught 'error' event.
+    proc.once('error', (err) => (spawnError = err));
     child = proc;
     track(proc);
     // A server a failed test forgot must not keep jest from exiting; the exit hook kills it.
@@ -134,14 +151,21 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     const deadline = Date.now() + startTimeoutMs;
     while (!(await accepts(port))) {
+      if (spawnError) {
+        throw new NatsServerStartError(port, `could not be spawned from ${bin}`, stderr, {
+          cause: spawnError,
+        });
+      }
       if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(
-          `nats-server exited (${proc.exitCode ?? proc.signalCode}) on port ${port}: ${stderr}`,
-        );
+        throw new NatsServerStartError(port, `exited (${proc.exitCode ?? proc.signalCode})`, stderr);
       }
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
-        throw new Error(`nats-server did not accept on port ${port} within ${startTimeoutMs} ms: ${stderr}`);
+        throw new NatsServerStartError(
+          port,
+          `did not accept connections within ${startTimeoutMs} ms`,
+          stderr,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -1,5 +1,51 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { Clock } from '@autopilot/kernel';
+import { DocumentStore } from '@autopilot/store';
+import { OpenAiPlanRefiner, plannerRefinementSettings } from './adapters/openai-plan-refiner';
+import { StorePlanRepository } from './adapters/plan-repository';
+import { blueprintAnchorBuilder } from './app/plan-anchor-builder';
+import { PLANNER_MAX_REFINEMENT_CALLS, PlanBlueprintUseCase } from './app/plan-blueprint';
+import { AnchorBuilder, PlannerLog, PlanRefiner, PlanRepository } from './app/ports';
+import { BlueprintIngestedHandler } from './handlers/blueprint-ingested.handler';
+import { GitRepoSnapshotReader } from './adapters/repo-files-git-reader';
+import { ScanRepoGapsUseCase } from './app/gap-report-use-case';
+import { RepoSnapshotReader } from './app/gap-repo-reader';
+import { RepoScannedHandler } from './handlers/repo-scanned.handler';
+
+/** The planner's log lines go through Nest's logger, which the runtime routes into JSON logs. */
+function nestPlannerLog(): PlannerLog {
+  const logger = new Logger('planner');
+  return {
+    info: (message, fields) => logger.log({ msg: message, ...fields }),
+    warn: (message, fields) => logger.warn({ msg: message, ...fields }),
+  };
+}
+
+// Read once when the module loads its providers; a bad setting fails the service's start.
+const refinementSettings = () => plannerRefinementSettings(process.env);
 
 /** The planner service's Nest module: its handlers and use cases are registered here. */
-@Module({})
+@Module({
+  controllers: [BlueprintIngestedHandler, RepoScannedHandler],
+  providers: [
+    PlanBlueprintUseCase,
+    {
+      provide: PlanRepository,
+      useFactory: (store: DocumentStore, clock: Clock) => new StorePlanRepository(store, clock),
+      inject: [DocumentStore, Clock],
+    },
+    {
+      provide: PlanRefiner,
+      useFactory: () => {
+        const { model } = refinementSettings();
+        return model ? new OpenAiPlanRefiner(model) : null;
+      },
+    },
+    { provide: PLANNER_MAX_REFINEMENT_CALLS, useFactory: () => refinementSettings().maxCalls },
+    { provide: AnchorBuilder, useValue: blueprintAnchorBuilder },
+    { provide: PlannerLog, useFactory: nestPlannerLog },
+    ScanRepoGapsUseCase,
+    { provide: RepoSnapshotReader, useFactory: () => new GitRepoSnapshotReader() },
+  ],
+})
 export class PlannerModule {}

@@ -42,6 +42,16 @@ export class ConsumerGroup {
     this.cursor = log.firstSeq;
   }
 
+  /** Whether a subscriber is bound now: only then does a publish wait for this group (`settle`). */
+  get hasMembers(): boolean {
+    return this.members.length > 0;
+  }
+
+  /** Whether the group has taken `seq` from its log already (it is in flight or finished). */
+  hasTaken(seq: number): boolean {
+    return seq < this.cursor;
+  }
+
   add(member: GroupMember): void {
     this.members.push(member);
   }

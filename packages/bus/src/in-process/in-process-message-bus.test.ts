@@ -1,4 +1,5 @@
 import { defineMessage } from '@autopilot/contracts';
+import { NonRetryableError } from '@autopilot/kernel';
 import { FakeClock, eventually } from '@autopilot/testing';
 import { Type } from '@sinclair/typebox';
 import { messageBusConformance } from '../testing';
@@ -16,6 +17,35 @@ const Ping = defineMessage({
   summary: 'In-process extras.',
   data: Type.Object({ n: Type.Integer() }),
 });
+
+const Work = defineMessage({
+  kind: 'command',
+  service: 'worker',
+  name: 'inprocess_work',
+  version: 1,
+  producer: 'external',
+  consumers: ['worker'],
+  summary: 'In-process extras work item.',
+  data: Type.Object({ n: Type.Integer() }),
+});
+
+/** A promise's state right now, without waiting for it. */
+async function stateOf(p: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> {
+  const probe = Symbol('pending');
+  try {
+    const first = await Promise.race([p, new Promise((resolve) => setImmediate(() => resolve(probe)))]);
+    return first === probe ? 'pending' : 'resolved';
+  } catch {
+    return 'rejected';
+  }
+}
+
+/** A gate a handler waits at until the test opens it. */
+function gate(): { wait: () => Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { wait: () => opened, open };
+}
 
 describe('InProcessMessageBus extras', () => {
   it('redeliveryDelayMs replaces the backoff', async () => {
@@ -82,5 +112,119 @@ describe('InProcessMessageBus extras', () => {
     const bus = new InProcessMessageBus();
     await bus.close();
     await expect(bus.publish(Ping, { n: 1 })).rejects.toMatchObject({ code: 'BUS_PUBLISH_FAILED' });
+  });
+
+  it('keeps only the newest deadLetterLimit dead letters', async () => {
+    const bus = new InProcessMessageBus({ deadLetterLimit: 3, log: () => undefined });
+    await bus.subscribe(Ping, 'capped', async () => {
+      throw new NonRetryableError('no');
+    });
+    for (let n = 1; n <= 10; n++) await bus.publish(Ping, { n });
+    await eventually(async () => {
+      const letters = await bus.listDeadLetters({ consumer: 'capped' });
+      expect(letters.map((l) => (l.message as { data: { n: number } }).data.n)).toEqual([8, 9, 10]);
+    });
+    await bus.close();
+  });
+});
+
+describe("InProcessMessageBus settle: 'on-consume'", () => {
+  it('resolves an event publish once every bound group acked it', async () => {
+    const bus = new InProcessMessageBus({ settle: 'on-consume' });
+    const a = gate();
+    const b = gate();
+    let aDone = false;
+    await bus.subscribe(Ping, 'settle-a', async () => {
+      await a.wait();
+      aDone = true;
+    });
+    await bus.subscribe(Ping, 'settle-b', () => b.wait());
+    const publishing = bus.publish(Ping, { n: 1 });
+    expect(await stateOf(publishing)).toBe('pending');
+    a.open();
+    await eventually(() => expect(aDone).toBe(true));
+    expect(await stateOf(publishing)).toBe('pending');
+    b.open();
+    await expect(publishing).resolves.toMatchObject({ data: { n: 1 } });
+    await bus.close();
+  });
+
+  it('counts a dead letter as consumed, and a retry as not yet', async () => {
+    const bus = new InProcessMessageBus({ settle: 'on-consume', redeliveryDelayMs: 0, log: () => undefined });
+    const counts: number[] = [];
+    await bus.subscribe(
+      Ping,
+      'settle-dead',
+      async (d) => {
+        counts.push(d.deliveryCount);
+        if (d.deliveryCount === 1) throw new Error('again');
+        throw new NonRetryableError('never');
+      },
+      { maxDeliveries: 5 },
+    );
+    await bus.publish(Ping, { n: 2 });
+    expect(counts).toEqual([1, 2]);
+    expect(await bus.listDeadLetters({ consumer: 'settle-dead' })).toHaveLength(1);
+    await bus.close();
+  });
+
+  it('resolves at once when no group with a subscriber is bound', async () => {
+    const bus = new InProcessMessageBus({ settle: 'on-consume' });
+    await expect(bus.publish(Ping, { n: 1 })).resolves.toBeDefined();
+    const sub = await bus.subscribe(Ping, 'settle-gone', async () => undefined);
+    await sub.drain();
+    await expect(bus.publish(Work, { n: 1 })).resolves.toBeDefined();
+    await expect(bus.publish(Ping, { n: 2 })).resolves.toBeDefined();
+    await bus.close();
+  });
+
+  it('resolves a command publish once its work-queue consumer acked it', async () => {
+    const bus = new InProcessMessageBus({ settle: 'on-consume' });
+    const g = gate();
+    await bus.subscribe(Work, 'settle-worker', () => g.wait());
+    const publishing = bus.publish(Work, { n: 1 });
+    expect(await stateOf(publishing)).toBe('pending');
+    g.open();
+    await expect(publishing).resolves.toBeDefined();
+    await bus.close();
+  });
+
+  it('makes a re-publish of the same id wait for the first one', async () => {
+    const bus = new InProcessMessageBus({ settle: 'on-consume' });
+    const g = gate();
+    let calls = 0;
+    await bus.subscribe(Ping, 'settle-dup', async () => {
+      calls++;
+      await g.wait();
+    });
+    const first = bus.publish(Ping, { n: 1 }, { id: 'same-id' });
+    const again = bus.publish(Ping, { n: 1 }, { id: 'same-id' });
+    expect(await stateOf(again)).toBe('pending');
+    g.open();
+    await Promise.all([first, again]);
+    expect(calls).toBe(1);
+    await expect(bus.publish(Ping, { n: 1 }, { id: 'same-id' })).resolves.toBeDefined();
+    await bus.close();
+  });
+
+  it('rejects a publish still waiting with BusUnavailableError when close() starts', async () => {
+    const bus = new InProcessMessageBus({ settle: 'on-consume' });
+    const g = gate();
+    await bus.subscribe(Ping, 'settle-close', () => g.wait());
+    const publishing = bus.publish(Ping, { n: 1 });
+    expect(await stateOf(publishing)).toBe('pending');
+    const closing = bus.close();
+    await expect(publishing).rejects.toMatchObject({ code: 'BUS_UNAVAILABLE' });
+    g.open();
+    await closing;
+  });
+
+  it("resolves at append by default ('on-append'), whatever the consumers do", async () => {
+    const bus = new InProcessMessageBus();
+    const g = gate();
+    await bus.subscribe(Ping, 'append-default', () => g.wait());
+    await expect(bus.publish(Ping, { n: 1 })).resolves.toBeDefined();
+    g.open();
+    await bus.close();
   });
 });

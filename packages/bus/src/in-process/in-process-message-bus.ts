@@ -1,20 +1,13 @@
-import {
-  buildEnvelope,
-  validateEnvelope,
-  validateReply,
-  formatIssues,
-  type Envelope,
-  type MessageDef,
-  type PayloadOf,
-  type ReplyOf,
-} from '@autopilot/contracts';
-import { describeError, systemClock, ulidSource, type Clock, type IdSource } from '@autopilot/kernel';
+import type { Envelope, MessageDef, PayloadOf, ReplyOf } from '@autopilot/contracts';
+import { systemClock, ulidSource, type Clock, type IdSource } from '@autopilot/kernel';
+import { extractTraceContext, withConsumerSpan } from '@autopilot/telemetry';
 import { decodeEnvelope } from '../decode-envelope';
+import { envelopeFor, relayHeaders, type EnvelopeStamp } from '../envelope-for';
 import {
+  BusUnavailableError,
   ConsumerConflictError,
   NoRespondersError,
   PublishFailedError,
-  RemoteError,
   RequestTimeoutError,
 } from '../errors';
 import type {
@@ -30,11 +23,23 @@ import type {
 } from '../message-bus';
 import { consoleBusLog, logDeadLetter, type BusLog } from '../log';
 import { ACK, decideOutcome, type Outcome } from '../outcome';
+import { answerRequest, readReply } from '../reply-wire';
 import { deadLetterSubject, subjectFamily } from '../subject-family';
-import { assertConsumerName, assertSubscribable, resolveSubscribeOptions } from '../subscribe-options';
-import { extractTraceContext, injectTraceContext, withConsumerSpan } from '@autopilot/telemetry';
+import {
+  assertConsumerName,
+  assertServable,
+  assertSubscribable,
+  resolveSubscribeOptions,
+} from '../subscribe-options';
 import { ConsumerGroup, type GroupMember, type PendingMessage } from './consumer-group';
-import { SubjectLog } from './subject-log';
+import { SubjectLog, type StoredMessage } from './subject-log';
+
+/**
+ * When a publish resolves. `on-append`: once the bus holds the message (what JetStream's PubAck
+ * means). `on-consume`: once every consumer group bound to the subject when it was published has
+ * acked or dead-lettered it, or at once when no group with a subscriber is bound.
+ */
+export type InProcessSettle = 'on-append' | 'on-consume';
 
 export interface InProcessMessageBusOptions {
   /** The envelope `source` of what this bus publishes. Default `in-process`. */
@@ -52,8 +57,21 @@ export interface InProcessMessageBusOptions {
    * Commands are kept until a consumer acks them, without limit, as in a work-queue stream.
    */
   eventLogLimit?: number;
+  /** Dead letters kept for `listDeadLetters`; past it the oldest are forgotten. Default 10000. */
+  deadLetterLimit?: number;
   /** Default 5000: `request()` without `timeoutMs`. */
   requestTimeoutMs?: number;
+  /**
+   * Default `on-append`. The embedded topology uses `on-consume`: nothing survives this process, so
+   * an outbox entry may be marked published only once its message was consumed; a stop or a crash
+   * before that re-publishes it (consumers de-duplicate with their inbox). Applies to `publish`,
+   * `publishEnvelope` and `publishRaw`, events and commands alike: the publish waits for the groups
+   * (an event) or the work queue's consumer (a command) that had a subscriber when it was published;
+   * a group that loses its subscribers meanwhile is still waited for. A pending publish rejects with
+   * BusUnavailableError when `close()` starts. A handler must not await a publish its own consumer
+   * group has to consume: with no free slot in the group it would wait for itself until `close()`.
+   */
+  settle?: InProcessSettle;
   /** Where dead letters are reported, one line each (as the JetStream adapter does). Default stderr. */
   log?: BusLog;
   clock?: Clock;
@@ -66,8 +84,25 @@ interface ResponderEntry {
   readonly settling: Set<Promise<unknown>>;
 }
 
-/** A reply as it crosses the bus: the value, or the responder's error code and message. */
-type ReplyWire = { reply: unknown } | { error: { code: string; message: string } };
+/** A publish waiting, under `settle: 'on-consume'`, for the groups that have to consume it. */
+interface PendingSettle {
+  readonly groups: Set<ConsumerGroup>;
+  /** The de-duplication key: a re-publish of the same id waits on the same settle. */
+  readonly key: string | undefined;
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/**
+ * A delivery's headers without the bus's own `Nats-*` bookkeeping (an outside producer's
+ * `Nats-Msg-Id`), as the JetStream adapter hands them over.
+ */
+function handlerHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(headers)) if (!key.startsWith('Nats-')) out[key] = headers[key]!;
+  return out;
+}
 
 /**
  * The MessageBus in memory, for the embedded topology and tests: a log per subject, a cursor per
@@ -80,34 +115,45 @@ type ReplyWire = { reply: unknown } | { error: { code: string; message: string }
  * handlers, so this one never redelivers on ack wait and `working()` has nothing to do.
  */
 export class InProcessMessageBus implements MessageBus {
-  private readonly source: string;
+  private readonly stamp: EnvelopeStamp;
   private readonly clock: Clock;
-  private readonly ids: IdSource;
   private readonly duplicateWindowMs: number;
   private readonly eventLogLimit: number;
+  private readonly deadLetterLimit: number;
   private readonly requestTimeoutMs: number;
+  private readonly settleMode: InProcessSettle;
   private readonly busLog: BusLog;
   private readonly logs = new Map<string, SubjectLog>();
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly workQueueOwners = new Map<string, string>();
   /** `<family>:<id>` → first publish time; insertion order is time order, so pruning reads the front. */
   private readonly seenIds = new Map<string, number>();
-  private readonly deadLetters: DeadLetter[] = [];
+  /** Oldest first; trimmed to `deadLetterLimit` in batches, so recording one stays O(1) amortised. */
+  private deadLetters: DeadLetter[] = [];
   private readonly responders = new Map<string, ResponderEntry[]>();
   private readonly nextResponder = new Map<string, number>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly dirty = new Set<ConsumerGroup>();
+  private readonly settles = new Map<StoredMessage, PendingSettle>();
+  private readonly settlesByKey = new Map<string, PendingSettle>();
   private pumpScheduled = false;
+  private closing: Promise<void> | undefined;
+  /** Set once subscriptions are drained: in-flight handlers may still publish while they finish. */
   private closed = false;
 
   constructor(private readonly options: InProcessMessageBusOptions = {}) {
-    this.source = options.source ?? 'in-process';
     this.clock = options.clock ?? systemClock;
-    this.ids = options.ids ?? ulidSource();
+    this.stamp = {
+      source: options.source ?? 'in-process',
+      clock: this.clock,
+      ids: options.ids ?? ulidSource(),
+    };
     this.duplicateWindowMs = options.duplicateWindowMs ?? 120_000;
     this.eventLogLimit = options.eventLogLimit ?? 10_000;
+    this.deadLetterLimit = Math.max(1, options.deadLetterLimit ?? 10_000);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+    this.settleMode = options.settle ?? 'on-append';
     this.busLog = options.log ?? consoleBusLog;
   }
 
@@ -116,45 +162,82 @@ export class InProcessMessageBus implements MessageBus {
     payload: PayloadOf<D>,
     opts: PublishOptions = {},
   ): Promise<Envelope<PayloadOf<D>>> {
-    const headers: Record<string, string> = { ...opts.headers };
-    injectTraceContext(headers);
-    const envelope = buildEnvelope(def, payload, {
-      id: opts.id ?? this.ids.next(),
-      time: this.clock.isoNow(),
-      source: this.source,
-      projectId: opts.projectId,
-      correlationId: opts.correlationId,
-      causationId: opts.causationId,
-      traceparent: headers.traceparent,
-    });
-    this.append(envelope.subject, JSON.stringify(envelope), headers, envelope.id);
+    const { envelope, headers } = envelopeFor(def, payload, opts, this.stamp);
+    await this.append(envelope.subject, JSON.stringify(envelope), headers, envelope.id);
     return envelope;
   }
 
   async publishEnvelope(envelope: Envelope): Promise<void> {
-    // The relay runs outside the producer's span: the envelope's own traceparent is the right one.
-    const headers: Record<string, string> = {};
-    if (envelope.traceparent !== undefined) headers.traceparent = envelope.traceparent;
-    this.append(envelope.subject, JSON.stringify(envelope), headers, envelope.id);
+    await this.append(envelope.subject, JSON.stringify(envelope), relayHeaders(envelope), envelope.id);
   }
 
   async publishRaw(subject: string, body: string, headers: Record<string, string> = {}): Promise<void> {
-    this.append(subject, body, { ...headers }, headers['Nats-Msg-Id']);
+    await this.append(subject, body, { ...headers }, headers['Nats-Msg-Id']);
   }
 
+  /** Stores the message and wakes its groups; the promise is the publish's settle (see `settle`). */
   private append(
     subject: string,
     body: string,
     headers: Record<string, string>,
     id: string | undefined,
-  ): void {
+  ): Promise<void> {
     if (this.closed) throw new PublishFailedError(subject, 'the bus is closed');
     const family = subjectFamily(subject);
     if (family !== 'events' && family !== 'work')
       throw new PublishFailedError(subject, 'no stream binds this subject');
-    if (id !== undefined && this.isDuplicate(`${family}:${id}`)) return;
-    this.log(subject, family === 'work').append(body, headers);
-    for (const group of this.groups.values()) if (group.subject === subject) this.schedule(group);
+    const key = id === undefined ? undefined : `${family}:${id}`;
+    if (key !== undefined && this.isDuplicate(key)) {
+      return this.settlesByKey.get(key)?.promise ?? Promise.resolve();
+    }
+    const rec = this.log(subject, family === 'work').append(body, headers);
+    const waitFor = new Set<ConsumerGroup>();
+    for (const group of this.groups.values()) {
+      if (group.subject !== subject) continue;
+      this.schedule(group);
+      if (group.hasMembers) waitFor.add(group);
+    }
+    if (this.settleMode === 'on-append' || waitFor.size === 0) return Promise.resolve();
+    if (this.closing) return Promise.reject(this.closedWhileSettling(subject));
+    const settle = pendingSettle(waitFor, key);
+    this.settles.set(rec, settle);
+    if (key !== undefined) this.settlesByKey.set(key, settle);
+    return settle.promise;
+  }
+
+  /** `group` is done with `rec` (acked or dead-lettered): a publish waiting for it may resolve. */
+  private consumed(group: ConsumerGroup, rec: StoredMessage): void {
+    const settle = this.settles.get(rec);
+    if (!settle) return;
+    settle.groups.delete(group);
+    this.resolveIfConsumed(rec, settle);
+  }
+
+  /** An event dropped by `eventLogLimit` is never consumed by the groups that had not taken it. */
+  private evicted(rec: StoredMessage): void {
+    const settle = this.settles.get(rec);
+    if (!settle) return;
+    for (const group of settle.groups) if (!group.hasTaken(rec.seq)) settle.groups.delete(group);
+    this.resolveIfConsumed(rec, settle);
+  }
+
+  private resolveIfConsumed(rec: StoredMessage, settle: PendingSettle): void {
+    if (settle.groups.size > 0) return;
+    this.settles.delete(rec);
+    if (settle.key !== undefined) this.settlesByKey.delete(settle.key);
+    settle.resolve();
+  }
+
+  private rejectPendingSettles(): void {
+    for (const [rec, settle] of this.settles) settle.reject(this.closedWhileSettling(rec.subject));
+    this.settles.clear();
+    this.settlesByKey.clear();
+  }
+
+  private closedWhileSettling(subject: string): BusUnavailableError {
+    return new BusUnavailableError(
+      `the bus closed before the message on ${subject} was consumed; publish it again after restart`,
+    );
   }
 
   private isDuplicate(key: string): boolean {
@@ -171,7 +254,9 @@ export class InProcessMessageBus implements MessageBus {
   private log(subject: string, workQueue: boolean): SubjectLog {
     let log = this.logs.get(subject);
     if (!log) {
-      log = new SubjectLog(subject, workQueue ? Number.POSITIVE_INFINITY : this.eventLogLimit);
+      log = workQueue
+        ? new SubjectLog(subject, Number.POSITIVE_INFINITY)
+        : new SubjectLog(subject, this.eventLogLimit, (rec) => this.evicted(rec));
       this.logs.set(subject, log);
     }
     return log;
@@ -185,12 +270,12 @@ export class InProcessMessageBus implements MessageBus {
   ): Promise<Subscription> {
     assertSubscribable(def);
     assertConsumerName(consumer);
-    if (this.closed) throw new PublishFailedError(def.subject, 'the bus is closed');
+    if (this.closing) throw new BusUnavailableError('the bus is closed');
     const group = this.group(def, consumer);
     const member: GroupMember = {
       def,
       handler: handler as Handler<unknown>,
-      opts: resolveSubscribeOptions(def, opts),
+      opts: resolveSubscribeOptions(opts),
       inFlight: 0,
       settling: new Set(),
     };
@@ -259,21 +344,20 @@ export class InProcessMessageBus implements MessageBus {
     const count = p.count;
     const decoded = decodeEnvelope<unknown>(member.def, p.rec.body);
     if (!decoded.ok) {
-      p.done = true;
-      this.recordDeadLetter(p, group.name, decoded.code, decoded.reason, decoded.message, count);
+      this.deadLetter(group, p, decoded.code, decoded.reason, decoded.message, count);
       return;
     }
     const { envelope } = decoded;
+    const headers = p.rec.headers;
     const delivery: Delivery<unknown> = {
       id: envelope.id,
       payload: envelope.data,
       envelope,
       deliveryCount: count,
-      headers: p.rec.headers,
+      headers: handlerHeaders(headers),
       // A running handler holds its delivery (see the class comment): nothing to push back.
       working: () => undefined,
     };
-    const headers = p.rec.headers;
     const parent = extractTraceContext(
       (k) => headers[k] ?? (k === 'traceparent' ? envelope.traceparent : undefined),
     );
@@ -292,10 +376,10 @@ export class InProcessMessageBus implements MessageBus {
     switch (outcome.kind) {
       case 'ack':
         p.done = true;
+        this.consumed(group, p.rec);
         return;
       case 'dead':
-        p.done = true;
-        this.recordDeadLetter(p, group.name, outcome.code, outcome.reason, envelope, count);
+        this.deadLetter(group, p, outcome.code, outcome.reason, envelope, count);
         return;
       case 'retry':
         this.timer(() => {
@@ -311,17 +395,18 @@ export class InProcessMessageBus implements MessageBus {
     }
   }
 
-  private recordDeadLetter(
+  private deadLetter(
+    group: ConsumerGroup,
     p: PendingMessage,
-    consumer: string,
     code: string,
     reason: string,
     message: unknown,
     deliveryCount: number,
   ): void {
+    p.done = true;
     const letter: DeadLetter = {
       subject: p.rec.subject,
-      consumer,
+      consumer: group.name,
       message,
       reason,
       code,
@@ -329,7 +414,12 @@ export class InProcessMessageBus implements MessageBus {
       at: this.clock.isoNow(),
     };
     this.deadLetters.push(letter);
+    // Trim in batches: one copy per `deadLetterLimit / 4` letters rather than one per letter.
+    if (this.deadLetters.length >= this.deadLetterLimit + Math.ceil(this.deadLetterLimit / 4)) {
+      this.deadLetters = this.deadLetters.slice(-this.deadLetterLimit);
+    }
     logDeadLetter(this.busLog, letter, p.rec.headers['Nats-Msg-Id']);
+    this.consumed(group, p.rec);
   }
 
   private timer(fn: () => void, ms: number): NodeJS.Timeout {
@@ -346,17 +436,7 @@ export class InProcessMessageBus implements MessageBus {
     payload: PayloadOf<D>,
     opts: RequestOptions = {},
   ): Promise<ReplyOf<D>> {
-    const headers: Record<string, string> = { ...opts.headers };
-    injectTraceContext(headers);
-    const envelope = buildEnvelope(def, payload, {
-      id: this.ids.next(),
-      time: this.clock.isoNow(),
-      source: this.source,
-      projectId: opts.projectId,
-      correlationId: opts.correlationId,
-      causationId: opts.causationId,
-      traceparent: headers.traceparent,
-    });
+    const { envelope, headers } = envelopeFor(def, payload, opts, this.stamp);
     const entries = this.responders.get(def.subject);
     if (this.closed || !entries || entries.length === 0) throw new NoRespondersError(def.subject);
     const i = (this.nextResponder.get(def.subject) ?? 0) % entries.length;
@@ -369,9 +449,7 @@ export class InProcessMessageBus implements MessageBus {
       timer = setTimeout(() => reject(new RequestTimeoutError(def.subject, timeoutMs)), timeoutMs);
     });
     try {
-      const wire = JSON.parse(await Promise.race([answer, timeout])) as ReplyWire;
-      if ('error' in wire) throw new RemoteError(wire.error.code, def.subject, wire.error.message);
-      return wire.reply as ReplyOf<D>;
+      return readReply(def.subject, await Promise.race([answer, timeout])) as ReplyOf<D>;
     } finally {
       clearTimeout(timer);
     }
@@ -380,35 +458,9 @@ export class InProcessMessageBus implements MessageBus {
   /** Runs a responder on the wire text, as a remote one would, and returns the wire reply. */
   private answer(entry: ResponderEntry, body: string, headers: Record<string, string>): Promise<string> {
     const run = (async (): Promise<string> => {
+      // Never on the requester's stack, as over a network.
       await new Promise((resolve) => setImmediate(resolve));
-      const parsed = JSON.parse(body) as Envelope;
-      const issues = validateEnvelope(entry.def, parsed);
-      if (issues.length > 0) {
-        return JSON.stringify({ error: { code: 'CONTRACT_VIOLATION', message: formatIssues(issues) } });
-      }
-      const parent = extractTraceContext((k) => headers[k]);
-      try {
-        const reply = await withConsumerSpan(
-          parent,
-          { subject: entry.def.subject, messageId: parsed.id },
-          () => entry.responder(parsed.data, parsed),
-        );
-        const replyIssues = validateReply(entry.def, reply);
-        if (replyIssues.length > 0) {
-          return JSON.stringify({
-            error: { code: 'CONTRACT_VIOLATION', message: `reply: ${formatIssues(replyIssues)}` },
-          });
-        }
-        return JSON.stringify({ reply });
-      } catch (err) {
-        const code = (err as { code?: unknown } | null)?.code;
-        return JSON.stringify({
-          error: {
-            code: typeof code === 'string' ? code : 'BUS_REMOTE_FAILURE',
-            message: err instanceof Error ? err.message : describeError(err),
-          },
-        });
-      }
+      return JSON.stringify(await answerRequest(entry.def, entry.responder, body, (k) => headers[k]));
     })();
     entry.settling.add(run);
     void run.finally(() => entry.settling.delete(run));
@@ -419,7 +471,8 @@ export class InProcessMessageBus implements MessageBus {
     def: D,
     responder: Responder<PayloadOf<D>, ReplyOf<D>>,
   ): Promise<Subscription> {
-    if (def.kind !== 'request') throw new TypeError(`${def.type} is not a request: subscribe() to it`);
+    assertServable(def);
+    if (this.closing) throw new BusUnavailableError('the bus is closed');
     const entry: ResponderEntry = {
       def,
       responder: responder as Responder<unknown, unknown>,
@@ -441,19 +494,37 @@ export class InProcessMessageBus implements MessageBus {
     return subscription;
   }
 
+  /** The newest `deadLetterLimit` dead letters are kept; older ones are forgotten. */
   async listDeadLetters(opts: { consumer?: string; limit?: number } = {}): Promise<DeadLetter[]> {
     const subject = opts.consumer === undefined ? undefined : deadLetterSubject(opts.consumer);
-    const matching = this.deadLetters.filter(
-      (d) => subject === undefined || deadLetterSubject(d.consumer) === subject,
-    );
+    const kept = this.deadLetters.slice(-this.deadLetterLimit);
+    const matching = kept.filter((d) => subject === undefined || deadLetterSubject(d.consumer) === subject);
     return matching.slice(0, opts.limit ?? matching.length).map((d) => ({ ...d }));
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await Promise.all([...this.subscriptions].map((s) => s.drain()));
-    this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+  /**
+   * Rejects publishes waiting to be consumed (`settle: 'on-consume'`) at once, drains every
+   * subscription, then refuses further publishes. Calls after the first share its promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // First: a handler awaiting such a publish must not hold up its own drain.
+      this.rejectPendingSettles();
+      await Promise.all([...this.subscriptions].map((s) => s.drain()));
+      this.closed = true;
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+    })();
+    return this.closing;
   }
+}
+
+function pendingSettle(groups: Set<ConsumerGroup>, key: string | undefined): PendingSettle {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { groups, key, promise, resolve, reject };
 }

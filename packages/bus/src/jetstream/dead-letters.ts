@@ -12,8 +12,9 @@ import { textEncoder } from './codec';
 import { STREAMS } from './provisioning';
 
 /**
- * The `msgID` of a consumer's dead letter for one stored message: the handler path and the
- * max-deliveries advisory path use the same one, so JetStream keeps only the first of the two.
+ * The `msgID` of a consumer's dead letter for one stored message: however often it is recorded
+ * (a subscriber killed between the dead letter and `term()`, another that then dead-letters the
+ * redelivery on receipt), JetStream keeps one dead letter per message and consumer.
  */
 export const deadLetterMsgId = (consumer: string, stream: string, seq: number): string =>
   `${consumer}:${stream}:${seq}`;

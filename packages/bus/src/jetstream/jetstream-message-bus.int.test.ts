@@ -1,15 +1,17 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { defineMessage } from '@autopilot/contracts';
+import { NonRetryableError } from '@autopilot/kernel';
 import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { connect, nanos } from '@nats-io/transport-node';
 import { Type } from '@sinclair/typebox';
+import { BusUnavailableError, MalformedReplyError } from '../errors';
 import type { BusLog } from '../log';
 import { messageBusConformance } from '../testing';
 import { STALLED_CONSUMER, StalledWork } from '../testing/fixtures/stalled-command';
 import { connectJetStreamBus, type JetStreamMessageBus } from './jetstream-message-bus';
-import { provisionStreams, STREAMS } from './provisioning';
+import { provisionStreams, streamConfigs, STREAMS } from './provisioning';
 
 // One server per test file: the streams have fixed names, so files must not share a server's state.
 // The shared suite runs against NATS_URL instead when it is set (it only adds uniquely named
@@ -24,6 +26,17 @@ const log: BusLog = (level, msg, fields) => {
 };
 
 const HANG_UNTIL_KILLED = resolve(__dirname, '../testing/fixtures/hang-until-killed.cjs');
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/** A server for one test that deletes streams or stops the server: the shared one stays intact. */
+async function withOwnServer(test: (server: NatsServerHandle) => Promise<void>): Promise<void> {
+  const own = await startNatsServer();
+  try {
+    await test(own);
+  } finally {
+    await own.stop();
+  }
+}
 
 /**
  * Starts a consumer process for StalledWork and kills it with SIGKILL as soon as its handler has a
@@ -76,6 +89,29 @@ const Ping = defineMessage({
   consumers: ['external'],
   summary: 'JetStream extras.',
   data: Type.Object({ n: Type.Integer() }),
+});
+
+const Work = defineMessage({
+  kind: 'command',
+  service: 'worker',
+  name: 'jsextra_work',
+  version: 1,
+  producer: 'external',
+  consumers: ['worker'],
+  summary: 'JetStream extras work item.',
+  data: Type.Object({ n: Type.Integer() }),
+});
+
+const Add = defineMessage({
+  kind: 'request',
+  service: 'governance',
+  name: 'jsextra_add',
+  version: 1,
+  producer: 'external',
+  consumers: ['governance'],
+  summary: 'JetStream extras request.',
+  data: Type.Object({ a: Type.Number(), b: Type.Number() }),
+  reply: Type.Object({ sum: Type.Number() }),
 });
 
 describe('JetStreamMessageBus extras', () => {
@@ -169,6 +205,200 @@ describe('JetStreamMessageBus extras', () => {
     }
   });
 
+  it('stops connecting at once when its signal aborts: BusUnavailableError, no further retries', async () => {
+    const gone = await startNatsServer();
+    await gone.stop();
+    const lines: string[] = [];
+    const abort = new AbortController();
+    const connecting = connectJetStreamBus({
+      servers: gone.url,
+      source: 'aborted',
+      signal: abort.signal,
+      log: (_level, msg) => lines.push(msg),
+    });
+    await eventually(() => expect(lines.length).toBeGreaterThanOrEqual(1));
+    const abortedAt = Date.now();
+    abort.abort(new Error('shutting down'));
+    await expect(connecting).rejects.toBeInstanceOf(BusUnavailableError);
+    await expect(connecting).rejects.toMatchObject({
+      cause: expect.objectContaining({ message: 'shutting down' }),
+    });
+    expect(Date.now() - abortedAt).toBeLessThan(200);
+    const logged = lines.length;
+    // Time is the subject: the retry waits start at 250 ms and double, so a loop still running
+    // would have logged again within this second.
+    await sleep(1000);
+    expect(lines).toHaveLength(logged);
+  });
+
+  it('rejects at once with BusUnavailableError when the signal is aborted before connecting', async () => {
+    const lines: string[] = [];
+    await expect(
+      connectJetStreamBus({
+        servers: server.url,
+        source: 'aborted-early',
+        signal: AbortSignal.abort(),
+        log: (_level, msg) => lines.push(msg),
+      }),
+    ).rejects.toMatchObject({ code: 'BUS_UNAVAILABLE' });
+    expect(lines).toEqual([]);
+  });
+
+  it('close() with the server down closes the connection and rejects with BusUnavailableError', async () => {
+    await withOwnServer(async (own) => {
+      const bus = await connectJetStreamBus({ servers: own.url, source: 'down', log: () => undefined });
+      await bus.subscribe(Ping, 'down-consumer', async () => undefined);
+      await own.kill('SIGKILL');
+      await expect(bus.close()).rejects.toBeInstanceOf(BusUnavailableError);
+      expect(bus.connection.isClosed()).toBe(true);
+      // Memoised: a second close() reports the same outcome rather than hanging.
+      await expect(bus.close()).rejects.toMatchObject({ code: 'BUS_UNAVAILABLE' });
+    });
+  });
+
+  it('keeps a message whose last dead letter cannot be written, and records it once AP_DLQ is back', async () => {
+    await withOwnServer(async (own) => {
+      const lines: { level: string; msg: string }[] = [];
+      const bus = await connectJetStreamBus({
+        servers: own.url,
+        source: 'dlq-down',
+        log: (level, msg) => lines.push({ level, msg }),
+      });
+      const nc = await connect({ servers: own.url });
+      try {
+        const jsm = await jetstreamManager(nc);
+        // AP_DLQ unavailable (being recreated, out of space) when the last delivery fails.
+        await jsm.streams.delete(STREAMS.dlq);
+        const counts: number[] = [];
+        await bus.subscribe(
+          Ping,
+          'dlq-down-consumer',
+          async (d) => {
+            counts.push(d.deliveryCount);
+            throw new Error(`boom ${d.deliveryCount}`);
+          },
+          { maxDeliveries: 2, backoffMs: [50] },
+        );
+        const sent = await bus.publish(Ping, { n: 1 });
+        await eventually(() =>
+          expect(
+            lines.filter((l) => l.msg.startsWith('dead letter not recorded')).length,
+          ).toBeGreaterThanOrEqual(2),
+        );
+        expect(counts).toEqual([1, 2]);
+        await provisionStreams(jsm);
+        const [letter] = await eventually(
+          async () => {
+            const letters = await bus.listDeadLetters({ consumer: 'dlq-down-consumer' });
+            expect(letters).toHaveLength(1);
+            return letters;
+          },
+          { timeoutMs: 10_000 },
+        );
+        expect(letter).toMatchObject({
+          code: 'BUS_MAX_DELIVERIES',
+          deliveryCount: 2,
+          message: { id: sent.id, data: { n: 1 } },
+        });
+        await eventually(async () => {
+          const info = await jsm.consumers.info(STREAMS.events, 'dlq-down-consumer');
+          expect([info.num_ack_pending, info.num_pending]).toEqual([0, 0]);
+        });
+        // Past maxDeliveries the handler is never called again: the adapter dead-letters on receipt.
+        expect(counts).toEqual([1, 2]);
+      } finally {
+        await nc.close();
+        await bus.close();
+      }
+    });
+  });
+
+  it('removes a dead-lettered command from the work queue', async () => {
+    const bus = await connectJetStreamBus({ servers: server.url, source: 'extras', log });
+    const nc = await connect({ servers: server.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await bus.publish(Work, { n: 1 });
+      const stored = await jsm.streams.getMessage(STREAMS.work, { last_by_subj: Work.subject });
+      expect(stored).not.toBeNull();
+      await bus.subscribe(Work, 'jsextra-worker', async () => {
+        throw new NonRetryableError('cannot run');
+      });
+      await eventually(async () =>
+        expect(await bus.listDeadLetters({ consumer: 'jsextra-worker' })).toHaveLength(1),
+      );
+      await eventually(async () =>
+        expect(await jsm.streams.getMessage(STREAMS.work, { seq: stored!.seq })).toBeNull(),
+      );
+    } finally {
+      await nc.close();
+      await bus.close();
+    }
+  });
+
+  it("leaves an existing stream's replicas and limits alone, adding only what it lacks", async () => {
+    await withOwnServer(async (own) => {
+      const nc = await connect({ servers: own.url });
+      try {
+        const jsm = await jetstreamManager(nc);
+        // As an operator would set them up: a retention age and a size cap, a legacy subject.
+        await jsm.streams.add({
+          name: STREAMS.events,
+          subjects: ['ap.*.evt.>'],
+          retention: RetentionPolicy.Limits,
+          storage: StorageType.File,
+          max_age: nanos(3_600_000),
+          max_bytes: 64 * 1024 * 1024,
+        });
+        await jsm.streams.add({
+          name: STREAMS.work,
+          subjects: ['legacy.cmd.>'],
+          retention: RetentionPolicy.Workqueue,
+          storage: StorageType.File,
+        });
+        await provisionStreams(jsm);
+        await provisionStreams(jsm, { eventsMaxAgeMs: 0, replicas: 1 });
+        const events = (await jsm.streams.info(STREAMS.events)).config;
+        expect(events.max_age).toBe(nanos(3_600_000));
+        expect(events.max_bytes).toBe(64 * 1024 * 1024);
+        const work = (await jsm.streams.info(STREAMS.work)).config;
+        expect(work.subjects).toEqual(['legacy.cmd.>', 'ap.*.cmd.>']);
+        expect((await jsm.streams.info(STREAMS.dlq)).config.subjects).toEqual(['ap.dlq.*']);
+        // New streams take the options: a cluster asks for three replicas.
+        expect(streamConfigs({ replicas: 3 }).map((c) => c.num_replicas)).toEqual([3, 3, 3]);
+      } finally {
+        await nc.close();
+      }
+    });
+  });
+
+  it('turns driver failures into typed errors: a consumer on a missing stream, a reply not in the wire format', async () => {
+    await withOwnServer(async (own) => {
+      const bus = await connectJetStreamBus({ servers: own.url, source: 'typed', log: () => undefined });
+      const nc = await connect({ servers: own.url });
+      try {
+        await (await jetstreamManager(nc)).streams.delete(STREAMS.events);
+        const subscribing = bus.subscribe(Ping, 'typed-consumer', async () => undefined);
+        await expect(subscribing).rejects.toBeInstanceOf(BusUnavailableError);
+        await expect(subscribing).rejects.toMatchObject({ cause: expect.anything() });
+
+        let reply = 'not json';
+        nc.subscribe(Add.subject, {
+          callback: (_err, msg) => {
+            msg.respond(reply);
+          },
+        });
+        await nc.flush();
+        await expect(bus.request(Add, { a: 1, b: 2 })).rejects.toBeInstanceOf(MalformedReplyError);
+        reply = JSON.stringify({ sum: 3 });
+        await expect(bus.request(Add, { a: 1, b: 2 })).rejects.toMatchObject({ code: 'BUS_MALFORMED_REPLY' });
+      } finally {
+        await nc.close();
+        await bus.close();
+      }
+    });
+  });
+
   it('gives up with BusUnavailableError after connectTimeoutMs', async () => {
     const gone = await startNatsServer();
     await gone.stop();
@@ -191,7 +421,7 @@ describe('JetStreamMessageBus extras', () => {
 
       expect(await killOnDelivery(server.url, maxDeliveries, ackWaitMs)).toBe(1);
       expect(await killOnDelivery(server.url, maxDeliveries, ackWaitMs)).toBe(2);
-      // The replica that survives: its pull is what makes the server give up on the command.
+      // The replica that survives gets delivery 3, past maxDeliveries: it dead-letters it on receipt.
       const handled: number[] = [];
       await bus.subscribe(
         StalledWork,
@@ -218,7 +448,7 @@ describe('JetStreamMessageBus extras', () => {
         message: { id: sent.id, data: { n: 7 } },
       });
       expect(letter!.reason).toContain('ack wait');
-      // Dead-lettered, then gone from the work queue; never handed to a handler a third time.
+      // Dead-lettered and terminated, so gone from the work queue; never handed to a handler again.
       await eventually(async () => expect(await jsm.streams.getMessage(STREAMS.work, { seq })).toBeNull());
       expect(logs).toContainEqual({
         level: 'warn',
@@ -231,7 +461,7 @@ describe('JetStreamMessageBus extras', () => {
         }),
       });
       expect(handled).toEqual([]);
-      // One dead letter per message: the advisory path shares the handler path's msgID.
+      // One dead letter per message: every attempt at it uses the msgID <consumer>:<stream>:<seq>.
       expect(await bus.listDeadLetters({ consumer: STALLED_CONSUMER })).toHaveLength(1);
     } finally {
       await nc.close();

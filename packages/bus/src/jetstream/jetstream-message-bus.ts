@@ -1,13 +1,4 @@
-import {
-  buildEnvelope,
-  formatIssues,
-  validateEnvelope,
-  validateReply,
-  type Envelope,
-  type MessageDef,
-  type PayloadOf,
-  type ReplyOf,
-} from '@autopilot/contracts';
+import type { Envelope, MessageDef, PayloadOf, ReplyOf } from '@autopilot/contracts';
 import { describeError, systemClock, ulidSource, type Clock, type IdSource } from '@autopilot/kernel';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import {
@@ -16,13 +7,8 @@ import {
   type NatsConnection,
   type Subscription as NatsSubscription,
 } from '@nats-io/transport-node';
-import {
-  BusUnavailableError,
-  NoRespondersError,
-  PublishFailedError,
-  RemoteError,
-  RequestTimeoutError,
-} from '../errors';
+import { envelopeFor, relayHeaders, type EnvelopeStamp } from '../envelope-for';
+import { BusUnavailableError, NoRespondersError, PublishFailedError, RequestTimeoutError } from '../errors';
 import { consoleBusLog, type BusLog } from '../log';
 import type {
   DeadLetter,
@@ -34,11 +20,16 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../message-bus';
+import { answerRequest, readReply } from '../reply-wire';
 import { subjectFamily } from '../subject-family';
-import { assertConsumerName, assertSubscribable, resolveSubscribeOptions } from '../subscribe-options';
-import { extractTraceContext, injectTraceContext, withConsumerSpan } from '@autopilot/telemetry';
+import {
+  assertConsumerName,
+  assertServable,
+  assertSubscribable,
+  resolveSubscribeOptions,
+} from '../subscribe-options';
 import { headerValue, textEncoder, toNatsHeaders } from './codec';
-import { connectWithRetry } from './connect';
+import { connectWithRetry, unlessAborted } from './connect';
 import { readDeadLetters } from './dead-letters';
 import { JetStreamSubscription } from './jetstream-subscription';
 import { provisionStreams, STREAMS, type ProvisionOptions } from './provisioning';
@@ -52,6 +43,12 @@ export interface JetStreamBusOptions extends ProvisionOptions {
   name?: string;
   /** Give up connecting after this long with BusUnavailableError. Default: keep trying. */
   connectTimeoutMs?: number;
+  /**
+   * Aborting stops connecting at once: the retry wait is cleared, nothing more is logged, a
+   * connection made meanwhile is closed, and `connectJetStreamBus` rejects with BusUnavailableError.
+   * No effect once the bus is returned (`close()` it).
+   */
+  signal?: AbortSignal;
   /** Default 5000: `request()` without `timeoutMs`. */
   requestTimeoutMs?: number;
   log?: BusLog;
@@ -67,13 +64,10 @@ function hasKeys(record: Record<string, string>): boolean {
 /** Every responder of a definition joins this queue group, so they share the requests. */
 const RESPONDERS = 'ap-responders';
 
-/** A reply as it crosses the bus: the value, or the responder's error code and message. */
-type ReplyWire = { reply: unknown } | { error: { code: string; message: string } };
-
 /**
  * Connects to NATS (retrying while it is unreachable), provisions AP_EVENTS, AP_WORK and AP_DLQ,
- * and returns the bus. Rejects with BusUnavailableError past `connectTimeoutMs` or when a stream
- * cannot be provisioned.
+ * and returns the bus. Rejects with BusUnavailableError past `connectTimeoutMs`, when `signal`
+ * aborts, or when a stream cannot be provisioned.
  */
 export async function connectJetStreamBus(options: JetStreamBusOptions): Promise<JetStreamMessageBus> {
   const log = options.log ?? consoleBusLog;
@@ -81,12 +75,21 @@ export async function connectJetStreamBus(options: JetStreamBusOptions): Promise
     servers: options.servers,
     name: options.name ?? options.source,
     connectTimeoutMs: options.connectTimeoutMs,
+    signal: options.signal,
     log,
   });
   try {
-    const jsm = await jetstreamManager(nc);
-    await provisionStreams(jsm, options);
-    return new JetStreamMessageBus(nc, jetstream(nc), jsm, options, log);
+    const bus = await unlessAborted(
+      (async () => {
+        const jsm = await jetstreamManager(nc);
+        await provisionStreams(jsm, options, log);
+        return new JetStreamMessageBus(nc, jetstream(nc), jsm, options, log);
+      })(),
+      options.signal,
+      options.servers,
+      async () => undefined,
+    );
+    return bus;
   } catch (err) {
     await nc.close().catch(() => undefined);
     if (err instanceof BusUnavailableError) throw err;
@@ -101,8 +104,7 @@ export async function connectJetStreamBus(options: JetStreamBusOptions): Promise
  * queue), dead letters on AP_DLQ, request/reply on core NATS. Build it with `connectJetStreamBus`.
  */
 export class JetStreamMessageBus implements MessageBus {
-  private readonly clock: Clock;
-  private readonly ids: IdSource;
+  private readonly stamp: EnvelopeStamp;
   private readonly subscriptions = new Set<Subscription>();
   private closing: Promise<void> | undefined;
   /** Set once subscriptions are drained: in-flight handlers may still publish while they finish. */
@@ -116,8 +118,11 @@ export class JetStreamMessageBus implements MessageBus {
     private readonly options: JetStreamBusOptions,
     private readonly log: BusLog,
   ) {
-    this.clock = options.clock ?? systemClock;
-    this.ids = options.ids ?? ulidSource();
+    this.stamp = {
+      source: options.source,
+      clock: options.clock ?? systemClock,
+      ids: options.ids ?? ulidSource(),
+    };
   }
 
   async publish<D extends MessageDef>(
@@ -125,26 +130,13 @@ export class JetStreamMessageBus implements MessageBus {
     payload: PayloadOf<D>,
     opts: PublishOptions = {},
   ): Promise<Envelope<PayloadOf<D>>> {
-    const headers: Record<string, string> = { ...opts.headers };
-    injectTraceContext(headers);
-    const envelope = buildEnvelope(def, payload, {
-      id: opts.id ?? this.ids.next(),
-      time: this.clock.isoNow(),
-      source: this.options.source,
-      projectId: opts.projectId,
-      correlationId: opts.correlationId,
-      causationId: opts.causationId,
-      traceparent: headers.traceparent,
-    });
+    const { envelope, headers } = envelopeFor(def, payload, opts, this.stamp);
     await this.send(envelope.subject, JSON.stringify(envelope), headers, envelope.id);
     return envelope;
   }
 
   async publishEnvelope(envelope: Envelope): Promise<void> {
-    // The relay runs outside the producer's span: the envelope's own traceparent is the right one.
-    const headers: Record<string, string> = {};
-    if (envelope.traceparent !== undefined) headers.traceparent = envelope.traceparent;
-    await this.send(envelope.subject, JSON.stringify(envelope), headers, envelope.id);
+    await this.send(envelope.subject, JSON.stringify(envelope), relayHeaders(envelope), envelope.id);
   }
 
   async publishRaw(subject: string, body: string, headers: Record<string, string> = {}): Promise<void> {
@@ -183,12 +175,18 @@ export class JetStreamMessageBus implements MessageBus {
     assertConsumerName(consumer);
     if (this.closing) throw new BusUnavailableError('the bus is closed');
     const sub = new JetStreamSubscription(
-      { nc: this.connection, js: this.js, jsm: this.jsm, log: this.log, now: () => this.clock.isoNow() },
+      {
+        nc: this.connection,
+        js: this.js,
+        jsm: this.jsm,
+        log: this.log,
+        now: () => this.stamp.clock.isoNow(),
+      },
       def,
       def.kind === 'command' ? STREAMS.work : STREAMS.events,
       consumer,
       handler as Handler<unknown>,
-      resolveSubscribeOptions(def, opts),
+      resolveSubscribeOptions(opts),
       (s) => this.subscriptions.delete(s),
     );
     await sub.start();
@@ -201,17 +199,7 @@ export class JetStreamMessageBus implements MessageBus {
     payload: PayloadOf<D>,
     opts: RequestOptions = {},
   ): Promise<ReplyOf<D>> {
-    const headers: Record<string, string> = { ...opts.headers };
-    injectTraceContext(headers);
-    const envelope = buildEnvelope(def, payload, {
-      id: this.ids.next(),
-      time: this.clock.isoNow(),
-      source: this.options.source,
-      projectId: opts.projectId,
-      correlationId: opts.correlationId,
-      causationId: opts.causationId,
-      traceparent: headers.traceparent,
-    });
+    const { envelope, headers } = envelopeFor(def, payload, opts, this.stamp);
     const timeoutMs = opts.timeoutMs ?? this.options.requestTimeoutMs ?? 5000;
     let reply: Msg;
     try {
@@ -226,20 +214,21 @@ export class JetStreamMessageBus implements MessageBus {
       if (err instanceof natsErrors.NoRespondersError) throw new NoRespondersError(def.subject);
       throw new PublishFailedError(def.subject, describeError(err), { cause: err });
     }
-    const wire = reply.json<ReplyWire>();
-    if ('error' in wire) throw new RemoteError(wire.error.code, def.subject, wire.error.message);
-    return wire.reply as ReplyOf<D>;
+    return readReply(def.subject, reply.string()) as ReplyOf<D>;
   }
 
   async serve<D extends MessageDef>(
     def: D,
     responder: Responder<PayloadOf<D>, ReplyOf<D>>,
   ): Promise<Subscription> {
-    if (def.kind !== 'request') throw new TypeError(`${def.type} is not a request: subscribe() to it`);
+    assertServable(def);
     if (this.closing) throw new BusUnavailableError('the bus is closed');
     const settling = new Set<Promise<void>>();
     const answer = async (msg: Msg): Promise<void> => {
-      const wire = await this.answer(def, responder as Responder<unknown, unknown>, msg);
+      const wire = await answerRequest(def, responder as Responder<unknown, unknown>, msg.string(), (k) =>
+        headerValue(msg.headers, k),
+      );
+      // Throws when the connection closed meanwhile: the requester has timed out or gone by then.
       msg.respond(textEncoder.encode(JSON.stringify(wire)));
     };
     const sub: NatsSubscription = this.connection.subscribe(def.subject, {
@@ -252,16 +241,25 @@ export class JetStreamMessageBus implements MessageBus {
           });
           return;
         }
-        const p = answer(msg).finally(() => settling.delete(p));
+        const p = answer(msg)
+          .catch((e: unknown) =>
+            this.log('warn', 'reply not sent', { subject: def.subject, error: describeError(e) }),
+          )
+          .finally(() => settling.delete(p));
         settling.add(p);
       },
     });
+    let draining: Promise<void> | undefined;
     const subscription: Subscription = {
-      drain: async () => {
-        if (!sub.isClosed()) await sub.drain();
-        while (settling.size > 0) await Promise.allSettled([...settling]);
-        this.subscriptions.delete(subscription);
-      },
+      drain: () =>
+        (draining ??= (async () => {
+          try {
+            if (!sub.isClosed()) await sub.drain();
+          } finally {
+            while (settling.size > 0) await Promise.allSettled([...settling]);
+            this.subscriptions.delete(subscription);
+          }
+        })()),
     };
     this.subscriptions.add(subscription);
     // Make sure the server has the subscription before a caller can expect an answer.
@@ -269,50 +267,28 @@ export class JetStreamMessageBus implements MessageBus {
     return subscription;
   }
 
-  private async answer(
-    def: MessageDef,
-    responder: Responder<unknown, unknown>,
-    msg: Msg,
-  ): Promise<ReplyWire> {
-    let parsed: Envelope;
-    try {
-      parsed = msg.json<Envelope>();
-    } catch (err) {
-      return { error: { code: 'BUS_MALFORMED_ENVELOPE', message: `not JSON: ${(err as Error).message}` } };
-    }
-    const issues = validateEnvelope(def, parsed);
-    if (issues.length > 0) return { error: { code: 'CONTRACT_VIOLATION', message: formatIssues(issues) } };
-    const parent = extractTraceContext((k) => headerValue(msg.headers, k));
-    try {
-      const reply = await withConsumerSpan(parent, { subject: def.subject, messageId: parsed.id }, () =>
-        responder(parsed.data, parsed),
-      );
-      const replyIssues = validateReply(def, reply);
-      if (replyIssues.length > 0) {
-        return { error: { code: 'CONTRACT_VIOLATION', message: `reply: ${formatIssues(replyIssues)}` } };
-      }
-      return { reply };
-    } catch (err) {
-      const code = (err as { code?: unknown } | null)?.code;
-      return {
-        error: {
-          code: typeof code === 'string' ? code : 'BUS_REMOTE_FAILURE',
-          message: err instanceof Error ? err.message : describeError(err),
-        },
-      };
-    }
-  }
-
   async listDeadLetters(opts: { consumer?: string; limit?: number } = {}): Promise<DeadLetter[]> {
     return readDeadLetters(this.js, this.jsm, opts);
   }
 
-  /** Drains every subscription (in-flight handlers finish and ack), then drains the connection. */
+  /**
+   * Drains every subscription (in-flight handlers finish and ack), then drains the connection. When
+   * the drain fails (the server is down), the connection is closed anyway, so nothing is left
+   * reconnecting, and the call rejects with BusUnavailableError: what was not acked is redelivered.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.subscriptions].map((s) => s.drain()));
       this.closed = true;
-      if (!this.connection.isClosed()) await this.connection.drain();
+      if (this.connection.isClosed()) return;
+      try {
+        await this.connection.drain();
+      } catch (err) {
+        await this.connection.close().catch(() => undefined);
+        throw new BusUnavailableError(`the NATS connection could not be drained: ${describeError(err)}`, {
+          cause: err,
+        });
+      }
     })();
     return this.closing;
   }

@@ -1,6 +1,6 @@
 import type { MessageDef } from '@autopilot/contracts';
 import { context } from '@opentelemetry/api';
-import { describeError } from '@autopilot/kernel';
+import { AutopilotError, describeError } from '@autopilot/kernel';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -13,7 +13,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { decodeEnvelope } from '../decode-envelope';
-import { ConsumerConflictError } from '../errors';
+import { BusUnavailableError, ConsumerConflictError } from '../errors';
 import { logDeadLetter, type BusLog } from '../log';
 import type { DeadLetter, Delivery, Handler, Subscription } from '../message-bus';
 import { ACK, decideOutcome, type Outcome } from '../outcome';
@@ -21,7 +21,6 @@ import type { ResolvedSubscribeOptions } from '../subscribe-options';
 import { endConsumerSpan, extractTraceContext, startConsumerSpan } from '@autopilot/telemetry';
 import { headersToRecord, headerValue } from './codec';
 import { deadLetterMsgId, publishDeadLetter } from './dead-letters';
-import { watchMaxDeliveries, type MaxDeliveriesWatch } from './max-deliveries';
 
 export interface SubscriptionDeps {
   readonly nc: NatsConnection;
@@ -35,8 +34,28 @@ const WORK_QUEUE_NOT_UNIQUE = 10100;
 const CONSUMER_NOT_FOUND = 10014;
 
 /**
+ * The server's `max_deliver`: unlimited. The adapter counts deliveries itself (see
+ * JetStreamSubscription), because a server-side limit ends a message silently on its last delivery
+ * when that delivery cannot record its dead letter.
+ */
+const SERVER_MAX_DELIVER = -1;
+
+/** Wait after a dead letter could not be recorded, before the message comes back to try again. */
+const DEAD_LETTER_RETRY_MS = 1000;
+
+/** A driver failure while binding a consumer, as the bus's own error. */
+function bindFailed(stream: string, consumer: string, err: unknown): AutopilotError {
+  if (err instanceof AutopilotError) return err;
+  return new BusUnavailableError(
+    `consumer ${consumer} on stream ${stream} could not be bound: ${describeError(err)}`,
+    { cause: err },
+  );
+}
+
+/**
  * Creates the durable pull consumer or checks the existing one. A consumer is bound to one subject:
  * 2.9 would silently re-point a durable at a new filter, so a mismatch is refused here instead.
+ * Driver failures come out as BusUnavailableError (the cause attached).
  *
  * No consumer `backoff`: the server then replaces `ack_wait` with `backoff[0]`, which would cut a
  * handler's time to the first retry delay. The adapter passes each retry delay to `nak()` instead.
@@ -49,66 +68,71 @@ export async function ensureConsumer(
   opts: ResolvedSubscribeOptions,
 ): Promise<void> {
   const ackWait = nanos(opts.ackWaitMs);
-  let existing;
   try {
-    existing = await jsm.consumers.info(stream, consumer);
+    let existing;
+    try {
+      existing = await jsm.consumers.info(stream, consumer);
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError) || err.code !== CONSUMER_NOT_FOUND) throw err;
+    }
+    if (existing) {
+      if (existing.config.filter_subject !== subject) {
+        throw new ConsumerConflictError(
+          consumer,
+          subject,
+          `it is bound to ${existing.config.filter_subject ?? 'all'}`,
+        );
+      }
+      if (existing.config.ack_wait !== ackWait || existing.config.max_deliver !== SERVER_MAX_DELIVER) {
+        await jsm.consumers.update(stream, consumer, { ack_wait: ackWait, max_deliver: SERVER_MAX_DELIVER });
+      }
+      return;
+    }
+    try {
+      await jsm.consumers.add(stream, {
+        durable_name: consumer,
+        filter_subject: subject,
+        ack_policy: AckPolicy.Explicit,
+        // A new consumer group sees the retained history, as the in-process bus does.
+        deliver_policy: DeliverPolicy.All,
+        replay_policy: ReplayPolicy.Instant,
+        ack_wait: ackWait,
+        max_deliver: SERVER_MAX_DELIVER,
+      });
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === WORK_QUEUE_NOT_UNIQUE) {
+        throw new ConsumerConflictError(consumer, subject, 'the work queue already has another consumer');
+      }
+      throw err;
+    }
   } catch (err) {
-    if (!(err instanceof JetStreamApiError) || err.code !== CONSUMER_NOT_FOUND) throw err;
+    throw bindFailed(stream, consumer, err);
   }
-  if (existing) {
-    if (existing.config.filter_subject !== subject) {
-      throw new ConsumerConflictError(
-        consumer,
-        subject,
-        `it is bound to ${existing.config.filter_subject ?? 'all'}`,
-      );
-    }
-    if (existing.config.ack_wait !== ackWait || existing.config.max_deliver !== opts.maxDeliveries) {
-      await jsm.consumers.update(stream, consumer, { ack_wait: ackWait, max_deliver: opts.maxDeliveries });
-    }
-    return;
-  }
-  try {
-    await jsm.consumers.add(stream, {
-      durable_name: consumer,
-      filter_subject: subject,
-      ack_policy: AckPolicy.Explicit,
-      // A new consumer group sees the retained history, as the in-process bus does.
-      deliver_policy: DeliverPolicy.All,
-      replay_policy: ReplayPolicy.Instant,
-      ack_wait: ackWait,
-      max_deliver: opts.maxDeliveries,
-    });
-  } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === WORK_QUEUE_NOT_UNIQUE) {
-      throw new ConsumerConflictError(consumer, subject, 'the work queue already has another consumer');
-    }
-    throw err;
-  }
-}
-
-interface InFlight {
-  readonly m: JsMsg;
-  lastBeat: number;
 }
 
 /**
  * One `subscribe()`: a `consume()` loop over a durable pull consumer, `concurrency` handlers at a
  * time. Resolve → `ack()`; failure → `nak(delay)` or, when final, a dead letter then `term()`
- * (without a reason: 2.9.10 ignores `term(reason)` and redelivers). Deliveries that all end on ack
- * wait (the process died each time) are dead-lettered from the max-deliveries advisory instead.
+ * (without a reason: 2.9.10 ignores `term(reason)` and redelivers).
+ *
+ * The delivery limit is the adapter's, not the server's (`max_deliver` is unlimited): a delivery
+ * past `maxDeliveries` is dead-lettered on receipt without reaching the handler. That covers the
+ * deliveries that never got a verdict (each ended on ack wait: the process handling it died or
+ * hung) and the last delivery whose dead letter could not be written (it was nak'ed to try again):
+ * the next live subscriber records it, so a message never ends without a dead letter.
  */
 export class JetStreamSubscription implements Subscription {
-  private readonly inFlight = new Set<InFlight>();
+  /** Deliveries whose handler is running: each gets `working()` on every heartbeat. */
+  private readonly inFlight = new Set<JsMsg>();
   /** Handlers started and not yet settled (ack/nak/dead letter done). */
   private running = 0;
   private whenIdle: (() => void) | undefined;
   private messages: ConsumerMessages | undefined;
   private stopping = false;
+  private draining: Promise<void> | undefined;
   private slotFreed: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private heartbeat: NodeJS.Timeout | undefined;
-  private expiries: MaxDeliveriesWatch | undefined;
   /** Acks waiting for the end of this turn of the event loop; see `ack()`. */
   private acks: JsMsg[] = [];
   private readonly flushAcks = (): void => {
@@ -129,37 +153,23 @@ export class JetStreamSubscription implements Subscription {
 
   async start(): Promise<void> {
     await ensureConsumer(this.deps.jsm, this.stream, this.consumer, this.def.subject, this.opts);
-    // Before the first pull: a pull is what makes the server give up on an exhausted message.
-    this.expiries = await watchMaxDeliveries(
-      this.deps,
-      this.def,
-      this.stream,
-      this.consumer,
-      this.opts.ackWaitMs,
-    );
     try {
       const c = await this.deps.js.consumers.get(this.stream, this.consumer);
       this.messages = await c.consume({ max_messages: this.opts.prefetch });
     } catch (err) {
-      await this.expiries.stop();
-      throw err;
+      throw bindFailed(this.stream, this.consumer, err);
     }
-    // One timer per subscription, not per message: beats for every handler still running, so a
+    // One timer per subscription, not per message: every handler still running gets `working()` on
+    // every beat, four per ack wait, so timer lag cannot stretch a gap to a whole ack wait. A
     // delivery is redelivered on ack wait only when this process is gone.
-    const every = Math.max(50, Math.floor(this.opts.ackWaitMs / 3));
-    this.heartbeat = setInterval(() => this.beat(every), every);
+    const every = Math.max(25, Math.floor(this.opts.ackWaitMs / 4));
+    this.heartbeat = setInterval(() => this.beat(), every);
     this.heartbeat.unref();
     this.loopDone = this.loop(this.messages);
   }
 
-  private beat(every: number): void {
-    const now = Date.now();
-    for (const f of this.inFlight) {
-      if (now - f.lastBeat >= every) {
-        f.m.working();
-        f.lastBeat = now;
-      }
-    }
+  private beat(): void {
+    for (const m of this.inFlight) m.working();
   }
 
   private async loop(messages: ConsumerMessages): Promise<void> {
@@ -248,8 +258,20 @@ export class JetStreamSubscription implements Subscription {
       return;
     }
     const { envelope } = decoded;
-    const flight: InFlight = { m, lastBeat: Date.now() };
-    this.inFlight.add(flight);
+    if (count > this.opts.maxDeliveries) {
+      const handled = Math.min(count - 1, this.opts.maxDeliveries);
+      await this.deadLetter(
+        m,
+        'BUS_MAX_DELIVERIES',
+        `gave up after ${handled} deliveries without a recorded verdict: the ack wait ` +
+          `(${this.opts.ackWaitMs} ms) expired (the handling process died or hung), or the dead ` +
+          `letter of the last delivery could not be written then`,
+        envelope,
+        handled,
+      );
+      return;
+    }
+    this.inFlight.add(m);
     let headers: Record<string, string> | undefined;
     const delivery: Delivery<unknown> = {
       id: envelope.id,
@@ -262,7 +284,6 @@ export class JetStreamSubscription implements Subscription {
       },
       working() {
         m.working();
-        flight.lastBeat = Date.now();
       },
     };
     // The envelope's traceparent is the one the publisher wrote into the header too; reading it
@@ -284,7 +305,7 @@ export class JetStreamSubscription implements Subscription {
       endConsumerSpan(span, err ?? new Error('handler rejected without a reason'));
       outcome = decideOutcome(err, count, this.opts);
     } finally {
-      this.inFlight.delete(flight);
+      this.inFlight.delete(m);
     }
     switch (outcome.kind) {
       case 'ack':
@@ -312,6 +333,11 @@ export class JetStreamSubscription implements Subscription {
     if (this.acks.push(m) === 1) setImmediate(this.flushAcks);
   }
 
+  /**
+   * Records the dead letter, then terminates the message (on AP_WORK that removes it from the work
+   * queue). When the dead letter cannot be recorded the message is nak'ed and comes back: past
+   * `maxDeliveries` it is dead-lettered on receipt, so it is retried until AP_DLQ takes it.
+   */
   private async deadLetter(
     m: JsMsg,
     code: string,
@@ -339,9 +365,10 @@ export class JetStreamSubscription implements Subscription {
       this.deps.log('error', 'dead letter not recorded; message will be redelivered', {
         consumer: this.consumer,
         subject: m.subject,
+        code,
         error: describeError(err),
       });
-      m.nak(1000);
+      m.nak(DEAD_LETTER_RETRY_MS);
       return;
     }
     m.term();
@@ -351,19 +378,25 @@ export class JetStreamSubscription implements Subscription {
     });
   }
 
-  async drain(): Promise<void> {
-    if (!this.stopping) {
-      this.stopping = true;
-      const wake = this.slotFreed;
-      this.slotFreed = undefined;
-      wake?.();
+  /** Memoised: `drain()` from a transport and `close()` from the bus may overlap. */
+  drain(): Promise<void> {
+    this.draining ??= this.drainOnce();
+    return this.draining;
+  }
+
+  private async drainOnce(): Promise<void> {
+    this.stopping = true;
+    const wake = this.slotFreed;
+    this.slotFreed = undefined;
+    wake?.();
+    try {
       await this.messages?.close();
+      await this.loopDone;
+      if (this.running > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
+      this.flushAcks();
+    } finally {
+      clearInterval(this.heartbeat);
+      this.onDrained(this);
     }
-    await this.loopDone;
-    if (this.running > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
-    this.flushAcks();
-    clearInterval(this.heartbeat);
-    await this.expiries?.stop();
-    this.onDrained(this);
   }
 }

@@ -8,41 +8,82 @@ import {
   type StreamInfo,
   type StreamUpdateConfig,
 } from '@nats-io/jetstream';
-import { BusUnavailableError } from '../errors';
 import { nanos } from '@nats-io/transport-node';
+import { BusUnavailableError } from '../errors';
+import type { BusLog } from '../log';
 
 /** The three streams of DESIGN.md section 3. Fixed names: one bus per NATS account. */
 export const STREAMS = { events: 'AP_EVENTS', work: 'AP_WORK', dlq: 'AP_DLQ' } as const;
 
+/**
+ * How the streams are created when they do not exist yet. The defaults suit a single server. An
+ * existing stream keeps its replicas and limits (an operator may have set them: R3, a retention
+ * age); provisioning only adds what the bus needs and the stream lacks (see `provisionStreams`).
+ */
 export interface ProvisionOptions {
-  /** JetStream de-duplication window for `Nats-Msg-Id`. Default 2 minutes (JetStream's default). */
+  /**
+   * JetStream de-duplication window for `Nats-Msg-Id`. Default 2 minutes (JetStream's default).
+   * When set, it is applied to existing streams too: it is the bus's de-duplication guarantee.
+   */
   duplicateWindowMs?: number;
-  /** Drop events older than this from AP_EVENTS. Default 0: keep all (the gateway replays them). */
+  /** Replicas of a new stream (a cluster: 3). Default 1. */
+  replicas?: number;
+  /** Drop events older than this from a new AP_EVENTS. Default 0: keep all (the gateway replays them). */
   eventsMaxAgeMs?: number;
-  /** Drop dead letters older than this. Default 0: keep all. */
+  /** Size cap of a new AP_EVENTS; the oldest events go first. Default -1: none. */
+  eventsMaxBytes?: number;
+  /** Size cap of a new AP_WORK; past it publishes are refused. Default -1: none. */
+  workMaxBytes?: number;
+  /** Drop dead letters older than this from a new AP_DLQ. Default 0: keep all. */
   deadLettersMaxAgeMs?: number;
+  /** Size cap of a new AP_DLQ; the oldest dead letters go first. Default -1: none. */
+  deadLettersMaxBytes?: number;
 }
 
-export function streamConfigs(opts: ProvisionOptions = {}): (Partial<StreamConfig> & { name: string })[] {
+type NewStream = Partial<StreamConfig> & {
+  name: string;
+  subjects: string[];
+  retention: RetentionPolicy;
+  duplicate_window: number;
+};
+
+/** The configuration of each stream when it is created. */
+export function streamConfigs(opts: ProvisionOptions = {}): NewStream[] {
   const duplicate_window = nanos(opts.duplicateWindowMs ?? 120_000);
   // Only 2.9-era fields: 2.9.10 refuses metadata, compression and friends (PLATFORM.md).
-  const common = { storage: StorageType.File, num_replicas: 1, discard: DiscardPolicy.Old, duplicate_window };
+  const common = {
+    storage: StorageType.File,
+    num_replicas: Math.max(1, Math.floor(opts.replicas ?? 1)),
+    duplicate_window,
+  };
   return [
     {
       ...common,
       name: STREAMS.events,
       subjects: ['ap.*.evt.>'],
       retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
       max_age: nanos(opts.eventsMaxAgeMs ?? 0),
+      max_bytes: opts.eventsMaxBytes ?? -1,
     },
-    { ...common, name: STREAMS.work, subjects: ['ap.*.cmd.>'], retention: RetentionPolicy.Workqueue },
+    {
+      ...common,
+      name: STREAMS.work,
+      subjects: ['ap.*.cmd.>'],
+      retention: RetentionPolicy.Workqueue,
+      // A full work queue refuses the publish (the outbox keeps it) rather than drop queued work.
+      discard: DiscardPolicy.New,
+      max_bytes: opts.workMaxBytes ?? -1,
+    },
     {
       ...common,
       name: STREAMS.dlq,
       // `ap.dlq.*`, not `ap.dlq.>`: the latter overlaps `ap.*.evt.>` (`ap.dlq.evt.x`), which JetStream refuses.
       subjects: ['ap.dlq.*'],
       retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
       max_age: nanos(opts.deadLettersMaxAgeMs ?? 0),
+      max_bytes: opts.deadLettersMaxBytes ?? -1,
     },
   ];
 }
@@ -51,10 +92,35 @@ const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
 
 /**
- * Creates or updates the streams; safe to run from every process at every start. Two processes
- * racing to create a stream both end up updating it.
+ * What an existing stream lacks of `wanted`: its subjects, and the duplicate window when the caller
+ * chose one. Never replicas, storage or limits: those are the operator's once the stream exists.
  */
-export async function provisionStreams(jsm: JetStreamManager, opts: ProvisionOptions = {}): Promise<void> {
+export function missingConfig(
+  existing: StreamConfig,
+  wanted: NewStream,
+  opts: ProvisionOptions,
+): Partial<StreamUpdateConfig> | undefined {
+  const update: Partial<StreamUpdateConfig> = {};
+  const subjects = existing.subjects ?? [];
+  const missing = wanted.subjects.filter((s) => !subjects.includes(s));
+  if (missing.length > 0) update.subjects = [...subjects, ...missing];
+  if (opts.duplicateWindowMs !== undefined && existing.duplicate_window !== wanted.duplicate_window) {
+    update.duplicate_window = wanted.duplicate_window;
+  }
+  return Object.keys(update).length > 0 ? update : undefined;
+}
+
+/**
+ * Creates the streams that do not exist; safe to run from every process at every start. An existing
+ * stream is left as it is but for what it lacks (`missingConfig`), so provisioning never scales a
+ * clustered stream down or resets a retention an operator set. Two processes racing to create a
+ * stream: the loser finds it existing.
+ */
+export async function provisionStreams(
+  jsm: JetStreamManager,
+  opts: ProvisionOptions = {},
+  log?: BusLog,
+): Promise<void> {
   for (const config of streamConfigs(opts)) {
     const name = config.name;
     let existing: StreamInfo | undefined;
@@ -66,6 +132,7 @@ export async function provisionStreams(jsm: JetStreamManager, opts: ProvisionOpt
     if (!existing) {
       try {
         await jsm.streams.add(config);
+        log?.('info', 'stream created', { stream: name, replicas: config.num_replicas });
         continue;
       } catch (err) {
         if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NAME_IN_USE) throw err;
@@ -79,7 +146,10 @@ export async function provisionStreams(jsm: JetStreamManager, opts: ProvisionOpt
           `move its messages and delete it, then restart`,
       );
     }
-    const { name: _name, retention: _retention, storage: _storage, ...mutable } = config;
-    await jsm.streams.update(name, mutable as Partial<StreamUpdateConfig>);
+    const update = missingConfig(existing.config, config, opts);
+    if (update) {
+      await jsm.streams.update(name, update);
+      log?.('info', 'stream updated', { stream: name, added: Object.keys(update) });
+    }
   }
 }

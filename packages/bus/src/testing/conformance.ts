@@ -4,12 +4,14 @@ import { eventually } from '@autopilot/testing';
 import { Type } from '@sinclair/typebox';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import {
+  BusUnavailableError,
   ConsumerConflictError,
   InvalidConsumerNameError,
   NoRespondersError,
   RemoteError,
   RequestTimeoutError,
   RetryLaterError,
+  WrongMessageKindError,
 } from '../errors';
 import type { BusLog } from '../log';
 import type { DeadLetter, Delivery, MessageBus } from '../message-bus';
@@ -79,7 +81,38 @@ function rawEnvelope(def: MessageDef, data: unknown, overrides: Record<string, u
   });
 }
 
+/** Only where time is what a test is about (a slow handler); negative checks use MARKER instead. */
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A payload published after what a test watches. Both buses hand a consumer its redeliveries and
+ * duplicates before later messages, so once the marker is handled, an unwanted second delivery of
+ * an earlier message would have shown up: the check ends on an event, not on a guessed pause.
+ */
+const MARKER = 999_999;
+
+/**
+ * A handler wrapper for tests that end on a MARKER: the marker's delivery is only noted, and
+ * `flush` publishes it and waits until the consumer has handled it.
+ */
+function markerAware<P extends { n: number }>() {
+  let handled = false;
+  return {
+    wrap:
+      (handle: (d: Delivery<P>) => Promise<void>) =>
+      async (d: Delivery<P>): Promise<void> => {
+        if (d.payload.n === MARKER) {
+          handled = true;
+          return;
+        }
+        await handle(d);
+      },
+    async flush(bus: MessageBus, def: ReturnType<typeof pingEvent>, timeoutMs = 5000): Promise<void> {
+      await bus.publish(def, { n: MARKER });
+      await eventually(() => expect(handled).toBe(true), { timeoutMs });
+    },
+  };
+}
 
 class CodedError extends Error {
   constructor(
@@ -150,6 +183,10 @@ export function messageBusConformance(
         const sent = await bus.publish(Ping, { n: 1 }, { correlationId: 'run-1', projectId: 'p-1' });
         await bus.publish(Ping, { n: 2 });
         await eventually(() => expect(seen.map((d) => d.payload.n)).toEqual([1, 2]));
+        // A marker published after: by the time it is handled, a second delivery of 1 or 2 would be too.
+        await bus.publish(Ping, { n: MARKER });
+        await eventually(() => expect(seen.map((d) => d.payload.n)).toContain(MARKER));
+        expect(seen.map((d) => d.payload.n)).toEqual([1, 2, MARKER]);
         const first = seen[0]!;
         expect(first.id).toBe(sent.id);
         expect(first.deliveryCount).toBe(1);
@@ -161,8 +198,6 @@ export function messageBusConformance(
           projectId: 'p-1',
           data: { n: 1 },
         });
-        await sleep(150);
-        expect(seen).toHaveLength(2);
       });
 
       it('gives a new consumer group the events published before it subscribed', async () => {
@@ -196,14 +231,12 @@ export function messageBusConformance(
           b.push(d.payload.n);
         });
         for (let n = 0; n < 10; n++) await bus.publish(Ping, { n });
-        const all = [...Array(10).keys()];
+        await bus.publish(Ping, { n: MARKER });
+        const all = [...[...Array(10).keys()], MARKER];
         await eventually(() => {
           expect([...a].sort((x, y) => x - y)).toEqual(all);
           expect([...b].sort((x, y) => x - y)).toEqual(all);
         });
-        await sleep(150);
-        expect(a).toHaveLength(10);
-        expect(b).toHaveLength(10);
       });
 
       it('shares one group between subscribers: each event handled once in total', async () => {
@@ -217,8 +250,9 @@ export function messageBusConformance(
         await bus.subscribe(Ping, `shared-${t}`, handler);
         for (let n = 0; n < 20; n++) await bus.publish(Ping, { n });
         await eventually(() => expect([...seen].sort((x, y) => x - y)).toEqual([...Array(20).keys()]));
-        await sleep(150);
-        expect(seen).toHaveLength(20);
+        await bus.publish(Ping, { n: MARKER });
+        await eventually(() => expect(seen).toContain(MARKER));
+        expect(seen).toHaveLength(21);
       });
 
       it('drops a second publish of the same id (publish and publishEnvelope alike)', async () => {
@@ -244,6 +278,22 @@ export function messageBusConformance(
         await expect(bus.publish(Ping, { n: 'x' } as never)).rejects.toMatchObject({
           code: 'CONTRACT_VIOLATION',
         });
+      });
+
+      it("hands handlers the publisher's headers without the bus's Nats-* ones", async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const id = ulidSource().next();
+        const seen: Record<string, string>[] = [];
+        await bus.subscribe(Ping, `raw-hdr-${t}`, async (d) => {
+          seen.push({ ...d.headers });
+        });
+        await bus.publishRaw(Ping.subject, rawEnvelope(Ping, { n: 1 }, { id }), {
+          'Nats-Msg-Id': id,
+          'x-source': 'integration',
+        });
+        await eventually(() => expect(seen).toHaveLength(1));
+        expect(seen[0]).toEqual({ 'x-source': 'integration' });
       });
 
       it('round-trips publish headers', async () => {
@@ -288,18 +338,19 @@ export function messageBusConformance(
         const t = tag();
         const Ping = pingEvent(t);
         const counts: number[] = [];
+        const marker = markerAware<{ n: number }>();
         await bus.subscribe(
           Ping,
           `retry-${t}`,
-          async (d) => {
+          marker.wrap(async (d) => {
             counts.push(d.deliveryCount);
             if (d.deliveryCount === 1) throw new Error('transient');
-          },
+          }),
           { backoffMs: [50] },
         );
         await bus.publish(Ping, { n: 1 });
         await eventually(() => expect(counts).toEqual([1, 2]));
-        await sleep(200);
+        await marker.flush(bus, Ping);
         expect(counts).toEqual([1, 2]);
       });
 
@@ -327,13 +378,14 @@ export function messageBusConformance(
         const Ping = pingEvent(t);
         const consumer = `nonretry-${t}`;
         const counts: number[] = [];
+        const marker = markerAware<{ n: number }>();
         await bus.subscribe(
           Ping,
           consumer,
-          async (d) => {
+          marker.wrap(async (d) => {
             counts.push(d.deliveryCount);
             throw new NonRetryableError('the run no longer exists');
-          },
+          }),
           { backoffMs: [20] },
         );
         const sent = await bus.publish(Ping, { n: 1 });
@@ -353,7 +405,7 @@ export function messageBusConformance(
           fields: { subject: Ping.subject, consumer, messageId: sent.id, code: 'BUS_NON_RETRYABLE' },
         });
         expect(line!.fields.reason).toContain('the run no longer exists');
-        await sleep(200);
+        await marker.flush(bus, Ping);
         expect(counts).toEqual([1]);
       });
 
@@ -362,22 +414,23 @@ export function messageBusConformance(
         const Ping = pingEvent(t);
         const consumer = `cv-${t}`;
         let calls = 0;
+        const marker = markerAware<{ n: number }>();
         await bus.subscribe(
           Ping,
           consumer,
-          async () => {
+          marker.wrap(async () => {
             calls++;
             throw new ContractViolationError(Ping.type, [
               { path: '/data/n', rule: 'custom', detail: 'is odd', message: '/data/n is odd' },
             ]);
-          },
+          }),
           { backoffMs: [20] },
         );
         await bus.publish(Ping, { n: 1 });
         const [letter] = await deadLettersOf(consumer, 1);
         expect(letter).toMatchObject({ code: 'CONTRACT_VIOLATION', deliveryCount: 1 });
         expect(letter!.reason).toContain('/data/n is odd');
-        await sleep(200);
+        await marker.flush(bus, Ping);
         expect(calls).toBe(1);
       });
 
@@ -386,13 +439,14 @@ export function messageBusConformance(
         const Ping = pingEvent(t);
         const consumer = `max-${t}`;
         const counts: number[] = [];
+        const marker = markerAware<{ n: number }>();
         await bus.subscribe(
           Ping,
           consumer,
-          async (d) => {
+          marker.wrap(async (d) => {
             counts.push(d.deliveryCount);
             throw new Error(`boom ${d.deliveryCount}`);
-          },
+          }),
           { maxDeliveries: 3, backoffMs: [20] },
         );
         await bus.publish(Ping, { n: 7 });
@@ -408,8 +462,9 @@ export function messageBusConformance(
           level: 'warn',
           fields: { code: 'BUS_MAX_DELIVERIES', deliveryCount: 3 },
         });
-        await sleep(200);
+        await marker.flush(bus, Ping);
         expect(counts).toEqual([1, 2, 3]);
+        expect(await bus.listDeadLetters({ consumer })).toHaveLength(1);
       });
 
       // `secret` stands for a customer's data in the body: the dead letter keeps it, the log never.
@@ -497,8 +552,9 @@ export function messageBusConformance(
         });
         for (let n = 0; n < 20; n++) await bus.publish(Work, { n });
         await eventually(() => expect([...byA, ...byB].sort((x, y) => x - y)).toEqual([...Array(20).keys()]));
-        await sleep(150);
-        expect(byA.length + byB.length).toBe(20);
+        await bus.publish(Work, { n: MARKER });
+        await eventually(() => expect([...byA, ...byB]).toContain(MARKER));
+        expect(byA.length + byB.length).toBe(21);
       });
 
       it('keeps commands published before the first subscriber', async () => {
@@ -551,6 +607,16 @@ export function messageBusConformance(
         });
       });
 
+      it('refuses subscribe() to a request and serve() of an event with WrongMessageKindError', async () => {
+        const t = tag();
+        await expect(
+          bus.subscribe(addRequest(t) as MessageDef, `kind-${t}`, async () => undefined),
+        ).rejects.toBeInstanceOf(WrongMessageKindError);
+        await expect(bus.serve(pingEvent(t), async () => undefined as never)).rejects.toMatchObject({
+          code: 'BUS_WRONG_MESSAGE_KIND',
+        });
+      });
+
       it('refuses names NATS cannot hold', async () => {
         await expect(
           bus.subscribe(pingEvent(tag()), 'manager.run', async () => undefined),
@@ -563,21 +629,23 @@ export function messageBusConformance(
         const t = tag();
         const Ping = pingEvent(t);
         const counts: number[] = [];
-        let done = false;
+        const marker = markerAware<{ n: number }>();
         await bus.subscribe(
           Ping,
           `slow-${t}`,
-          async (d) => {
+          marker.wrap(async (d) => {
             counts.push(d.deliveryCount);
             d.working();
-            await sleep(2200);
-            done = true;
-          },
-          { ackWaitMs: 800, backoffMs: [20] },
+            // Past one and a half ack waits: only the bus's own heartbeats keep it from redelivery.
+            await sleep(3200);
+          }),
+          // 2 s: timer lag on a loaded machine stays well inside a quarter of it.
+          { ackWaitMs: 2000, backoffMs: [20] },
         );
         await bus.publish(Ping, { n: 1 });
-        await eventually(() => expect(done).toBe(true), { timeoutMs: 6000 });
-        await sleep(1000);
+        await eventually(() => expect(counts).toEqual([1]));
+        // Handled only after the slow one (concurrency 1); a redelivery of it would come first.
+        await marker.flush(bus, Ping, 8000);
         expect(counts).toEqual([1]);
       });
 
@@ -586,27 +654,52 @@ export function messageBusConformance(
         const Ping = pingEvent(t);
         let running = 0;
         let peak = 0;
+        let started = 0;
+        let finished = 0;
         const release: (() => void)[] = [];
         await bus.subscribe(
           Ping,
           `conc-${t}`,
           async () => {
             running++;
+            started++;
             peak = Math.max(peak, running);
             await new Promise<void>((resolve) => release.push(resolve));
             running--;
+            finished++;
           },
           { concurrency: 3 },
         );
         for (let n = 0; n < 5; n++) await bus.publish(Ping, { n });
         await eventually(() => expect(running).toBe(3));
-        await sleep(100);
+        // One slot frees: exactly one more starts.
+        release.shift()!();
+        await eventually(() => expect(started).toBe(4));
         expect(peak).toBe(3);
-        while (release.length > 0 || running > 0) {
+        await eventually(() => {
           release.splice(0).forEach((r) => r());
-          await sleep(10);
-        }
+          expect(finished).toBe(5);
+        });
         expect(peak).toBe(3);
+      });
+
+      it('handles each message once when the handler takes a third of ackWait (nothing fetched ahead expires)', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const seen: string[] = [];
+        await bus.subscribe(
+          Ping,
+          `steady-${t}`,
+          async (d) => {
+            seen.push(`${d.payload.n}#${d.deliveryCount}`);
+            await sleep(350);
+          },
+          { ackWaitMs: 1000 },
+        );
+        const ns = [...[...Array(8).keys()], MARKER];
+        for (const n of ns) await bus.publish(Ping, { n });
+        await eventually(() => expect(seen).toContain(`${MARKER}#1`), { timeoutMs: 15_000 });
+        expect(seen).toEqual(ns.map((n) => `${n}#1`));
       });
 
       it('close() waits for an in-flight handler to finish', async () => {
@@ -623,6 +716,38 @@ export function messageBusConformance(
         await eventually(() => expect(started).toBe(true));
         await bus.close();
         expect(finished).toBe(true);
+      });
+    });
+
+    describe('shutdown', () => {
+      it('shares one drain between sub.drain() and close() called together', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        let started = false;
+        let finished = 0;
+        const sub = await bus.subscribe(Ping, `drain-race-${t}`, async () => {
+          started = true;
+          await sleep(300);
+          finished++;
+        });
+        await bus.publish(Ping, { n: 1 });
+        await eventually(() => expect(started).toBe(true));
+        await Promise.all([sub.drain(), bus.close(), sub.drain(), bus.close()]);
+        expect(finished).toBe(1);
+      });
+
+      it('refuses subscribe() and serve() after close() with BusUnavailableError, publish with PublishFailedError', async () => {
+        const t = tag();
+        await bus.close();
+        await expect(
+          bus.subscribe(pingEvent(t), `closed-${t}`, async () => undefined),
+        ).rejects.toBeInstanceOf(BusUnavailableError);
+        await expect(bus.serve(addRequest(t), async () => ({ sum: 0 }))).rejects.toBeInstanceOf(
+          BusUnavailableError,
+        );
+        await expect(bus.publish(pingEvent(t), { n: 1 })).rejects.toMatchObject({
+          code: 'BUS_PUBLISH_FAILED',
+        });
       });
     });
 

@@ -108,7 +108,12 @@ function parseNatsUrls(raw: string): string[] {
     const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : `nats://${u}`;
     const url = tryUrl(withScheme);
     if (!url || !['nats:', 'tls:', 'ws:', 'wss:'].includes(url.protocol) || !url.hostname) {
-      throw new ConfigError('NATS_URL', `"${u}" is not a nats://, tls://, ws:// or wss:// server address`);
+      // Never repeats a credential: the userinfo of a URL (a token for NATS) is masked.
+      const shown = u.replace(/\/\/[^/?#@\s]*@/, '//***@');
+      throw new ConfigError(
+        'NATS_URL',
+        `"${shown}" is not a nats://, tls://, ws:// or wss:// server address`,
+      );
     }
     return withScheme;
   });

@@ -10,6 +10,12 @@ describe('maskUrl', () => {
     ['nats://user:pw@127.0.0.1:4222', 'nats://user:***@127.0.0.1:4222'],
     ['http://h/x?api_key=abc&keep=1', 'http://h/x?api_key=***&keep=1'],
     ['nats://127.0.0.1:4222', 'nats://127.0.0.1:4222'],
+    ['nats://s3cr3tToken@nats:4222', 'nats://***@nats:4222'],
+    ['tls://nkeytoken@nats.example.net:4222', 'tls://***@nats.example.net:4222'],
+    ['ws://tok@h:80,wss://tok2@h2:443', 'ws://***@h:80,wss://***@h2:443'],
+    ['nats://a:b@h:1,nats://tok@h:2', 'nats://a:***@h:1,nats://***@h:2'],
+    // Outside the NATS schemes a bare userinfo is a user name, not a secret.
+    ['mongodb://reader@db:27017/x', 'mongodb://reader@db:27017/x'],
     ['plain text', 'plain text'],
   ])('%s → %s', (raw, masked) => {
     expect(maskUrl(raw)).toBe(masked);
@@ -35,17 +41,31 @@ describe('maskSecrets', () => {
   });
 });
 
+describe('maskSecrets on errors', () => {
+  it('keeps an error readable (type, message, code) with credentials masked', () => {
+    const err = Object.assign(new Error('cannot reach nats://s3cr3t@n:4222'), { code: 'CONNECTION_REFUSED' });
+    const masked = maskSecrets({ err }) as unknown as { err: Record<string, unknown> };
+    expect(masked.err).toMatchObject({
+      type: 'Error',
+      message: 'cannot reach nats://***@n:4222',
+      code: 'CONNECTION_REFUSED',
+    });
+    expect(JSON.stringify(masked)).not.toContain('s3cr3t');
+  });
+});
+
 describe('configSummary', () => {
   it('never contains a secret from the environment', () => {
     const env = {
       MONGO_URL: 'mongodb://autopilot:Sup3rS3cret@db:27017/x',
-      NATS_URL: 'nats://svc:NatsPass@nats:4222',
+      NATS_URL: 'nats://svc:NatsPass@nats:4222,nats://NatsTok3n@nats2:4222',
       AUTOPILOT_API_KEY: 'ak-live-123',
       AUTOPILOT_DIR: '/data',
     };
     const text = JSON.stringify(configSummary(loadConfig(env), env));
     expect(text).not.toContain('Sup3rS3cret');
     expect(text).not.toContain('NatsPass');
+    expect(text).not.toContain('NatsTok3n');
     expect(text).not.toContain('ak-live-123');
     expect(text).toContain('mongodb://autopilot:***@db:27017/x');
     expect(text).toContain('"AUTOPILOT_DIR":"/data"');

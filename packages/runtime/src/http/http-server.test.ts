@@ -1,14 +1,9 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '../logging';
+import { silentLogger } from '../testing/memory-logger';
 import { createHttpRoutes, startHttpServer, type RunningHttpServer } from './http-server';
 import { RouteConflictError } from './http-routes';
 import { Readiness } from './readiness';
 
-const quiet = createLogger({
-  service: 'test',
-  level: 'fatal',
-  destination: new Writable({ write: (_c, _e, d) => d() }),
-});
+const quiet = silentLogger();
 
 async function get(server: RunningHttpServer, path: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${server.url}${path}`);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError } from '@autopilot/kernel';
-import type { Logger } from 'pino';
+import type { Logger } from '../logging';
 import { HttpRoutes } from './http-routes';
 import type { Readiness } from './readiness';
 

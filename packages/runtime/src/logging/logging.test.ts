@@ -96,4 +96,19 @@ describe('createLogger error serializer', () => {
     expect(text).not.toContain('Hunter2');
     expect(text).toContain('mongodb://admin:***@db:27017/x');
   });
+
+  it('masks NATS tokens in messages, fields and errors, whoever logs them', () => {
+    const out = sink();
+    const logger = createLogger({ service: 'x', level: 'info', destination: out.stream });
+    const url = 'nats://s3cr3tToken@nats:4222';
+    logger.warn(
+      { servers: [url], nested: { target: url }, err: new Error(`refused by ${url}`) },
+      `at ${url}`,
+    );
+    logger.child({ component: 'bus' }).info(`bus ${url}`);
+    const text = JSON.stringify(out.lines());
+    expect(text).not.toContain('s3cr3tToken');
+    expect(text).toContain('nats://***@nats:4222');
+    expect(out.lines()).toHaveLength(2);
+  });
 });

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { Logger } from 'pino';
+import type { Logger } from './logger';
 
 /**
  * Nest's own logging routed into pino, so every line is JSON. Nest's chatty `log`/`verbose`

@@ -1,21 +1,7 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '../logging';
+import { memoryLogger, type MemoryLogger } from '../testing/memory-logger';
 import { ConnectAbortedError, connectWithRetry } from './connect-with-retry';
 
-function logged(): { logger: ReturnType<typeof createLogger>; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    service: 'test',
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _e, done) {
-        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    }),
-  });
-  return { logger, lines };
-}
+const logged = (): MemoryLogger => memoryLogger('info');
 
 describe('connectWithRetry', () => {
   it('retries with growing delays and a log line per failure, then returns the connection', async () => {

@@ -1,5 +1,5 @@
 import { AutopilotError, describeError } from '@autopilot/kernel';
-import type { Logger } from 'pino';
+import type { Logger } from '../logging';
 
 export interface ConnectRetryOptions<T> {
   /** What is being reached, for log lines: `bus`, `store`. */

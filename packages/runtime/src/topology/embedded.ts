@@ -2,9 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InProcessMessageBus } from '@autopilot/bus';
 import { openSqliteStore, type DocumentStore } from '@autopilot/store';
-import type { Logger } from 'pino';
 import { createHttpRoutes, Readiness, startHttpServer } from '../http';
-import { busLogFor, PinoNestLogger } from '../logging';
+import { busLogFor, PinoNestLogger, type Logger } from '../logging';
 import { startServiceHost, type ServiceHost } from '../service-host';
 import type { ServiceDefinition } from '../service-definition';
 import { ServiceScopedBus } from '../service-scoped-bus';
@@ -20,12 +19,23 @@ export interface EmbeddedOptions {
   outboxIntervalMs: number;
   /** The process logger; each service logs through a child carrying its name. */
   logger: Logger;
+  /**
+   * On stop, how long each outbox relay waits for what it already published to be consumed before
+   * leaving it pending for the next start. Default 2000.
+   */
+  relayStopGraceMs?: number;
 }
 
 /**
  * Every service in this process (DESIGN.md section 1, embedded): one in-process bus, one SQLite
  * file per service under `dir`, one HTTP server. Resolves once HTTP listens; `started` settles
  * when every service is up.
+ *
+ * Nothing on the in-process bus survives the process, so its publishes settle only once consumed
+ * (`settle: 'on-consume'`): an outbox entry is marked published only after every consumer group
+ * bound to its subject took it. A stop, or a crash, before that leaves the entry pending in the
+ * producer's store; the next start publishes it again and the consumer's inbox drops a repeat
+ * (DESIGN.md section 4).
  */
 export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopology> {
   const { logger } = opts;
@@ -40,7 +50,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
   const http = await startHttpServer({ port: opts.port, host: opts.host, readiness, routes, logger });
   logger.info({ port: http.port, url: http.url }, `HTTP listening on ${http.url}`);
 
-  const bus = new InProcessMessageBus({ source: 'autopilot', log: busLogFor(logger) });
+  const bus = new InProcessMessageBus({ source: 'autopilot', log: busLogFor(logger), settle: 'on-consume' });
   const stores: { name: string; store: DocumentStore }[] = [];
   const hosts: ServiceHost[] = [];
   let stopping = false;
@@ -51,8 +61,12 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
     await mkdir(dir, { recursive: true });
     for (const definition of opts.services) {
       if (stopping) return;
+      const serviceLogger = logger.child({ service: definition.name });
       const file = join(dir, `${definition.name}.db`);
-      const store = await openSqliteStore({ file });
+      const store = await openSqliteStore({
+        file,
+        onBackgroundError: (err) => serviceLogger.error({ err }, 'store background purge failed'),
+      });
       stores.push({ name: definition.name, store });
       readiness.ready(`store:${definition.name}`);
       const host = await startServiceHost({
@@ -60,13 +74,19 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
         bus: new ServiceScopedBus(bus, definition.name),
         store,
         routes,
-        logger: logger.child({ service: definition.name }),
+        logger: serviceLogger,
         outboxIntervalMs: opts.outboxIntervalMs,
         nestLogger,
+        // Started below, once every service has subscribed: an event published before its
+        // consumers exist would settle at once, unconsumed, and a crash then would lose it.
+        startRelay: false,
+        relayStopGraceMs: opts.relayStopGraceMs ?? 2000,
       });
       hosts.push(host);
       readiness.ready(`service:${definition.name}`);
     }
+    if (stopping) return;
+    for (const host of hosts) host.relay.start();
     logger.info(
       { port: http.port, url: http.url, dir, services: opts.services.map((s) => s.name) },
       `autopilot up: ${opts.services.length} services ready on ${http.url}`,
@@ -86,9 +106,13 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
       stopping = true;
       readiness.shutdown();
       await settled;
+      // Order matters: every relay stops publishing before any service stops consuming, so a
+      // last publish never waits on a consumer that has already gone. What handlers still
+      // commit while they finish stays pending for the next start.
       await runStopSequence(
         [
-          hosts.map((h) => ({ name: `service ${h.name}`, run: () => h.close() })),
+          hosts.map((h) => ({ name: `relay ${h.name}`, run: () => h.stopPublishing() })),
+          hosts.map((h) => ({ name: `service ${h.name}`, run: () => h.stopConsuming() })),
           stores.map((s) => ({ name: `store ${s.name}`, run: () => s.store.close() })),
           [{ name: 'bus', run: () => bus.close() }],
           [{ name: 'http', run: () => http.close() }],

@@ -10,8 +10,11 @@ export interface RunningTopology {
   /** Resolves when every part is up; rejects when start-up failed for a reason retrying cannot fix. */
   readonly started: Promise<void>;
   /**
-   * Stops in order: services stop taking work (subscriptions drain, in-flight handlers finish),
-   * outbox relays drain one last time, stores close, the bus closes, the HTTP server closes.
+   * Stops in order, then closes stores, the bus and the HTTP server. On a durable bus (one
+   * service): the service stops taking work (subscriptions drain, in-flight handlers finish), then
+   * its relay drains one last time. In memory (embedded): every relay drains first, while every
+   * service still consumes, then the services stop taking work. Either way an outbox entry whose
+   * publish has not settled stays pending and goes out on the next start.
    */
   stop(): Promise<void>;
 }

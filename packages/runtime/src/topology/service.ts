@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { connectJetStreamBus, type MessageBus } from '@autopilot/bus';
+import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus';
 import { connectMongoStore, openSqliteStore, type DocumentStore } from '@autopilot/store';
-import type { Logger } from 'pino';
 import { maskUrl } from '../config';
-import { busLogFor } from '../logging';
+import { busLogFor, type Logger } from '../logging';
 import { createHttpRoutes, Readiness, startHttpServer } from '../http';
 import { startServiceHost, type ServiceHost } from '../service-host';
 import type { ServiceDefinition } from '../service-definition';
@@ -25,7 +24,7 @@ export interface SingleServiceOptions {
   outboxIntervalMs: number;
   /** Carries `service: <name>`. */
   logger: Logger;
-  /** Longest wait between connection attempts. Default 5000. */
+  /** Longest wait between attempts to reach the store, or to provision the bus's streams. Default 5000. */
   maxRetryDelayMs?: number;
 }
 
@@ -45,7 +44,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
   logger.info({ port: http.port, url: http.url }, `HTTP listening on ${http.url}`);
 
   const abort = new AbortController();
-  let bus: MessageBus | undefined;
+  let bus: JetStreamMessageBus | undefined;
   let store: DocumentStore | undefined;
   let host: ServiceHost | undefined;
   const retry = { logger, signal: abort.signal, maxDelayMs: opts.maxRetryDelayMs ?? 5000 };
@@ -56,14 +55,17 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
       ...retry,
       what: 'bus',
       target: natsTarget,
-      // The adapter itself retries while NATS is unreachable (and logs each retry through busLog);
-      // this loop covers what it gives up on, such as streams that could not be provisioned.
+      // One retry loop while NATS is unreachable: the adapter's, which logs each retry through
+      // busLog and stops the moment `signal` aborts (a stop during start-up leaves no timer and no
+      // log line behind). It returns only connected or failed for another reason, such as streams
+      // that could not be provisioned: only that is retried here, under the same signal.
       connect: () =>
         connectJetStreamBus({
           servers: [...opts.natsUrls],
           source: definition.name,
           name: `autopilot-${definition.name}`,
           log: busLogFor(logger),
+          signal: abort.signal,
         }),
       release: (b) => b.close(),
     });
@@ -88,7 +90,10 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
       // A local file that will not open does not get better by waiting: no retry.
       const file = join(resolve(opts.dir), `${definition.name}.db`);
       await mkdir(resolve(opts.dir), { recursive: true });
-      store = await openSqliteStore({ file });
+      store = await openSqliteStore({
+        file,
+        onBackgroundError: (err) => logger.error({ err }, 'store background purge failed'),
+      });
       logger.info({ file }, 'store opened');
     }
     readiness.ready('store');
@@ -97,6 +102,9 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
   const boot = async (): Promise<void> => {
     await Promise.all([connectBus(), openStore()]);
     if (abort.signal.aborted || !bus || !store) return;
+    // The server's payload limit less room for headers: an outbox entry past it is failed for good
+    // (kept, logged) instead of retried forever.
+    const maxPayload = bus.connection.info?.max_payload;
     host = await startServiceHost({
       definition,
       bus: new ServiceScopedBus(bus, definition.name),
@@ -104,6 +112,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
       routes,
       logger,
       outboxIntervalMs: opts.outboxIntervalMs,
+      ...(maxPayload ? { maxEnvelopeBytes: maxPayload - 4096 } : {}),
     });
     readiness.ready(`service:${definition.name}`);
     logger.info({ port: http.port, url: http.url }, `service ${definition.name} ready on ${http.url}`);

@@ -1,5 +1,5 @@
 import { AutopilotError, describeError } from '@autopilot/kernel';
-import type { Logger } from 'pino';
+import type { Logger } from '../logging';
 
 /** One step of an orderly stop: a name for the log and what to do. */
 export interface StopStep {

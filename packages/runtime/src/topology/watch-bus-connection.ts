@@ -1,5 +1,5 @@
 import { JetStreamMessageBus, type MessageBus } from '@autopilot/bus';
-import type { Logger } from 'pino';
+import type { Logger } from '../logging';
 import { maskUrl } from '../config';
 import type { Readiness } from '../http';
 

@@ -1,54 +1,53 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../errors';
+import { sqliteCode } from './sqlite-errors';
 
 /**
- * An exclusive `<file>.lock` per store file. SQLite itself lets many connections share a file, but
- * two Autopilot processes running the same service store would each run its relays and timers, so
- * a second opener must be refused. The lock holds the owner's pid; a lock whose pid is dead (kill -9,
- * power loss) is stale and taken over.
+ * An exclusive lock per store file. SQLite itself lets many connections share a file, but two
+ * Autopilot processes running the same service store would each run its relays and timers, so a
+ * second opener must be refused.
+ *
+ * The lock is one the kernel releases when its process dies, however it dies (kill -9, OOM, a
+ * container restart): an exclusive SQLite transaction, never committed, on the sidecar database
+ * `<file>.lock.db`. A pid recorded in a file cannot tell that: in a container the restarted process
+ * often has the pid of the dead one (node is PID 1), and a new pod has a new host name. The lock
+ * file `<file>.lock` (JSON: pid, host, since) says who holds it, for the error message only; it is
+ * never what decides, and one left by a crash (or by an older version) is simply overwritten.
+ *
+ * `<file>.lock.db` stays on disk after release: deleting a file others may be waiting to lock would
+ * let two processes lock two different files under one name.
  */
 export interface FileLock {
+  /** The lock file naming the holder. */
   readonly path: string;
-  /** Removes the lock file if it is still ours. */
+  /** Releases the lock and removes the lock file. Idempotent. */
   release(): void;
 }
 
-interface LockOwner {
+interface LockHolder {
   pid: number;
   host: string;
   token: string;
   since: string;
 }
 
-function isAlive(pid: number): boolean {
+function readHolder(infoPath: string): LockHolder | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function readOwner(lockPath: string): LockOwner | 'missing' | 'unreadable' {
-  let text: string;
-  try {
-    text = readFileSync(lockPath, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-    return 'unreadable';
-  }
-  try {
-    const owner = JSON.parse(text) as Partial<LockOwner>;
-    if (typeof owner.pid === 'number' && typeof owner.host === 'string' && typeof owner.token === 'string') {
-      return owner as LockOwner;
+    const holder = JSON.parse(readFileSync(infoPath, 'utf8')) as Partial<LockHolder>;
+    if (
+      typeof holder.pid === 'number' &&
+      typeof holder.host === 'string' &&
+      typeof holder.token === 'string'
+    ) {
+      return holder as LockHolder;
     }
   } catch {
-    // fall through: a lock we cannot parse was not written by this code (locks are written whole).
+    // missing or half-replaced: the message says the holder is unknown
   }
-  return 'unreadable';
+  return undefined;
 }
 
 function tryRemove(path: string): void {
@@ -59,76 +58,77 @@ function tryRemove(path: string): void {
   }
 }
 
+function describeHolder(holder: LockHolder | undefined): string {
+  if (!holder) return 'another process (it did not record itself)';
+  const who =
+    holder.pid === process.pid && holder.host === hostname()
+      ? `this process (pid ${holder.pid})`
+      : `process ${holder.pid}`;
+  return `${who} on ${holder.host} since ${holder.since}`;
+}
+
 /** Takes the lock for `file` or throws StoreUnavailableError naming the file and the holder. */
 export function acquireFileLock(file: string): FileLock {
-  const lockPath = `${file}.lock`;
-  const owner: LockOwner = {
+  const infoPath = `${file}.lock`;
+  const lockPath = `${file}.lock.db`;
+  let db: Database.Database;
+  try {
+    // timeout 0: a held lock is reported at once, not waited for.
+    db = new Database(lockPath, { timeout: 0 });
+  } catch (err) {
+    throw new StoreUnavailableError(file, `cannot create lock database ${lockPath}`, { cause: err });
+  }
+  try {
+    // Nothing is ever written: no journal file needed (none left behind by a crash either).
+    db.pragma('journal_mode = MEMORY');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    const code = sqliteCode(err);
+    if (code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+      throw new StoreUnavailableError(
+        file,
+        `is locked by ${describeHolder(readHolder(infoPath))} (lock file ${infoPath}); close that store first`,
+        { cause: err },
+      );
+    }
+    if (code === 'SQLITE_NOTADB') {
+      throw new StoreUnavailableError(
+        file,
+        `lock database ${lockPath} exists but is not an Autopilot lock; remove it if no Autopilot process uses this store`,
+        { cause: err },
+      );
+    }
+    throw new StoreUnavailableError(file, `cannot take lock database ${lockPath}`, { cause: err });
+  }
+
+  // Held. Whatever an earlier holder recorded is stale now: ours replaces it, whole (rename), so a
+  // reader never sees half a record.
+  const holder: LockHolder = {
     pid: process.pid,
     host: hostname(),
     token: randomUUID(),
     since: new Date().toISOString(),
   };
-  const draft = `${lockPath}.${process.pid}.${owner.token}.tmp`;
-  // Written in full first and then hard-linked into place: link() fails when the lock exists, so
-  // the lock appears atomically with its content and no reader ever sees a half-written owner.
-  writeFileSync(draft, JSON.stringify(owner));
+  const draft = `${infoPath}.${holder.token}.tmp`;
   try {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        linkSync(draft, lockPath);
-        return {
-          path: lockPath,
-          release: () => {
-            const current = readOwner(lockPath);
-            if (typeof current === 'object' && current.token === owner.token) tryRemove(lockPath);
-          },
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new StoreUnavailableError(
-            file,
-            `cannot create lock file ${lockPath}: ${(err as Error).message}`,
-            {
-              cause: err,
-            },
-          );
-        }
-      }
-      const holder = readOwner(lockPath);
-      if (holder === 'missing') continue;
-      if (holder === 'unreadable') {
-        throw new StoreUnavailableError(
-          file,
-          `lock file ${lockPath} exists but is not an Autopilot lock; remove it if no Autopilot process uses this store`,
-        );
-      }
-      if (holder.host !== owner.host || isAlive(holder.pid)) {
-        const who = holder.pid === process.pid ? `this process (pid ${holder.pid})` : `process ${holder.pid}`;
-        throw new StoreUnavailableError(
-          file,
-          `is locked by ${who} on ${holder.host} since ${holder.since} (lock file ${lockPath}); close that store first`,
-        );
-      }
-      // Stale: move it aside, then check that what we moved is the stale lock we judged and not a
-      // fresh one another process created meanwhile (if so, put it back and try again).
-      const aside = `${lockPath}.stale.${owner.token}`;
-      try {
-        renameSync(lockPath, aside);
-      } catch {
-        continue;
-      }
-      const moved = readOwner(aside);
-      if (typeof moved === 'object' && moved.token !== holder.token) {
-        try {
-          linkSync(aside, lockPath);
-        } catch {
-          // someone else holds it now; the next attempt reports them
-        }
-      }
-      tryRemove(aside);
-    }
-    throw new StoreUnavailableError(file, `could not take lock file ${lockPath}: it keeps changing hands`);
-  } finally {
+    writeFileSync(draft, JSON.stringify(holder));
+    renameSync(draft, infoPath);
+  } catch (err) {
     tryRemove(draft);
+    db.close();
+    throw new StoreUnavailableError(file, `cannot write lock file ${infoPath}`, { cause: err });
   }
+
+  let released = false;
+  return {
+    path: infoPath,
+    release: () => {
+      if (released) return;
+      released = true;
+      // The record goes first, while the lock still keeps others from writing theirs.
+      if (readHolder(infoPath)?.token === holder.token) tryRemove(infoPath);
+      db.close();
+    },
+  };
 }

@@ -14,29 +14,33 @@ import type { SqlParams } from './sql-params';
 
 /** How one field is read: a generated column when the field is indexed, json_extract otherwise. */
 export interface FieldAccess {
-  /** SQL expression of the field's value (NULL when missing). */
+  /** SQL expression of the field's value (NULL when missing or JSON null). */
   value(params: SqlParams): string;
   /** SQL expression of the field's JSON type name (NULL when missing). */
   type(params: SqlParams): string;
   /** SQL expression naming the JSON path (for json_each), or null for `_id`. */
   path(params: SqlParams): string | null;
+  /** Whether `value` is an indexed generated column, which SQLite can search with an index. */
+  readonly indexed: boolean;
 }
 
 export function fieldAccess(path: string, indexed: ReadonlySet<string>): FieldAccess {
   if (path === '_id') {
-    return { value: () => '_id', type: () => `'text'`, path: () => null };
+    return { value: () => '_id', type: () => `'text'`, path: () => null, indexed: true };
   }
+  const isIndexed = indexed.has(path);
   return {
-    value: (params) =>
-      indexed.has(path) ? fieldColumn(path) : `json_extract(doc, ${params.bind(jsonPath(path))})`,
+    value: (params) => (isIndexed ? fieldColumn(path) : `json_extract(doc, ${params.bind(jsonPath(path))})`),
     type: (params) => `json_type(doc, ${params.bind(jsonPath(path))})`,
     path: (params) => params.bind(jsonPath(path)),
+    indexed: isIndexed,
   };
 }
 
 /** A condition that `value` (of JSON type `type`) equals `expected`; may be NULL when the field is missing. */
 function scalarEquals(type: string, value: string, expected: unknown, params: SqlParams): string {
-  if (expected === null) return `(${type} IS NULL OR ${type} = 'null')`;
+  // `value` is NULL exactly when the field is missing or JSON null (json_extract maps both to NULL).
+  if (expected === null) return `${value} IS NULL`;
   if (typeof expected === 'boolean') return `${type} IS ${expected ? `'true'` : `'false'`}`;
   if (typeof expected === 'number')
     return `(${type} IN ('integer', 'real') AND ${value} = ${params.bind(expected)})`;
@@ -57,9 +61,26 @@ function equals(field: FieldAccess, expected: unknown, params: SqlParams): strin
 
 const RANGE_SQL = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' } as const;
 
+/**
+ * A range: the comparison comes first as its own AND term, so SQLite can search an index on the
+ * generated column, and the type check filters what the index found. Never negated, so no COALESCE
+ * (NULL excludes the row in WHERE, as false does).
+ */
 function range(field: FieldAccess, op: keyof typeof RANGE_SQL, bound: unknown, params: SqlParams): string {
   const types = typeof bound === 'number' ? `IN ('integer', 'real')` : `= 'text'`;
-  return `COALESCE(${field.type(params)} ${types} AND ${field.value(params)} ${RANGE_SQL[op]} ${params.bind(bound)}, 0)`;
+  return `(${field.value(params)} ${RANGE_SQL[op]} ${params.bind(bound)} AND ${field.type(params)} ${types})`;
+}
+
+/**
+ * `$exists`. On an indexed field the generated column is tested first (NULL for missing and for
+ * JSON null), so the outbox's "not published yet" can be an index search instead of a table scan;
+ * the JSON type then tells a stored null (present) from a missing field.
+ */
+function exists(field: FieldAccess, present: boolean, params: SqlParams): string {
+  const type = field.type(params);
+  if (!field.indexed) return `${type} ${present ? 'IS NOT NULL' : 'IS NULL'}`;
+  const value = field.value(params);
+  return present ? `(${value} IS NOT NULL OR ${type} IS NOT NULL)` : `(${value} IS NULL AND ${type} IS NULL)`;
 }
 
 function clauseSql(clause: Clause, indexed: ReadonlySet<string>, params: SqlParams): string {
@@ -75,7 +96,7 @@ function clauseSql(clause: Clause, indexed: ReadonlySet<string>, params: SqlPara
     }
     case '$exists':
       if (clause.path === '_id') return clause.value ? '1' : '0';
-      return `${field.type(params)} ${clause.value ? 'IS NOT NULL' : 'IS NULL'}`;
+      return exists(field, clause.value === true, params);
     default:
       return range(field, clause.op, clause.value, params);
   }

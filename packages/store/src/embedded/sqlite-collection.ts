@@ -9,21 +9,16 @@ import type {
   IncrementGuard,
   Page,
 } from '../document-store';
-import {
-  StoreCapExceededError,
-  StoreNotFoundError,
-  StoreRevisionConflictError,
-  StoreUsageError,
-} from '../errors';
+import { StoreRevisionConflictError } from '../errors';
 import { decodeCursor, encodeCursor } from '../cursor';
 import {
   assertIncrement,
   assertStorable,
   assertVersion,
+  failedIncrementError,
   normalizeLimit,
   normalizeSort,
   parseFilter,
-  readPath,
   type Clause,
 } from '../query';
 import { afterSql, fieldAccess, orderBySql, sortExpressions, whereSql } from './sql-filter';
@@ -173,15 +168,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
       const sql = `UPDATE ${this.table} SET doc = json_set(doc, ${path}, ${next}) WHERE ${conditions.join(' AND ')} RETURNING json_extract(doc, ${path}) AS value`;
       const row = this.ctx.statement(sql).get(params.values) as { value: number } | undefined;
       if (row) return row.value;
-      const current = this.read(id);
-      if (current === null) throw new StoreNotFoundError(this.name, id);
-      const value = readPath(current, field);
-      if (value !== undefined && typeof value !== 'number') {
-        throw new StoreUsageError(
-          `${this.name}/${id}: cannot increment ${field}, it holds a ${typeof value}`,
-        );
-      }
-      throw new StoreCapExceededError(this.name, id, field, value ?? 0, by);
+      throw failedIncrementError(this.name, id, field, by, this.read(id));
     }, id);
   }
 

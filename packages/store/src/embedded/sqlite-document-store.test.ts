@@ -1,19 +1,26 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { FakeClock } from '@autopilot/testing';
+import { eventually, FakeClock } from '@autopilot/testing';
 import { documentStoreConformance } from '../testing/conformance';
 import { openSqliteStore, type SqliteDocumentStore } from './sqlite-document-store';
 import type { Doc } from '../document-store';
+import {
+  commitWithOutbox,
+  declareOutbox,
+  markPublished,
+  pendingOutbox,
+  prunePublishedOutbox,
+} from '../outbox';
 
 const dir = mkdtempSync(join(tmpdir(), 'autopilot-sqlite-'));
 let files = 0;
 const freshFile = (): string => join(dir, `store-${++files}.db`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-documentStoreConformance('SqliteDocumentStore', () => openSqliteStore({ file: freshFile() }));
+documentStoreConformance('SqliteDocumentStore', ({ clock }) => openSqliteStore({ file: freshFile(), clock }));
 
 const HOLDER = join(__dirname, '../testing/fixtures/hold-store.cjs');
 
@@ -58,6 +65,7 @@ describe('SqliteDocumentStore beyond the port', () => {
       await tx.collection('users').insert({ _id: 'u2', email: 'bob@example.com' });
     });
     await first.close();
+    // The lock file goes with the lock; the sidecar lock database itself stays (file-lock.ts).
     expect(existsSync(`${file}.lock`)).toBe(false);
 
     const second = await openStore(file);
@@ -147,11 +155,54 @@ describe('SqliteDocumentStore beyond the port', () => {
     const child = await holdInAnotherProcess(file);
     child.kill('SIGKILL');
     await exited(child);
-    expect(existsSync(`${file}.lock`)).toBe(true);
+    expect(JSON.parse(readFileSync(`${file}.lock`, 'utf8')).pid).toBe(child.pid);
     const store = await openStore(file);
     await store.ensureCollection({ name: 'held' });
     expect(await store.collection('held').get('holder')).toMatchObject({ pid: child.pid });
     expect(JSON.parse(readFileSync(`${file}.lock`, 'utf8')).pid).toBe(process.pid);
+  });
+
+  // In a container node is PID 1: after a crash the restarted process has the dead one's pid, and
+  // a replaced pod has a new host name. Neither may keep a lock nobody holds.
+  it.each([
+    ['our own pid on this host (a restarted container)', () => ({ pid: process.pid, host: hostname() })],
+    ['another host (a replaced pod)', () => ({ pid: 999_999, host: 'old-pod-7f9c' })],
+  ])('takes over a lock recorded by %s that nobody holds', async (_label, recorded) => {
+    const file = freshFile();
+    await (await openSqliteStore({ file })).close();
+    writeFileSync(
+      `${file}.lock`,
+      JSON.stringify({ ...recorded(), token: 'old-run', since: '2026-01-01T00:00:00.000Z' }),
+    );
+    const store = await openStore(file);
+    await store.ensureCollection({ name: 'x' });
+    const holder = JSON.parse(readFileSync(`${file}.lock`, 'utf8')) as { pid: number; token: string };
+    expect(holder.pid).toBe(process.pid);
+    expect(holder.token).not.toBe('old-run');
+  });
+
+  it('names an unknown holder when the lock is held but its record is missing', async () => {
+    const file = freshFile();
+    await openStore(file);
+    rmSync(`${file}.lock`);
+    const error = await openSqliteStore({ file }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', location: file });
+    expect((error as Error).message).toContain('locked by another process');
+  });
+
+  it('refuses a lock database that is not one, naming it', async () => {
+    const file = freshFile();
+    writeFileSync(`${file}.lock.db`, 'somebody else wrote this file, and it is not SQLite'.repeat(20));
+    const error = await openSqliteStore({ file }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', location: file });
+    expect((error as Error).message).toMatch(/is not an Autopilot lock; remove it/);
+    expect((error as Error).cause).toBeDefined();
   });
 
   it('refuses a second open of the same file in this process', async () => {
@@ -196,6 +247,106 @@ describe('SqliteDocumentStore beyond the port', () => {
     release();
     await Promise.all([tx, reader]);
     expect(order).toEqual(['tx-wrote', 'tx-done', 'read-1']);
+  });
+
+  describe('query plans of the outbox relay (an index search, never a scan of the table)', () => {
+    /** The plan SQLite picks for each statement the store ran while `fn` ran. */
+    async function plansOf(fn: (store: SqliteDocumentStore) => Promise<unknown>): Promise<string[][]> {
+      const file = freshFile();
+      const statements: string[] = [];
+      let tracing = false;
+      const store = await openSqliteStore({ file, trace: (sql) => tracing && statements.push(sql) });
+      open.push(store);
+      await declareOutbox(store);
+      const events = Array.from({ length: 50 }, (_, i) => ({
+        id: `e${String(i).padStart(3, '0')}`,
+        type: 'test.ping.v1',
+        source: 'test',
+        time: new Date(0).toISOString(),
+        subject: 'ap.v1.evt.test.ping',
+        data: { n: i },
+      }));
+      await commitWithOutbox(store, async () => ({ result: null, events }));
+      await markPublished(
+        store,
+        events.slice(0, 40).map((e) => e.id),
+      );
+      const Database = (await import('better-sqlite3')).default;
+      tracing = true;
+      await fn(store);
+      tracing = false;
+      const db = new Database(file, { readonly: true });
+      try {
+        return statements
+          .filter((sql) => /^\s*(SELECT|DELETE)/i.test(sql))
+          .map((sql) =>
+            (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail),
+          );
+      } finally {
+        db.close();
+      }
+    }
+
+    it('lists pending entries through the outbox index, in its order (no temp B-tree sort)', async () => {
+      const plans = await plansOf(async (store) => {
+        expect(await pendingOutbox(store, 5)).toHaveLength(5);
+      });
+      expect(plans).toHaveLength(1);
+      const plan = plans[0] as string[];
+      expect(plan.join('\n')).toMatch(
+        /SEARCH c:outbox USING INDEX .*ix:outbox:publishedAt_1,failedAt_1,seq_1,_id_1/,
+      );
+      expect(plan.join('\n')).not.toMatch(/SCAN c:outbox|TEMP B-TREE/);
+    });
+
+    it('prunes published entries through the same index', async () => {
+      const plans = await plansOf(async (store) => {
+        expect(await prunePublishedOutbox(store, Number.MAX_SAFE_INTEGER)).toBe(40);
+      });
+      expect(plans).toHaveLength(1);
+      expect((plans[0] as string[]).join('\n')).toMatch(/SEARCH c:outbox USING INDEX/);
+      expect((plans[0] as string[]).join('\n')).not.toMatch(/SCAN c:outbox/);
+    });
+  });
+
+  it('reports errors of the background purge instead of swallowing them', async () => {
+    const errors: unknown[] = [];
+    const clock = new FakeClock();
+    const store = await openSqliteStore({
+      file: freshFile(),
+      clock,
+      purgeIntervalMs: 10,
+      onBackgroundError: (err) => errors.push(err),
+    });
+    open.push(store);
+    await store.ensureCollection({ name: 'leases', expiresAtField: 'expiresAt' });
+    // A clock that fails is the cheapest way to make the purge fail without corrupting the file.
+    clock.now = () => {
+      throw new Error('clock broke');
+    };
+    await eventually(() => expect(errors.length).toBeGreaterThan(0));
+    expect((errors[0] as Error).message).toContain('clock broke');
+  });
+
+  it('types what the driver or JSON would throw raw: a value JSON cannot hold is a StoreUsageError with its cause', async () => {
+    const store = await openStore(freshFile());
+    await store.ensureCollection({ name: 'x' });
+    const error = await store
+      .collection('x')
+      .insert({ _id: 'big', n: BigInt(1) })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toMatchObject({ code: 'STORE_USAGE' });
+    expect((error as Error).message).toContain('x/big');
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+  });
+
+  it("rethrows a transaction callback's own error as it is", async () => {
+    const store = await openStore(freshFile());
+    const mine = new TypeError('my own bug');
+    await expect(store.transaction(() => Promise.reject(mine))).rejects.toBe(mine);
   });
 
   it('refuses use after close with StoreUnavailableError', async () => {

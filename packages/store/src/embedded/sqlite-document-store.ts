@@ -15,7 +15,7 @@ import {
   type SqliteContext,
   type TableInfo,
 } from './sqlite-collection';
-import { translateSqliteError } from './sqlite-errors';
+import { isSqliteError, translateSqliteError } from './sqlite-errors';
 import { addFieldColumnSql, createIndexSql, createTableSql, indexedPaths } from './sqlite-schema';
 
 export interface SqliteStoreOptions {
@@ -27,6 +27,16 @@ export interface SqliteStoreOptions {
   purgeIntervalMs?: number;
   /** How long to wait for another connection's write lock before failing. Default 5 s. */
   busyTimeoutMs?: number;
+  /**
+   * Called with every SQL statement as it runs, values filled in: for diagnostics and query-plan
+   * tests. The text holds document contents, so never point it at a log in production.
+   */
+  trace?: (sql: string) => void;
+  /**
+   * Where errors of the background purge timer go (it has no caller to reject to). Default: none;
+   * the runtime passes its logger.
+   */
+  onBackgroundError?: (err: unknown) => void;
 }
 
 const MAX_CACHED_STATEMENTS = 500;
@@ -78,7 +88,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   try {
     assertSqliteFile(file);
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-    db = new Database(file, { timeout: busyTimeoutMs });
+    db = new Database(file, {
+      timeout: busyTimeoutMs,
+      ...(options.trace ? { verbose: (sql: unknown) => options.trace?.(String(sql)) } : {}),
+    });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${Number(busyTimeoutMs)}`);
@@ -89,13 +102,18 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     lock.release();
     throw translateSqliteError(err, file);
   }
-  return new SqliteDocumentStore(
-    file,
-    db,
-    lock,
-    options.clock ?? systemClock,
-    options.purgeIntervalMs ?? 60_000,
-  );
+  return new SqliteDocumentStore(file, db, lock, {
+    clock: options.clock ?? systemClock,
+    purgeIntervalMs: options.purgeIntervalMs ?? 60_000,
+    onBackgroundError: options.onBackgroundError ?? warnOnStderr,
+  });
+}
+
+/** The default for background errors when the caller gave no handler: a process warning on stderr. */
+function warnOnStderr(err: unknown): void {
+  process.emitWarning(err instanceof Error ? err : new Error(String(err)), {
+    code: 'AUTOPILOT_STORE_BACKGROUND',
+  });
 }
 
 /** The embedded DocumentStore. Create with `openSqliteStore`. */
@@ -112,12 +130,18 @@ export class SqliteDocumentStore implements DocumentStore {
     readonly file: string,
     private readonly db: Database.Database,
     private readonly lock: FileLock,
-    clock: Clock,
-    purgeIntervalMs: number,
+    opts: { clock: Clock; purgeIntervalMs: number; onBackgroundError: (err: unknown) => void },
   ) {
-    this.context = { file, clock, statement: (sql) => this.statement(sql) };
-    if (purgeIntervalMs > 0) {
-      this.purgeTimer = setInterval(() => void this.purgeExpired().catch(() => undefined), purgeIntervalMs);
+    this.context = { file, clock: opts.clock, statement: (sql) => this.statement(sql) };
+    if (opts.purgeIntervalMs > 0) {
+      // Reported, not swallowed: a purge that keeps failing (disk full, a corrupt page) is the
+      // first sign of a store about to fail its callers too.
+      const purge = (): void => {
+        this.purgeExpired().catch((err: unknown) => {
+          if (!this.closed) opts.onBackgroundError(err);
+        });
+      };
+      this.purgeTimer = setInterval(purge, opts.purgeIntervalMs);
       this.purgeTimer.unref();
     }
   }
@@ -187,7 +211,9 @@ export class SqliteDocumentStore implements DocumentStore {
       } catch (err) {
         scope.active = false;
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw translateSqliteError(err, this.file);
+        // The callback's own errors are the caller's: rethrown as they are. Operations through
+        // `tx` translated theirs already; what is left from SQLite is COMMIT failing.
+        throw isSqliteError(err) ? translateSqliteError(err, this.file) : err;
       }
     });
   }

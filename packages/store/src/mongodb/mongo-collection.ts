@@ -9,24 +9,20 @@ import type {
   IncrementGuard,
   Page,
 } from '../document-store';
-import {
-  StoreCapExceededError,
-  StoreNotFoundError,
-  StoreRevisionConflictError,
-  StoreUsageError,
-} from '../errors';
+import { StoreRevisionConflictError } from '../errors';
 import { decodeCursor, encodeCursor } from '../cursor';
 import {
   assertIncrement,
   assertStorable,
   assertVersion,
+  failedIncrementError,
   normalizeLimit,
   normalizeSort,
   parseFilter,
   readPath,
 } from '../query';
 import { afterFilter, allOf, mongoFilter, mongoSort, notExpired } from './mongo-query';
-import { isIdDuplicate, translateMongoError } from './mongo-errors';
+import { isIdDuplicate, translateOperationError } from './mongo-errors';
 
 /**
  * A shadow Date copy of a lease document's expiry field: MongoDB's TTL monitor only removes documents
@@ -152,15 +148,7 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
         { returnDocument: 'after', projection: { [field]: 1 }, session: this.session },
       );
       if (after) return readPath(after, field) as number;
-      const current = await this.read(id);
-      if (current === null) throw new StoreNotFoundError(this.name, id);
-      const value = readPath(current, field);
-      if (value !== undefined && typeof value !== 'number') {
-        throw new StoreUsageError(
-          `${this.name}/${id}: cannot increment ${field}, it holds a ${typeof value}`,
-        );
-      }
-      throw new StoreCapExceededError(this.name, id, field, value ?? 0, by);
+      throw failedIncrementError(this.name, id, field, by, await this.read(id));
     }, id);
   }
 
@@ -223,7 +211,7 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
         // must reach session.withTransaction untranslated: it retries the callback on that label.
         if (this.session && err instanceof MongoError && err.hasErrorLabel('TransientTransactionError'))
           throw err;
-        throw translateMongoError(err, this.ctx.url, this.name, id);
+        throw translateOperationError(err, this.ctx.url, this.name, id);
       }
     });
   }

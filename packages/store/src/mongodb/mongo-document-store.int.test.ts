@@ -1,16 +1,17 @@
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { MongoClient } from 'mongodb';
+import { MongoClient, MongoServerError } from 'mongodb';
 import { documentStoreConformance } from '../testing/conformance';
 import { connectMongoStore } from './mongo-document-store';
-import { maskMongoUrl } from './mongo-errors';
+import { isIdDuplicate, maskMongoUrl, translateMongoError, translateOperationError } from './mongo-errors';
 
 const url = process.env['MONGO_URL'];
 
 if (url) {
   // One database per run; each test uses fresh collection names inside it.
   const database = `autopilot_conformance_${Date.now().toString(36)}`;
-  documentStoreConformance('MongoDocumentStore', () =>
-    connectMongoStore({ url, database, serverSelectionTimeoutMS: 5000 }),
+  documentStoreConformance('MongoDocumentStore', ({ clock }) =>
+    connectMongoStore({ url, database, clock, serverSelectionTimeoutMS: 5000 }),
   );
   afterAll(async () => {
     const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
@@ -21,8 +22,13 @@ if (url) {
     }
   });
 } else {
-  const reason =
-    'MongoDB conformance suite SKIPPED: MONGO_URL is not set and no Docker engine is available for testcontainers';
+  // Says what was checked, not what is assumed: MONGO_URL, and whether a Docker engine could run a
+  // MongoDB container (testcontainers is not a dependency yet; without an engine it could not help).
+  const socket = process.env['DOCKER_HOST'] ?? '/var/run/docker.sock';
+  const engine = existsSync(socket.replace(/^unix:\/\//, ''))
+    ? `a Docker engine socket exists at ${socket}, but testcontainers is not installed in this repository`
+    : `no Docker engine socket exists at ${socket}, so testcontainers could not start MongoDB either`;
+  const reason = `MongoDB conformance suite SKIPPED: MONGO_URL is not set, and ${engine}`;
   process.stdout.write(`\n${reason}\n`);
   console.warn(reason);
   // Reported as skipped (not silently absent) so the run's summary shows what was not proven.
@@ -49,6 +55,29 @@ describe('MongoDocumentStore without a server', () => {
     expect(message).not.toContain('secret');
     expect((error as { location: string }).location).not.toContain('secret');
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('tells an _id duplicate from a unique-index duplicate by keyPattern, never by message text', () => {
+    const duplicate = (extra: Record<string, unknown>): MongoServerError =>
+      new MongoServerError({
+        code: 11000,
+        errmsg: 'E11000 duplicate key error index: _id_ dup key',
+        ...extra,
+      });
+    expect(isIdDuplicate(duplicate({ keyPattern: { _id: 1 } }))).toBe(true);
+    expect(isIdDuplicate(duplicate({ keyPattern: { email: 1 } }))).toBe(false);
+    // A message that says `_id_` is not evidence: without keyPattern the answer is no.
+    expect(isIdDuplicate(duplicate({}))).toBe(false);
+    expect(translateMongoError(duplicate({}), 'mongodb://h/db', 'users', 'u1')).toMatchObject({
+      code: 'STORE_DUPLICATE_KEY',
+    });
+  });
+
+  it('types errors raised outside the driver classes, with their cause', () => {
+    const err = new TypeError('cannot serialize');
+    const translated = translateOperationError(err, 'mongodb://a:pw@h/db', 'users', 'u1');
+    expect(translated).toMatchObject({ code: 'STORE_USAGE' });
+    expect((translated as Error).cause).toBe(err);
   });
 
   it('masks credentials in any MongoDB URL', () => {

@@ -19,6 +19,8 @@ export interface MongoStoreOptions {
 }
 
 const NAMESPACE_EXISTS = 48;
+/** Every BSON type a JSON value is stored as, except null: the `$type` filter of unique indexes. */
+const NON_NULL_JSON = ['string', 'number', 'bool', 'object', 'array'];
 
 /**
  * Connects to MongoDB and checks the server answers. Throws StoreUnavailableError naming the URL
@@ -38,9 +40,10 @@ export async function connectMongoStore(options: MongoStoreOptions): Promise<Mon
     await client?.close().catch(() => undefined);
     const translated = translateMongoError(err, options.url);
     if (translated instanceof StoreUnavailableError) throw translated;
-    throw new StoreUnavailableError(maskMongoUrl(options.url), `cannot connect: ${(err as Error).message}`, {
-      cause: err,
-    });
+    // The driver's message may quote the connection string (a parse error does): masked.
+    const location = maskMongoUrl(options.url);
+    const reason = err instanceof Error ? err.message.split(options.url).join(location) : String(err);
+    throw new StoreUnavailableError(location, `cannot connect: ${reason}`, { cause: err });
   }
   return new MongoDocumentStore(
     options.url,
@@ -82,11 +85,14 @@ export class MongoDocumentStore implements DocumentStore {
         const fields = Object.keys(index.fields);
         await driver.createIndex(
           index.fields,
-          // Unique indexes skip documents missing the field, as SQLite's unique index ignores NULLs.
+          // SQLite's unique index ignores rows where any of its columns is NULL, and the generated
+          // column is NULL for a missing field and for an explicit null alike. So a unique index
+          // here holds only documents where every field has a non-null JSON value: `$exists` alone
+          // would index explicit nulls, and two of them would conflict on MongoDB only.
           index.unique
             ? {
                 unique: true,
-                partialFilterExpression: Object.fromEntries(fields.map((f) => [f, { $exists: true }])),
+                partialFilterExpression: Object.fromEntries(fields.map((f) => [f, { $type: NON_NULL_JSON }])),
               }
             : {},
         );

@@ -14,11 +14,16 @@ function isDuplicateKey(err: MongoError): boolean {
   return err.code === 11000 || err.code === 11001;
 }
 
-/** Whether a duplicate-key error was on `_id` (rather than a declared unique index). */
+/**
+ * Whether a duplicate-key error was on `_id` (rather than a declared unique index), from the
+ * `keyPattern` the server attaches to every duplicate-key error (MongoDB 4.2 and later; production
+ * pins a current server). Without one it answers false: the caller reports a duplicate key, never
+ * guesses from the message text.
+ */
 export function isIdDuplicate(err: unknown): boolean {
   if (!(err instanceof MongoError) || !isDuplicateKey(err)) return false;
   const pattern = (err as MongoError & { keyPattern?: Record<string, unknown> }).keyPattern;
-  return pattern ? Object.keys(pattern).length === 1 && '_id' in pattern : /_id_ dup key/.test(err.message);
+  return pattern !== undefined && Object.keys(pattern).length === 1 && '_id' in pattern;
 }
 
 /**
@@ -42,4 +47,20 @@ export function translateMongoError(err: unknown, url: string, collection?: stri
     return new StoreUnavailableError(location, 'the store is closed', { cause: err });
   }
   return new StoreUnavailableError(location, `MongoDB refused the operation: ${reason}`, { cause: err });
+}
+
+/**
+ * `translateMongoError` for a collection operation, where no caller code runs: an error the driver
+ * raised outside its own classes (a TypeError from a value BSON cannot hold) is typed too:
+ * StoreUsageError for a TypeError or RangeError, StoreUnavailableError otherwise, with `cause`.
+ */
+export function translateOperationError(err: unknown, url: string, collection: string, id?: string): unknown {
+  if (err instanceof AutopilotError) return err;
+  if (err instanceof MongoError) return translateMongoError(err, url, collection, id);
+  const location = maskMongoUrl(url);
+  const reason = (err instanceof Error ? err.message : String(err)).split(url).join(location);
+  if (err instanceof TypeError || err instanceof RangeError) {
+    return new StoreUsageError(`${collection}${id === undefined ? '' : `/${id}`}: ${reason}`, { cause: err });
+  }
+  return new StoreUnavailableError(location, `failed: ${reason}`, { cause: err });
 }

@@ -1,14 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Envelope } from '@autopilot/contracts';
-import { eventually } from '@autopilot/testing';
+import type { Clock } from '@autopilot/kernel';
+import { FakeClock } from '@autopilot/testing';
 import type { Collection, Doc, DocumentStore } from '../document-store';
 import { declareInbox, handleOnce, INBOX_COLLECTION } from '../inbox';
 import {
   commitWithOutbox,
   declareOutbox,
+  failedOutbox,
+  markFailed,
   markPublished,
   OUTBOX_COLLECTION,
   pendingOutbox,
+  pendingOutboxPage,
+  prunePublishedOutbox,
   type OutboxEntry,
 } from '../outbox';
 
@@ -67,12 +72,22 @@ function envelope(id: string, n: number): Envelope {
 
 const ids = (docs: readonly Doc[]): string[] => docs.map((d) => d._id);
 
-/** Registers the conformance suite for the store `make` returns (a fresh store per test). */
-export function documentStoreConformance(name: string, make: () => Promise<DocumentStore>): void {
+/**
+ * Registers the conformance suite for the store `make` returns (a fresh store per test). `make`
+ * must pass `clock` to the store: lease expiry is tested by moving it, not by waiting. It starts at
+ * the real time, so a server-side expiry monitor (MongoDB's TTL) never removes what the fake clock
+ * still sees as live.
+ */
+export function documentStoreConformance(
+  name: string,
+  make: (opts: { clock: Clock }) => Promise<DocumentStore>,
+): void {
   describe(`${name} honours DocumentStore`, () => {
     let store: DocumentStore;
+    let clock: FakeClock;
     beforeEach(async () => {
-      store = await make();
+      clock = new FakeClock(Date.now());
+      store = await make({ clock });
     });
     afterEach(async () => {
       await store.close();
@@ -131,6 +146,19 @@ export function documentStoreConformance(name: string, make: () => Promise<Docum
           collection: expect.any(String),
         });
         expect((await items.get('one'))?.s).toBe('first');
+      });
+
+      it('leaves documents whose unique field is missing or null out of the unique index', async () => {
+        const users = await declare<Item>('unique_null', { indexes: [{ fields: { s: 1 }, unique: true }] });
+        await users.insert({ _id: 'missing1' });
+        await users.insert({ _id: 'missing2' });
+        await users.insert({ _id: 'null1', s: null as unknown as string });
+        await users.insert({ _id: 'null2', s: null as unknown as string });
+        await users.insert({ _id: 'set', s: 'x' });
+        await expect(users.insert({ _id: 'again', s: 'x' })).rejects.toMatchObject({
+          code: 'STORE_DUPLICATE_KEY',
+        });
+        expect(await users.count()).toBe(5);
       });
 
       it('enforces a declared unique index and allows repeats on a plain one', async () => {
@@ -268,6 +296,8 @@ export function documentStoreConformance(name: string, make: () => Promise<Docum
       await expect(items.find({ s: { $regex: 'a' } })).rejects.toMatchObject({ code: 'STORE_USAGE' });
       await expect(items.find({ $or: [{ s: 'a' }] })).rejects.toMatchObject({ code: 'STORE_USAGE' });
       await expect(items.find({ "s'); DROP TABLE x; --": 1 })).rejects.toMatchObject({ code: 'STORE_USAGE' });
+      // Ranges are defined over one type per field: mixed bounds mean different things on each adapter.
+      await expect(items.find({ n: { $gt: 1, $lt: 'z' } })).rejects.toMatchObject({ code: 'STORE_USAGE' });
     });
 
     it('treats quotes and SQL in values as plain data', async () => {
@@ -582,16 +612,17 @@ export function documentStoreConformance(name: string, make: () => Promise<Docum
     describe('lease documents', () => {
       it('hides a document past its expiry from get, find and count at once', async () => {
         const leases = await declare<Lease>('lease', { expiresAtField: 'expiresAt' });
-        const now = Date.now();
+        const now = clock.now();
         await leases.insert({ _id: 'gone', holder: 'w1', expiresAt: now - 1 });
         await leases.insert({ _id: 'live', holder: 'w2', expiresAt: now + 60_000 });
         await leases.insert({ _id: 'soon', holder: 'w3', expiresAt: now + 1000 });
         expect(await leases.get('gone')).toBeNull();
         expect(ids((await leases.find()).items)).toEqual(['live', 'soon']);
-        await eventually(async () => expect(await leases.get('soon')).toBeNull(), {
-          timeoutMs: 5000,
-          intervalMs: 50,
-        });
+        clock.advance(999);
+        expect(ids((await leases.find()).items)).toEqual(['live', 'soon']);
+        // Expired the instant the clock reaches expiresAt.
+        clock.advance(1);
+        expect(await leases.get('soon')).toBeNull();
         expect(ids((await leases.find()).items)).toEqual(['live']);
         expect(await leases.count()).toBe(1);
         expect(await leases.count({ holder: 'w1' })).toBe(0);
@@ -599,7 +630,7 @@ export function documentStoreConformance(name: string, make: () => Promise<Docum
 
       it('lets an expired lease be taken again by insert or create-with-version-0', async () => {
         const leases = await declare<Lease>('lease', { expiresAtField: 'expiresAt' });
-        const now = Date.now();
+        const now = clock.now();
         await leases.insert({ _id: 'a', holder: 'old', expiresAt: now - 1 });
         await leases.insert({ _id: 'a', holder: 'new', expiresAt: now + 60_000 });
         expect((await leases.get('a'))?.holder).toBe('new');
@@ -615,7 +646,7 @@ export function documentStoreConformance(name: string, make: () => Promise<Docum
 
       it('renews a live lease with compare-and-set', async () => {
         const leases = await declare<Lease>('lease', { expiresAtField: 'expiresAt' });
-        const now = Date.now();
+        const now = clock.now();
         const taken = await leases.replaceIfVersion({ _id: 'run', holder: 'w1', expiresAt: now + 60_000 }, 0);
         const renewed = await leases.replaceIfVersion(
           { ...taken, expiresAt: now + 120_000 },
@@ -672,6 +703,64 @@ export function documentStoreConformance(name: string, make: () => Promise<Docum
         expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual(['023', '024', '025']);
         const published = await store.collection<OutboxEntry>(OUTBOX_COLLECTION).get('021');
         expect(typeof published?.publishedAt).toBe('number');
+      });
+
+      it('orders pending entries by append, whatever their ids (caller-supplied ids, one instant)', async () => {
+        await freshOutbox();
+        const frozen = { now: () => 1_000, isoNow: () => new Date(1_000).toISOString() };
+        // Ids sort the other way round from their appends, and every entry has the same createdAt.
+        const appended = ['zz', 'yy', 'xx', 'ww', 'vv'];
+        await commitWithOutbox(
+          store,
+          async () => ({ result: null, events: appended.slice(0, 2).map((id, i) => envelope(id, i)) }),
+          frozen,
+        );
+        for (const id of appended.slice(2)) {
+          await commitWithOutbox(store, async () => ({ result: null, events: [envelope(id, 0)] }), frozen);
+        }
+        expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual(appended);
+        const seqs = (await pendingOutbox(store, 10)).map((e) => e.seq as number);
+        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+        expect(new Set(seqs).size).toBe(seqs.length);
+        // Paging continues in the same order.
+        const first = await pendingOutboxPage(store, { limit: 2 });
+        expect(first.items.map((e) => e._id)).toEqual(['zz', 'yy']);
+        const second = await pendingOutboxPage(store, { limit: 10, after: first.next as string });
+        expect(second.items.map((e) => e._id)).toEqual(['xx', 'ww', 'vv']);
+      });
+
+      it('keeps failed entries with their reason, out of the pending list', async () => {
+        await freshOutbox();
+        await commitWithOutbox(store, async () => ({
+          result: null,
+          events: [envelope('04A', 1), envelope('04B', 2)],
+        }));
+        await markFailed(store, [
+          { id: '04A', failure: { code: 'BUS_PUBLISH_FAILED', reason: 'message too large' } },
+        ]);
+        expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual(['04B']);
+        const failed = await failedOutbox(store, 10);
+        expect(failed.map((e) => e._id)).toEqual(['04A']);
+        expect(failed[0]?.failure).toEqual({ code: 'BUS_PUBLISH_FAILED', reason: 'message too large' });
+        expect(typeof failed[0]?.failedAt).toBe('number');
+        // A failed entry is not published later by mistake, nor a published one failed.
+        await markPublished(store, ['04A']);
+        await markPublished(store, ['04B']);
+        await markFailed(store, [{ id: '04B', failure: { code: 'X', reason: 'late' } }]);
+        expect((await failedOutbox(store, 10)).map((e) => e._id)).toEqual(['04A']);
+      });
+
+      it('prunes published entries older than a bound, and nothing pending or failed', async () => {
+        await freshOutbox();
+        await commitWithOutbox(store, async () => ({
+          result: null,
+          events: [envelope('05A', 1), envelope('05B', 2), envelope('05C', 3)],
+        }));
+        await markPublished(store, ['05A'], { now: () => 1_000, isoNow: () => '' });
+        await markFailed(store, [{ id: '05C', failure: { code: 'X', reason: 'r' } }]);
+        expect(await prunePublishedOutbox(store, 2_000)).toBe(1);
+        const outbox = store.collection<OutboxEntry>(OUTBOX_COLLECTION);
+        expect(ids((await outbox.find({}, { sort: { _id: 1 } })).items)).toEqual(['05B', '05C']);
       });
 
       it('refuses an envelope id already in the outbox and rolls the state back', async () => {

@@ -1,6 +1,6 @@
 /**
  * @autopilot/store/testing: the DocumentStore conformance suite every adapter runs. Test code only.
  *
- *   documentStoreConformance('SqliteDocumentStore', () => openSqliteStore({ file: tmpFile() }));
+ *   documentStoreConformance('SqliteDocumentStore', ({ clock }) => openSqliteStore({ file: tmpFile(), clock }));
  */
 export * from './conformance';

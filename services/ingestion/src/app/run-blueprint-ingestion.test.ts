@@ -1,0 +1,319 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  BlueprintIngestedV1,
+  IngestionProgressV1,
+  IngestionSubmitBlueprintV1,
+} from '@autopilot/contracts';
+import type { IdSource } from '@autopilot/kernel';
+import {
+  openSqliteStore,
+  pendingOutbox,
+  type Doc,
+  type DocumentStore,
+  type StoreTransaction,
+} from '@autopilot/store';
+import { FakeClock } from '@autopilot/testing';
+import { blueprintCollections, DocumentBlueprintRepository } from '../adapters/blueprint-repository';
+import { declareIngestionStore } from '../index';
+import type { IngestionOptions } from './ingestion-options';
+import type { BlueprintVersionRecord, IngestionJobRecord, SectionBatchRecord } from './ports';
+import { runBlueprintIngestion, type IngestOutcome } from './run-blueprint-ingestion';
+
+const PLAN = [
+  '# Shop',
+  '',
+  'Intent: a shop customers trust.',
+  '',
+  '## Phase 1: Accounts',
+  '',
+  'Sign-up and login.',
+  '',
+  '```md',
+  '# Not a section',
+  '```',
+  '',
+  '### Story 1.1',
+  '',
+  'Email confirmation.',
+  '',
+  '### Story 1.2',
+  '',
+  'Password reset.',
+  '',
+  '## Phase 2: Checkout',
+  '',
+  'Depends on Phase 1.',
+  '',
+  '### Story 2.1',
+  '',
+  'Pay by card.',
+  '',
+].join('\n');
+
+const OPTIONS: Partial<IngestionOptions> = { chunkChars: 64, sectionsPerStep: 2, progressSteps: 20 };
+
+function scriptedIds(): IdSource {
+  let n = 0;
+  return { next: () => `evt-${String(++n).padStart(6, '0')}` };
+}
+
+const command = (jobId: string, text: string): IngestionSubmitBlueprintV1 => ({
+  jobId,
+  projectId: 'proj-1',
+  title: 'Shop',
+  name: 'docs/shop.md',
+  format: 'markdown',
+  text,
+  sourcePath: 'docs/shop.md',
+  requestedBy: { kind: 'user', id: 'u-1' },
+});
+
+interface Harness {
+  store: DocumentStore;
+  run(cmd: IngestionSubmitBlueprintV1, store?: DocumentStore): Promise<IngestOutcome>;
+  all<T extends Doc>(collection: string): Promise<T[]>;
+  events<D>(type: string): Promise<D[]>;
+}
+
+async function harness(dir: string, file: string): Promise<Harness> {
+  const store = await openSqliteStore({ file: join(dir, file) });
+  await declareIngestionStore(store);
+  const clock = new FakeClock();
+  const ids = scriptedIds();
+  const repository = new DocumentBlueprintRepository();
+  return {
+    store,
+    run: (cmd, via = store) =>
+      runBlueprintIngestion(
+        { store: via, repository, clock, ids, options: OPTIONS },
+        { command: cmd, commandId: `cmd-${cmd.jobId}` },
+      ),
+    async all<T extends Doc>(collection: string) {
+      return (await store.collection<T>(collection).find({}, { limit: 1000 })).items;
+    },
+    async events<D>(type: string) {
+      return (await pendingOutbox(store, 1000))
+        .filter((e) => e.envelope.type === type)
+        .map((e) => e.envelope.data as D);
+    },
+  };
+}
+
+/**
+ * A failure double: passes everything to the real store, but the `failAt`-th write of a section batch
+ * throws (inside its transaction, so the batch and its checkpoint roll back together), once.
+ */
+class FailingOnceStore implements DocumentStore {
+  sectionWrites = 0;
+  private failed = false;
+  constructor(
+    private readonly inner: DocumentStore,
+    private readonly failAt: number,
+  ) {}
+  ensureCollection: DocumentStore['ensureCollection'] = (spec) => this.inner.ensureCollection(spec);
+  collection: DocumentStore['collection'] = (name) => this.inner.collection(name);
+  close = (): Promise<void> => this.inner.close();
+  transaction<R>(fn: (tx: StoreTransaction) => Promise<R>): Promise<R> {
+    return this.inner.transaction((tx) =>
+      fn({
+        collection: <T extends Doc>(name: string) => {
+          const real = tx.collection<T>(name);
+          if (name !== 'blueprint_sections') return real;
+          return {
+            ...real,
+            get: real.get.bind(real),
+            find: real.find.bind(real),
+            upsert: async (doc: T) => {
+              if (!this.failed && this.sectionWrites + 1 === this.failAt) {
+                this.failed = true;
+                throw new Error('injected failure: the process died here');
+              }
+              this.sectionWrites += 1;
+              await real.upsert(doc);
+            },
+          };
+        },
+      }),
+    );
+  }
+}
+
+describe('runBlueprintIngestion (SQLite store)', () => {
+  let dir: string;
+  let h: Harness;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ap-ingest-'));
+    h = await harness(dir, 'ingestion.db');
+  });
+  afterEach(async () => {
+    await h.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ingests version 1: text in chunks, sections in batches, blueprint.ingested with every section changed', async () => {
+    const outcome = await h.run(command('job-1', PLAN));
+    expect(outcome).toMatchObject({ status: 'ingested', version: 1, sectionCount: 6, reused: false });
+    if (outcome.status !== 'ingested') throw new Error('not ingested');
+
+    const [ingested, ...more] = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    expect(more).toHaveLength(0);
+    expect(ingested?.sections.map((s) => s.title)).toEqual([
+      'Shop',
+      'Phase 1: Accounts',
+      'Story 1.1',
+      'Story 1.2',
+      'Phase 2: Checkout',
+      'Story 2.1',
+    ]);
+    expect(ingested?.changedSectionIds).toEqual(ingested?.sections.map((s) => s.id));
+    expect(ingested?.text).toBe(PLAN);
+    expect(ingested?.parentVersion).toBeUndefined();
+
+    const chunks = (await h.all<Doc & { index: number; text: string }>('blueprint_chunks')).sort(
+      (a, b) => a.index - b.index,
+    );
+    expect(chunks).toHaveLength(Math.ceil(PLAN.length / 64));
+    expect(chunks.map((c) => c.text).join('')).toBe(PLAN);
+    expect(await new DocumentBlueprintRepository().textOf(h.store, `${outcome.blueprintId}:v1`)).toBe(PLAN);
+    expect(
+      (await h.all<SectionBatchRecord>('blueprint_sections')).map((b) => b.sections.length).sort(),
+    ).toEqual([2, 2, 2]);
+
+    const [version] = await h.all<BlueprintVersionRecord>('blueprint_versions');
+    expect(version).toMatchObject({ number: 1, status: 'current', changedCount: 6, sectionCount: 6 });
+    const [job] = await h.all<IngestionJobRecord>('ingestion_jobs');
+    expect(job).toMatchObject({ state: 'succeeded', checkpoint: { sectionsStored: 6 }, totalSections: 6 });
+
+    const progress = await h.events<IngestionProgressV1>('ingestion.progress.v1');
+    expect(progress.map((p) => [p.phase, p.done])).toEqual([
+      ['parsing', 0],
+      ['hashing', 2],
+      ['hashing', 4],
+      ['hashing', 6],
+      ['done', 6],
+    ]);
+  });
+
+  it('declares its collections with the indexes its reads use', () => {
+    expect(blueprintCollections.map((c) => c.name)).toEqual([
+      'blueprints',
+      'blueprint_versions',
+      'blueprint_chunks',
+      'blueprint_sections',
+      'ingestion_jobs',
+    ]);
+  });
+
+  it('treats the same text twice as one version: nothing rewritten, announced again for the new job', async () => {
+    await h.run(command('job-1', PLAN));
+    const chunksBefore = await h.all('blueprint_chunks');
+    const second = await h.run(command('job-2', PLAN.replace(/\n/g, '\r\n')));
+    expect(second).toMatchObject({ status: 'ingested', version: 1, reused: true, changedCount: 6 });
+    expect(await h.all('blueprint_versions')).toHaveLength(1);
+    expect(await h.all('blueprint_chunks')).toEqual(chunksBefore);
+    const announced = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    expect(announced.map((e) => [e.jobId, e.version])).toEqual([
+      ['job-1', 1],
+      ['job-2', 1],
+    ]);
+  });
+
+  it('answers a replayed command for a finished job from the job, writing and publishing nothing', async () => {
+    await h.run(command('job-1', PLAN));
+    const outbox = (await pendingOutbox(h.store, 1000)).length;
+    const again = await h.run(command('job-1', PLAN));
+    expect(again).toMatchObject({ status: 'ingested', version: 1 });
+    if (again.status === 'ingested') expect(again.changedSectionIds).toHaveLength(6);
+    expect((await pendingOutbox(h.store, 1000)).length).toBe(outbox);
+  });
+
+  it('makes version 2 of an edited text: parent linked and superseded, only the edited section changed, ids kept', async () => {
+    const first = await h.run(command('job-1', PLAN));
+    const second = await h.run(
+      command('job-2', PLAN.replace('Password reset.', 'Password reset by email link.')),
+    );
+    expect(second).toMatchObject({ status: 'ingested', version: 2, parentVersion: 1, changedCount: 1 });
+    if (first.status !== 'ingested' || second.status !== 'ingested') throw new Error('not ingested');
+    expect(second.blueprintId).toBe(first.blueprintId);
+
+    const [v1event, v2event] = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    expect(v2event?.sections.map((s) => s.id)).toEqual(v1event?.sections.map((s) => s.id));
+    const story12 = v2event?.sections.find((s) => s.title === 'Story 1.2');
+    expect(v2event?.changedSectionIds).toEqual([story12?.id]);
+    expect(v2event?.parentVersion).toBe(1);
+
+    const versions = (await h.all<BlueprintVersionRecord>('blueprint_versions')).sort(
+      (a, b) => a.number - b.number,
+    );
+    expect(versions.map((v) => [v.number, v.status, v.parentVersion, v.supersededBy])).toEqual([
+      [1, 'superseded', undefined, 2],
+      [2, 'current', 1, undefined],
+    ]);
+    const [blueprint] = await h.all<Doc & { currentVersion: number; latestVersion: number }>('blueprints');
+    expect(blueprint).toMatchObject({ currentVersion: 2, latestVersion: 2 });
+  });
+
+  it.each([
+    ['headings only', '# One\n\n## Two\n', 'HEADINGS_ONLY'],
+    ['whitespace', '  \n\n', 'EMPTY'],
+    ['1000 nested quotes', `# A\n\n${'>'.repeat(1000)} x\n`, 'TOO_DEEP'],
+    ['a NUL', '# A\n\nx\u0000y\n', 'BINARY'],
+  ])('refuses %s before writing anything but the failed job', async (_name, text, reason) => {
+    const outcome = await h.run(command('job-bad', text));
+    expect(outcome.status).toBe('rejected');
+    if (outcome.status === 'rejected') expect(outcome.error.reason).toBe(reason);
+    for (const c of ['blueprints', 'blueprint_versions', 'blueprint_chunks', 'blueprint_sections']) {
+      expect(await h.all(c)).toEqual([]);
+    }
+    const [job] = await h.all<IngestionJobRecord>('ingestion_jobs');
+    expect(job).toMatchObject({ state: 'failed', error: { reason, code: 'INGESTION_BLUEPRINT_REJECTED' } });
+    const [failed] = await h.events<IngestionProgressV1>('ingestion.progress.v1');
+    expect(failed).toMatchObject({ phase: 'failed', error: { code: `INGESTION_${reason}` } });
+    expect((await h.run(command('job-bad', text))).status).toBe('rejected');
+  });
+
+  it('resumes a job killed mid-way from its checkpoint, never rewriting a stored batch, ending as a clean run does', async () => {
+    const big = Array.from({ length: 40 }, (_, i) => `## Story ${i}\n\nWork item ${i}.\n`).join('\n');
+    const text = `# Plan\n\nIntro.\n\n${big}`;
+    const failing = new FailingOnceStore(h.store, 5);
+
+    await expect(h.run(command('job-r', text), failing)).rejects.toThrow('injected failure');
+    expect(failing.sectionWrites).toBe(4);
+    const [stopped] = await h.all<IngestionJobRecord>('ingestion_jobs');
+    expect(stopped).toMatchObject({ state: 'running', checkpoint: { sectionsStored: 8 } });
+    expect(await h.all('blueprint_sections')).toHaveLength(4);
+
+    const resumed = await h.run(command('job-r', text), failing);
+    expect(resumed).toMatchObject({ status: 'ingested', version: 1, sectionCount: 41 });
+    // 41 sections in batches of 2 = 21 batches: 4 before the failure, 17 after, none twice.
+    expect(failing.sectionWrites).toBe(21);
+    expect(await h.events('blueprint.ingested.v1')).toHaveLength(1);
+
+    const clean = await harness(dir, 'clean.db');
+    try {
+      await clean.run(command('job-r', text));
+      for (const c of [
+        'blueprints',
+        'blueprint_versions',
+        'blueprint_chunks',
+        'blueprint_sections',
+        'ingestion_jobs',
+      ]) {
+        const strip = (docs: Doc[]) => docs.map(({ updatedAt: _u, ...rest }) => rest);
+        expect(strip(await h.all(c))).toEqual(strip(await clean.all(c)));
+      }
+    } finally {
+      await clean.store.close();
+    }
+  });
+
+  it('refuses to resume a job id with a different text', async () => {
+    const failing = new FailingOnceStore(h.store, 1);
+    await expect(h.run(command('job-x', PLAN), failing)).rejects.toThrow('injected failure');
+    await expect(h.run(command('job-x', PLAN + '\nmore\n'))).rejects.toMatchObject({
+      code: 'BUS_NON_RETRYABLE',
+    });
+  });
+});

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { parseBlueprint } from './blueprint-parse';
+import { BlueprintRejectedError, type RejectionReason } from './blueprint-rejected-error';
+import {
+  checkBlueprintText,
+  decodeBlueprintBytes,
+  firstInvalidUtf8,
+  normalizeBlueprintText,
+  utf8ByteLength,
+} from './blueprint-source';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** Runs `fn` and returns the BlueprintRejectedError it throws (fails the test if it throws nothing else). */
+function rejection(fn: () => unknown): BlueprintRejectedError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof BlueprintRejectedError) return err;
+    throw err;
+  }
+  throw new Error('expected a BlueprintRejectedError, nothing was thrown');
+}
+const reasonOf = (fn: () => unknown): RejectionReason => rejection(fn).reason;
+const parse = (text: string, label = 'plan.md') => parseBlueprint(text, { hash: sha256, label });
+
+describe('decodeBlueprintBytes', () => {
+  it('decodes UTF-8 and drops a BOM', () => {
+    expect(decodeBlueprintBytes(new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('# Café\n')]), 'a.md')).toBe(
+      '# Café\n',
+    );
+  });
+
+  it('names the file, byte offset and line of the first invalid UTF-8 sequence', () => {
+    const bytes = new Uint8Array([...utf8('# Plan\n\nok é\n'), 0xc3, 0x28, ...utf8(' rest\n')]);
+    const err = rejection(() => decodeBlueprintBytes(bytes, 'docs/plan.md'));
+    expect(err.reason).toBe('INVALID_UTF8');
+    expect(err.site).toEqual({ file: 'docs/plan.md', byteOffset: 14, line: 4 });
+    expect(err.message).toBe('docs/plan.md, line 4, byte 14: not valid UTF-8 (save the file as UTF-8)');
+  });
+
+  it('finds overlong encodings, surrogates and truncated sequences', () => {
+    expect(firstInvalidUtf8(new Uint8Array([0x41, 0xc0, 0xaf]))).toBe(1);
+    expect(firstInvalidUtf8(new Uint8Array([0x41, 0x42, 0xed, 0xa0, 0x80]))).toBe(2);
+    expect(firstInvalidUtf8(new Uint8Array([0xe2, 0x82]))).toBe(0);
+    expect(firstInvalidUtf8(utf8('fine ✓ 😀'))).toBe(utf8('fine ✓ 😀').length);
+  });
+
+  it('refuses binary: a NUL byte, named by offset', () => {
+    const err = rejection(() =>
+      decodeBlueprintBytes(new Uint8Array([...utf8('# A\nxy'), 0, 1, 2]), 'img.md'),
+    );
+    expect(err.reason).toBe('BINARY');
+    expect(err.site).toEqual({ file: 'img.md', byteOffset: 6, line: 2 });
+  });
+
+  it('refuses binary: mostly control bytes', () => {
+    const bytes = new Uint8Array(1000).map((_, i) => (i % 3 === 0 ? 0x01 : 0x41));
+    expect(reasonOf(() => decodeBlueprintBytes(bytes, 'x.txt'))).toBe('BINARY');
+  });
+
+  it('refuses bytes over the limit before decoding', () => {
+    const err = rejection(() =>
+      decodeBlueprintBytes(utf8('# A\n\n' + 'x'.repeat(100)), 'big.md', { maxBytes: 50 }),
+    );
+    expect(err.reason).toBe('TOO_LARGE');
+    expect(err.message).toBe('big.md: 105 bytes is over the 50-byte limit');
+  });
+});
+
+describe('checkBlueprintText and parseBlueprint (bad input)', () => {
+  it('refuses empty and whitespace-only text', () => {
+    expect(reasonOf(() => parse(''))).toBe('EMPTY');
+    expect(reasonOf(() => parse(' \n\t\n  '))).toBe('EMPTY');
+    expect(rejection(() => parse('\n\n')).site).toEqual({ file: 'plan.md' });
+  });
+
+  it('refuses a NUL character, naming the line', () => {
+    const err = rejection(() => parse('# A\n\ntext\nbad \u0000 here\n'));
+    expect(err.reason).toBe('BINARY');
+    expect(err.site).toMatchObject({ file: 'plan.md', line: 4 });
+  });
+
+  it('refuses text over the configured size, counted in UTF-8 bytes', () => {
+    const text = '# A\n\n' + 'é'.repeat(30);
+    expect(utf8ByteLength(text)).toBe(65);
+    expect(reasonOf(() => parseBlueprint(text, { hash: sha256, maxBytes: 64 }))).toBe('TOO_LARGE');
+    expect(parseBlueprint(text, { hash: sha256, maxBytes: 65 }).sections).toHaveLength(1);
+  });
+
+  it('refuses headings with nothing under them, even with code-fence-free blank lines and rules', () => {
+    const err = rejection(() => parse('# One\n\n## Two\n\n---\n\nThree\n=====\n'));
+    expect(err.reason).toBe('HEADINGS_ONLY');
+    expect(err.message).toBe('plan.md, line 1: 3 headings and no text under any of them');
+  });
+
+  it('accepts headings with one line of content', () => {
+    expect(parse('# One\n\n## Two\n\nsomething\n').sections).toHaveLength(2);
+  });
+
+  it('refuses 1000 levels of nested block quotes quickly, naming the line', () => {
+    const started = performance.now();
+    const err = rejection(() => parse(`# Plan\n\nintro\n\n${'>'.repeat(1000)} deep\n`));
+    expect(err.reason).toBe('TOO_DEEP');
+    expect(err.site).toMatchObject({ file: 'plan.md', line: 5 });
+    expect(err.message).toContain('nested 1000 levels deep (the limit is 64)');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses 1000 levels of nested lists quickly, naming the first line past the limit', () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => `${'  '.repeat(i)}- item ${i}`);
+    const started = performance.now();
+    const err = rejection(() => parse(`# Plan\n\n${lines.join('\n')}\n`));
+    expect(err.reason).toBe('TOO_DEEP');
+    // Item i sits at depth i + 1: item 64 (line 3 + 64) is the first past 64.
+    expect(err.site).toMatchObject({ line: 67 });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses nesting written on one line (`- > - > ...`)', () => {
+    expect(reasonOf(() => parse(`# Plan\n\n${'- > '.repeat(500)}x\n`))).toBe('TOO_DEEP');
+  });
+
+  it('parses ordinary nesting (quotes in lists, lists in quotes, ten deep) as content', () => {
+    const lines = Array.from({ length: 10 }, (_, i) => `${'  '.repeat(i)}- item ${i}`);
+    const parsed = parse(`# Plan\n\n> > quoted\n\n${lines.join('\n')}\n\n- > # quoted in a list\n`);
+    expect(parsed.sections.map((s) => s.title)).toEqual(['Plan']);
+  });
+
+  it('names the file and line inside a multi-file blueprint', () => {
+    const a = '# A\n\ntext\n';
+    const b = '# B\n\nok\n\nbad\u0000\n';
+    const err = rejection(() =>
+      parseBlueprint(a + b, {
+        hash: sha256,
+        label: 'docs',
+        files: [
+          { path: 'docs/a.md', start: 0 },
+          { path: 'docs/b.md', start: a.length },
+        ],
+      }),
+    );
+    expect(err.site).toMatchObject({ file: 'docs/b.md', line: 5 });
+  });
+
+  it('refuses a file list that does not fit the text', () => {
+    expect(
+      reasonOf(() => parseBlueprint('# A\n\nx\n', { hash: sha256, files: [{ path: 'a.md', start: 3 }] })),
+    ).toBe('INVALID_FILES');
+  });
+
+  it('normalizes CRLF line endings so the parser sees headings, and offsets point into the normalized text', () => {
+    expect(normalizeBlueprintText('\ufeff# A\r\n\r\ntext\r\n')).toBe('# A\n\ntext\n');
+    const parsed = parse('# A\r\n\r\ntext\r\n## B\r\nmore\r\n');
+    expect(parsed.sections.map((s) => s.title)).toEqual(['A', 'B']);
+    expect(parsed.text.slice(parsed.sections[1]?.start)).toBe('## B\nmore\n');
+  });
+
+  it('checkBlueprintText accepts a plain text', () => {
+    expect(() => checkBlueprintText('just notes\n', {})).not.toThrow();
+  });
+});

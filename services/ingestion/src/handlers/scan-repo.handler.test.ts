@@ -1,0 +1,73 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { InProcessMessageBus } from '@autopilot/bus';
+import { IngestionProgressV1, IngestionScanRepoV1, RepoScannedV1 } from '@autopilot/contracts';
+import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
+import { openSqliteStore, type DocumentStore } from '@autopilot/store';
+import { eventually } from '@autopilot/testing';
+import { ingestionService } from '../index';
+import { gitRepository, removeAll } from '../testing/repo-fixture';
+
+describe('cmd.ingestion.scan_repo through the ingestion service (in-process bus, SQLite store)', () => {
+  const made: string[] = [];
+  let bus: InProcessMessageBus;
+  let store: DocumentStore;
+  let host: ServiceHost;
+  const scanned: RepoScannedV1[] = [];
+  const progress: IngestionProgressV1[] = [];
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ap-scan-host-'));
+    made.push(dir);
+    bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
+    store = await openSqliteStore({ file: join(dir, 'ingestion.db') });
+    await bus.subscribe(RepoScannedV1, 'test-repo-scanned', async (d) => void scanned.push(d.payload));
+    await bus.subscribe(
+      IngestionProgressV1,
+      'test-ingestion-progress',
+      async (d) => void progress.push(d.payload),
+    );
+    host = await startServiceHost({
+      definition: ingestionService,
+      bus,
+      store,
+      routes: createHttpRoutes(),
+      logger: createLogger({
+        service: 'ingestion',
+        level: 'fatal',
+        destination: new Writable({ write: (_c, _e, d) => d() }),
+      }),
+      outboxIntervalMs: 3_600_000,
+    });
+  });
+  afterAll(async () => {
+    await host.close();
+    await bus.close();
+    await store.close();
+    await removeAll(made);
+  });
+
+  it('publishes repo.scanned for the repository once, however often the command arrives', async () => {
+    const repo = await gitRepository({ 'Cargo.toml': '[package]\nname = "x"\n', 'src/lib.rs': '' });
+    made.push(repo);
+    const command: IngestionScanRepoV1 = {
+      jobId: 'job-1',
+      projectId: 'proj-1',
+      repo: { location: repo, defaultBranch: 'main' },
+      requestedBy: { kind: 'system', id: 'test' },
+    };
+    await bus.publish(IngestionScanRepoV1, command);
+    await eventually(() => expect(scanned.map((s) => s.jobId)).toEqual(['job-1']));
+    expect(scanned[0]?.toolchains.map((t) => t.testCommand)).toEqual([['cargo', 'test']]);
+
+    // The resend, then another job behind it on the same consumer: once that one is announced, the
+    // resend has been handled too.
+    await bus.publish(IngestionScanRepoV1, command);
+    await bus.publish(IngestionScanRepoV1, { ...command, jobId: 'job-2' });
+    await eventually(() => expect(scanned.map((s) => s.jobId)).toEqual(['job-1', 'job-2']));
+    expect(scanned[1]?.reusedFromJobId).toBe('job-1');
+    expect(progress.filter((p) => p.jobId === 'job-1').map((p) => p.phase)).toEqual(['done']);
+  });
+});

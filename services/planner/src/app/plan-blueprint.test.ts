@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PlanGeneratedV1, TasksGeneratedV1, validateStrict, type Envelope } from '@autopilot/contracts';
+import { NonRetryableError, type IdSource } from '@autopilot/kernel';
+import { declareOutbox, OUTBOX_COLLECTION, openSqliteStore, type DocumentStore } from '@autopilot/store';
+import { FakeClock } from '@autopilot/testing';
+import { StorePlanRepository } from '../adapters/plan-repository';
+import { plannerService } from '../index';
+import { MissingDependencyError } from '../domain/plan-errors';
+import { markdownBlueprint } from '../testing/markdown-blueprint';
+import { SHOP_PLAN } from '../testing/sample-plans';
+import { blueprintAnchorBuilder } from './plan-anchor-builder';
+import { planBlueprint, PlanBlueprintUseCase, type PlanBlueprintDeps } from './plan-blueprint';
+import type { PlannerLog } from './ports';
+
+function countingIds(): IdSource {
+  let n = 0;
+  return { next: () => `01JDP0EVT${String(++n).padStart(17, '0')}` };
+}
+
+describe('planBlueprint', () => {
+  let dir: string;
+  let store: DocumentStore;
+  let deps: PlanBlueprintDeps;
+  const lines: string[] = [];
+  const log: PlannerLog = {
+    info: (m, f) => lines.push(`info ${m} ${JSON.stringify(f)}`),
+    warn: (m, f) => lines.push(`warn ${m} ${JSON.stringify(f)}`),
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ap-planner-'));
+    store = await openSqliteStore({ file: join(dir, 'planner.db') });
+    await declareOutbox(store);
+    for (const spec of plannerService.collections) await store.ensureCollection(spec);
+    const clock = new FakeClock();
+    deps = {
+      repository: new StorePlanRepository(store, clock),
+      anchors: blueprintAnchorBuilder,
+      refiner: null,
+      log,
+      clock,
+      ids: countingIds(),
+      maxRefinementCalls: 20,
+    };
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const outbox = async () =>
+    (
+      await store.collection<{ _id: string; envelope: Envelope }>(OUTBOX_COLLECTION).find({}, { limit: 1000 })
+    ).items.map((e) => e.envelope);
+
+  it('saves nodes, tasks and the plan head, and puts plan.generated and tasks.generated in the outbox', async () => {
+    const blueprint = markdownBlueprint(SHOP_PLAN);
+    const result = await planBlueprint(blueprint, deps, { correlationId: 'job-1', causationId: 'evt-1' });
+    expect(result.outcome).toBe('planned');
+    const events = await outbox();
+    expect(events.map((e) => e.type).sort()).toEqual(['plan.generated.v1', 'tasks.generated.v1']);
+    const plan = events.find((e) => e.type === 'plan.generated.v1')!;
+    const tasks = events.find((e) => e.type === 'tasks.generated.v1')!;
+    expect(validateStrict(PlanGeneratedV1, plan.data)).toEqual([]);
+    expect(validateStrict(TasksGeneratedV1, tasks.data)).toEqual([]);
+    expect(plan).toMatchObject({ correlationId: 'job-1', causationId: 'evt-1', projectId: 'project-1' });
+    expect(plan.data).toEqual(result.plan);
+    expect(tasks.data).toEqual(result.tasks);
+
+    const payload = plan.data as PlanGeneratedV1;
+    const taskPayload = tasks.data as TasksGeneratedV1;
+    expect(payload.revision).toBe(1);
+    expect(taskPayload.anchorId).toBe(payload.anchor.id);
+    // Links both ways: every task names its node, every node lists its tasks.
+    for (const task of taskPayload.tasks) {
+      expect(payload.nodes.find((n) => n.id === task.planNodeId)?.taskIds).toContain(task.id);
+    }
+    expect(await store.collection('plan_nodes').count({ planId: payload.planId })).toBe(payload.nodes.length);
+    expect(await store.collection('task_specs').count({ planId: payload.planId })).toBe(
+      taskPayload.tasks.length,
+    );
+  });
+
+  it('is idempotent: the same version again writes nothing and returns the same plan', async () => {
+    const blueprint = markdownBlueprint(SHOP_PLAN);
+    const first = await planBlueprint(blueprint, deps);
+    const again = await planBlueprint(blueprint, deps);
+    expect(again.outcome).toBe('unchanged');
+    expect(JSON.stringify(again.plan)).toBe(JSON.stringify(first.plan));
+    expect(JSON.stringify(again.tasks)).toBe(JSON.stringify(first.tasks));
+    expect(await outbox()).toHaveLength(2);
+  });
+
+  it('re-plans an edited blueprint: unchanged nodes keep their ids and their stored facts are reused', async () => {
+    const v1 = markdownBlueprint(SHOP_PLAN);
+    const first = (await planBlueprint(v1, deps)).plan!;
+
+    // Mark the stored facts of an unchanged section: a re-plan that reuses them keeps the mark.
+    type Bucket = {
+      _id: string;
+      nodes: { node: { id: string }; sources: { facts: { deliverables: string[] } }[] }[];
+    };
+    const skeleton = first.nodes.find((n) => n.title === 'Story 1.1: Project skeleton')!;
+    const buckets = await store
+      .collection<Bucket>('plan_nodes')
+      .find({ planId: first.planId }, { limit: 1000 });
+    const bucket = buckets.items.find((b) => b.nodes.some((n) => n.node.id === skeleton.id))!;
+    bucket.nodes.find((n) => n.node.id === skeleton.id)!.sources[0]!.facts.deliverables = [
+      '(reused from the stored facts)',
+    ];
+    await store.collection<Bucket>('plan_nodes').upsert(bucket);
+
+    const v2 = markdownBlueprint(
+      SHOP_PLAN.replace('Flip the feature flag.', 'Flip the flag. Deliverables: `flags.json`'),
+      {
+        previous: v1,
+      },
+    );
+    expect(v2.changedSectionIds).toHaveLength(1);
+    const second = await planBlueprint(v2, deps);
+    expect(second.outcome).toBe('planned');
+    expect(second.plan!.revision).toBe(2);
+    expect(second.plan!.nodes.map((n) => n.id)).toEqual(first.nodes.map((n) => n.id));
+    const skeletonTask = second.tasks!.tasks.find((t) => t.planNodeId === skeleton.id)!;
+    expect(skeletonTask.description).toContain('(reused from the stored facts)');
+    const goLive = second.tasks!.tasks.find((t) => t.title === 'Story 3.2: Go live')!;
+    expect(goLive.scopePaths).toEqual(['flags.json']); // the changed section was read again
+    expect(await outbox()).toHaveLength(4);
+  });
+
+  it('leaves an older version alone once a newer one is planned', async () => {
+    const v1 = markdownBlueprint(SHOP_PLAN);
+    const v2 = markdownBlueprint(`${SHOP_PLAN}\nMore.`, { previous: v1 });
+    await planBlueprint(v2, deps);
+    expect((await planBlueprint(v1, deps)).outcome).toBe('stale');
+    expect(await outbox()).toHaveLength(2);
+  });
+
+  it('writes nothing for a blueprint with a missing dependency', async () => {
+    const blueprint = markdownBlueprint('## Story 1: A\nDepends on Story 2.\n\n- do A');
+    await expect(planBlueprint(blueprint, deps)).rejects.toThrow(MissingDependencyError);
+    expect(await outbox()).toEqual([]);
+    expect(await store.collection('plans').count()).toBe(0);
+    expect(await store.collection('plan_nodes').count()).toBe(0);
+  });
+
+  it('turns an unplannable blueprint into a NonRetryableError for the bus, keeping the cause', async () => {
+    const useCase = new PlanBlueprintUseCase(
+      deps.repository,
+      deps.anchors,
+      null,
+      deps.log,
+      deps.clock,
+      deps.ids,
+      deps.maxRefinementCalls,
+    );
+    const blueprint = markdownBlueprint('## Story 1: A\nDepends on Story 2.\n\n- do A');
+    const err = await useCase.execute(blueprint).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonRetryableError);
+    expect((err as Error).cause).toBeInstanceOf(MissingDependencyError);
+  });
+});

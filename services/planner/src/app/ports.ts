@@ -1,0 +1,112 @@
+import type {
+  BlueprintIngestedV1,
+  Envelope,
+  IntentionAnchor,
+  PlanNode,
+  TaskSpec,
+} from '@autopilot/contracts';
+import type { SectionSource } from '../domain/plan-graph';
+import type { Refinement } from '../domain/plan-refinement';
+
+/**
+ * The planner's own ports: what the plan and task use cases need from the outside world. Adapters
+ * live in ../adapters; the module binds them.
+ */
+
+/** One ambiguous node, as sent to a model. */
+export interface RefinementRequest {
+  readonly nodeId: string;
+  readonly system: string;
+  readonly user: string;
+}
+
+/**
+ * A language model that settles ambiguous plan nodes. Optional: without one the rule-based plan is
+ * complete. Each call to `refine` is one model call; the caller bounds and caches them.
+ */
+export interface PlanRefiner {
+  /** The model's name, recorded with cached answers. */
+  readonly model: string;
+  /**
+   * The model's answer as parsed JSON (unchecked: the caller checks its shape). Rejects with
+   * PlanRefinerError on any transport, HTTP or JSON failure; never with the API key in the error.
+   */
+  refine(request: RefinementRequest): Promise<unknown>;
+}
+/** Injection token for the optional PlanRefiner (bound to null when no model is configured). */
+export const PlanRefiner = Symbol('PlanRefiner');
+
+/** The head of the stored plan of a project: what the last planning produced. */
+export interface StoredPlanHead {
+  readonly planId: string;
+  readonly projectId: string;
+  readonly blueprintId: string;
+  readonly blueprintVersion: number;
+  readonly blueprintDigest: string;
+  readonly revision: number;
+  readonly generatedAt: string;
+  readonly anchor: IntentionAnchor;
+  readonly nodeCount: number;
+  readonly taskCount: number;
+}
+
+/** A stored plan node: the contract shape, plus the extracted facts of its sections for reuse. */
+export interface StoredPlanNode {
+  readonly node: PlanNode;
+  readonly sources: readonly SectionSource[];
+}
+
+/** A stored task, in the contract's shape. */
+export interface StoredTask {
+  readonly task: TaskSpec;
+}
+
+export interface StoredPlan {
+  readonly head: StoredPlanHead;
+  readonly nodes: ReadonlyMap<string, StoredPlanNode>;
+  readonly tasks: ReadonlyMap<string, StoredTask>;
+}
+
+/**
+ * Where plans live (`plans`, `plan_nodes`, `task_specs`) and the cache of model answers
+ * (`plan_refinements`).
+ */
+export interface PlanRepository {
+  /** The project's stored plan with all its nodes and tasks, or null before the first plan. */
+  load(planId: string): Promise<StoredPlan | null>;
+  /**
+   * Saves `next` over `previous` (writing only documents that changed, deleting those that are
+   * gone) and appends `events` to the outbox, in one transaction. Rejects with
+   * StoreRevisionConflictError when the plan changed since `previous` was loaded: nothing written.
+   */
+  commit(
+    next: { head: StoredPlanHead; nodes: readonly StoredPlanNode[]; tasks: readonly StoredTask[] },
+    previous: StoredPlan | null,
+    events: readonly Envelope[],
+  ): Promise<void>;
+  /** Cached refinements by key; missing keys are absent from the map. */
+  cachedRefinements(keys: readonly string[]): Promise<Map<string, Refinement>>;
+  /** Caches one checked refinement under its key (idempotent). */
+  cacheRefinement(key: string, refinement: Refinement, model: string): Promise<void>;
+}
+export const PlanRepository = Symbol('PlanRepository');
+
+/**
+ * Builds the intention anchor `plan.generated` carries. The seam between the plan graph and the
+ * intention anchor: the default (app/plan-anchor-builder.ts) quotes the blueprint through
+ * `anchorFromBlueprint`; a builder that also reads the project's explicit inputs replaces it.
+ */
+export interface AnchorBuilder {
+  /** The anchor for this blueprint version. Rejects only on invalid input (the plan is not saved). */
+  anchorFor(blueprint: BlueprintIngestedV1): Promise<IntentionAnchor>;
+}
+export const AnchorBuilder = Symbol('AnchorBuilder');
+
+/** Where the planner reports what it chose to skip (a failed model call). Never given secrets. */
+export interface PlannerLog {
+  /** A line at info level with structured fields. */
+  info(message: string, fields?: Record<string, unknown>): void;
+  /** A line at warn level with structured fields. */
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+export const PlannerLog = Symbol('PlannerLog');

@@ -1,0 +1,115 @@
+import { commandsInLine } from './extract-commands';
+import { pathIn } from './extract-paths';
+import { extractSection } from './extract-section';
+
+describe('extractSection', () => {
+  it('reads commands from shell fences, prompts and backticked known tools, as argv', () => {
+    const facts = extractSection(
+      [
+        '### Build',
+        'Run `npm run lint` then `git` (a mention) and `make`.',
+        '```bash',
+        '# a comment',
+        'npm ci && npm run build',
+        'cat log | grep error',
+        'pytest -q \\',
+        '  tests/unit',
+        '```',
+        '```console',
+        '$ go test ./...',
+        'ok  example.com/x',
+        '```',
+        '```python',
+        'import os  # not a command',
+        '```',
+        '$ cargo test',
+      ].join('\n'),
+    );
+    expect(facts.commands).toEqual([
+      ['npm', 'run', 'lint'],
+      ['make'],
+      ['npm', 'ci'],
+      ['npm', 'run', 'build'],
+      ['pytest', '-q', 'tests/unit'],
+      ['go', 'test', './...'],
+      ['cargo', 'test'],
+    ]);
+  });
+
+  it('reads acceptance criteria from labels, checkboxes, Given/When/Then and "Done when"', () => {
+    const facts = extractSection(
+      [
+        '### Story: Export',
+        '- export the report as CSV',
+        '',
+        'Acceptance criteria:',
+        '- the file opens in a spreadsheet',
+        '',
+        '- [x] columns are named',
+        '',
+        'Given a report',
+        'When I export it',
+        'Then I get a CSV file',
+        '',
+        'Done when: the button is live',
+      ].join('\n'),
+    );
+    expect(facts.deliverables).toEqual(['export the report as CSV']);
+    expect(facts.acceptanceCriteria).toEqual([
+      'the file opens in a spreadsheet',
+      'columns are named',
+      'Given a report When I export it Then I get a CSV file',
+      'the button is live',
+    ]);
+  });
+
+  it('finds paths in backticks and in prose, but not and/or, CI/CD or Node.js', () => {
+    const facts = extractSection(
+      '### X\nEdit `src/a.ts`, docs/guide.md and src/lib/ for CI/CD and/or Node.js; see https://x.io/a.ts.',
+    );
+    expect(facts.filePaths).toEqual(['src/a.ts', 'docs/guide.md', 'src/lib/']);
+    expect(pathIn('../secret.txt', 'backticked')).toBeUndefined();
+    expect(pathIn('/etc/passwd', 'backticked')).toBeUndefined();
+    expect(pathIn('./package.json', 'bare')).toBe('package.json');
+  });
+
+  it('reads dependencies from prose, labels and prerequisite tables, never from code', () => {
+    const facts = extractSection(
+      [
+        '### Story 2: B',
+        'Depends on Story 1 and "Login flow". Starts after Phase 1 is done.',
+        '```',
+        'depends on Story 99',
+        '```',
+        '| Item | Prerequisites |',
+        '|---|---|',
+        '| Story 3 | Story 2; JIRA-12 |',
+      ].join('\n'),
+    );
+    expect(facts.dependencies.map((d) => [d.text, d.strength, d.external, d.subject?.text ?? null])).toEqual([
+      ['Story 1', 'stated', false, null],
+      ['Login flow', 'stated', false, null],
+      ['Phase 1', 'loose', false, null],
+      ['Story 2', 'stated', false, 'Story 3'],
+      ['JIRA-12', 'stated', true, 'Story 3'],
+    ]);
+  });
+
+  it('grades risk from prose and protected paths, and reads stated priority and status', () => {
+    expect(extractSection('### X\nDrop the legacy table.').riskSignals).toEqual(['data_deletion']);
+    expect(extractSection('### X\nEdit `.github/workflows/ci.yml`.').riskSignals).toEqual(['protected_path']);
+    expect(extractSection('### X\n```sql\nDELETE FROM users;\n```').riskSignals).toEqual([]);
+    const facts = extractSection('### X (done)\nPriority: high\nRisk: low');
+    expect(facts).toMatchObject({ priorityClass: 1, status: 'done', explicitRisk: 'low' });
+  });
+
+  it('splits a shell line into commands and refuses what needs a shell', () => {
+    expect(commandsInLine('$ npm test -- --grep "two words"')).toEqual([
+      ['npm', 'test', '--', '--grep', 'two words'],
+    ]);
+    expect(commandsInLine('cd app; npm test')).toEqual([['npm', 'test']]);
+    expect(commandsInLine('npm test > out.txt')).toEqual([]);
+    expect(commandsInLine('echo $(whoami)')).toEqual([]);
+    expect(commandsInLine('NODE_ENV=test npm test')).toEqual([]);
+  });
+});

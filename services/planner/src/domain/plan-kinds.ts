@@ -1,0 +1,146 @@
+import type { PlanNodeKind } from '@autopilot/contracts';
+
+/**
+ * What a heading says about itself: the explicit naming rules of the plan graph. Real planning
+ * documents name their levels ("Phase 2: API", "Story 3.1 — Login", "Epic: Payments", "1.2.3 Add
+ * endpoint"); where they do, that wins over depth.
+ */
+
+/** The level words a heading may start with, as written (synonyms folded). */
+export type NodeLabel = 'phase' | 'epic' | 'feature' | 'story' | 'task';
+
+export const KIND_RANK: Readonly<Record<PlanNodeKind, number>> = {
+  phase: 0,
+  epic: 1,
+  feature: 2,
+  story: 3,
+  task_spec: 4,
+};
+export const KIND_BY_RANK: readonly PlanNodeKind[] = ['phase', 'epic', 'feature', 'story', 'task_spec'];
+
+export const KIND_OF_LABEL: Readonly<Record<NodeLabel, PlanNodeKind>> = {
+  phase: 'phase',
+  epic: 'epic',
+  feature: 'feature',
+  story: 'story',
+  task: 'task_spec',
+};
+
+const LABEL_SYNONYMS: Readonly<Record<string, NodeLabel>> = {
+  phase: 'phase',
+  stage: 'phase',
+  milestone: 'phase',
+  epic: 'epic',
+  feature: 'feature',
+  capability: 'feature',
+  story: 'story',
+  'user story': 'story',
+  task: 'task',
+  subtask: 'task',
+  'sub-task': 'task',
+  step: 'task',
+  ticket: 'task',
+};
+
+const LABEL_WORDS =
+  'user story|sub-task|subtask|phase|stage|milestone|epic|feature|capability|story|task|step|ticket';
+const NUMBER = '\\d+(?:\\.\\d+)*';
+// A label counts only when a number, a separator or the end of the title follows it: "Feature: X",
+// "Story 3.1 Login", "Epic" — never "Feature flags for checkout" or "Stage lighting".
+const LABELLED = new RegExp(
+  `^(${LABEL_WORDS})(?:\\s*#?(${NUMBER})[a-z]?(?=[\\s:.)\\-–—]|$))?\\s*([:.)\\-–—]\\s*)?(.*)$`,
+  'i',
+);
+const NUMBERED = new RegExp(`^(${NUMBER})[.)]?\\s+(.*)$`);
+
+/** A heading's explicit parts. `name` is the title without its label and number. */
+export interface HeadingParts {
+  readonly label?: NodeLabel;
+  readonly number?: string;
+  readonly name: string;
+}
+
+/** Strips emphasis, code ticks and links' brackets: `**Story 1**` reads as `Story 1`. */
+export function plainTitle(title: string): string {
+  return title
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[*_`~]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function parseHeading(title: string): HeadingParts {
+  const plain = plainTitle(title);
+  const labelled = LABELLED.exec(plain);
+  if (labelled) {
+    const [, word = '', number, separator, rest = ''] = labelled;
+    if (number !== undefined || separator !== undefined || rest === '') {
+      const label = LABEL_SYNONYMS[word.toLowerCase()];
+      if (label) return { label, ...(number !== undefined ? { number } : {}), name: rest.trim() || plain };
+    }
+  }
+  const numbered = NUMBERED.exec(plain);
+  if (numbered) return { number: numbered[1] ?? '', name: (numbered[2] ?? '').trim() || plain };
+  return { name: plain };
+}
+
+/** What a sub-heading contributes to its parent node instead of becoming a node itself. */
+export type FacetKind = 'criteria' | 'deliverables' | 'dependencies' | 'files' | 'commands' | 'notes';
+
+const FACETS: readonly [RegExp, FacetKind][] = [
+  [
+    /^(acceptance criteria|acceptance|done when|definition of done|dod|exit criteria|success criteria|completion criteria)$/,
+    'criteria',
+  ],
+  [/^(deliverables?|outputs?|artifacts?|work items)$/, 'deliverables'],
+  [/^(dependencies|depends on|prerequisites?|blocked by|requires|ordering)$/, 'dependencies'],
+  [
+    /^(files|files to (change|touch|create|edit)|files touched|affected files|paths|code locations?)$/,
+    'files',
+  ],
+  [/^(commands|validation|verification|how to verify|how to validate|checks|test commands)$/, 'commands'],
+  [/^(notes|implementation notes|technical notes|details|remarks|hints)$/, 'notes'],
+];
+
+/** The facet a heading names ("Acceptance criteria", "Depends on:"), if any. */
+export function facetOf(title: string): FacetKind | undefined {
+  const normal = plainTitle(title)
+    .toLowerCase()
+    .replace(/[:.]+$/, '')
+    .trim();
+  for (const [pattern, facet] of FACETS) if (pattern.test(normal)) return facet;
+  return undefined;
+}
+
+const INFORMATIONAL =
+  /^(overview|introduction|intro|background|context|summary|executive summary|goals?|non[- ]goals|out of scope|glossary|terminology|definitions|references|appendix|faq|open questions|questions|risks|assumptions|motivation|problem( statement)?|table of contents|contents|toc|changelog|revision history|vision|principles|constraints|about|purpose|audience|stakeholders|timeline|status)\b/;
+
+/** Sections that explain rather than ask for work: they never become tasks. */
+export function isInformational(name: string): boolean {
+  return INFORMATIONAL.test(name.toLowerCase());
+}
+
+const IMPERATIVE =
+  /^(add|implement|create|build|write|fix|update|remove|delete|drop|migrate|refactor|test|document|set ?up|configure|deploy|integrate|support|enable|introduce|extract|move|rename|replace|wire|expose|persist|store|validate|handle|ship|port|upgrade|bump|publish|release|define|design|generate|scaffold|install|provision|seed|make|allow|let|ensure|render|show|send|emit|parse|load|save|cache|index|log|trace|record|track|limit|check|verify|run|automate|split|merge|convert|rewrite|clean|prune|harden|secure|encrypt|optimi[sz]e|speed up|measure|benchmark)\b/;
+
+/** A title that reads as an instruction ("Add login endpoint"): a sign of doable work. */
+export function readsAsWork(name: string): boolean {
+  return IMPERATIVE.test(name.toLowerCase());
+}
+
+/** Orders dotted numbers numerically: 1.2 < 1.10 < 2. */
+export function compareNumbering(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = Number(pa[i] ?? -1) - Number(pb[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The label words written in references ("Story 1.2", "after Phase 1"), folded like headings. */
+export function labelOf(word: string): NodeLabel | undefined {
+  return LABEL_SYNONYMS[word.toLowerCase()];
+}
+export const REFERENCE_LABEL_WORDS = LABEL_WORDS;

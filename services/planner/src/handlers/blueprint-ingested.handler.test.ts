@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { InProcessMessageBus } from '@autopilot/bus';
+import { BlueprintIngestedV1, PlanGeneratedV1, TasksGeneratedV1, type Envelope } from '@autopilot/contracts';
+import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
+import { openSqliteStore, type DocumentStore } from '@autopilot/store';
+import { eventually } from '@autopilot/testing';
+import { plannerService } from '../index';
+import { markdownBlueprint } from '../testing/markdown-blueprint';
+import { SHOP_PLAN } from '../testing/sample-plans';
+
+describe('BlueprintIngestedHandler (the planner service over the in-process bus)', () => {
+  let dir: string;
+  let store: DocumentStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ap-planner-handler-'));
+    store = await openSqliteStore({ file: join(dir, 'planner.db') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers blueprint.ingested with plan.generated and tasks.generated, once per version', async () => {
+    const bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
+    const seen: Envelope[] = [];
+    for (const def of [PlanGeneratedV1, TasksGeneratedV1]) {
+      await bus.subscribe(def, `observer-${def.name}-${def.owner}`, async (d) => {
+        seen.push(d.envelope);
+      });
+    }
+    let host: ServiceHost | undefined;
+    try {
+      host = await startServiceHost({
+        definition: plannerService,
+        bus,
+        store,
+        routes: createHttpRoutes(),
+        logger: createLogger({
+          service: 'planner',
+          level: 'fatal',
+          destination: new Writable({ write: (_c, _e, done) => done() }),
+        }),
+        outboxIntervalMs: 3_600_000,
+      });
+      const blueprint = markdownBlueprint(SHOP_PLAN);
+      await bus.publish(BlueprintIngestedV1, blueprint, { correlationId: 'job-1' });
+      await eventually(() =>
+        expect(seen.map((e) => e.type).sort()).toEqual([PlanGeneratedV1.type, TasksGeneratedV1.type]),
+      );
+      const tasks = seen.find((e) => e.type === TasksGeneratedV1.type)!;
+      expect(tasks.correlationId).toBe('job-1');
+      expect((tasks.data as TasksGeneratedV1).tasks.map((t) => t.title)).toContain(
+        'Story 2.1: Card payments',
+      );
+
+      // The same version again (a re-publish, new envelope id) plans nothing; the next version does.
+      // One consumer handles its messages in order, so once v2's events are out the repeat was handled.
+      await bus.publish(BlueprintIngestedV1, blueprint);
+      const v2 = markdownBlueprint(SHOP_PLAN.replace('Flip the feature flag.', 'Flip it.'), {
+        previous: blueprint,
+      });
+      await bus.publish(BlueprintIngestedV1, v2);
+      await eventually(() => expect(seen).toHaveLength(4));
+      const revisions = seen
+        .filter((e) => e.type === PlanGeneratedV1.type)
+        .map((e) => (e.data as PlanGeneratedV1).revision);
+      expect(revisions).toEqual([1, 2]);
+      const versions = seen
+        .filter((e) => e.type === PlanGeneratedV1.type)
+        .map((e) => (e.data as PlanGeneratedV1).blueprintVersion);
+      expect(versions).toEqual([1, 2]);
+    } finally {
+      await host?.close();
+      await bus.close();
+    }
+  });
+});
