@@ -112,7 +112,14 @@ async function rawRun(nc: NatsConnection, round: number): Promise<RunResult> {
 async function adapterRun(nc: NatsConnection, url: string, round: number): Promise<RunResult> {
   const BenchPingedV1 = benchMessage(round);
   const consumer = `bench-adapter-${round}`;
-  const bus = await connectJetStreamBus({ servers: url, source: 'bench' });
+  // Only warnings and errors: the bench's stdout is its figures.
+  const bus = await connectJetStreamBus({
+    servers: url,
+    source: 'bench',
+    log: (level, msg, fields) => {
+      if (level === 'warn' || level === 'error') console.error(JSON.stringify({ level, msg, ...fields }));
+    },
+  });
   const progress = completion(MESSAGES);
   const started = performance.now();
   await bus.subscribe(BenchPingedV1, consumer, async (d) => progress.seen(d.payload.n, d.payload.sentAt), {
