@@ -43,6 +43,7 @@ export * from './blueprint/blueprint-ingested.v1';
 export * from './repo/repo-scanned.v1';
 export * from './ingestion/ingestion-progress.v1';
 export * from './plan/plan-generated.v1';
+export * from './plan/plan-rejected.v1';
 export * from './tasks/tasks-generated.v1';
 export * from './gap-report/gap-report-created.v1';
 export * from './plan-proposal/plan-proposal-created.v1';

@@ -51,6 +51,7 @@ describe('registry', () => {
         'ap.v1.evt.repo.scanned',
         'ap.v1.evt.ingestion.progress',
         'ap.v1.evt.plan.generated',
+        'ap.v1.evt.plan.rejected',
         'ap.v1.evt.tasks.generated',
         'ap.v1.evt.gap_report.created',
         'ap.v1.evt.plan_proposal.created',

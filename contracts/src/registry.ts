@@ -21,6 +21,7 @@ import { ManagerRetryTaskV1 } from './manager/manager-retry-task.v1';
 import { ManagerSetAutonomyV1 } from './manager/manager-set-autonomy.v1';
 import { PlanProposalCreatedV1 } from './plan-proposal/plan-proposal-created.v1';
 import { PlanGeneratedV1 } from './plan/plan-generated.v1';
+import { PlanRejectedV1 } from './plan/plan-rejected.v1';
 import { ProjectUpdatedV1 } from './project/project-updated.v1';
 import { RepoScannedV1 } from './repo/repo-scanned.v1';
 import { RunFinishedV1 } from './run/run-finished.v1';
@@ -45,6 +46,7 @@ export const messages = [
   IngestionProgressV1,
   // planner
   PlanGeneratedV1,
+  PlanRejectedV1,
   TasksGeneratedV1,
   GapReportCreatedV1,
   PlanProposalCreatedV1,

@@ -21,6 +21,7 @@ import {
   ManagerRetryTaskV1,
   ManagerSetAutonomyV1,
   PlanGeneratedV1,
+  PlanRejectedV1,
   PlanProposalCreatedV1,
   ProjectUpdatedV1,
   RepoScannedV1,
@@ -179,6 +180,16 @@ export const samplePayloads: readonly Sample[] = [
     done: 120,
     total: 480,
     at,
+  }),
+  sample(PlanRejectedV1, {
+    projectId,
+    blueprintId,
+    blueprintVersion: 2,
+    error: {
+      code: 'PLANNER_DEPENDENCY_CYCLE',
+      message: 'dependency cycle (each depends on the next): A (task-1) → B (task-2) → A (task-1)',
+    },
+    rejectedAt: at,
   }),
   sample(PlanGeneratedV1, {
     planId,

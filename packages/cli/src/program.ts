@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { addPlanCommand } from './commands/plan-command';
 import { addServiceCommand } from './commands/service-command';
 import { addUpCommand } from './commands/up-command';
 
@@ -35,6 +36,7 @@ export function buildProgram(output: ProgramOutput): Command {
     .allowExcessArguments(false);
   addUpCommand(program);
   addServiceCommand(program);
+  addPlanCommand(program);
   program.addHelpText(
     'after',
     `

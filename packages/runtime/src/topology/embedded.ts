@@ -24,6 +24,11 @@ export interface EmbeddedOptions {
    * leaving it pending for the next start. Default 2000.
    */
   relayStopGraceMs?: number;
+  /**
+   * The in-process bus to run on, for a caller that publishes and subscribes on it too (`autopilot
+   * plan`); it needs `settle: 'on-consume'`. Default: a new one. Either way `stop()` closes it.
+   */
+  bus?: InProcessMessageBus;
 }
 
 /**
@@ -50,7 +55,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
   const http = await startHttpServer({ port: opts.port, host: opts.host, readiness, routes, logger });
   logger.info({ port: http.port, url: http.url }, `HTTP listening on ${http.url}`);
 
-  const bus = new InProcessMessageBus({ source: 'autopilot', log: busLogFor(logger), settle: 'on-consume' });
+  const bus =
+    opts.bus ??
+    new InProcessMessageBus({ source: 'autopilot', log: busLogFor(logger), settle: 'on-consume' });
   const stores: { name: string; store: DocumentStore }[] = [];
   const hosts: ServiceHost[] = [];
   let stopping = false;

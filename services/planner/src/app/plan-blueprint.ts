@@ -1,12 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   buildEnvelope,
   PlanGeneratedV1,
+  PlanRejectedV1,
   TasksGeneratedV1,
   type BlueprintIngestedV1,
   type Envelope,
 } from '@autopilot/contracts';
 import { AutopilotError, Clock, IdSource, NonRetryableError } from '@autopilot/kernel';
+import { commitWithOutbox, DocumentStore } from '@autopilot/store';
 import type { SectionFacts } from '../domain/extract-section';
 import { planFromSections } from '../domain/plan-from-sections';
 import type { BlueprintSectionForPlan } from '../domain/plan-graph';
@@ -205,20 +207,24 @@ export class PlanBlueprintUseCase {
     @Inject(Clock) clock: Clock,
     @Inject(IdSource) ids: IdSource,
     @Inject(PLANNER_MAX_REFINEMENT_CALLS) maxRefinementCalls: number,
+    // Where `plan.rejected` goes out (through the outbox); without a store nothing is announced.
+    @Optional() @Inject(DocumentStore) private readonly store?: DocumentStore,
   ) {
     this.deps = { repository, anchors, refiner, log, clock, ids, maxRefinementCalls };
   }
 
   /**
-   * Plans the blueprint. A blueprint that cannot be planned (a missing dependency, a cycle) fails
-   * with NonRetryableError carrying the planning error as `cause`, so the bus dead-letters it at
-   * once instead of retrying what cannot change.
+   * Plans the blueprint. A blueprint that cannot be planned (a missing dependency, a cycle) is
+   * announced with `plan.rejected` (so whoever submitted it learns why without reading dead
+   * letters), then fails with NonRetryableError carrying the planning error as `cause`, so the bus
+   * dead-letters it at once instead of retrying what cannot change.
    */
   async execute(blueprint: BlueprintIngestedV1, context: PlanContext = {}): Promise<PlanBlueprintResult> {
     try {
       return await planBlueprint(blueprint, this.deps, context);
     } catch (err) {
       if (err instanceof AutopilotError && PLANNING_ERRORS.has(err.code)) {
+        await this.announceRejection(blueprint, err, context);
         throw new NonRetryableError(
           `blueprint ${blueprint.blueprintId} v${blueprint.version}: ${err.message}`,
           {
@@ -228,5 +234,35 @@ export class PlanBlueprintUseCase {
       }
       throw err;
     }
+  }
+
+  private async announceRejection(
+    blueprint: BlueprintIngestedV1,
+    err: AutopilotError,
+    context: PlanContext,
+  ): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    const { clock, ids } = this.deps;
+    const rejectedAt = clock.isoNow();
+    const envelope = buildEnvelope(
+      PlanRejectedV1,
+      {
+        projectId: blueprint.projectId,
+        blueprintId: blueprint.blueprintId,
+        blueprintVersion: blueprint.version,
+        error: { code: err.code, message: err.message.slice(0, 2000) },
+        rejectedAt,
+      },
+      {
+        id: ids.next(),
+        time: rejectedAt,
+        source: 'planner',
+        projectId: blueprint.projectId,
+        ...(context.correlationId !== undefined ? { correlationId: context.correlationId } : {}),
+        ...(context.causationId !== undefined ? { causationId: context.causationId } : {}),
+      },
+    );
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [envelope] }), clock);
   }
 }

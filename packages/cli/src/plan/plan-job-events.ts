@@ -1,0 +1,180 @@
+import type { InProcessMessageBus } from '@autopilot/bus';
+import {
+  BlueprintIngestedV1,
+  GapReportCreatedV1,
+  IngestionProgressV1,
+  PlanGeneratedV1,
+  PlanProposalCreatedV1,
+  PlanRejectedV1,
+  RepoScannedV1,
+  TasksGeneratedV1,
+  type Envelope,
+} from '@autopilot/contracts';
+
+/** The blueprint facts the plan output needs; the 3 MB text of `blueprint.ingested` is not kept. */
+export interface IngestedSummary {
+  blueprintId: string;
+  version: number;
+  digest: string;
+  wordCount: number;
+}
+
+/** What the services announced for one job (blueprint job or repository scan), by correlation id. */
+export interface JobEvents {
+  ingested?: IngestedSummary;
+  failed?: { code: string; message: string };
+  plan?: PlanGeneratedV1;
+  tasks?: TasksGeneratedV1;
+  rejected?: PlanRejectedV1;
+  scanned?: RepoScannedV1;
+  gapReport?: GapReportCreatedV1;
+  proposal?: PlanProposalCreatedV1;
+  /** A message of this job that a service dead-lettered: it will never be answered. */
+  deadLetter?: { subject: string; consumer: string; reason: string };
+}
+
+/**
+ * Watches the bus for the events of the jobs this process submitted, correlated by job id (every
+ * event a job causes carries it as `correlationId`), and lets callers wait for a state.
+ */
+export class PlanJobWatch {
+  private readonly jobs = new Map<string, JobEvents>();
+  private readonly listeners = new Set<() => void>();
+  private deadLetterPoll: NodeJS.Timeout | undefined;
+  private readonly deadLettered = new Set<string>();
+
+  private constructor(private readonly bus: InProcessMessageBus) {}
+
+  /** Subscribes before anything is published, so no event of a job can be missed. */
+  static async start(bus: InProcessMessageBus): Promise<PlanJobWatch> {
+    const watch = new PlanJobWatch(bus);
+    const on = <P>(record: (job: JobEvents, payload: P) => void) => {
+      return async (d: { envelope: Envelope<P>; payload: P }): Promise<void> => {
+        const id = d.envelope.correlationId;
+        if (id === undefined) return;
+        record(watch.job(id), d.payload);
+        watch.changed();
+      };
+    };
+    await bus.subscribe(
+      BlueprintIngestedV1,
+      'cli-plan-blueprint-ingested',
+      on<BlueprintIngestedV1>((job, p) => {
+        job.ingested = {
+          blueprintId: p.blueprintId,
+          version: p.version,
+          digest: p.digest,
+          wordCount: p.wordCount,
+        };
+      }),
+    );
+    await bus.subscribe(
+      IngestionProgressV1,
+      'cli-plan-ingestion-progress',
+      on<IngestionProgressV1>((job, p) => {
+        if (p.phase === 'failed')
+          job.failed = p.error ?? { code: 'INGESTION_FAILED', message: 'ingestion failed' };
+      }),
+    );
+    await bus.subscribe(
+      PlanGeneratedV1,
+      'cli-plan-plan-generated',
+      on<PlanGeneratedV1>((j, p) => (j.plan = p)),
+    );
+    await bus.subscribe(
+      TasksGeneratedV1,
+      'cli-plan-tasks-generated',
+      on<TasksGeneratedV1>((j, p) => (j.tasks = p)),
+    );
+    await bus.subscribe(
+      PlanRejectedV1,
+      'cli-plan-plan-rejected',
+      on<PlanRejectedV1>((j, p) => (j.rejected = p)),
+    );
+    await bus.subscribe(
+      RepoScannedV1,
+      'cli-plan-repo-scanned',
+      on<RepoScannedV1>((j, p) => (j.scanned = p)),
+    );
+    await bus.subscribe(
+      GapReportCreatedV1,
+      'cli-plan-gap-report-created',
+      on<GapReportCreatedV1>((j, p) => (j.gapReport = p)),
+    );
+    await bus.subscribe(
+      PlanProposalCreatedV1,
+      'cli-plan-plan-proposal-created',
+      on<PlanProposalCreatedV1>((j, p) => (j.proposal = p)),
+    );
+    // A handler that failed for good (NonRetryableError, deliveries used up) answers nothing; the
+    // bus keeps a dead letter. Polled (only dead letters, a few per run at most) so a job waiting on
+    // such a message fails at once instead of at the timeout.
+    watch.deadLetterPoll = setInterval(() => void watch.checkDeadLetters(), 200);
+    watch.deadLetterPoll.unref();
+    return watch;
+  }
+
+  /** Resolves with `check`'s first defined answer for the job, re-checked on every event. */
+  until<T>(jobId: string, check: (job: JobEvents) => T | undefined): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const listener = (): void => {
+        try {
+          const answer = check(this.job(jobId));
+          if (answer === undefined) return;
+          this.listeners.delete(listener);
+          resolve(answer);
+        } catch (err) {
+          this.listeners.delete(listener);
+          reject(err as Error);
+        }
+      };
+      this.listeners.add(listener);
+      listener();
+    });
+  }
+
+  stop(): void {
+    clearInterval(this.deadLetterPoll);
+  }
+
+  private job(id: string): JobEvents {
+    let job = this.jobs.get(id);
+    if (!job) {
+      job = {};
+      this.jobs.set(id, job);
+    }
+    return job;
+  }
+
+  private changed(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private async checkDeadLetters(): Promise<void> {
+    const letters = await this.bus.listDeadLetters().catch(() => []);
+    for (const letter of letters) {
+      const id = correlationOf(letter.message);
+      if (id === undefined || this.deadLettered.has(id)) continue;
+      this.deadLettered.add(id);
+      // What the failing handler announced before giving up (`plan.rejected`, a failed progress)
+      // is still on its way through the outbox: give it the first word.
+      setTimeout(() => {
+        this.job(id).deadLetter = {
+          subject: letter.subject,
+          consumer: letter.consumer,
+          reason: letter.reason,
+        };
+        this.changed();
+      }, DEAD_LETTER_GRACE_MS).unref();
+    }
+  }
+}
+
+/** How long a dead letter waits behind the events its handler committed before failing. */
+const DEAD_LETTER_GRACE_MS = 1500;
+
+function correlationOf(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const id = (message as { correlationId?: unknown }).correlationId;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { InProcessMessageBus } from '@autopilot/bus';
+import {
+  IngestionScanRepoV1,
+  IngestionSubmitBlueprintV1,
+  type GapReportCreatedV1,
+  type PlanGeneratedV1,
+  type PlanProposalCreatedV1,
+  type TasksGeneratedV1,
+} from '@autopilot/contracts';
+import { ingestionService, submitBlueprintCommand, type BlueprintSource } from '@autopilot/ingestion';
+import { ulidSource } from '@autopilot/kernel';
+import { plannerService, proposePlan } from '@autopilot/planner';
+import { busLogFor, startEmbedded, type Logger, type RunningTopology } from '@autopilot/runtime';
+import { PlanFailedError } from './plan-failure';
+import { PlanJobWatch, type IngestedSummary, type JobEvents } from './plan-job-events';
+
+/** Everything `autopilot plan` prints, as the services announced it. */
+export interface PlanRun {
+  blueprint: IngestedSummary;
+  plan: PlanGeneratedV1;
+  tasks: TasksGeneratedV1;
+  repo?: { report: GapReportCreatedV1; proposal?: PlanProposalCreatedV1 };
+}
+
+export interface PlanTopologyOptions {
+  /** Holds `ingestion.db` and `planner.db`. */
+  dir: string;
+  logger: Logger;
+  /** How often each outbox relay polls besides being nudged on commit. Default 250. */
+  outboxIntervalMs?: number;
+}
+
+const requestedBy = { kind: 'system', id: 'autopilot-plan' } as const;
+
+/**
+ * The ingestion and planner services in this process, exactly as `autopilot up` runs them (embedded
+ * topology: in-process bus, one SQLite store each), with this process publishing their commands and
+ * waiting for their events: the code path of a real deployment, not a separate parser.
+ */
+export class PlanTopology {
+  private readonly ids = ulidSource();
+
+  private constructor(
+    private readonly running: RunningTopology,
+    private readonly bus: InProcessMessageBus,
+    private readonly watch: PlanJobWatch,
+  ) {}
+
+  static async start(opts: PlanTopologyOptions): Promise<PlanTopology> {
+    const bus = new InProcessMessageBus({
+      source: 'autopilot',
+      log: busLogFor(opts.logger),
+      settle: 'on-consume',
+    });
+    const watch = await PlanJobWatch.start(bus);
+    const running = await startEmbedded({
+      services: [ingestionService, plannerService],
+      dir: opts.dir,
+      // The health endpoints on any free local port: nothing here is served to anyone.
+      port: 0,
+      host: '127.0.0.1',
+      outboxIntervalMs: opts.outboxIntervalMs ?? 250,
+      logger: opts.logger,
+      bus,
+    });
+    const topology = new PlanTopology(running, bus, watch);
+    try {
+      await running.started;
+    } catch (err) {
+      await topology.stop();
+      throw err;
+    }
+    return topology;
+  }
+
+  /**
+   * Submits the blueprint (`cmd.ingestion.submit_blueprint`) and waits for `blueprint.ingested`,
+   * then `plan.generated` and `tasks.generated` of that version. Rejects with PlanFailedError when
+   * ingestion fails the job or the planner rejects the blueprint.
+   */
+  async planBlueprint(
+    source: BlueprintSource,
+    projectId: string,
+  ): Promise<{ blueprint: IngestedSummary; plan: PlanGeneratedV1; tasks: TasksGeneratedV1 }> {
+    const jobId = this.ids.next();
+    await this.bus.publish(
+      IngestionSubmitBlueprintV1,
+      submitBlueprintCommand(source, { jobId, projectId, requestedBy }),
+      { correlationId: jobId },
+    );
+    const blueprint = await this.watch.until(jobId, (job) => {
+      if (job.failed) {
+        throw new PlanFailedError(job.failed.code, `${source.sourcePath}: ${job.failed.message}`, true);
+      }
+      failOnDeadLetter(job, 'blueprint ingestion');
+      return job.ingested;
+    });
+    return this.watch.until(jobId, (job) => {
+      if (job.rejected) {
+        const { error } = job.rejected;
+        throw new PlanFailedError(error.code, `${source.sourcePath}: cannot plan: ${error.message}`, true);
+      }
+      failOnDeadLetter(job, 'planning');
+      const { plan, tasks } = job;
+      if (!plan || !tasks || plan.blueprintVersion !== blueprint.version) return undefined;
+      return { blueprint, plan, tasks };
+    });
+  }
+
+  /**
+   * Scans the repository (`cmd.ingestion.scan_repo`) and waits for `repo.scanned`, the planner's
+   * `gap_report.created` and, when the gaps call for actions against the plan's anchor,
+   * `plan_proposal.created`.
+   */
+  async scanRepository(
+    repoPath: string,
+    projectId: string,
+    plan: PlanGeneratedV1,
+  ): Promise<{ report: GapReportCreatedV1; proposal?: PlanProposalCreatedV1 }> {
+    const jobId = this.ids.next();
+    const location = resolve(repoPath);
+    await this.bus.publish(
+      IngestionScanRepoV1,
+      {
+        jobId,
+        projectId,
+        repo: { location, defaultBranch: await checkedOutBranch(location) },
+        // What is checked out, whatever the branch is called.
+        ref: 'HEAD',
+        requestedBy,
+      },
+      { correlationId: jobId },
+    );
+    const report = await this.watch.until(jobId, (job) => {
+      if (job.failed) throw new PlanFailedError(job.failed.code, `${repoPath}: ${job.failed.message}`, true);
+      failOnDeadLetter(job, 'repository scan');
+      return job.gapReport;
+    });
+    // The planner proposes against the project's latest anchor, the one this plan carries; the
+    // same pure decision says whether a proposal is coming (none when no gap calls for an action).
+    if (proposePlan(plan.anchor, { ...report, scope: 'repo' }) === undefined) return { report };
+    return this.watch.until(jobId, (job) => {
+      failOnDeadLetter(job, 'plan proposal');
+      return job.proposal ? { report, proposal: job.proposal } : undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.watch.stop();
+    await this.running.stop();
+  }
+}
+
+function failOnDeadLetter(job: JobEvents, step: string): void {
+  const letter = job.deadLetter;
+  if (!letter) return;
+  throw new PlanFailedError(
+    'PLAN_STEP_FAILED',
+    `${step} failed: ${letter.consumer} gave up on ${letter.subject}: ${letter.reason}`,
+    false,
+  );
+}
+
+const run = promisify(execFile);
+
+/** The branch checked out in the repository (metadata on the scan); `main` when HEAD is detached. */
+async function checkedOutBranch(repo: string): Promise<string> {
+  try {
+    const { stdout } = await run('git', ['-C', repo, 'symbolic-ref', '--short', '-q', 'HEAD']);
+    return stdout.trim() || 'main';
+  } catch {
+    return 'main';
+  }
+}

@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PlanFailedError } from './plan-failure';
+
+/** Where one `autopilot plan` run keeps its two stores, and whether to remove them afterwards. */
+export interface PlanStateDir {
+  path: string;
+  dispose(): Promise<void>;
+}
+
+const STORE_FILES = ['ingestion.db', 'planner.db'];
+
+/**
+ * `--dir`: kept afterwards for inspection, and must not hold stores of an earlier run: each run plans
+ * from empty stores, so what it prints depends on its input alone (an earlier identical run would
+ * leave the planner nothing new to announce). Without `--dir`: a fresh temporary directory, removed.
+ */
+export async function planStateDir(dir: string | undefined): Promise<PlanStateDir> {
+  if (dir === undefined) {
+    const path = await mkdtemp(join(tmpdir(), 'autopilot-plan-'));
+    return { path, dispose: () => rm(path, { recursive: true, force: true }) };
+  }
+  const path = resolve(dir);
+  const taken = STORE_FILES.filter((f) => existsSync(join(path, f)));
+  if (taken.length > 0) {
+    throw new PlanFailedError(
+      'PLAN_DIR_NOT_EMPTY',
+      `--dir ${dir} already holds ${taken.join(' and ')} from an earlier run; give a new or empty directory`,
+      true,
+    );
+  }
+  await mkdir(path, { recursive: true });
+  return { path, dispose: async () => undefined };
+}

@@ -1,0 +1,65 @@
+import type { PlanOutput } from './plan-output';
+
+/**
+ * The plan as people read it: nodes indented under their parent (kind, title, priority, risk), each
+ * node's tasks under it with what they depend on, then the anchor, the open questions and the gaps.
+ */
+export function renderPlanTree(plan: PlanOutput): string {
+  const lines: string[] = [];
+  const { blueprint } = plan;
+  lines.push(
+    `blueprint ${blueprint.id} v${blueprint.version} (${blueprint.words} words, sha256 ${blueprint.digest.slice(0, 12)})`,
+    `${plan.nodes.length} plan nodes, ${plan.tasks.length} tasks`,
+    '',
+  );
+
+  const children = new Map<string | null, PlanOutput['nodes']>();
+  for (const node of plan.nodes) {
+    const siblings = children.get(node.parentId) ?? [];
+    siblings.push(node);
+    children.set(node.parentId, siblings);
+  }
+  const tasksByNode = new Map<string, PlanOutput['tasks']>();
+  for (const task of plan.tasks) {
+    const list = tasksByNode.get(task.planNodeId) ?? [];
+    list.push(task);
+    tasksByNode.set(task.planNodeId, list);
+  }
+  const taskTitle = new Map(plan.tasks.map((t) => [t.id, t.title]));
+
+  // Iterative depth-first walk: a 1000-deep plan must not overflow the stack.
+  const known = new Set(plan.nodes.map((n) => n.id));
+  const roots = plan.nodes.filter((n) => n.parentId === null || !known.has(n.parentId));
+  const stack = roots.map((node) => ({ node, depth: 0 })).reverse();
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    const indent = '  '.repeat(depth);
+    lines.push(`${indent}- [${node.kind}] ${node.title}  (priority ${node.priority}, risk ${node.risk})`);
+    for (const task of tasksByNode.get(node.id) ?? []) {
+      lines.push(`${indent}    task ${task.id} (${task.kind}): ${task.title}`);
+      if (task.dependsOn.length > 0) {
+        const deps = task.dependsOn.map((id) => taskTitle.get(id) ?? id).join('; ');
+        lines.push(`${indent}      depends on: ${deps}`);
+      }
+    }
+    const kids = children.get(node.id) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i]!, depth: depth + 1 });
+  }
+
+  lines.push('', `anchor ${plan.anchor.id}:`, ...plan.anchor.text.split('\n').map((l) => `  ${l}`));
+  if (plan.questions.length > 0) {
+    lines.push('', 'open questions:', ...plan.questions.map((q) => `  - (${q.pivot}) ${q.text}`));
+  }
+  if (plan.gaps) {
+    lines.push('', `gaps (report ${plan.gaps.reportId}): ${plan.gaps.summary}`);
+    for (const gap of plan.gaps.items) {
+      lines.push(`  - [${gap.kind}] ${gap.title}  (risk ${gap.risk}${gap.blocking ? ', blocking' : ''})`);
+    }
+    const proposal = plan.gaps.proposal;
+    if (proposal) {
+      lines.push(`proposal ${proposal.id}: ${proposal.title}`);
+      for (const action of proposal.actions) lines.push(`  - [${action.approval}] ${action.summary}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
