@@ -1,51 +1,27 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { InProcessMessageBus } from '@autopilot/bus';
 import { IngestionProgressV1, IngestionScanRepoV1, RepoScannedV1 } from '@autopilot/contracts';
-import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
-import { openSqliteStore, type DocumentStore } from '@autopilot/store';
 import { eventually } from '@autopilot/testing';
-import { ingestionService } from '../index';
+import { startIngestionHost, type IngestionHost } from '../testing/ingestion-host';
 import { gitRepository, removeAll } from '../testing/repo-fixture';
 
 describe('cmd.ingestion.scan_repo through the ingestion service (in-process bus, SQLite store)', () => {
   const made: string[] = [];
-  let bus: InProcessMessageBus;
-  let store: DocumentStore;
-  let host: ServiceHost;
+  let ingestion: IngestionHost;
+  let bus: IngestionHost['bus'];
   const scanned: RepoScannedV1[] = [];
   const progress: IngestionProgressV1[] = [];
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ap-scan-host-'));
-    made.push(dir);
-    bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
-    store = await openSqliteStore({ file: join(dir, 'ingestion.db') });
+    ingestion = await startIngestionHost();
+    bus = ingestion.bus;
     await bus.subscribe(RepoScannedV1, 'test-repo-scanned', async (d) => void scanned.push(d.payload));
     await bus.subscribe(
       IngestionProgressV1,
       'test-ingestion-progress',
       async (d) => void progress.push(d.payload),
     );
-    host = await startServiceHost({
-      definition: ingestionService,
-      bus,
-      store,
-      routes: createHttpRoutes(),
-      logger: createLogger({
-        service: 'ingestion',
-        level: 'fatal',
-        destination: new Writable({ write: (_c, _e, d) => d() }),
-      }),
-      outboxIntervalMs: 3_600_000,
-    });
   });
   afterAll(async () => {
-    await host.close();
-    await bus.close();
-    await store.close();
+    await ingestion.close();
     await removeAll(made);
   });
 

@@ -1,13 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { InProcessMessageBus } from '@autopilot/bus';
 import { BlueprintIngestedV1, IngestionProgressV1, IngestionSubmitBlueprintV1 } from '@autopilot/contracts';
-import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
-import { openSqliteStore, type DocumentStore } from '@autopilot/store';
 import { eventually } from '@autopilot/testing';
-import { ingestionService } from '../index';
+import { startIngestionHost, type IngestionHost } from '../testing/ingestion-host';
 
 const command = (jobId: string, text: string): IngestionSubmitBlueprintV1 => ({
   jobId,
@@ -20,17 +13,14 @@ const command = (jobId: string, text: string): IngestionSubmitBlueprintV1 => ({
 });
 
 describe('cmd.ingestion.submit_blueprint through the ingestion service (in-process bus, SQLite store)', () => {
-  let dir: string;
-  let bus: InProcessMessageBus;
-  let store: DocumentStore;
-  let host: ServiceHost;
+  let ingestion: IngestionHost;
+  let bus: IngestionHost['bus'];
   const ingested: { payload: BlueprintIngestedV1; correlationId: string | undefined }[] = [];
   const progress: IngestionProgressV1[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ap-submit-host-'));
-    bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
-    store = await openSqliteStore({ file: join(dir, 'ingestion.db') });
+    ingestion = await startIngestionHost();
+    bus = ingestion.bus;
     await bus.subscribe(BlueprintIngestedV1, 'test-blueprint-ingested', async (d) => {
       ingested.push({ payload: d.payload, correlationId: d.envelope.correlationId });
     });
@@ -39,25 +29,8 @@ describe('cmd.ingestion.submit_blueprint through the ingestion service (in-proce
       'test-ingestion-progress',
       async (d) => void progress.push(d.payload),
     );
-    host = await startServiceHost({
-      definition: ingestionService,
-      bus,
-      store,
-      routes: createHttpRoutes(),
-      logger: createLogger({
-        service: 'ingestion',
-        level: 'fatal',
-        destination: new Writable({ write: (_c, _e, d) => d() }),
-      }),
-      outboxIntervalMs: 3_600_000,
-    });
   });
-  afterAll(async () => {
-    await host.close();
-    await bus.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => ingestion.close());
 
   it('answers the command with blueprint.ingested carrying the text and sections, once per job', async () => {
     const text = '# Shop\n\nIntent.\n\n## Phase 1\n\n```\n# fenced\n```\n\n### Story 1.1\n\nWork.\n';

@@ -1,0 +1,46 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { InProcessMessageBus } from '@autopilot/bus';
+import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
+import { openSqliteStore, type DocumentStore } from '@autopilot/store';
+import { ingestionService } from '../index';
+
+/** The real ingestion service for handler tests: in-process bus, SQLite store in a temp dir. */
+export interface IngestionHost {
+  bus: InProcessMessageBus;
+  store: DocumentStore;
+  host: ServiceHost;
+  close(): Promise<void>;
+}
+
+export async function startIngestionHost(): Promise<IngestionHost> {
+  const dir = await mkdtemp(join(tmpdir(), 'ap-ingestion-host-'));
+  const bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
+  const store = await openSqliteStore({ file: join(dir, 'ingestion.db') });
+  const host = await startServiceHost({
+    definition: ingestionService,
+    bus,
+    store,
+    routes: createHttpRoutes(),
+    logger: createLogger({
+      service: 'ingestion',
+      level: 'fatal',
+      destination: new Writable({ write: (_c, _e, done) => done() }),
+    }),
+    // Tests nudge the relay through commits; the timer would only add noise.
+    outboxIntervalMs: 3_600_000,
+  });
+  return {
+    bus,
+    store,
+    host,
+    async close() {
+      await host.close();
+      await bus.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
