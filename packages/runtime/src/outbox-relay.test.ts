@@ -13,11 +13,10 @@ import {
   declareOutbox,
   failedOutbox,
   markFailed,
-  OUTBOX_COLLECTION,
   openSqliteStore,
+  outboxStates,
   pendingOutbox,
   type DocumentStore,
-  type OutboxEntry,
 } from '@autopilot/store';
 import { eventually, FakeClock } from '@autopilot/testing';
 import { OutboxRelay } from './outbox-relay';
@@ -168,6 +167,7 @@ describe('OutboxRelay (SQLite store, in-process bus)', () => {
       logger,
       intervalMs: 10,
       resolveDef: messageBySubject,
+      maxEnvelopeBytes: 1024 * 1024,
     });
     const first = tick(1);
     // ~3 MB: over NATS's default max_payload of 1 MB, refused on every attempt by a real server.
@@ -286,8 +286,8 @@ describe('OutboxRelay (SQLite store, in-process bus)', () => {
     relay.start();
     await relay.idle();
     await relay.stop();
-    const left = await store.collection<OutboxEntry>(OUTBOX_COLLECTION).find({});
-    expect(left.items.map((e) => e._id).sort()).toEqual([recent.id, failed.id].sort());
+    const left = await outboxStates(store);
+    expect(left.map((e) => e._id).sort()).toEqual([recent.id, failed.id].sort());
   });
 });
 

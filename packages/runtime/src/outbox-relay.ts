@@ -12,9 +12,6 @@ import {
 } from '@autopilot/store';
 import type { Logger } from './logging';
 
-/** NATS's default `max_payload` (1 MiB) less room for the headers that travel with an envelope. */
-export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024 - 4096;
-
 export interface OutboxRelayOptions {
   store: DocumentStore;
   bus: MessageBus;
@@ -32,8 +29,10 @@ export interface OutboxRelayOptions {
    */
   resolveDef?: (subject: string) => MessageDef | undefined;
   /**
-   * Envelopes whose JSON is larger than this are failed for good: the bus would refuse them on
-   * every attempt. Default DEFAULT_MAX_ENVELOPE_BYTES; the service topology passes its server's.
+   * Envelopes whose JSON is larger than this are failed for good: a bus with a size limit would
+   * refuse them on every attempt. Default: no limit (both of our buses carry any size; the
+   * JetStream adapter claim-checks what exceeds the server's max_payload), and no serialization
+   * of every envelope just to measure it.
    */
   maxEnvelopeBytes?: number;
   /**
@@ -79,7 +78,7 @@ function permanentCode(err: unknown): string | undefined {
 export class OutboxRelay {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
-  private readonly maxEnvelopeBytes: number;
+  private readonly maxEnvelopeBytes: number | undefined;
   private readonly retentionMs: number;
   private readonly pruneIntervalMs: number;
   private readonly stopGraceMs: number;
@@ -114,7 +113,7 @@ export class OutboxRelay {
   constructor(private readonly opts: OutboxRelayOptions) {
     this.batchSize = opts.batchSize ?? 100;
     this.maxInFlight = opts.maxInFlight ?? 1000;
-    this.maxEnvelopeBytes = opts.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES;
+    this.maxEnvelopeBytes = opts.maxEnvelopeBytes;
     this.retentionMs = opts.publishedRetentionMs ?? 10 * 60_000;
     this.pruneIntervalMs = opts.pruneIntervalMs ?? 60_000;
     this.stopGraceMs = opts.stopGraceMs ?? 5000;
@@ -289,11 +288,12 @@ export class OutboxRelay {
     if (!envelope || typeof envelope !== 'object' || typeof envelope.subject !== 'string') {
       return { code: 'RUNTIME_OUTBOX_MALFORMED', reason: 'the entry holds no envelope with a subject' };
     }
-    const size = Buffer.byteLength(JSON.stringify(envelope));
-    if (size > this.maxEnvelopeBytes) {
+    const limit = this.maxEnvelopeBytes;
+    const size = limit === undefined ? 0 : Buffer.byteLength(JSON.stringify(envelope));
+    if (limit !== undefined && size > limit) {
       return {
         code: 'RUNTIME_OUTBOX_TOO_LARGE',
-        reason: `the envelope is ${size} bytes; the bus takes at most ${this.maxEnvelopeBytes}`,
+        reason: `the envelope is ${size} bytes; the bus takes at most ${limit}`,
       };
     }
     if (!this.opts.resolveDef) return undefined;

@@ -15,6 +15,14 @@ import { StoreDuplicateKeyError, StoreNotFoundError, StoreUsageError } from './e
  */
 
 export const OUTBOX_COLLECTION = 'outbox';
+/**
+ * The envelopes of entries not yet published, by envelope id. Kept apart from the entry's state so
+ * that marking an entry published rewrites a few hundred bytes, not the envelope: a blueprint's
+ * `blueprint.ingested` is ~12 MB, and rewriting it (and re-reading it for the state index) cost
+ * more than a second per event. A published entry's envelope is deleted at once: nobody sends it
+ * again, and the entry itself (its id) stays until pruning to refuse a re-append.
+ */
+export const OUTBOX_ENVELOPES_COLLECTION = 'outbox_envelopes';
 /** Holds the outbox's append counter (one document); declared by `declareOutbox`. */
 export const OUTBOX_SEQUENCE_COLLECTION = 'outbox_sequence';
 const SEQUENCE_ID = 'outbox';
@@ -27,9 +35,14 @@ export interface OutboxFailure {
   reason: string;
 }
 
-/** One outbox document; `_id` is the envelope id. */
-export interface OutboxEntry extends Doc {
+/** One outbox entry as the outbox functions return it; `_id` is the envelope id. */
+export interface OutboxEntry extends OutboxState {
+  /** Present while the entry is pending or failed; a published entry's envelope is gone. */
   envelope: Envelope;
+}
+
+/** What the `outbox` collection stores of an entry: its state, without the envelope. */
+export interface OutboxState extends Doc {
   /**
    * Append order, monotonic per store: taken from a counter incremented in the appending
    * transaction, so it orders entries whatever their envelope ids (callers may supply their own).
@@ -60,6 +73,7 @@ export async function declareOutbox(store: DocumentStore): Promise<void> {
     // Pruning ranges over publishedAt, the leading field.
     indexes: [{ fields: { publishedAt: 1, failedAt: 1, seq: 1, _id: 1 } }],
   });
+  await store.ensureCollection({ name: OUTBOX_ENVELOPES_COLLECTION });
   await store.ensureCollection({ name: OUTBOX_SEQUENCE_COLLECTION });
   try {
     await store.collection(OUTBOX_SEQUENCE_COLLECTION).insert({ _id: SEQUENCE_ID, [SEQUENCE_FIELD]: 0 });
@@ -93,13 +107,35 @@ export async function appendToOutbox(
     }
     throw err;
   }
-  const outbox = tx.collection<OutboxEntry>(OUTBOX_COLLECTION);
+  const outbox = tx.collection<OutboxState>(OUTBOX_COLLECTION);
+  const bodies = tx.collection<EnvelopeDoc>(OUTBOX_ENVELOPES_COLLECTION);
   const createdAt = clock.now();
   let seq = last - envelopes.length;
   for (const envelope of envelopes) {
     seq += 1;
-    await outbox.insert({ _id: envelope.id, envelope, seq, createdAt });
+    // The state first: its unique id is what refuses a re-append (StoreDuplicateKeyError).
+    await outbox.insert({ _id: envelope.id, seq, createdAt });
+    await bodies.insert({ _id: envelope.id, envelope });
   }
+}
+
+interface EnvelopeDoc extends Doc {
+  envelope: Envelope;
+}
+
+/** The entries with their envelopes, in the order given; an entry whose envelope is gone is left out. */
+async function withEnvelopes(store: DocumentStore, states: readonly OutboxState[]): Promise<OutboxEntry[]> {
+  if (states.length === 0) return [];
+  const found = await store
+    .collection<EnvelopeDoc>(OUTBOX_ENVELOPES_COLLECTION)
+    .find({ _id: { $in: states.map((s) => s._id) } }, { limit: states.length });
+  const byId = new Map(found.items.map((d) => [d._id, d.envelope]));
+  const entries: OutboxEntry[] = [];
+  for (const state of states) {
+    const envelope = byId.get(state._id);
+    if (envelope) entries.push({ ...state, envelope });
+  }
+  return entries;
 }
 
 /**
@@ -125,15 +161,17 @@ export async function pendingOutbox(store: DocumentStore, limit: number): Promis
 }
 
 /** One page of pending entries in append order; pass `next` as `after` for the following page. */
-export function pendingOutboxPage(
+export async function pendingOutboxPage(
   store: DocumentStore,
   opts: { limit: number; after?: string },
 ): Promise<Page<OutboxEntry>> {
-  return store.collection<OutboxEntry>(OUTBOX_COLLECTION).find(PENDING, {
+  const page = await store.collection<OutboxState>(OUTBOX_COLLECTION).find(PENDING, {
     sort: { seq: 1 },
     limit: opts.limit,
     ...(opts.after === undefined ? {} : { after: opts.after }),
   });
+  const items = await withEnvelopes(store, page.items);
+  return page.next === undefined ? { items } : { items, next: page.next };
 }
 
 /** Marks entries published (ids are envelope ids); unknown or no longer pending ids are ignored. */
@@ -143,7 +181,7 @@ export function markPublished(
   clock: Clock = systemClock,
 ): Promise<void> {
   const publishedAt = clock.now();
-  return updatePending(store, ids, (entry) => ({ ...entry, publishedAt }));
+  return updatePending(store, ids, (entry) => ({ ...entry, publishedAt }), { dropEnvelope: true });
 }
 
 /**
@@ -158,19 +196,26 @@ export function markFailed(
 ): Promise<void> {
   const failedAt = clock.now();
   const byId = new Map(failures.map((f) => [f.id, f.failure]));
-  return updatePending(store, [...byId.keys()], (entry) => ({
-    ...entry,
-    failedAt,
-    failure: byId.get(entry._id) as OutboxFailure,
-  }));
+  return updatePending(
+    store,
+    [...byId.keys()],
+    (entry) => ({ ...entry, failedAt, failure: byId.get(entry._id) as OutboxFailure }),
+    // An operator reads a failed entry's envelope to decide what to do with it.
+    { dropEnvelope: false },
+  );
 }
 
 /** Entries the relay gave up on, in append order, for an operator to inspect. */
 export async function failedOutbox(store: DocumentStore, limit: number): Promise<OutboxEntry[]> {
   const page = await store
-    .collection<OutboxEntry>(OUTBOX_COLLECTION)
+    .collection<OutboxState>(OUTBOX_COLLECTION)
     .find({ failedAt: { $exists: true } }, { sort: { seq: 1 }, limit });
-  return page.items;
+  return withEnvelopes(store, page.items);
+}
+
+/** Every entry's state (published ones too), by id: for tests and operators' tools. */
+export async function outboxStates(store: DocumentStore, limit = 1000): Promise<OutboxState[]> {
+  return (await store.collection<OutboxState>(OUTBOX_COLLECTION).find({}, { sort: { _id: 1 }, limit })).items;
 }
 
 /** Deletes entries published before `publishedBefore` (ms since epoch); returns how many. */
@@ -181,15 +226,18 @@ export function prunePublishedOutbox(store: DocumentStore, publishedBefore: numb
 function updatePending(
   store: DocumentStore,
   ids: readonly string[],
-  update: (entry: OutboxEntry) => OutboxEntry,
+  update: (entry: OutboxState) => OutboxState,
+  opts: { dropEnvelope: boolean },
 ): Promise<void> {
   if (ids.length === 0) return Promise.resolve();
   return store.transaction(async (tx) => {
-    const outbox = tx.collection<OutboxEntry>(OUTBOX_COLLECTION);
+    const outbox = tx.collection<OutboxState>(OUTBOX_COLLECTION);
+    const bodies = tx.collection(OUTBOX_ENVELOPES_COLLECTION);
     for (const id of ids) {
       const entry = await outbox.get(id);
-      if (entry && entry.publishedAt === undefined && entry.failedAt === undefined)
-        await outbox.upsert(update(entry));
+      if (!entry || entry.publishedAt !== undefined || entry.failedAt !== undefined) continue;
+      await outbox.upsert(update(entry));
+      if (opts.dropEnvelope) await bodies.delete(id);
     }
   });
 }

@@ -33,6 +33,15 @@ export interface PlanTopologyOptions {
   outboxIntervalMs?: number;
 }
 
+/** A planned blueprint as the services announced it, and how long each step took from submission. */
+export interface PlannedBlueprint {
+  blueprint: IngestedSummary;
+  plan: PlanGeneratedV1;
+  tasks: TasksGeneratedV1;
+  /** Milliseconds from submitting the blueprint until it was ingested, and until it was planned. */
+  elapsedMs: { ingested: number; planned: number };
+}
+
 const requestedBy = { kind: 'system', id: 'autopilot-plan' } as const;
 
 /**
@@ -84,7 +93,8 @@ export class PlanTopology {
   async planBlueprint(
     source: BlueprintSource,
     projectId: string,
-  ): Promise<{ blueprint: IngestedSummary; plan: PlanGeneratedV1; tasks: TasksGeneratedV1 }> {
+  ): Promise<PlannedBlueprint> {
+    const submittedAt = performance.now();
     const jobId = this.ids.next();
     await this.bus.publish(
       IngestionSubmitBlueprintV1,
@@ -98,7 +108,8 @@ export class PlanTopology {
       failOnDeadLetter(job, 'blueprint ingestion');
       return job.ingested;
     });
-    return this.watch.until(jobId, (job) => {
+    const ingestedMs = performance.now() - submittedAt;
+    const planned = await this.watch.until(jobId, (job) => {
       if (job.rejected) {
         const { error } = job.rejected;
         throw new PlanFailedError(error.code, `${source.sourcePath}: cannot plan: ${error.message}`, true);
@@ -108,6 +119,7 @@ export class PlanTopology {
       if (!plan || !tasks || plan.blueprintVersion !== blueprint.version) return undefined;
       return { blueprint, plan, tasks };
     });
+    return { ...planned, elapsedMs: { ingested: ingestedMs, planned: performance.now() - submittedAt } };
   }
 
   /**
@@ -135,7 +147,8 @@ export class PlanTopology {
       { correlationId: jobId },
     );
     const report = await this.watch.until(jobId, (job) => {
-      if (job.failed) throw new PlanFailedError(job.failed.code, `${repoPath}: ${job.failed.message}`, true);
+      // Scan errors name the repository themselves.
+      if (job.failed) throw new PlanFailedError(job.failed.code, job.failed.message, true);
       failOnDeadLetter(job, 'repository scan');
       return job.gapReport;
     });

@@ -11,10 +11,11 @@ import {
   markFailed,
   markPublished,
   OUTBOX_COLLECTION,
+  OUTBOX_ENVELOPES_COLLECTION,
+  outboxStates,
   pendingOutbox,
   pendingOutboxPage,
   prunePublishedOutbox,
-  type OutboxEntry,
 } from '../outbox';
 
 /**
@@ -657,11 +658,10 @@ export function documentStoreConformance(
     });
 
     describe('outbox', () => {
-      async function freshOutbox(): Promise<Collection<OutboxEntry>> {
+      async function freshOutbox(): Promise<void> {
         await declareOutbox(store);
-        const outbox = store.collection<OutboxEntry>(OUTBOX_COLLECTION);
-        await outbox.deleteMany({});
-        return outbox;
+        await store.collection(OUTBOX_COLLECTION).deleteMany({});
+        await store.collection(OUTBOX_ENVELOPES_COLLECTION).deleteMany({});
       }
 
       it('commits state and outbox entries together in one call', async () => {
@@ -701,8 +701,11 @@ export function documentStoreConformance(
         expect((await pendingOutbox(store, 3)).map((e) => e._id)).toEqual(['021', '022', '023']);
         await markPublished(store, ['021', '022', 'unknown']);
         expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual(['023', '024', '025']);
-        const published = await store.collection<OutboxEntry>(OUTBOX_COLLECTION).get('021');
+        const published = (await outboxStates(store)).find((e) => e._id === '021');
         expect(typeof published?.publishedAt).toBe('number');
+        // Its envelope is gone at once (nobody sends it again); pending ones keep theirs.
+        expect(await store.collection(OUTBOX_ENVELOPES_COLLECTION).get('021')).toBeNull();
+        expect(await store.collection(OUTBOX_ENVELOPES_COLLECTION).get('023')).not.toBeNull();
       });
 
       it('orders pending entries by append, whatever their ids (caller-supplied ids, one instant)', async () => {
@@ -742,6 +745,7 @@ export function documentStoreConformance(
         const failed = await failedOutbox(store, 10);
         expect(failed.map((e) => e._id)).toEqual(['04A']);
         expect(failed[0]?.failure).toEqual({ code: 'BUS_PUBLISH_FAILED', reason: 'message too large' });
+        expect(failed[0]?.envelope).toEqual(envelope('04A', 1));
         expect(typeof failed[0]?.failedAt).toBe('number');
         // A failed entry is not published later by mistake, nor a published one failed.
         await markPublished(store, ['04A']);
@@ -759,8 +763,7 @@ export function documentStoreConformance(
         await markPublished(store, ['05A'], { now: () => 1_000, isoNow: () => '' });
         await markFailed(store, [{ id: '05C', failure: { code: 'X', reason: 'r' } }]);
         expect(await prunePublishedOutbox(store, 2_000)).toBe(1);
-        const outbox = store.collection<OutboxEntry>(OUTBOX_COLLECTION);
-        expect(ids((await outbox.find({}, { sort: { _id: 1 } })).items)).toEqual(['05B', '05C']);
+        expect(ids(await outboxStates(store))).toEqual(['05B', '05C']);
       });
 
       it('refuses an envelope id already in the outbox and rolls the state back', async () => {

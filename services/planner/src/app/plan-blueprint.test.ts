@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlanGeneratedV1, TasksGeneratedV1, validateStrict, type Envelope } from '@autopilot/contracts';
 import { NonRetryableError, type IdSource } from '@autopilot/kernel';
-import { declareOutbox, OUTBOX_COLLECTION, openSqliteStore, type DocumentStore } from '@autopilot/store';
+import { declareOutbox, openSqliteStore, pendingOutbox, type DocumentStore } from '@autopilot/store';
 import { FakeClock } from '@autopilot/testing';
 import { StorePlanRepository } from '../adapters/plan-repository';
 import { plannerService } from '../index';
@@ -50,10 +50,7 @@ describe('planBlueprint', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const outbox = async () =>
-    (
-      await store.collection<{ _id: string; envelope: Envelope }>(OUTBOX_COLLECTION).find({}, { limit: 1000 })
-    ).items.map((e) => e.envelope);
+  const outbox = async () => (await pendingOutbox(store, 1000)).map((e) => e.envelope);
 
   it('saves nodes, tasks and the plan head, and puts plan.generated and tasks.generated in the outbox', async () => {
     const blueprint = markdownBlueprint(SHOP_PLAN);
