@@ -107,3 +107,35 @@ export class MalformedReplyError extends AutopilotError {
     super(`unreadable reply on ${subject}: ${detail}`, options);
   }
 }
+
+/**
+ * A claim-checked message whose body is not in the payload store: deleted, expired past the
+ * bucket's TTL, or never stored. No retry brings it back, so the message is dead-lettered.
+ */
+export class PayloadMissingError extends AutopilotError {
+  readonly code = 'BUS_PAYLOAD_MISSING';
+  constructor(
+    readonly bucket: string,
+    /** The object name (`name` is the error's class name). */
+    readonly object: string,
+  ) {
+    super(`the body of a claim-checked message is missing: no object ${object} in bucket ${bucket}`);
+  }
+}
+
+/** The payload store could not be read just now (server or bucket unavailable): worth a retry. */
+export class PayloadUnavailableError extends AutopilotError {
+  readonly code = 'BUS_PAYLOAD_UNAVAILABLE';
+  constructor(
+    readonly bucket: string,
+    /** The object name (`name` is the error's class name). */
+    readonly object: string,
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the body of a claim-checked message could not be read from ${bucket}/${object}: ${detail}`,
+      options,
+    );
+  }
+}

@@ -71,6 +71,9 @@ export interface RequestOptions extends Omit<PublishOptions, 'id'> {
 /**
  * A message that could not be handled, with why: kept on the dead-letter stream (AP_DLQ). The shape
  * is the contract `DeadLetter` of `@autopilot/contracts` (what integrations read on `ap.dlq.*`).
+ * When the message is too large to travel inline (JetStream: claim-checked, or a letter past the
+ * server's `max_payload`), `message` holds the envelope's head without `data` plus
+ * `claimCheck: { bucket, name, bytes }`: the whole body is that object in the payload store.
  */
 export type DeadLetter = DeadLetterContract;
 

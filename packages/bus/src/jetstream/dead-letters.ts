@@ -9,6 +9,7 @@ import { nanos } from '@nats-io/transport-node';
 import type { DeadLetter } from '../message-bus';
 import { deadLetterSubject } from '../subject-family';
 import { textEncoder } from './codec';
+import { claimCheckedMessage, type PayloadRef } from './payload-store';
 import { STREAMS } from './provisioning';
 
 /**
@@ -19,18 +20,41 @@ import { STREAMS } from './provisioning';
 export const deadLetterMsgId = (consumer: string, stream: string, seq: number): string =>
   `${consumer}:${stream}:${seq}`;
 
+/** Past this many characters a reason is cut, and only in a dead letter too large to publish. */
+const MAX_REASON_CHARS = 16 * 1024;
+
 /**
- * Records a dead letter on `ap.dlq.<consumer>` and waits for JetStream's ack. `msgId` makes a
- * repeat (a crash between this and `term()`) a duplicate that JetStream drops.
+ * A dead letter as the JSON one NATS message can carry, at most `limit` bytes when it can be made
+ * so: a letter that never fits would leave its message redelivered forever. One too large keeps
+ * the envelope's head and where the body is (`bodyRef`: the body stored in AP_PAYLOADS, or already
+ * there) instead of the body; if that is still too large, a shortened reason.
+ */
+export async function encodeDeadLetter(
+  letter: DeadLetter,
+  limit: number,
+  bodyRef: () => Promise<PayloadRef>,
+): Promise<Uint8Array> {
+  const whole = textEncoder.encode(JSON.stringify(letter));
+  if (whole.length <= limit) return whole;
+  const referenced: DeadLetter = { ...letter, message: claimCheckedMessage(letter.message, await bodyRef()) };
+  const small = textEncoder.encode(JSON.stringify(referenced));
+  if (small.length <= limit || letter.reason.length <= MAX_REASON_CHARS) return small;
+  const reason = `${letter.reason.slice(0, MAX_REASON_CHARS)}… (${letter.reason.length} characters, cut)`;
+  return textEncoder.encode(JSON.stringify({ ...referenced, reason }));
+}
+
+/**
+ * Records a dead letter (`encodeDeadLetter`'s bytes) on `ap.dlq.<consumer>` and waits for
+ * JetStream's ack. `msgId` makes a repeat (a crash between this and `term()`) a duplicate that
+ * JetStream drops.
  */
 export async function publishDeadLetter(
   js: JetStreamClient,
-  letter: DeadLetter,
+  consumer: string,
+  letter: Uint8Array,
   msgId: string,
 ): Promise<void> {
-  await js.publish(deadLetterSubject(letter.consumer), textEncoder.encode(JSON.stringify(letter)), {
-    msgID: msgId,
-  });
+  await js.publish(deadLetterSubject(consumer), letter, { msgID: msgId });
 }
 
 /**

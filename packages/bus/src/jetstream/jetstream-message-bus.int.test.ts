@@ -3,15 +3,25 @@ import { resolve } from 'node:path';
 import { defineMessage } from '@autopilot/contracts';
 import { NonRetryableError } from '@autopilot/kernel';
 import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
-import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import { connect, nanos } from '@nats-io/transport-node';
+import {
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StoredMsg,
+} from '@nats-io/jetstream';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Type } from '@sinclair/typebox';
-import { BusUnavailableError, MalformedReplyError } from '../errors';
+import { BusUnavailableError, MalformedReplyError, RemoteError } from '../errors';
 import type { BusLog } from '../log';
+import type { DeadLetter, Delivery } from '../message-bus';
 import { messageBusConformance } from '../testing';
 import { STALLED_CONSUMER, StalledWork } from '../testing/fixtures/stalled-command';
 import { connectJetStreamBus, type JetStreamMessageBus } from './jetstream-message-bus';
-import { provisionStreams, streamConfigs, STREAMS } from './provisioning';
+import { PAYLOADS_BUCKET } from './payload-store';
+import { PAYLOADS_STREAM, provisionStreams, streamConfigs, STREAMS } from './provisioning';
 
 // One server per test file: the streams have fixed names, so files must not share a server's state.
 // The shared suite runs against NATS_URL instead when it is set (it only adds uniquely named
@@ -465,6 +475,369 @@ describe('JetStreamMessageBus extras', () => {
       expect(await bus.listDeadLetters({ consumer: STALLED_CONSUMER })).toHaveLength(1);
     } finally {
       await nc.close();
+      await bus.close();
+    }
+  });
+});
+
+const DocData = Type.Object({ n: Type.Integer(), text: Type.String() });
+type DocData = { n: number; text: string };
+let docs = 0;
+/** A fresh event per test: AP_EVENTS keeps every test's history, and a new consumer reads it all. */
+function docEvent() {
+  docs += 1;
+  return defineMessage({
+    kind: 'event',
+    aggregate: 'jsextra',
+    name: `documented_${Date.now().toString(36)}_${docs}`,
+    version: 1,
+    producer: 'external',
+    consumers: ['external'],
+    summary: 'JetStream extras: a body of any size.',
+    data: DocData,
+  });
+}
+
+const Echo = defineMessage({
+  kind: 'request',
+  service: 'governance',
+  name: 'jsextra_echo',
+  version: 1,
+  producer: 'external',
+  consumers: ['governance'],
+  summary: 'JetStream extras request of any size.',
+  data: Type.Object({ text: Type.String(), times: Type.Integer({ minimum: 1 }) }),
+  reply: Type.Object({ text: Type.String() }),
+});
+
+describe('JetStreamMessageBus claim check', () => {
+  /** Bodies past this many bytes are claim-checked in these tests: no megabytes needed. */
+  const LIMIT = 2048;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let objects: ObjectStore;
+  beforeAll(async () => {
+    nc = await connect({ servers: server.url });
+    jsm = await jetstreamManager(nc);
+    await provisionStreams(jsm);
+    objects = await new Objm(nc).open(PAYLOADS_BUCKET);
+  });
+  afterAll(async () => {
+    await nc?.close();
+  });
+
+  const smallLimitBus = (lines: typeof logs = logs) =>
+    connectJetStreamBus({
+      servers: server.url,
+      source: 'claim-check',
+      log: (level, msg, fields) => lines.push({ level, msg, fields }),
+      maxInlineBytes: LIMIT,
+    });
+  /** The message a subject last stored in AP_EVENTS, as the stream holds it. */
+  const lastStored = async (subject: string): Promise<StoredMsg> =>
+    (await jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }))!;
+  /** The object name a stub's `Ap-Payload` header points at. */
+  const objectOf = (stub: StoredMsg): string => {
+    const ref = stub.header.get('Ap-Payload');
+    expect(ref.startsWith(`${PAYLOADS_BUCKET}/`)).toBe(true);
+    return ref.slice(PAYLOADS_BUCKET.length + 1);
+  };
+  const deadLettersOf = (bus: JetStreamMessageBus, consumer: string): Promise<DeadLetter[]> =>
+    eventually(async () => {
+      const letters = await bus.listDeadLetters({ consumer });
+      expect(letters).toHaveLength(1);
+      return letters;
+    });
+
+  it('claim-checks a body one byte over maxInlineBytes: the stream holds an empty stub, the handler the whole body', async () => {
+    const Doc = docEvent();
+    const bus = await smallLimitBus();
+    try {
+      // Ids of one length and one-digit n: every envelope's size is the empty one's plus its text.
+      const empty = await bus.publish(Doc, { n: 0, text: '' }, { id: `${Doc.name}-0` });
+      const base = Buffer.byteLength(JSON.stringify(empty));
+      await bus.publish(Doc, { n: 1, text: 'a'.repeat(LIMIT - base) }, { id: `${Doc.name}-1` });
+      const inline = await lastStored(Doc.subject);
+      expect(inline.data.length).toBe(LIMIT);
+      expect(inline.header.has('Ap-Payload')).toBe(false);
+
+      const text = 'b'.repeat(LIMIT - base + 1);
+      const over = await bus.publish(Doc, { n: 2, text }, { id: `${Doc.name}-2` });
+      const stub = await lastStored(Doc.subject);
+      expect(stub.data.length).toBe(0);
+      expect(stub.header.get('Nats-Msg-Id')).toBe(over.id);
+      expect(stub.header.get('Ap-Payload-Bytes')).toBe(String(LIMIT + 1));
+      const name = objectOf(stub);
+      expect(name.startsWith(`${over.id}/`)).toBe(true);
+      expect((await objects.info(name))?.size).toBe(LIMIT + 1);
+
+      const seen: Delivery<DocData>[] = [];
+      await bus.subscribe(Doc, `cc-${Doc.name}`, async (d) => {
+        seen.push(d);
+      });
+      await eventually(() => expect(seen.map((d) => d.payload.n)).toEqual([0, 1, 2]));
+      expect(seen[2]!.payload.text).toBe(text);
+      expect(seen[2]!.envelope).toEqual(over);
+      expect(seen[2]!.deliveryCount).toBe(1);
+      // No claim-check headers reach the handler: it sees what an inline delivery sees.
+      expect(seen[2]!.headers).toEqual(seen[1]!.headers);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('delivers a claim-checked envelope published three times once, from one stored object', async () => {
+    const Doc = docEvent();
+    const bus = await smallLimitBus();
+    try {
+      const sent = await bus.publish(Doc, { n: 1, text: 'c'.repeat(3 * LIMIT) });
+      await bus.publishEnvelope(sent);
+      await bus.publishEnvelope(sent);
+      await bus.publish(Doc, { n: 2, text: 'marker' });
+      const seen: number[] = [];
+      await bus.subscribe(Doc, `cc-dup-${Doc.name}`, async (d) => {
+        seen.push(d.payload.n);
+      });
+      await eventually(() => expect(seen).toEqual([1, 2]));
+      const stored = await objects.list();
+      expect(stored.filter((o) => o.name.startsWith(`${sent.id}/`))).toHaveLength(1);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('dead-letters a stub whose object is gone (BUS_PAYLOAD_MISSING) without retries, and carries on', async () => {
+    const Doc = docEvent();
+    const lines: typeof logs = [];
+    const bus = await smallLimitBus(lines);
+    const consumer = `cc-missing-${Doc.name}`;
+    try {
+      const secret = `secret_${Doc.name}_${'s'.repeat(LIMIT)}`;
+      const sent = await bus.publish(Doc, { n: 1, text: secret });
+      const name = objectOf(await lastStored(Doc.subject));
+      await objects.delete(name);
+      const handled: number[] = [];
+      await bus.subscribe(
+        Doc,
+        consumer,
+        async (d) => {
+          handled.push(d.payload.n);
+        },
+        { backoffMs: [20] },
+      );
+      await bus.publish(Doc, { n: 2, text: 'next' });
+      await eventually(() => expect(handled).toEqual([2]));
+      const [letter] = await deadLettersOf(bus, consumer);
+      expect(letter).toMatchObject({
+        code: 'BUS_PAYLOAD_MISSING',
+        consumer,
+        subject: Doc.subject,
+        deliveryCount: 1,
+      });
+      expect(letter!.message).toEqual({
+        id: sent.id,
+        claimCheck: { bucket: PAYLOADS_BUCKET, name, bytes: Buffer.byteLength(JSON.stringify(sent)) },
+      });
+      expect(letter!.reason).toContain(`no object ${name} in bucket ${PAYLOADS_BUCKET}`);
+      expect(JSON.stringify(letter)).not.toContain('secret_');
+      expect(lines).toContainEqual({
+        level: 'warn',
+        msg: 'message dead-lettered',
+        fields: expect.objectContaining({ consumer, messageId: sent.id, code: 'BUS_PAYLOAD_MISSING' }),
+      });
+      const info = await jsm.consumers.info(STREAMS.events, consumer);
+      expect([info.num_ack_pending, info.num_pending, info.num_redelivered]).toEqual([0, 0, 0]);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it("dead-letters a claim-checked message with its envelope's head and where its body is, never the body", async () => {
+    const Doc = docEvent();
+    const bus = await smallLimitBus();
+    const consumer = `cc-dead-${Doc.name}`;
+    try {
+      await bus.subscribe(Doc, consumer, async () => {
+        throw new NonRetryableError('cannot plan this');
+      });
+      const text = `secret_${'t'.repeat(LIMIT)}`;
+      const sent = await bus.publish(Doc, { n: 1, text }, { correlationId: 'job-7' });
+      const name = objectOf(await lastStored(Doc.subject));
+      const [letter] = await deadLettersOf(bus, consumer);
+      const { data: _data, ...head } = sent;
+      expect(letter).toMatchObject({ code: 'BUS_NON_RETRYABLE', deliveryCount: 1 });
+      expect(letter!.message).toEqual({
+        ...head,
+        claimCheck: { bucket: PAYLOADS_BUCKET, name, bytes: Buffer.byteLength(JSON.stringify(sent)) },
+      });
+      expect(JSON.stringify(letter)).not.toContain('secret_');
+      // The body stays where the dead letter says, for an operator to re-publish it.
+      const body = await objects.getBlob(name);
+      expect(JSON.parse(new TextDecoder().decode(body!))).toEqual(sent);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('stores the body of an inline message whose dead letter would not fit in one message', async () => {
+    const Doc = docEvent();
+    const bus = await smallLimitBus();
+    const consumer = `cc-fit-${Doc.name}`;
+    try {
+      const reason = `refused: ${'r'.repeat(LIMIT / 2)}`;
+      await bus.subscribe(Doc, consumer, async () => {
+        throw new NonRetryableError(reason);
+      });
+      // Inline (under LIMIT), but with the reason beside it the dead letter is over LIMIT.
+      const sent = await bus.publish(Doc, { n: 1, text: 'd'.repeat(LIMIT - 600) });
+      expect((await lastStored(Doc.subject)).header.has('Ap-Payload')).toBe(false);
+      const [letter] = await deadLettersOf(bus, consumer);
+      expect(letter!.reason).toContain(reason);
+      const { data: _data, ...head } = sent;
+      expect(letter!.message).toMatchObject({ ...head, claimCheck: { bucket: PAYLOADS_BUCKET } });
+      expect(letter!.message).not.toHaveProperty('data');
+      const { claimCheck } = letter!.message as { claimCheck: { name: string; bytes: number } };
+      const body = await objects.getBlob(claimCheck.name);
+      expect(body!.length).toBe(claimCheck.bytes);
+      expect(JSON.parse(new TextDecoder().decode(body!))).toEqual(sent);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('retries a delivery whose body cannot be read for now, and hands it over once the store is back', async () => {
+    await withOwnServer(async (own) => {
+      const Doc = docEvent();
+      const bus = await connectJetStreamBus({
+        servers: own.url,
+        source: 'flaky-store',
+        log: () => undefined,
+        maxInlineBytes: LIMIT,
+      });
+      const ownNc = await connect({ servers: own.url });
+      try {
+        const ownJsm = await jetstreamManager(ownNc);
+        const text = 'f'.repeat(2 * LIMIT);
+        const sent = await bus.publish(Doc, { n: 1, text });
+        const stub = (await ownJsm.streams.getMessage(STREAMS.events, { last_by_subj: Doc.subject }))!;
+        const name = objectOf(stub);
+        const body = await (await new Objm(ownNc).open(PAYLOADS_BUCKET)).getBlob(name);
+        // The bucket unavailable (being restored, say): reading it fails, unlike a missing object.
+        await ownJsm.streams.delete(PAYLOADS_STREAM);
+        const handled: Delivery<DocData>[] = [];
+        const handle = async (d: Delivery<DocData>) => {
+          handled.push(d);
+        };
+        const opts = { backoffMs: [20], maxDeliveries: 1000 };
+        const sub = await bus.subscribe(Doc, 'flaky-store', handle, opts);
+        await eventually(async () =>
+          expect(
+            (await ownJsm.consumers.info(STREAMS.events, 'flaky-store')).delivered.consumer_seq,
+          ).toBeGreaterThanOrEqual(3),
+        );
+        // Stopped while the bucket comes back, so no delivery finds it back but still empty.
+        await sub.drain();
+        await provisionStreams(ownJsm);
+        await (await new Objm(ownNc).open(PAYLOADS_BUCKET)).putBlob({ name }, body);
+        await bus.subscribe(Doc, 'flaky-store', handle, opts);
+        await eventually(() => expect(handled).toHaveLength(1));
+        expect(handled[0]!.id).toBe(sent.id);
+        expect(handled[0]!.payload.text).toBe(text);
+        expect(handled[0]!.deliveryCount).toBeGreaterThanOrEqual(3);
+        expect(await bus.listDeadLetters({ consumer: 'flaky-store' })).toEqual([]);
+      } finally {
+        await ownNc.close();
+        await bus.close();
+      }
+    });
+  });
+
+  it('provisions AP_PAYLOADS once across connects, with the TTL of the events, never lowered later', async () => {
+    await withOwnServer(async (own) => {
+      const week = 7 * 24 * 3_600_000;
+      const lines: typeof logs = [];
+      const first = await connectJetStreamBus({
+        servers: own.url,
+        source: 'first',
+        log: () => undefined,
+        eventsMaxAgeMs: week,
+      });
+      const second = await connectJetStreamBus({
+        servers: own.url,
+        source: 'second',
+        log: (level, msg, fields) => lines.push({ level, msg, fields }),
+        payloadsMaxAgeMs: 60_000,
+        maxInlineBytes: LIMIT,
+      });
+      const ownNc = await connect({ servers: own.url });
+      try {
+        const ownJsm = await jetstreamManager(ownNc);
+        const buckets = (await ownJsm.streams.names().next()).filter((n) => n.startsWith('OBJ_'));
+        expect(buckets).toEqual([PAYLOADS_STREAM]);
+        const bucket = await ownJsm.streams.info(PAYLOADS_STREAM);
+        expect(bucket.config.max_age).toBe(nanos(week));
+        expect(bucket.config.storage).toBe('file');
+        expect(lines.filter((l) => l.msg.startsWith('payload bucket'))).toEqual([]);
+        // Both buses read the one bucket: what the second claim-checks, the first delivers.
+        const Doc = docEvent();
+        const seen: string[] = [];
+        await first.subscribe(Doc, 'two-connects', async (d) => {
+          seen.push(d.payload.text);
+        });
+        await second.publish(Doc, { n: 1, text: 'g'.repeat(2 * LIMIT) });
+        await eventually(() => expect(seen).toEqual(['g'.repeat(2 * LIMIT)]));
+      } finally {
+        await ownNc.close();
+        await second.close();
+        await first.close();
+      }
+    });
+  });
+
+  it('reports an existing bucket that would expire bodies before their events, and leaves it alone', async () => {
+    await withOwnServer(async (own) => {
+      const ownNc = await connect({ servers: own.url });
+      const lines: typeof logs = [];
+      try {
+        await new Objm(ownNc).create(PAYLOADS_BUCKET, { ttl: nanos(3_600_000) });
+        const bus = await connectJetStreamBus({
+          servers: own.url,
+          source: 'short-ttl',
+          log: (level, msg, fields) => lines.push({ level, msg, fields }),
+        });
+        await bus.close();
+        const bucket = await (await jetstreamManager(ownNc)).streams.info(PAYLOADS_STREAM);
+        expect(bucket.config.max_age).toBe(nanos(3_600_000));
+        expect(lines).toContainEqual({
+          level: 'warn',
+          msg: 'payload bucket expires bodies before their events',
+          fields: { bucket: PAYLOADS_BUCKET, ttlMs: 3_600_000, eventsMaxAgeMs: 0 },
+        });
+      } finally {
+        await ownNc.close();
+      }
+    });
+  });
+
+  it('refuses a request or a reply too large for the server with BUS_PUBLISH_FAILED, naming subject and sizes', async () => {
+    const bus = await connectJetStreamBus({ servers: server.url, source: 'extras', log });
+    try {
+      await bus.serve(Echo, async (p) => ({ text: p.text.repeat(p.times) }));
+      const request = bus.request(Echo, { text: 'q'.repeat(2 * 1024 * 1024), times: 1 });
+      await expect(request).rejects.toMatchObject({
+        code: 'BUS_PUBLISH_FAILED',
+        subject: Echo.subject,
+        message: expect.stringMatching(/the request is \d+ bytes; request\/reply carries at most \d+/),
+      });
+      // 600 kB asked for, 1.8 MB answered: the requester hears why instead of timing out.
+      const reply = bus.request(Echo, { text: 'r'.repeat(600_000), times: 3 });
+      await expect(reply).rejects.toBeInstanceOf(RemoteError);
+      await expect(bus.request(Echo, { text: 'r'.repeat(600_000), times: 3 })).rejects.toMatchObject({
+        code: 'BUS_PUBLISH_FAILED',
+        message: expect.stringMatching(/the reply is 18\d{5} bytes/),
+      });
+      await expect(bus.request(Echo, { text: 'ok', times: 2 })).resolves.toEqual({ text: 'okok' });
+    } finally {
       await bus.close();
     }
   });

@@ -1,6 +1,7 @@
-import type { Envelope, MessageDef, PayloadOf, ReplyOf } from '@autopilot/contracts';
+import type { Envelope, MessageDef, PayloadOf, ReplyOf, ReplyWire } from '@autopilot/contracts';
 import { describeError, systemClock, ulidSource, type Clock, type IdSource } from '@autopilot/kernel';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
 import {
   errors as natsErrors,
   type Msg,
@@ -28,10 +29,11 @@ import {
   assertSubscribable,
   resolveSubscribeOptions,
 } from '../subscribe-options';
-import { headerValue, textEncoder, toNatsHeaders } from './codec';
+import { headerValue, textEncoder, toNatsHeaders, withoutBusHeaders } from './codec';
 import { connectWithRetry, unlessAborted } from './connect';
 import { readDeadLetters } from './dead-letters';
 import { JetStreamSubscription } from './jetstream-subscription';
+import { claimCheckHeaders, inlineLimit, maxBodyBytes, PAYLOADS_BUCKET, PayloadStore } from './payload-store';
 import { provisionStreams, STREAMS, type ProvisionOptions } from './provisioning';
 
 export interface JetStreamBusOptions extends ProvisionOptions {
@@ -51,6 +53,12 @@ export interface JetStreamBusOptions extends ProvisionOptions {
   signal?: AbortSignal;
   /** Default 5000: `request()` without `timeoutMs`. */
   requestTimeoutMs?: number;
+  /**
+   * Events and commands whose JSON is larger than this many bytes are claim-checked: the body goes
+   * to the AP_PAYLOADS object store and the stream carries a stub (payload-store.ts). Default, and
+   * upper bound: the server's `max_payload` less 64 KiB for headers. Tests set it small.
+   */
+  maxInlineBytes?: number;
   log?: BusLog;
   clock?: Clock;
   ids?: IdSource;
@@ -65,9 +73,9 @@ function hasKeys(record: Record<string, string>): boolean {
 const RESPONDERS = 'ap-responders';
 
 /**
- * Connects to NATS (retrying while it is unreachable), provisions AP_EVENTS, AP_WORK and AP_DLQ,
- * and returns the bus. Rejects with BusUnavailableError past `connectTimeoutMs`, when `signal`
- * aborts, or when a stream cannot be provisioned.
+ * Connects to NATS (retrying while it is unreachable), provisions AP_EVENTS, AP_WORK, AP_DLQ and
+ * the AP_PAYLOADS bucket, and returns the bus. Rejects with BusUnavailableError past
+ * `connectTimeoutMs`, when `signal` aborts, or when a stream or the bucket cannot be provisioned.
  */
 export async function connectJetStreamBus(options: JetStreamBusOptions): Promise<JetStreamMessageBus> {
   const log = options.log ?? consoleBusLog;
@@ -83,7 +91,10 @@ export async function connectJetStreamBus(options: JetStreamBusOptions): Promise
       (async () => {
         const jsm = await jetstreamManager(nc);
         await provisionStreams(jsm, options, log);
-        return new JetStreamMessageBus(nc, jetstream(nc), jsm, options, log);
+        const js = jetstream(nc);
+        // Provisioned just above: open without another round trip to check it exists.
+        const payloads = new PayloadStore(await new Objm(js).open(PAYLOADS_BUCKET, false));
+        return new JetStreamMessageBus(nc, js, jsm, payloads, options, log);
       })(),
       options.signal,
       options.servers,
@@ -101,7 +112,9 @@ export async function connectJetStreamBus(options: JetStreamBusOptions): Promise
 
 /**
  * The MessageBus on NATS JetStream: events on AP_EVENTS (limits), commands on AP_WORK (work
- * queue), dead letters on AP_DLQ, request/reply on core NATS. Build it with `connectJetStreamBus`.
+ * queue), dead letters on AP_DLQ, request/reply on core NATS. Events and commands too large for one
+ * NATS message travel by claim check (bodies in AP_PAYLOADS, payload-store.ts); requests and
+ * replies stay inline. Build it with `connectJetStreamBus`.
  */
 export class JetStreamMessageBus implements MessageBus {
   private readonly stamp: EnvelopeStamp;
@@ -115,6 +128,7 @@ export class JetStreamMessageBus implements MessageBus {
     readonly connection: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    private readonly payloads: PayloadStore,
     private readonly options: JetStreamBusOptions,
     private readonly log: BusLog,
   ) {
@@ -144,25 +158,64 @@ export class JetStreamMessageBus implements MessageBus {
     await this.send(subject, body, rest, msgId);
   }
 
-  /** Publishes and waits for the PubAck: once this resolves, the message survives a server crash. */
+  /**
+   * Publishes and waits for the PubAck: once this resolves, the message survives a server crash. A
+   * body past the inline limit is stored in AP_PAYLOADS first, then its stub is published: a
+   * consumer never sees a stub whose body is not stored yet.
+   */
   private async send(
     subject: string,
     body: string,
-    headers: Record<string, string>,
+    callerHeaders: Record<string, string>,
     msgId?: string,
   ): Promise<void> {
     if (this.closed) throw new PublishFailedError(subject, 'the bus is closed');
     const family = subjectFamily(subject);
     if (family !== 'events' && family !== 'work')
       throw new PublishFailedError(subject, 'no stream binds this subject');
+    // The claim-check headers are the bus's: a caller's copy would send consumers looking for a body.
+    let headers = withoutBusHeaders(callerHeaders);
+    let data = textEncoder.encode(body);
+    if (data.length > inlineLimit(this.connection, this.options.maxInlineBytes)) {
+      try {
+        const ref = await this.payloads.put(msgId, data);
+        headers = { ...headers, ...claimCheckHeaders(ref) };
+        data = new Uint8Array(0);
+      } catch (err) {
+        throw new PublishFailedError(
+          subject,
+          `the body (${data.length} bytes) could not be stored in ${PAYLOADS_BUCKET}: ${describeError(err)}`,
+          { cause: err },
+        );
+      }
+    }
     try {
-      await this.js.publish(subject, textEncoder.encode(body), {
+      await this.js.publish(subject, data, {
         msgID: msgId,
         headers: hasKeys(headers) ? toNatsHeaders(headers) : undefined,
       });
     } catch (err) {
       throw new PublishFailedError(subject, describeError(err), { cause: err });
     }
+  }
+
+  /**
+   * Request/reply is not claim-checked (it carries small things: a question, a verdict): a body past
+   * what the server takes is refused with the sizes, rather than by the driver with a bare
+   * "max_payload size exceeded" (or, for a reply, a requester left waiting for its timeout).
+   */
+  private tooLargeToSend(
+    subject: string,
+    what: 'request' | 'reply',
+    data: Uint8Array,
+  ): PublishFailedError | undefined {
+    const limit = maxBodyBytes(this.connection);
+    if (data.length <= limit) return undefined;
+    return new PublishFailedError(
+      subject,
+      `the ${what} is ${data.length} bytes; request/reply carries at most ${limit} ` +
+        `(the server's max_payload less room for headers) and is not claim-checked`,
+    );
   }
 
   async subscribe<D extends MessageDef>(
@@ -179,6 +232,8 @@ export class JetStreamMessageBus implements MessageBus {
         nc: this.connection,
         js: this.js,
         jsm: this.jsm,
+        payloads: this.payloads,
+        inlineLimit: () => inlineLimit(this.connection, this.options.maxInlineBytes),
         log: this.log,
         now: () => this.stamp.clock.isoNow(),
       },
@@ -201,9 +256,12 @@ export class JetStreamMessageBus implements MessageBus {
   ): Promise<ReplyOf<D>> {
     const { envelope, headers } = envelopeFor(def, payload, opts, this.stamp);
     const timeoutMs = opts.timeoutMs ?? this.options.requestTimeoutMs ?? 5000;
+    const data = textEncoder.encode(JSON.stringify(envelope));
+    const tooLarge = this.tooLargeToSend(def.subject, 'request', data);
+    if (tooLarge) throw tooLarge;
     let reply: Msg;
     try {
-      reply = await this.connection.request(def.subject, textEncoder.encode(JSON.stringify(envelope)), {
+      reply = await this.connection.request(def.subject, data, {
         timeout: timeoutMs,
         headers: toNatsHeaders(headers),
       });
@@ -228,8 +286,19 @@ export class JetStreamMessageBus implements MessageBus {
       const wire = await answerRequest(def, responder as Responder<unknown, unknown>, msg.string(), (k) =>
         headerValue(msg.headers, k),
       );
+      let data = textEncoder.encode(JSON.stringify(wire));
+      const tooLarge = this.tooLargeToSend(def.subject, 'reply', data);
+      if (tooLarge) {
+        // The requester gets why (a RemoteError with this code) instead of waiting for its timeout.
+        this.log('warn', 'reply too large, answering with an error', {
+          subject: def.subject,
+          error: tooLarge.message,
+        });
+        const error: ReplyWire = { error: { code: tooLarge.code, message: tooLarge.message } };
+        data = textEncoder.encode(JSON.stringify(error));
+      }
       // Throws when the connection closed meanwhile: the requester has timed out or gone by then.
-      msg.respond(textEncoder.encode(JSON.stringify(wire)));
+      msg.respond(data);
     };
     const sub: NatsSubscription = this.connection.subscribe(def.subject, {
       queue: RESPONDERS,

@@ -1,6 +1,6 @@
 import type { MessageDef } from '@autopilot/contracts';
 import { context } from '@opentelemetry/api';
-import { AutopilotError, describeError } from '@autopilot/kernel';
+import { AutopilotError, describeError, hasCode } from '@autopilot/kernel';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -19,13 +19,18 @@ import type { DeadLetter, Delivery, Handler, Subscription } from '../message-bus
 import { ACK, decideOutcome, type Outcome } from '../outcome';
 import type { ResolvedSubscribeOptions } from '../subscribe-options';
 import { endConsumerSpan, extractTraceContext, startConsumerSpan } from '@autopilot/telemetry';
-import { headersToRecord, headerValue } from './codec';
-import { deadLetterMsgId, publishDeadLetter } from './dead-letters';
+import { headersToRecord, headerValue, textDecoder } from './codec';
+import { deadLetterMsgId, encodeDeadLetter, publishDeadLetter } from './dead-letters';
+import { claimCheckedMessage, readClaimCheck, type PayloadRef, type PayloadStore } from './payload-store';
 
 export interface SubscriptionDeps {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** Claim-checked bodies are fetched from it; the body of a dead letter too large is stored in it. */
+  readonly payloads: PayloadStore;
+  /** The largest dead letter published whole, in bytes (the bus's inline limit). */
+  readonly inlineLimit: () => number;
   readonly log: BusLog;
   readonly now: () => string;
 }
@@ -250,25 +255,40 @@ export class JetStreamSubscription implements Subscription {
     }
   }
 
+  /**
+   * Takes one delivery to its verdict. A claim-checked delivery is first given its body from the
+   * payload store; from then on it goes exactly the way an inline one does (decoding, handler, span,
+   * verdict), except that its dead letter points at the body instead of holding it.
+   */
   private async settle(m: JsMsg): Promise<void> {
     const count = m.info.deliveryCount;
-    const decoded = decodeEnvelope<unknown>(this.def, m.string());
+    const claimCheck = readClaimCheck(m.headers);
+    if (claimCheck && !claimCheck.ok) {
+      await this.deadLetter(m, 'BUS_MALFORMED_ENVELOPE', claimCheck.reason, m.string(), count);
+      return;
+    }
+    const ref = claimCheck?.ref;
+    const forLetter = (message: unknown): unknown => (ref ? claimCheckedMessage(message, ref) : message);
+    let text: string;
+    if (ref === undefined) {
+      text = m.string();
+    } else if (count > this.opts.maxDeliveries) {
+      // Not fetched: the fetch may be what failed on every delivery so far.
+      await this.deadLetterPastLimit(m, forLetter({ id: headerValue(m.headers, 'Nats-Msg-Id') }), ref);
+      return;
+    } else {
+      const body = await this.fetchBody(m, ref, count);
+      if (body === undefined) return;
+      text = body;
+    }
+    const decoded = decodeEnvelope<unknown>(this.def, text);
     if (!decoded.ok) {
-      await this.deadLetter(m, decoded.code, decoded.reason, decoded.message, count);
+      await this.deadLetter(m, decoded.code, decoded.reason, forLetter(decoded.message), count, ref);
       return;
     }
     const { envelope } = decoded;
     if (count > this.opts.maxDeliveries) {
-      const handled = Math.min(count - 1, this.opts.maxDeliveries);
-      await this.deadLetter(
-        m,
-        'BUS_MAX_DELIVERIES',
-        `gave up after ${handled} deliveries without a recorded verdict: the ack wait ` +
-          `(${this.opts.ackWaitMs} ms) expired (the handling process died or hung), or the dead ` +
-          `letter of the last delivery could not be written then`,
-        envelope,
-        handled,
-      );
+      await this.deadLetterPastLimit(m, forLetter(envelope), ref);
       return;
     }
     this.inFlight.add(m);
@@ -307,6 +327,17 @@ export class JetStreamSubscription implements Subscription {
     } finally {
       this.inFlight.delete(m);
     }
+    await this.conclude(m, outcome, forLetter(envelope), count, ref);
+  }
+
+  /** Carries out a verdict: ack, nak with its delay, or dead letter holding `message`. */
+  private async conclude(
+    m: JsMsg,
+    outcome: Outcome,
+    message: unknown,
+    count: number,
+    ref: PayloadRef | undefined,
+  ): Promise<void> {
     switch (outcome.kind) {
       case 'ack':
         this.ack(m);
@@ -315,13 +346,55 @@ export class JetStreamSubscription implements Subscription {
         m.nak(outcome.delayMs);
         return;
       case 'dead':
-        await this.deadLetter(m, outcome.code, outcome.reason, envelope, count);
+        await this.deadLetter(m, outcome.code, outcome.reason, message, count, ref);
         return;
       default: {
         const never: never = outcome;
         throw new Error(`unhandled outcome ${String(never)}`);
       }
     }
+  }
+
+  /**
+   * The body of a claim-checked delivery, or undefined once the delivery is settled without one: a
+   * missing object is dead-lettered (BUS_PAYLOAD_MISSING, no retry brings it back); a store that
+   * could not be read is retried as a failed handler is (backoff, then BUS_MAX_DELIVERIES).
+   */
+  private async fetchBody(m: JsMsg, ref: PayloadRef, count: number): Promise<string | undefined> {
+    let failure: unknown;
+    // Heartbeats cover the fetch as they cover a handler: a large body takes a while.
+    this.inFlight.add(m);
+    try {
+      return textDecoder.decode(await this.deps.payloads.fetch(ref));
+    } catch (err) {
+      failure = err;
+    } finally {
+      this.inFlight.delete(m);
+    }
+    const message = claimCheckedMessage({ id: headerValue(m.headers, 'Nats-Msg-Id') }, ref);
+    const outcome: Outcome = hasCode(failure, 'BUS_PAYLOAD_MISSING')
+      ? { kind: 'dead', code: 'BUS_PAYLOAD_MISSING', reason: describeError(failure) }
+      : decideOutcome(failure, count, this.opts);
+    await this.conclude(m, outcome, message, count, ref);
+    return undefined;
+  }
+
+  /**
+   * Dead-letters a delivery past `maxDeliveries` on receipt, without calling the handler: the
+   * deliveries before it ended without a recorded verdict.
+   */
+  private async deadLetterPastLimit(m: JsMsg, message: unknown, ref: PayloadRef | undefined): Promise<void> {
+    const handled = Math.min(m.info.deliveryCount - 1, this.opts.maxDeliveries);
+    await this.deadLetter(
+      m,
+      'BUS_MAX_DELIVERIES',
+      `gave up after ${handled} deliveries without a recorded verdict: the ack wait ` +
+        `(${this.opts.ackWaitMs} ms) expired (the handling process died or hung), or the dead ` +
+        `letter of the last delivery could not be written then`,
+      message,
+      handled,
+      ref,
+    );
   }
 
   /**
@@ -336,7 +409,9 @@ export class JetStreamSubscription implements Subscription {
   /**
    * Records the dead letter, then terminates the message (on AP_WORK that removes it from the work
    * queue). When the dead letter cannot be recorded the message is nak'ed and comes back: past
-   * `maxDeliveries` it is dead-lettered on receipt, so it is retried until AP_DLQ takes it.
+   * `maxDeliveries` it is dead-lettered on receipt, so it is retried until AP_DLQ takes it. A letter
+   * too large for one message points at the body in AP_PAYLOADS (`ref` when the message was
+   * claim-checked, else the body is stored there now) instead of holding it.
    */
   private async deadLetter(
     m: JsMsg,
@@ -344,6 +419,7 @@ export class JetStreamSubscription implements Subscription {
     reason: string,
     message: unknown,
     deliveryCount: number,
+    ref?: PayloadRef,
   ): Promise<void> {
     const letter: DeadLetter = {
       subject: m.subject,
@@ -354,10 +430,17 @@ export class JetStreamSubscription implements Subscription {
       deliveryCount,
       at: this.deps.now(),
     };
+    const msgId = headerValue(m.headers, 'Nats-Msg-Id');
     try {
+      const encoded = await encodeDeadLetter(
+        letter,
+        this.deps.inlineLimit(),
+        async () => ref ?? this.deps.payloads.put(msgId, m.data),
+      );
       await publishDeadLetter(
         this.deps.js,
-        letter,
+        this.consumer,
+        encoded,
         deadLetterMsgId(this.consumer, m.info.stream, m.info.streamSequence),
       );
     } catch (err) {
@@ -372,7 +455,7 @@ export class JetStreamSubscription implements Subscription {
       return;
     }
     m.term();
-    logDeadLetter(this.deps.log, letter, headerValue(m.headers, 'Nats-Msg-Id'), {
+    logDeadLetter(this.deps.log, letter, msgId, {
       stream: m.info.stream,
       streamSequence: m.info.streamSequence,
     });

@@ -8,9 +8,11 @@ import {
   type StreamInfo,
   type StreamUpdateConfig,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { Objm } from '@nats-io/obj';
+import { millis, nanos } from '@nats-io/transport-node';
 import { BusUnavailableError } from '../errors';
 import type { BusLog } from '../log';
+import { PAYLOADS_BUCKET } from './payload-store';
 
 /** The three streams of DESIGN.md section 3. Fixed names: one bus per NATS account. */
 export const STREAMS = { events: 'AP_EVENTS', work: 'AP_WORK', dlq: 'AP_DLQ' } as const;
@@ -38,6 +40,13 @@ export interface ProvisionOptions {
   deadLettersMaxAgeMs?: number;
   /** Size cap of a new AP_DLQ; the oldest dead letters go first. Default -1: none. */
   deadLettersMaxBytes?: number;
+  /**
+   * TTL of the bodies a new AP_PAYLOADS bucket keeps (the claim check, payload-store.ts). Default:
+   * AP_EVENTS's max age, so 0 (keep forever) unless events expire. The gateway replays the event
+   * log, so a claim-checked event must stay readable as long as the event itself; a shorter TTL
+   * leaves old stubs pointing at nothing (their consumers dead-letter them, BUS_PAYLOAD_MISSING).
+   */
+  payloadsMaxAgeMs?: number;
 }
 
 type NewStream = Partial<StreamConfig> & {
@@ -111,10 +120,10 @@ export function missingConfig(
 }
 
 /**
- * Creates the streams that do not exist; safe to run from every process at every start. An existing
- * stream is left as it is but for what it lacks (`missingConfig`), so provisioning never scales a
- * clustered stream down or resets a retention an operator set. Two processes racing to create a
- * stream: the loser finds it existing.
+ * Creates the streams and the payload bucket that do not exist; safe to run from every process at
+ * every start. An existing stream is left as it is but for what it lacks (`missingConfig`), so
+ * provisioning never scales a clustered stream down or resets a retention an operator set; an
+ * existing bucket is left as it is. Two processes racing to create one: the loser finds it existing.
  */
 export async function provisionStreams(
   jsm: JetStreamManager,
@@ -151,5 +160,52 @@ export async function provisionStreams(
       await jsm.streams.update(name, update);
       log?.('info', 'stream updated', { stream: name, added: Object.keys(update) });
     }
+  }
+  await provisionPayloadBucket(jsm, opts, log);
+}
+
+/** The stream behind an object store bucket (the `OBJ_` prefix is nats.js's and the server's). */
+export const PAYLOADS_STREAM = `OBJ_${PAYLOADS_BUCKET}`;
+
+/**
+ * Creates AP_PAYLOADS when it does not exist, with the TTL of `payloadsMaxAgeMs` or else the age
+ * AP_EVENTS keeps events for (run after the streams). An existing bucket keeps its TTL, replicas
+ * and size cap, as a stream does; a TTL shorter than the events' is only reported.
+ */
+async function provisionPayloadBucket(
+  jsm: JetStreamManager,
+  opts: ProvisionOptions,
+  log: BusLog | undefined,
+): Promise<void> {
+  const eventsMaxAge = (await jsm.streams.info(STREAMS.events)).config.max_age;
+  let existing: StreamInfo | undefined;
+  try {
+    existing = await jsm.streams.info(PAYLOADS_STREAM);
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NOT_FOUND) throw err;
+  }
+  if (existing) {
+    const ttl = existing.config.max_age;
+    if (ttl > 0 && (eventsMaxAge === 0 || ttl < eventsMaxAge)) {
+      log?.('warn', 'payload bucket expires bodies before their events', {
+        bucket: PAYLOADS_BUCKET,
+        ttlMs: millis(ttl),
+        eventsMaxAgeMs: millis(eventsMaxAge),
+      });
+    }
+    return;
+  }
+  const ttl = opts.payloadsMaxAgeMs === undefined ? eventsMaxAge : nanos(opts.payloadsMaxAgeMs);
+  const replicas = Math.max(1, Math.floor(opts.replicas ?? 1));
+  try {
+    // Objm.create makes the stream an object store needs (rollups, direct get) and opens it.
+    await new Objm(jsm.jetstream()).create(PAYLOADS_BUCKET, {
+      ttl,
+      replicas,
+      storage: StorageType.File,
+    });
+    log?.('info', 'payload bucket created', { bucket: PAYLOADS_BUCKET, ttlMs: millis(ttl), replicas });
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NAME_IN_USE) throw err;
   }
 }

@@ -68,6 +68,58 @@ function addRequest(t: string) {
   });
 }
 
+const DocumentData = Type.Object(
+  { n: Type.Integer({ minimum: 0 }), text: Type.String({ maxLength: 4 * 1024 * 1024 }) },
+  { additionalProperties: false },
+);
+type DocumentData = { n: number; text: string };
+/** An event shaped like `blueprint.ingested`: a long text, as a large blueprint's events carry. */
+function documentEvent(t: string) {
+  return defineMessage({
+    kind: 'event',
+    aggregate: 'conformance',
+    name: `documented_${t}`,
+    version: 1,
+    producer: 'external',
+    consumers: ['external'],
+    summary: 'Conformance suite large event.',
+    data: DocumentData,
+  });
+}
+function documentCommand(t: string) {
+  return defineMessage({
+    kind: 'command',
+    service: 'worker',
+    name: `conformance_document_${t}`,
+    version: 1,
+    producer: 'external',
+    consumers: ['worker'],
+    summary: 'Conformance suite large work item.',
+    data: DocumentData,
+  });
+}
+
+/**
+ * Past the 1 MiB `max_payload` most NATS servers keep (a 500k-word blueprint makes a ~12 MB
+ * `blueprint.ingested`), well inside what a contract allows.
+ */
+const LARGE_BYTES = 3 * 1024 * 1024;
+
+/**
+ * About `bytes` of UTF-8 text that differs line by line and holds multi-byte characters, so a body
+ * cut short, put back together in the wrong order or split inside a character cannot pass for it.
+ */
+function largeText(bytes: number, seed = 'blueprint'): string {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line = `§${i} ${seed}: the café’s schema — ☕ ${(i * 7919) % 10007}\n`;
+    lines.push(line);
+    size += Buffer.byteLength(line);
+  }
+  return lines.join('');
+}
+
 /** A raw envelope as an outside producer would write it. */
 function rawEnvelope(def: MessageDef, data: unknown, overrides: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -535,6 +587,97 @@ export function messageBusConformance(
         expect(letters.map((l) => (l.message as { data: { n: number } }).data.n)).toEqual([1, 2]);
         expect(await bus.listDeadLetters({ consumer: `dl1-${t}`, limit: 1 })).toHaveLength(1);
         expect(await bus.listDeadLetters({ consumer: `dl2-${t}` })).toEqual([]);
+      });
+    });
+
+    describe('large messages', () => {
+      // Several MB per message: the adapter may need a while to store and fetch each body.
+      const timeoutMs = 20_000;
+
+      it('delivers an event of several MB whole and once, with the envelope and headers a small one gets', async () => {
+        const t = tag();
+        const Doc = documentEvent(t);
+        const text = largeText(LARGE_BYTES);
+        const seen: Delivery<DocumentData>[] = [];
+        await bus.subscribe(Doc, `large-${t}`, async (d) => {
+          seen.push(d);
+        });
+        const opts = { headers: { 'x-tenant': 'acme' }, correlationId: 'job-1', projectId: 'p-1' };
+        await bus.publish(Doc, { n: 1, text: 'a short one' }, opts);
+        const sent = await bus.publish(Doc, { n: 2, text }, opts);
+        // Handled after the large one: a second delivery of it would have come first.
+        await bus.publish(Doc, { n: MARKER, text: '' });
+        await eventually(() => expect(seen.map((d) => d.payload.n)).toEqual([1, 2, MARKER]), { timeoutMs });
+        const [small, large] = seen;
+        // Compared as booleans and lengths: a failed 3 MB toEqual would print a 3 MB diff.
+        expect(large!.payload.text.length).toBe(text.length);
+        expect(large!.payload.text === text).toBe(true);
+        expect(large!.envelope.data.text === text).toBe(true);
+        expect({ ...large!.envelope, data: undefined }).toEqual({ ...sent, data: undefined });
+        expect(large!.id).toBe(sent.id);
+        expect(large!.deliveryCount).toBe(1);
+        expect(large!.headers).toEqual(small!.headers);
+        expect(large!.headers).toMatchObject({ 'x-tenant': 'acme' });
+      });
+
+      it('delivers a command of several MB whole and once', async () => {
+        const t = tag();
+        const Work = documentCommand(t);
+        const text = largeText(LARGE_BYTES, 'work item');
+        const seen: Delivery<DocumentData>[] = [];
+        await bus.subscribe(Work, `large-wq-${t}`, async (d) => {
+          seen.push(d);
+        });
+        const sent = await bus.publish(Work, { n: 1, text });
+        await bus.publish(Work, { n: MARKER, text: '' });
+        await eventually(() => expect(seen.map((d) => d.payload.n)).toEqual([1, MARKER]), { timeoutMs });
+        expect(seen[0]!.id).toBe(sent.id);
+        expect(seen[0]!.deliveryCount).toBe(1);
+        expect(seen[0]!.payload.text.length).toBe(text.length);
+        expect(seen[0]!.payload.text === text).toBe(true);
+      });
+
+      it('drops a second large publish of the same id: the first body is the one delivered', async () => {
+        const t = tag();
+        const Doc = documentEvent(t);
+        const first = largeText(LARGE_BYTES, 'first');
+        const sent = await bus.publish(Doc, { n: 1, text: first }, { id: `dup-${t}` });
+        await bus.publishEnvelope(sent);
+        await bus.publish(Doc, { n: 2, text: largeText(LARGE_BYTES, 'second') }, { id: `dup-${t}` });
+        await bus.publish(Doc, { n: MARKER, text: '' });
+        // Subscribed after every publish, so the delivery cannot have raced ahead of the second one.
+        const seen: Delivery<DocumentData>[] = [];
+        await bus.subscribe(Doc, `large-dedup-${t}`, async (d) => {
+          seen.push(d);
+        });
+        await eventually(() => expect(seen.map((d) => d.payload.n)).toEqual([1, MARKER]), { timeoutMs });
+        expect(seen[0]!.id).toBe(`dup-${t}`);
+        expect(seen[0]!.payload.text === first).toBe(true);
+      });
+
+      it('dead-letters a large message under its id', async () => {
+        const t = tag();
+        const Doc = documentEvent(t);
+        const consumer = `large-dl-${t}`;
+        await bus.subscribe(Doc, consumer, async () => {
+          throw new NonRetryableError('too much to plan');
+        });
+        const sent = await bus.publish(Doc, { n: 1, text: largeText(LARGE_BYTES) });
+        const [letter] = await eventually(
+          async () => {
+            const letters = await bus.listDeadLetters({ consumer });
+            expect(letters).toHaveLength(1);
+            return letters;
+          },
+          { timeoutMs },
+        );
+        expect(letter).toMatchObject({
+          consumer,
+          subject: Doc.subject,
+          code: 'BUS_NON_RETRYABLE',
+          deliveryCount: 1,
+          message: { id: sent.id },
+        });
       });
     });
 

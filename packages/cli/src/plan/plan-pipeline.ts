@@ -90,10 +90,7 @@ export class PlanTopology {
    * then `plan.generated` and `tasks.generated` of that version. Rejects with PlanFailedError when
    * ingestion fails the job or the planner rejects the blueprint.
    */
-  async planBlueprint(
-    source: BlueprintSource,
-    projectId: string,
-  ): Promise<PlannedBlueprint> {
+  async planBlueprint(source: BlueprintSource, projectId: string): Promise<PlannedBlueprint> {
     const submittedAt = performance.now();
     const jobId = this.ids.next();
     await this.bus.publish(

@@ -102,9 +102,8 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
   const boot = async (): Promise<void> => {
     await Promise.all([connectBus(), openStore()]);
     if (abort.signal.aborted || !bus || !store) return;
-    // The server's payload limit less room for headers: an outbox entry past it is failed for good
-    // (kept, logged) instead of retried forever.
-    const maxPayload = bus.connection.info?.max_payload;
+    // No envelope size limit for the outbox relay: the JetStream bus carries any size, claim-checking
+    // a body past the server's max_payload into its payload bucket (a 12 MB blueprint.ingested too).
     host = await startServiceHost({
       definition,
       bus: new ServiceScopedBus(bus, definition.name),
@@ -112,7 +111,6 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
       routes,
       logger,
       outboxIntervalMs: opts.outboxIntervalMs,
-      ...(maxPayload ? { maxEnvelopeBytes: maxPayload - 4096 } : {}),
     });
     readiness.ready(`service:${definition.name}`);
     logger.info({ port: http.port, url: http.url }, `service ${definition.name} ready on ${http.url}`);
