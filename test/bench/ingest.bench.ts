@@ -94,7 +94,7 @@ async function main(): Promise<void> {
 
     const logger = createLogger({
       service: 'bench',
-      level: 'warn',
+      level: (process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn',
       destination: process.stderr,
     });
     writeFileSync(file, text);

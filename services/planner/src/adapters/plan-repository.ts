@@ -8,8 +8,10 @@ import type { Refinement } from '../domain/plan-refinement';
 /** The planner's plan collections, declared by the service definition (index.ts). */
 export const PLAN_COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'plans', indexes: [{ fields: { projectId: 1 } }] },
-  { name: 'plan_nodes', indexes: [{ fields: { planId: 1 } }] },
-  { name: 'task_specs', indexes: [{ fields: { planId: 1 } }] },
+  // No secondary index: a plan's bucket documents have known ids (see bucketIds), and an index on a
+  // field of 100 KB documents makes SQLite re-read each whole document on every write.
+  { name: 'plan_nodes' },
+  { name: 'task_specs' },
   { name: 'plan_refinements' },
 ];
 
@@ -55,6 +57,12 @@ interface RefinementDoc extends Doc {
 
 const PAGE = 1000;
 
+type BucketKind = 'nodes' | 'tasks';
+
+function bucketId(planId: string, kind: BucketKind, bucket: number): string {
+  return `${planId}/${kind}/${bucket}`;
+}
+
 function bucketOf(id: string): number {
   let h = 0;
   for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
@@ -91,11 +99,11 @@ export class StorePlanRepository implements PlanRepository {
     const head = await this.store.collection<PlanHeadDoc>('plans').get(planId);
     if (!head) return null;
     const nodes = new Map<string, StoredPlanNode>();
-    for await (const doc of this.all<PlanNodesDoc>('plan_nodes', planId)) {
+    for (const doc of await this.buckets<PlanNodesDoc>('plan_nodes', planId, 'nodes')) {
       for (const n of doc.nodes) nodes.set(n.node.id, n);
     }
     const tasks = new Map<string, StoredTask>();
-    for await (const doc of this.all<TaskSpecsDoc>('task_specs', planId)) {
+    for (const doc of await this.buckets<TaskSpecsDoc>('task_specs', planId, 'tasks')) {
       for (const t of doc.tasks) tasks.set(t.task.id, t);
     }
     return {
@@ -144,8 +152,8 @@ export class StorePlanRepository implements PlanRepository {
           const before = previousNodeBuckets.get(b);
           if (members && before && JSON.stringify(members) === JSON.stringify(before)) continue;
           if (members)
-            await nodeDocs.upsert({ _id: `${planId}/nodes/${b}`, planId, bucket: b, nodes: members });
-          else if (before) await nodeDocs.delete(`${planId}/nodes/${b}`);
+            await nodeDocs.upsert({ _id: bucketId(planId, 'nodes', b), planId, bucket: b, nodes: members });
+          else if (before) await nodeDocs.delete(bucketId(planId, 'nodes', b));
         }
         const taskDocs = tx.collection<TaskSpecsDoc>('task_specs');
         for (let b = 0; b < BUCKETS; b++) {
@@ -153,8 +161,8 @@ export class StorePlanRepository implements PlanRepository {
           const before = previousTaskBuckets.get(b);
           if (members && before && JSON.stringify(members) === JSON.stringify(before)) continue;
           if (members)
-            await taskDocs.upsert({ _id: `${planId}/tasks/${b}`, planId, bucket: b, tasks: members });
-          else if (before) await taskDocs.delete(`${planId}/tasks/${b}`);
+            await taskDocs.upsert({ _id: bucketId(planId, 'tasks', b), planId, bucket: b, tasks: members });
+          else if (before) await taskDocs.delete(bucketId(planId, 'tasks', b));
         }
 
         // The anchor the plan carries becomes the project's current one (gap reports and proposals
@@ -188,14 +196,12 @@ export class StorePlanRepository implements PlanRepository {
       .upsert({ _id: key, refinement, model, cachedAt: this.clock.now() });
   }
 
-  private async *all<T extends Doc>(collection: string, planId: string): AsyncGenerator<T> {
-    let after: string | undefined;
-    do {
-      const page = await this.store
-        .collection<T>(collection)
-        .find({ planId }, { limit: PAGE, ...(after !== undefined ? { after } : {}) });
-      yield* page.items;
-      after = page.next;
-    } while (after !== undefined);
+  /** The plan's bucket documents of one kind, fetched by id (they have known ids), in bucket order. */
+  private async buckets<T extends Doc>(collection: string, planId: string, kind: BucketKind): Promise<T[]> {
+    const ids = Array.from({ length: BUCKETS }, (_, b) => bucketId(planId, kind, b));
+    const page = await this.store
+      .collection<T>(collection)
+      .find({ _id: { $in: ids } }, { sort: { _id: 1 }, limit: BUCKETS });
+    return page.items;
   }
 }
