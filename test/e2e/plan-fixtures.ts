@@ -43,9 +43,8 @@ export function gitRepo(root: string, files: Record<string, string>): void {
 }
 
 /**
- * This repository's own user document. The team's DESIGN.md and STYLE.md are the next smoke
- * inputs, but they do not plan yet: the planner reads prose such as "recovery never depends on
- * one message surviving" as a dependency on a node and rejects it (open in issue 3).
+ * This repository's own user document: a real document that every clone has. The team's design
+ * documents live outside the repository; plan.e2e.test.ts plans one of their shape built in code.
  */
 export function ownPlanningDocuments(): string[] {
   return [join(repoRoot, 'README.md')];

@@ -20,6 +20,93 @@ interface PlanJson {
   gaps: { reportId: string; items: { kind: string }[]; proposal: { actions: unknown[] } | null } | null;
 }
 
+/**
+ * A design document in the style of the team's DESIGN.md and STYLE.md, which did not plan before
+ * issue 3's fix: numbered sections of prose where "depends on" is English ("recovery never depends
+ * on one message surviving"), code fences holding `#` lines and a fake dependency, tables (one with
+ * a "Depends on" column of free text), and stories that really depend on each other.
+ */
+function designDocument(): string {
+  const fence = '```';
+  return [
+    '# Relay — design',
+    '',
+    'How the relay moves messages, and the work that builds it. Read section 2 before changing it.',
+    '',
+    '## 1. Three topologies, one code base',
+    '',
+    'The same modules run in one process or many; nothing depends on the network being up at start.',
+    'How long a start takes depends on whether a broker answers.',
+    '',
+    '| topology | bus | store | depends on |',
+    '|---|---|---|---|',
+    '| embedded | in-process | SQLite | nothing |',
+    '| cluster | NATS | MongoDB | a replica set, the network |',
+    '',
+    '## 2. Delivery rules (how nothing gets lost)',
+    '',
+    '- At-least-once everywhere; every handler is idempotent.',
+    '- The tick reconciles stored state with what is in flight (runs whose lease expired,',
+    '  tasks ready but not dispatched), so recovery never depends on one message surviving.',
+    '- A replay does not depend on delivery order and no longer depends on clocks.',
+    '',
+    `${fence}ts`,
+    '# a comment line, not a heading',
+    "// a handler's ack depends on its result stream",
+    fence,
+    '',
+    '## 3. Style',
+    '',
+    'The lint config has one allow-list, and the domain now depends on request context: it must not.',
+    'Reviewers read "depends on" in prose as English and `a depends on b` in code as code.',
+    'The planner reads "depends on", "after", "requires" and tables of prerequisites.',
+    '',
+    '~~~markdown',
+    '## Story 9.9: Not a story',
+    'Depends on Story 9.8.',
+    '~~~',
+    '',
+    '## 4. Work',
+    '',
+    '### Story 4.1: Outbox table',
+    '',
+    'Create `src/outbox/outbox.ts` with its test `src/outbox/outbox.test.ts`.',
+    '',
+    '### Story 4.2: Relay loop',
+    '',
+    'Depends on Story 4.1.',
+    '',
+    'Write `src/relay/relay.ts`, so that recovery never depends on one message surviving.',
+    '',
+    `${fence}bash`,
+    '# start a broker first',
+    'npm test',
+    fence,
+    '',
+    '### Story 4.3: Dead letters',
+    '',
+    'Blocked by: Story 4.2',
+    '',
+    'Write `src/relay/dead-letter.ts`; run `npx jest src/relay` after Story 4.2 is merged.',
+    '',
+  ].join('\n');
+}
+
+/** The headings a reader sees: lines starting with `#` outside ``` and ~~~ fences. */
+function headingsOf(markdown: string): string[] {
+  const headings: string[] = [];
+  let fence: string | undefined;
+  for (const line of markdown.split('\n')) {
+    const marker = /^(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker !== undefined && (fence === undefined || marker.startsWith(fence))) {
+      fence = fence === undefined ? marker : undefined;
+      continue;
+    }
+    if (fence === undefined && line.startsWith('#')) headings.push(line.replace(/^#+\s*/, ''));
+  }
+  return headings;
+}
+
 describe('autopilot plan (the built bin: ingestion and planner in the embedded topology)', () => {
   let dir: string;
   beforeAll(() => {
@@ -62,6 +149,41 @@ describe('autopilot plan (the built bin: ingestion and planner in the embedded t
     expect(Buffer.byteLength(plan.anchor.text)).toBeLessThan(2048);
     expect(plan.blueprint).toMatchObject({ version: 1, digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(plan.gaps).toBeNull();
+
+    const second = runPlan([file, '--json']);
+    expect(second.code).toBe(0);
+    expect(second.out).toBe(first.out);
+  });
+
+  it('plans a design document whose prose says "depends on": real headings, stated dependencies, the same bytes twice', () => {
+    const markdown = designDocument();
+    const file = write('design/relay.md', markdown);
+    const first = runPlan([file, '--json']);
+    expect({ code: first.code, err: first.err }).toEqual({ code: 0, err: '' });
+    const plan = JSON.parse(first.out) as PlanJson;
+
+    // The lone top-level heading is the document's title; every other heading is a node, in order.
+    const [documentTitle, ...sections] = headingsOf(markdown);
+    expect(documentTitle).toBe('Relay — design');
+    expect(sections).toEqual([
+      '1. Three topologies, one code base',
+      '2. Delivery rules (how nothing gets lost)',
+      '3. Style',
+      '4. Work',
+      'Story 4.1: Outbox table',
+      'Story 4.2: Relay loop',
+      'Story 4.3: Dead letters',
+    ]);
+    expect(plan.nodes.map((n) => n.title)).toEqual(sections);
+
+    const tasks = new Map(plan.tasks.map((t) => [t.title, t]));
+    const idOf = (title: string): string | undefined => tasks.get(title)?.id;
+    expect(tasks.get('Story 4.2: Relay loop')?.dependsOn).toEqual([idOf('Story 4.1: Outbox table')]);
+    expect(tasks.get('Story 4.3: Dead letters')?.dependsOn).toEqual([idOf('Story 4.2: Relay loop')]);
+    // Prose, negations, quotes, tables of free text and code name no dependency.
+    for (const title of sections.slice(0, 3))
+      expect({ title, deps: tasks.get(title)?.dependsOn }).toEqual({ title, deps: [] });
+    expect(Buffer.byteLength(plan.anchor.text)).toBeLessThan(2048);
 
     const second = runPlan([file, '--json']);
     expect(second.code).toBe(0);

@@ -2,12 +2,13 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * A blueprint's text, carried whole. DESIGN.md section 2 sizes blueprints at up to ~500k words
- * (about 3 MB), past NATS's default 1 MB max_payload: the bus must allow 8 MB messages
- * (`max_payload: 8MB`). The cap here (4 Mi characters) keeps a message within that.
+ * (about 3 MB), past NATS's default 1 MB max_payload; the JetStream adapter claim-checks such
+ * messages (object store), so the cap is not the bus's. 16 Mi characters holds the ingestion
+ * service's default 8 MiB byte limit of any text (a UTF-8 byte is at most one UTF-16 unit).
  */
 export const BlueprintText = Type.String({
   minLength: 1,
-  maxLength: 4 * 1024 * 1024,
+  maxLength: 16 * 1024 * 1024,
   description:
     'The full blueprint text (Markdown); offsets elsewhere count characters (UTF-16 code units) into it',
 });

@@ -11,10 +11,11 @@ import { siteOfOffset, type SourceFile } from './text-position';
 /** 8 MiB: the default size limit, in UTF-8 bytes. */
 export const DEFAULT_MAX_BLUEPRINT_BYTES = 8 * 1024 * 1024;
 /**
- * What one blueprint message can carry (contracts' `BlueprintText`, 4 Mi characters): a text past it
- * could be stored but never announced, so it is refused up front whatever the byte limit says.
+ * What one blueprint message can carry (contracts' `BlueprintText`, 16 Mi characters, enough for
+ * the default byte limit): a text past it could be stored but never announced, so it is refused
+ * up front when a larger byte limit is configured.
  */
-export const MAX_BLUEPRINT_CHARS = 4 * 1024 * 1024;
+export const MAX_BLUEPRINT_CHARS = 16 * 1024 * 1024;
 /** Nesting of block quotes and lists the parser is given; real documents stay under ten. */
 export const DEFAULT_MAX_NESTING = 64;
 

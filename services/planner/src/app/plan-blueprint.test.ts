@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PlanGeneratedV1, TasksGeneratedV1, validateStrict, type Envelope } from '@autopilot/contracts';
+import { PlanGeneratedV1, TasksGeneratedV1, validateStrict } from '@autopilot/contracts';
 import { NonRetryableError, type IdSource } from '@autopilot/kernel';
 import { declareOutbox, openSqliteStore, pendingOutbox, type DocumentStore } from '@autopilot/store';
 import { FakeClock } from '@autopilot/testing';
@@ -11,6 +11,7 @@ import { MissingDependencyError } from '../domain/plan-errors';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { SHOP_PLAN } from '../testing/sample-plans';
 import { blueprintAnchorBuilder } from './plan-anchor-builder';
+import { SECTION_FACTS_VERSION } from '../domain/extract-section';
 import { planBlueprint, PlanBlueprintUseCase, type PlanBlueprintDeps } from './plan-blueprint';
 import type { PlannerLog } from './ports';
 
@@ -90,41 +91,60 @@ describe('planBlueprint', () => {
     expect(await outbox()).toHaveLength(2);
   });
 
-  it('re-plans an edited blueprint: unchanged nodes keep their ids and their stored facts are reused', async () => {
+  /**
+   * Plans SHOP_PLAN, marks the stored facts of an unchanged section (stamped with `factsVersion`),
+   * then plans an edit of another section: a re-plan that reuses the stored facts keeps the mark.
+   */
+  async function replanWithMarkedFacts(factsVersion: number) {
     const v1 = markdownBlueprint(SHOP_PLAN);
     const first = (await planBlueprint(v1, deps)).plan!;
-
-    // Mark the stored facts of an unchanged section: a re-plan that reuses them keeps the mark.
     type Bucket = {
       _id: string;
-      nodes: { node: { id: string }; sources: { facts: { deliverables: string[] } }[] }[];
+      nodes: {
+        node: { id: string };
+        sources: { facts: { deliverables: string[] } }[];
+        factsVersion?: number;
+      }[];
     };
     const skeleton = first.nodes.find((n) => n.title === 'Story 1.1: Project skeleton')!;
     const buckets = await store
       .collection<Bucket>('plan_nodes')
       .find({ planId: first.planId }, { limit: 1000 });
     const bucket = buckets.items.find((b) => b.nodes.some((n) => n.node.id === skeleton.id))!;
-    bucket.nodes.find((n) => n.node.id === skeleton.id)!.sources[0]!.facts.deliverables = [
-      '(reused from the stored facts)',
-    ];
+    const stored = bucket.nodes.find((n) => n.node.id === skeleton.id)!;
+    stored.sources[0]!.facts.deliverables = ['(reused from the stored facts)'];
+    stored.factsVersion = factsVersion;
     await store.collection<Bucket>('plan_nodes').upsert(bucket);
 
     const v2 = markdownBlueprint(
       SHOP_PLAN.replace('Flip the feature flag.', 'Flip the flag. Deliverables: `flags.json`'),
-      {
-        previous: v1,
-      },
+      { previous: v1 },
     );
     expect(v2.changedSectionIds).toHaveLength(1);
     const second = await planBlueprint(v2, deps);
+    const skeletonTask = second.tasks!.tasks.find((t) => t.planNodeId === skeleton.id)!;
+    return {
+      first,
+      second,
+      reused: (skeletonTask.description ?? '').includes('(reused from the stored facts)'),
+    };
+  }
+
+  it('re-plans an edited blueprint: unchanged nodes keep their ids and their stored facts are reused', async () => {
+    const { first, second, reused } = await replanWithMarkedFacts(SECTION_FACTS_VERSION);
     expect(second.outcome).toBe('planned');
     expect(second.plan!.revision).toBe(2);
     expect(second.plan!.nodes.map((n) => n.id)).toEqual(first.nodes.map((n) => n.id));
-    const skeletonTask = second.tasks!.tasks.find((t) => t.planNodeId === skeleton.id)!;
-    expect(skeletonTask.description).toContain('(reused from the stored facts)');
+    expect(reused).toBe(true);
     const goLive = second.tasks!.tasks.find((t) => t.title === 'Story 3.2: Go live')!;
     expect(goLive.scopePaths).toEqual(['flags.json']); // the changed section was read again
     expect(await outbox()).toHaveLength(4);
+  });
+
+  it('reads every section again when the stored facts came from older extraction rules', async () => {
+    const { second, reused } = await replanWithMarkedFacts(SECTION_FACTS_VERSION - 1);
+    expect(second.outcome).toBe('planned');
+    expect(reused).toBe(false);
   });
 
   it('leaves an older version alone once a newer one is planned', async () => {

@@ -9,7 +9,7 @@ import {
 } from '@autopilot/contracts';
 import { AutopilotError, Clock, IdSource, NonRetryableError } from '@autopilot/kernel';
 import { commitWithOutbox, DocumentStore } from '@autopilot/store';
-import type { SectionFacts } from '../domain/extract-section';
+import { SECTION_FACTS_VERSION, type SectionFacts } from '../domain/extract-section';
 import { planFromSections } from '../domain/plan-from-sections';
 import type { BlueprintSectionForPlan } from '../domain/plan-graph';
 import { planIdFor } from '../domain/plan-ids';
@@ -148,7 +148,11 @@ export async function planBlueprint(
     nodeCount: nodes.length,
     taskCount: tasksPayload.tasks.length,
   };
-  const storedNodes: StoredPlanNode[] = plan.nodes.map((n, i) => ({ node: nodes[i]!, sources: n.sources }));
+  const storedNodes: StoredPlanNode[] = plan.nodes.map((n, i) => ({
+    node: nodes[i]!,
+    sources: n.sources,
+    factsVersion: SECTION_FACTS_VERSION,
+  }));
   const storedTasks: StoredTask[] = tasksPayload.tasks.map((task) => ({ task }));
   await deps.repository.commit({ head: nextHead, nodes: storedNodes, tasks: storedTasks }, stored, events);
   deps.log.info('plan generated', {
@@ -164,8 +168,9 @@ export async function planBlueprint(
 }
 
 /**
- * Facts stored with the previous plan, by section id, usable while the section kept its hash and
- * ingestion did not list it as changed (on a replay every stored fact is current).
+ * Facts stored with the previous plan, by section id, usable while the section kept its hash,
+ * ingestion did not list it as changed (on a replay every stored fact is current), and the same
+ * extraction rules produced them (SECTION_FACTS_VERSION).
  */
 function storedFacts(
   blueprint: BlueprintIngestedV1,
@@ -174,7 +179,10 @@ function storedFacts(
 ): ((section: BlueprintSectionForPlan) => SectionFacts | undefined) | undefined {
   if (!stored) return undefined;
   const byId = new Map<string, { hash: string; facts: SectionFacts }>();
-  for (const node of stored.nodes.values()) for (const s of node.sources) byId.set(s.sectionId, s);
+  for (const node of stored.nodes.values()) {
+    if (node.factsVersion !== SECTION_FACTS_VERSION) continue;
+    for (const s of node.sources) byId.set(s.sectionId, s);
+  }
   const changed = replay ? new Set<string>() : new Set(blueprint.changedSectionIds);
   return (section) => {
     if (changed.has(section.id)) return undefined;

@@ -54,6 +54,8 @@ export interface StoredPlanHead {
 export interface StoredPlanNode {
   readonly node: PlanNode;
   readonly sources: readonly SectionSource[];
+  /** SECTION_FACTS_VERSION of the rules that extracted `sources`' facts; absent before versioning. */
+  readonly factsVersion?: number;
 }
 
 /** A stored task, in the contract's shape. */

@@ -95,6 +95,39 @@ describe('extractSection', () => {
     ]);
   });
 
+  it('reads a dependency section: its sentences by the prose rule, its items as a list', () => {
+    const facts = extractSection(
+      [
+        '### Dependencies',
+        'Story 2.1 depends on Story 1.2. Nothing here depends on the network being up.',
+        '- Story 1.1',
+        '- Node 20',
+      ].join('\n'),
+      'dependencies',
+    );
+    expect(facts.dependencies.map((d) => [d.text, d.external, d.subject?.text ?? null])).toEqual([
+      ['Story 1.2', false, 'Story 2.1'],
+      ['Story 1.1', false, null],
+      ['Node 20', true, null],
+    ]);
+  });
+
+  it('drops a dependency-table row of notes whose first cell names no plan item', () => {
+    const facts = extractSection(
+      [
+        '### Components',
+        '| Component | Depends on |',
+        '|---|---|',
+        '| gateway | NATS, MongoDB |',
+        '| Story 3 | Story 2, a Stripe key |',
+      ].join('\n'),
+    );
+    expect(facts.dependencies.map((d) => [d.text, d.external, d.subject?.text ?? null])).toEqual([
+      ['Story 2', false, 'Story 3'],
+      ['Stripe key', true, 'Story 3'],
+    ]);
+  });
+
   it('grades risk from prose and protected paths, and reads stated priority and status', () => {
     expect(extractSection('### X\nDrop the legacy table.').riskSignals).toEqual(['data_deletion']);
     expect(extractSection('### X\nEdit `.github/workflows/ci.yml`.').riskSignals).toEqual(['protected_path']);

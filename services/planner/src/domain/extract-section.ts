@@ -1,7 +1,7 @@
 import type { PlanNodeStatus, RiskLevel } from '@autopilot/contracts';
 import { commandInSpan, commandsInLine, isPromptFence, isShellFence } from './extract-commands';
 import { pathIn } from './extract-paths';
-import { mentionsInProse, statedItems, type DependencyMention } from './extract-references';
+import { mentionsInProse, namesReference, statedItems, type DependencyMention } from './extract-references';
 import {
   explicitRiskIn,
   isProtectedPath,
@@ -38,6 +38,13 @@ export interface SectionFacts {
 }
 
 /** Caps that keep one pathological section from filling a task spec (its schema bounds these lists). */
+/**
+ * The version of the rules `extractSection` applies. Stored facts are reused for unchanged sections
+ * only when they came from the same rules: a planner with new rules re-reads every section once.
+ * Raise it whenever a change to the extraction can change its output.
+ */
+export const SECTION_FACTS_VERSION = 2;
+
 export const FACT_LIMITS = {
   deliverables: 100,
   criteria: 100,
@@ -346,9 +353,10 @@ class SectionScanner {
     }
     this.pathsOf(masked, pathContext);
     if (/^\s*[$%]\s/.test(masked)) this.addCommands(commandsInLine(line));
+    // Under a dependency label too: a sentence there ("Story 2.1 depends on Story 1.2.") is prose,
+    // read by the prose rule; list items under the label are read as items (itemLine).
     if (
       withDependencies &&
-      this.label !== 'dependencies' &&
       /\b(depend|blocked|after|requir|once|follow|build|need|prerequisite)/i.test(line)
     ) {
       this.addDependencies(mentionsInProse(line, offset));
@@ -407,14 +415,15 @@ class SectionScanner {
         const cellOffset = offset + cell.offset;
         if (column === dependencyColumn) {
           const mentions = statedItems(cell.text, cellOffset);
-          this.addDependencies(
-            subject && subject.text !== ''
-              ? mentions.map((m) => ({
-                  ...m,
-                  subject: { text: subject.text, offset: offset + subject.offset },
-                }))
-              : mentions,
-          );
+          if (!subject || subject.text === '') {
+            this.addDependencies(mentions);
+            return;
+          }
+          // A row of notes only ("| gateway | NATS, MongoDB |") about something that is not named
+          // as a plan item says nothing about a node: it is dropped, not failed on its subject.
+          if (mentions.every((m) => m.external) && !namesReference(subject.text)) return;
+          const rowSubject = { text: subject.text, offset: offset + subject.offset };
+          this.addDependencies(mentions.map((m) => ({ ...m, subject: rowSubject })));
           return;
         }
         if (column === criteriaColumn) this.addCriterion(cell.text);

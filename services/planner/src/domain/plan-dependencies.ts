@@ -25,6 +25,17 @@ export function titleKey(title: string): string {
     .trim();
 }
 
+/**
+ * The anchor a markdown renderer gives a heading, as GitHub does: lower case, punctuation dropped,
+ * spaces to hyphens ("Story 1.2: Login" → "story-12-login").
+ */
+export function headingSlug(title: string): string {
+  return plainTitle(title)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
 function push(map: Map<string, number[]>, key: string, index: number): void {
   if (key === '') return;
   const list = map.get(key);
@@ -35,14 +46,17 @@ function push(map: Map<string, number[]>, key: string, index: number): void {
 
 /**
  * Finds the node a dependency names: by numbering with its label ("Story 1.2"), by bare numbering
- * ("1.2"), by heading path ("Phase 1 > Login") or by title. Several nodes with one title (every
- * story has "Tests") resolve to the one nearest the referring node, then the first in the document.
+ * ("1.2"), by heading path ("Phase 1 > Login"), by an in-document link's anchor (its text when no
+ * heading has that anchor) or by title. Several nodes with one title (every story has "Tests")
+ * resolve to the one nearest the referring node, then the first in the document.
  * Built once per plan in linear time; a lookup costs its candidates times the tree depth (<= 6).
  */
 export class ReferenceIndex {
   private readonly byTitle = new Map<string, number[]>();
   private readonly byLabelNumber = new Map<string, number[]>();
   private readonly byNumber = new Map<string, number[]>();
+  /** Built on the first link looked up: most plans have none. */
+  private bySlug: Map<string, number[]> | undefined;
 
   constructor(private readonly nodes: readonly IndexedNode[]) {
     nodes.forEach((node, i) => {
@@ -75,11 +89,22 @@ export class ReferenceIndex {
         return this.byTitle.get(titleKey(ref.title)) ?? [];
       case 'path':
         return this.path(ref.segments);
+      case 'anchor':
+        return this.slugs().get(ref.slug) ?? this.byTitle.get(titleKey(ref.text)) ?? [];
       default: {
         const never: never = ref;
         throw new Error(`unknown reference ${String(never)}`);
       }
     }
+  }
+
+  private slugs(): Map<string, number[]> {
+    if (this.bySlug === undefined) {
+      const bySlug = new Map<string, number[]>();
+      this.nodes.forEach((node, i) => push(bySlug, headingSlug(node.title), i));
+      this.bySlug = bySlug;
+    }
+    return this.bySlug;
   }
 
   private path(segments: readonly string[]): readonly number[] {

@@ -276,6 +276,24 @@ describe('planFromSections dependencies', () => {
     expect(plan.nodes[0]!.dependsOn).toEqual([]);
   });
 
+  it('links free text in a dependency list that is exactly a heading title; other free text is a note', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '## User model',
+          'Write `src/user.ts`.',
+          '## Sign-up',
+          'Depends on: User model, Node 20',
+          '',
+          'Write `src/signup.ts`.',
+        ].join('\n'),
+      ),
+    );
+    const signUp = plan.nodes.find((n) => n.title === 'Sign-up')!;
+    expect(titlesOf(plan, signUp.dependsOn)).toEqual(['User model']);
+    expect(signUp.externalDependencies).toEqual(['Node 20']);
+  });
+
   it('resolves by heading path and by numbering, nearest first among equal titles', () => {
     const plan = planFromSections(
       markdownBlueprint(

@@ -168,6 +168,14 @@ export function planFromSections(
     }
     if (from < 0) return; // a document-level prerequisite list without a subject: nothing depends
     if (mention.external) {
+      // Free text in a dependency list ("Depends on: User model") that is exactly a heading's title
+      // names that node; anything else (a tool, a URL, another team) stays a note, never an error.
+      const named = index.resolve(mention.text, from);
+      if (named === 'self') return;
+      if (named !== undefined) {
+        dependsOn[from]!.add(named.node);
+        return;
+      }
       if (external[from]!.length < 50 && !external[from]!.includes(mention.text)) {
         external[from]!.push(mention.text.slice(0, 300));
       }
