@@ -14,40 +14,14 @@ import { Lexer } from 'marked';
 import { PlanTopology } from '@autopilot/cli';
 import { readBlueprintSource } from '@autopilot/ingestion';
 import { createLogger } from '@autopilot/runtime';
+import { largeBlueprint } from '../fixtures/large-blueprint';
 import { benchLine, round } from './bench-stats';
 
 const PHASES = Number(process.env.BENCH_PHASES ?? 50);
-const EPICS = 10;
-const STORIES = 38;
 const TARGET = { wall_s: 3, peak_rss_mb: 300, reingest_ratio: 0.1 };
 
-const FILLER =
-  'The service keeps every record it accepts and answers each request with the state it holds now ' +
-  'so that a retry never changes the outcome and the team can trace any change back to its cause';
-
 /** The blueprint text; `edited` changes one story's body in the middle of the text. */
-function blueprint(edited = false): string {
-  const out: string[] = ['# Platform plan\n\nThe north star: every order is kept and traceable.\n'];
-  let story = 0;
-  for (let p = 1; p <= PHASES; p++) {
-    out.push(`## Phase ${p}: Stage ${p}\n\n${FILLER}.\n`);
-    for (let e = 1; e <= EPICS; e++) {
-      out.push(`### Epic ${p}.${e}: Area ${p}.${e}\n\n${FILLER}.\n`);
-      for (let s = 1; s <= STORIES; s++) {
-        story++;
-        const id = `${p}.${e}.${s}`;
-        const body = edited && p === Math.ceil(PHASES / 2) && e === 1 && s === 1 ? 'Changed text. ' : '';
-        out.push(`#### Story ${id}: Work\n\n${body}In \`src/f${s}.ts\`.\n`);
-        if (s > 1) out.push(`Depends on Story ${p}.${e}.${s - 1}.\n`);
-        out.push(`\nAcceptance criteria:\n- [ ] tests pass\n`);
-        if (story % 2 === 0) out.push(`\n\`\`\`bash\n# Story ${id} (not a heading)\nmake\n\`\`\`\n`);
-        if (story % 4 === 0) out.push(`\n| In | By |\n| --- | --- |\n| c${s} | Story ${id} |\n`);
-        out.push('\n');
-      }
-    }
-  }
-  return out.join('');
-}
+const blueprint = (edited = false): string => largeBlueprint({ phases: PHASES, edited });
 
 /** Where the time went: ingestion (submit to `blueprint.ingested`), then planning. */
 function split(elapsed: { ingested: number; planned: number }): string {

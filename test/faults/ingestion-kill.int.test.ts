@@ -16,6 +16,8 @@ import {
 } from '@autopilot/store';
 import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
 import { CliProcess } from '../e2e/cli-process';
+import { realHeadings } from '../e2e/plan-fixtures';
+import { largeBlueprint } from '../fixtures/large-blueprint';
 
 /**
  * The issue: "Resumable ingestion jobs with progress events (sections done / total); killed mid-job,
@@ -42,60 +44,11 @@ import { CliProcess } from '../e2e/cli-process';
  * the test waits until it has received every entry the service's outbox ever held.
  */
 
-const PHASES = 70;
-const EPICS = 10;
-const STORIES = 38;
-const FILLER =
-  'The service keeps every record it accepts and answers each request with the state it holds now ' +
-  'so that a retry never changes the outcome and the team can trace any change back to its cause';
-
-/**
- * ~4.0 MB: ~27k headings, ~13k fake ones in code fences, tables. The service takes 8 MiB, but the
- * command's contract caps the text at 4 Mi characters (contracts/src/shared/blueprint-text.ts).
- */
-function bigBlueprint(): string {
-  const out: string[] = ['# Platform plan\n\nThe north star: every order is kept and traceable.\n'];
-  let story = 0;
-  for (let p = 1; p <= PHASES; p++) {
-    out.push(`## Phase ${p}: Stage ${p}\n\n${FILLER}.\n`);
-    for (let e = 1; e <= EPICS; e++) {
-      out.push(`### Epic ${p}.${e}: Area ${p}.${e}\n\n${FILLER}.\n`);
-      for (let s = 1; s <= STORIES; s++) {
-        story++;
-        const id = `${p}.${e}.${s}`;
-        out.push(`#### Story ${id}: Work\n\nIn \`src/f${s}.ts\`.\n`);
-        if (s > 1) out.push(`Depends on Story ${p}.${e}.${s - 1}.\n`);
-        out.push(`\nAcceptance criteria:\n- [ ] tests pass\n`);
-        if (story % 2 === 0) out.push(`\n\`\`\`bash\n# Story ${id} (not a heading)\nmake\n\`\`\`\n`);
-        if (story % 4 === 0) out.push(`\n| In | By |\n| --- | --- |\n| c${s} | Story ${id} |\n`);
-        out.push('\n');
-      }
-    }
-  }
-  return out.join('');
-}
+/** ~4.0 MB: ~27k headings, ~13k fake ones in code fences, tables (the service takes 8 MiB). */
+const bigBlueprint = (): string => largeBlueprint({ phases: 70 });
 
 /** ATX headings outside fenced code blocks, counted line by line (no Markdown parser involved). */
-function countHeadings(text: string): number {
-  let count = 0;
-  let fence: { char: string; length: number } | undefined;
-  for (const line of text.split('\n')) {
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence) {
-      const closes =
-        marker !== undefined &&
-        marker[0] === fence.char &&
-        marker.length >= fence.length &&
-        line.trim() === marker;
-      if (closes) fence = undefined;
-    } else if (marker !== undefined) {
-      fence = { char: marker[0] as string, length: marker.length };
-    } else if (/^ {0,3}#{1,6}(\s|$)/.test(line)) {
-      count++;
-    }
-  }
-  return count;
-}
+const countHeadings = (text: string): number => realHeadings(text).length;
 
 interface ProgressSeen extends IngestionProgressV1 {
   id: string;

@@ -1,5 +1,5 @@
 import { markdownBlueprint } from '../testing/markdown-blueprint';
-import { MissingDependencyError } from './plan-errors';
+import { missingDependencyError } from '../testing/missing-dependency';
 import { planFromSections } from './plan-from-sections';
 import type { PlanGraph, PlannedNode } from './plan-graph';
 import { headingSlug } from './plan-dependencies';
@@ -13,15 +13,7 @@ function dependencyTitles(plan: PlanGraph, title: string): string[] {
   const byId = new Map(plan.nodes.map((n) => [n.id, n.title]));
   return node(plan, title).dependsOn.map((id) => byId.get(id) ?? `?${id}`);
 }
-function missingError(markdown: string): MissingDependencyError {
-  try {
-    planFromSections(markdownBlueprint(markdown));
-  } catch (err) {
-    if (err instanceof MissingDependencyError) return err;
-    throw err;
-  }
-  throw new Error('expected a MissingDependencyError');
-}
+const missingError = missingDependencyError;
 
 /**
  * A design document in the style of the team's DESIGN.md / STYLE.md: numbered sections of prose in

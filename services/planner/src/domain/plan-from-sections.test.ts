@@ -1,6 +1,7 @@
 import { markdownBlueprint } from '../testing/markdown-blueprint';
+import { missingDependencyError } from '../testing/missing-dependency';
 import { SHOP_PLAN } from '../testing/sample-plans';
-import { MissingDependencyError, PlanInputError } from './plan-errors';
+import { PlanInputError } from './plan-errors';
 import { planFromSections } from './plan-from-sections';
 import type { PlanGraph, PlannedNode } from './plan-graph';
 
@@ -11,15 +12,7 @@ function titlesOf(plan: PlanGraph, ids: readonly string[]): string[] {
   const byId = new Map(plan.nodes.map((n) => [n.id, n.title]));
   return ids.map((id) => byId.get(id) ?? `?${id}`);
 }
-function missingError(markdown: string): MissingDependencyError {
-  try {
-    planFromSections(markdownBlueprint(markdown));
-  } catch (err) {
-    if (err instanceof MissingDependencyError) return err;
-    throw err;
-  }
-  throw new Error('expected a MissingDependencyError');
-}
+const missingError = missingDependencyError;
 
 describe('planFromSections on a realistic planning document', () => {
   const blueprint = markdownBlueprint(SHOP_PLAN);
