@@ -1,7 +1,7 @@
 import { ContractViolationError, defineMessage, type MessageDef } from '@autopilot/contracts';
 import { NonRetryableError, ulidSource } from '@autopilot/kernel';
 import { eventually } from '@autopilot/testing';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import {
   BusUnavailableError,
@@ -30,30 +30,34 @@ function tag(): string {
 
 // Each test gets its own message definitions, so retained history from another test (JetStream
 // keeps events across tests on one server) can never reach its consumers.
-function pingEvent(t: string, version = 1) {
+function testEvent<T extends TSchema>(name: string, data: T, summary: string, version = 1) {
   return defineMessage({
     kind: 'event',
     aggregate: 'conformance',
-    name: `pinged_${t}`,
+    name,
     version,
     producer: 'external',
     consumers: ['external'],
-    summary: 'Conformance suite ping.',
-    data: PingData,
+    summary,
+    data,
   });
 }
-function pingCommand(t: string) {
+function testCommand<T extends TSchema>(name: string, data: T, summary: string) {
   return defineMessage({
     kind: 'command',
     service: 'worker',
-    name: `conformance_ping_${t}`,
+    name,
     version: 1,
     producer: 'external',
     consumers: ['worker'],
-    summary: 'Conformance suite work item.',
-    data: PingData,
+    summary,
+    data,
   });
 }
+const pingEvent = (t: string, version = 1) =>
+  testEvent(`pinged_${t}`, PingData, 'Conformance suite ping.', version);
+const pingCommand = (t: string) =>
+  testCommand(`conformance_ping_${t}`, PingData, 'Conformance suite work item.');
 function addRequest(t: string) {
   return defineMessage({
     kind: 'request',
@@ -74,30 +78,10 @@ const DocumentData = Type.Object(
 );
 type DocumentData = { n: number; text: string };
 /** An event shaped like `blueprint.ingested`: a long text, as a large blueprint's events carry. */
-function documentEvent(t: string) {
-  return defineMessage({
-    kind: 'event',
-    aggregate: 'conformance',
-    name: `documented_${t}`,
-    version: 1,
-    producer: 'external',
-    consumers: ['external'],
-    summary: 'Conformance suite large event.',
-    data: DocumentData,
-  });
-}
-function documentCommand(t: string) {
-  return defineMessage({
-    kind: 'command',
-    service: 'worker',
-    name: `conformance_document_${t}`,
-    version: 1,
-    producer: 'external',
-    consumers: ['worker'],
-    summary: 'Conformance suite large work item.',
-    data: DocumentData,
-  });
-}
+const documentEvent = (t: string) =>
+  testEvent(`documented_${t}`, DocumentData, 'Conformance suite large event.');
+const documentCommand = (t: string) =>
+  testCommand(`conformance_document_${t}`, DocumentData, 'Conformance suite large work item.');
 
 /**
  * Past the 1 MiB `max_payload` most NATS servers keep (a 500k-word blueprint makes a ~12 MB
