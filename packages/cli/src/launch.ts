@@ -6,12 +6,15 @@ import {
   type Logger,
   type RuntimeConfig,
   type RunningTopology,
+  type ServiceDefinition,
 } from '@autopilot/runtime';
 import { startTelemetry } from '@autopilot/telemetry';
 import { ExitCode } from './exit-codes';
 
 export interface LaunchOptions {
   config: RuntimeConfig;
+  /** The services this process runs: their settings are logged with the config. */
+  services: readonly ServiceDefinition[];
   /** `autopilot` for the whole process, else the service name: the `service` field of every line. */
   service: string;
   /** `embedded` or `service`, for the config line. */
@@ -33,7 +36,7 @@ export async function launch(opts: LaunchOptions): Promise<void> {
     {
       topology: opts.topology,
       ...opts.settings,
-      config: configSummary(config),
+      config: configSummary(config, opts.services, process.env),
       telemetry: telemetry.exporter,
     },
     'config',

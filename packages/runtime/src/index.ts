@@ -9,11 +9,13 @@
  *   installShutdown({ logger, timeoutMs: config.shutdownTimeoutMs, stop: () => running.stop() });
  */
 export * from './config';
+export * from './envelopes';
 export * from './logging';
 export * from './http';
 export * from './outbox-relay';
 export * from './relay-nudging-store';
 export * from './service-definition';
+export * from './settings';
 export * from './service-host';
 export * from './service-scoped-bus';
 export * from './shutdown';

@@ -10,8 +10,11 @@ import type { Logger } from './logging';
 import { HttpRoutes } from './http';
 import { PinoNestLogger } from './logging';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxEnvelopes, outboxEnvelopesFor } from './envelopes';
+import { ServiceSettings } from './settings';
 import { RelayNudgingStore } from './relay-nudging-store';
 import type { ServiceDefinition } from './service-definition';
+import { ServiceScopedBus } from './service-scoped-bus';
 
 export interface ServiceHostOptions {
   definition: ServiceDefinition;
@@ -27,6 +30,11 @@ export interface ServiceHostOptions {
    * the process logger here rather than letting the last service started win.
    */
   nestLogger?: LoggerService;
+  /**
+   * The service's parsed settings (`definition.settings.read`), injected as `ServiceSettings`.
+   * Default: the declared defaults, as if no variable were set.
+   */
+  settings?: unknown;
   /** Injected as `Clock`; default the system clock. */
   clock?: Clock;
   /** Injected as `IdSource`; default ULIDs. */
@@ -76,7 +84,7 @@ class RuntimeProvidersModule {}
 /**
  * Boots a service: declares the outbox and the service's collections on its store, starts a Nest
  * microservice for its module over `new BusServer(bus)` with `MessageBus`, `DocumentStore`,
- * `HttpRoutes` and `OutboxRelay` injectable, then starts the relay. Rejects (nothing left running)
+ * `HttpRoutes`, `OutboxRelay`, `Clock`, `IdSource` and `OutboxEnvelopes` injectable, then starts the relay. Rejects (nothing left running)
  * when a collection cannot be declared or the module fails to build.
  */
 export async function startServiceHost(opts: ServiceHostOptions): Promise<ServiceHost> {
@@ -85,9 +93,11 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
   await declareInbox(opts.store);
   for (const spec of definition.collections) await opts.store.ensureCollection(spec);
 
+  // Handlers run as this service, handling their message: logs, spans and outbox envelopes say so.
+  const bus = new ServiceScopedBus(opts.bus, definition.name);
   const relay = new OutboxRelay({
     store: opts.store,
-    bus: opts.bus,
+    bus,
     logger,
     intervalMs: opts.outboxIntervalMs,
     // An entry with no contract, or one that breaks it, is failed for good rather than retried.
@@ -95,13 +105,20 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
     ...(opts.relayStopGraceMs === undefined ? {} : { stopGraceMs: opts.relayStopGraceMs }),
     ...(opts.maxEnvelopeBytes === undefined ? {} : { maxEnvelopeBytes: opts.maxEnvelopeBytes }),
   });
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? ulidSource();
   const providers: Provider[] = [
-    { provide: MessageBus, useValue: opts.bus },
+    { provide: MessageBus, useValue: bus },
     { provide: DocumentStore, useValue: new RelayNudgingStore(opts.store, relay) },
     { provide: HttpRoutes, useValue: opts.routes },
     { provide: OutboxRelay, useValue: relay },
-    { provide: Clock, useValue: opts.clock ?? systemClock },
-    { provide: IdSource, useValue: opts.ids ?? ulidSource() },
+    { provide: Clock, useValue: clock },
+    { provide: IdSource, useValue: ids },
+    { provide: OutboxEnvelopes, useValue: outboxEnvelopesFor({ source: definition.name, clock, ids }) },
+    {
+      provide: ServiceSettings,
+      useValue: opts.settings !== undefined ? opts.settings : (definition.settings?.read({}) ?? {}),
+    },
   ];
   const root: DynamicModule = {
     module: ServiceHostModule,
@@ -110,13 +127,22 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
         module: RuntimeProvidersModule,
         global: true,
         providers,
-        exports: [MessageBus, DocumentStore, HttpRoutes, OutboxRelay, Clock, IdSource],
+        exports: [
+          MessageBus,
+          DocumentStore,
+          HttpRoutes,
+          OutboxRelay,
+          Clock,
+          IdSource,
+          OutboxEnvelopes,
+          ServiceSettings,
+        ],
       },
       definition.module,
     ],
   };
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(root, {
-    strategy: new BusServer(opts.bus, { resolveDef: messageBySubject }),
+    strategy: new BusServer(bus, { resolveDef: messageBySubject }),
     logger: opts.nestLogger ?? new PinoNestLogger(logger),
     // Without this Nest calls process.abort() on a DI error; a rejection lets the topology clean up.
     abortOnError: false,

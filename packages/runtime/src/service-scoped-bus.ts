@@ -10,13 +10,15 @@ import type {
   Subscription,
 } from '@autopilot/bus';
 import { runAsService } from '@autopilot/telemetry';
+import { handlingMessage } from './envelopes';
 import { withLogContext, type LogContext } from './logging';
 
 /**
  * The bus one service sees: the shared bus, with every handler and responder run inside
  * `runAsService(name)`, so spans they start carry `autopilot.service` even when six services share
  * a process (and a delivery arrives in the publisher's async context), and inside the message's
- * log context, so every line they log carries its `correlation_id` and `project_id`.
+ * log context, so every line they log carries its `correlation_id` and `project_id`, and as the
+ * handling of that message, so the envelopes they build are caused by it (OutboxEnvelopes).
  */
 export class ServiceScopedBus implements MessageBus {
   constructor(
@@ -49,7 +51,7 @@ export class ServiceScopedBus implements MessageBus {
     return this.inner.subscribe(
       def,
       consumer,
-      (d) => withLogContext(logContextOf(d.envelope), () => runAsService(this.service, () => handler(d))),
+      (d) => this.handling(d.envelope, () => handler(d)),
       opts,
     );
   }
@@ -60,14 +62,19 @@ export class ServiceScopedBus implements MessageBus {
 
   serve<D extends MessageDef>(def: D, responder: Responder<PayloadOf<D>, ReplyOf<D>>): Promise<Subscription> {
     return this.inner.serve(def, (payload, envelope) =>
-      withLogContext(logContextOf(envelope), () =>
-        runAsService(this.service, () => responder(payload, envelope)),
-      ),
+      this.handling(envelope, () => responder(payload, envelope)),
     );
   }
 
   listDeadLetters(opts?: { consumer?: string; limit?: number }): Promise<DeadLetter[]> {
     return this.inner.listDeadLetters(opts);
+  }
+
+  /** Runs a handler or responder as this service, handling `envelope` (logs, spans, outbox envelopes). */
+  private handling<T>(envelope: Envelope<unknown>, fn: () => Promise<T>): Promise<T> {
+    return withLogContext(logContextOf(envelope), () =>
+      runAsService(this.service, () => handlingMessage(envelope, fn)),
+    );
   }
 
   /** The runtime owns the shared bus; a service closing it would cut off its neighbours. */

@@ -24,17 +24,17 @@ export {
   BlueprintRejectedError,
   RejectionReason,
   type RejectionSite,
-} from './domain/blueprint-rejected-error';
-export { DEFAULT_MAX_BLUEPRINT_BYTES, type BlueprintLimits } from './domain/blueprint-source';
-export { sectionsFromMarkdown, type Section, type SectionTree } from './domain/section-tree';
+} from './domain/blueprint/blueprint-rejected-error';
+export { DEFAULT_MAX_BLUEPRINT_BYTES, type BlueprintLimits } from './domain/blueprint/blueprint-source';
+export { sectionsFromMarkdown, type Section, type SectionTree } from './domain/sections/section-tree';
 export { defaultIngestionOptions, type IngestionOptions } from './app/ingestion-options';
 export type { IngestOutcome } from './app/run-blueprint-ingestion';
 export { IngestionJobConflictError } from './app/errors';
 // Repository scans, in-process for the CLI (`--repo`) and the planner's gap scanner.
 export { scanRepository, type ScanRepositoryOptions } from './scan-repository';
-export { describeRepository, type RepoScan } from './domain/repo-scan';
-export type { RepoSnapshot, ManifestFile } from './domain/repo-snapshot';
-export type { DetectedToolchain, ToolchainName } from './domain/toolchain-types';
+export { describeRepository, type RepoScan } from './domain/repo-scan/repo-scan';
+export type { RepoSnapshot, ManifestFile } from './domain/repo-scan/repo-snapshot';
+export type { DetectedToolchain, ToolchainName } from './domain/toolchains/toolchain-types';
 export {
   RepoScanError,
   RepoNotFoundError,
@@ -44,7 +44,7 @@ export {
   RepoLocationUnsupportedError,
   RepoTooLargeError,
   RepoReadError,
-} from './domain/repo-scan-errors';
+} from './domain/repo-scan/repo-scan-errors';
 
 /** What the runtime needs to host the ingestion service. */
 export const ingestionService: ServiceDefinition = {

@@ -2,9 +2,9 @@ import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasCode } from '@autopilot/kernel';
 import { LocalRepoReader } from './adapters/local-repo-reader';
-import type { RepoScan } from './domain/repo-scan';
-import { MANIFEST_LIMITS } from './domain/repo-snapshot';
-import type { DetectedToolchain } from './domain/toolchain-types';
+import type { RepoScan } from './domain/repo-scan/repo-scan';
+import { MANIFEST_LIMITS } from './domain/repo-scan/repo-snapshot';
+import type { DetectedToolchain } from './domain/toolchains/toolchain-types';
 import { scanRepository } from './scan-repository';
 import { commitAll, git, gitRepository, plainDirectory, removeAll, writeFiles } from './testing/repo-fixture';
 

@@ -1,6 +1,6 @@
 import { LocalRepoReader } from './adapters/local-repo-reader';
 import type { RepoReader } from './app/repo-reader';
-import { describeRepository, isReusable, type RepoScan } from './domain/repo-scan';
+import { describeRepository, isReusable, type RepoScan } from './domain/repo-scan/repo-scan';
 
 export interface ScanRepositoryOptions {
   /** Branch, tag or commit to scan; absent: the working tree as it is on disk. */

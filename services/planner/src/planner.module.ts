@@ -1,11 +1,14 @@
 import { Logger, Module } from '@nestjs/common';
 import { Clock } from '@autopilot/kernel';
 import { DocumentStore } from '@autopilot/store';
-import { OpenAiPlanRefiner, plannerRefinementSettings } from './adapters/openai-plan-refiner';
+import { ServiceSettings } from '@autopilot/runtime';
+import { OpenAiPlanRefiner } from './adapters/openai-plan-refiner';
+import { StoreRefinementCache } from './adapters/refinement-cache';
 import { StorePlanRepository } from './adapters/plan-repository';
 import { blueprintAnchorBuilder } from './app/plan-anchor-builder';
 import { PLANNER_MAX_REFINEMENT_CALLS, PlanBlueprintUseCase } from './app/plan-blueprint';
-import { AnchorBuilder, PlannerLog, PlanRefiner, PlanRepository } from './app/ports';
+import { AnchorBuilder, PlannerLog, PlanRefiner, PlanRepository, RefinementCache } from './app/ports';
+import type { PlannerSettings } from './planner-settings';
 import { BlueprintIngestedHandler } from './handlers/blueprint-ingested.handler';
 import { GitRepoSnapshotReader } from './adapters/repo-files-git-reader';
 import { ScanRepoGapsUseCase } from './app/gap-report-use-case';
@@ -21,9 +24,6 @@ function nestPlannerLog(): PlannerLog {
   };
 }
 
-// Read once when the module loads its providers; a bad setting fails the service's start.
-const refinementSettings = () => plannerRefinementSettings(process.env);
-
 /** The planner service's Nest module: its handlers and use cases are registered here. */
 @Module({
   controllers: [BlueprintIngestedHandler, RepoScannedHandler],
@@ -35,13 +35,21 @@ const refinementSettings = () => plannerRefinementSettings(process.env);
       inject: [DocumentStore, Clock],
     },
     {
-      provide: PlanRefiner,
-      useFactory: () => {
-        const { model } = refinementSettings();
-        return model ? new OpenAiPlanRefiner(model) : null;
-      },
+      provide: RefinementCache,
+      useFactory: (store: DocumentStore, clock: Clock) => new StoreRefinementCache(store, clock),
+      inject: [DocumentStore, Clock],
     },
-    { provide: PLANNER_MAX_REFINEMENT_CALLS, useFactory: () => refinementSettings().maxCalls },
+    // The runtime read and checked the settings at start (planner-settings.ts).
+    {
+      provide: PlanRefiner,
+      useFactory: ({ model }: PlannerSettings) => (model ? new OpenAiPlanRefiner(model) : null),
+      inject: [ServiceSettings],
+    },
+    {
+      provide: PLANNER_MAX_REFINEMENT_CALLS,
+      useFactory: (settings: PlannerSettings) => settings.maxRefinementCalls,
+      inject: [ServiceSettings],
+    },
     { provide: AnchorBuilder, useValue: blueprintAnchorBuilder },
     { provide: PlannerLog, useFactory: nestPlannerLog },
     ScanRepoGapsUseCase,

@@ -1,6 +1,6 @@
 import { Argument, type Command } from 'commander';
 import { SERVICES, type ServiceName } from '@autopilot/contracts';
-import { loadConfig, startSingleService } from '@autopilot/runtime';
+import { loadConfig, readServiceSettings, startSingleService } from '@autopilot/runtime';
 import { launch } from '../launch';
 import { parsePortOption } from '../port-option';
 import { defaultServicePorts, serviceCatalog } from '../service-catalog';
@@ -26,12 +26,15 @@ export function addServiceCommand(program: Command): void {
     .action(async (name: ServiceName, flags: ServiceFlags) => {
       const env = loadConfig();
       const definition = serviceCatalog[name];
+      // Before anything binds: a bad setting exits 2 naming its variable.
+      const settings = readServiceSettings([definition], process.env).get(name);
       const port = flags.port ?? env.port ?? defaultServicePorts[name];
       const host = flags.host ?? env.host;
       // The logged config is what runs: flags win over the environment.
       const config = { ...env, port, host };
       await launch({
         config,
+        services: [definition],
         service: name,
         topology: 'service',
         settings: { port, host, store: config.mongoUrl ? 'mongodb' : 'sqlite' },
@@ -45,6 +48,7 @@ export function addServiceCommand(program: Command): void {
             host,
             outboxIntervalMs: config.outboxIntervalMs,
             logger,
+            ...(settings !== undefined ? { settings } : {}),
           }),
       });
     });

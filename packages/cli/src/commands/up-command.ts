@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, startEmbedded } from '@autopilot/runtime';
+import { loadConfig, readServiceSettings, startEmbedded } from '@autopilot/runtime';
 import { launch } from '../launch';
 import { parsePortOption } from '../port-option';
 import { allServices } from '../service-catalog';
@@ -30,12 +30,15 @@ export function addUpCommand(program: Command): void {
     .option('--host <address>', 'interface to bind (env AUTOPILOT_HOST, default 127.0.0.1)')
     .action(async (flags: UpFlags) => {
       const env = loadConfig();
+      // Before anything binds: a bad setting exits 2 naming its variable.
+      const settings = readServiceSettings(allServices, process.env);
       const dir = flags.dir ?? env.dir;
       const port = flags.port ?? env.port ?? DEFAULT_UP_PORT;
       const host = flags.host ?? env.host;
       await launch({
         // The logged config is what runs: flags win over the environment.
         config: { ...env, dir, port, host },
+        services: allServices,
         service: 'autopilot',
         topology: 'embedded',
         settings: { dir, port, host },
@@ -47,6 +50,7 @@ export function addUpCommand(program: Command): void {
             host,
             outboxIntervalMs: env.outboxIntervalMs,
             logger,
+            settings,
           }),
       });
     });

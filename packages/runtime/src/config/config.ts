@@ -36,6 +36,19 @@ export const CONFIG_DEFAULTS = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Every variable `loadConfig` reads (the README's configuration table lists each). */
+export const RUNTIME_SETTING_NAMES = [
+  'NATS_URL',
+  'MONGO_URL',
+  'AUTOPILOT_DIR',
+  'PORT',
+  'AUTOPILOT_HOST',
+  'LOG_LEVEL',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'AUTOPILOT_SHUTDOWN_TIMEOUT_MS',
+  'AUTOPILOT_OUTBOX_INTERVAL_MS',
+] as const;
+
 /** Reads and validates the runtime settings. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): RuntimeConfig {
   const config: RuntimeConfig = {

@@ -1,5 +1,6 @@
 import { loadConfig } from './config';
 import { configSummary } from './config-summary';
+import { defineSettings, setting } from '../settings';
 import { MASK, maskSecrets, maskUrl } from './mask';
 
 describe('maskUrl', () => {
@@ -55,20 +56,45 @@ describe('maskSecrets on errors', () => {
 });
 
 describe('configSummary', () => {
+  const modelService = {
+    name: 'planner',
+    settings: defineSettings({
+      model: setting.text({ env: 'AUTOPILOT_PLANNER_MODEL', description: 'model' }),
+      apiKey: setting.text({ env: 'OPENAI_API_KEY', description: 'key', secret: true }),
+      calls: setting.wholeNumber({ env: 'AUTOPILOT_PLANNER_MAX_LLM_CALLS', description: 'n', fallback: 20, min: 0 }),
+    }),
+  };
+
   it('never contains a secret from the environment', () => {
     const env = {
       MONGO_URL: 'mongodb://autopilot:Sup3rS3cret@db:27017/x',
       NATS_URL: 'nats://svc:NatsPass@nats:4222,nats://NatsTok3n@nats2:4222',
       AUTOPILOT_API_KEY: 'ak-live-123',
       AUTOPILOT_DIR: '/data',
+      OPENAI_API_KEY: 'sk-live-456',
+      AUTOPILOT_PLANNER_MODEL: 'gpt-test',
     };
-    const text = JSON.stringify(configSummary(loadConfig(env), env));
+    const text = JSON.stringify(configSummary(loadConfig(env), [modelService], env));
     expect(text).not.toContain('Sup3rS3cret');
     expect(text).not.toContain('NatsPass');
     expect(text).not.toContain('NatsTok3n');
     expect(text).not.toContain('ak-live-123');
+    expect(text).not.toContain('sk-live-456');
     expect(text).toContain('mongodb://autopilot:***@db:27017/x');
-    expect(text).toContain('"AUTOPILOT_DIR":"/data"');
+    expect(text).toContain('"dir":"/data"');
+  });
+
+  it("shows each service's declared settings, defaults in words, and names undeclared AUTOPILOT_ variables", () => {
+    const env = { AUTOPILOT_PLANNER_MODEL: 'gpt-test', OPENAI_API_KEY: 'sk-1', AUTOPILOT_PLANER_MODEL: 'typo' };
+    const summary = configSummary(loadConfig(env), [modelService], env);
+    expect(summary.services).toEqual({
+      planner: {
+        AUTOPILOT_PLANNER_MODEL: 'gpt-test',
+        OPENAI_API_KEY: '***',
+        AUTOPILOT_PLANNER_MAX_LLM_CALLS: '(default: 20)',
+      },
+    });
+    expect(summary.unknownVariables).toEqual(['AUTOPILOT_PLANER_MODEL']);
   });
 });
 

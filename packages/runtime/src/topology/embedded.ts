@@ -6,7 +6,7 @@ import { createHttpRoutes, Readiness, startHttpServer } from '../http';
 import { busLogFor, PinoNestLogger, type Logger } from '../logging';
 import { startServiceHost, type ServiceHost } from '../service-host';
 import type { ServiceDefinition } from '../service-definition';
-import { ServiceScopedBus } from '../service-scoped-bus';
+import type { SettingsByService } from '../settings';
 import type { RunningTopology } from './running-topology';
 import { runStopSequence } from './stop-sequence';
 
@@ -29,6 +29,8 @@ export interface EmbeddedOptions {
    * plan`); it needs `settle: 'on-consume'`. Default: a new one. Either way `stop()` closes it.
    */
   bus?: InProcessMessageBus;
+  /** Each service's parsed settings (`readServiceSettings`); a service missing here runs on its defaults. */
+  settings?: SettingsByService;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
       readiness.ready(`store:${definition.name}`);
       const host = await startServiceHost({
         definition,
-        bus: new ServiceScopedBus(bus, definition.name),
+        bus,
         store,
         routes,
         logger: serviceLogger,
@@ -88,6 +90,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
         // consumers exist would settle at once, unconsumed, and a crash then would lose it.
         startRelay: false,
         relayStopGraceMs: opts.relayStopGraceMs ?? 2000,
+        ...(opts.settings?.has(definition.name) ? { settings: opts.settings.get(definition.name) } : {}),
       });
       hosts.push(host);
       readiness.ready(`service:${definition.name}`);

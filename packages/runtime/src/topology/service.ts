@@ -7,7 +7,6 @@ import { busLogFor, type Logger } from '../logging';
 import { createHttpRoutes, Readiness, startHttpServer } from '../http';
 import { startServiceHost, type ServiceHost } from '../service-host';
 import type { ServiceDefinition } from '../service-definition';
-import { ServiceScopedBus } from '../service-scoped-bus';
 import { ConnectAbortedError, connectWithRetry } from './connect-with-retry';
 import type { RunningTopology } from './running-topology';
 import { runStopSequence, type StopStep } from './stop-sequence';
@@ -24,6 +23,8 @@ export interface SingleServiceOptions {
   outboxIntervalMs: number;
   /** Carries `service: <name>`. */
   logger: Logger;
+  /** The service's parsed settings (`definition.settings.read`); default its declared defaults. */
+  settings?: unknown;
   /** Longest wait between attempts to reach the store, or to provision the bus's streams. Default 5000. */
   maxRetryDelayMs?: number;
 }
@@ -106,11 +107,12 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
     // a body past the server's max_payload into its payload bucket (a 12 MB blueprint.ingested too).
     host = await startServiceHost({
       definition,
-      bus: new ServiceScopedBus(bus, definition.name),
+      bus,
       store,
       routes,
       logger,
       outboxIntervalMs: opts.outboxIntervalMs,
+      ...(opts.settings !== undefined ? { settings: opts.settings } : {}),
     });
     readiness.ready(`service:${definition.name}`);
     logger.info({ port: http.port, url: http.url }, `service ${definition.name} ready on ${http.url}`);

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlueprintRejectedError } from '../domain/blueprint-rejected-error';
+import { BlueprintRejectedError } from '../domain/blueprint/blueprint-rejected-error';
 import { readBlueprintSource } from './blueprint-files';
 
 describe('readBlueprintSource', () => {

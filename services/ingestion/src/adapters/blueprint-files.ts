@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, normalize, sep } from 'node:path';
-import { BlueprintRejectedError, RejectionReason } from '../domain/blueprint-rejected-error';
+import { BlueprintRejectedError, RejectionReason } from '../domain/blueprint/blueprint-rejected-error';
 import {
   checkBlueprintText,
   decodeBlueprintBytes,
@@ -8,8 +8,8 @@ import {
   looksBinary,
   normalizeBlueprintText,
   type BlueprintLimits,
-} from '../domain/blueprint-source';
-import type { SourceFile } from '../domain/text-position';
+} from '../domain/blueprint/blueprint-source';
+import type { SourceFile } from '../domain/blueprint/text-position';
 
 /** A blueprint read from disk, ready to submit (`cmd.ingestion.submit_blueprint`). */
 export interface BlueprintSource {

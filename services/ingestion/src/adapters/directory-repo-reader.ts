@@ -1,7 +1,7 @@
 import { open, opendir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RepoReadError, RepoTooLargeError } from '../domain/repo-scan-errors';
-import { comparePaths } from '../domain/repo-snapshot';
+import { RepoReadError, RepoTooLargeError } from '../domain/repo-scan/repo-scan-errors';
+import { comparePaths } from '../domain/repo-scan/repo-snapshot';
 import type { GitListedFile } from './git-repo-reader';
 import { gitBlobId } from './repo-snapshot-hash';
 

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import type { RepoFile } from '@autopilot/contracts';
-import { RepoReadError, RepoRefNotFoundError } from '../domain/repo-scan-errors';
-import { comparePaths } from '../domain/repo-snapshot';
+import { RepoReadError, RepoRefNotFoundError } from '../domain/repo-scan/repo-scan-errors';
+import { comparePaths } from '../domain/repo-scan/repo-snapshot';
 
 /**
  * Git as the source of a snapshot: tracked files and their blob ids from the index (`git ls-files

@@ -7,13 +7,13 @@ import {
   RepoNotFoundError,
   RepoNotGitError,
   RepoReadError,
-} from '../domain/repo-scan-errors';
+} from '../domain/repo-scan/repo-scan-errors';
 import {
   MANIFEST_LIMITS,
   selectManifests,
   type ManifestFile,
   type RepoSnapshot,
-} from '../domain/repo-snapshot';
+} from '../domain/repo-scan/repo-snapshot';
 import { listDirectory, readFileHead } from './directory-repo-reader';
 import {
   gitRepositoryKind,

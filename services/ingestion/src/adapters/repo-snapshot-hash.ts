@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RepoFile } from '@autopilot/contracts';
-import { snapshotHashInput } from '../domain/repo-snapshot';
+import { snapshotHashInput } from '../domain/repo-scan/repo-snapshot';
 
 /** sha256 of the snapshot's file list (domain `snapshotHashInput`), hex. */
 export function snapshotHash(files: readonly RepoFile[]): string {

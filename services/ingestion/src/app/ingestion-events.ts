@@ -8,7 +8,7 @@ import {
   type PayloadOf,
 } from '@autopilot/contracts';
 import type { Clock, IdSource } from '@autopilot/kernel';
-import type { Section } from '../domain/section-tree';
+import type { Section } from '../domain/sections/section-tree';
 
 /** Envelope fields every event of one job shares: it is correlated with the job, caused by the command. */
 export interface JobEnvelopeContext {

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BLUEPRINT_BYTES, DEFAULT_MAX_NESTING } from '../domain/blueprint-source';
+import { DEFAULT_MAX_BLUEPRINT_BYTES, DEFAULT_MAX_NESTING } from '../domain/blueprint/blueprint-source';
 
 /** Limits and batch sizes of blueprint ingestion; every field has a default. */
 export interface IngestionOptions {

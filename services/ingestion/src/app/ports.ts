@@ -1,9 +1,9 @@
 import type { Doc, StoreTransaction } from '@autopilot/store';
-import type { JobCheckpoint, JobState } from '../domain/ingestion-job';
-import type { RejectionReason, RejectionSite } from '../domain/blueprint-rejected-error';
-import type { Section } from '../domain/section-tree';
-import type { SourceFile } from '../domain/text-position';
-import type { VersionStatus } from '../domain/blueprint-version';
+import type { JobCheckpoint, JobState } from '../domain/job/ingestion-job';
+import type { RejectionReason, RejectionSite } from '../domain/blueprint/blueprint-rejected-error';
+import type { Section } from '../domain/sections/section-tree';
+import type { SourceFile } from '../domain/blueprint/text-position';
+import type { VersionStatus } from '../domain/blueprint/blueprint-version';
 
 /** Reads and writes go through a store or an open transaction alike (both hand out collections). */
 export type Collections = Pick<StoreTransaction, 'collection'>;

@@ -1,4 +1,4 @@
-import type { ManifestFile, RepoSnapshot } from '../domain/repo-snapshot';
+import type { ManifestFile, RepoSnapshot } from '../domain/repo-scan/repo-snapshot';
 
 /** What an earlier scan of the same repository offers a new one: manifests already read, by hash. */
 export interface PreviousRepoRead {

@@ -1,7 +1,7 @@
 import type { Failure } from '@autopilot/contracts';
 import type { CollectionSpec, Doc, DocumentStore } from '@autopilot/store';
-import type { RepoScanResult } from '../domain/repo-scan';
-import type { ManifestFile } from '../domain/repo-snapshot';
+import type { RepoScanResult } from '../domain/repo-scan/repo-scan';
+import type { ManifestFile } from '../domain/repo-scan/repo-snapshot';
 
 /** One document per scan job, `_id` = job id: a job's outcome is stored once, so a replay finds it. */
 export const REPO_SCANS = 'repo_scans';

@@ -8,8 +8,8 @@ import {
 } from '@autopilot/contracts';
 import { Clock, IdSource } from '@autopilot/kernel';
 import { commitWithOutbox, DocumentStore } from '@autopilot/store';
-import { describeRepository, isReusable, REPO_SCAN_FORMAT, scanResult } from '../domain/repo-scan';
-import { RepoReadError, RepoScanError } from '../domain/repo-scan-errors';
+import { describeRepository, isReusable, REPO_SCAN_FORMAT, scanResult } from '../domain/repo-scan/repo-scan';
+import { RepoReadError, RepoScanError } from '../domain/repo-scan/repo-scan-errors';
 import { RepoReader } from './repo-reader';
 import { latestScanOf, REPO_SCANS, type RepoScanRecord, type SucceededRepoScan } from './repo-scan-records';
 

@@ -3,13 +3,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@autopilot/kernel';
-import { OUTBOX_COLLECTION, openSqliteStore, type DocumentStore } from '@autopilot/store';
-import { FakeClock } from '@autopilot/testing';
+import { declareOutbox, OUTBOX_COLLECTION, openSqliteStore, type DocumentStore } from '@autopilot/store';
 import type { PlannerLog } from '../app/ports';
-import { planBlueprint } from '../index';
+import { planBlueprint } from '../app/plan-blueprint';
+import { plannerService } from '../index';
+import { planDeps } from '../testing/plan-deps';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
-import { OpenAiPlanRefiner, PlanRefinerError, plannerRefinementSettings } from './openai-plan-refiner';
+import { OpenAiPlanRefiner, PlanRefinerError } from './openai-plan-refiner';
 
 const API_KEY = 'sk-test-0123456789-very-secret';
 
@@ -89,6 +89,8 @@ describe('OpenAiPlanRefiner against a scripted OpenAI-compatible server', () => 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ap-refiner-'));
     store = await openSqliteStore({ file: join(dir, 'planner.db') });
+    await declareOutbox(store);
+    for (const spec of plannerService.collections) await store.ensureCollection(spec);
     logLines.length = 0;
   });
   afterEach(async () => {
@@ -114,7 +116,7 @@ describe('OpenAiPlanRefiner against a scripted OpenAI-compatible server', () => 
         apiKey: API_KEY,
         timeoutMs: 5000,
       });
-      const options = { store, refiner, maxRefinementCalls: 3, log, clock: new FakeClock() };
+      const options = planDeps(store, { refiner, maxRefinementCalls: 3, log });
 
       const first = await planBlueprint(vagueBlueprint(), options);
       // Four ambiguous tasks, three calls allowed: Task 1, Task 2 (a bad answer), Task 3; Task 4 waits.
@@ -159,7 +161,7 @@ describe('OpenAiPlanRefiner against a scripted OpenAI-compatible server', () => 
   });
 
   it('makes no call without a model, and the plan is complete', async () => {
-    const result = await planBlueprint(vagueBlueprint(), { store, env: {}, log });
+    const result = await planBlueprint(vagueBlueprint(), planDeps(store, { log }));
     expect(result.refinement).toEqual({ calls: 0, cacheHits: 0, failures: 0, skipped: 4 });
     expect(result.tasks!.tasks.map((t) => t.title)).toEqual([
       'Task 1: Polish',
@@ -190,23 +192,5 @@ describe('OpenAiPlanRefiner against a scripted OpenAI-compatible server', () => 
     } finally {
       await server.close();
     }
-  });
-
-  it('reads its settings from the environment, naming a bad variable but never the key', () => {
-    expect(plannerRefinementSettings({})).toEqual({ model: null, maxCalls: 20 });
-    expect(
-      plannerRefinementSettings({
-        AUTOPILOT_PLANNER_MODEL: 'llama3',
-        OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
-        AUTOPILOT_PLANNER_MAX_LLM_CALLS: '5',
-      }),
-    ).toEqual({
-      model: { model: 'llama3', baseURL: 'http://127.0.0.1:11434/v1', timeoutMs: 30_000 },
-      maxCalls: 5,
-    });
-    expect(() => plannerRefinementSettings({ AUTOPILOT_PLANNER_MODEL: 'gpt' })).toThrow(ConfigError);
-    expect(() => plannerRefinementSettings({ AUTOPILOT_PLANNER_MAX_LLM_CALLS: 'many' })).toThrow(
-      /AUTOPILOT_PLANNER_MAX_LLM_CALLS/,
-    );
   });
 });

@@ -1,11 +1,11 @@
 import OpenAI from 'openai';
-import { AutopilotError, ConfigError } from '@autopilot/kernel';
+import { AutopilotError } from '@autopilot/kernel';
 import type { PlanRefiner, RefinementRequest } from '../app/ports';
-import { DEFAULT_MAX_REFINEMENT_CALLS } from '../app/refine-plan';
 
 /**
  * PlanRefiner over the `openai` client and the chat-completions API, so any OpenAI-compatible
- * server works (OpenAI, a gateway, a local model server): `OPENAI_BASE_URL` picks it.
+ * server works (OpenAI, a gateway, a local model server): `OPENAI_BASE_URL` picks it (see
+ * planner-settings.ts).
  *
  * The API key stays inside the client: errors carry the HTTP status and the server's message with
  * any occurrence of the key cut out, and no `cause` (a driver error may hold request details).
@@ -27,60 +27,6 @@ export interface PlannerModelConfig {
   readonly baseURL?: string;
   readonly apiKey?: string;
   readonly timeoutMs: number;
-}
-
-export interface PlannerRefinementSettings {
-  /** Null when no model is configured: the rules' plan is the plan. */
-  readonly model: PlannerModelConfig | null;
-  readonly maxCalls: number;
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function wholeNumber(env: Env, name: string, fallback: number, min: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min)
-    throw new ConfigError(name, `"${raw}" is not a whole number >= ${min}`);
-  return Number(raw);
-}
-
-/**
- * Reads `AUTOPILOT_PLANNER_MODEL`, `OPENAI_BASE_URL`, `OPENAI_API_KEY`,
- * `AUTOPILOT_PLANNER_MAX_LLM_CALLS` (default 20, 0 turns refinement off) and
- * `AUTOPILOT_PLANNER_LLM_TIMEOUT_MS` (default 30000). Throws ConfigError naming the variable; the
- * key's value is never part of a message.
- */
-export function plannerRefinementSettings(env: Env = process.env): PlannerRefinementSettings {
-  const maxCalls = wholeNumber(env, 'AUTOPILOT_PLANNER_MAX_LLM_CALLS', DEFAULT_MAX_REFINEMENT_CALLS, 0);
-  const timeoutMs = wholeNumber(env, 'AUTOPILOT_PLANNER_LLM_TIMEOUT_MS', 30_000, 1);
-  const model = read(env, 'AUTOPILOT_PLANNER_MODEL');
-  if (model === undefined) return { model: null, maxCalls };
-  const baseURL = read(env, 'OPENAI_BASE_URL');
-  const apiKey = read(env, 'OPENAI_API_KEY');
-  if (baseURL !== undefined && !/^https?:\/\//.test(baseURL)) {
-    throw new ConfigError('OPENAI_BASE_URL', 'must start with http:// or https://');
-  }
-  if (baseURL === undefined && apiKey === undefined) {
-    throw new ConfigError(
-      'OPENAI_API_KEY',
-      'required when AUTOPILOT_PLANNER_MODEL is set and OPENAI_BASE_URL is not',
-    );
-  }
-  return {
-    model: {
-      model,
-      timeoutMs,
-      ...(baseURL !== undefined ? { baseURL } : {}),
-      ...(apiKey !== undefined ? { apiKey } : {}),
-    },
-    maxCalls,
-  };
 }
 
 export class OpenAiPlanRefiner implements PlanRefiner {

@@ -1,9 +1,8 @@
-import type { Envelope, IntentionAnchor } from '@autopilot/contracts';
+import type { Envelope, IntentionAnchor, PlanRejectedV1 } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
 import { commitWithOutbox, type CollectionSpec, type Doc, type DocumentStore } from '@autopilot/store';
 import { recordAnchor } from '../app/anchor-records';
 import type { PlanRepository, StoredPlan, StoredPlanHead, StoredPlanNode, StoredTask } from '../app/ports';
-import type { Refinement } from '../domain/plan-refinement';
 
 /** The planner's plan collections, declared by the service definition (index.ts). */
 export const PLAN_COLLECTIONS: readonly CollectionSpec[] = [
@@ -12,7 +11,7 @@ export const PLAN_COLLECTIONS: readonly CollectionSpec[] = [
   // field of 100 KB documents makes SQLite re-read each whole document on every write.
   { name: 'plan_nodes' },
   { name: 'task_specs' },
-  { name: 'plan_refinements' },
+  { name: 'plan_rejections', indexes: [{ fields: { projectId: 1 } }] },
 ];
 
 /**
@@ -43,19 +42,17 @@ interface PlanNodesDoc extends Doc {
   nodes: StoredPlanNode[];
 }
 
+/** Why a blueprint version could not be planned; `_id` = `<blueprintId>:v<version>`. */
+interface PlanRejectionDoc extends Doc {
+  projectId: string;
+  rejection: PlanRejectedV1;
+}
+
 interface TaskSpecsDoc extends Doc {
   planId: string;
   bucket: number;
   tasks: StoredTask[];
 }
-
-interface RefinementDoc extends Doc {
-  refinement: Refinement;
-  model: string;
-  cachedAt: number;
-}
-
-const PAGE = 1000;
 
 type BucketKind = 'nodes' | 'tasks';
 
@@ -85,7 +82,7 @@ function bucketed<T>(items: readonly T[], idOf: (item: T) => string): Map<number
 
 /**
  * PlanRepository over the DocumentStore port: a head document per plan, its nodes and tasks in
- * bucket documents (see BUCKETS), and the model's answers by key. A commit writes only buckets whose
+ * bucket documents (see BUCKETS), and rejections by blueprint version. A commit writes only buckets whose
  * content changed: re-planning a 500k-word blueprint after a one-section edit rewrites a few
  * documents, not the plan.
  */
@@ -180,20 +177,19 @@ export class StorePlanRepository implements PlanRepository {
     );
   }
 
-  async cachedRefinements(keys: readonly string[]): Promise<Map<string, Refinement>> {
-    const found = new Map<string, Refinement>();
-    const cache = this.store.collection<RefinementDoc>('plan_refinements');
-    for (let i = 0; i < keys.length; i += PAGE) {
-      const page = await cache.find({ _id: { $in: keys.slice(i, i + PAGE) } }, { limit: PAGE });
-      for (const doc of page.items) found.set(doc._id, doc.refinement);
-    }
-    return found;
-  }
-
-  async cacheRefinement(key: string, refinement: Refinement, model: string): Promise<void> {
-    await this.store
-      .collection<RefinementDoc>('plan_refinements')
-      .upsert({ _id: key, refinement, model, cachedAt: this.clock.now() });
+  async commitRejection(rejection: PlanRejectedV1, events: readonly Envelope[]): Promise<void> {
+    await commitWithOutbox(
+      this.store,
+      async (tx) => {
+        await tx.collection<PlanRejectionDoc>('plan_rejections').upsert({
+          _id: `${rejection.blueprintId}:v${rejection.blueprintVersion}`,
+          projectId: rejection.projectId,
+          rejection,
+        });
+        return { result: undefined, events };
+      },
+      this.clock,
+    );
   }
 
   /** The plan's bucket documents of one kind, fetched by id (they have known ids), in bucket order. */

@@ -6,7 +6,7 @@ import {
   wantsContent,
   type RepoSnapshot,
   type RepoSnapshotFile,
-} from '../domain/gap-snapshot';
+} from '../domain/gaps/gap-snapshot';
 
 /**
  * Reads a repository through git plumbing, read-only: `rev-parse` to pin the commit, `ls-tree` for

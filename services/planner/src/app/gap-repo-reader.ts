@@ -1,5 +1,5 @@
 import { AutopilotError } from '@autopilot/kernel';
-import type { RepoSnapshot } from '../domain/gap-snapshot';
+import type { RepoSnapshot } from '../domain/gaps/gap-snapshot';
 
 /** Reads a repository's tracked files, for the gap scanner. Never writes to the repository. */
 export interface RepoSnapshotReader {

@@ -18,8 +18,8 @@ import { declareOutbox, DocumentStore, openSqliteStore, pendingOutbox } from '@a
 import { eventually, FakeClock } from '@autopilot/testing';
 import { GitRepoSnapshotReader } from '../adapters/repo-files-git-reader';
 import { CLEAN_REPO, cleanupRepos, gitRepo } from '../adapters/repo-files-fixture.test-support';
-import { anchorFromBlueprint } from '../domain/anchor';
-import { blueprintOf, FULL_BLUEPRINT } from '../domain/anchor-fixtures.test-support';
+import { anchorFromBlueprint } from '../domain/anchor/anchor';
+import { blueprintOf, FULL_BLUEPRINT } from '../domain/anchor/anchor-fixtures.test-support';
 import { RepoScannedHandler } from '../handlers/repo-scanned.handler';
 import { ANCHORS_COLLECTION, latestAnchor, recordAnchor } from './anchor-records';
 import { GAP_REPORTS_COLLECTION, localRepoPath, ScanRepoGapsUseCase } from './gap-report-use-case';

@@ -1,5 +1,5 @@
 import type { BlueprintIngestedV1, IntentionAnchor } from '@autopilot/contracts';
-import { anchorFromBlueprint } from '../domain/anchor';
+import { anchorFromBlueprint } from '../domain/anchor/anchor';
 import type { AnchorBuilder } from './ports';
 
 /**

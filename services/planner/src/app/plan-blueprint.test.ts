@@ -1,27 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PlanGeneratedV1, TasksGeneratedV1, validateStrict } from '@autopilot/contracts';
-import { NonRetryableError, type IdSource } from '@autopilot/kernel';
-import { declareOutbox, openSqliteStore, pendingOutbox, type DocumentStore } from '@autopilot/store';
-import { FakeClock } from '@autopilot/testing';
-import { StorePlanRepository } from '../adapters/plan-repository';
-import { plannerService } from '../index';
-import { MissingDependencyError } from '../domain/plan-errors';
+import {
+  PlanGeneratedV1,
+  PlanRejectedV1,
+  TasksGeneratedV1,
+  validateStrict,
+  type Envelope,
+} from '@autopilot/contracts';
+import { handlingMessage } from '@autopilot/runtime';
+import type { DocumentStore } from '@autopilot/store';
+import { planDeps, plannerStoreFixture, type PlannerStoreFixture } from '../testing/plan-deps';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { SHOP_PLAN } from '../testing/sample-plans';
-import { blueprintAnchorBuilder } from './plan-anchor-builder';
-import { SECTION_FACTS_VERSION } from '../domain/extract-section';
+import { SECTION_FACTS_VERSION } from '../domain/section-facts/extract-section';
 import { planBlueprint, PlanBlueprintUseCase, type PlanBlueprintDeps } from './plan-blueprint';
 import type { PlannerLog } from './ports';
 
-function countingIds(): IdSource {
-  let n = 0;
-  return { next: () => `01JDP0EVT${String(++n).padStart(17, '0')}` };
-}
-
 describe('planBlueprint', () => {
-  let dir: string;
+  let fixture: PlannerStoreFixture;
   let store: DocumentStore;
   let deps: PlanBlueprintDeps;
   const lines: string[] = [];
@@ -31,31 +25,19 @@ describe('planBlueprint', () => {
   };
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ap-planner-'));
-    store = await openSqliteStore({ file: join(dir, 'planner.db') });
-    await declareOutbox(store);
-    for (const spec of plannerService.collections) await store.ensureCollection(spec);
-    const clock = new FakeClock();
-    deps = {
-      repository: new StorePlanRepository(store, clock),
-      anchors: blueprintAnchorBuilder,
-      refiner: null,
-      log,
-      clock,
-      ids: countingIds(),
-      maxRefinementCalls: 20,
-    };
+    fixture = await plannerStoreFixture();
+    store = fixture.store;
+    deps = planDeps(store, { log });
   });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fixture.dispose());
 
-  const outbox = async () => (await pendingOutbox(store, 1000)).map((e) => e.envelope);
+  const outbox = () => fixture.outbox();
 
   it('saves nodes, tasks and the plan head, and puts plan.generated and tasks.generated in the outbox', async () => {
     const blueprint = markdownBlueprint(SHOP_PLAN);
-    const result = await planBlueprint(blueprint, deps, { correlationId: 'job-1', causationId: 'evt-1' });
+    // Handling `blueprint.ingested` evt-1 of job-1: the events it causes say so.
+    const handled = { id: 'evt-1', correlationId: 'job-1', projectId: 'project-1' } as Envelope<unknown>;
+    const result = await handlingMessage(handled, () => planBlueprint(blueprint, deps));
     expect(result.outcome).toBe('planned');
     const events = await outbox();
     expect(events.map((e) => e.type).sort()).toEqual(['plan.generated.v1', 'tasks.generated.v1']);
@@ -155,27 +137,33 @@ describe('planBlueprint', () => {
     expect(await outbox()).toHaveLength(2);
   });
 
-  it('writes nothing for a blueprint with a missing dependency', async () => {
+  it('rejects a blueprint with a missing dependency: plan.rejected in the outbox, no plan written', async () => {
     const blueprint = markdownBlueprint('## Story 1: A\nDepends on Story 2.\n\n- do A');
-    await expect(planBlueprint(blueprint, deps)).rejects.toThrow(MissingDependencyError);
-    expect(await outbox()).toEqual([]);
+    const result = await planBlueprint(blueprint, deps);
+    expect(result.outcome).toBe('rejected');
+    expect(result.rejection?.error.code).toBe('PLANNER_MISSING_DEPENDENCY');
+    expect(result.rejection?.error.message).toContain('Story 2');
+    const events = await outbox();
+    expect(events.map((e) => e.type)).toEqual([PlanRejectedV1.type]);
+    expect(validateStrict(PlanRejectedV1, events[0]!.data)).toEqual([]);
+    expect(events[0]!.data).toEqual(result.rejection);
+    expect(await store.collection('plan_rejections').count()).toBe(1);
     expect(await store.collection('plans').count()).toBe(0);
     expect(await store.collection('plan_nodes').count()).toBe(0);
   });
 
-  it('turns an unplannable blueprint into a NonRetryableError for the bus, keeping the cause', async () => {
+  it('settles the message of an unplannable blueprint: the use case resolves, the bus acks', async () => {
     const useCase = new PlanBlueprintUseCase(
-      deps.repository,
+      deps.plans,
+      deps.refinements,
       deps.anchors,
       null,
       deps.log,
       deps.clock,
-      deps.ids,
+      deps.envelopes,
       deps.maxRefinementCalls,
     );
     const blueprint = markdownBlueprint('## Story 1: A\nDepends on Story 2.\n\n- do A');
-    const err = await useCase.execute(blueprint).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(NonRetryableError);
-    expect((err as Error).cause).toBeInstanceOf(MissingDependencyError);
+    await expect(useCase.execute(blueprint)).resolves.toMatchObject({ outcome: 'rejected' });
   });
 });

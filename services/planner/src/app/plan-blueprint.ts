@@ -1,47 +1,41 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
-  buildEnvelope,
   PlanGeneratedV1,
   PlanRejectedV1,
   TasksGeneratedV1,
   type BlueprintIngestedV1,
-  type Envelope,
+  type IntentionAnchor,
 } from '@autopilot/contracts';
-import { AutopilotError, Clock, IdSource, NonRetryableError } from '@autopilot/kernel';
-import { commitWithOutbox, DocumentStore } from '@autopilot/store';
-import { SECTION_FACTS_VERSION, type SectionFacts } from '../domain/extract-section';
-import { planFromSections } from '../domain/plan-from-sections';
-import type { BlueprintSectionForPlan } from '../domain/plan-graph';
-import { planIdFor } from '../domain/plan-ids';
-import { toPlanNodeMessage } from '../domain/plan-node-message';
-import { tasksFromPlan } from '../domain/task-graph';
+import { AutopilotError, Clock } from '@autopilot/kernel';
+import { OutboxEnvelopes } from '@autopilot/runtime';
+import { SECTION_FACTS_VERSION, type SectionFacts } from '../domain/section-facts/extract-section';
+import { planFromSections } from '../domain/plan/plan-from-sections';
+import type { BlueprintSectionForPlan } from '../domain/plan/plan-graph';
+import { planIdFor } from '../domain/plan/plan-ids';
+import { toPlanNodeMessage } from '../domain/plan/plan-node-message';
+import { tasksFromPlan } from '../domain/tasks/task-graph';
 import {
   AnchorBuilder,
   PlannerLog,
   PlanRefiner,
   PlanRepository,
+  RefinementCache,
   type StoredPlan,
   type StoredPlanHead,
   type StoredPlanNode,
-  type StoredTask,
 } from './ports';
 import { refinePlan, type RefinementReport } from './refine-plan';
 
 /** Everything planning needs from outside; `planBlueprint` is the whole use case as one function. */
 export interface PlanBlueprintDeps {
-  readonly repository: PlanRepository;
+  readonly plans: PlanRepository;
+  readonly refinements: RefinementCache;
   readonly anchors: AnchorBuilder;
   readonly refiner: PlanRefiner | null;
   readonly log: PlannerLog;
   readonly clock: Clock;
-  readonly ids: IdSource;
+  readonly envelopes: OutboxEnvelopes;
   readonly maxRefinementCalls: number;
-}
-
-/** Ids the events carry to tie them to what caused them. */
-export interface PlanContext {
-  readonly correlationId?: string;
-  readonly causationId?: string;
 }
 
 export interface PlanBlueprintResult {
@@ -49,12 +43,25 @@ export interface PlanBlueprintResult {
    * `planned`: a new plan revision was saved and announced. `unchanged`: this blueprint version was
    * already planned (a redelivery or a re-run); the payloads are the stored plan's, nothing written.
    * `stale`: a newer blueprint version is already planned; nothing written, no payloads.
+   * `rejected`: the blueprint cannot be planned (a missing dependency, a cycle...); the rejection is
+   * recorded and announced with `plan.rejected`, nothing of the plan is written.
    */
-  readonly outcome: 'planned' | 'unchanged' | 'stale';
+  readonly outcome: 'planned' | 'unchanged' | 'stale' | 'rejected';
   readonly plan?: PlanGeneratedV1;
   readonly tasks?: TasksGeneratedV1;
+  readonly rejection?: PlanRejectedV1;
   readonly refinement: RefinementReport;
 }
+
+/** Codes of errors no redelivery can cure: the blueprint itself must change. */
+const UNPLANNABLE = new Set([
+  'PLANNER_MISSING_DEPENDENCY',
+  'PLANNER_DEPENDENCY_CYCLE',
+  'PLANNER_INVALID_BLUEPRINT',
+  'PLANNER_TASK_GRAPH_LIMIT',
+]);
+
+const NO_CALLS: RefinementReport = { calls: 0, cacheHits: 0, failures: 0, skipped: 0 };
 
 /**
  * Plans one ingested blueprint version: load the stored plan, decide (rules, then bounded model
@@ -63,108 +70,163 @@ export interface PlanBlueprintResult {
  * planned is `unchanged`, an older one `stale`. Re-planning reuses the stored facts of every
  * section that is not in `changedSectionIds` and kept its hash, and keeps the ids of unchanged nodes.
  *
- * Throws MissingDependencyError, DependencyCycleError, PlanInputError or TaskGraphLimitError on a
- * blueprint that cannot be planned; nothing is written then.
+ * A blueprint that cannot be planned is an outcome, not an error: `plan.rejected` is announced and
+ * the message that brought it is acked (dead letters are for poison messages only).
  */
 export async function planBlueprint(
   blueprint: BlueprintIngestedV1,
   deps: PlanBlueprintDeps,
-  context: PlanContext = {},
 ): Promise<PlanBlueprintResult> {
   const planId = planIdFor(blueprint.projectId);
-  const stored = await deps.repository.load(planId);
+  const stored = await deps.plans.load(planId);
   const head = stored?.head;
-  const noCalls = { calls: 0, cacheHits: 0, failures: 0, skipped: 0 };
   if (head && head.blueprintVersion > blueprint.version) {
     deps.log.info('blueprint version already superseded; not planned', {
       planId,
       blueprintVersion: blueprint.version,
       plannedVersion: head.blueprintVersion,
     });
-    return { outcome: 'stale', refinement: noCalls };
+    return { outcome: 'stale', refinement: NO_CALLS };
   }
   const replay =
     head !== undefined &&
     head.blueprintVersion === blueprint.version &&
     head.blueprintDigest === blueprint.digest;
 
+  let decided: DecidedPlan;
+  try {
+    decided = await decidePlan(blueprint, planId, stored, replay, deps);
+  } catch (err) {
+    if (err instanceof AutopilotError && UNPLANNABLE.has(err.code)) return rejectBlueprint(blueprint, err, deps);
+    throw err;
+  }
+  const { plan, tasks, refinement } = decided;
+  if (replay) return { outcome: 'unchanged', plan, tasks, refinement };
+  await savePlan(blueprint, decided, stored, deps);
+  return { outcome: 'planned', plan, tasks, refinement };
+}
+
+/** A plan as decided, before it is saved: the two payloads and what the store keeps beside them. */
+interface DecidedPlan {
+  readonly plan: PlanGeneratedV1;
+  readonly tasks: TasksGeneratedV1;
+  readonly storedNodes: readonly StoredPlanNode[];
+  readonly refinement: RefinementReport;
+}
+
+/**
+ * Steps 1-3: the rules' plan graph (reusing stored facts), bounded model refinement, the task graph
+ * and the anchor. A replay re-derives the stored plan: cached answers only, the stored revision,
+ * anchor and time. Throws the planning errors of the domain on a blueprint that cannot be planned.
+ */
+async function decidePlan(
+  blueprint: BlueprintIngestedV1,
+  planId: string,
+  stored: StoredPlan | null,
+  replay: boolean,
+  deps: PlanBlueprintDeps,
+): Promise<DecidedPlan> {
+  const head = replay ? stored?.head : undefined;
   const graph = planFromSections(blueprint, { reuseFacts: storedFacts(blueprint, stored, replay) });
-  const { plan, report } = await refinePlan(graph, {
+  const { plan: refined, report } = await refinePlan(graph, {
     refiner: deps.refiner,
-    cache: deps.repository,
-    // A replay re-derives the stored plan: cached answers only, no new calls.
+    cache: deps.refinements,
     maxCalls: replay ? 0 : deps.maxRefinementCalls,
     text: blueprint.text,
     log: deps.log,
   });
-  const taskGraph = tasksFromPlan(plan);
-  const anchor = replay && head ? head.anchor : await deps.anchors.anchorFor(blueprint);
-  const revision = replay && head ? head.revision : (head?.revision ?? 0) + 1;
-  const generatedAt = replay && head ? head.generatedAt : deps.clock.isoNow();
+  const taskGraph = tasksFromPlan(refined);
+  const anchor: IntentionAnchor = head ? head.anchor : await deps.anchors.anchorFor(blueprint);
+  const revision = head ? head.revision : (stored?.head.revision ?? 0) + 1;
+  const generatedAt = head ? head.generatedAt : deps.clock.isoNow();
 
-  const nodes = plan.nodes.map((n) => toPlanNodeMessage(n, taskGraph.taskIdsByNode.get(n.id)));
-  const planPayload: PlanGeneratedV1 = {
-    planId,
+  const nodes = refined.nodes.map((n) => toPlanNodeMessage(n, taskGraph.taskIdsByNode.get(n.id)));
+  const source = {
     projectId: blueprint.projectId,
     blueprintId: blueprint.blueprintId,
     blueprintVersion: blueprint.version,
-    nodes,
-    anchor,
-    generatedAt,
-    revision,
   };
-  const tasksPayload: TasksGeneratedV1 = {
-    projectId: blueprint.projectId,
-    planId,
-    planRevision: revision,
-    blueprintId: blueprint.blueprintId,
-    blueprintVersion: blueprint.version,
-    anchorId: anchor.id,
-    tasks: [...taskGraph.tasks],
-    generatedAt,
+  return {
+    plan: { planId, ...source, nodes, anchor, generatedAt, revision },
+    tasks: {
+      ...source,
+      planId,
+      planRevision: revision,
+      anchorId: anchor.id,
+      tasks: [...taskGraph.tasks],
+      generatedAt,
+    },
+    storedNodes: refined.nodes.map((n, i) => ({
+      node: nodes[i]!,
+      sources: n.sources,
+      factsVersion: SECTION_FACTS_VERSION,
+    })),
+    refinement: report,
   };
-  if (replay) return { outcome: 'unchanged', plan: planPayload, tasks: tasksPayload, refinement: report };
+}
 
-  const fields = {
-    time: generatedAt,
-    source: 'planner',
-    projectId: blueprint.projectId,
-    ...(context.correlationId !== undefined ? { correlationId: context.correlationId } : {}),
-    ...(context.causationId !== undefined ? { causationId: context.causationId } : {}),
-  };
-  const events: Envelope[] = [
-    buildEnvelope(PlanGeneratedV1, planPayload, { ...fields, id: deps.ids.next() }),
-    buildEnvelope(TasksGeneratedV1, tasksPayload, { ...fields, id: deps.ids.next() }),
-  ];
-  const nextHead: StoredPlanHead = {
-    planId,
+/** Step 4: nodes, tasks, the head and both events, in one transaction over `stored`. */
+async function savePlan(
+  blueprint: BlueprintIngestedV1,
+  decided: DecidedPlan,
+  stored: StoredPlan | null,
+  deps: PlanBlueprintDeps,
+): Promise<void> {
+  const { plan, tasks, refinement } = decided;
+  const routing = { projectId: blueprint.projectId };
+  const head: StoredPlanHead = {
+    planId: plan.planId,
     projectId: blueprint.projectId,
     blueprintId: blueprint.blueprintId,
     blueprintVersion: blueprint.version,
     blueprintDigest: blueprint.digest,
-    revision,
-    generatedAt,
-    anchor,
-    nodeCount: nodes.length,
-    taskCount: tasksPayload.tasks.length,
+    revision: plan.revision,
+    generatedAt: plan.generatedAt,
+    anchor: plan.anchor,
+    nodeCount: plan.nodes.length,
+    taskCount: tasks.tasks.length,
   };
-  const storedNodes: StoredPlanNode[] = plan.nodes.map((n, i) => ({
-    node: nodes[i]!,
-    sources: n.sources,
-    factsVersion: SECTION_FACTS_VERSION,
-  }));
-  const storedTasks: StoredTask[] = tasksPayload.tasks.map((task) => ({ task }));
-  await deps.repository.commit({ head: nextHead, nodes: storedNodes, tasks: storedTasks }, stored, events);
+  await deps.plans.commit(
+    { head, nodes: decided.storedNodes, tasks: tasks.tasks.map((task) => ({ task })) },
+    stored,
+    [
+      deps.envelopes.build(PlanGeneratedV1, plan, routing),
+      deps.envelopes.build(TasksGeneratedV1, tasks, routing),
+    ],
+  );
   deps.log.info('plan generated', {
-    planId,
-    revision,
+    planId: plan.planId,
+    revision: plan.revision,
     blueprintVersion: blueprint.version,
-    nodes: nodes.length,
-    tasks: tasksPayload.tasks.length,
-    refinementCalls: report.calls,
-    refinementCacheHits: report.cacheHits,
+    nodes: plan.nodes.length,
+    tasks: tasks.tasks.length,
+    refinementCalls: refinement.calls,
+    refinementCacheHits: refinement.cacheHits,
   });
-  return { outcome: 'planned', plan: planPayload, tasks: tasksPayload, refinement: report };
+}
+
+/** A blueprint that cannot be planned: the rejection is recorded and announced; the plan is untouched. */
+async function rejectBlueprint(
+  blueprint: BlueprintIngestedV1,
+  err: AutopilotError,
+  deps: PlanBlueprintDeps,
+): Promise<PlanBlueprintResult> {
+  const rejection: PlanRejectedV1 = {
+    projectId: blueprint.projectId,
+    blueprintId: blueprint.blueprintId,
+    blueprintVersion: blueprint.version,
+    error: { code: err.code, message: err.message.slice(0, 2000) },
+    rejectedAt: deps.clock.isoNow(),
+  };
+  await deps.plans.commitRejection(rejection, [
+    deps.envelopes.build(PlanRejectedV1, rejection, { projectId: blueprint.projectId }),
+  ]);
+  deps.log.info('blueprint rejected', {
+    blueprintId: blueprint.blueprintId,
+    blueprintVersion: blueprint.version,
+    code: err.code,
+  });
+  return { outcome: 'rejected', rejection, refinement: NO_CALLS };
 }
 
 /**
@@ -194,83 +256,26 @@ function storedFacts(
 /** Injection token: the per-planning cap on model calls. */
 export const PLANNER_MAX_REFINEMENT_CALLS = Symbol('PLANNER_MAX_REFINEMENT_CALLS');
 
-/** Codes of errors a redelivery cannot cure: the blueprint itself must change. */
-const PLANNING_ERRORS = new Set([
-  'PLANNER_MISSING_DEPENDENCY',
-  'PLANNER_DEPENDENCY_CYCLE',
-  'PLANNER_INVALID_BLUEPRINT',
-  'PLANNER_TASK_GRAPH_LIMIT',
-]);
-
 /** The use case as the bus handler calls it, wired by Nest. */
 @Injectable()
 export class PlanBlueprintUseCase {
   private readonly deps: PlanBlueprintDeps;
 
   constructor(
-    @Inject(PlanRepository) repository: PlanRepository,
+    @Inject(PlanRepository) plans: PlanRepository,
+    @Inject(RefinementCache) refinements: RefinementCache,
     @Inject(AnchorBuilder) anchors: AnchorBuilder,
     @Inject(PlanRefiner) refiner: PlanRefiner | null,
     @Inject(PlannerLog) log: PlannerLog,
     @Inject(Clock) clock: Clock,
-    @Inject(IdSource) ids: IdSource,
+    @Inject(OutboxEnvelopes) envelopes: OutboxEnvelopes,
     @Inject(PLANNER_MAX_REFINEMENT_CALLS) maxRefinementCalls: number,
-    // Where `plan.rejected` goes out (through the outbox); without a store nothing is announced.
-    @Optional() @Inject(DocumentStore) private readonly store?: DocumentStore,
   ) {
-    this.deps = { repository, anchors, refiner, log, clock, ids, maxRefinementCalls };
+    this.deps = { plans, refinements, anchors, refiner, log, clock, envelopes, maxRefinementCalls };
   }
 
-  /**
-   * Plans the blueprint. A blueprint that cannot be planned (a missing dependency, a cycle) is
-   * announced with `plan.rejected` (so whoever submitted it learns why without reading dead
-   * letters), then fails with NonRetryableError carrying the planning error as `cause`, so the bus
-   * dead-letters it at once instead of retrying what cannot change.
-   */
-  async execute(blueprint: BlueprintIngestedV1, context: PlanContext = {}): Promise<PlanBlueprintResult> {
-    try {
-      return await planBlueprint(blueprint, this.deps, context);
-    } catch (err) {
-      if (err instanceof AutopilotError && PLANNING_ERRORS.has(err.code)) {
-        await this.announceRejection(blueprint, err, context);
-        throw new NonRetryableError(
-          `blueprint ${blueprint.blueprintId} v${blueprint.version}: ${err.message}`,
-          {
-            cause: err,
-          },
-        );
-      }
-      throw err;
-    }
-  }
-
-  private async announceRejection(
-    blueprint: BlueprintIngestedV1,
-    err: AutopilotError,
-    context: PlanContext,
-  ): Promise<void> {
-    const store = this.store;
-    if (!store) return;
-    const { clock, ids } = this.deps;
-    const rejectedAt = clock.isoNow();
-    const envelope = buildEnvelope(
-      PlanRejectedV1,
-      {
-        projectId: blueprint.projectId,
-        blueprintId: blueprint.blueprintId,
-        blueprintVersion: blueprint.version,
-        error: { code: err.code, message: err.message.slice(0, 2000) },
-        rejectedAt,
-      },
-      {
-        id: ids.next(),
-        time: rejectedAt,
-        source: 'planner',
-        projectId: blueprint.projectId,
-        ...(context.correlationId !== undefined ? { correlationId: context.correlationId } : {}),
-        ...(context.causationId !== undefined ? { causationId: context.causationId } : {}),
-      },
-    );
-    await commitWithOutbox(store, async () => ({ result: undefined, events: [envelope] }), clock);
+  /** Plans the blueprint; a rejection is an outcome (announced), so the message is acked either way. */
+  execute(blueprint: BlueprintIngestedV1): Promise<PlanBlueprintResult> {
+    return planBlueprint(blueprint, this.deps);
   }
 }

@@ -3,10 +3,11 @@ import type {
   Envelope,
   IntentionAnchor,
   PlanNode,
+  PlanRejectedV1,
   TaskSpec,
 } from '@autopilot/contracts';
-import type { SectionSource } from '../domain/plan-graph';
-import type { Refinement } from '../domain/plan-refinement';
+import type { SectionSource } from '../domain/plan/plan-graph';
+import type { Refinement } from '../domain/plan/plan-refinement';
 
 /**
  * The planner's own ports: what the plan and task use cases need from the outside world. Adapters
@@ -70,8 +71,8 @@ export interface StoredPlan {
 }
 
 /**
- * Where plans live (`plans`, `plan_nodes`, `task_specs`) and the cache of model answers
- * (`plan_refinements`).
+ * Where plans live (`plans`, `plan_nodes`, `task_specs`), and the rejections of blueprints that
+ * could not be planned (`plan_rejections`).
  */
 export interface PlanRepository {
   /** The project's stored plan with all its nodes and tasks, or null before the first plan. */
@@ -86,12 +87,22 @@ export interface PlanRepository {
     previous: StoredPlan | null,
     events: readonly Envelope[],
   ): Promise<void>;
+  /**
+   * Records why a blueprint version could not be planned (one record per version: a repeat replaces
+   * it) and appends `events`, in one transaction. The plan itself is untouched.
+   */
+  commitRejection(rejection: PlanRejectedV1, events: readonly Envelope[]): Promise<void>;
+}
+export const PlanRepository = Symbol('PlanRepository');
+
+/** The model's checked answers by key (`plan_refinements`), so a re-plan makes no call twice. */
+export interface RefinementCache {
   /** Cached refinements by key; missing keys are absent from the map. */
   cachedRefinements(keys: readonly string[]): Promise<Map<string, Refinement>>;
   /** Caches one checked refinement under its key (idempotent). */
   cacheRefinement(key: string, refinement: Refinement, model: string): Promise<void>;
 }
-export const PlanRepository = Symbol('PlanRepository');
+export const RefinementCache = Symbol('RefinementCache');
 
 /**
  * Builds the intention anchor `plan.generated` carries. The seam between the plan graph and the

@@ -1,6 +1,6 @@
 import { buildEnvelope, PlanProposalCreatedV1, type Envelope } from '@autopilot/contracts';
 import type { Doc, StoreTransaction } from '@autopilot/store';
-import type { RepoPlanProposal } from '../domain/proposal';
+import type { RepoPlanProposal } from '../domain/proposal/proposal';
 
 /** The `plan_proposals` collection: each proposal once per project, under its content id. */
 export const PLAN_PROPOSALS_COLLECTION = 'plan_proposals';

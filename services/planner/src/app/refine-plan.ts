@@ -1,15 +1,15 @@
 import { describeError } from '@autopilot/kernel';
-import type { PlanGraph, PlannedNode } from '../domain/plan-graph';
+import type { PlanGraph, PlannedNode } from '../domain/plan/plan-graph';
 import {
   applyRefinements,
   parseRefinement,
   refinementKey,
   refinementPrompt,
   type Refinement,
-} from '../domain/plan-refinement';
-import type { PlannerLog, PlanRefiner, PlanRepository } from './ports';
+} from '../domain/plan/plan-refinement';
+import type { PlannerLog, PlanRefiner, RefinementCache } from './ports';
 
-/** Default cap on model calls per planning; `AUTOPILOT_PLANNER_MAX_LLM_CALLS` overrides it. */
+/** Default cap on model calls per planning; `AUTOPILOT_PLANNER_MAX_LLM_CALLS` overrides it (planner-settings.ts). */
 export const DEFAULT_MAX_REFINEMENT_CALLS = 20;
 /** How much of a section a prompt carries: enough to classify it, bounded so a call stays cheap. */
 export const REFINEMENT_TEXT_CHARS = 6000;
@@ -17,7 +17,7 @@ export const REFINEMENT_TEXT_CHARS = 6000;
 export interface RefinePlanOptions {
   /** Null: no model configured; the plan is returned as the rules made it. */
   readonly refiner: PlanRefiner | null;
-  readonly cache: Pick<PlanRepository, 'cachedRefinements' | 'cacheRefinement'>;
+  readonly cache: RefinementCache;
   readonly maxCalls: number;
   /** The blueprint text the nodes' offsets point into. */
   readonly text: string;

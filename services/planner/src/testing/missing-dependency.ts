@@ -1,5 +1,5 @@
-import { planFromSections } from '../domain/plan-from-sections';
-import { MissingDependencyError } from '../domain/plan-errors';
+import { planFromSections } from '../domain/plan/plan-from-sections';
+import { MissingDependencyError } from '../domain/plan/plan-errors';
 import { markdownBlueprint } from './markdown-blueprint';
 
 /** The MissingDependencyError planning `markdown` throws; fails the test when it plans or throws another. */

@@ -1,0 +1,2 @@
+export * from './outbox-envelopes';
+export { handlingMessage, currentHandledMessage, type HandledMessage } from './handled-message';

@@ -1,0 +1,63 @@
+import {
+  buildEnvelope,
+  type Envelope,
+  type MessageDef,
+  type PayloadOf,
+} from '@autopilot/contracts';
+import type { Clock, IdSource } from '@autopilot/kernel';
+import { injectTraceContext } from '@autopilot/telemetry';
+import { currentHandledMessage } from './handled-message';
+
+/** What a producer may set on an envelope; everything else is stamped. */
+export interface EnvelopeRouting {
+  readonly projectId?: string;
+  /** The run or job; default the correlation of the message being handled. */
+  readonly correlationId?: string;
+  /** Default the id of the message being handled. */
+  readonly causationId?: string;
+}
+
+/**
+ * Builds the envelopes a service appends to its outbox (DESIGN.md sections 3, 4 and 7). The one way
+ * a service wraps an event or command: the relay publishes outside the producer's span, so the
+ * trace, correlation and causation must be on the envelope when it is built, or they are lost.
+ */
+export interface OutboxEnvelopes {
+  /**
+   * Validates `data` against `def` strictly (throws ContractViolationError) and wraps it with a new
+   * id, the clock's time, the service as `source`, the active trace context as `traceparent`, and,
+   * while a message is being handled, that message's id as `causationId` and its `correlationId`
+   * and `projectId`; `routing` overrides those three.
+   */
+  build<D extends MessageDef>(def: D, data: PayloadOf<D>, routing?: EnvelopeRouting): Envelope<PayloadOf<D>>;
+}
+/** Injection token for OutboxEnvelopes (the runtime provides one per service). */
+export const OutboxEnvelopes = Symbol('OutboxEnvelopes');
+
+/** The OutboxEnvelopes of one service (the runtime's, or an in-process caller's such as the CLI). */
+export function outboxEnvelopesFor(stamp: {
+  /** The producing service (or tool, such as the CLI). */
+  readonly source: string;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+}): OutboxEnvelopes {
+  return {
+    build(def, data, routing = {}) {
+      const handled = currentHandledMessage();
+      const carrier: Record<string, string> = {};
+      injectTraceContext(carrier);
+      const projectId = routing.projectId ?? handled?.projectId;
+      const correlationId = routing.correlationId ?? handled?.correlationId;
+      const causationId = routing.causationId ?? handled?.id;
+      return buildEnvelope(def, data, {
+        id: stamp.ids.next(),
+        time: stamp.clock.isoNow(),
+        source: stamp.source,
+        ...(projectId !== undefined ? { projectId } : {}),
+        ...(correlationId !== undefined ? { correlationId } : {}),
+        ...(causationId !== undefined ? { causationId } : {}),
+        ...(carrier.traceparent !== undefined ? { traceparent: carrier.traceparent } : {}),
+      });
+    },
+  };
+}

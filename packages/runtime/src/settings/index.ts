@@ -1,0 +1,3 @@
+export * from './setting';
+export * from './service-settings';
+export * from './read-service-settings';

@@ -1,0 +1,68 @@
+import { BlueprintRejectedError, RejectionReason } from './blueprint-rejected-error';
+import { checkBlueprintText, normalizeBlueprintText, type BlueprintLimits } from './blueprint-source';
+import { sectionsFromMarkdown, type SectionTree } from '../sections/section-tree';
+import { siteOfOffset, type SourceFile } from './text-position';
+
+export interface ParsedBlueprint extends SectionTree {
+  /** The normalized text the offsets point into (BOM dropped, `\n` line endings). */
+  text: string;
+}
+
+export interface ParseBlueprintOptions extends BlueprintLimits {
+  hash: (text: string) => string;
+  /** Seed prefix of section ids (the blueprint id). */
+  scope?: string;
+  files?: readonly SourceFile[];
+  /** Names a single-file blueprint in error messages. */
+  label?: string;
+}
+
+/**
+ * Everything ingestion checks and derives from a submitted text, in memory and before any write:
+ * normalize, refuse bad input (EMPTY, TOO_LARGE, BINARY, TOO_DEEP, then HEADINGS_ONLY once parsed),
+ * and build the section tree. Throws BlueprintRejectedError.
+ */
+export function parseBlueprint(submitted: string, opts: ParseBlueprintOptions): ParsedBlueprint {
+  const text = normalizeBlueprintText(submitted);
+  // Normalizing removes characters; file offsets were taken on normalized file texts (the file adapter
+  // normalizes each file before joining), so a submitted `files` list stays valid.
+  const where = {
+    ...(opts.files ? { files: opts.files } : {}),
+    ...(opts.label ? { label: opts.label } : {}),
+  };
+  if (opts.files) checkFiles(opts.files, text.length);
+  checkBlueprintText(text, where, opts);
+  const tree = sectionsFromMarkdown(text, {
+    hash: opts.hash,
+    ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
+    ...(opts.files ? { files: opts.files } : {}),
+  });
+  if (tree.contentBlocks === 0) {
+    const first = tree.sections[0];
+    const site = first ? siteOfOffset(text, first.start, opts.files, opts.label) : {};
+    throw new BlueprintRejectedError(
+      RejectionReason.HEADINGS_ONLY,
+      `${tree.headingCount} heading${tree.headingCount === 1 ? '' : 's'} and no text under any of them`,
+      site,
+    );
+  }
+  return { text, ...tree };
+}
+
+/** A file list must start at 0 and increase strictly inside the text, or offsets would point nowhere. */
+function checkFiles(files: readonly SourceFile[], length: number): void {
+  files.forEach((file, i) => {
+    const previous = files[i - 1];
+    const ok =
+      i === 0
+        ? file.start === 0
+        : previous !== undefined && file.start > previous.start && file.start < length;
+    if (!ok) {
+      throw new BlueprintRejectedError(
+        RejectionReason.INVALID_FILES,
+        `file ${i + 1} of ${files.length} starts at ${file.start}: files must start at 0 and increase inside the ${length}-character text`,
+        { file: file.path },
+      );
+    }
+  });
+}

@@ -1,0 +1,200 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.DEFAULT_MAX_NESTING = exports.MAX_BLUEPRINT_CHARS = exports.DEFAULT_MAX_BLUEPRINT_BYTES = void 0;
+exports.decodeBlueprintBytes = decodeBlueprintBytes;
+exports.looksBinary = looksBinary;
+exports.normalizeBlueprintText = normalizeBlueprintText;
+exports.checkBlueprintText = checkBlueprintText;
+exports.utf8ByteLength = utf8ByteLength;
+exports.firstInvalidUtf8 = firstInvalidUtf8;
+const blueprint_rejected_error_1 = require("./blueprint-rejected-error");
+const nesting_depth_1 = require("./nesting-depth");
+const text_position_1 = require("./text-position");
+/**
+ * Checks a submitted blueprint before anything is parsed or stored. Bytes (from files) are decoded
+ * here; text (from a command) is checked here. Each problem is a `BlueprintRejectedError` naming the
+ * file and the byte offset or line. Headings-only needs the parse and is checked in `parseBlueprint`.
+ */
+/** 8 MiB: the default size limit, in UTF-8 bytes. */
+exports.DEFAULT_MAX_BLUEPRINT_BYTES = 8 * 1024 * 1024;
+/**
+ * What one blueprint message can carry (contracts' `BlueprintText`, 16 Mi characters, enough for
+ * the default byte limit): a text past it could be stored but never announced, so it is refused
+ * up front when a larger byte limit is configured.
+ */
+exports.MAX_BLUEPRINT_CHARS = 16 * 1024 * 1024;
+/** Nesting of block quotes and lists the parser is given; real documents stay under ten. */
+exports.DEFAULT_MAX_NESTING = 64;
+/** How much of the start of a text decides "mostly control characters". */
+const BINARY_SAMPLE = 8192;
+/** Share of control characters in the sample past which the input is taken for binary. */
+const BINARY_CONTROL_SHARE = 0.1;
+/**
+ * Decodes a file's bytes as UTF-8 (a leading BOM is dropped). Throws `BlueprintRejectedError`:
+ * TOO_LARGE, BINARY (a NUL byte or mostly control bytes) or INVALID_UTF8 with the byte offset and
+ * line of the first bad sequence. Empty files decode to '' (the caller decides whether that is an error).
+ */
+function decodeBlueprintBytes(bytes, file, limits = {}) {
+    const maxBytes = limits.maxBytes ?? exports.DEFAULT_MAX_BLUEPRINT_BYTES;
+    if (bytes.length > maxBytes) {
+        throw new blueprint_rejected_error_1.BlueprintRejectedError(blueprint_rejected_error_1.RejectionReason.TOO_LARGE, `${bytes.length} bytes is over the ${maxBytes}-byte limit`, { file });
+    }
+    const binaryAt = binaryByteOffset(bytes);
+    if (binaryAt !== undefined) {
+        throw new blueprint_rejected_error_1.BlueprintRejectedError(blueprint_rejected_error_1.RejectionReason.BINARY, 'binary content (a NUL byte or mostly control bytes), not text', { file, byteOffset: binaryAt, line: lineOfByte(bytes, binaryAt) });
+    }
+    try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
+    catch (cause) {
+        const at = firstInvalidUtf8(bytes);
+        throw new blueprint_rejected_error_1.BlueprintRejectedError(blueprint_rejected_error_1.RejectionReason.INVALID_UTF8, 'not valid UTF-8 (save the file as UTF-8)', { file, byteOffset: at, line: lineOfByte(bytes, at) }, { cause });
+    }
+}
+/** True when the bytes look binary: a NUL byte, or mostly control bytes at the start. */
+function looksBinary(bytes) {
+    return binaryByteOffset(bytes) !== undefined;
+}
+/**
+ * The text as it is stored and parsed: a leading BOM dropped and line endings made `\n` (the parser
+ * sees only `\n`, and offsets must point into the very string it saw). The digest is of this text.
+ */
+function normalizeBlueprintText(text) {
+    const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return withoutBom.indexOf('\r') === -1 ? withoutBom : withoutBom.replace(/\r\n?/g, '\n');
+}
+/**
+ * Checks a normalized text: EMPTY, TOO_LARGE, BINARY (NUL or mostly control characters) and TOO_DEEP
+ * (naming the line). `files` locates a problem in a multi-file blueprint; `label` names a single one.
+ */
+function checkBlueprintText(text, where, limits = {}) {
+    const label = where.label;
+    if (text.trim().length === 0) {
+        throw new blueprint_rejected_error_1.BlueprintRejectedError(blueprint_rejected_error_1.RejectionReason.EMPTY, 'the blueprint is empty (no text but whitespace)', {
+            ...(label !== undefined ? { file: label } : {}),
+        });
+    }
+    const maxBytes = limits.maxBytes ?? exports.DEFAULT_MAX_BLUEPRINT_BYTES;
+    const bytes = utf8ByteLength(text);
+    if (bytes > maxBytes) {
+        throw new blueprint_rejected_error_1.BlueprintRejectedError(blueprint_rejected_error_1.RejectionReason.TOO_LARGE, `${bytes} bytes is over the ${maxBytes}-byte limit`, label !== undefined ? { file: label } : {});
+    }
+    if (text.length > exports.MAX_BLUEPRINT_CHARS) {
+        throw new blueprint_rejected_error_1.BlueprintRejectedError(blueprint_rejected_error_1.RejectionReason.TOO_LARGE, `${text.length} characters is over the ${exports.MAX_BLUEPRINT_CHARS} a blueprint message can carry`, label !== undefined ? { file: label } : {});
+    }
+    const binaryAt = binaryCharOffset(text);
+    if (binaryAt !== undefined) {
+        throw new blueprint_rejected_error_1.BlueprintRejectedError(blueprint_rejected_error_1.RejectionReason.BINARY, 'binary content (a NUL or mostly control characters), not text', (0, text_position_1.siteOfOffset)(text, binaryAt, where.files, label));
+    }
+    const maxNesting = limits.maxNesting ?? exports.DEFAULT_MAX_NESTING;
+    const deepest = (0, nesting_depth_1.firstLineDeeperThan)(text, maxNesting);
+    if (deepest !== undefined) {
+        throw new blueprint_rejected_error_1.BlueprintRejectedError(blueprint_rejected_error_1.RejectionReason.TOO_DEEP, `block quotes or lists nested ${deepest.depth} levels deep (the limit is ${maxNesting})`, (0, text_position_1.siteOfOffset)(text, deepest.offset, where.files, label));
+    }
+}
+/** UTF-8 size of a string without encoding it (lone surrogates count 3 bytes, as TextEncoder writes them). */
+function utf8ByteLength(text) {
+    let bytes = 0;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x80)
+            bytes += 1;
+        else if (c < 0x800)
+            bytes += 2;
+        else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+            const next = text.charCodeAt(i + 1);
+            if (next >= 0xdc00 && next <= 0xdfff) {
+                bytes += 4;
+                i += 1;
+            }
+            else
+                bytes += 3;
+        }
+        else
+            bytes += 3;
+    }
+    return bytes;
+}
+/** Control characters that are not text layout (tab, line feed, form feed, carriage return are). */
+const isControl = (c) => (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0c && c !== 0x0d) || c === 0x7f;
+function binaryByteOffset(bytes) {
+    const nul = bytes.indexOf(0);
+    if (nul !== -1)
+        return nul;
+    const sample = Math.min(bytes.length, BINARY_SAMPLE);
+    let controls = 0;
+    let first = -1;
+    for (let i = 0; i < sample; i++) {
+        if (isControl(bytes[i])) {
+            controls += 1;
+            if (first === -1)
+                first = i;
+        }
+    }
+    return sample > 0 && controls / sample > BINARY_CONTROL_SHARE ? first : undefined;
+}
+function binaryCharOffset(text) {
+    const nul = text.indexOf('\u0000');
+    if (nul !== -1)
+        return nul;
+    const sample = Math.min(text.length, BINARY_SAMPLE);
+    let controls = 0;
+    let first = -1;
+    for (let i = 0; i < sample; i++) {
+        if (isControl(text.charCodeAt(i))) {
+            controls += 1;
+            if (first === -1)
+                first = i;
+        }
+    }
+    return sample > 0 && controls / sample > BINARY_CONTROL_SHARE ? first : undefined;
+}
+/** 1-based line of a byte offset (counting 0x0a bytes before it). */
+function lineOfByte(bytes, offset) {
+    let line = 1;
+    for (let i = bytes.indexOf(0x0a); i !== -1 && i < offset; i = bytes.indexOf(0x0a, i + 1))
+        line += 1;
+    return line;
+}
+/**
+ * Offset of the first byte that starts an invalid UTF-8 sequence (RFC 3629: no overlongs, no
+ * surrogates, nothing past U+10FFFF). Only called after TextDecoder refused the bytes, which does not
+ * say where.
+ */
+function firstInvalidUtf8(bytes) {
+    let i = 0;
+    while (i < bytes.length) {
+        const b = bytes[i];
+        if (b < 0x80) {
+            i += 1;
+            continue;
+        }
+        let need;
+        let min;
+        let max = 0xbf;
+        if (b >= 0xc2 && b <= 0xdf)
+            need = 1;
+        else if (b >= 0xe0 && b <= 0xef)
+            need = 2;
+        else if (b >= 0xf0 && b <= 0xf4)
+            need = 3;
+        else
+            return i;
+        // The second byte's range rules out overlongs (E0, F0), surrogates (ED) and > U+10FFFF (F4).
+        min = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+        if (b === 0xed)
+            max = 0x9f;
+        if (b === 0xf4)
+            max = 0x8f;
+        for (let k = 1; k <= need; k++) {
+            const c = bytes[i + k];
+            if (c === undefined || c < min || c > max)
+                return i;
+            min = 0x80;
+            max = 0xbf;
+        }
+        i += need + 1;
+    }
+    return bytes.length;
+}
+//# sourceMappingURL=blueprint-source.js.map

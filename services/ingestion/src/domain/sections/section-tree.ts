@@ -1,0 +1,253 @@
+import { Lexer, type Token } from 'marked';
+import { AutopilotError } from '@autopilot/kernel';
+import { BlueprintRejectedError, RejectionReason } from '../blueprint/blueprint-rejected-error';
+import { plainHeadingTitle } from './heading-title';
+import type { SourceFile } from '../blueprint/text-position';
+import { countWords } from './word-count';
+
+/**
+ * The section tree of a Markdown blueprint, read with marked's block lexer (a maintained, linear
+ * parser: DESIGN.md section 10). Only top-level `heading` tokens start sections, so a `#` line inside
+ * a code fence, block quote, list, table or HTML block is content. Offsets are exact: the top-level
+ * tokens' `raw` strings concatenate to the source, so a token's offset is the running sum.
+ *
+ * Text before the first heading (of the text, or of each file) that holds anything but blank lines
+ * is a `preamble` section: level 1, titled "Preamble" (or the file's path), no children. It is kept
+ * as a section rather than as a document root so that its words, hash and changes are tracked like
+ * any other part of the text.
+ *
+ * Ids are stable across versions while a section's heading path is unchanged: a hash of the id scope
+ * (the blueprint), the file, the heading path and the ordinal among same-titled siblings.
+ */
+
+export type SectionKind = 'heading' | 'preamble';
+
+export interface Section {
+  id: string;
+  /** The enclosing section; absent at the top level of a file. */
+  parentId?: string;
+  /** Heading level 1–6 (a preamble counts as 1). */
+  level: number;
+  /** Plain text of the heading, inline Markdown stripped. */
+  title: string;
+  /** Titles from the top-level ancestor down to this section. */
+  headingPath: string[];
+  /** Offset of the heading (of the preamble's first character) in the text. */
+  start: number;
+  /** Where the section with its subsections ends, exclusive. */
+  end: number;
+  /** Where the section's own text ends: its first subsection's heading, else `end`. */
+  bodyEnd: number;
+  /** Hash of the section's own text `[start, bodyEnd)`, heading line included. */
+  hash: string;
+  /** Words in the section's own text, heading included, so the sections' counts add up to the text's. */
+  wordCount: number;
+  kind: SectionKind;
+  /** For a multi-file blueprint: the file the section is in. */
+  file?: string;
+}
+
+export interface SectionTree {
+  /** In document order. */
+  sections: Section[];
+  /** Words in the whole text. */
+  wordCount: number;
+  /** Top-level headings seen. */
+  headingCount: number;
+  /** Top-level blocks that are not headings, blank lines, rules or link definitions. */
+  contentBlocks: number;
+}
+
+export interface SectionTreeOptions {
+  /** A hex digest (sha256 in production); domain code may not reach for node:crypto itself. */
+  hash: (text: string) => string;
+  /** Prefix of every section id's seed: the blueprint id, so ids do not collide across blueprints. */
+  scope?: string;
+  /** For a multi-file blueprint: the files, sorted by start, the first at 0. */
+  files?: readonly SourceFile[];
+}
+
+/** Hex characters of the seed's hash kept in an id: 96 bits, collision-free at any realistic size. */
+const ID_HEX = 24;
+const NOT_CONTENT = new Set(['heading', 'space', 'hr', 'def']);
+
+/** The lexer and the code disagreed on offsets: a bug, never the submitter's fault. */
+export class SectionOffsetError extends AutopilotError {
+  readonly code = 'INGESTION_SECTION_OFFSETS';
+  constructor(readonly offset: number) {
+    super(`the Markdown lexer's tokens do not add up to the text at offset ${offset}`);
+  }
+}
+
+/** Sections of `text`; linear in its length. Throws BlueprintRejectedError (TOO_DEEP) if the lexer overflows. */
+export function sectionsFromMarkdown(text: string, opts: SectionTreeOptions): SectionTree {
+  const files = opts.files && opts.files.length > 0 ? opts.files : [{ path: '', start: 0 }];
+  const builder = new TreeBuilder(text, opts, opts.files !== undefined && opts.files.length > 0);
+  files.forEach((file, i) => {
+    const end = files[i + 1]?.start ?? text.length;
+    builder.readFile(file, end);
+  });
+  return {
+    sections: builder.sections,
+    wordCount: countWords(text),
+    headingCount: builder.headingCount,
+    contentBlocks: builder.contentBlocks,
+  };
+}
+
+interface OpenSection {
+  section: Section;
+  /** Counts of child titles, for the ordinal of a same-titled sibling. */
+  childTitles: Map<string, number>;
+}
+
+/** A top-level heading block: where it starts, its level and its text as written. */
+interface HeadingBlock {
+  readonly start: number;
+  readonly level: number;
+  readonly rawText: string;
+}
+
+interface FileBlocks {
+  readonly headings: HeadingBlock[];
+  /** Offset of the first top-level block of content, -1 when there is none. */
+  readonly firstContent: number;
+}
+
+class TreeBuilder {
+  readonly sections: Section[] = [];
+  headingCount = 0;
+  contentBlocks = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly opts: SectionTreeOptions,
+    private readonly multiFile: boolean,
+  ) {}
+
+  readFile(file: SourceFile, fileEnd: number): void {
+    const lexer = new Lexer();
+    const { headings, firstContent } = this.readBlocks(lexer, file, fileEnd);
+    const path = this.multiFile ? file.path : undefined;
+    const firstOfFile = this.sections.length;
+    const firstHeading = headings[0]?.start ?? fileEnd;
+    if (firstContent !== -1 && firstContent < firstHeading) {
+      this.pushPreamble(file.start, firstHeading, path);
+    }
+    this.pushHeadings(lexer, headings, path, fileEnd);
+    for (let i = firstOfFile; i < this.sections.length; i++) this.seal(this.sections[i] as Section);
+  }
+
+  /**
+   * The file's top-level blocks, in one pass: where each heading starts, and where the first block
+   * of content starts (-1: none). Counts headings and content blocks.
+   */
+  private readBlocks(lexer: Lexer, file: SourceFile, fileEnd: number): FileBlocks {
+    const tokens = this.lex(lexer, file, fileEnd);
+    const headings: HeadingBlock[] = [];
+    let offset = file.start;
+    let firstContent = -1;
+    for (const token of tokens) {
+      if (!this.text.startsWith(token.raw, offset)) throw new SectionOffsetError(offset);
+      if (token.type === 'heading') headings.push({ start: offset, level: token.depth, rawText: token.text });
+      else if (!NOT_CONTENT.has(token.type)) {
+        this.contentBlocks += 1;
+        if (firstContent === -1) firstContent = offset;
+      }
+      offset += token.raw.length;
+    }
+    if (offset !== fileEnd) throw new SectionOffsetError(offset);
+    this.headingCount += headings.length;
+    // Tokens are dropped here: only offsets and heading texts outlive the lexer's block pass.
+    tokens.length = 0;
+    return { headings, firstContent };
+  }
+
+  /** A section per heading, nested by level; ends and body ends are settled as later headings close them. */
+  private pushHeadings(
+    lexer: Lexer,
+    headings: readonly HeadingBlock[],
+    path: string | undefined,
+    fileEnd: number,
+  ): void {
+    const topTitles = new Map<string, number>();
+    const open: OpenSection[] = [];
+    let previous: Section | undefined;
+    for (const heading of headings) {
+      while (open.length > 0 && (open.at(-1) as OpenSection).section.level >= heading.level) {
+        (open.pop() as OpenSection).section.end = heading.start;
+      }
+      if (previous) previous.bodyEnd = heading.start;
+      const parent = open.at(-1);
+      const title = plainHeadingTitle(lexer, heading.rawText) || '(untitled)';
+      const siblings = parent ? parent.childTitles : topTitles;
+      const ordinal = siblings.get(title) ?? 0;
+      siblings.set(title, ordinal + 1);
+      const headingPath = parent ? [...parent.section.headingPath, title] : [title];
+      const section: Section = {
+        id: this.sectionId(path, headingPath, ordinal),
+        level: heading.level,
+        title,
+        headingPath,
+        start: heading.start,
+        end: fileEnd,
+        bodyEnd: fileEnd,
+        hash: '',
+        wordCount: 0,
+        kind: 'heading',
+      };
+      if (parent) section.parentId = parent.section.id;
+      if (path !== undefined) section.file = path;
+      this.sections.push(section);
+      open.push({ section, childTitles: new Map() });
+      previous = section;
+    }
+  }
+
+  private lex(lexer: Lexer, file: SourceFile, fileEnd: number): Token[] {
+    const source =
+      file.start === 0 && fileEnd === this.text.length ? this.text : this.text.slice(file.start, fileEnd);
+    try {
+      return lexer.blockTokens(source, []);
+    } catch (cause) {
+      // nesting-depth.ts keeps deep input away from the lexer; this is the backstop if it missed a shape.
+      if (cause instanceof RangeError) {
+        throw new BlueprintRejectedError(
+          RejectionReason.TOO_DEEP,
+          'nested too deeply for the Markdown parser',
+          this.multiFile ? { file: file.path } : {},
+          { cause },
+        );
+      }
+      throw cause;
+    }
+  }
+
+  private pushPreamble(start: number, end: number, path: string | undefined): void {
+    const title = path ?? 'Preamble';
+    const section: Section = {
+      id: this.sectionId(path, ['\u0001preamble'], 0),
+      level: 1,
+      title,
+      headingPath: [title],
+      start,
+      end,
+      bodyEnd: end,
+      hash: '',
+      wordCount: 0,
+      kind: 'preamble',
+    };
+    if (path !== undefined) section.file = path;
+    this.sections.push(section);
+  }
+
+  private seal(section: Section): void {
+    section.hash = this.opts.hash(this.text.slice(section.start, section.bodyEnd));
+    section.wordCount = countWords(this.text, section.start, section.bodyEnd);
+  }
+
+  private sectionId(file: string | undefined, headingPath: readonly string[], ordinal: number): string {
+    const seed = [this.opts.scope ?? '', file ?? '', ...headingPath, String(ordinal)].join('\u0000');
+    return `sec_${this.opts.hash(seed).slice(0, ID_HEX)}`;
+  }
+}

@@ -1,0 +1,237 @@
+import { GapReportCreatedV1, validateStrict } from '@autopilot/contracts';
+import { GitRepoSnapshotReader } from '../../adapters/repo-files-git-reader';
+import {
+  CLEAN_REPO,
+  cleanupRepos,
+  commitAll,
+  gitRepo,
+  writeFiles,
+} from '../../adapters/repo-files-fixture.test-support';
+import { scanGaps, type RepoGapReport } from './gap-report';
+
+// The scanner is pure; these tests feed it snapshots of real repositories, read by the git adapter.
+const reader = new GitRepoSnapshotReader();
+const scan = async (files: Record<string, string | Buffer>, options = {}) =>
+  scanGaps(await reader.read(gitRepo(files)), options);
+const ofKind = (report: RepoGapReport, kind: string) => report.gaps.filter((g) => g.kind === kind);
+
+afterAll(cleanupRepos);
+
+describe('scanGaps on real repositories', () => {
+  it('finds no gap in a tidy repository', async () => {
+    const report = await scan(CLEAN_REPO);
+    expect(report.gaps).toEqual([]);
+    expect(report.summary).toContain('No gaps found');
+    expect(report.commit).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('gives a byte-identical report for an identical repository state, and a new id when it changes', async () => {
+    const files = {
+      ...CLEAN_REPO,
+      '.gitignore': '',
+      'debug.log': 'x\n',
+      '.env': 'KEY=1\n',
+      'lib/a.py': 'x = 1\n',
+    };
+    const dir = gitRepo(files);
+    const first = JSON.stringify(scanGaps(await reader.read(dir)));
+    const again = JSON.stringify(scanGaps(await reader.read(dir)));
+    expect(again).toBe(first);
+    // The same tree in another clone (another path, another commit time) is the same state.
+    const other = JSON.stringify(scanGaps(await reader.read(gitRepo(files))));
+    expect(JSON.parse(other).gaps).toEqual(JSON.parse(first).gaps);
+
+    writeFiles(dir, { 'notes.tmp': 'scratch\n' });
+    commitAll(dir, 'scratch');
+    const changed = scanGaps(await reader.read(dir));
+    expect(changed.id).not.toBe(JSON.parse(first).id);
+  });
+
+  it('reports a committed secrets file as a blocking protected-path violation, each file on its own', async () => {
+    const report = await scan({
+      ...CLEAN_REPO,
+      '.gitignore': 'node_modules\n', // .env is not ignored here, so it gets committed
+      '.env': 'STRIPE_KEY=sk_live_x\n',
+      'config/.env.production': 'X=1\n',
+      'deploy/server.pem': '-----BEGIN PRIVATE KEY-----\n',
+      'keys/id_rsa': 'ssh key\n',
+      '.npmrc': 'registry=https://r.example\n//r.example/:_authToken=abc\n',
+      'test/fixtures/self-signed.key': 'k\n',
+    });
+    const violations = ofKind(report, 'protected_path_violation');
+    expect(violations.map((g) => g.evidence[0]!.ref).sort()).toEqual([
+      '.env',
+      '.npmrc',
+      'config/.env.production',
+      'deploy/server.pem',
+      'keys/id_rsa',
+      'test/fixtures/self-signed.key',
+    ]);
+    expect(violations.find((g) => g.evidence[0]!.ref === '.npmrc')!.evidence[0]!.start).toBe(2);
+    const fixture = violations.find((g) => g.evidence[0]!.ref === 'test/fixtures/self-signed.key')!;
+    expect([fixture.risk, fixture.blocking]).toEqual(['medium', false]);
+    expect(violations.filter((g) => g.blocking)).toHaveLength(5);
+    // Blocking gaps come first.
+    expect(report.gaps.slice(0, 5).every((g) => g.blocking)).toBe(true);
+    // The example file documents variables and is no violation.
+    expect(violations.some((g) => g.evidence[0]!.ref === '.env.example')).toBe(false);
+  });
+
+  it('reports README commands and paths that do not exist, and scripts the README never mentions', async () => {
+    const report = await scan({
+      ...CLEAN_REPO,
+      'README.md': [
+        '# Widget',
+        '',
+        '```sh',
+        'npm run build',
+        'npm run deploy',
+        'npm test',
+        '```',
+        'Sources in `src/`, old code in `src/legacy/old.ts`, docs in [guide](docs/missing.md).',
+        'See [site](https://example.com) and [top](#widget).',
+      ].join('\n'),
+    });
+    const drift = ofKind(report, 'doc_drift');
+    const byKey = (needle: string) => drift.find((g) => g.title.includes(needle));
+
+    const deploy = byKey('"deploy"')!;
+    expect(deploy.evidence).toEqual([
+      { kind: 'repo_path', ref: 'README.md', start: 5, end: 6, excerpt: 'npm run deploy' },
+    ]);
+    expect(byKey('src/legacy/old.ts')!.evidence[0]).toMatchObject({ ref: 'README.md', start: 8 });
+    expect(byKey('docs/missing.md')!.evidence[0]).toMatchObject({ ref: 'README.md', start: 8 });
+    const undocumented = byKey('not mentioned in the README')!;
+    expect(undocumented.detail).toContain('lint');
+    expect(undocumented.evidence[0]).toMatchObject({ ref: 'package.json', excerpt: '"lint": "eslint ."' });
+    expect(undocumented.detail).not.toContain('prepare');
+    expect(drift).toHaveLength(4);
+    expect(drift.every((g) => !g.blocking && g.risk === 'low')).toBe(true);
+  });
+
+  it('reports a repository without any test as blocking, and a package without a test script', async () => {
+    const report = await scan({
+      'README.md': '# Tool\n\nRun `npm start`.\n',
+      LICENSE: 'MIT\n',
+      'package.json': JSON.stringify({ name: 'tool', scripts: { start: 'node src/main.js' } }, null, 2),
+      'src/main.js': 'console.log(1);\n',
+    });
+    const noTests = ofKind(report, 'missing_tests');
+    expect(noTests).toHaveLength(1);
+    expect(noTests[0]).toMatchObject({ risk: 'high', blocking: true, title: 'The repository has no tests' });
+    const noCommand = ofKind(report, 'missing_test_command');
+    expect(noCommand).toHaveLength(1);
+    expect(noCommand[0]).toMatchObject({ risk: 'high', blocking: true });
+    expect(noCommand[0]!.evidence[0]).toMatchObject({ ref: 'package.json', start: 3 });
+  });
+
+  it('reports source directories without tests, and judges test commands from the scan toolchains when given', async () => {
+    const dir = gitRepo({
+      ...CLEAN_REPO,
+      'packages/core/src/index.ts': 'export {};\n',
+      'packages/core/src/index.test.ts': 'test("x", () => {});\n',
+      'packages/cli/src/main.ts': 'export {};\n',
+      'tools/gen.py': 'print(1)\n',
+    });
+    const snapshot = await reader.read(dir);
+    const report = scanGaps({
+      ...snapshot,
+      toolchains: [
+        { name: 'node', manifestPath: 'package.json', testCommand: ['npm', 'test'] },
+        { name: 'python', manifestPath: 'tools/pyproject.toml' },
+      ],
+    });
+    expect(ofKind(report, 'missing_tests').map((g) => g.evidence[0]!.ref)).toEqual(['packages/cli/']);
+    const command = ofKind(report, 'missing_test_command');
+    expect(command.map((g) => [g.evidence[0]!.ref, g.blocking])).toEqual([['tools/pyproject.toml', false]]);
+
+    const asked = scanGaps(snapshot, { reportTestsNotRun: true });
+    expect(ofKind(asked, 'tests_not_run')[0]!.evidence[0]).toMatchObject({ ref: 'package.json' });
+    expect(ofKind(report, 'tests_not_run')).toEqual([]);
+  });
+
+  it('reports root clutter and stray files', async () => {
+    const loose: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) loose[`note-${String(i).padStart(2, '0')}.txt`] = `${i}\n`;
+    const report = await scan({
+      ...CLEAN_REPO,
+      ...loose,
+      '.gitignore': '*.pdf\n', // node_modules is not ignored here, so it gets committed
+      'server.log': 'log\n',
+      'src/widget.ts.orig': 'old\n',
+      'src/.DS_Store': 'x',
+      'node_modules/left-pad/index.js': 'module.exports = 1;\n',
+    });
+    const clutter = ofKind(report, 'root_clutter')[0]!;
+    expect(clutter.title).toBe('37 loose files at the repository root');
+    expect(clutter.evidence.length).toBeLessThanOrEqual(50);
+    const stray = ofKind(report, 'stray_files')[0]!;
+    expect(stray.evidence.map((e) => e.ref)).toEqual([
+      'node_modules/',
+      'server.log',
+      'src/.DS_Store',
+      'src/widget.ts.orig',
+    ]);
+    expect(stray.risk).toBe('medium');
+  });
+
+  it('reports a missing lockfile, two lockfiles, and a lockfile of the wrong manager', async () => {
+    const pkg = (extra: object) =>
+      JSON.stringify({ ...JSON.parse(CLEAN_REPO['package.json']!), ...extra }, null, 2);
+    const { 'package-lock.json': _lock, ...withoutLock } = CLEAN_REPO;
+    const missing = await scan(withoutLock);
+    expect(ofKind(missing, 'lockfile_drift').map((g) => g.title)).toEqual([
+      'package.json has dependencies but no lockfile',
+    ]);
+    expect(ofKind(missing, 'lockfile_drift')[0]!.evidence[0]).toMatchObject({
+      ref: 'package.json',
+      start: 10,
+    });
+
+    const both = await scan({
+      ...CLEAN_REPO,
+      'package.json': pkg({ packageManager: 'pnpm@9.0.0' }),
+      'yarn.lock': '# yarn\n',
+      Gemfile: "source 'https://rubygems.org'\n",
+    });
+    const titles = ofKind(both, 'lockfile_drift').map((g) => g.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Lockfiles of npm and yarn side by side in the root',
+        "package.json names pnpm, but the lockfile is npm, yarn's",
+        'Gemfile has no Gemfile.lock',
+      ]),
+    );
+    expect(titles).toHaveLength(3);
+  });
+
+  it('reports large binaries, by git content check, but not large text under the hard limit', async () => {
+    const binary = Buffer.alloc(1_200_000, 1);
+    binary[100] = 0;
+    const report = await scan({
+      ...CLEAN_REPO,
+      'assets/video.bin': binary,
+      'data/big.csv': 'a,b\n'.repeat(300_000),
+    });
+    const large = ofKind(report, 'large_binary');
+    expect(large).toHaveLength(1);
+    expect(large[0]!.evidence).toEqual([
+      { kind: 'repo_path', ref: 'assets/video.bin', excerpt: '1.1 MiB, binary' },
+    ]);
+  });
+
+  it('reports a missing README and LICENSE', async () => {
+    const { 'README.md': _readme, LICENSE: _license, ...rest } = CLEAN_REPO;
+    const report = await scan(rest);
+    expect(ofKind(report, 'missing_readme')).toHaveLength(1);
+    const license = ofKind(report, 'missing_license')[0]!;
+    expect(license.risk).toBe('low');
+    expect(report.gaps.some((g) => g.blocking)).toBe(false);
+  });
+
+  it('fits the GapReport v1 contract once the app adds project and time', async () => {
+    const report = await scan({ ...CLEAN_REPO, '.gitignore': '', '.env': 'X=1\n', 'a.log': 'x\n' });
+    const payload = { ...report, projectId: 'p-1', createdAt: '2026-11-24T10:15:00.000Z' };
+    expect(validateStrict(GapReportCreatedV1, payload)).toEqual([]);
+  });
+});

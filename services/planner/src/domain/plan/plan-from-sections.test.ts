@@ -1,0 +1,332 @@
+import { markdownBlueprint } from '../../testing/markdown-blueprint';
+import { missingDependencyError } from '../../testing/missing-dependency';
+import { SHOP_PLAN } from '../../testing/sample-plans';
+import { PlanInputError } from './plan-errors';
+import { planFromSections } from './plan-from-sections';
+import type { PlanGraph, PlannedNode } from './plan-graph';
+
+function byTitle(plan: PlanGraph): Map<string, PlannedNode> {
+  return new Map(plan.nodes.map((n) => [n.title, n]));
+}
+function titlesOf(plan: PlanGraph, ids: readonly string[]): string[] {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n.title]));
+  return ids.map((id) => byId.get(id) ?? `?${id}`);
+}
+const missingError = missingDependencyError;
+
+describe('planFromSections on a realistic planning document', () => {
+  const blueprint = markdownBlueprint(SHOP_PLAN);
+  const plan = planFromSections(blueprint);
+  const nodes = byTitle(plan);
+  const node = (title: string) => {
+    const found = nodes.get(title);
+    if (!found) throw new Error(`no node "${title}" in ${[...nodes.keys()].join(' | ')}`);
+    return found;
+  };
+
+  it('makes a node per real heading: not the document title, not facets, not headings in fences', () => {
+    expect(
+      plan.nodes.map((n) => [n.title, n.kind, n.parentId ? titlesOf(plan, [n.parentId])[0] : null]),
+    ).toEqual([
+      ['Overview', 'phase', null],
+      ['Phase 1: Foundation', 'phase', null],
+      ['Story 1.1: Project skeleton', 'task_spec', 'Phase 1: Foundation'],
+      ['Story 1.2: User model', 'task_spec', 'Phase 1: Foundation'],
+      ['Phase 2: Checkout', 'phase', null],
+      ['Epic: Payments', 'epic', 'Phase 2: Checkout'],
+      ['Story 2.1: Card payments', 'task_spec', 'Epic: Payments'],
+      ['Story 2.2: Receipts', 'task_spec', 'Epic: Payments'],
+      ['Story 2.3: Docs', 'task_spec', 'Phase 2: Checkout'],
+      ['Phase 3: Launch', 'phase', null],
+      ['Story 3.1: Load test', 'task_spec', 'Phase 3: Launch'],
+      ['Story 3.2: Go live', 'task_spec', 'Phase 3: Launch'],
+    ]);
+  });
+
+  it('keeps each node tied to its source text by [start, end) offsets', () => {
+    for (const n of plan.nodes) {
+      expect(SHOP_PLAN.slice(n.start, n.end).startsWith(`${'#'.repeat(2)}`)).toBe(true);
+      expect(SHOP_PLAN.slice(n.start).split('\n')[0]).toContain(n.title);
+    }
+    expect(SHOP_PLAN.slice(node('Phase 1: Foundation').start, node('Phase 1: Foundation').end)).toContain(
+      'Story 1.2: User model',
+    );
+  });
+
+  it('resolves "Depends on", "Blocked by", quoted titles, tables of prerequisites and phase order', () => {
+    const deps = (title: string) => titlesOf(plan, node(title).dependsOn).sort();
+    expect(deps('Story 1.1: Project skeleton')).toEqual([]);
+    expect(deps('Story 1.2: User model')).toEqual(['Story 1.1: Project skeleton']);
+    expect(deps('Story 2.1: Card payments')).toEqual(['Story 1.2: User model']);
+    expect(deps('Story 2.2: Receipts')).toEqual(['Story 2.1: Card payments']); // after "Card payments"
+    expect(deps('Story 3.1: Load test')).toEqual(['Story 2.1: Card payments', 'Story 2.2: Receipts']); // table
+    expect(deps('Story 3.2: Go live')).toEqual(['Story 3.1: Load test']);
+    expect(deps('Phase 2: Checkout')).toEqual(['Phase 1: Foundation']);
+    expect(deps('Phase 3: Launch')).toEqual(['Phase 2: Checkout']);
+    expect(deps('Overview')).toEqual([]); // not a phase by name: no implicit order
+  });
+
+  it('extracts criteria, deliverables, files and commands from each section only', () => {
+    const skeleton = node('Story 1.1: Project skeleton');
+    expect(skeleton.acceptanceCriteria).toEqual([
+      '`npm run build` passes on a clean clone',
+      'CI runs lint and tests',
+    ]);
+    expect(skeleton.filePaths).toEqual(['packages/core/', 'package.json']);
+    expect(skeleton.commands).toEqual([
+      ['npm', 'run', 'build'],
+      ['npm', 'ci'],
+      ['npm', 'test'],
+    ]);
+    const user = node('Story 1.2: User model');
+    expect(user.deliverables).toEqual([
+      'Add the `User` entity in src/users/user.ts',
+      'Write a migration creating the users table',
+    ]);
+    // The "#### Acceptance criteria" sub-heading is a facet of the story, with a Given/When/Then item.
+    expect(user.acceptanceCriteria).toEqual([
+      'Given a new user, When it is saved, Then it gets an id',
+      'Emails are unique',
+    ]);
+    expect(user.filePaths).toEqual(['src/users/user.ts']);
+    expect(node('Story 2.1: Card payments').filePaths).toEqual([
+      'src/payments/stripe.ts',
+      'src/payments/webhook.ts',
+    ]);
+    expect(node('Story 2.1: Card payments').commands).toEqual([['npm', 'test', '--', 'payments']]);
+    expect(node('Story 3.1: Load test').commands).toEqual([['npx', 'k6', 'run', 'load.js']]);
+    expect(node('Story 3.2: Go live').acceptanceCriteria).toEqual(['the flag is on in production']);
+    // The fenced "# Not a heading" and its "Depends on Story 9.9" are code.
+    expect(node('Story 2.2: Receipts').dependsOn).toHaveLength(1);
+  });
+
+  it('grades priority and risk from what the sections say', () => {
+    const user = node('Story 1.2: User model');
+    expect(user.priorityClass).toBe(0); // P0
+    expect(user.priority).toBe(1); // class 0, second among its siblings
+    expect(node('Story 1.1: Project skeleton').priority).toBe(200_000); // unmarked, first
+    expect(user.risk).toBe('medium'); // a migration
+    expect(node('Story 2.1: Card payments').risk).toBe('high'); // payments
+    expect(node('Phase 1: Foundation').risk).toBe('medium'); // its riskiest story
+    expect(node('Story 1.1: Project skeleton').risk).toBe('low');
+    expect(plan.nodes.every((n) => n.status === 'planned')).toBe(true);
+  });
+
+  it('is deterministic: two runs give byte-identical JSON', () => {
+    expect(JSON.stringify(planFromSections(markdownBlueprint(SHOP_PLAN)))).toBe(JSON.stringify(plan));
+  });
+
+  it('keeps node ids when other sections change', () => {
+    const edited = SHOP_PLAN.replace('Flip the feature flag.', 'Flip the feature flag for everyone.');
+    const again = planFromSections(markdownBlueprint(edited, { previous: blueprint }));
+    expect(again.nodes.map((n) => n.id)).toEqual(plan.nodes.map((n) => n.id));
+  });
+});
+
+describe('planFromSections kinds', () => {
+  it('uses depth below the outermost heading when nothing is named, leaves of work becoming tasks', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '# Auth',
+          'Everything about signing in.',
+          '## Sessions',
+          '### Cookies',
+          '#### Add the session cookie',
+          '- set `HttpOnly`',
+          '## Background',
+          'Why we do this.',
+        ].join('\n'),
+      ),
+    );
+    // One top-level heading with everything under it is the document title.
+    expect(plan.nodes.map((n) => [n.title, n.kind])).toEqual([
+      ['Sessions', 'phase'],
+      ['Cookies', 'epic'],
+      ['Add the session cookie', 'task_spec'],
+      ['Background', 'phase'],
+    ]);
+  });
+
+  it('marks what it cannot settle as ambiguous', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '## Phase 1: Build',
+          '### Task: Tidy up',
+          'Make it nicer.',
+          '### Story 1.2: Later',
+          '### Story 1.3: Nested phase',
+          '#### Phase 9: Oddly placed',
+          '##### Write docs',
+          'Write `docs/a.md`.',
+        ].join('\n'),
+      ),
+    );
+    const nodes = byTitle(plan);
+    expect(nodes.get('Task: Tidy up')?.kind).toBe('task_spec');
+    expect(nodes.get('Task: Tidy up')?.ambiguity).toBe(
+      'a task with no deliverable, acceptance criteria, file or command',
+    );
+    expect(nodes.get('Story 1.2: Later')?.ambiguity).toBe('a section with a heading and nothing under it');
+    expect(nodes.get('Phase 9: Oddly placed')?.ambiguity).toBe('named a phase but sits under a story');
+    expect(nodes.get('Write docs')?.ambiguity).toBeUndefined();
+  });
+});
+
+describe('planFromSections document structure', () => {
+  it('skips a preamble and each file title, and reads a top-level dependency table', () => {
+    const text = [
+      'Notes before any heading.',
+      '# Shop',
+      '## Phase 1: Base',
+      '### Story 1.1: Models',
+      'Add `src/models.ts`.',
+      '### Story 1.2: API',
+      'Add `src/api.ts`.',
+      '# Dependencies',
+      '| Story | Depends on |',
+      '|---|---|',
+      '| Story 1.2 | Story 1.1 |',
+    ].join('\n');
+    const base = markdownBlueprint(text);
+    const preambleEnd = text.indexOf('# Shop');
+    const blueprint = {
+      ...base,
+      sections: [
+        {
+          id: 'sec-preamble',
+          level: 1,
+          title: 'Preamble',
+          start: 0,
+          end: preambleEnd,
+          hash: 'a'.repeat(64),
+          wordCount: 4,
+          kind: 'preamble' as const,
+        },
+        ...base.sections,
+      ],
+    };
+    const plan = planFromSections(blueprint);
+    // Two top-level headings: "# Shop" has children, "# Dependencies" is a facet (a prerequisites table).
+    expect(plan.nodes.map((n) => n.title)).toEqual([
+      'Shop',
+      'Phase 1: Base',
+      'Story 1.1: Models',
+      'Story 1.2: API',
+    ]);
+    const api = plan.nodes.find((n) => n.title === 'Story 1.2: API')!;
+    expect(titlesOf(plan, api.dependsOn)).toEqual(['Story 1.1: Models']);
+  });
+});
+
+describe('planFromSections dependencies', () => {
+  it('rejects a dependency on a missing node, naming the node, the reference and its offset', () => {
+    const text = ['## Story 1: Login', 'Depends on: Story 7', '', 'Add the login form.'].join('\n');
+    const err = missingError(text);
+    expect(err.code).toBe('PLANNER_MISSING_DEPENDENCY');
+    expect(err.missing).toHaveLength(1);
+    const [missing] = err.missing;
+    expect(missing).toMatchObject({ nodeTitle: 'Story 1: Login', reference: 'Story 7', line: 2 });
+    expect(text.slice(missing!.offset, missing!.offset + 'Story 7'.length)).toBe('Story 7');
+    expect(err.message).toContain('"Story 1: Login"');
+    expect(err.message).toContain('"Story 7"');
+    expect(err.message).toContain(`offset ${missing!.offset}`);
+  });
+
+  it('rejects an unknown row in a prerequisites table', () => {
+    const err = missingError(
+      [
+        '## Story 1: A',
+        'Do A.',
+        '## Story 2: B',
+        'Do B.',
+        '## Order',
+        '| Story | Prerequisites |',
+        '|---|---|',
+        '| Story 2 | Story 3 |',
+      ].join('\n'),
+    );
+    expect(err.missing[0]!.reference).toBe('Story 3');
+  });
+
+  it('keeps clearly external dependencies without resolving them', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '## Story 1: Go live',
+          'Depends on: sign-off from the legal team, OPS-142, https://status.example.com',
+          '',
+          'Ship it.',
+        ].join('\n'),
+      ),
+    );
+    expect(plan.nodes[0]!.externalDependencies).toEqual([
+      'sign-off from the legal team',
+      'OPS-142',
+      'https://status.example.com',
+    ]);
+    expect(plan.nodes[0]!.dependsOn).toEqual([]);
+  });
+
+  it('links free text in a dependency list that is exactly a heading title; other free text is a note', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '## User model',
+          'Write `src/user.ts`.',
+          '## Sign-up',
+          'Depends on: User model, Node 20',
+          '',
+          'Write `src/signup.ts`.',
+        ].join('\n'),
+      ),
+    );
+    const signUp = plan.nodes.find((n) => n.title === 'Sign-up')!;
+    expect(titlesOf(plan, signUp.dependsOn)).toEqual(['User model']);
+    expect(signUp.externalDependencies).toEqual(['Node 20']);
+  });
+
+  it('resolves by heading path and by numbering, nearest first among equal titles', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '## 1 API',
+          '### Tests',
+          'Write `tests/api.test.ts`.',
+          '## 2 UI',
+          '### Tests',
+          'Write `tests/ui.test.ts`.',
+          '### Screens',
+          'Depends on "Tests" and "1 API > Tests". Requires section 1.',
+        ].join('\n'),
+      ),
+    );
+    const screens = plan.nodes.find((n) => n.title === 'Screens')!;
+    const [apiTests, uiTests] = plan.nodes.filter((n) => n.title === 'Tests');
+    expect(screens.dependsOn).toEqual(
+      // In document order: "1 API" (section 1), its Tests (by path), the nearest Tests (by title).
+      [plan.nodes.find((n) => n.title === '1 API')!.id, apiTests!.id, uiTests!.id],
+    );
+  });
+
+  it('ignores "requires" and "after" in plain prose', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '## Story 1: Cache',
+          'This requires a running Redis and starts after lunch.',
+          '',
+          '- add cache',
+        ].join('\n'),
+      ),
+    );
+    expect(plan.nodes[0]!.dependsOn).toEqual([]);
+  });
+
+  it('refuses sections that do not form a tree over the text', () => {
+    const blueprint = markdownBlueprint('## A\ntext\n## B\ntext');
+    const broken = { ...blueprint, sections: [blueprint.sections[1]!, blueprint.sections[0]!] };
+    expect(() => planFromSections(broken)).toThrow(PlanInputError);
+  });
+});

@@ -1,0 +1,480 @@
+import type { PlanNodeStatus, RiskLevel } from '@autopilot/contracts';
+import { commandInSpan, commandsInLine, isPromptFence, isShellFence } from './extract-commands';
+import { pathIn } from './extract-paths';
+import { mentionsInProse, namesReference, statedItems, type DependencyMention } from './extract-references';
+import {
+  explicitRiskIn,
+  isProtectedPath,
+  priorityIn,
+  riskSignalsIn,
+  statusIn,
+  statusInTitle,
+  type RiskSignal,
+} from './extract-signals';
+import { facetOf, type FacetKind } from '../plan/plan-kinds';
+
+/**
+ * The rules' reading of one section's own text (its heading line up to its first subsection): what
+ * it delivers, how to tell it is done, which files and commands it names, what it depends on, and
+ * its priority, status and risk signals. One pass over the lines, no regex over the whole text.
+ *
+ * Why a line scanner and not the markdown lexer again: ingestion already split the blueprint with
+ * `marked`, so a section's own text holds no real heading; what is left to find (fences, list items,
+ * tables, labels) is line-shaped, and lexing 3 MB a second time would cost a third of the budget.
+ * Fences are honoured as CommonMark defines them, so a fake heading or a "depends on" inside a code
+ * sample is code.
+ */
+export interface SectionFacts {
+  readonly deliverables: readonly string[];
+  readonly acceptanceCriteria: readonly string[];
+  /** Repository-relative paths as written (directories end with `/`). */
+  readonly filePaths: readonly string[];
+  readonly commands: readonly (readonly string[])[];
+  readonly dependencies: readonly DependencyMention[];
+  readonly riskSignals: readonly RiskSignal[];
+  readonly explicitRisk?: RiskLevel;
+  readonly priorityClass?: number;
+  readonly status?: PlanNodeStatus;
+}
+
+/** Caps that keep one pathological section from filling a task spec (its schema bounds these lists). */
+/**
+ * The version of the rules `extractSection` applies. Stored facts are reused for unchanged sections
+ * only when they came from the same rules: a planner with new rules re-reads every section once.
+ * Raise it whenever a change to the extraction can change its output.
+ */
+export const SECTION_FACTS_VERSION = 2;
+
+export const FACT_LIMITS = {
+  deliverables: 100,
+  criteria: 100,
+  paths: 500,
+  commands: 50,
+  dependencies: 200,
+  itemChars: 2000,
+} as const;
+
+const FENCE_OPEN = /^(\s*)(`{3,}|~{3,})\s*([^\s`{]*)/;
+const LIST_ITEM = /^(\s*)([-*+]|\d{1,9}[.)])\s+(?:\[([ xX])\]\s+)?(.*)$/;
+const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+const THEMATIC_BREAK = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
+const SETEXT_UNDERLINE = /^\s{0,3}(=+|-+)\s*$/;
+const GIVEN_WHEN_THEN = /^(given|when|then|and|but)\b/i;
+const CODE_SPAN = /(`+)([^`]+?)\1/g;
+const SIGNAL_WORDS = /\b(P[0-4]|priority|status|risk|must|should|could|won'?t)\b/i;
+/** Stems of every risk pattern in extract-signals.ts: a line without any cannot carry a risk signal. */
+const RISK_WORDS =
+  /migrat|schema|alter|backfill|auth|oidc|sso|saml|log ?in|sign|passw|session|permission|rbac|acl|pay|billing|stripe|invoic|card|refund|pci|secur|secret|crypt|credential|vulnerab|csrf|xss|injection|api key|private key|certificate|tls|delet|drop|truncate|purge|wipe|destroy|rm -rf|gdpr|removal|breaking|incompatible/i;
+const LABEL =
+  /^(?:\*\*|__)?\s*(acceptance criteria|acceptance|done when|definition of done|exit criteria|success criteria|deliverables?|outputs?|depends on|dependencies|prerequisites?|requires|blocked by|files(?: to change)?|affected files|paths|commands|validation|verification|how to verify|checks|notes)\s*(?:\*\*|__)?\s*(:)?\s*(?:\*\*|__)?\s*(.*)$/i;
+
+interface Line {
+  readonly text: string;
+  readonly offset: number;
+}
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  while (start <= text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    const raw = text.slice(start, end);
+    lines.push({ text: raw.endsWith('\r') ? raw.slice(0, -1) : raw, offset: start });
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  return lines;
+}
+
+function tableCells(line: string): { text: string; offset: number }[] {
+  const cells: { text: string; offset: number }[] = [];
+  let start = 0;
+  for (let i = 0; i <= line.length; i++) {
+    if (i === line.length || (line[i] === '|' && line[i - 1] !== '\\')) {
+      const raw = line.slice(start, i);
+      const lead = raw.length - raw.trimStart().length;
+      cells.push({ text: raw.trim(), offset: start + lead });
+      start = i + 1;
+    }
+  }
+  if (cells.length > 0 && cells[0]!.text === '' && line.trimStart().startsWith('|')) cells.shift();
+  if (cells.length > 0 && cells[cells.length - 1]!.text === '' && line.trimEnd().endsWith('|')) cells.pop();
+  return cells;
+}
+
+function oneLine(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > FACT_LIMITS.itemChars ? `${t.slice(0, FACT_LIMITS.itemChars - 1)}…` : t;
+}
+
+class SectionScanner {
+  private readonly deliverables: string[] = [];
+  private readonly criteria: string[] = [];
+  private readonly paths = new Set<string>();
+  private readonly commands = new Map<string, string[]>();
+  private readonly dependencies: DependencyMention[] = [];
+  private readonly risks = new Set<RiskSignal>();
+  private explicitRisk: RiskLevel | undefined;
+  private priorityClass: number | undefined;
+  private status: PlanNodeStatus | undefined;
+
+  /** The label in force ("Acceptance criteria:"), which says what the next list items are. */
+  private label: FacetKind | undefined;
+  private item: { text: string; checkbox: boolean } | undefined;
+  private scenario: string | undefined;
+
+  constructor(private readonly facet: FacetKind | undefined) {
+    this.label = facet;
+  }
+
+  scan(text: string): SectionFacts {
+    const lines = splitLines(text);
+    let fence:
+      { char: string; length: number; mode: 'shell' | 'prompt' | 'other'; pending: string } | undefined;
+    let prevBlank = true;
+    let inList = false;
+    let indentedCode = false;
+
+    for (let i = 0; i < lines.length; i++) {
+      const { text: line, offset } = lines[i]!;
+      if (fence) {
+        const close = line.trim();
+        if (close.startsWith(fence.char.repeat(fence.length)) && /^([`~])\1*$/.test(close)) {
+          fence = undefined;
+        } else if (fence.mode === 'shell') {
+          const joined = fence.pending + line;
+          if (joined.endsWith('\\')) fence.pending = `${joined.slice(0, -1)} `;
+          else {
+            fence.pending = '';
+            this.addCommands(commandsInLine(joined));
+          }
+        } else if (fence.mode === 'prompt' && /^\s*[$%]\s/.test(line)) {
+          this.addCommands(commandsInLine(line));
+        }
+        continue;
+      }
+      const blank = line.trim() === '';
+      if (indentedCode) {
+        if (blank || /^( {4}|\t)/.test(line)) {
+          if (/^\s*[$%]\s/.test(line)) this.addCommands(commandsInLine(line));
+          continue;
+        }
+        indentedCode = false;
+      }
+      if (blank) {
+        this.flushScenario();
+        this.flushItem();
+        prevBlank = true;
+        continue;
+      }
+      const open = FENCE_OPEN.exec(line);
+      if (open && !(open[2]!.startsWith('`') && line.slice(open[0].length).includes('`'))) {
+        this.flushScenario();
+        this.flushItem();
+        const lang = (open[3] ?? '').toLowerCase();
+        const mode = isShellFence(lang) ? 'shell' : isPromptFence(lang) ? 'prompt' : 'other';
+        fence = { char: open[2]![0]!, length: open[2]!.length, mode, pending: '' };
+        prevBlank = false;
+        continue;
+      }
+      if (i === 0 && /^\s{0,3}#{1,6}(\s|$)/.test(line)) {
+        this.title(line.replace(/^\s*#+\s*/, '').replace(/\s#+\s*$/, ''), offset);
+        prevBlank = false;
+        continue;
+      }
+      if (i === 1 && SETEXT_UNDERLINE.test(line)) continue;
+      if (i === 0) {
+        // A setext heading: the title is the first line.
+        this.title(line, offset);
+        continue;
+      }
+      if (THEMATIC_BREAK.test(line)) {
+        this.flushScenario();
+        this.flushItem();
+        inList = false;
+        continue;
+      }
+      if (prevBlank && !inList && /^( {4}|\t)/.test(line)) {
+        indentedCode = true;
+        if (/^\s*[$%]\s/.test(line)) this.addCommands(commandsInLine(line));
+        continue;
+      }
+      const next = lines[i + 1]?.text;
+      if (line.includes('|') && next !== undefined && next.includes('-') && TABLE_DELIMITER.test(next)) {
+        this.flushScenario();
+        this.flushItem();
+        i = this.table(lines, i);
+        prevBlank = false;
+        inList = false;
+        continue;
+      }
+      const listItem = LIST_ITEM.exec(line);
+      if (listItem) {
+        this.flushScenario();
+        this.flushItem();
+        const content = listItem[4] ?? '';
+        const contentOffset = offset + line.length - content.length;
+        inList = true;
+        prevBlank = false;
+        if (this.labelLine(content, contentOffset, true)) continue;
+        this.item = { text: content, checkbox: listItem[3] !== undefined };
+        this.itemLine(content, contentOffset);
+        continue;
+      }
+      if (this.item && (!prevBlank || /^\s{2,}\S/.test(line))) {
+        // A continuation of the list item (indented, or lazy without a blank line).
+        this.item.text += ` ${line.trim()}`;
+        this.itemLine(line, offset);
+        prevBlank = false;
+        continue;
+      }
+      this.flushItem();
+      inList = false;
+      prevBlank = false;
+      const quoted = line.replace(/^\s*(>\s?)+/, '');
+      const quoteOffset = offset + line.length - quoted.length;
+      if (this.labelLine(quoted, quoteOffset, false)) continue;
+      if (GIVEN_WHEN_THEN.test(quoted.trim())) {
+        const t = quoted.trim();
+        this.scenario =
+          /^given\b/i.test(t) || this.scenario === undefined
+            ? this.flushScenarioAnd(t)
+            : `${this.scenario} ${t}`;
+      } else {
+        this.flushScenario();
+        // Plain prose ends a label's reach, except in a facet section ("## Acceptance criteria").
+        if (this.facet === undefined) this.label = undefined;
+      }
+      this.prose(quoted, quoteOffset, true);
+    }
+    this.flushScenario();
+    this.flushItem();
+    return this.facts();
+  }
+
+  private title(title: string, offset: number): void {
+    const status = statusInTitle(title);
+    if (status) this.status = status;
+    this.prose(title, offset, true);
+  }
+
+  /** "Acceptance criteria:", "**Depends on:** Story 1.1": sets the label, handles what follows it. */
+  private labelLine(content: string, offset: number, inList: boolean): boolean {
+    const m = LABEL.exec(content.trim());
+    if (!m) return false;
+    const [, word = '', colon, rest = ''] = m;
+    if (colon === undefined && rest !== '') return false; // "Requires a database" is prose, not a label
+    const facet = facetOf(word);
+    if (!facet) return false;
+    const restOffset = offset + content.indexOf(rest, content.indexOf(word) + word.length);
+    // "Acceptance criteria:" alone governs the list that follows; "Depends on: Story 1.1" is complete.
+    if (rest === '') this.label = facet;
+    else if (this.facet === undefined && !inList) this.label = undefined;
+    if (rest !== '') {
+      this.prose(rest, restOffset, false, facet === 'files' ? 'listed' : 'bare');
+      if (facet === 'dependencies') this.addDependencies(statedItems(rest, restOffset));
+      else if (facet === 'criteria') this.addCriterion(rest);
+      else if (facet === 'deliverables') this.addDeliverable(rest);
+      else if (facet === 'commands') this.commandsOf(rest);
+    }
+    return true;
+  }
+
+  private itemLine(text: string, offset: number): void {
+    if (this.label === 'dependencies') {
+      this.prose(text, offset, false);
+      this.addDependencies(
+        statedItems(text.replace(/^\s+/, ''), offset + text.length - text.trimStart().length),
+      );
+      return;
+    }
+    if (this.label === 'commands') this.commandsOf(text);
+    this.prose(text, offset, true);
+  }
+
+  private flushItem(): void {
+    const item = this.item;
+    this.item = undefined;
+    if (!item) return;
+    const text = item.text.trim();
+    if (text === '') return;
+    switch (this.label) {
+      case 'criteria':
+        this.addCriterion(text);
+        return;
+      case 'deliverables':
+        this.addDeliverable(text);
+        return;
+      case 'dependencies':
+      case 'files':
+      case 'commands':
+      case 'notes':
+        return;
+      case undefined:
+        if (item.checkbox || GIVEN_WHEN_THEN.test(text)) this.addCriterion(text);
+        else this.addDeliverable(text);
+        return;
+      default: {
+        const never: never = this.label;
+        throw new Error(`unknown label ${String(never)}`);
+      }
+    }
+  }
+
+  private flushScenarioAnd(next: string): string {
+    this.flushScenario();
+    return next;
+  }
+
+  private flushScenario(): void {
+    if (this.scenario !== undefined) this.addCriterion(this.scenario);
+    this.scenario = undefined;
+  }
+
+  /** Paths, commands, dependency phrases and signals in one line of prose. */
+  private prose(
+    line: string,
+    offset: number,
+    withDependencies: boolean,
+    pathContext: 'bare' | 'listed' = this.label === 'files' ? 'listed' : 'bare',
+  ): void {
+    let masked = line;
+    if (line.includes('`')) {
+      CODE_SPAN.lastIndex = 0;
+      for (let m = CODE_SPAN.exec(line); m; m = CODE_SPAN.exec(line)) {
+        const span = m[2] ?? '';
+        const path = pathIn(span, 'backticked');
+        if (path) this.addPath(path);
+        else if (this.label === 'commands') this.addCommands(commandsInLine(span));
+        else this.addCommands(commandInSpan(span));
+        masked = masked.slice(0, m.index) + ' '.repeat(m[0].length) + masked.slice(m.index + m[0].length);
+      }
+    }
+    this.pathsOf(masked, pathContext);
+    if (/^\s*[$%]\s/.test(masked)) this.addCommands(commandsInLine(line));
+    // Under a dependency label too: a sentence there ("Story 2.1 depends on Story 1.2.") is prose,
+    // read by the prose rule; list items under the label are read as items (itemLine).
+    if (
+      withDependencies &&
+      /\b(depend|blocked|after|requir|once|follow|build|need|prerequisite)/i.test(line)
+    ) {
+      this.addDependencies(mentionsInProse(line, offset));
+    }
+    // One cheap test first: most prose lines state no priority, status or risk at all.
+    if (!SIGNAL_WORDS.test(masked) && !RISK_WORDS.test(masked)) return;
+    const priority = priorityIn(masked);
+    if (priority !== undefined && this.priorityClass === undefined) this.priorityClass = priority;
+    const status = statusIn(masked);
+    if (status && this.status === undefined) this.status = status;
+    const risk = explicitRiskIn(masked);
+    if (risk && this.explicitRisk === undefined) this.explicitRisk = risk;
+    for (const signal of riskSignalsIn(masked)) this.risks.add(signal);
+  }
+
+  private pathsOf(text: string, context: 'bare' | 'listed'): void {
+    if (!text.includes('/') && !text.includes('.')) return;
+    for (const token of text.split(/\s+/)) {
+      // Most prose words have no slash and at most a trailing dot ("done."): skip them cheaply.
+      if (token.length < 2 || (!token.includes('/') && token.indexOf('.') >= token.length - 2)) continue;
+      const path = pathIn(token, context);
+      if (path) this.addPath(path);
+    }
+  }
+
+  /** An item of a "Commands:" list written without backticks: `npm test` as plain text. */
+  private commandsOf(text: string): void {
+    if (!text.includes('`')) this.addCommands(commandInSpan(text.trim()));
+  }
+
+  /** A table: cells are prose; a "depends on"/"prerequisites" column states dependencies per row. */
+  private table(lines: readonly Line[], headerIndex: number): number {
+    const header = tableCells(lines[headerIndex]!.text).map((c) =>
+      c.text.toLowerCase().replace(/[*_`]/g, ''),
+    );
+    const dependencyColumn = header.findIndex((h) =>
+      /depend|prereq|requires|blocked by|^after$|predecessor/.test(h),
+    );
+    const subjectByName = header.findIndex((h) =>
+      /^(#|id|no\.?|task|story|item|name|step|feature|epic|phase|stage|milestone|work( item)?|deliverable|component)$/.test(
+        h,
+      ),
+    );
+    const subjectColumn =
+      dependencyColumn < 0 ? -1 : subjectByName >= 0 ? subjectByName : dependencyColumn === 0 ? -1 : 0;
+    const criteriaColumn = header.findIndex((h) => /acceptance|done when|criteria/.test(h));
+    let i = headerIndex + 2;
+    for (; i < lines.length; i++) {
+      const { text: row, offset } = lines[i]!;
+      if (row.trim() === '' || !row.includes('|')) break;
+      const cells = tableCells(row);
+      const subject =
+        subjectColumn >= 0 && subjectColumn !== dependencyColumn ? cells[subjectColumn] : undefined;
+      cells.forEach((cell, column) => {
+        if (cell.text === '') return;
+        const cellOffset = offset + cell.offset;
+        if (column === dependencyColumn) {
+          const mentions = statedItems(cell.text, cellOffset);
+          if (!subject || subject.text === '') {
+            this.addDependencies(mentions);
+            return;
+          }
+          // A row of notes only ("| gateway | NATS, MongoDB |") about something that is not named
+          // as a plan item says nothing about a node: it is dropped, not failed on its subject.
+          if (mentions.every((m) => m.external) && !namesReference(subject.text)) return;
+          const rowSubject = { text: subject.text, offset: offset + subject.offset };
+          this.addDependencies(mentions.map((m) => ({ ...m, subject: rowSubject })));
+          return;
+        }
+        if (column === criteriaColumn) this.addCriterion(cell.text);
+        this.prose(cell.text, cellOffset, false);
+      });
+    }
+    return i - 1;
+  }
+
+  private addCriterion(text: string): void {
+    if (this.criteria.length < FACT_LIMITS.criteria) this.criteria.push(oneLine(text));
+  }
+  private addDeliverable(text: string): void {
+    if (this.deliverables.length < FACT_LIMITS.deliverables) this.deliverables.push(oneLine(text));
+  }
+  private addPath(path: string): void {
+    if (this.paths.size < FACT_LIMITS.paths) this.paths.add(path);
+    if (isProtectedPath(path)) this.risks.add('protected_path');
+  }
+  private addCommands(commands: readonly string[][]): void {
+    for (const argv of commands) {
+      const key = argv.join('\u0000');
+      if (this.commands.size < FACT_LIMITS.commands && !this.commands.has(key)) this.commands.set(key, argv);
+    }
+  }
+  private addDependencies(mentions: readonly DependencyMention[]): void {
+    for (const m of mentions) {
+      if (this.dependencies.length >= FACT_LIMITS.dependencies) return;
+      if (!this.dependencies.some((d) => d.offset === m.offset)) this.dependencies.push(m);
+    }
+  }
+
+  private facts(): SectionFacts {
+    return {
+      deliverables: this.deliverables,
+      acceptanceCriteria: this.criteria,
+      filePaths: [...this.paths],
+      commands: [...this.commands.values()],
+      dependencies: this.dependencies,
+      riskSignals: [...this.risks].sort(),
+      ...(this.explicitRisk !== undefined ? { explicitRisk: this.explicitRisk } : {}),
+      ...(this.priorityClass !== undefined ? { priorityClass: this.priorityClass } : {}),
+      ...(this.status !== undefined ? { status: this.status } : {}),
+    };
+  }
+}
+
+/**
+ * Reads one section's own text. `facet` is set when the section itself is a facet of its parent
+ * ("### Acceptance criteria"), so its list items are read as that facet.
+ */
+export function extractSection(ownText: string, facet?: FacetKind): SectionFacts {
+  return new SectionScanner(facet).scan(ownText);
+}

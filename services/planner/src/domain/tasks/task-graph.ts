@@ -1,0 +1,328 @@
+import type { TaskSpec } from '@autopilot/contracts';
+import { scopeGlobFor } from '../section-facts/extract-paths';
+import type { PlanGraph, PlannedNode } from '../plan/plan-graph';
+import { gateTaskIdFor, taskIdFor } from '../plan/plan-ids';
+import { DependencyCycleError, TaskGraphLimitError } from './task-errors';
+import { estimateRunUsd } from './task-estimate';
+import { taskKindOf } from './task-kind';
+import { orderByDependencies } from './task-order';
+
+/**
+ * The task graph of a plan: one task per task_spec node (not done, not dropped), in dependency order.
+ *
+ * - Dependencies come from plan-node dependencies, inherited from ancestors: when story B depends on
+ *   story A, every task under B depends on every task under A.
+ * - "Every task under A" is written directly when A has at most GATE_FANIN tasks. A larger A (a
+ *   phase of hundreds of tasks that the next phase depends on) gets one gate task, "A complete",
+ *   depending on all of them, and dependents depend on the gate: the edge count stays linear
+ *   instead of |A| x |dependents|. A gate over more than GATE_PART tasks is built from part gates,
+ *   so no task lists more than a task spec may (500 dependencies).
+ * - Scope: the node's file paths, else the nearest ancestor's. Validation: the node's commands,
+ *   else the nearest ancestor's, else none (the acceptance criteria are then the checks, see
+ *   `validationOf`). Acceptance criteria: the node's, else the nearest ancestor's.
+ * - A cycle is a DependencyCycleError naming it in order.
+ */
+
+export const GATE_FANIN = 10;
+export const GATE_PART = 200;
+export const MAX_TASK_DEPENDENCIES = 500;
+
+export interface TaskGraph {
+  /** Every task, dependencies before dependents, ties in document order. */
+  readonly tasks: readonly TaskSpec[];
+  /** Plan node id to the ids of the tasks made from it (its own task, or its gates): the link back. */
+  readonly taskIdsByNode: ReadonlyMap<string, readonly string[]>;
+}
+
+interface TaskDraft {
+  readonly id: string;
+  readonly node: number;
+  readonly key: number;
+  readonly gate: boolean;
+  readonly title: string;
+  dependsOn: number[];
+}
+
+const KEY_SPAN = 1024;
+const MAIN_GATE_SUB = 1000;
+
+export function tasksFromPlan(plan: PlanGraph): TaskGraph {
+  const tree = planTree(plan.nodes);
+  const { drafts, tasksBefore } = nodeTasks(tree);
+  inheritDependencies(tree, drafts, nodeExits(tree, drafts, tasksBefore));
+  const order = dependencyOrder(tree.nodes, drafts);
+  return taskGraphOf(tree, drafts, order);
+}
+
+/** The plan's nodes as a tree by index: parents come before children in document order. */
+interface PlanTree {
+  readonly nodes: readonly PlannedNode[];
+  readonly indexOf: ReadonlyMap<string, number>;
+  /** Each node's parent index, -1 at the top. */
+  readonly parent: Int32Array;
+  /** One past the last node of each node's subtree: its subtree is `[i, subtreeEnd[i])`. */
+  readonly subtreeEnd: Int32Array;
+}
+
+function planTree(nodes: readonly PlannedNode[]): PlanTree {
+  const n = nodes.length;
+  const indexOf = new Map<string, number>();
+  nodes.forEach((node, i) => indexOf.set(node.id, i));
+  const parent = new Int32Array(n);
+  nodes.forEach(
+    (node, i) => (parent[i] = node.parentId === undefined ? -1 : (indexOf.get(node.parentId) ?? -1)),
+  );
+  const subtreeEnd = new Int32Array(n);
+  for (let i = 0; i < n; i++) subtreeEnd[i] = i + 1;
+  for (let i = n - 1; i >= 0; i--) {
+    if (parent[i]! >= 0 && subtreeEnd[i]! > subtreeEnd[parent[i]!]!) subtreeEnd[parent[i]!] = subtreeEnd[i]!;
+  }
+  return { nodes, indexOf, parent, subtreeEnd };
+}
+
+/**
+ * Tasks of task_spec nodes, in document order: the tasks under a node are a contiguous run, from
+ * `tasksBefore[i]` to `tasksBefore[subtreeEnd[i]]`.
+ */
+function nodeTasks({ nodes }: PlanTree): { drafts: TaskDraft[]; tasksBefore: Int32Array } {
+  const n = nodes.length;
+  const drafts: TaskDraft[] = [];
+  const tasksBefore = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    tasksBefore[i] = drafts.length;
+    const node = nodes[i]!;
+    if (node.kind === 'task_spec' && node.status !== 'done' && node.status !== 'dropped') {
+      drafts.push({
+        id: taskIdFor(node.id),
+        node: i,
+        key: i * KEY_SPAN,
+        gate: false,
+        title: node.title,
+        dependsOn: [],
+      });
+    }
+  }
+  tasksBefore[n] = drafts.length;
+  return { drafts, tasksBefore };
+}
+
+/**
+ * What depending on node X means: its tasks directly, or its gate. A gate is added to `drafts` the
+ * first time a node needs one, and reused after that.
+ */
+function nodeExits(
+  tree: PlanTree,
+  drafts: TaskDraft[],
+  tasksBefore: Int32Array,
+): (node: number) => readonly number[] {
+  const exitOf = new Map<number, readonly number[]>();
+  return (x) => {
+    const cached = exitOf.get(x);
+    if (cached) return cached;
+    const first = tasksBefore[x]!;
+    const last = tasksBefore[tree.subtreeEnd[x]!]!;
+    const under = Array.from({ length: last - first }, (_, k) => first + k);
+    const exit = under.length <= GATE_FANIN ? under : [addGate(tree, drafts, x, under)];
+    exitOf.set(x, exit);
+    return exit;
+  };
+}
+
+/** Adds the gate of node `x` over the tasks `under` it (with part gates past GATE_PART); its index. */
+function addGate(tree: PlanTree, drafts: TaskDraft[], x: number, under: readonly number[]): number {
+  const node = tree.nodes[x]!;
+  const base = (tree.subtreeEnd[x]! - 1) * KEY_SPAN;
+  let members = [...under];
+  if (under.length > GATE_PART) {
+    members = [];
+    for (let part = 0; part * GATE_PART < under.length; part++) {
+      members.push(drafts.length);
+      drafts.push({
+        id: gateTaskIdFor(node.id, part + 1),
+        node: x,
+        key: base + 1 + part,
+        gate: true,
+        title: gateTitle(node.title, ` (part ${part + 1})`),
+        dependsOn: under.slice(part * GATE_PART, (part + 1) * GATE_PART),
+      });
+    }
+  }
+  drafts.push({
+    id: gateTaskIdFor(node.id, 'all'),
+    node: x,
+    key: base + MAIN_GATE_SUB,
+    gate: true,
+    title: gateTitle(node.title, ''),
+    dependsOn: members,
+  });
+  return drafts.length - 1;
+}
+
+/**
+ * Inherited dependencies: a task waits for what its node and every ancestor depend on. Only the
+ * node tasks are visited (gates get their members when they are added).
+ */
+function inheritDependencies(
+  { nodes, indexOf, parent, subtreeEnd }: PlanTree,
+  drafts: TaskDraft[],
+  exitTasks: (node: number) => readonly number[],
+): void {
+  const taskCount = drafts.length;
+  for (let t = 0; t < taskCount; t++) {
+    const task = drafts[t]!;
+    const wanted = new Set<number>();
+    for (let a = task.node; a >= 0; a = parent[a]!) {
+      for (const dependency of nodes[a]!.dependsOn) {
+        const x = indexOf.get(dependency);
+        // A target that contains this task would make it wait for itself; resolution never
+        // produces one, but a refined plan must not turn that into a cycle either.
+        if (x === undefined || (x <= task.node && task.node < subtreeEnd[x]!)) continue;
+        for (const e of exitTasks(x)) wanted.add(e);
+      }
+    }
+    task.dependsOn = [...wanted];
+  }
+}
+
+/**
+ * Dependencies before dependents, ties by key: document order, a gate right after the last node
+ * under it.
+ * Throws TaskGraphLimitError past MAX_TASK_DEPENDENCIES and DependencyCycleError on a cycle.
+ */
+function dependencyOrder(nodes: readonly PlannedNode[], drafts: readonly TaskDraft[]): readonly number[] {
+  const key = (i: number) => drafts[i]!.key;
+  for (const d of drafts) {
+    if (d.dependsOn.length > MAX_TASK_DEPENDENCIES) {
+      throw new TaskGraphLimitError(d.id, d.title, d.dependsOn.length, MAX_TASK_DEPENDENCIES);
+    }
+    d.dependsOn.sort((a, b) => key(a) - key(b));
+  }
+  const { order, cycle } = orderByDependencies(
+    drafts.map((d) => d.dependsOn),
+    key,
+  );
+  if (cycle) {
+    throw new DependencyCycleError(
+      cycle.map((i) => ({
+        taskId: drafts[i]!.id,
+        planNodeId: nodes[drafts[i]!.node]!.id,
+        title: drafts[i]!.title,
+      })),
+    );
+  }
+  return order;
+}
+
+/** The task specs in `order`, and the link from each plan node to its tasks. */
+function taskGraphOf(
+  { nodes, parent }: PlanTree,
+  drafts: readonly TaskDraft[],
+  order: readonly number[],
+): TaskGraph {
+  const taskIdsByNode = new Map<string, string[]>();
+  const tasks = order.map((i) => {
+    const d = drafts[i]!;
+    const nodeId = nodes[d.node]!.id;
+    const ids = taskIdsByNode.get(nodeId) ?? [];
+    ids.push(d.id);
+    taskIdsByNode.set(nodeId, ids);
+    const dependsOn = d.dependsOn.map((j) => drafts[j]!.id);
+    return d.gate ? gateSpec(d, nodes[d.node]!, dependsOn) : taskSpec(d, d.node, nodes, parent, dependsOn);
+  });
+  return { tasks, taskIdsByNode };
+}
+
+function gateTitle(nodeTitle: string, suffix: string): string {
+  const title = `Checkpoint: ${nodeTitle} complete${suffix}`;
+  return title.length > 300 ? `${title.slice(0, 299)}…` : title;
+}
+
+function nearest<T>(
+  node: number,
+  nodes: readonly PlannedNode[],
+  parent: Int32Array,
+  pick: (n: PlannedNode) => readonly T[],
+): readonly T[] {
+  for (let a = node; a >= 0; a = parent[a]!) {
+    const found = pick(nodes[a]!);
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+function taskSpec(
+  d: TaskDraft,
+  i: number,
+  nodes: readonly PlannedNode[],
+  parent: Int32Array,
+  dependsOn: string[],
+): TaskSpec {
+  const node = nodes[i]!;
+  const paths = nearest(i, nodes, parent, (n) => n.filePaths);
+  const scopePaths = [...new Set(paths.map(scopeGlobFor))].slice(0, 500);
+  const validationCommands = nearest(i, nodes, parent, (n) => n.commands)
+    .slice(0, 50)
+    .map((argv) => [...argv]);
+  const acceptanceCriteria = nearest(i, nodes, parent, (n) => n.acceptanceCriteria).slice(0, 100);
+  const spec: TaskSpec = {
+    id: d.id,
+    title: node.title,
+    description: describe(i, nodes, parent),
+    kind: taskKindOf(node.title, paths),
+    planNodeId: node.id,
+    dependsOn,
+    scopePaths,
+    validationCommands,
+    priority: node.priorityClass * 50,
+    risk: node.risk,
+    estimateUsd: estimateRunUsd({
+      words: node.wordCount,
+      scopePaths: scopePaths.length,
+      checks: validationCommands.length + acceptanceCriteria.length,
+    }),
+  };
+  if (acceptanceCriteria.length > 0) spec.acceptanceCriteria = [...acceptanceCriteria];
+  return spec;
+}
+
+function gateSpec(d: TaskDraft, node: PlannedNode, dependsOn: string[]): TaskSpec {
+  return {
+    id: d.id,
+    title: d.title,
+    description: `A checkpoint: done once every task under "${node.title}" has succeeded. It has no work of its own.`,
+    kind: 'test',
+    planNodeId: node.id,
+    dependsOn,
+    scopePaths: [],
+    validationCommands: [],
+    acceptanceCriteria: [`Every task under "${node.title}" succeeded`.slice(0, 2000)],
+    priority: node.priorityClass * 50,
+    risk: 'low',
+    estimateUsd: 0,
+    gate: true,
+  };
+}
+
+/** The task's text: where it comes from and what it delivers, in Markdown. */
+function describe(i: number, nodes: readonly PlannedNode[], parent: Int32Array): string {
+  const path: string[] = [];
+  for (let a = i; a >= 0; a = parent[a]!) path.push(nodes[a]!.title);
+  const node = nodes[i]!;
+  const lines = [`From the blueprint: ${path.reverse().join(' > ')} (characters ${node.start}–${node.end}).`];
+  if (node.deliverables.length > 0)
+    lines.push('', 'Deliverables:', ...node.deliverables.map((x) => `- ${x}`));
+  if (node.externalDependencies.length > 0) {
+    lines.push('', 'Waits on (outside the plan):', ...node.externalDependencies.map((x) => `- ${x}`));
+  }
+  const text = lines.join('\n');
+  return text.length > 20_000 ? `${text.slice(0, 19_999)}…` : text;
+}
+
+/**
+ * How a task is validated, one line each: its commands, or (with none) its acceptance criteria as
+ * checks a reviewer makes. For the CLI's `validation` field.
+ */
+export function validationOf(task: TaskSpec): string[] {
+  if (task.validationCommands.length > 0) return task.validationCommands.map((argv) => argv.join(' '));
+  return (task.acceptanceCriteria ?? []).map((c) => `check: ${c}`);
+}

@@ -1,0 +1,128 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.SHOP_BLUEPRINT = void 0;
+exports.runPlan = runPlan;
+exports.writeFiles = writeFiles;
+exports.gitRepo = gitRepo;
+exports.ownPlanningDocuments = ownPlanningDocuments;
+exports.realHeadings = realHeadings;
+const node_child_process_1 = require("node:child_process");
+const node_fs_1 = require("node:fs");
+const node_path_1 = require("node:path");
+const cli_process_1 = require("./cli-process");
+/** Runs the built bin to completion (never `npx`); `LOG_LEVEL` and friends are cleared. */
+function runPlan(args) {
+    const r = (0, node_child_process_1.spawnSync)(process.execPath, [cli_process_1.bin, 'plan', ...args], {
+        cwd: cli_process_1.repoRoot,
+        env: (0, cli_process_1.cliEnv)(),
+        encoding: 'utf8',
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+}
+function writeFiles(root, files) {
+    for (const [rel, content] of Object.entries(files)) {
+        const path = (0, node_path_1.join)(root, rel);
+        (0, node_fs_1.mkdirSync)((0, node_path_1.dirname)(path), { recursive: true });
+        (0, node_fs_1.writeFileSync)(path, content);
+    }
+}
+/** A git repository with one commit of `files`. */
+function gitRepo(root, files) {
+    writeFiles(root, files);
+    const git = (...args) => {
+        const r = (0, node_child_process_1.spawnSync)('git', args, { cwd: root, encoding: 'utf8' });
+        if (r.status !== 0)
+            throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+    };
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', 'initial');
+}
+/**
+ * This repository's own user document: a real document that every clone has. The team's design
+ * documents live outside the repository; plan.e2e.test.ts plans one of their shape built in code.
+ */
+function ownPlanningDocuments() {
+    return [(0, node_path_1.join)(cli_process_1.repoRoot, 'README.md')];
+}
+/** The headings a markdown text really has: ATX headings outside code fences (enough for the fixtures). */
+function realHeadings(text) {
+    const headings = [];
+    let fence;
+    for (const line of text.split('\n')) {
+        const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+        if (marker !== undefined) {
+            if (fence === undefined)
+                fence = marker[0].repeat(marker.length);
+            else if (marker.startsWith(fence))
+                fence = undefined;
+            continue;
+        }
+        if (fence !== undefined)
+            continue;
+        const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+        if (heading)
+            headings.push(heading[1]);
+    }
+    return headings;
+}
+/** A realistic multi-section planning document. */
+exports.SHOP_BLUEPRINT = `# Shop platform
+
+The north star: shoppers can buy in three clicks, and nothing they pay for is ever lost.
+
+## Prerequisites
+
+| Item | Needed by |
+| --- | --- |
+| Node 20 | Phase 1 |
+| A Stripe test key | Story 2.1 |
+
+## Phase 1: Foundation
+
+Set up the repository and the catalog.
+
+### Story 1.1: Repository layout
+
+Create \`package.json\` and \`src/index.ts\`. Run \`npm test\` to check.
+
+Acceptance criteria:
+- [ ] \`npm run build\` succeeds
+- [ ] the README explains how to start
+
+\`\`\`bash
+# not a heading
+npm install
+\`\`\`
+
+### Story 1.2: Catalog
+
+Depends on Story 1.1.
+
+Files: \`src/catalog/catalog.ts\`, \`src/catalog/catalog.test.ts\`.
+
+Acceptance criteria:
+- lists products with prices
+- \`npx jest src/catalog\` passes
+
+## Phase 2: Checkout
+
+### Story 2.1: Card payments
+
+Depends on Story 1.2.
+
+Take card payments through Stripe in \`src/checkout/payments.ts\`.
+
+Acceptance criteria:
+- a declined card shows a clear message
+- no card number is ever logged
+
+### Story 2.2: Receipts
+
+After Story 2.1.
+
+Send an email receipt; document it in \`docs/receipts.md\`.
+`;
+//# sourceMappingURL=plan-fixtures.js.map
