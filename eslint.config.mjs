@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
-const drivers = ['@nats-io/*', 'mongodb', 'better-sqlite3', 'pino', 'openai'];
+const drivers = ['@nats-io/*', 'mongodb', 'better-sqlite3', 'pino', 'openai', 'simple-git', '@autopilot/git'];
 const deepImports = {
   group: ['@autopilot/*/src', '@autopilot/*/src/**', '@autopilot/*/dist/**'],
   message: 'Import a package by its name (or its ./testing entry), never its src/ or dist/.',
@@ -88,7 +88,14 @@ export default tseslint.config(
           patterns: [
             deepImports,
             {
-              group: ['@nats-io/*', 'mongodb', 'better-sqlite3', '**/adapters/**'],
+              group: [
+                '@nats-io/*',
+                'mongodb',
+                'better-sqlite3',
+                'simple-git',
+                '@autopilot/git',
+                '**/adapters/**',
+              ],
               message: 'app/ talks to ports, not adapters or drivers.',
             },
             {

@@ -10,7 +10,17 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-const packages = ['kernel', 'bus', 'store', 'telemetry', 'nest-transport', 'testing', 'runtime', 'cli'];
+const packages = [
+  'kernel',
+  'git',
+  'bus',
+  'store',
+  'telemetry',
+  'nest-transport',
+  'testing',
+  'runtime',
+  'cli',
+];
 const services = ['ingestion', 'planner', 'manager', 'worker', 'governance', 'gateway'];
 const moduleNameMapper = {
   '^@autopilot/contracts$': '<rootDir>/contracts/src/index.ts',

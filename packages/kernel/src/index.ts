@@ -1,5 +1,6 @@
 /**
- * @autopilot/kernel: errors, clock and id ports every package shares. No runtime deps but `ulid`.
+ * @autopilot/kernel: errors, clock and id ports, and the content hash, that every package shares. No
+ * runtime deps but `ulid`. `sha256Hex` uses node:crypto: domain code receives it as a `ContentHash`.
  *
  *   import { AutopilotError, systemClock, ulidSource } from '@autopilot/kernel';
  *   class BudgetExceededError extends AutopilotError { readonly code = 'GOVERNANCE_BUDGET_EXCEEDED'; }
@@ -7,3 +8,4 @@
 export * from './errors';
 export * from './clock';
 export * from './id-source';
+export * from './content-hash';

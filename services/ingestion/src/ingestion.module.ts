@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { DocumentBlueprintRepository } from './adapters/blueprint-repository';
+import { Clock } from '@autopilot/kernel';
+import { DocumentStore } from '@autopilot/store';
+import { StoreBlueprintRepository } from './adapters/blueprint-repository';
 import { defaultIngestionOptions, IngestionOptions } from './app/ingestion-options';
 import { BlueprintRepository } from './app/ports';
 import { SubmitBlueprintUseCase } from './app/submit-blueprint.use-case';
@@ -10,15 +12,19 @@ import { ScanRepoUseCase } from './app/scan-repo';
 import { ScanRepoHandler } from './handlers/scan-repo.handler';
 
 /**
- * The ingestion service's Nest module. `DocumentStore`, `MessageBus`, `Clock` and `IdSource` come
- * from the runtime (global providers). Repository scanning registers its handler and use case here
+ * The ingestion service's Nest module. `DocumentStore`, `MessageBus`, `Clock`, `IdSource` and
+ * `OutboxEnvelopes` come from the runtime (global providers). Repository scanning registers its handler and use case here
  * beside the blueprint ones.
  */
 @Module({
   controllers: [SubmitBlueprintHandler, ScanRepoHandler],
   providers: [
     SubmitBlueprintUseCase,
-    { provide: BlueprintRepository, useClass: DocumentBlueprintRepository },
+    {
+      provide: BlueprintRepository,
+      useFactory: (store: DocumentStore, clock: Clock) => new StoreBlueprintRepository(store, clock),
+      inject: [DocumentStore, Clock],
+    },
     { provide: IngestionOptions, useValue: defaultIngestionOptions },
     ScanRepoUseCase,
     { provide: RepoReader, useClass: LocalRepoReader },

@@ -11,7 +11,7 @@ import {
   type TasksGeneratedV1,
 } from '@autopilot/contracts';
 import { ingestionService, submitBlueprintCommand, type BlueprintSource } from '@autopilot/ingestion';
-import { ulidSource } from '@autopilot/kernel';
+import { sha256Hex, ulidSource } from '@autopilot/kernel';
 import { plannerService, proposePlan } from '@autopilot/planner';
 import { busLogFor, startEmbedded, type Logger, type RunningTopology } from '@autopilot/runtime';
 import { PlanFailedError } from './plan-failure';
@@ -151,7 +151,8 @@ export class PlanTopology {
     });
     // The planner proposes against the project's latest anchor, the one this plan carries; the
     // same pure decision says whether a proposal is coming (none when no gap calls for an action).
-    if (proposePlan(plan.anchor, { ...report, scope: 'repo' }) === undefined) return { report };
+    if (proposePlan(plan.anchor, { ...report, scope: 'repo' }, { hash: sha256Hex }) === undefined)
+      return { report };
     return this.watch.until(jobId, (job) => {
       failOnDeadLetter(job, 'plan proposal');
       return job.proposal ? { report, proposal: job.proposal } : undefined;

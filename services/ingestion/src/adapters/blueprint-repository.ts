@@ -1,14 +1,24 @@
-import type { CollectionSpec } from '@autopilot/store';
+import type { Envelope } from '@autopilot/contracts';
+import type { Clock } from '@autopilot/kernel';
+import {
+  commitWithOutbox,
+  type CollectionSpec,
+  type Doc,
+  type DocumentStore,
+  type StoreTransaction,
+} from '@autopilot/store';
 import type {
+  BlueprintChange,
   BlueprintChunkRecord,
   BlueprintRecord,
   BlueprintRepository,
   BlueprintVersionRecord,
-  Collections,
   IngestionJobRecord,
+  Revisioned,
   SectionBatchRecord,
   StoredSection,
 } from '../app/ports';
+import { versionDocId } from '../domain/blueprint/blueprint-identity';
 
 /** The collections blueprint ingestion owns, with the indexes its reads use. */
 export const blueprintCollections: readonly CollectionSpec[] = [
@@ -29,51 +39,49 @@ export const blueprintCollections: readonly CollectionSpec[] = [
 const PAGE = 1000;
 
 /** `BlueprintRepository` over the DocumentStore port, so the embedded and MongoDB stores run the same code. */
-export class DocumentBlueprintRepository implements BlueprintRepository {
-  getJob(db: Collections, jobId: string): Promise<IngestionJobRecord | null> {
-    return db.collection<IngestionJobRecord>('ingestion_jobs').get(jobId);
+export class StoreBlueprintRepository implements BlueprintRepository {
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly clock: Clock,
+  ) {}
+
+  job(jobId: string): Promise<IngestionJobRecord | null> {
+    return this.store.collection<IngestionJobRecord>('ingestion_jobs').get(jobId);
   }
 
-  putJob(db: Collections, job: IngestionJobRecord): Promise<void> {
-    return db.collection<IngestionJobRecord>('ingestion_jobs').upsert(job);
+  blueprint(blueprintId: string): Promise<BlueprintRecord | null> {
+    return this.store.collection<BlueprintRecord>('blueprints').get(blueprintId);
   }
 
-  getBlueprint(db: Collections, blueprintId: string): Promise<BlueprintRecord | null> {
-    return db.collection<BlueprintRecord>('blueprints').get(blueprintId);
+  version(blueprintId: string, number: number): Promise<BlueprintVersionRecord | null> {
+    return this.store.collection<BlueprintVersionRecord>('blueprint_versions').get(versionDocId(blueprintId, number));
   }
 
-  putBlueprint(db: Collections, blueprint: BlueprintRecord): Promise<void> {
-    return db.collection<BlueprintRecord>('blueprints').upsert(blueprint);
-  }
-
-  getVersion(db: Collections, blueprintId: string, version: number): Promise<BlueprintVersionRecord | null> {
-    return db.collection<BlueprintVersionRecord>('blueprint_versions').get(`${blueprintId}:v${version}`);
-  }
-
-  putVersion(db: Collections, version: BlueprintVersionRecord): Promise<void> {
-    return db.collection<BlueprintVersionRecord>('blueprint_versions').upsert(version);
-  }
-
-  putChunk(db: Collections, chunk: BlueprintChunkRecord): Promise<void> {
-    return db.collection<BlueprintChunkRecord>('blueprint_chunks').upsert(chunk);
-  }
-
-  putSectionBatch(db: Collections, batch: SectionBatchRecord): Promise<void> {
-    return db.collection<SectionBatchRecord>('blueprint_sections').upsert(batch);
-  }
-
-  async sectionsOf(db: Collections, versionId: string): Promise<StoredSection[]> {
-    const batches = await this.all<SectionBatchRecord>(db, 'blueprint_sections', versionId, 'batch');
+  async sectionsOf(versionId: string): Promise<StoredSection[]> {
+    const batches = await this.all<SectionBatchRecord>('blueprint_sections', versionId, 'batch');
     return batches.flatMap((b) => b.sections);
   }
 
-  async textOf(db: Collections, versionId: string): Promise<string> {
-    const chunks = await this.all<BlueprintChunkRecord>(db, 'blueprint_chunks', versionId, 'index');
+  async textOf(versionId: string): Promise<string> {
+    const chunks = await this.all<BlueprintChunkRecord>('blueprint_chunks', versionId, 'index');
     return chunks.map((c) => c.text).join('');
   }
 
+  commit(change: BlueprintChange, events: readonly Envelope[]): Promise<IngestionJobRecord> {
+    return commitWithOutbox(
+      this.store,
+      async (tx) => {
+        for (const chunk of change.chunks ?? []) await tx.collection('blueprint_chunks').upsert(chunk);
+        for (const batch of change.sectionBatches ?? []) await tx.collection('blueprint_sections').upsert(batch);
+        for (const version of change.versions ?? []) await replace(tx, 'blueprint_versions', version);
+        if (change.blueprint) await replace(tx, 'blueprints', change.blueprint);
+        return { result: await replace(tx, 'ingestion_jobs', change.job), events };
+      },
+      this.clock,
+    );
+  }
+
   private async all<T extends SectionBatchRecord | BlueprintChunkRecord>(
-    db: Collections,
     collection: string,
     versionId: string,
     orderField: 'batch' | 'index',
@@ -81,7 +89,7 @@ export class DocumentBlueprintRepository implements BlueprintRepository {
     const out: T[] = [];
     let after: string | undefined;
     do {
-      const page = await db
+      const page = await this.store
         .collection<T>(collection)
         .find({ versionId }, { sort: { [orderField]: 1 }, limit: PAGE, ...(after ? { after } : {}) });
       out.push(...page.items);
@@ -89,4 +97,9 @@ export class DocumentBlueprintRepository implements BlueprintRepository {
     } while (after);
     return out;
   }
+}
+
+/** Compare-and-set on the revision the document was loaded with; returns it as stored. */
+function replace<T extends Doc & Revisioned>(tx: StoreTransaction, collection: string, doc: T): Promise<T> {
+  return tx.collection<T>(collection).replaceIfVersion(doc, doc.version ?? 0);
 }

@@ -1,43 +1,34 @@
 import {
-  BlueprintIngestedV1,
-  buildEnvelope,
   IngestionProgressV1,
   type BlueprintSection,
   type Envelope,
   type MessageDef,
   type PayloadOf,
 } from '@autopilot/contracts';
-import type { Clock, IdSource } from '@autopilot/kernel';
+import type { Clock } from '@autopilot/kernel';
+import type { OutboxEnvelopes } from '@autopilot/runtime';
 import type { Section } from '../domain/sections/section-tree';
 
-/** Envelope fields every event of one job shares: it is correlated with the job, caused by the command. */
-export interface JobEnvelopeContext {
-  clock: Clock;
-  ids: IdSource;
-  projectId: string;
-  jobId: string;
-  commandId?: string;
+/** What the events of one job share: correlated with the job (causation: the command being handled). */
+export interface JobEvents {
+  readonly envelopes: OutboxEnvelopes;
+  readonly clock: Clock;
+  readonly projectId: string;
+  readonly jobId: string;
 }
 
-export function jobEnvelope<D extends MessageDef>(
-  ctx: JobEnvelopeContext,
+export function jobEvent<D extends MessageDef>(
+  job: JobEvents,
   def: D,
   data: PayloadOf<D>,
 ): Envelope<PayloadOf<D>> {
-  return buildEnvelope(def, data, {
-    id: ctx.ids.next(),
-    time: ctx.clock.isoNow(),
-    source: 'ingestion',
-    projectId: ctx.projectId,
-    correlationId: ctx.jobId,
-    ...(ctx.commandId !== undefined ? { causationId: ctx.commandId } : {}),
-  });
+  return job.envelopes.build(def, data, { projectId: job.projectId, correlationId: job.jobId });
 }
 
 export type ProgressPhase = IngestionProgressV1['phase'];
 
 export function progressEvent(
-  ctx: JobEnvelopeContext,
+  job: JobEvents,
   fields: {
     phase: ProgressPhase;
     done: number;
@@ -46,12 +37,12 @@ export function progressEvent(
     error?: { code: string; message: string };
   },
 ): Envelope<IngestionProgressV1> {
-  return jobEnvelope(ctx, IngestionProgressV1, {
-    jobId: ctx.jobId,
-    projectId: ctx.projectId,
+  return jobEvent(job, IngestionProgressV1, {
+    jobId: job.jobId,
+    projectId: job.projectId,
     jobKind: 'blueprint',
     ...fields,
-    at: ctx.clock.isoNow(),
+    at: job.clock.isoNow(),
   });
 }
 
@@ -73,4 +64,3 @@ export function sectionForEvent(section: Section): BlueprintSection {
   return out;
 }
 
-export { BlueprintIngestedV1 };

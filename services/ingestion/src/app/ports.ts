@@ -1,15 +1,21 @@
-import type { Doc, StoreTransaction } from '@autopilot/store';
+import type { Envelope } from '@autopilot/contracts';
+import type { Doc } from '@autopilot/store';
 import type { JobCheckpoint, JobState } from '../domain/job/ingestion-job';
 import type { RejectionReason, RejectionSite } from '../domain/blueprint/blueprint-rejected-error';
 import type { Section } from '../domain/sections/section-tree';
 import type { SourceFile } from '../domain/blueprint/text-position';
 import type { VersionStatus } from '../domain/blueprint/blueprint-version';
 
-/** Reads and writes go through a store or an open transaction alike (both hand out collections). */
-export type Collections = Pick<StoreTransaction, 'collection'>;
+/**
+ * A document written by compare-and-set: `version` is its store revision (absent before its first
+ * write). Not to be confused with a blueprint's version, which is `number`.
+ */
+export interface Revisioned {
+  version?: number;
+}
 
 /** A blueprint: one per (project, name). Its versions are separate documents. */
-export interface BlueprintRecord extends Doc {
+export interface BlueprintRecord extends Doc, Revisioned {
   projectId: string;
   name: string;
   title: string;
@@ -22,7 +28,7 @@ export interface BlueprintRecord extends Doc {
 }
 
 /** One version of a blueprint; its text is in chunks, its sections in batches. */
-export interface BlueprintVersionRecord extends Doc {
+export interface BlueprintVersionRecord extends Doc, Revisioned {
   blueprintId: string;
   projectId: string;
   number: number;
@@ -85,13 +91,13 @@ export interface JobOutcome {
 }
 
 /** A blueprint ingestion job; `_id` is the command's jobId. */
-export interface IngestionJobRecord extends Doc {
+export interface IngestionJobRecord extends Doc, Revisioned {
   kind: 'blueprint';
   projectId: string;
   state: JobState;
   blueprintId: string;
-  /** Version the job writes; absent for a job rejected before one was chosen. */
-  version?: number;
+  /** The blueprint version the job writes; absent for a job rejected before one was chosen. */
+  blueprintVersion?: number;
   digest?: string;
   totalSections: number;
   checkpoint: JobCheckpoint;
@@ -105,24 +111,32 @@ export interface IngestionJobRecord extends Doc {
   finishedAt?: string;
 }
 
+/** What one step of a blueprint job writes, with the job itself. */
+export interface BlueprintChange {
+  /** The job as it should be stored; its `version` is the revision it was loaded with. */
+  readonly job: IngestionJobRecord;
+  readonly blueprint?: BlueprintRecord;
+  readonly versions?: readonly BlueprintVersionRecord[];
+  readonly chunks?: readonly BlueprintChunkRecord[];
+  readonly sectionBatches?: readonly SectionBatchRecord[];
+}
+
 /** Blueprints, versions, chunks, section batches and jobs in the ingestion service's store. */
 export interface BlueprintRepository {
   /** The job, or null. */
-  getJob(db: Collections, jobId: string): Promise<IngestionJobRecord | null>;
-  /** Inserts or replaces the job. */
-  putJob(db: Collections, job: IngestionJobRecord): Promise<void>;
-  getBlueprint(db: Collections, blueprintId: string): Promise<BlueprintRecord | null>;
-  putBlueprint(db: Collections, blueprint: BlueprintRecord): Promise<void>;
-  getVersion(db: Collections, blueprintId: string, version: number): Promise<BlueprintVersionRecord | null>;
-  /** Inserts or replaces the version (`_id` from blueprint and number). */
-  putVersion(db: Collections, version: BlueprintVersionRecord): Promise<void>;
-  /** Upserts one chunk: writing the same chunk twice leaves one document. */
-  putChunk(db: Collections, chunk: BlueprintChunkRecord): Promise<void>;
-  /** Upserts one section batch: writing the same batch twice leaves one document. */
-  putSectionBatch(db: Collections, batch: SectionBatchRecord): Promise<void>;
+  job(jobId: string): Promise<IngestionJobRecord | null>;
+  blueprint(blueprintId: string): Promise<BlueprintRecord | null>;
+  version(blueprintId: string, number: number): Promise<BlueprintVersionRecord | null>;
   /** Every stored section of a version, in document order. */
-  sectionsOf(db: Collections, versionId: string): Promise<StoredSection[]>;
+  sectionsOf(versionId: string): Promise<StoredSection[]>;
   /** The version's text, joined from its chunks. */
-  textOf(db: Collections, versionId: string): Promise<string>;
+  textOf(versionId: string): Promise<string>;
+  /**
+   * Writes one step in one transaction, with `events` in the outbox: the job, the blueprint and
+   * the versions by compare-and-set on the revision they were loaded with (absent: must be new),
+   * chunks and section batches as upserts of their deterministic ids. Returns the job as stored.
+   * Rejects with StoreRevisionConflictError when any of them changed meanwhile: nothing written.
+   */
+  commit(change: BlueprintChange, events: readonly Envelope[]): Promise<IngestionJobRecord>;
 }
 export const BlueprintRepository = Symbol('BlueprintRepository');

@@ -11,6 +11,6 @@ export class SubmitBlueprintHandler {
   // A 3 MB blueprint takes seconds; each stored step tells the bus the job is alive (working()).
   @EventPattern(IngestionSubmitBlueprintV1.subject, { consumer: 'ingestion-submit-blueprint' })
   async handle(@Payload() command: IngestionSubmitBlueprintV1, @Ctx() ctx: BusContext): Promise<void> {
-    await this.submit.execute(command, { commandId: ctx.messageId(), onStep: () => ctx.working() });
+    await this.submit.execute(command, { onStep: () => ctx.working() });
   }
 }

@@ -12,7 +12,7 @@ import {
   validateEnvelope,
   type Envelope,
 } from '@autopilot/contracts';
-import { NonRetryableError, ulidSource } from '@autopilot/kernel';
+import { NonRetryableError, sha256Hex, ulidSource } from '@autopilot/kernel';
 import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
 import { declareOutbox, DocumentStore, openSqliteStore, pendingOutbox } from '@autopilot/store';
 import { eventually, FakeClock } from '@autopilot/testing';
@@ -52,12 +52,14 @@ afterAll(cleanupRepos);
 
 const useCase = () => new ScanRepoGapsUseCase(store, new GitRepoSnapshotReader(), clock, ulidSource());
 const outboxTypes = async () => (await pendingOutbox(store, 100)).map((e) => e.envelope.type);
-const withAnchor = (anchor = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT)), at = clock.now()) =>
-  store.transaction((tx) => recordAnchor(tx, { projectId, anchor, blueprintId: 'bp-1', recordedAt: at }));
+const withAnchor = (
+  anchor = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT), { hash: sha256Hex }),
+  at = clock.now(),
+) => store.transaction((tx) => recordAnchor(tx, { projectId, anchor, blueprintId: 'bp-1', recordedAt: at }));
 
 describe('ScanRepoGapsUseCase', () => {
   it('records the report and a proposal against the latest anchor, and publishes both through the outbox', async () => {
-    const older = anchorFromBlueprint(blueprintOf('# Old\n\n## Goals\n\nOld goal.\n'));
+    const older = anchorFromBlueprint(blueprintOf('# Old\n\n## Goals\n\nOld goal.\n'), { hash: sha256Hex });
     await withAnchor(older, clock.now() - 1000);
     await withAnchor();
     const latest = await latestAnchor(store, projectId);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { buildEnvelope, GapReportCreatedV1, type Envelope, type RepoScannedV1 } from '@autopilot/contracts';
-import { Clock, IdSource, NonRetryableError } from '@autopilot/kernel';
+import { Clock, IdSource, NonRetryableError, sha256Hex } from '@autopilot/kernel';
 import { commitWithOutbox, DocumentStore, type Doc } from '@autopilot/store';
 import { scanGaps, type GapScanOptions, type RepoGapReport } from '../domain/gaps/gap-report';
 import type { SnapshotToolchain } from '../domain/gaps/gap-snapshot';
@@ -93,10 +93,10 @@ export class ScanRepoGapsUseCase {
     }
     const report = scanGaps(
       input.toolchains !== undefined ? { ...snapshot, toolchains: input.toolchains } : snapshot,
-      input.options,
+      { ...input.options, hash: sha256Hex },
     );
     const anchor = await latestAnchor(this.store, input.projectId);
-    const proposal = anchor !== undefined ? proposePlan(anchor, report) : undefined;
+    const proposal = anchor !== undefined ? proposePlan(anchor, report, { hash: sha256Hex }) : undefined;
     const time = this.clock.isoNow();
     const envelopeFields = {
       source: 'planner',

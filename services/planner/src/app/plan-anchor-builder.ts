@@ -1,4 +1,5 @@
 import type { BlueprintIngestedV1, IntentionAnchor } from '@autopilot/contracts';
+import { sha256Hex } from '@autopilot/kernel';
 import { anchorFromBlueprint } from '../domain/anchor/anchor';
 import type { AnchorBuilder } from './ports';
 
@@ -9,5 +10,5 @@ import type { AnchorBuilder } from './ports';
  */
 export const blueprintAnchorBuilder: AnchorBuilder = {
   anchorFor: async (blueprint: BlueprintIngestedV1): Promise<IntentionAnchor> =>
-    anchorFromBlueprint(blueprint),
+    anchorFromBlueprint(blueprint, { hash: sha256Hex }),
 };

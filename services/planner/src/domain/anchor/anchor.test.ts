@@ -1,4 +1,5 @@
 import { closeObjectSchemas, IntentionAnchor, validateSchema } from '@autopilot/contracts';
+import { sha256Hex } from '@autopilot/kernel';
 import {
   anchorFromBlueprint,
   AnchorInputError,
@@ -8,6 +9,9 @@ import {
 import { blueprintOf, FULL_BLUEPRINT } from './anchor-fixtures.test-support';
 import { utf8Length } from './anchor-text';
 import { PIVOT_TYPES } from './pivot-types';
+
+/** The content hash the app passes (domain code receives it as data). */
+const hash = sha256Hex;
 
 /** Every blueprint statement must be a verbatim quote: its offsets slice to text containing it. */
 function expectNothingInvented(anchor: IntentionAnchorV2, text: string): void {
@@ -25,7 +29,7 @@ const statementsOf = (anchor: IntentionAnchorV2, type: string) =>
 
 describe('anchorFromBlueprint', () => {
   it('fills all eight pivots of a full blueprint from its sections, quoting each statement', () => {
-    const anchor = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT));
+    const anchor = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT), { hash });
 
     expect(anchor.formatVersion).toBe(2);
     expect(anchor.typedPivots.map((p) => p.type)).toEqual([...PIVOT_TYPES]);
@@ -51,7 +55,7 @@ describe('anchorFromBlueprint', () => {
   });
 
   it('ranks a document-level section above a story-level one, and reads Label: lines', () => {
-    const anchor = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT));
+    const anchor = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT), { hash });
     const evidence = anchor.typedPivots.find((p) => p.type === 'evidence')!.statements;
     expect(evidence.map((s) => s.heading)).toEqual([
       'Testing strategy',
@@ -63,7 +67,7 @@ describe('anchorFromBlueprint', () => {
 
   it('never takes a heading or a label from inside a code fence', () => {
     const text = '# Plan\n\n```md\n## Budget\n\nBudget: $1000 a day.\n```\n\n## Goals\n\nShip it.\n';
-    const anchor = anchorFromBlueprint(blueprintOf(text));
+    const anchor = anchorFromBlueprint(blueprintOf(text), { hash });
     expect(statementsOf(anchor, 'budget')).toEqual([]);
     expect(anchor.questions.map((q) => q.pivot)).toContain('budget');
     expect(statementsOf(anchor, 'north_star')).toEqual(['Ship it.']);
@@ -72,7 +76,7 @@ describe('anchorFromBlueprint', () => {
   it('turns each unstated pivot of a sparse blueprint into one question, in pivot order, inventing nothing', () => {
     const text =
       '# Notes app\n\n## Vision\n\nNotes sync across devices.\n\n## Tests\n\n- Sync has an e2e test.\n';
-    const anchor = anchorFromBlueprint(blueprintOf(text));
+    const anchor = anchorFromBlueprint(blueprintOf(text), { hash });
 
     expect(anchor.questions.map((q) => q.pivot)).toEqual([
       'safety',
@@ -96,7 +100,7 @@ describe('anchorFromBlueprint', () => {
   });
 
   it('asks all eight questions, and no more, for a blueprint that states nothing', () => {
-    const anchor = anchorFromBlueprint(blueprintOf('# Untitled\n\nSome words.\n'));
+    const anchor = anchorFromBlueprint(blueprintOf('# Untitled\n\nSome words.\n'), { hash });
     expect(anchor.questions).toHaveLength(8);
     expect(anchor.typedPivots.every((p) => p.statements.length === 0)).toBe(true);
     expect(anchor.pivots).toEqual([]);
@@ -104,12 +108,18 @@ describe('anchorFromBlueprint', () => {
 
   it('puts project inputs first, lets them replace a pivot, and quotes structured inputs', () => {
     const anchor = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT), {
-      statements: { north_star: ['Checkout that converts.'], budget: ['Keep LLM spend under $150 a month.'] },
-      replaceBlueprint: ['budget'],
-      budgets: { runUsd: 5, dailyUsd: 50 },
-      maxParallel: 2,
-      autonomyMode: 'semi_auto',
-      protectedPaths: ['infra/**', 'deploy/**'],
+      hash,
+      inputs: {
+        statements: {
+          north_star: ['Checkout that converts.'],
+          budget: ['Keep LLM spend under $150 a month.'],
+        },
+        replaceBlueprint: ['budget'],
+        budgets: { runUsd: 5, dailyUsd: 50 },
+        maxParallel: 2,
+        autonomyMode: 'semi_auto',
+        protectedPaths: ['infra/**', 'deploy/**'],
+      },
     });
 
     const northStar = anchor.typedPivots.find((p) => p.type === 'north_star')!.statements;
@@ -132,25 +142,35 @@ describe('anchorFromBlueprint', () => {
 
   it('answers a question from inputs alone', () => {
     const text = '# Notes app\n\n## Vision\n\nNotes sync.\n';
-    const anchor = anchorFromBlueprint(blueprintOf(text), { budgets: { weeklyUsd: 20 } });
+    const anchor = anchorFromBlueprint(blueprintOf(text), { hash, inputs: { budgets: { weeklyUsd: 20 } } });
     expect(anchor.questions.map((q) => q.pivot)).not.toContain('budget');
     expect(statementsOf(anchor, 'budget')).toEqual(['Spending caps: $20 per week.']);
   });
 
   it('refuses inputs it cannot use, naming the field', () => {
     const bp = blueprintOf('# A\n');
-    expect(() => anchorFromBlueprint(bp, { budgets: { dailyUsd: -1 } })).toThrow(AnchorInputError);
-    expect(() => anchorFromBlueprint(bp, { maxParallel: 0 })).toThrow('maxParallel');
-    expect(() => anchorFromBlueprint(bp, { statements: { scope: ['  '] } })).toThrow('statements.scope[0]');
+    expect(() => anchorFromBlueprint(bp, { hash, inputs: { budgets: { dailyUsd: -1 } } })).toThrow(
+      AnchorInputError,
+    );
+    expect(() => anchorFromBlueprint(bp, { hash, inputs: { maxParallel: 0 } })).toThrow('maxParallel');
+    expect(() => anchorFromBlueprint(bp, { hash, inputs: { statements: { scope: ['  '] } } })).toThrow(
+      'statements.scope[0]',
+    );
     expect(() =>
-      anchorFromBlueprint(bp, { statements: { vibes: ['x'] } as unknown as Record<'scope', string[]> }),
+      anchorFromBlueprint(bp, {
+        hash,
+        inputs: { statements: { vibes: ['x'] } as unknown as Record<'scope', string[]> },
+      }),
     ).toThrow('statements.vibes');
   });
 
   it('refuses a section whose offsets fall outside the text, naming the section', () => {
     const error = (() => {
       try {
-        anchorFromBlueprint({ text: '# A\n', sections: [{ title: 'A', level: 1, start: 0, end: 99 }] });
+        anchorFromBlueprint(
+          { text: '# A\n', sections: [{ title: 'A', level: 1, start: 0, end: 99 }] },
+          { hash },
+        );
       } catch (e) {
         return e;
       }
@@ -161,17 +181,18 @@ describe('anchorFromBlueprint', () => {
   });
 
   it('is deterministic, and its id follows the statements, not their offsets', () => {
-    const a = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT));
-    const b = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT));
+    const a = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT), { hash });
+    const b = anchorFromBlueprint(blueprintOf(FULL_BLUEPRINT), { hash });
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
     expect(a.id).toMatch(/^anchor-[0-9a-f]{24}$/);
 
-    const shifted = anchorFromBlueprint(blueprintOf(`Preface paragraph.\n\n${FULL_BLUEPRINT}`));
+    const shifted = anchorFromBlueprint(blueprintOf(`Preface paragraph.\n\n${FULL_BLUEPRINT}`), { hash });
     expect(shifted.id).toBe(a.id);
     expect(shifted.typedPivots[0]!.statements[0]!.start).not.toBe(a.typedPivots[0]!.statements[0]!.start);
 
     const changed = anchorFromBlueprint(
       blueprintOf(FULL_BLUEPRINT.replace('under 30 seconds', 'under 20 seconds')),
+      { hash },
     );
     expect(changed.id).not.toBe(a.id);
   });
@@ -206,7 +227,7 @@ describe('anchorFromBlueprint', () => {
     const text = parts.join('\n');
     expect(text.split(/\s+/).length).toBeGreaterThanOrEqual(500_000);
 
-    const anchor = anchorFromBlueprint(blueprintOf(text));
+    const anchor = anchorFromBlueprint(blueprintOf(text), { hash });
 
     expect(utf8Length(anchor.text)).toBeLessThan(2048);
     expect(Buffer.byteLength(anchor.text, 'utf8')).toBe(utf8Length(anchor.text));

@@ -6,9 +6,9 @@ import type {
   IntentionAnchor,
   PivotStatement,
 } from '@autopilot/contracts';
-import { AutopilotError } from '@autopilot/kernel';
+import { AutopilotError, type ContentHash } from '@autopilot/kernel';
 import { renderAnchorText } from './anchor-text';
-import { contentId } from '../content-digest';
+import { contentId } from '../content-id';
 import { PIVOT_TYPES, PIVOTS, pivotsNamedBy, type PivotType } from './pivot-types';
 import { forEachLine, statementsIn, STATEMENT_MAX_CHARS, type QuotedStatement } from './pivot-statements';
 
@@ -52,6 +52,12 @@ export interface ProjectIntentInputs {
   readonly autonomyMode?: AutonomyMode;
   /** Globs that always need approval; becomes a safety / risk statement quoting them in backticks. */
   readonly protectedPaths?: readonly string[];
+}
+
+export interface AnchorOptions {
+  /** The content hash of the anchor's id (the kernel's `sha256Hex` in production). */
+  readonly hash: ContentHash;
+  readonly inputs?: ProjectIntentInputs;
 }
 
 /** An anchor in format 2: every optional v2 field present. */
@@ -100,7 +106,7 @@ export class AnchorSectionRangeError extends AutopilotError {
 /** Builds the intention anchor v2 of a blueprint and the project's explicit inputs. */
 export function anchorFromBlueprint(
   blueprint: BlueprintForAnchor,
-  inputs: ProjectIntentInputs = {},
+  { hash, inputs = {} }: AnchorOptions,
 ): IntentionAnchorV2 {
   const fromInputs = inputStatements(inputs);
   const fromBlueprint = blueprintStatements(blueprint);
@@ -125,7 +131,7 @@ export function anchorFromBlueprint(
     JSON.stringify([p.type, p.statements.map((s) => [s.source, s.input ?? s.heading ?? '', s.text])]),
   );
   return {
-    id: contentId('anchor', [String(ANCHOR_FORMAT_VERSION), ...idParts]),
+    id: contentId('anchor', [String(ANCHOR_FORMAT_VERSION), ...idParts], hash),
     formatVersion: ANCHOR_FORMAT_VERSION,
     text,
     pivots: [...pivotLines],

@@ -1,4 +1,5 @@
 import { GapReportCreatedV1, validateStrict } from '@autopilot/contracts';
+import { sha256Hex } from '@autopilot/kernel';
 import { GitRepoSnapshotReader } from '../../adapters/repo-files-git-reader';
 import {
   CLEAN_REPO,
@@ -9,10 +10,13 @@ import {
 } from '../../adapters/repo-files-fixture.test-support';
 import { scanGaps, type RepoGapReport } from './gap-report';
 
+/** The content hash the app passes (domain code receives it as data). */
+const hash = sha256Hex;
+
 // The scanner is pure; these tests feed it snapshots of real repositories, read by the git adapter.
 const reader = new GitRepoSnapshotReader();
 const scan = async (files: Record<string, string | Buffer>, options = {}) =>
-  scanGaps(await reader.read(gitRepo(files)), options);
+  scanGaps(await reader.read(gitRepo(files)), { hash, ...options });
 const ofKind = (report: RepoGapReport, kind: string) => report.gaps.filter((g) => g.kind === kind);
 
 afterAll(cleanupRepos);
@@ -34,16 +38,16 @@ describe('scanGaps on real repositories', () => {
       'lib/a.py': 'x = 1\n',
     };
     const dir = gitRepo(files);
-    const first = JSON.stringify(scanGaps(await reader.read(dir)));
-    const again = JSON.stringify(scanGaps(await reader.read(dir)));
+    const first = JSON.stringify(scanGaps(await reader.read(dir), { hash }));
+    const again = JSON.stringify(scanGaps(await reader.read(dir), { hash }));
     expect(again).toBe(first);
     // The same tree in another clone (another path, another commit time) is the same state.
-    const other = JSON.stringify(scanGaps(await reader.read(gitRepo(files))));
+    const other = JSON.stringify(scanGaps(await reader.read(gitRepo(files)), { hash }));
     expect(JSON.parse(other).gaps).toEqual(JSON.parse(first).gaps);
 
     writeFiles(dir, { 'notes.tmp': 'scratch\n' });
     commitAll(dir, 'scratch');
-    const changed = scanGaps(await reader.read(dir));
+    const changed = scanGaps(await reader.read(dir), { hash });
     expect(changed.id).not.toBe(JSON.parse(first).id);
   });
 
@@ -134,18 +138,21 @@ describe('scanGaps on real repositories', () => {
       'tools/gen.py': 'print(1)\n',
     });
     const snapshot = await reader.read(dir);
-    const report = scanGaps({
-      ...snapshot,
-      toolchains: [
-        { name: 'node', manifestPath: 'package.json', testCommand: ['npm', 'test'] },
-        { name: 'python', manifestPath: 'tools/pyproject.toml' },
-      ],
-    });
+    const report = scanGaps(
+      {
+        ...snapshot,
+        toolchains: [
+          { name: 'node', manifestPath: 'package.json', testCommand: ['npm', 'test'] },
+          { name: 'python', manifestPath: 'tools/pyproject.toml' },
+        ],
+      },
+      { hash },
+    );
     expect(ofKind(report, 'missing_tests').map((g) => g.evidence[0]!.ref)).toEqual(['packages/cli/']);
     const command = ofKind(report, 'missing_test_command');
     expect(command.map((g) => [g.evidence[0]!.ref, g.blocking])).toEqual([['tools/pyproject.toml', false]]);
 
-    const asked = scanGaps(snapshot, { reportTestsNotRun: true });
+    const asked = scanGaps(snapshot, { hash, reportTestsNotRun: true });
     expect(ofKind(asked, 'tests_not_run')[0]!.evidence[0]).toMatchObject({ ref: 'package.json' });
     expect(ofKind(report, 'tests_not_run')).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { GAP_KINDS, type Gap, type GapKind, type RiskLevel } from '@autopilot/contracts';
-import { contentId } from '../content-digest';
+import type { ContentHash } from '@autopilot/kernel';
+import { contentId } from '../content-id';
 import { clutterGaps } from './gap-clutter';
 import { docDriftGaps } from './gap-doc-drift';
 import { lockfileGaps } from './gap-lockfiles';
@@ -55,7 +56,11 @@ const KIND_ORDER = new Map<GapKind, number>(
   [...URGENT_KINDS, ...GAP_KINDS.filter((k) => !URGENT_KINDS.includes(k))].map((kind, i) => [kind, i]),
 );
 
-export function scanGaps(snapshot: RepoSnapshot, options: GapScanOptions = {}): RepoGapReport {
+/** The gap report of a snapshot; `hash` derives gap and report ids (the kernel's `sha256Hex`). */
+export function scanGaps(
+  snapshot: RepoSnapshot,
+  options: GapScanOptions & { readonly hash: ContentHash },
+): RepoGapReport {
   const index = indexSnapshot(snapshot);
   const findings: GapFinding[] = [
     ...secretGaps(index),
@@ -67,7 +72,7 @@ export function scanGaps(snapshot: RepoSnapshot, options: GapScanOptions = {}): 
   ];
   const gaps = findings
     .map((f): Gap => ({
-      id: contentId('gap', [f.kind, f.key]),
+      id: contentId('gap', [f.kind, f.key], options.hash),
       kind: f.kind,
       title: f.title.length > 300 ? `${f.title.slice(0, 299)}…` : f.title,
       detail: f.detail.length > 4000 ? `${f.detail.slice(0, 3999)}…` : f.detail,
@@ -85,7 +90,7 @@ export function scanGaps(snapshot: RepoSnapshot, options: GapScanOptions = {}): 
     gaps,
   };
   const report: RepoGapReport = {
-    id: contentId('gaps', [JSON.stringify(body)]),
+    id: contentId('gaps', [JSON.stringify(body)], options.hash),
     formatVersion: GAP_REPORT_FORMAT_VERSION,
     scope: 'repo',
     ...(snapshot.commit !== undefined ? { commit: snapshot.commit } : {}),

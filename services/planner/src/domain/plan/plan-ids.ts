@@ -2,8 +2,9 @@
  * Ids of the plan graph, derived from what they name so that re-planning an unchanged section
  * gives the same ids (the issue's "keeps the ids of unchanged nodes"). A plan has ~26k nodes and
  * as many tasks at the top of the size range, so this uses a fast non-cryptographic 104-bit hash
- * rather than the pure SHA-256 of `content-digest.ts` (measured ~8 µs per id under jest, ~0.4 s for
- * a large plan): the ids only need to be stable and collision-free, not unforgeable.
+ * rather than SHA-256 (a pure SHA-256 measured ~8 µs per id under jest, ~0.4 s for a large plan; the
+ * anchor, gap and proposal ids of `content-id.ts` take the kernel's as data): the ids only need to be
+ * stable and collision-free, not unforgeable. Changing this function changes every stored plan id.
  */
 
 /**

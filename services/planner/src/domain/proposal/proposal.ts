@@ -6,8 +6,8 @@ import type {
   ProposalAction,
   ProposalActionKind,
 } from '@autopilot/contracts';
-import { AutopilotError } from '@autopilot/kernel';
-import { contentId } from '../content-digest';
+import { AutopilotError, type ContentHash } from '@autopilot/kernel';
+import { contentId } from '../content-id';
 import type { RepoGapReport } from '../gaps/gap-report';
 import { PIVOTS } from '../anchor/pivot-types';
 import { classifyAction } from './proposal-policy';
@@ -27,6 +27,8 @@ export const DEFAULT_MAX_ACTIONS = 20;
 export const MAX_ACTIONS_LIMIT = 50;
 
 export interface ProposeOptions {
+  /** The content hash of proposal and action ids (the kernel's `sha256Hex` in production). */
+  readonly hash: ContentHash;
   /** At most this many actions (1..50, default 20); the rest are counted in `droppedActions`. */
   readonly maxActions?: number;
 }
@@ -141,7 +143,7 @@ const PROTECTING_PIVOTS: ReadonlySet<PivotType> = new Set<PivotType>(['safety', 
 export function proposePlan(
   anchor: IntentionAnchor,
   report: RepoGapReport,
-  options: ProposeOptions = {},
+  options: ProposeOptions,
 ): RepoPlanProposal | undefined {
   const maxActions = options.maxActions ?? DEFAULT_MAX_ACTIONS;
   if (!Number.isInteger(maxActions) || maxActions < 1 || maxActions > MAX_ACTIONS_LIMIT) {
@@ -170,7 +172,7 @@ export function proposePlan(
     const targetPaths = targets.slice(0, 100);
     const decision = classifyAction(template.kind, riskScore, targetPaths, protectedGlobs);
     return {
-      id: contentId('action', [template.kind, ...targetPaths]),
+      id: contentId('action', [template.kind, ...targetPaths], options.hash),
       kind: template.kind,
       summary: clip(template.summary(targetPaths), 1000),
       riskScore,
@@ -186,7 +188,7 @@ export function proposePlan(
   const unstated = (anchor.questions ?? []).map((q) => PIVOTS[q.pivot].label);
 
   return {
-    id: contentId('proposal', [anchor.id, report.id, JSON.stringify(actions)]),
+    id: contentId('proposal', [anchor.id, report.id, JSON.stringify(actions)], options.hash),
     formatVersion: PLAN_PROPOSAL_FORMAT_VERSION,
     anchorId: anchor.id,
     gapReportId: report.id,

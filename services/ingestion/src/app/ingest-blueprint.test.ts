@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { handlingMessage, outboxEnvelopesFor } from '@autopilot/runtime';
 import type {
+  Envelope,
   BlueprintIngestedV1,
   IngestionProgressV1,
   IngestionSubmitBlueprintV1,
@@ -15,11 +17,11 @@ import {
   type StoreTransaction,
 } from '@autopilot/store';
 import { FakeClock } from '@autopilot/testing';
-import { blueprintCollections, DocumentBlueprintRepository } from '../adapters/blueprint-repository';
+import { blueprintCollections, StoreBlueprintRepository } from '../adapters/blueprint-repository';
 import { declareIngestionStore } from '../index';
 import type { IngestionOptions } from './ingestion-options';
 import type { BlueprintVersionRecord, IngestionJobRecord, SectionBatchRecord } from './ports';
-import { runBlueprintIngestion, type IngestOutcome } from './run-blueprint-ingestion';
+import { ingestSubmittedBlueprint, type IngestOutcome } from './ingest-blueprint';
 
 const PLAN = [
   '# Shop',
@@ -82,13 +84,17 @@ async function harness(dir: string, file: string): Promise<Harness> {
   await declareIngestionStore(store);
   const clock = new FakeClock();
   const ids = scriptedIds();
-  const repository = new DocumentBlueprintRepository();
+  const envelopes = outboxEnvelopesFor({ source: 'ingestion', clock, ids });
+  const handled = (cmd: IngestionSubmitBlueprintV1) =>
+    ({ id: `cmd-${cmd.jobId}`, correlationId: cmd.jobId, projectId: cmd.projectId }) as Envelope<unknown>;
   return {
     store,
     run: (cmd, via = store) =>
-      runBlueprintIngestion(
-        { store: via, repository, clock, ids, options: OPTIONS },
-        { command: cmd, commandId: `cmd-${cmd.jobId}` },
+      handlingMessage(handled(cmd), () =>
+        ingestSubmittedBlueprint(
+          { blueprints: new StoreBlueprintRepository(via, clock), clock, envelopes, options: OPTIONS },
+          { command: cmd },
+        ),
       ),
     async all<T extends Doc>(collection: string) {
       return (await store.collection<T>(collection).find({}, { limit: 1000 })).items;
@@ -140,7 +146,7 @@ class FailingOnceStore implements DocumentStore {
   }
 }
 
-describe('runBlueprintIngestion (SQLite store)', () => {
+describe('ingestSubmittedBlueprint (SQLite store)', () => {
   let dir: string;
   let h: Harness;
   beforeEach(async () => {
@@ -176,7 +182,9 @@ describe('runBlueprintIngestion (SQLite store)', () => {
     );
     expect(chunks).toHaveLength(Math.ceil(PLAN.length / 64));
     expect(chunks.map((c) => c.text).join('')).toBe(PLAN);
-    expect(await new DocumentBlueprintRepository().textOf(h.store, `${outcome.blueprintId}:v1`)).toBe(PLAN);
+    expect(await new StoreBlueprintRepository(h.store, new FakeClock()).textOf(`${outcome.blueprintId}:v1`)).toBe(
+      PLAN,
+    );
     expect(
       (await h.all<SectionBatchRecord>('blueprint_sections')).map((b) => b.sections.length).sort(),
     ).toEqual([2, 2, 2]);

@@ -1,0 +1,501 @@
+import { BlueprintIngestedV1, type IngestionSubmitBlueprintV1 } from '@autopilot/contracts';
+import { sha256Hex, type Clock } from '@autopilot/kernel';
+import type { OutboxEnvelopes } from '@autopilot/runtime';
+import { blueprintIdFor, versionDocId } from '../domain/blueprint/blueprint-identity';
+import { parseBlueprint, type ParsedBlueprint } from '../domain/blueprint/blueprint-parse';
+import { BlueprintRejectedError } from '../domain/blueprint/blueprint-rejected-error';
+import { decideFinish, decideVersion, filesKeyOf } from '../domain/blueprint/blueprint-version';
+import { afterStep, chunkEnds, nextStep, progressDue, type JobPlan, type JobStep } from '../domain/job/ingestion-job';
+import { changedSectionIds } from '../domain/sections/section-changes';
+import { IngestionJobConflictError } from './errors';
+import { jobEvent, progressEvent, sectionForEvent, type JobEvents } from './ingestion-events';
+import { defaultIngestionOptions, type IngestionOptions } from './ingestion-options';
+import type {
+  BlueprintChange,
+  BlueprintRepository,
+  BlueprintVersionRecord,
+  IngestionJobRecord,
+  JobOutcome,
+} from './ports';
+
+/** What ingesting needs; the service module injects them. */
+export interface IngestionDeps {
+  readonly blueprints: BlueprintRepository;
+  readonly clock: Clock;
+  readonly envelopes: OutboxEnvelopes;
+  readonly options?: Partial<IngestionOptions>;
+}
+
+export interface SubmitBlueprintRequest {
+  readonly command: IngestionSubmitBlueprintV1;
+  /** Called after every stored step (the handler tells the bus it is still working). */
+  readonly onStep?: () => void;
+}
+
+export type IngestOutcome =
+  | (JobOutcome & {
+      status: 'ingested';
+      jobId: string;
+      changedSectionIds: string[];
+      /** The `blueprint.ingested` payload, when this call produced it (not for an already finished job). */
+      ingested?: BlueprintIngestedV1;
+    })
+  | { status: 'rejected'; jobId: string; error: BlueprintRejectedError };
+
+/** One job in progress: what every step needs. */
+interface JobRun {
+  readonly deps: IngestionDeps;
+  readonly options: IngestionOptions;
+  readonly command: IngestionSubmitBlueprintV1;
+  readonly events: JobEvents;
+  readonly blueprintId: string;
+}
+
+/**
+ * Ingests one submitted blueprint as a resumable job (DESIGN.md section 4):
+ * 1. a finished job answers from its record, writing nothing;
+ * 2. validate and parse in memory (bad input: the job is recorded failed and announced, nothing else);
+ * 3. start the job (pick the version: the same text twice is one version) or resume it;
+ * 4. store the text in chunks and the sections in batches, one commit and checkpoint per step;
+ * 5. finish: mark the version current (superseding its parent) and announce `blueprint.ingested`.
+ * Called again with the same job id it resumes after the last stored step.
+ */
+export async function ingestSubmittedBlueprint(
+  deps: IngestionDeps,
+  request: SubmitBlueprintRequest,
+): Promise<IngestOutcome> {
+  const { command } = request;
+  const known = await deps.blueprints.job(command.jobId);
+  if (known && (known.state === 'succeeded' || known.state === 'failed')) return answerFinished(deps, known);
+
+  const run: JobRun = {
+    deps,
+    options: { ...defaultIngestionOptions, ...deps.options },
+    command,
+    events: { envelopes: deps.envelopes, clock: deps.clock, projectId: command.projectId, jobId: command.jobId },
+    blueprintId:
+      command.blueprintId ??
+      blueprintIdFor(command.projectId, command.name ?? command.sourcePath ?? command.title, sha256Hex),
+  };
+  let parsed: ParsedBlueprint;
+  try {
+    parsed = parseSubmitted(run);
+  } catch (err) {
+    if (!(err instanceof BlueprintRejectedError)) throw err;
+    await recordRejection(run, err);
+    return { status: 'rejected', jobId: command.jobId, error: err };
+  }
+  const digest = sha256Hex(parsed.text);
+
+  let job: IngestionJobRecord;
+  if (known) {
+    if (known.digest !== digest) throw new IngestionJobConflictError(known._id, known.digest ?? '', digest);
+    job = known;
+  } else {
+    const started = await startJob(run, parsed, digest);
+    if (started.kind === 'reused') return started.outcome;
+    job = started.job;
+  }
+  const version = await deps.blueprints.version(run.blueprintId, job.blueprintVersion as number);
+  if (!version) throw new Error(`version ${job.blueprintVersion} of job ${job._id} is missing`);
+  const changed = await changedSince(run, version, parsed);
+  job = await storeSteps(run, job, parsed, new Set(changed), request.onStep);
+  return finishJob(run, job, version, parsed, changed);
+}
+
+function parseSubmitted({ command, options, blueprintId }: JobRun): ParsedBlueprint {
+  return parseBlueprint(command.text, {
+    hash: sha256Hex,
+    scope: blueprintId,
+    maxBytes: options.maxBytes,
+    maxNesting: options.maxNesting,
+    ...(command.files ? { files: command.files } : {}),
+    ...(command.sourcePath !== undefined ? { label: command.sourcePath } : {}),
+  });
+}
+
+/** The sections that are new or changed since the version's parent (all of them for a first version). */
+async function changedSince(
+  run: JobRun,
+  version: BlueprintVersionRecord,
+  parsed: ParsedBlueprint,
+): Promise<string[]> {
+  if (version.parentVersion === undefined) return changedSectionIds(undefined, parsed.sections);
+  const parent = await run.deps.blueprints.sectionsOf(versionDocId(run.blueprintId, version.parentVersion));
+  return changedSectionIds(new Map(parent.map((s) => [s.id, s.hash])), parsed.sections);
+}
+
+type Started = { kind: 'started'; job: IngestionJobRecord } | { kind: 'reused'; outcome: IngestOutcome };
+
+/**
+ * Picks the version and records the running job in one commit. A version already holding this text
+ * finishes the job at once. A concurrent job that allocated a version first makes the commit fail
+ * with a revision conflict: the bus redelivers the command and the decision is made again.
+ */
+async function startJob(run: JobRun, parsed: ParsedBlueprint, digest: string): Promise<Started> {
+  const { deps, command, blueprintId } = run;
+  const now = deps.clock.isoNow();
+  const filesKey = filesKeyOf(command.files);
+  const blueprint = await deps.blueprints.blueprint(blueprintId);
+  const latest = blueprint ? await deps.blueprints.version(blueprintId, blueprint.latestVersion) : null;
+  const decision = decideVersion(
+    latest
+      ? { number: latest.number, digest: latest.digest, filesKey: latest.filesKey, status: latest.status }
+      : undefined,
+    blueprint?.currentVersion,
+    digest,
+    filesKey,
+  );
+  const job: IngestionJobRecord = {
+    _id: command.jobId,
+    kind: 'blueprint',
+    projectId: command.projectId,
+    state: 'running',
+    blueprintId,
+    blueprintVersion: decision.version,
+    digest,
+    totalSections: parsed.sections.length,
+    checkpoint: { chunksStored: 0, sectionsStored: 0 },
+    lastReported: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (decision.kind === 'reuse' && latest) return reuseVersion(run, job, latest, parsed, now);
+
+  const change: { -readonly [K in keyof BlueprintChange]: BlueprintChange[K] } = { job };
+  if (decision.kind === 'create') {
+    change.versions = [newVersionRecord(run, parsed, digest, filesKey, decision, now)];
+    change.blueprint = blueprint
+      ? { ...blueprint, latestVersion: decision.version, title: command.title, updatedAt: now }
+      : {
+          _id: blueprintId,
+          projectId: command.projectId,
+          name: command.name ?? command.sourcePath ?? command.title,
+          title: command.title,
+          latestVersion: decision.version,
+          createdAt: now,
+          updatedAt: now,
+        };
+  }
+  const stored = await deps.blueprints.commit(change, [
+    progressEvent(run.events, { phase: 'parsing', done: 0, total: parsed.sections.length, blueprintId }),
+  ]);
+  return { kind: 'started', job: stored };
+}
+
+/** The newest version already holds this text, complete: the job succeeds at once and announces it again. */
+async function reuseVersion(
+  run: JobRun,
+  job: IngestionJobRecord,
+  latest: BlueprintVersionRecord,
+  parsed: ParsedBlueprint,
+  now: string,
+): Promise<Started> {
+  const changed = (await run.deps.blueprints.sectionsOf(latest._id)).filter((s) => s.changed).map((s) => s.id);
+  const outcome = outcomeOf(latest, true);
+  const ingested = ingestedPayload(run.command, latest, parsed, changed, latest.ingestedAt ?? now);
+  await run.deps.blueprints.commit(
+    {
+      job: {
+        ...job,
+        state: 'succeeded',
+        checkpoint: { chunksStored: latest.chunkCount, sectionsStored: latest.sectionCount },
+        lastReported: latest.sectionCount,
+        outcome,
+        finishedAt: now,
+      },
+    },
+    [
+      progressEvent(run.events, {
+        phase: 'done',
+        done: latest.sectionCount,
+        total: latest.sectionCount,
+        blueprintId: run.blueprintId,
+      }),
+      jobEvent(run.events, BlueprintIngestedV1, ingested),
+    ],
+  );
+  return {
+    kind: 'reused',
+    outcome: { status: 'ingested', jobId: job._id, ...outcome, changedSectionIds: changed, ingested },
+  };
+}
+
+function newVersionRecord(
+  run: JobRun,
+  parsed: ParsedBlueprint,
+  digest: string,
+  filesKey: string,
+  decision: { version: number; parentVersion?: number },
+  now: string,
+): BlueprintVersionRecord {
+  const { command, blueprintId, options } = run;
+  const record: BlueprintVersionRecord = {
+    _id: versionDocId(blueprintId, decision.version),
+    blueprintId,
+    projectId: command.projectId,
+    number: decision.version,
+    status: 'ingesting',
+    digest,
+    filesKey,
+    title: command.title,
+    chars: parsed.text.length,
+    wordCount: parsed.wordCount,
+    chunkCount: chunkEnds(parsed.text, options.chunkChars).length,
+    sectionCount: parsed.sections.length,
+    changedCount: 0,
+    jobId: command.jobId,
+    createdAt: now,
+  };
+  if (decision.parentVersion !== undefined) record.parentVersion = decision.parentVersion;
+  if (command.files) record.files = command.files;
+  if (command.sourcePath !== undefined) record.sourcePath = command.sourcePath;
+  return record;
+}
+
+/** Step 4: every step not yet stored, each with the job's new checkpoint (and a progress event when due). */
+async function storeSteps(
+  run: JobRun,
+  started: IngestionJobRecord,
+  parsed: ParsedBlueprint,
+  changed: ReadonlySet<string>,
+  onStep: (() => void) | undefined,
+): Promise<IngestionJobRecord> {
+  const { options } = run;
+  const plan: JobPlan = {
+    chunkEnds: chunkEnds(parsed.text, options.chunkChars),
+    sectionCount: parsed.sections.length,
+    sectionsPerStep: options.sectionsPerStep,
+  };
+  let job = started;
+  for (let step = nextStep(plan, job.checkpoint); step.kind !== 'finish'; step = nextStep(plan, job.checkpoint)) {
+    const checkpoint = afterStep(job.checkpoint, step);
+    const due =
+      step.kind === 'sections' &&
+      progressDue(job.lastReported, checkpoint.sectionsStored, plan.sectionCount, options.progressSteps);
+    const events = due
+      ? [
+          progressEvent(run.events, {
+            phase: 'hashing',
+            done: checkpoint.sectionsStored,
+            total: plan.sectionCount,
+            blueprintId: run.blueprintId,
+          }),
+        ]
+      : [];
+    job = await run.deps.blueprints.commit(
+      {
+        ...stepWrites(run, job, step, parsed, changed),
+        job: {
+          ...job,
+          checkpoint,
+          lastReported: due ? checkpoint.sectionsStored : job.lastReported,
+          updatedAt: run.deps.clock.isoNow(),
+        },
+      },
+      events,
+    );
+    onStep?.();
+  }
+  return job;
+}
+
+/** The chunk or section batch one step writes; ids follow the step, so a repeated step rewrites the same document. */
+function stepWrites(
+  run: JobRun,
+  job: IngestionJobRecord,
+  step: Exclude<JobStep, { kind: 'finish' }>,
+  parsed: ParsedBlueprint,
+  changed: ReadonlySet<string>,
+): Pick<BlueprintChange, 'chunks' | 'sectionBatches'> {
+  const versionId = versionDocId(run.blueprintId, job.blueprintVersion as number);
+  switch (step.kind) {
+    case 'chunk':
+      return {
+        chunks: [
+          {
+            _id: `${versionId}:c${step.index}`,
+            versionId,
+            index: step.index,
+            start: step.start,
+            text: parsed.text.slice(step.start, step.end),
+          },
+        ],
+      };
+    case 'sections':
+      return {
+        sectionBatches: [
+          {
+            _id: `${versionId}:s${step.batch}`,
+            versionId,
+            batch: step.batch,
+            from: step.from,
+            sections: parsed.sections
+              .slice(step.from, step.to)
+              .map((s) => ({ ...s, changed: changed.has(s.id) })),
+          },
+        ],
+      };
+    default: {
+      const unknown: never = step;
+      throw new Error(`unknown step ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/**
+ * Step 5: the version becomes current (superseding the one before) or, when a newer version finished
+ * first, history at once; the job succeeds; `blueprint.ingested` is announced.
+ */
+async function finishJob(
+  run: JobRun,
+  job: IngestionJobRecord,
+  started: BlueprintVersionRecord,
+  parsed: ParsedBlueprint,
+  changed: string[],
+): Promise<IngestOutcome> {
+  const { deps, blueprintId } = run;
+  const now = deps.clock.isoNow();
+  const blueprint = await deps.blueprints.blueprint(blueprintId);
+  const version = (await deps.blueprints.version(blueprintId, started.number)) ?? started;
+  const current =
+    blueprint?.currentVersion === undefined
+      ? undefined
+      : await deps.blueprints.version(blueprintId, blueprint.currentVersion);
+  const decision = decideFinish(
+    version,
+    blueprint?.currentVersion === undefined
+      ? undefined
+      : { number: blueprint.currentVersion, ...(current ? { status: current.status } : {}) },
+  );
+  const change: { -readonly [K in keyof BlueprintChange]: BlueprintChange[K] } = { job };
+  let finished = version;
+  switch (decision.kind) {
+    case 'unchanged':
+      break;
+    case 'superseded':
+      finished = { ...version, status: 'superseded', supersededBy: decision.supersededBy };
+      break;
+    case 'current':
+      finished = { ...version, status: 'current' };
+      if (decision.supersedes !== undefined && current) {
+        change.versions = [{ ...current, status: 'superseded', supersededBy: version.number }];
+      }
+      if (blueprint) change.blueprint = { ...blueprint, currentVersion: version.number, updatedAt: now };
+      break;
+    default: {
+      const unknown: never = decision;
+      throw new Error(`unknown finish decision ${JSON.stringify(unknown)}`);
+    }
+  }
+  if (finished !== version) {
+    finished = { ...finished, changedCount: changed.length, ingestedAt: now };
+    change.versions = [finished, ...(change.versions ?? [])];
+  }
+  const outcome = outcomeOf(finished, false);
+  change.job = {
+    ...job,
+    state: 'succeeded',
+    outcome,
+    lastReported: parsed.sections.length,
+    updatedAt: now,
+    finishedAt: now,
+  };
+  const ingested = ingestedPayload(run.command, finished, parsed, changed, finished.ingestedAt ?? now);
+  await deps.blueprints.commit(change, [
+    progressEvent(run.events, {
+      phase: 'done',
+      done: parsed.sections.length,
+      total: parsed.sections.length,
+      blueprintId,
+    }),
+    jobEvent(run.events, BlueprintIngestedV1, ingested),
+  ]);
+  return { status: 'ingested', jobId: job._id, ...outcome, changedSectionIds: changed, ingested };
+}
+
+/** Bad input: the job is recorded failed with the reason and announced; nothing else is written. */
+async function recordRejection(run: JobRun, error: BlueprintRejectedError): Promise<void> {
+  const now = run.deps.clock.isoNow();
+  const { command } = run;
+  await run.deps.blueprints.commit(
+    {
+      job: {
+        _id: command.jobId,
+        kind: 'blueprint',
+        projectId: command.projectId,
+        state: 'failed',
+        blueprintId: run.blueprintId,
+        totalSections: 0,
+        checkpoint: { chunksStored: 0, sectionsStored: 0 },
+        lastReported: 0,
+        error: { code: error.code, reason: error.reason, message: error.message, site: error.site },
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: now,
+      },
+    },
+    [
+      progressEvent(run.events, {
+        phase: 'failed',
+        done: 0,
+        error: { code: `INGESTION_${error.reason}`, message: error.message.slice(0, 2000) },
+      }),
+    ],
+  );
+}
+
+/** Step 1: a finished job called again: its outcome, read back, and nothing written or published. */
+async function answerFinished(deps: IngestionDeps, job: IngestionJobRecord): Promise<IngestOutcome> {
+  if (job.state === 'failed' || !job.outcome) {
+    const e = job.error;
+    return {
+      status: 'rejected',
+      jobId: job._id,
+      error: new BlueprintRejectedError(e?.reason ?? 'EMPTY', e?.message ?? 'rejected', e?.site ?? {}),
+    };
+  }
+  const versionId = versionDocId(job.outcome.blueprintId, job.outcome.version);
+  const changed = (await deps.blueprints.sectionsOf(versionId)).filter((s) => s.changed).map((s) => s.id);
+  return { status: 'ingested', jobId: job._id, ...job.outcome, changedSectionIds: changed };
+}
+
+function outcomeOf(version: BlueprintVersionRecord, reused: boolean): JobOutcome {
+  const outcome: JobOutcome = {
+    blueprintId: version.blueprintId,
+    version: version.number,
+    digest: version.digest,
+    sectionCount: version.sectionCount,
+    changedCount: version.changedCount,
+    wordCount: version.wordCount,
+    reused,
+  };
+  if (version.parentVersion !== undefined) outcome.parentVersion = version.parentVersion;
+  return outcome;
+}
+
+function ingestedPayload(
+  command: IngestionSubmitBlueprintV1,
+  version: BlueprintVersionRecord,
+  parsed: ParsedBlueprint,
+  changed: string[],
+  ingestedAt: string,
+): BlueprintIngestedV1 {
+  const payload: BlueprintIngestedV1 = {
+    blueprintId: version.blueprintId,
+    projectId: version.projectId,
+    version: version.number,
+    jobId: command.jobId,
+    title: command.title,
+    format: 'markdown',
+    digest: version.digest,
+    text: parsed.text,
+    wordCount: parsed.wordCount,
+    sections: parsed.sections.map(sectionForEvent),
+    changedSectionIds: changed,
+    ingestedAt,
+  };
+  if (version.parentVersion !== undefined) payload.parentVersion = version.parentVersion;
+  if (command.files) payload.files = command.files;
+  return payload;
+}
