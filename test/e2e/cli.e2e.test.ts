@@ -81,6 +81,20 @@ describe('autopilot CLI (built bin)', () => {
       expect(err).toMatch(/^autopilot: invalid configuration: LOG_LEVEL: "loud" is not one of trace/);
       expect(out).toBe('');
     });
+
+    it("a service's invalid setting exits 2 naming it, before HTTP binds", () => {
+      for (const command of [
+        ['up', '--port', '0'],
+        ['service', 'planner', '--port', '0'],
+      ]) {
+        const { code, err, out } = runToExit(command, { AUTOPILOT_PLANNER_MAX_LLM_CALLS: 'abc' });
+        expect({ command, code }).toEqual({ command, code: 2 });
+        expect(err).toBe(
+          'autopilot: invalid configuration: AUTOPILOT_PLANNER_MAX_LLM_CALLS: "abc" is not a whole number\n',
+        );
+        expect(out).toBe('');
+      }
+    });
   });
 
   describe('up', () => {
@@ -90,6 +104,9 @@ describe('autopilot CLI (built bin)', () => {
       const cli = start(['up', '--dir', dir, '--port', '0'], {
         MONGO_URL: `mongodb://autopilot:${secret}@127.0.0.1:1/x`,
         AUTOPILOT_API_KEY: secret,
+        AUTOPILOT_PLANNER_MODEL: 'scripted-model',
+        OPENAI_BASE_URL: 'http://127.0.0.1:1/v1',
+        OPENAI_API_KEY: secret,
       });
       const port = await cli.port();
       expect(port).toBeGreaterThan(0);
@@ -107,6 +124,19 @@ describe('autopilot CLI (built bin)', () => {
       const config = cli.lines.find((l) => l.msg === 'config');
       expect(config).toMatchObject({ topology: 'embedded', port: 0, dir });
       expect(JSON.stringify(config)).toContain('mongodb://autopilot:***@127.0.0.1:1/x');
+      // Each service's declared settings, secrets masked; a variable nothing reads is named.
+      expect(config).toMatchObject({
+        config: {
+          services: {
+            planner: {
+              AUTOPILOT_PLANNER_MODEL: 'scripted-model',
+              OPENAI_API_KEY: '***',
+              AUTOPILOT_PLANNER_MAX_LLM_CALLS: '(default: 20)',
+            },
+          },
+          unknownVariables: ['AUTOPILOT_API_KEY'],
+        },
+      });
 
       await stopGracefully(cli);
       expect(cli.stdout + cli.stderr).not.toContain(secret);

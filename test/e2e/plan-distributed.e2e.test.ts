@@ -19,6 +19,7 @@ import {
 import { readBlueprintSource, submitBlueprintCommand } from '@autopilot/ingestion';
 import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
 import { Objm } from '@nats-io/obj';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CliProcess, ensureBuilt, getJson } from './cli-process';
 import { realHeadings } from './plan-fixtures';
@@ -265,6 +266,40 @@ describe('local cluster topology: a blueprint larger than max_payload through re
       expect({ what, stored: object !== undefined && object.size > MIB }).toEqual({ what, stored: true });
     }
   }, 180_000);
+  it('ends a blueprint that cannot be planned in plan.rejected, an acked event: nothing is dead-lettered', async () => {
+    const jobId = `e2e-distributed-rejected-${process.pid}`;
+    const rejected: PlanRejectedV1[] = [];
+    await bus!.subscribe(PlanRejectedV1, 'e2e-distributed-rejected-only', async (d) => {
+      if (d.envelope.correlationId === jobId) rejected.push(d.payload);
+    });
+    await bus!.publish(
+      IngestionSubmitBlueprintV1,
+      {
+        jobId,
+        projectId: 'e2e-distributed-rejected',
+        title: 'Broken',
+        name: 'broken.md',
+        format: 'markdown',
+        text: '## Story 1: Login\n\nDepends on Story 9.\n\n- Add `src/login.ts`\n',
+        requestedBy: { kind: 'system', id: 'e2e-test' },
+      },
+      { correlationId: jobId },
+    );
+    await eventually(() => expect(rejected).toHaveLength(1), { timeoutMs: 30_000 });
+    expect(rejected[0]!.error.code).toBe('PLANNER_MISSING_DEPENDENCY');
+    expect(rejected[0]!.error.message).toContain('Story 9');
+    // The planner settled the message (acked, nothing pending or awaiting an ack), and the
+    // dead-letter stream holds nothing: a rejection is an outcome, not a poison message.
+    const jsm = await jetstreamManager(plain!);
+    await eventually(async () => {
+      const info = await jsm.consumers.info('AP_EVENTS', 'planner-blueprint-ingested');
+      expect({ pending: info.num_pending, unacked: info.num_ack_pending }).toEqual({
+        pending: 0,
+        unacked: 0,
+      });
+    });
+    expect(await bus!.listDeadLetters()).toEqual([]);
+  }, 60_000);
 });
 
 /**

@@ -99,6 +99,13 @@ export const GapReportCreatedV1 = defineMessage({
     ),
     commit: Type.Optional(CommitSha('Repository reports: the commit whose tree was scanned')),
     summary: Type.String({ maxLength: 4000, description: 'The findings in a paragraph' }),
+    // Optional since issue 12: a client waiting for the end of a repository scan knows what follows.
+    proposalId: Type.Optional(
+      Id(
+        'The plan proposal answering this report: a plan_proposal.created with this id follows for the ' +
+          'same job. Absent: no proposal follows (no gap calls for an action, or no intention anchor yet)',
+      ),
+    ),
     gaps: Type.Array(Gap, {
       maxItems: 500,
       description: 'Sorted: blocking first, then by risk, kind and id; the same state gives the same list',

@@ -68,6 +68,29 @@ export const Toolchain = Type.Object(
 );
 export type Toolchain = Static<typeof Toolchain>;
 
+/** Bounds of `fileTexts`: each text, and all of them together (the producer keeps the shallowest). */
+export const REPO_FILE_TEXT_LIMITS = {
+  maxChars: 256 * 1024,
+  maxTotalChars: 512 * 1024,
+  maxCount: 200,
+} as const;
+
+/** The text of one file, for consumers that judge a repository by what its files say. */
+export const RepoFileText = Type.Object(
+  {
+    path: RepoPath('The file, from the repository root'),
+    text: Type.String({
+      maxLength: REPO_FILE_TEXT_LIMITS.maxChars,
+      description: 'UTF-8 text (invalid bytes replaced); credential values in .npmrc files are masked as ***',
+    }),
+    truncated: Type.Optional(
+      Type.Boolean({ description: 'True when the file is longer and `text` is its beginning' }),
+    ),
+  },
+  { description: "A file's text" },
+);
+export type RepoFileText = Static<typeof RepoFileText>;
+
 /** Something the scan could not use, for a person to fix: an unparseable or oversized manifest. */
 export const RepoScanProblem = Type.Object(
   {
@@ -122,6 +145,19 @@ export const RepoScannedV1 = defineMessage({
       Type.Boolean({ description: 'True when `files` holds fewer files than fileCount' }),
     ),
     problems: Type.Optional(Type.Array(RepoScanProblem, { maxItems: 100 })),
+    // Optional since issue 12: what the planner's gap scanner reads, so it never re-reads the repository.
+    fileTexts: Type.Optional(
+      Type.Array(RepoFileText, {
+        maxItems: REPO_FILE_TEXT_LIMITS.maxCount,
+        description:
+          'Texts of the root README and of the package.json and .npmrc files outside dependency and ' +
+          `fixture directories, in path order; at most ${REPO_FILE_TEXT_LIMITS.maxTotalChars} characters ` +
+          'in all, the shallowest files first (fileTextsTruncated)',
+      }),
+    ),
+    fileTextsTruncated: Type.Optional(
+      Type.Boolean({ description: 'True when some such files were left out of `fileTexts` for its bounds' }),
+    ),
     reusedFromJobId: Type.Optional(
       Id('The earlier scan job whose result was reused because the snapshot hash was unchanged'),
     ),

@@ -29,6 +29,9 @@ export type RepoRef = Static<typeof RepoRef>;
 export const RepoPath = (description: string) =>
   Type.String({ minLength: 1, maxLength: 1024, pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))', description });
 
+/** Files at least this large are checked for being binary when a scan lists them (`RepoFile.binary`). */
+export const REPO_LARGE_FILE_BYTES = 1024 * 1024;
+
 /**
  * One file of a repository snapshot. `hash` is the git blob id of its content (what `git ls-files -s`
  * prints; computed the same way for a directory that is not a git repository), so an unchanged
@@ -41,6 +44,15 @@ export const RepoFile = Type.Object(
       pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$',
       description: 'Git blob id of the content (SHA-1, or SHA-256 in a SHA-256 repository)',
     }),
+    // Optional since issue 12: the planner's gap scanner judges large files from the scan alone.
+    size: Type.Optional(Type.Integer({ minimum: 0, description: 'Size of the content in bytes' })),
+    binary: Type.Optional(
+      Type.Boolean({
+        description:
+          "Git's test for binary content (a NUL byte in the first 8000 bytes); given for files of at " +
+          `least ${REPO_LARGE_FILE_BYTES} bytes, absent for smaller ones`,
+      }),
+    ),
   },
   { description: 'A file and the hash of its content' },
 );

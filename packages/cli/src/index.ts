@@ -9,5 +9,5 @@ export * from './program';
 export * from './exit-codes';
 export * from './service-catalog';
 // `autopilot plan`'s pipeline, for the ingest benchmark: the same functions the command runs.
-export { PlanTopology, type PlanRun } from './plan/plan-pipeline';
+export { PlanTopology, type PlanReport } from './plan/plan-pipeline';
 export { planOutput, type PlanOutput } from './plan/plan-output';

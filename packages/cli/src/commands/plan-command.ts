@@ -1,13 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { BlueprintRejectedError, readBlueprintSource } from '@autopilot/ingestion';
-import { describeError } from '@autopilot/kernel';
-import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '@autopilot/runtime';
+import { ConfigError, describeError } from '@autopilot/kernel';
+import { createLogger, LOG_LEVELS, readServiceSettings, type Logger, type LogLevel } from '@autopilot/runtime';
 import { ExitCode } from '../exit-codes';
 import { PlanDeadline } from '../plan/plan-deadline';
 import { PlanFailedError } from '../plan/plan-failure';
 import { planOutput } from '../plan/plan-output';
-import { PlanTopology, type PlanRun } from '../plan/plan-pipeline';
+import { PlanTopology, type PlanReport } from '../plan/plan-pipeline';
 import { planStateDir } from '../plan/plan-state-dir';
 import { renderPlanTree } from '../plan/plan-tree';
 
@@ -77,11 +77,15 @@ while running or timed out.`,
 
 async function runPlanCommand(path: string, flags: PlanFlags): Promise<ExitCode> {
   try {
-    const run = await planOnce(path, flags);
-    const output = planOutput(run);
+    const report = await planOnce(path, flags);
+    const output = planOutput(report);
     process.stdout.write(flags.json ? `${JSON.stringify(output, null, 2)}\n` : renderPlanTree(output));
     return ExitCode.ok;
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`autopilot plan: invalid configuration: ${err.message}\n`);
+      return ExitCode.usage;
+    }
     if (err instanceof BlueprintRejectedError || (err instanceof PlanFailedError && err.badInput)) {
       process.stderr.write(`autopilot plan: ${err.message}\n`);
       return ExitCode.usage;
@@ -92,18 +96,20 @@ async function runPlanCommand(path: string, flags: PlanFlags): Promise<ExitCode>
 }
 
 /** Reads and checks the input first (nothing is started or written for bad input), then plans. */
-async function planOnce(path: string, flags: PlanFlags): Promise<PlanRun> {
+async function planOnce(path: string, flags: PlanFlags): Promise<PlanReport> {
   const source = await readBlueprintSource(path).catch((err: unknown) => {
     throw notFound(err, path, 'blueprint') ?? err;
   });
   if (flags.repo !== undefined) await checkRepoDir(flags.repo);
+  // The services' settings (a model for the planner) are checked before anything starts.
+  const settings = readServiceSettings(PlanTopology.services, process.env);
 
   const deadline = new PlanDeadline(flags.timeout * 1000);
   const state = await planStateDir(flags.dir);
   const logger = stderrLogger();
   let topology: PlanTopology | undefined;
   try {
-    const starting = PlanTopology.start({ dir: state.path, logger });
+    const starting = PlanTopology.start({ dir: state.path, logger, settings });
     // Stopped even when the deadline won the race and it started afterwards.
     starting.then((t) => (topology = t)).catch(() => undefined);
     topology = await deadline.race('starting the ingestion and planner services', starting);
@@ -160,8 +166,7 @@ function notFound(err: unknown, path: string, what: string): PlanFailedError | u
 }
 
 function stderrLogger(): Logger {
-  // Errors only by default: stdout is the plan, and stderr ends with the one message that matters
-  // (a rejected blueprint also dead-letters its event, a warning that would only repeat it).
+  // Errors only by default: stdout is the plan, and stderr ends with the one message that matters.
   const asked = process.env['LOG_LEVEL'];
   const level: LogLevel = (LOG_LEVELS as readonly string[]).includes(asked ?? '')
     ? (asked as LogLevel)

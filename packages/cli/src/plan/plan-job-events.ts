@@ -29,19 +29,17 @@ export interface JobEvents {
   scanned?: RepoScannedV1;
   gapReport?: GapReportCreatedV1;
   proposal?: PlanProposalCreatedV1;
-  /** A message of this job that a service dead-lettered: it will never be answered. */
-  deadLetter?: { subject: string; consumer: string; reason: string };
 }
 
 /**
  * Watches the bus for the events of the jobs this process submitted, correlated by job id (every
- * event a job causes carries it as `correlationId`), and lets callers wait for a state.
+ * event a job causes carries it as `correlationId`), and lets callers wait for a state. Every job
+ * ends in an event (`blueprint.ingested` or a failed `ingestion.progress`, then `plan.generated` or
+ * `plan.rejected`; `gap_report.created`...), so nothing else is ever read: no dead letters.
  */
 export class PlanJobWatch {
   private readonly jobs = new Map<string, JobEvents>();
   private readonly listeners = new Set<() => void>();
-  private deadLetterPoll: NodeJS.Timeout | undefined;
-  private readonly deadLettered = new Set<string>();
 
   private constructor(private readonly bus: InProcessMessageBus) {}
 
@@ -106,11 +104,6 @@ export class PlanJobWatch {
       'cli-plan-plan-proposal-created',
       on<PlanProposalCreatedV1>((j, p) => (j.proposal = p)),
     );
-    // A handler that failed for good (NonRetryableError, deliveries used up) answers nothing; the
-    // bus keeps a dead letter. Polled (only dead letters, a few per run at most) so a job waiting on
-    // such a message fails at once instead of at the timeout.
-    watch.deadLetterPoll = setInterval(() => void watch.checkDeadLetters(), 200);
-    watch.deadLetterPoll.unref();
     return watch;
   }
 
@@ -133,10 +126,6 @@ export class PlanJobWatch {
     });
   }
 
-  stop(): void {
-    clearInterval(this.deadLetterPoll);
-  }
-
   private job(id: string): JobEvents {
     let job = this.jobs.get(id);
     if (!job) {
@@ -149,32 +138,4 @@ export class PlanJobWatch {
   private changed(): void {
     for (const listener of [...this.listeners]) listener();
   }
-
-  private async checkDeadLetters(): Promise<void> {
-    const letters = await this.bus.listDeadLetters().catch(() => []);
-    for (const letter of letters) {
-      const id = correlationOf(letter.message);
-      if (id === undefined || this.deadLettered.has(id)) continue;
-      this.deadLettered.add(id);
-      // What the failing handler announced before giving up (`plan.rejected`, a failed progress)
-      // is still on its way through the outbox: give it the first word.
-      setTimeout(() => {
-        this.job(id).deadLetter = {
-          subject: letter.subject,
-          consumer: letter.consumer,
-          reason: letter.reason,
-        };
-        this.changed();
-      }, DEAD_LETTER_GRACE_MS).unref();
-    }
-  }
-}
-
-/** How long a dead letter waits behind the events its handler committed before failing. */
-const DEAD_LETTER_GRACE_MS = 1500;
-
-function correlationOf(message: unknown): string | undefined {
-  if (typeof message !== 'object' || message === null) return undefined;
-  const id = (message as { correlationId?: unknown }).correlationId;
-  return typeof id === 'string' ? id : undefined;
 }

@@ -1,5 +1,5 @@
 import type { Gap, IntentionAnchor, ProposalAction, RiskLevel } from '@autopilot/contracts';
-import type { PlanRun } from './plan-pipeline';
+import type { PlanReport } from './plan-pipeline';
 
 /**
  * What `autopilot plan --json` prints (issue 3). Only content-derived values: no timestamps, no job,
@@ -40,8 +40,8 @@ export interface PlanOutput {
   } | null;
 }
 
-export function planOutput(run: PlanRun): PlanOutput {
-  const { blueprint, plan, tasks, repo } = run;
+export function planOutput(report: PlanReport): PlanOutput {
+  const { blueprint, plan, tasks, repo } = report;
   return {
     blueprint: {
       id: blueprint.blueprintId,

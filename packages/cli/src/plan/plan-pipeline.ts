@@ -13,12 +13,18 @@ import {
 import { ingestionService, submitBlueprintCommand, type BlueprintSource } from '@autopilot/ingestion';
 import { sha256Hex, ulidSource } from '@autopilot/kernel';
 import { plannerService, proposePlan } from '@autopilot/planner';
-import { busLogFor, startEmbedded, type Logger, type RunningTopology } from '@autopilot/runtime';
+import {
+  busLogFor,
+  startEmbedded,
+  type Logger,
+  type RunningTopology,
+  type SettingsByService,
+} from '@autopilot/runtime';
 import { PlanFailedError } from './plan-failure';
-import { PlanJobWatch, type IngestedSummary, type JobEvents } from './plan-job-events';
+import { PlanJobWatch, type IngestedSummary } from './plan-job-events';
 
 /** Everything `autopilot plan` prints, as the services announced it. */
-export interface PlanRun {
+export interface PlanReport {
   blueprint: IngestedSummary;
   plan: PlanGeneratedV1;
   tasks: TasksGeneratedV1;
@@ -31,6 +37,8 @@ export interface PlanTopologyOptions {
   logger: Logger;
   /** How often each outbox relay polls besides being nudged on commit. Default 250. */
   outboxIntervalMs?: number;
+  /** The services' parsed settings (`readServiceSettings(PlanTopology.services, env)`); default their defaults. */
+  settings?: SettingsByService;
 }
 
 /** A planned blueprint as the services announced it, and how long each step took from submission. */
@@ -50,6 +58,8 @@ const requestedBy = { kind: 'system', id: 'autopilot-plan' } as const;
  * waiting for their events: the code path of a real deployment, not a separate parser.
  */
 export class PlanTopology {
+  /** The services `autopilot plan` runs. */
+  static readonly services = [ingestionService, plannerService] as const;
   private readonly ids = ulidSource();
 
   private constructor(
@@ -66,7 +76,7 @@ export class PlanTopology {
     });
     const watch = await PlanJobWatch.start(bus);
     const running = await startEmbedded({
-      services: [ingestionService, plannerService],
+      services: PlanTopology.services,
       dir: opts.dir,
       // The health endpoints on any free local port: nothing here is served to anyone.
       port: 0,
@@ -74,6 +84,7 @@ export class PlanTopology {
       outboxIntervalMs: opts.outboxIntervalMs ?? 250,
       logger: opts.logger,
       bus,
+      ...(opts.settings ? { settings: opts.settings } : {}),
     });
     const topology = new PlanTopology(running, bus, watch);
     try {
@@ -102,7 +113,6 @@ export class PlanTopology {
       if (job.failed) {
         throw new PlanFailedError(job.failed.code, `${source.sourcePath}: ${job.failed.message}`, true);
       }
-      failOnDeadLetter(job, 'blueprint ingestion');
       return job.ingested;
     });
     const ingestedMs = performance.now() - submittedAt;
@@ -111,7 +121,6 @@ export class PlanTopology {
         const { error } = job.rejected;
         throw new PlanFailedError(error.code, `${source.sourcePath}: cannot plan: ${error.message}`, true);
       }
-      failOnDeadLetter(job, 'planning');
       const { plan, tasks } = job;
       if (!plan || !tasks || plan.blueprintVersion !== blueprint.version) return undefined;
       return { blueprint, plan, tasks };
@@ -146,7 +155,6 @@ export class PlanTopology {
     const report = await this.watch.until(jobId, (job) => {
       // Scan errors name the repository themselves.
       if (job.failed) throw new PlanFailedError(job.failed.code, job.failed.message, true);
-      failOnDeadLetter(job, 'repository scan');
       return job.gapReport;
     });
     // The planner proposes against the project's latest anchor, the one this plan carries; the
@@ -154,25 +162,13 @@ export class PlanTopology {
     if (proposePlan(plan.anchor, { ...report, scope: 'repo' }, { hash: sha256Hex }) === undefined)
       return { report };
     return this.watch.until(jobId, (job) => {
-      failOnDeadLetter(job, 'plan proposal');
       return job.proposal ? { report, proposal: job.proposal } : undefined;
     });
   }
 
   async stop(): Promise<void> {
-    this.watch.stop();
     await this.running.stop();
   }
-}
-
-function failOnDeadLetter(job: JobEvents, step: string): void {
-  const letter = job.deadLetter;
-  if (!letter) return;
-  throw new PlanFailedError(
-    'PLAN_STEP_FAILED',
-    `${step} failed: ${letter.consumer} gave up on ${letter.subject}: ${letter.reason}`,
-    false,
-  );
 }
 
 const run = promisify(execFile);

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { RepoFile } from '@autopilot/contracts';
+import { sha256Hex } from '@autopilot/kernel';
 import { snapshotHashInput } from '../domain/repo-scan/repo-snapshot';
 
 /** sha256 of the snapshot's file list (domain `snapshotHashInput`), hex. */
 export function snapshotHash(files: readonly RepoFile[]): string {
-  return createHash('sha256').update(snapshotHashInput(files)).digest('hex');
+  return sha256Hex(snapshotHashInput(files));
 }
 
 /**

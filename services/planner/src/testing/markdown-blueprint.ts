@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { BlueprintIngestedV1 } from '@autopilot/contracts';
+import { sha256Hex } from '@autopilot/kernel';
 
 /**
  * Test support: a `blueprint.ingested` payload for a Markdown text, built the way ingestion builds
@@ -39,7 +39,7 @@ export function markdownBlueprint(
     const n = (seen.get(path) ?? 0) + 1;
     seen.set(path, n);
     const draft: Draft = {
-      id: `sec-${createHash('sha256').update(`${path}\u0000${n}`).digest('hex').slice(0, 20)}`,
+      id: `sec-${sha256Hex(`${path}\u0000${n}`).slice(0, 20)}`,
       ...(parent ? { parentId: parent.id } : {}),
       level,
       title: heading[2]!,
@@ -54,7 +54,7 @@ export function markdownBlueprint(
     const own = text.slice(d.start, Math.min(d.end, drafts[i + 1]?.start ?? d.end));
     return {
       ...d,
-      hash: createHash('sha256').update(own).digest('hex'),
+      hash: sha256Hex(own),
       wordCount: own.split(/\s+/).filter((w) => w !== '').length,
     };
   });
@@ -66,7 +66,7 @@ export function markdownBlueprint(
     jobId: 'job-1',
     title: sections[0]?.title.slice(0, 300) || 'Blueprint',
     format: 'markdown',
-    digest: createHash('sha256').update(text).digest('hex'),
+    digest: sha256Hex(text),
     text,
     wordCount: text.split(/\s+/).filter((w) => w !== '').length,
     sections,

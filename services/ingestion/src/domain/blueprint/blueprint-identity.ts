@@ -1,8 +1,10 @@
+import type { ContentHash } from '@autopilot/kernel';
+
 /**
  * A blueprint's id from what names it, so the same (project, name) is the same blueprint on every
  * machine and every run: `autopilot plan` twice on fresh stores prints byte-identical ids.
  */
-export function blueprintIdFor(projectId: string, name: string, hash: (text: string) => string): string {
+export function blueprintIdFor(projectId: string, name: string, hash: ContentHash): string {
   return `bp_${hash(`${projectId}\u0000${name}`).slice(0, 24)}`;
 }
 

@@ -1,3 +1,4 @@
+import type { ContentHash } from '@autopilot/kernel';
 import { BlueprintRejectedError, RejectionReason } from './blueprint-rejected-error';
 import { checkBlueprintText, normalizeBlueprintText, type BlueprintLimits } from './blueprint-source';
 import { sectionsFromMarkdown, type SectionTree } from '../sections/section-tree';
@@ -9,7 +10,7 @@ export interface ParsedBlueprint extends SectionTree {
 }
 
 export interface ParseBlueprintOptions extends BlueprintLimits {
-  hash: (text: string) => string;
+  hash: ContentHash;
   /** Seed prefix of section ids (the blueprint id). */
   scope?: string;
   files?: readonly SourceFile[];

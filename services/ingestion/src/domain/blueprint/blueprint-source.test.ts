@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '@autopilot/kernel';
 import { parseBlueprint } from './blueprint-parse';
 import { BlueprintRejectedError, type RejectionReason } from './blueprint-rejected-error';
 import {
@@ -9,7 +9,6 @@ import {
   utf8ByteLength,
 } from './blueprint-source';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** Runs `fn` and returns the BlueprintRejectedError it throws (fails the test if it throws nothing else). */
@@ -23,7 +22,7 @@ function rejection(fn: () => unknown): BlueprintRejectedError {
   throw new Error('expected a BlueprintRejectedError, nothing was thrown');
 }
 const reasonOf = (fn: () => unknown): RejectionReason => rejection(fn).reason;
-const parse = (text: string, label = 'plan.md') => parseBlueprint(text, { hash: sha256, label });
+const parse = (text: string, label = 'plan.md') => parseBlueprint(text, { hash: sha256Hex, label });
 
 describe('decodeBlueprintBytes', () => {
   it('decodes UTF-8 and drops a BOM', () => {
@@ -85,8 +84,8 @@ describe('checkBlueprintText and parseBlueprint (bad input)', () => {
   it('refuses text over the configured size, counted in UTF-8 bytes', () => {
     const text = '# A\n\n' + 'é'.repeat(30);
     expect(utf8ByteLength(text)).toBe(65);
-    expect(reasonOf(() => parseBlueprint(text, { hash: sha256, maxBytes: 64 }))).toBe('TOO_LARGE');
-    expect(parseBlueprint(text, { hash: sha256, maxBytes: 65 }).sections).toHaveLength(1);
+    expect(reasonOf(() => parseBlueprint(text, { hash: sha256Hex, maxBytes: 64 }))).toBe('TOO_LARGE');
+    expect(parseBlueprint(text, { hash: sha256Hex, maxBytes: 65 }).sections).toHaveLength(1);
   });
 
   it('refuses headings with nothing under them, even with code-fence-free blank lines and rules', () => {
@@ -133,7 +132,7 @@ describe('checkBlueprintText and parseBlueprint (bad input)', () => {
     const b = '# B\n\nok\n\nbad\u0000\n';
     const err = rejection(() =>
       parseBlueprint(a + b, {
-        hash: sha256,
+        hash: sha256Hex,
         label: 'docs',
         files: [
           { path: 'docs/a.md', start: 0 },
@@ -146,7 +145,7 @@ describe('checkBlueprintText and parseBlueprint (bad input)', () => {
 
   it('refuses a file list that does not fit the text', () => {
     expect(
-      reasonOf(() => parseBlueprint('# A\n\nx\n', { hash: sha256, files: [{ path: 'a.md', start: 3 }] })),
+      reasonOf(() => parseBlueprint('# A\n\nx\n', { hash: sha256Hex, files: [{ path: 'a.md', start: 3 }] })),
     ).toBe('INVALID_FILES');
   });
 

@@ -1,5 +1,6 @@
 import type { RepoFile, RepoScannedV1, RepoScanProblem } from '@autopilot/contracts';
 import { countLanguages } from './repo-languages';
+import { publishedTexts } from './published-texts';
 import { compareByDepth, comparePaths, type RepoSnapshot } from './repo-snapshot';
 import { detectToolchains } from '../toolchains/toolchain-detection';
 import type { DetectedToolchain } from '../toolchains/toolchain-types';
@@ -8,7 +9,7 @@ import type { DetectedToolchain } from '../toolchains/toolchain-types';
  * The version of the rules that turn a snapshot into a scan. A stored scan made under another
  * version is not reused even when the snapshot hash matches: bump it when detection changes.
  */
-export const REPO_SCAN_FORMAT = 1;
+export const REPO_SCAN_FORMAT = 2; // 2: file sizes, binary flags and published texts (issue 12)
 
 /** Files listed in `repo.scanned` (its contract's bound); `fileCount` still counts them all. */
 export const MAX_INVENTORY_FILES = 2000;
@@ -96,11 +97,14 @@ export type RepoScanResult = Pick<
   | 'files'
   | 'filesTruncated'
   | 'problems'
+  | 'fileTexts'
+  | 'fileTextsTruncated'
 >;
 
 /** A scan in the shape `repo.scanned` carries it, with the file inventory bounded. */
 export function scanResult(scan: RepoScan): RepoScanResult {
   const inventory = boundedInventory(scan.snapshot.files, MAX_INVENTORY_FILES);
+  const texts = publishedTexts(scan.snapshot.manifests);
   return {
     toolchains: scan.toolchains.map((t) => ({ ...t })),
     languages: scan.languages.map((l) => ({ ...l })),
@@ -110,5 +114,7 @@ export function scanResult(scan: RepoScan): RepoScanResult {
     files: inventory.files,
     filesTruncated: inventory.truncated,
     problems: scan.problems.slice(0, 100),
+    fileTexts: texts.texts,
+    fileTextsTruncated: texts.truncated,
   };
 }

@@ -1,9 +1,10 @@
 import type { RepoFile } from '@autopilot/contracts';
+import { isToolchainManifest } from '../toolchains/toolchain-files';
 
 /**
- * What a repository scan reads from disk: every file's path and content hash, and the contents of
- * the few manifest files toolchain detection needs. Produced by an adapter, consumed by pure code
- * (toolchain detection here, the planner's gap scanner in-process through `scanRepository`).
+ * What a repository scan reads from disk: every file's path, content hash and size, and the
+ * contents of the few files whose text matters (toolchain manifests, and the texts `repo.scanned`
+ * carries for the planner's gap scanner). Produced by an adapter, consumed by pure code.
  */
 export interface RepoSnapshot {
   /** The directory scanned, as resolved on disk. Not part of `snapshotHash`: a copy hashes the same. */
@@ -14,15 +15,18 @@ export interface RepoSnapshot {
   readonly commit?: string;
   /** The ref scanned, as given; absent for a working tree. */
   readonly ref?: string;
-  /** Every file, sorted by `comparePaths`. */
+  /**
+   * Every file, sorted by `comparePaths`, with its size when the reader knows it, and for a file of
+   * at least REPO_LARGE_FILE_BYTES whether it is binary (`isBinaryHead` of its first bytes).
+   */
   readonly files: readonly RepoFile[];
-  /** Manifest files with their contents, sorted by path; a subset of `files`. */
+  /** The files of `isManifestPath` with their contents, sorted by path; a subset of `files`. */
   readonly manifests: readonly ManifestFile[];
   /** sha256 over every path and hash (see `snapshotHashInput`): equal hashes, equal trees. */
   readonly snapshotHash: string;
 }
 
-/** A manifest's text, kept with the hash it was read at so a re-scan can reuse it. */
+/** A read file's text (a manifest, the README, ...), kept with the hash it was read at so a re-scan can reuse it. */
 export interface ManifestFile {
   readonly path: string;
   readonly hash: string;
@@ -42,26 +46,10 @@ export const MANIFEST_LIMITS = {
   maxDepth: 6,
 } as const;
 
-/**
- * Files whose contents decide a toolchain or a command. Lockfiles and wrappers matter by presence
- * only (their names are in the file list), so they are never read.
- */
-const MANIFEST_NAMES = new Set([
-  'package.json',
-  'pnpm-workspace.yaml',
-  'pyproject.toml',
-  'setup.cfg',
-  'tox.ini',
-  'pytest.ini',
-  'go.mod',
-  'Cargo.toml',
-  'pom.xml',
-  'build.gradle',
-  'build.gradle.kts',
-  'settings.gradle',
-  'settings.gradle.kts',
-]);
-const REQUIREMENTS_FILE = /^requirements([-_.][\w.-]*)?\.txt$/;
+/** The root README, whose text `repo.scanned` carries (the planner checks it against the tree). */
+const ROOT_README = /^readme(\.(md|markdown|rst|txt))?$/i;
+/** Bytes git looks at to call a file binary (a NUL among them), as `git diff` does. */
+export const BINARY_SNIFF_BYTES = 8000;
 
 /**
  * Directories whose manifests belong to someone else's build: installed or vendored dependencies
@@ -121,15 +109,28 @@ export function isDetectablePath(path: string): boolean {
   return pathDepth(path) <= MANIFEST_LIMITS.maxDepth && !isForeignPath(path);
 }
 
-/** True for a file whose contents toolchain detection reads. */
+/**
+ * True for a file whose contents a scan reads: a toolchain manifest, or a file whose text
+ * `repo.scanned` carries (`isPublishedText`). Both outside dependency and fixture directories.
+ */
 export function isManifestPath(path: string): boolean {
-  const name = baseName(path);
-  return (MANIFEST_NAMES.has(name) || REQUIREMENTS_FILE.test(name)) && isDetectablePath(path);
+  return (isToolchainManifest(baseName(path)) || isPublishedText(path)) && isDetectablePath(path);
 }
 
-/** True for a requirements file (`requirements.txt`, `requirements-dev.txt`, ...). */
-export function isRequirementsFile(name: string): boolean {
-  return REQUIREMENTS_FILE.test(name);
+/**
+ * True for a file whose text `repo.scanned` carries for the planner's gap scanner: the root README
+ * (checked against the scripts and paths it names), package.json files (scripts, dependencies,
+ * packageManager) and .npmrc files (registry credentials, masked before they leave: maskCredentials).
+ */
+export function isPublishedText(path: string): boolean {
+  const name = baseName(path);
+  if (name === 'package.json' || name === '.npmrc') return isDetectablePath(path);
+  return path === name && ROOT_README.test(name);
+}
+
+/** Git's test for binary content: a NUL byte among the first BINARY_SNIFF_BYTES. */
+export function isBinaryHead(head: Uint8Array): boolean {
+  return head.subarray(0, BINARY_SNIFF_BYTES).includes(0);
 }
 
 /**

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '@autopilot/kernel';
 import { sectionsFromMarkdown, type Section } from './section-tree';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const tree = (text: string, files?: { path: string; start: number }[]) =>
-  sectionsFromMarkdown(text, { hash: sha256, scope: 'bp_test', ...(files ? { files } : {}) });
+  sectionsFromMarkdown(text, { hash: sha256Hex, scope: 'bp_test', ...(files ? { files } : {}) });
 const titles = (sections: Section[]) => sections.map((s) => s.title);
 
 const PLAN = [
@@ -115,7 +114,7 @@ describe('sectionsFromMarkdown', () => {
   it("hashes each section's own text, and its word counts add up to the text's", () => {
     const result = tree(PLAN);
     const [root] = result.sections as [Section];
-    expect(root.hash).toBe(sha256(PLAN.slice(root.start, root.bodyEnd)));
+    expect(root.hash).toBe(sha256Hex(PLAN.slice(root.start, root.bodyEnd)));
     expect(result.sections.reduce((n, s) => n + s.wordCount, 0)).toBe(result.wordCount);
   });
 
@@ -138,8 +137,8 @@ describe('sectionsFromMarkdown', () => {
   });
 
   it('gives ids that depend on the blueprint, so two blueprints never share one', () => {
-    const a = sectionsFromMarkdown('# X\n\ntext\n', { hash: sha256, scope: 'bp_a' }).sections[0];
-    const b = sectionsFromMarkdown('# X\n\ntext\n', { hash: sha256, scope: 'bp_b' }).sections[0];
+    const a = sectionsFromMarkdown('# X\n\ntext\n', { hash: sha256Hex, scope: 'bp_a' }).sections[0];
+    const b = sectionsFromMarkdown('# X\n\ntext\n', { hash: sha256Hex, scope: 'bp_b' }).sections[0];
     expect(a?.id).not.toBe(b?.id);
   });
 

@@ -1,5 +1,5 @@
 import { Lexer, type Token } from 'marked';
-import { AutopilotError } from '@autopilot/kernel';
+import { AutopilotError, type ContentHash } from '@autopilot/kernel';
 import { BlueprintRejectedError, RejectionReason } from '../blueprint/blueprint-rejected-error';
 import { plainHeadingTitle } from './heading-title';
 import type { SourceFile } from '../blueprint/text-position';
@@ -59,8 +59,8 @@ export interface SectionTree {
 }
 
 export interface SectionTreeOptions {
-  /** A hex digest (sha256 in production); domain code may not reach for node:crypto itself. */
-  hash: (text: string) => string;
+  /** A hex digest (the kernel's `sha256Hex` in production); domain code may not reach for node:crypto. */
+  hash: ContentHash;
   /** Prefix of every section id's seed: the blueprint id, so ids do not collide across blueprints. */
   scope?: string;
   /** For a multi-file blueprint: the files, sorted by start, the first at 0. */

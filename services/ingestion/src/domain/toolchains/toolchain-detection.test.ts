@@ -1,6 +1,11 @@
 import { validate, RepoScannedV1 } from '@autopilot/contracts';
 import { boundedInventory, describeRepository, scanResult, topLevelPaths } from '../repo-scan/repo-scan';
-import { comparePaths, MANIFEST_LIMITS, selectManifests, type RepoSnapshot } from '../repo-scan/repo-snapshot';
+import {
+  comparePaths,
+  MANIFEST_LIMITS,
+  selectManifests,
+  type RepoSnapshot,
+} from '../repo-scan/repo-snapshot';
 import { detectToolchains, MAX_TOOLCHAINS } from './toolchain-detection';
 import type { DetectedToolchain } from './toolchain-types';
 

@@ -5,11 +5,11 @@ import {
   directoryOf,
   isForeignPath,
   isDetectablePath,
-  isRequirementsFile,
   joinPath,
   pathDepth,
   type ManifestFile,
 } from '../repo-scan/repo-snapshot';
+import { startsToolchain } from './toolchain-files';
 import { detectGo } from './toolchain-go';
 import { detectJava } from './toolchain-java';
 import { detectNode } from './toolchain-node';
@@ -25,24 +25,6 @@ import type {
 
 /** The most toolchains one scan reports (the `repo.scanned` contract's bound); shallowest kept. */
 export const MAX_TOOLCHAINS = 50;
-
-/** Files that start a toolchain in their directory. */
-const TRIGGERS = new Set([
-  'package.json',
-  'pyproject.toml',
-  'setup.py',
-  'setup.cfg',
-  'Pipfile',
-  'tox.ini',
-  'pytest.ini',
-  'go.mod',
-  'Cargo.toml',
-  'pom.xml',
-  'build.gradle',
-  'build.gradle.kts',
-  'settings.gradle',
-  'settings.gradle.kts',
-]);
 
 /** Fixed order: within a directory, toolchains are reported in this order. */
 const DETECTORS: readonly (readonly [ToolchainName, Detector])[] = [
@@ -71,7 +53,7 @@ export function detectToolchains(
   const byDirectory = indexDirectories(files);
   const manifestByPath = new Map(manifests.map((m) => [m.path, m]));
   const candidates = [...byDirectory.entries()]
-    .filter(([dir, names]) => names.some((name) => isTrigger(name) && isDetectablePath(joinPath(dir, name))))
+    .filter(([dir, names]) => names.some((name) => startsToolchain(name) && isDetectablePath(joinPath(dir, name))))
     .map(([dir]) => dir)
     .sort(compareDirectories);
 
@@ -97,10 +79,6 @@ export function detectToolchains(
   }
   problems.sort((a, b) => comparePaths(a.path, b.path) || comparePaths(a.message, b.message));
   return { toolchains: accepted.map((a) => a.detection.toolchain), problems: dedupe(problems) };
-}
-
-function isTrigger(name: string): boolean {
-  return TRIGGERS.has(name) || isRequirementsFile(name);
 }
 
 /** Directory -> names of the files directly in it, in path order (files arrive sorted). */

@@ -1,5 +1,5 @@
 import type { RepoScanProblem, ToolchainEvidence } from '@autopilot/contracts';
-import { isRequirementsFile } from '../repo-scan/repo-snapshot';
+import { isRequirementsFile } from './toolchain-files';
 import { findLine, findSection, textSections, type TextSection } from './toolchain-manifest-text';
 import { evidence, manifestText, type Detection, type ToolchainDirectory } from './toolchain-types';
 

@@ -76,7 +76,7 @@ export function planFromSections(
   const sectionIndex = indexSections(blueprint);
   const layout = assignRoles(blueprint.sections, sectionIndex);
   const documentFacets = gatherFacts(blueprint, layout, options);
-  // Parents come first in document order, so each kind is decided after its parent's.
+  // Step 3, kinds: parents come first in document order, so each is decided after its parent.
   for (const draft of layout.drafts) decideKind(draft, layout.drafts);
   const ids = layout.drafts.map((d) => planNodeIdFor(planId, blueprint.sections[d.section]!.id));
   const edges = resolveDependencies(blueprint, planId, layout.drafts, ids, documentFacets);
