@@ -29,6 +29,14 @@ for (const p of packages) {
   moduleNameMapper[`^@autopilot/${p}$`] = `<rootDir>/packages/${p}/src/index.ts`;
   moduleNameMapper[`^@autopilot/${p}/testing$`] = `<rootDir>/packages/${p}/src/testing/index.ts`;
 }
+// Adapter entry points (package.json `exports`), which only composition roots and tests import.
+const adapterEntries = {
+  'store/sqlite': 'packages/store/src/embedded/index.ts',
+  'store/mongodb': 'packages/store/src/mongodb/index.ts',
+};
+for (const [entry, file] of Object.entries(adapterEntries)) {
+  moduleNameMapper[`^@autopilot/${entry}$`] = `<rootDir>/${file}`;
+}
 for (const s of services) moduleNameMapper[`^@autopilot/${s}$`] = `<rootDir>/services/${s}/src/index.ts`;
 
 /** @type {import('jest').Config} */

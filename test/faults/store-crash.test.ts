@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
-import { openSqliteStore, type Doc } from '@autopilot/store';
+import { type Doc } from '@autopilot/store';
+import { openSqliteStore } from '@autopilot/store/sqlite';
 
 // A child process inserts documents and prints each id once insert() has resolved; it is killed
 // with SIGKILL mid-stream. Every acknowledged id must be in the store when it is reopened: WAL with

@@ -8,16 +8,8 @@ import {
   messageBySubject,
   type Envelope,
 } from '@autopilot/contracts';
-import {
-  commitWithOutbox,
-  declareOutbox,
-  failedOutbox,
-  markFailed,
-  openSqliteStore,
-  outboxStates,
-  pendingOutbox,
-  type DocumentStore,
-} from '@autopilot/store';
+import { commitWithOutbox, declareOutbox, failedOutbox, markFailed, outboxStates, pendingOutbox, type DocumentStore } from '@autopilot/store';
+import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually, FakeClock } from '@autopilot/testing';
 import { OutboxRelay } from './outbox-relay';
 import { memoryLogger, type MemoryLogger } from './testing/memory-logger';

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InProcessMessageBus } from '@autopilot/bus';
-import { openSqliteStore, type DocumentStore } from '@autopilot/store';
+import { type DocumentStore } from '@autopilot/store';
+import { openSqliteStore } from '@autopilot/store/sqlite';
 import { createHttpRoutes, Readiness, startHttpServer } from '../http';
 import { busLogFor, PinoNestLogger, type Logger } from '../logging';
 import { startServiceHost, type ServiceHost } from '../service-host';

@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus';
-import { connectMongoStore, openSqliteStore, type DocumentStore } from '@autopilot/store';
+import { type DocumentStore } from '@autopilot/store';
+import { connectMongoStore } from '@autopilot/store/mongodb';
+import { openSqliteStore } from '@autopilot/store/sqlite';
 import { maskUrl } from '../config';
 import { busLogFor, type Logger } from '../logging';
 import { createHttpRoutes, Readiness, startHttpServer } from '../http';

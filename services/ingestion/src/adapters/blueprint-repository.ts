@@ -54,7 +54,9 @@ export class StoreBlueprintRepository implements BlueprintRepository {
   }
 
   version(blueprintId: string, number: number): Promise<BlueprintVersionRecord | null> {
-    return this.store.collection<BlueprintVersionRecord>('blueprint_versions').get(versionDocId(blueprintId, number));
+    return this.store
+      .collection<BlueprintVersionRecord>('blueprint_versions')
+      .get(versionDocId(blueprintId, number));
   }
 
   async sectionsOf(versionId: string): Promise<StoredSection[]> {
@@ -72,7 +74,8 @@ export class StoreBlueprintRepository implements BlueprintRepository {
       this.store,
       async (tx) => {
         for (const chunk of change.chunks ?? []) await tx.collection('blueprint_chunks').upsert(chunk);
-        for (const batch of change.sectionBatches ?? []) await tx.collection('blueprint_sections').upsert(batch);
+        for (const batch of change.sectionBatches ?? [])
+          await tx.collection('blueprint_sections').upsert(batch);
         for (const version of change.versions ?? []) await replace(tx, 'blueprint_versions', version);
         if (change.blueprint) await replace(tx, 'blueprints', change.blueprint);
         return { result: await replace(tx, 'ingestion_jobs', change.job), events };

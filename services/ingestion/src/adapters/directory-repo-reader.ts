@@ -1,9 +1,10 @@
 import { open, opendir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { REPO_LARGE_FILE_BYTES } from '@autopilot/contracts';
+import { gitBlobId } from '@autopilot/git';
 import { RepoReadError, RepoTooLargeError } from '../domain/repo-scan/repo-scan-errors';
-import { comparePaths } from '../domain/repo-scan/repo-snapshot';
+import { comparePaths, isBinaryHead } from '../domain/repo-scan/repo-snapshot';
 import type { GitListedFile } from './git-repo-reader';
-import { gitBlobId } from './repo-snapshot-hash';
 
 /**
  * A directory that is not a git repository, walked on disk. Every file is read once to hash it (as
@@ -39,7 +40,10 @@ export const MAX_WALKED_FILES = 100_000;
 /** Files hashed at once: enough to keep the disk busy, few enough to bound open descriptors. */
 const HASH_CONCURRENCY = 16;
 
-/** Every regular file and symlink below `root` (symlinks are not followed), hashed, in path order. */
+/**
+ * Every regular file and symlink below `root` (symlinks are not followed), hashed and sized, in path
+ * order; a file of at least REPO_LARGE_FILE_BYTES also says whether it is binary.
+ */
 export async function listDirectory(root: string): Promise<GitListedFile[]> {
   const found: { path: string; symlink: boolean }[] = [];
   const pending: string[] = [''];
@@ -66,7 +70,15 @@ export async function listDirectory(root: string): Promise<GitListedFile[]> {
   const worker = async () => {
     for (let i = next++; i < found.length; i = next++) {
       const { path, symlink } = found[i] as { path: string; symlink: boolean };
-      files[i] = { path, symlink, hash: gitBlobId(await contentForHash(root, path, symlink)) };
+      const content = await contentForHash(root, path, symlink);
+      const size = content.byteLength;
+      files[i] = {
+        path,
+        symlink,
+        hash: gitBlobId(content),
+        size,
+        ...(size >= REPO_LARGE_FILE_BYTES ? { binary: isBinaryHead(content) } : {}),
+      };
     }
   };
   try {

@@ -1,5 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { REPO_LARGE_FILE_BYTES, type RepoFile } from '@autopilot/contracts';
 import type { PreviousRepoRead, RepoRead, RepoReader, RepoReadOptions } from '../app/repo-reader';
 import {
   RepoLocationUnsupportedError,
@@ -9,6 +10,9 @@ import {
   RepoReadError,
 } from '../domain/repo-scan/repo-scan-errors';
 import {
+  BINARY_SNIFF_BYTES,
+  compareByDepth,
+  isBinaryHead,
   MANIFEST_LIMITS,
   selectManifests,
   type ManifestFile,
@@ -25,6 +29,12 @@ import {
   type GitListing,
 } from './git-repo-reader';
 import { manifestBytesToText, snapshotHash } from './repo-snapshot-hash';
+
+/**
+ * Large files whose first bytes are read to tell binary from text: each is one read (a `git
+ * cat-file` for a ref), so a tree of thousands of large assets stays bounded; the rest stay unknown.
+ */
+const MAX_BINARY_CHECKS = 500;
 
 /** `scheme://…` or scp-like `user@host:path`: clone URLs, which a local reader cannot open. */
 const REMOTE_LOCATION = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/|^[^/\\\s]+@[^/\\\s]+:/;
@@ -57,7 +67,16 @@ export class LocalRepoReader implements RepoReader {
       fromBlobs = false;
     }
 
-    const files = listing.files.map(({ path, hash }) => ({ path, hash }));
+    const binary = await this.binaryFlags(root, listing.files, fromBlobs);
+    const files = listing.files.map(({ path, hash, size }): RepoFile => {
+      const flag = binary.get(path);
+      return {
+        path,
+        hash,
+        ...(size !== undefined ? { size } : {}),
+        ...(flag !== undefined ? { binary: flag } : {}),
+      };
+    });
     const hash = snapshotHash(files);
     const { manifests, read } = await this.manifests(root, listing.files, fromBlobs, options.previous);
     const snapshot: RepoSnapshot = {
@@ -72,6 +91,31 @@ export class LocalRepoReader implements RepoReader {
     return { snapshot, manifestsRead: read, manifestsReused: manifests.length - read };
   }
 
+  /**
+   * Whether each large file is binary (`isBinaryHead` of its first bytes), for at most
+   * MAX_BINARY_CHECKS of them, shallowest first (the ones `repo.scanned`'s bounded inventory keeps).
+   * A directory walk already knows, having read every file.
+   */
+  private async binaryFlags(
+    root: string,
+    files: readonly GitListedFile[],
+    fromBlobs: boolean,
+  ): Promise<Map<string, boolean>> {
+    const flags = new Map<string, boolean>();
+    const unknown: GitListedFile[] = [];
+    for (const f of files) {
+      if (f.binary !== undefined) flags.set(f.path, f.binary);
+      else if (f.size !== undefined && f.size >= REPO_LARGE_FILE_BYTES) unknown.push(f);
+    }
+    const checked = unknown.sort((a, b) => compareByDepth(a.path, b.path)).slice(0, MAX_BINARY_CHECKS);
+    const heads = await this.readHeads(root, checked, fromBlobs, BINARY_SNIFF_BYTES);
+    for (const f of checked) {
+      const head = heads.get(f.path);
+      if (head) flags.set(f.path, isBinaryHead(head.bytes));
+    }
+    return flags;
+  }
+
   /** The manifests to read, each taken from `previous` when its hash is unchanged. */
   private async manifests(
     root: string,
@@ -83,7 +127,7 @@ export class LocalRepoReader implements RepoReader {
     // selectManifests keeps the objects it is given: these are GitListedFiles.
     const wanted = selectManifests(files) as GitListedFile[];
     const toRead = wanted.filter((f) => previous.get(f.path)?.hash !== f.hash);
-    const heads = await this.readHeads(root, toRead, fromBlobs);
+    const heads = await this.readHeads(root, toRead, fromBlobs, MANIFEST_LIMITS.maxBytes);
     const manifests = wanted.map((f): ManifestFile => {
       const head = heads.get(f.path);
       if (!head) return previous.get(f.path) as ManifestFile;
@@ -101,13 +145,15 @@ export class LocalRepoReader implements RepoReader {
     root: string,
     files: readonly GitListedFile[],
     fromBlobs: boolean,
+    maxBytes: number,
   ): Promise<Map<string, { bytes: Uint8Array; truncated: boolean }>> {
     const heads = new Map<string, { bytes: Uint8Array; truncated: boolean }>();
+    if (files.length === 0) return heads;
     if (fromBlobs) {
       const blobs = await readGitBlobs(
         root,
-        [...new Set(files.map((f) => f.hash))],
-        MANIFEST_LIMITS.maxBytes,
+        files.map((f) => f.hash),
+        maxBytes,
       );
       for (const f of files) {
         const blob = blobs.get(f.hash);
@@ -118,7 +164,7 @@ export class LocalRepoReader implements RepoReader {
     }
     for (const f of files) {
       try {
-        heads.set(f.path, await readFileHead(root, f.path, f.symlink, MANIFEST_LIMITS.maxBytes));
+        heads.set(f.path, await readFileHead(root, f.path, f.symlink, maxBytes));
       } catch (err) {
         throw new RepoReadError(root, `reading ${f.path} failed: ${(err as Error).message}`, { cause: err });
       }

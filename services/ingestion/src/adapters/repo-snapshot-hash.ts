@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RepoFile } from '@autopilot/contracts';
 import { sha256Hex } from '@autopilot/kernel';
 import { snapshotHashInput } from '../domain/repo-scan/repo-snapshot';
@@ -6,14 +5,6 @@ import { snapshotHashInput } from '../domain/repo-scan/repo-snapshot';
 /** sha256 of the snapshot's file list (domain `snapshotHashInput`), hex. */
 export function snapshotHash(files: readonly RepoFile[]): string {
   return sha256Hex(snapshotHashInput(files));
-}
-
-/**
- * The git blob id of `content` (SHA-1 of `blob <size>\0<content>`), so a file outside git hashes
- * exactly as `git ls-files -s` would print it. SHA-1 names content here; it guards nothing.
- */
-export function gitBlobId(content: Uint8Array): string {
-  return createHash('sha1').update(`blob ${content.byteLength}\0`).update(content).digest('hex');
 }
 
 /** Manifest bytes as text: UTF-8 with the BOM dropped; invalid bytes become U+FFFD rather than failing. */

@@ -9,13 +9,8 @@ import type {
   IngestionSubmitBlueprintV1,
 } from '@autopilot/contracts';
 import type { IdSource } from '@autopilot/kernel';
-import {
-  openSqliteStore,
-  pendingOutbox,
-  type Doc,
-  type DocumentStore,
-  type StoreTransaction,
-} from '@autopilot/store';
+import { pendingOutbox, type Doc, type DocumentStore, type StoreTransaction } from '@autopilot/store';
+import { openSqliteStore } from '@autopilot/store/sqlite';
 import { FakeClock } from '@autopilot/testing';
 import { blueprintCollections, StoreBlueprintRepository } from '../adapters/blueprint-repository';
 import { declareIngestionStore } from '../index';

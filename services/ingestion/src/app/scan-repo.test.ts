@@ -8,14 +8,8 @@ import {
   type IngestionScanRepoV1,
 } from '@autopilot/contracts';
 import { ulidSource } from '@autopilot/kernel';
-import {
-  declareInbox,
-  declareOutbox,
-  openSqliteStore,
-  pendingOutbox,
-  type DocumentStore,
-  type OutboxEntry,
-} from '@autopilot/store';
+import { declareInbox, declareOutbox, pendingOutbox, type DocumentStore, type OutboxEntry } from '@autopilot/store';
+import { openSqliteStore } from '@autopilot/store/sqlite';
 import { FakeClock } from '@autopilot/testing';
 import { LocalRepoReader } from '../adapters/local-repo-reader';
 import { commitAll, git, gitRepository, plainDirectory, removeAll } from '../testing/repo-fixture';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { InProcessMessageBus } from '@autopilot/bus';
 import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
-import { openSqliteStore, type DocumentStore } from '@autopilot/store';
+import { type DocumentStore } from '@autopilot/store';
+import { openSqliteStore } from '@autopilot/store/sqlite';
 import { ingestionService } from '../index';
 
 /** The real ingestion service for handler tests: in-process bus, SQLite store in a temp dir. */

@@ -14,7 +14,8 @@ import {
 } from '@autopilot/contracts';
 import { NonRetryableError, sha256Hex, ulidSource } from '@autopilot/kernel';
 import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
-import { declareOutbox, DocumentStore, openSqliteStore, pendingOutbox } from '@autopilot/store';
+import { declareOutbox, DocumentStore, pendingOutbox } from '@autopilot/store';
+import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually, FakeClock } from '@autopilot/testing';
 import { GitRepoSnapshotReader } from '../adapters/repo-files-git-reader';
 import { CLEAN_REPO, cleanupRepos, gitRepo } from '../adapters/repo-files-fixture.test-support';

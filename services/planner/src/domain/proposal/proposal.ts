@@ -221,8 +221,26 @@ function targetsOf(gap: Gap): string[] {
       return ['README.md'];
     case 'missing_license':
       return ['LICENSE'];
-    default:
+    case 'missing_requirement':
+    case 'ambiguous_requirement':
+    case 'contradiction':
+    case 'unimplemented':
+    case 'untested':
+    case 'drift':
+    case 'dependency':
+    case 'missing_tests':
+    case 'missing_test_command':
+    case 'tests_not_run':
+    case 'protected_path_violation':
+    case 'root_clutter':
+    case 'stray_files':
+    case 'lockfile_drift':
+    case 'large_binary':
       return [...new Set(refs)];
+    default: {
+      const unknown: never = gap.kind;
+      throw new Error(`unknown gap kind ${String(unknown)}`);
+    }
   }
 }
 
