@@ -33,6 +33,7 @@ for (const p of packages) {
 const adapterEntries = {
   'store/sqlite': 'packages/store/src/embedded/index.ts',
   'store/mongodb': 'packages/store/src/mongodb/index.ts',
+  'runtime/topology': 'packages/runtime/src/topology/index.ts',
 };
 for (const [entry, file] of Object.entries(adapterEntries)) {
   moduleNameMapper[`^@autopilot/${entry}$`] = `<rootDir>/${file}`;

@@ -58,6 +58,7 @@ const cases: Record<string, LintCase> = {
   },
   'app imports @nestjs/common': { file: appFile, code: "import '@nestjs/common';\n" },
   'app imports an adapter': { file: appFile, code: "import '../adapters/run-repository';\n" },
+  'app runs git': { file: appFile, code: "import '@autopilot/git';\nimport 'simple-git';\n" },
   'a deep import into a package': {
     file: 'packages/runtime/src/x.ts',
     code: "import '@autopilot/bus/src/message-bus';\n",
@@ -85,6 +86,10 @@ describe('dependency rules', () => {
   it('let app/ use @nestjs/common but no driver or adapter', () => {
     expect(found['app imports @nestjs/common']).toBe('');
     expect(found['app imports an adapter']).toMatch(/no-restricted-imports/);
+  });
+
+  it('keep git (@autopilot/git, simple-git) in adapters', () => {
+    expect(found['app runs git']?.match(/no-restricted-imports/g)).toHaveLength(2);
   });
 
   it('forbid deep imports into another package', () => {

@@ -13,7 +13,8 @@ import {
 } from '@autopilot/contracts';
 import { ingestionService } from '@autopilot/ingestion';
 import { plannerService } from '@autopilot/planner';
-import { createLogger, startEmbedded, startSingleService, type RunningTopology } from '@autopilot/runtime';
+import { createLogger } from '@autopilot/runtime';
+import { startEmbedded, startSingleService, type RunningTopology } from '@autopilot/runtime/topology';
 import { withSpan } from '@autopilot/telemetry';
 import { installMemoryTracing, type MemoryTracing } from '@autopilot/telemetry/testing';
 import { eventually, testNatsUrl } from '@autopilot/testing';

@@ -5,9 +5,9 @@ import {
   installShutdown,
   type Logger,
   type RuntimeConfig,
-  type RunningTopology,
   type ServiceDefinition,
 } from '@autopilot/runtime';
+import { type RunningTopology } from '@autopilot/runtime/topology';
 import { startTelemetry } from '@autopilot/telemetry';
 import { ExitCode } from './exit-codes';
 

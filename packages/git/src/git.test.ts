@@ -3,12 +3,7 @@ import { join } from 'node:path';
 import { currentBranch, Git, SYMLINK_MODE } from './git';
 import { gitBlobId } from './git-blob-id';
 import { gitEnvironment } from './git-environment';
-import {
-  GitCommandError,
-  GitNotARepositoryError,
-  GitRefNotFoundError,
-  GitTimeoutError,
-} from './git-errors';
+import { GitCommandError, GitNotARepositoryError, GitRefNotFoundError, GitTimeoutError } from './git-errors';
 import {
   commitAll,
   makeDirectory,
@@ -76,9 +71,7 @@ describe('Git', () => {
     expect(await git.kind()).toBeUndefined();
     await expect(git.resolveCommit('HEAD')).rejects.toBeInstanceOf(GitNotARepositoryError);
     await expect(currentBranch(plain)).rejects.toMatchObject({ code: 'GIT_NOT_A_REPOSITORY', dir: plain });
-    await expect(new Git(join(plain, 'missing')).listIndex()).rejects.toBeInstanceOf(
-      GitNotARepositoryError,
-    );
+    await expect(new Git(join(plain, 'missing')).listIndex()).rejects.toBeInstanceOf(GitNotARepositoryError);
   });
 
   it('lists a tree with sizes and modes, relative to the directory unless asked for the full tree', async () => {
@@ -87,7 +80,12 @@ describe('Git', () => {
     const commit = await commitAll(dir, 'link');
     const entries = await new Git(dir).listTree(commit, { sizes: true });
     expect(entries).toEqual([
-      expect.objectContaining({ path: 'a.txt', type: 'blob', size: 3, object: gitBlobId(Buffer.from('abc')) }),
+      expect.objectContaining({
+        path: 'a.txt',
+        type: 'blob',
+        size: 3,
+        object: gitBlobId(Buffer.from('abc')),
+      }),
       expect.objectContaining({ path: 'link', mode: SYMLINK_MODE, size: 5 }),
       expect.objectContaining({ path: 'web/index.ts', size: 11 }),
     ]);

@@ -1,8 +1,10 @@
 /**
- * @autopilot/runtime: what runs services, domain-free: config from the environment, JSON logs,
- * the health/ready HTTP server with a route registry, the outbox relay, the Nest service host,
- * graceful shutdown, and the two topologies (all services in one process; one service on NATS).
- * Services import only `ServiceDefinition` and the injectable `HttpRoutes`/`OutboxRelay` from here.
+ * @autopilot/runtime: what runs services, domain-free: config from the environment, declared
+ * service settings, the outbox envelope builder, JSON logs, the health/ready HTTP server with a
+ * route registry, the outbox relay, the Nest service host and graceful shutdown. Services import
+ * `ServiceDefinition`, settings, `OutboxEnvelopes` and the injectable `HttpRoutes`/`OutboxRelay`.
+ * The two topologies (all services in one process; one service on NATS) pick the bus and store
+ * adapters, so they live at `@autopilot/runtime/topology`, which only the CLI and tests import.
  *
  *   const config = loadConfig();
  *   const running = await startEmbedded({ services, dir: config.dir, port: 4000, host: config.host, ... });
@@ -19,4 +21,3 @@ export * from './settings';
 export * from './service-host';
 export * from './service-scoped-bus';
 export * from './shutdown';
-export * from './topology';

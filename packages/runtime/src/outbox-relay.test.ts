@@ -8,7 +8,15 @@ import {
   messageBySubject,
   type Envelope,
 } from '@autopilot/contracts';
-import { commitWithOutbox, declareOutbox, failedOutbox, markFailed, outboxStates, pendingOutbox, type DocumentStore } from '@autopilot/store';
+import {
+  commitWithOutbox,
+  declareOutbox,
+  failedOutbox,
+  markFailed,
+  outboxStates,
+  pendingOutbox,
+  type DocumentStore,
+} from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually, FakeClock } from '@autopilot/testing';
 import { OutboxRelay } from './outbox-relay';

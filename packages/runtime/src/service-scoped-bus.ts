@@ -48,12 +48,7 @@ export class ServiceScopedBus implements MessageBus {
     handler: Handler<PayloadOf<D>>,
     opts?: SubscribeOptions,
   ): Promise<Subscription> {
-    return this.inner.subscribe(
-      def,
-      consumer,
-      (d) => this.handling(d.envelope, () => handler(d)),
-      opts,
-    );
+    return this.inner.subscribe(def, consumer, (d) => this.handling(d.envelope, () => handler(d)), opts);
   }
 
   request<D extends MessageDef>(def: D, payload: PayloadOf<D>, opts?: RequestOptions): Promise<ReplyOf<D>> {

@@ -12,7 +12,7 @@ import { declareInbox, declareOutbox, type DocumentStore } from '@autopilot/stor
 import type { ServiceDefinition } from '@autopilot/runtime';
 import { blueprintCollections } from './adapters/blueprint-repository';
 import type { BlueprintSource } from './adapters/blueprint-files';
-import { repoScansCollection } from './app/repo-scan-records';
+import { repoScanCollections } from './adapters/repo-scan-repository';
 import { IngestionModule } from './ingestion.module';
 
 export { readBlueprintSource, type BlueprintSource } from './adapters/blueprint-files';
@@ -22,7 +22,7 @@ export { BlueprintRejectedError } from './domain/blueprint/blueprint-rejected-er
 export const ingestionService: ServiceDefinition = {
   name: 'ingestion',
   module: IngestionModule,
-  collections: [...blueprintCollections, repoScansCollection],
+  collections: [...blueprintCollections, ...repoScanCollections],
 };
 
 /** Declares the outbox, inbox and ingestion collections on a store opened outside the runtime (tests, tools). */

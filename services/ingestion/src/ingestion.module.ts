@@ -3,12 +3,12 @@ import { Clock } from '@autopilot/kernel';
 import { DocumentStore } from '@autopilot/store';
 import { StoreBlueprintRepository } from './adapters/blueprint-repository';
 import { defaultIngestionOptions, IngestionOptions } from './app/ingestion-options';
-import { BlueprintRepository } from './app/ports';
+import { BlueprintRepository, RepoReader, RepoScanRepository } from './app/ports';
 import { SubmitBlueprintUseCase } from './app/submit-blueprint.use-case';
 import { SubmitBlueprintHandler } from './handlers/submit-blueprint.handler';
 import { LocalRepoReader } from './adapters/local-repo-reader';
-import { RepoReader } from './app/repo-reader';
-import { ScanRepoUseCase } from './app/scan-repo';
+import { StoreRepoScanRepository } from './adapters/repo-scan-repository';
+import { ScanRepoUseCase } from './app/scan-repo.use-case';
 import { ScanRepoHandler } from './handlers/scan-repo.handler';
 
 /**
@@ -28,6 +28,11 @@ import { ScanRepoHandler } from './handlers/scan-repo.handler';
     { provide: IngestionOptions, useValue: defaultIngestionOptions },
     ScanRepoUseCase,
     { provide: RepoReader, useClass: LocalRepoReader },
+    {
+      provide: RepoScanRepository,
+      useFactory: (store: DocumentStore, clock: Clock) => new StoreRepoScanRepository(store, clock),
+      inject: [DocumentStore, Clock],
+    },
   ],
 })
 export class IngestionModule {}

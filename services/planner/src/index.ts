@@ -7,6 +7,9 @@
  */
 import type { ServiceDefinition } from '@autopilot/runtime';
 import { PLAN_COLLECTIONS } from './adapters/plan-repository';
+import { ANCHOR_COLLECTIONS } from './adapters/anchor-repository';
+import { GAP_REPORT_COLLECTIONS } from './adapters/gap-report-repository';
+import { PLAN_PROPOSAL_COLLECTIONS } from './adapters/plan-proposal-repository';
 import { REFINEMENT_COLLECTIONS } from './adapters/refinement-cache';
 import { plannerSettings } from './planner-settings';
 import { PlannerModule } from './planner.module';
@@ -19,10 +22,9 @@ export const plannerService: ServiceDefinition = {
     // plans, plan_nodes, task_specs, plan_rejections; plan_refinements
     ...PLAN_COLLECTIONS,
     ...REFINEMENT_COLLECTIONS,
-    // latestAnchor() reads the newest anchor of a project.
-    { name: 'anchors', indexes: [{ fields: { projectId: 1, recordedAt: -1 } }] },
-    { name: 'gap_reports', indexes: [{ fields: { projectId: 1 } }] },
-    { name: 'plan_proposals', indexes: [{ fields: { projectId: 1 } }] },
+    ...ANCHOR_COLLECTIONS,
+    ...GAP_REPORT_COLLECTIONS,
+    ...PLAN_PROPOSAL_COLLECTIONS,
   ],
   settings: plannerSettings,
 };

@@ -10,9 +10,11 @@ import { PLANNER_MAX_REFINEMENT_CALLS, PlanBlueprintUseCase } from './app/plan-b
 import { AnchorBuilder, PlannerLog, PlanRefiner, PlanRepository, RefinementCache } from './app/ports';
 import type { PlannerSettings } from './planner-settings';
 import { BlueprintIngestedHandler } from './handlers/blueprint-ingested.handler';
-import { GitRepoSnapshotReader } from './adapters/repo-files-git-reader';
-import { ScanRepoGapsUseCase } from './app/gap-report-use-case';
-import { RepoSnapshotReader } from './app/gap-repo-reader';
+import { StoreAnchorRepository } from './adapters/anchor-repository';
+import { StoreGapReportRepository } from './adapters/gap-report-repository';
+import { StorePlanProposalRepository } from './adapters/plan-proposal-repository';
+import { AnchorRepository, GapReportRepository, PlanProposalRepository } from './app/ports';
+import { ReportRepoGapsUseCase } from './app/report-repo-gaps';
 import { RepoScannedHandler } from './handlers/repo-scanned.handler';
 
 /** The planner's log lines go through Nest's logger, which the runtime routes into JSON logs. */
@@ -52,8 +54,22 @@ function nestPlannerLog(): PlannerLog {
     },
     { provide: AnchorBuilder, useValue: blueprintAnchorBuilder },
     { provide: PlannerLog, useFactory: nestPlannerLog },
-    ScanRepoGapsUseCase,
-    { provide: RepoSnapshotReader, useFactory: () => new GitRepoSnapshotReader() },
+    ReportRepoGapsUseCase,
+    {
+      provide: GapReportRepository,
+      useFactory: (store: DocumentStore, clock: Clock) => new StoreGapReportRepository(store, clock),
+      inject: [DocumentStore, Clock],
+    },
+    {
+      provide: PlanProposalRepository,
+      useFactory: (store: DocumentStore, clock: Clock) => new StorePlanProposalRepository(store, clock),
+      inject: [DocumentStore, Clock],
+    },
+    {
+      provide: AnchorRepository,
+      useFactory: (store: DocumentStore) => new StoreAnchorRepository(store),
+      inject: [DocumentStore],
+    },
   ],
 })
 export class PlannerModule {}

@@ -5,7 +5,11 @@ import { Type } from '@sinclair/typebox';
 import { messageBusConformance } from '../testing';
 import { InProcessMessageBus } from './in-process-message-bus';
 
-messageBusConformance('InProcessMessageBus', async ({ log }) => new InProcessMessageBus({ log }));
+// Backoffs and request timeouts on the suite's fake clock: the suite moves time, nothing waits.
+messageBusConformance(
+  'InProcessMessageBus',
+  async ({ log, clock }) => new InProcessMessageBus({ log, clock, timers: clock }),
+);
 
 const Ping = defineMessage({
   kind: 'event',

@@ -1,5 +1,13 @@
 import type { Envelope, MessageDef, PayloadOf, ReplyOf } from '@autopilot/contracts';
-import { systemClock, ulidSource, type Clock, type IdSource } from '@autopilot/kernel';
+import {
+  systemClock,
+  systemTimers,
+  ulidSource,
+  type Clock,
+  type IdSource,
+  type TimerHandle,
+  type Timers,
+} from '@autopilot/kernel';
 import { extractTraceContext, withConsumerSpan } from '@autopilot/telemetry';
 import { decodeEnvelope, type Decoded } from '../decode-envelope';
 import { envelopeFor, relayHeaders, type EnvelopeStamp } from '../envelope-for';
@@ -75,6 +83,11 @@ export interface InProcessMessageBusOptions {
   /** Where dead letters are reported, one line each (as the JetStream adapter does). Default stderr. */
   log?: BusLog;
   clock?: Clock;
+  /**
+   * Where redelivery backoffs and request timeouts are scheduled. Default: Node's timers. Tests pass
+   * a FakeClock (as `clock` too) and advance it instead of waiting.
+   */
+  timers?: Timers;
   ids?: IdSource;
 }
 
@@ -117,6 +130,7 @@ function handlerHeaders(headers: Readonly<Record<string, string>>): Record<strin
 export class InProcessMessageBus implements MessageBus {
   private readonly stamp: EnvelopeStamp;
   private readonly clock: Clock;
+  private readonly timers: Timers;
   private readonly duplicateWindowMs: number;
   private readonly eventLogLimit: number;
   private readonly deadLetterLimit: number;
@@ -133,7 +147,8 @@ export class InProcessMessageBus implements MessageBus {
   private readonly responders = new Map<string, ResponderEntry[]>();
   private readonly nextResponder = new Map<string, number>();
   private readonly subscriptions = new Set<Subscription>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Redeliveries waiting for their backoff; cancelled by `close()`. */
+  private readonly waiting = new Set<TimerHandle>();
   private readonly dirty = new Set<ConsumerGroup>();
   private readonly settles = new Map<StoredMessage, PendingSettle>();
   private readonly settlesByKey = new Map<string, PendingSettle>();
@@ -146,6 +161,7 @@ export class InProcessMessageBus implements MessageBus {
 
   constructor(private readonly options: InProcessMessageBusOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemTimers;
     this.stamp = {
       source: options.source ?? 'in-process',
       clock: this.clock,
@@ -400,7 +416,7 @@ export class InProcessMessageBus implements MessageBus {
         this.deadLetter(group, p, outcome.code, outcome.reason, envelope, count);
         return;
       case 'retry':
-        this.timer(() => {
+        this.redeliverAfter(() => {
           if (this.closed) return;
           group.redeliver(p);
           this.schedule(group);
@@ -440,13 +456,12 @@ export class InProcessMessageBus implements MessageBus {
     this.consumed(group, p.rec);
   }
 
-  private timer(fn: () => void, ms: number): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+  private redeliverAfter(fn: () => void, ms: number): void {
+    const handle = this.timers.after(ms, () => {
+      this.waiting.delete(handle);
       fn();
-    }, ms);
-    this.timers.add(t);
-    return t;
+    });
+    this.waiting.add(handle);
   }
 
   async request<D extends MessageDef>(
@@ -462,14 +477,14 @@ export class InProcessMessageBus implements MessageBus {
     const entry = entries[i]!;
     const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
     const answer = this.answer(entry, JSON.stringify(envelope), headers);
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RequestTimeoutError(def.subject, timeoutMs)), timeoutMs);
+      timer = this.timers.after(timeoutMs, () => reject(new RequestTimeoutError(def.subject, timeoutMs)));
     });
     try {
       return readReply(def.subject, await Promise.race([answer, timeout])) as ReplyOf<D>;
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
     }
   }
 
@@ -530,8 +545,8 @@ export class InProcessMessageBus implements MessageBus {
       this.rejectPendingSettles();
       await Promise.all([...this.subscriptions].map((s) => s.drain()));
       this.closed = true;
-      for (const t of this.timers) clearTimeout(t);
-      this.timers.clear();
+      for (const handle of this.waiting) handle.cancel();
+      this.waiting.clear();
     })();
     return this.closing;
   }

@@ -18,6 +18,7 @@ import { BusUnavailableError, MalformedReplyError, RemoteError } from '../errors
 import type { BusLog } from '../log';
 import type { DeadLetter, Delivery } from '../message-bus';
 import { messageBusConformance } from '../testing';
+import { serverClockPasses } from '../testing/fixtures/server-clock';
 import { STALLED_CONSUMER, StalledWork } from '../testing/fixtures/stalled-command';
 import { connectJetStreamBus, type JetStreamMessageBus } from './jetstream-message-bus';
 import { PAYLOADS_BUCKET } from './payload-store';
@@ -81,14 +82,17 @@ afterAll(async () => {
   await server?.stop();
 });
 
-messageBusConformance(`JetStreamMessageBus on ${conformanceServer}`, ({ log }) =>
-  connectJetStreamBus({
+// The bus keeps Node's timers: its delays (nak delays, ack wait) run on the server's clock, which no
+// fake clock moves, so time passes when the server says it has.
+messageBusConformance(`JetStreamMessageBus on ${conformanceServer}`, async ({ log }) => {
+  const bus = await connectJetStreamBus({
     servers: process.env.NATS_URL ?? server.url,
     source: 'conformance',
     log,
     connectTimeoutMs: 5000,
-  }),
-);
+  });
+  return { bus, passTime: (ms) => serverClockPasses(bus.connection, ms) };
+});
 
 const Ping = defineMessage({
   kind: 'event',

@@ -262,7 +262,6 @@ export class JetStreamSubscription implements Subscription {
    */
   private async settle(m: JsMsg): Promise<void> {
     const count = m.info.deliveryCount;
-    (globalThis as unknown as { __dbg?: (s: string) => void }).__dbg?.(`SETTLE ${m.reply} count=${count}`);
     const claimCheck = readClaimCheck(m.headers);
     if (claimCheck && !claimCheck.ok) {
       await this.deadLetter(m, 'BUS_MALFORMED_ENVELOPE', claimCheck.reason, m.string(), count);

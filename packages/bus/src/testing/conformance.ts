@@ -1,6 +1,6 @@
 import { ContractViolationError, defineMessage, type MessageDef } from '@autopilot/contracts';
 import { NonRetryableError, ulidSource } from '@autopilot/kernel';
-import { eventually } from '@autopilot/testing';
+import { eventually, FakeClock } from '@autopilot/testing';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import {
@@ -117,8 +117,12 @@ function rawEnvelope(def: MessageDef, data: unknown, overrides: Record<string, u
   });
 }
 
-/** Only where time is what a test is about (a slow handler); negative checks use MARKER instead. */
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A gate a handler waits at until the test opens it: a slow handler without a guessed duration. */
+function gate(): { wait: () => Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { wait: () => opened, open };
+}
 
 /**
  * A payload published after what a test watches. Both buses hand a consumer its redeliveries and
@@ -159,9 +163,26 @@ class CodedError extends Error {
   }
 }
 
-/** What the suite hands `make`: the bus must report through this `log` (its `BusLog` option). */
+/** What the suite hands `make`. */
 export interface ConformanceBusOptions {
+  /** The bus must report through this (its `BusLog` option). */
   readonly log: BusLog;
+  /**
+   * A fresh fake clock per test. A bus that schedules its own delays (redelivery backoff, request
+   * timeouts) takes it as `clock` and `timers`; the suite then moves it instead of waiting.
+   */
+  readonly clock: FakeClock;
+}
+
+/** What `make` may return instead of a bare bus: the bus and how time passes for it. */
+export interface BusUnderTest {
+  readonly bus: MessageBus;
+  /**
+   * Resolves once `ms` have passed on the clock the bus's delays run on. Default
+   * `clock.advanceAsync(ms)`, for a bus on the suite's fake clock. A bus whose delays a server keeps
+   * (JetStream: nak delays, ack wait) waits for that server's own clock to say so instead.
+   */
+  readonly passTime?: (ms: number) => Promise<void>;
 }
 
 interface LogLine {
@@ -173,20 +194,29 @@ interface LogLine {
 /**
  * The MessageBus guarantees both adapters keep (STYLE.md section 4). If a behaviour is not tested
  * here, callers cannot rely on it. `make` returns a fresh, connected bus per test, logging to the
- * `log` it is given.
+ * `log` it is given. No test sleeps: time passes through `passTime` (see BusUnderTest), and a check
+ * that something does not happen ends on an ordering signal (MARKER).
  */
 export function messageBusConformance(
   name: string,
-  make: (opts: ConformanceBusOptions) => Promise<MessageBus>,
+  make: (opts: ConformanceBusOptions) => Promise<MessageBus | BusUnderTest>,
 ): void {
   describe(`${name} honours MessageBus`, () => {
     let bus: MessageBus;
+    let passTime: (ms: number) => Promise<void>;
     let logged: LogLine[] = [];
     beforeAll(() => ensureOtelContextManager());
     beforeEach(async () => {
       const lines: LogLine[] = [];
       logged = lines;
-      bus = await make({ log: (level, msg, fields) => lines.push({ level, msg, fields: { ...fields } }) });
+      const clock = new FakeClock();
+      const made = await make({
+        log: (level, msg, fields) => lines.push({ level, msg, fields: { ...fields } }),
+        clock,
+      });
+      const underTest: BusUnderTest = 'bus' in made ? made : { bus: made };
+      bus = underTest.bus;
+      passTime = underTest.passTime ?? ((ms) => clock.advanceAsync(ms));
     });
     afterEach(async () => {
       await bus.close();
@@ -198,6 +228,17 @@ export function messageBusConformance(
         expect(letters).toHaveLength(n);
         return letters;
       });
+    /**
+     * Waits for `n` deliveries in `counts`, letting `backoffMs` pass on the bus's clock after each
+     * failed one. Waits for "at least": a bus on a real clock may already be further along.
+     */
+    const retriedThrough = async (counts: readonly number[], n: number, backoffMs: number): Promise<void> => {
+      for (let seen = 1; seen < n; seen++) {
+        await eventually(() => expect(counts.length).toBeGreaterThanOrEqual(seen));
+        await passTime(backoffMs);
+      }
+      await eventually(() => expect(counts.length).toBeGreaterThanOrEqual(n));
+    };
     /** The `message dead-lettered` lines of one consumer, once there are `n`. */
     const deadLetterLogsOf = async (consumer: string, n: number): Promise<LogLine[]> =>
       eventually(() => {
@@ -385,7 +426,8 @@ export function messageBusConformance(
           { backoffMs: [50] },
         );
         await bus.publish(Ping, { n: 1 });
-        await eventually(() => expect(counts).toEqual([1, 2]));
+        await retriedThrough(counts, 2, 50);
+        expect(counts).toEqual([1, 2]);
         await marker.flush(bus, Ping);
         expect(counts).toEqual([1, 2]);
       });
@@ -393,20 +435,24 @@ export function messageBusConformance(
       it('waits a RetryLaterError delay instead of the backoff', async () => {
         const t = tag();
         const Ping = pingEvent(t);
-        const at: number[] = [];
+        const counts: number[] = [];
         await bus.subscribe(
           Ping,
           `later-${t}`,
           async (d) => {
-            at.push(Date.now());
-            if (d.deliveryCount === 1) throw new RetryLaterError(400);
+            counts.push(d.deliveryCount);
+            if (d.deliveryCount === 1) throw new RetryLaterError(1000);
           },
           { backoffMs: [30_000] },
         );
         await bus.publish(Ping, { n: 1 });
-        await eventually(() => expect(at).toHaveLength(2), { timeoutMs: 5000 });
-        expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(350);
-        expect(at[1]! - at[0]!).toBeLessThan(5000);
+        await eventually(() => expect(counts).toEqual([1]));
+        await passTime(500);
+        // Not before its delay...
+        expect(counts).toEqual([1]);
+        await passTime(500);
+        // ...and then, long before the 30 s backoff.
+        await eventually(() => expect(counts).toEqual([1, 2]), { timeoutMs: 5000 });
       });
 
       it('dead-letters a NonRetryableError at once with its reason, no redelivery', async () => {
@@ -441,6 +487,8 @@ export function messageBusConformance(
           fields: { subject: Ping.subject, consumer, messageId: sent.id, code: 'BUS_NON_RETRYABLE' },
         });
         expect(line!.fields.reason).toContain('the run no longer exists');
+        // Past the backoff a retry would have waited: its redelivery would be due before the marker.
+        await passTime(20);
         await marker.flush(bus, Ping);
         expect(counts).toEqual([1]);
       });
@@ -466,6 +514,7 @@ export function messageBusConformance(
         const [letter] = await deadLettersOf(consumer, 1);
         expect(letter).toMatchObject({ code: 'CONTRACT_VIOLATION', deliveryCount: 1 });
         expect(letter!.reason).toContain('/data/n is odd');
+        await passTime(20);
         await marker.flush(bus, Ping);
         expect(calls).toBe(1);
       });
@@ -486,6 +535,7 @@ export function messageBusConformance(
           { maxDeliveries: 3, backoffMs: [20] },
         );
         await bus.publish(Ping, { n: 7 });
+        await retriedThrough(counts, 3, 20);
         const [letter] = await deadLettersOf(consumer, 1);
         expect(letter).toMatchObject({
           code: 'BUS_MAX_DELIVERIES',
@@ -498,6 +548,7 @@ export function messageBusConformance(
           level: 'warn',
           fields: { code: 'BUS_MAX_DELIVERIES', deliveryCount: 3 },
         });
+        await passTime(20);
         await marker.flush(bus, Ping);
         expect(counts).toEqual([1, 2, 3]);
         expect(await bus.listDeadLetters({ consumer })).toHaveLength(1);
@@ -710,7 +761,8 @@ export function messageBusConformance(
           { backoffMs: [20] },
         );
         await bus.publish(Work, { n: 1 });
-        await eventually(() => expect(counts).toEqual([1, 2, 3]));
+        await retriedThrough(counts, 3, 20);
+        expect(counts).toEqual([1, 2, 3]);
       });
 
       it('binds one consumer name per command subject', async () => {
@@ -757,20 +809,23 @@ export function messageBusConformance(
         const Ping = pingEvent(t);
         const counts: number[] = [];
         const marker = markerAware<{ n: number }>();
+        const slow = gate();
         await bus.subscribe(
           Ping,
           `slow-${t}`,
           marker.wrap(async (d) => {
             counts.push(d.deliveryCount);
             d.working();
-            // Past one and a half ack waits: only the bus's own heartbeats keep it from redelivery.
-            await sleep(3200);
+            await slow.wait();
           }),
           // 2 s: timer lag on a loaded machine stays well inside a quarter of it.
           { ackWaitMs: 2000, backoffMs: [20] },
         );
         await bus.publish(Ping, { n: 1 });
         await eventually(() => expect(counts).toEqual([1]));
+        // Past one and a half ack waits: only the bus's own heartbeats keep it from redelivery.
+        await passTime(3200);
+        slow.open();
         // Handled only after the slow one (concurrency 1); a redelivery of it would come first.
         await marker.flush(bus, Ping, 8000);
         expect(counts).toEqual([1]);
@@ -819,7 +874,7 @@ export function messageBusConformance(
           `steady-${t}`,
           async (d) => {
             seen.push(`${d.payload.n}#${d.deliveryCount}`);
-            await sleep(350);
+            await passTime(350);
           },
           { ackWaitMs: 1000 },
         );
@@ -834,14 +889,23 @@ export function messageBusConformance(
         const Ping = pingEvent(t);
         let started = false;
         let finished = false;
+        const slow = gate();
         await bus.subscribe(Ping, `drain-${t}`, async () => {
           started = true;
-          await sleep(300);
+          await slow.wait();
           finished = true;
         });
         await bus.publish(Ping, { n: 1 });
         await eventually(() => expect(started).toBe(true));
-        await bus.close();
+        let closed = false;
+        const closing = bus.close().then(() => (closed = true));
+        // close() has begun (it refuses new subscribers) and is still waiting for the handler.
+        await expect(bus.subscribe(Ping, `drain-late-${t}`, async () => undefined)).rejects.toBeInstanceOf(
+          BusUnavailableError,
+        );
+        expect(closed).toBe(false);
+        slow.open();
+        await closing;
         expect(finished).toBe(true);
       });
     });
@@ -852,14 +916,17 @@ export function messageBusConformance(
         const Ping = pingEvent(t);
         let started = false;
         let finished = 0;
+        const slow = gate();
         const sub = await bus.subscribe(Ping, `drain-race-${t}`, async () => {
           started = true;
-          await sleep(300);
+          await slow.wait();
           finished++;
         });
         await bus.publish(Ping, { n: 1 });
         await eventually(() => expect(started).toBe(true));
-        await Promise.all([sub.drain(), bus.close(), sub.drain(), bus.close()]);
+        const stopping = Promise.all([sub.drain(), bus.close(), sub.drain(), bus.close()]);
+        slow.open();
+        await stopping;
         expect(finished).toBe(1);
       });
 
@@ -901,13 +968,16 @@ export function messageBusConformance(
 
       it('rejects with RequestTimeoutError past timeoutMs', async () => {
         const Add = addRequest(tag());
+        const slow = gate();
         await bus.serve(Add, async (p) => {
-          await sleep(600);
+          await slow.wait();
           return { sum: p.a + p.b };
         });
-        await expect(bus.request(Add, { a: 1, b: 1 }, { timeoutMs: 100 })).rejects.toBeInstanceOf(
-          RequestTimeoutError,
-        );
+        const outcome = bus.request(Add, { a: 1, b: 1 }, { timeoutMs: 100 }).catch((err: unknown) => err);
+        await passTime(100);
+        expect(await outcome).toBeInstanceOf(RequestTimeoutError);
+        // Answered late: the requester has gone, and the responder's drain still completes.
+        slow.open();
       });
 
       it('rejects with NoRespondersError when nobody serves', async () => {

@@ -2,7 +2,13 @@ import { stat } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { BlueprintRejectedError, readBlueprintSource } from '@autopilot/ingestion';
 import { ConfigError, describeError } from '@autopilot/kernel';
-import { createLogger, LOG_LEVELS, readServiceSettings, type Logger, type LogLevel } from '@autopilot/runtime';
+import {
+  createLogger,
+  LOG_LEVELS,
+  readServiceSettings,
+  type Logger,
+  type LogLevel,
+} from '@autopilot/runtime';
 import { ExitCode } from '../exit-codes';
 import { PlanDeadline } from '../plan/plan-deadline';
 import { PlanFailedError } from '../plan/plan-failure';

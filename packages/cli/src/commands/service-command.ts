@@ -1,6 +1,7 @@
 import { Argument, type Command } from 'commander';
 import { SERVICES, type ServiceName } from '@autopilot/contracts';
-import { loadConfig, readServiceSettings, startSingleService } from '@autopilot/runtime';
+import { loadConfig, readServiceSettings } from '@autopilot/runtime';
+import { startSingleService } from '@autopilot/runtime/topology';
 import { launch } from '../launch';
 import { parsePortOption } from '../port-option';
 import { defaultServicePorts, serviceCatalog } from '../service-catalog';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig, readServiceSettings, startEmbedded } from '@autopilot/runtime';
+import { loadConfig, readServiceSettings } from '@autopilot/runtime';
+import { startEmbedded } from '@autopilot/runtime/topology';
 import { launch } from '../launch';
 import { parsePortOption } from '../port-option';
 import { allServices } from '../service-catalog';

@@ -13,13 +13,8 @@ import {
 import { ingestionService, submitBlueprintCommand, type BlueprintSource } from '@autopilot/ingestion';
 import { sha256Hex, ulidSource } from '@autopilot/kernel';
 import { plannerService, proposePlan } from '@autopilot/planner';
-import {
-  busLogFor,
-  startEmbedded,
-  type Logger,
-  type RunningTopology,
-  type SettingsByService,
-} from '@autopilot/runtime';
+import { busLogFor, type Logger, type SettingsByService } from '@autopilot/runtime';
+import { startEmbedded, type RunningTopology } from '@autopilot/runtime/topology';
 import { PlanFailedError } from './plan-failure';
 import { PlanJobWatch, type IngestedSummary } from './plan-job-events';
 

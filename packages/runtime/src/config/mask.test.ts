@@ -61,7 +61,12 @@ describe('configSummary', () => {
     settings: defineSettings({
       model: setting.text({ env: 'AUTOPILOT_PLANNER_MODEL', description: 'model' }),
       apiKey: setting.text({ env: 'OPENAI_API_KEY', description: 'key', secret: true }),
-      calls: setting.wholeNumber({ env: 'AUTOPILOT_PLANNER_MAX_LLM_CALLS', description: 'n', fallback: 20, min: 0 }),
+      calls: setting.wholeNumber({
+        env: 'AUTOPILOT_PLANNER_MAX_LLM_CALLS',
+        description: 'n',
+        fallback: 20,
+        min: 0,
+      }),
     }),
   };
 
@@ -85,7 +90,11 @@ describe('configSummary', () => {
   });
 
   it("shows each service's declared settings, defaults in words, and names undeclared AUTOPILOT_ variables", () => {
-    const env = { AUTOPILOT_PLANNER_MODEL: 'gpt-test', OPENAI_API_KEY: 'sk-1', AUTOPILOT_PLANER_MODEL: 'typo' };
+    const env = {
+      AUTOPILOT_PLANNER_MODEL: 'gpt-test',
+      OPENAI_API_KEY: 'sk-1',
+      AUTOPILOT_PLANER_MODEL: 'typo',
+    };
     const summary = configSummary(loadConfig(env), [modelService], env);
     expect(summary.services).toEqual({
       planner: {

@@ -1,9 +1,4 @@
-import {
-  buildEnvelope,
-  type Envelope,
-  type MessageDef,
-  type PayloadOf,
-} from '@autopilot/contracts';
+import { buildEnvelope, type Envelope, type MessageDef, type PayloadOf } from '@autopilot/contracts';
 import type { Clock, IdSource } from '@autopilot/kernel';
 import { injectTraceContext } from '@autopilot/telemetry';
 import { currentHandledMessage } from './handled-message';

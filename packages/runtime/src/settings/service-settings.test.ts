@@ -62,6 +62,8 @@ describe('readServiceSettings', () => {
     const read = readServiceSettings([{ name: 'a', settings: spec }, { name: 'b' }], { X_CALLS: '3' });
     expect([...read.keys()]).toEqual(['a']);
     expect(read.get('a')).toMatchObject({ calls: 3 });
-    expect(() => readServiceSettings([{ name: 'a', settings: spec }], { X_CALLS: '-1' })).toThrow(ConfigError);
+    expect(() => readServiceSettings([{ name: 'a', settings: spec }], { X_CALLS: '-1' })).toThrow(
+      ConfigError,
+    );
   });
 });

@@ -5,7 +5,15 @@ import { Controller, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AutopilotTickedV1, type Envelope } from '@autopilot/contracts';
 import { BusContext } from '@autopilot/nest-transport';
-import { commitWithOutbox, declareOutbox, DocumentStore, handleOnce, INBOX_COLLECTION, pendingOutbox, type Doc } from '@autopilot/store';
+import {
+  commitWithOutbox,
+  declareOutbox,
+  DocumentStore,
+  handleOnce,
+  INBOX_COLLECTION,
+  pendingOutbox,
+  type Doc,
+} from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually } from '@autopilot/testing';
 import type { ServiceDefinition } from '../service-definition';

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { REPO_LARGE_FILE_BYTES, type RepoFile } from '@autopilot/contracts';
-import type { PreviousRepoRead, RepoRead, RepoReader, RepoReadOptions } from '../app/repo-reader';
+import type { PreviousRepoRead, RepoRead, RepoReader, RepoReadOptions } from '../app/ports';
 import {
   RepoLocationUnsupportedError,
   RepoNotADirectoryError,

@@ -1,10 +1,12 @@
-import type { Envelope } from '@autopilot/contracts';
+import type { Envelope, Failure } from '@autopilot/contracts';
 import type { Doc } from '@autopilot/store';
 import type { JobCheckpoint, JobState } from '../domain/job/ingestion-job';
 import type { RejectionReason, RejectionSite } from '../domain/blueprint/blueprint-rejected-error';
 import type { Section } from '../domain/sections/section-tree';
 import type { SourceFile } from '../domain/blueprint/text-position';
 import type { VersionStatus } from '../domain/blueprint/blueprint-version';
+import type { RepoScanResult } from '../domain/repo-scan/repo-scan';
+import type { ManifestFile, RepoSnapshot } from '../domain/repo-scan/repo-snapshot';
 
 /**
  * A document written by compare-and-set: `version` is its store revision (absent before its first
@@ -140,3 +142,87 @@ export interface BlueprintRepository {
   commit(change: BlueprintChange, events: readonly Envelope[]): Promise<IngestionJobRecord>;
 }
 export const BlueprintRepository = Symbol('BlueprintRepository');
+
+/** What an earlier scan of the same repository offers a new one: manifests already read, by hash. */
+export interface PreviousRepoRead {
+  readonly manifests: readonly ManifestFile[];
+}
+
+export interface RepoReadOptions {
+  /**
+   * Branch, tag or commit to read (its committed tree). Absent: the working tree as it is on disk
+   * (tracked files in a git repository, every file otherwise).
+   */
+  readonly ref?: string;
+  /** A manifest whose path and hash match one here is taken from it instead of being read again. */
+  readonly previous?: PreviousRepoRead;
+}
+
+export interface RepoRead {
+  readonly snapshot: RepoSnapshot;
+  /** Manifests read from disk or git in this call. */
+  readonly manifestsRead: number;
+  /** Manifests taken from `previous` unchanged. */
+  readonly manifestsReused: number;
+}
+
+/** Reads a repository into a snapshot: every file's content hash and size, the texts a scan needs. */
+export interface RepoReader {
+  /**
+   * Lists the repository's files with their hashes and reads its manifests (only those whose hash
+   * differs from `previous`). Throws a RepoScanError: `badInput` ones (missing path, not a
+   * directory, unknown ref, remote location, too large) will fail the same way again.
+   */
+  read(location: string, options?: RepoReadOptions): Promise<RepoRead>;
+}
+export const RepoReader = Symbol('RepoReader');
+
+interface RepoScanRecordBase extends Doc, Revisioned {
+  /** The scan job id. */
+  _id: string;
+  projectId: string;
+  /** The location as the command gave it: scans of one location reuse each other. */
+  repoKey: string;
+  ref: string;
+  /** The command's envelope id. */
+  causationId: string;
+  /** ISO-8601, when the job finished. */
+  scannedAt: string;
+}
+
+/** A finished scan: what `repo.scanned` announced, and the manifests a later scan may reuse. */
+export interface SucceededRepoScan extends RepoScanRecordBase {
+  status: 'succeeded';
+  commit: string;
+  formatVersion: number;
+  snapshotHash: string;
+  result: RepoScanResult;
+  manifests: ManifestFile[];
+  /** Set when this job reused an earlier job's result (same snapshot hash). */
+  reusedFromJobId?: string;
+}
+
+/** A scan that failed for good (bad location or ref): replays of the job fail the same way, silently. */
+export interface FailedRepoScan extends RepoScanRecordBase {
+  status: 'failed';
+  error: Failure;
+}
+
+/** One scan job's outcome, `_id` = job id: stored once, so a replayed command finds it. */
+export type RepoScanRecord = SucceededRepoScan | FailedRepoScan;
+
+/** Repository scan jobs in the ingestion service's store. */
+export interface RepoScanRepository {
+  /** The job's record, or null while the job has not finished. */
+  job(jobId: string): Promise<RepoScanRecord | null>;
+  /** The most recent successful scan of a location (`repoKey`), or undefined. */
+  latestSucceeded(repoKey: string): Promise<SucceededRepoScan | undefined>;
+  /**
+   * Stores `next` by compare-and-set on `expectedVersion` (0: the job has no record yet) and appends
+   * `events` to the outbox, in one transaction; returns the record as stored. Rejects with
+   * StoreRevisionConflictError when the record changed meanwhile (a concurrent delivery of the same
+   * job finished first): nothing written.
+   */
+  commit(next: RepoScanRecord, expectedVersion: number, events: readonly Envelope[]): Promise<RepoScanRecord>;
+}
+export const RepoScanRepository = Symbol('RepoScanRepository');

@@ -1,7 +1,7 @@
 import { IngestionProgressV1, IngestionScanRepoV1, RepoScannedV1 } from '@autopilot/contracts';
 import { eventually } from '@autopilot/testing';
 import { startIngestionHost, type IngestionHost } from '../testing/ingestion-host';
-import { gitRepository, removeAll } from '../testing/repo-fixture';
+import { makeGitRepository, removeDirectories } from '@autopilot/git/testing';
 
 describe('cmd.ingestion.scan_repo through the ingestion service (in-process bus, SQLite store)', () => {
   const made: string[] = [];
@@ -22,11 +22,11 @@ describe('cmd.ingestion.scan_repo through the ingestion service (in-process bus,
   });
   afterAll(async () => {
     await ingestion.close();
-    await removeAll(made);
+    await removeDirectories(made);
   });
 
   it('publishes repo.scanned for the repository once, however often the command arrives', async () => {
-    const repo = await gitRepository({ 'Cargo.toml': '[package]\nname = "x"\n', 'src/lib.rs': '' });
+    const repo = await makeGitRepository({ 'Cargo.toml': '[package]\nname = "x"\n', 'src/lib.rs': '' });
     made.push(repo);
     const command: IngestionScanRepoV1 = {
       jobId: 'job-1',

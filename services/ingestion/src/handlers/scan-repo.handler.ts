@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { IngestionScanRepoV1 } from '@autopilot/contracts';
 import { BusContext } from '@autopilot/nest-transport';
-import { ScanRepoUseCase } from '../app/scan-repo';
+import { ScanRepoUseCase } from '../app/scan-repo.use-case';
 
 /** `cmd.ingestion.scan_repo` -> one scan job. */
 @Controller()

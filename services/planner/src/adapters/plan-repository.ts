@@ -1,7 +1,7 @@
 import type { Envelope, IntentionAnchor, PlanRejectedV1 } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
 import { commitWithOutbox, type CollectionSpec, type Doc, type DocumentStore } from '@autopilot/store';
-import { recordAnchor } from '../app/anchor-records';
+import { recordAnchor } from './anchor-repository';
 import type { PlanRepository, StoredPlan, StoredPlanHead, StoredPlanNode, StoredTask } from '../app/ports';
 
 /** The planner's plan collections, declared by the service definition (index.ts). */

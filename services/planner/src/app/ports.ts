@@ -1,8 +1,10 @@
 import type {
   BlueprintIngestedV1,
   Envelope,
+  GapReportCreatedV1,
   IntentionAnchor,
   PlanNode,
+  PlanProposalCreatedV1,
   PlanRejectedV1,
   TaskSpec,
 } from '@autopilot/contracts';
@@ -123,3 +125,63 @@ export interface PlannerLog {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 export const PlannerLog = Symbol('PlannerLog');
+
+/**
+ * A gap report as stored, once per project and report id (the id follows the findings): the
+ * `gap_report.created` payload last announced. Every scan job announces its report, also one
+ * recorded before; `report.createdAt` stays the time it was first made.
+ */
+export interface GapReportRecord {
+  readonly projectId: string;
+  readonly report: GapReportCreatedV1;
+  /** When it was last announced, ISO-8601. */
+  readonly announcedAt: string;
+  /** Store revision (compare-and-set); absent before the first commit. */
+  readonly version?: number;
+}
+
+/** Gap reports (`gap_reports`). */
+export interface GapReportRepository {
+  /** The project's report with this id, or null. */
+  get(projectId: string, reportId: string): Promise<GapReportRecord | null>;
+  /**
+   * Stores `next` by compare-and-set on `expectedVersion` (0: a new report) and appends `events` to
+   * the outbox, in one transaction. Rejects with StoreRevisionConflictError when the record changed
+   * since it was read: nothing written.
+   */
+  commit(next: GapReportRecord, expectedVersion: number, events: readonly Envelope[]): Promise<void>;
+}
+export const GapReportRepository = Symbol('GapReportRepository');
+
+/** A plan proposal as stored, once per project and proposal id (the id follows its content). */
+export interface PlanProposalRecord {
+  readonly projectId: string;
+  readonly proposal: PlanProposalCreatedV1;
+  /** When it was last announced, ISO-8601. */
+  readonly announcedAt: string;
+  /** Store revision (compare-and-set); absent before the first commit. */
+  readonly version?: number;
+}
+
+/** Plan proposals (`plan_proposals`). */
+export interface PlanProposalRepository {
+  /** The project's proposal with this id, or null. */
+  get(projectId: string, proposalId: string): Promise<PlanProposalRecord | null>;
+  /**
+   * Stores `next` by compare-and-set on `expectedVersion` (0: a new proposal) and appends `events`
+   * to the outbox, in one transaction. Rejects with StoreRevisionConflictError when the record
+   * changed since it was read: nothing written.
+   */
+  commit(next: PlanProposalRecord, expectedVersion: number, events: readonly Envelope[]): Promise<void>;
+}
+export const PlanProposalRepository = Symbol('PlanProposalRepository');
+
+/**
+ * The intention anchors of projects (`anchors`). They are written with the plan that carries them
+ * (PlanRepository.commit); gap reports and proposals only read the current one.
+ */
+export interface AnchorRepository {
+  /** The project's current anchor (the one recorded last), or undefined before any plan. */
+  current(projectId: string): Promise<IntentionAnchor | undefined>;
+}
+export const AnchorRepository = Symbol('AnchorRepository');

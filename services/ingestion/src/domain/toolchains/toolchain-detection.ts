@@ -53,7 +53,9 @@ export function detectToolchains(
   const byDirectory = indexDirectories(files);
   const manifestByPath = new Map(manifests.map((m) => [m.path, m]));
   const candidates = [...byDirectory.entries()]
-    .filter(([dir, names]) => names.some((name) => startsToolchain(name) && isDetectablePath(joinPath(dir, name))))
+    .filter(([dir, names]) =>
+      names.some((name) => startsToolchain(name) && isDetectablePath(joinPath(dir, name))),
+    )
     .map(([dir]) => dir)
     .sort(compareDirectories);
 

@@ -1,27 +1,17 @@
 import { GapReportCreatedV1, validateStrict } from '@autopilot/contracts';
 import { sha256Hex } from '@autopilot/kernel';
-import { GitRepoSnapshotReader } from '../../adapters/repo-files-git-reader';
-import {
-  CLEAN_REPO,
-  cleanupRepos,
-  commitAll,
-  gitRepo,
-  writeFiles,
-} from '../../adapters/repo-files-fixture.test-support';
+import { CLEAN_REPO, scannedRepoOf, snapshotOf, type RepoFiles } from './gap-fixtures.test-support';
 import { scanGaps, type RepoGapReport } from './gap-report';
+import { snapshotFromScan } from './gap-snapshot';
 
 /** The content hash the app passes (domain code receives it as data). */
 const hash = sha256Hex;
 
-// The scanner is pure; these tests feed it snapshots of real repositories, read by the git adapter.
-const reader = new GitRepoSnapshotReader();
-const scan = async (files: Record<string, string | Buffer>, options = {}) =>
-  scanGaps(await reader.read(gitRepo(files)), { hash, ...options });
+// The scanner is pure; these tests feed it snapshots of repositories built from plain files.
+const scan = async (files: RepoFiles, options = {}) => scanGaps(snapshotOf(files), { hash, ...options });
 const ofKind = (report: RepoGapReport, kind: string) => report.gaps.filter((g) => g.kind === kind);
 
-afterAll(cleanupRepos);
-
-describe('scanGaps on real repositories', () => {
+describe('scanGaps', () => {
   it('finds no gap in a tidy repository', async () => {
     const report = await scan(CLEAN_REPO);
     expect(report.gaps).toEqual([]);
@@ -29,7 +19,7 @@ describe('scanGaps on real repositories', () => {
     expect(report.commit).toMatch(/^[0-9a-f]{40}$/);
   });
 
-  it('gives a byte-identical report for an identical repository state, and a new id when it changes', async () => {
+  it('gives a byte-identical report for an identical repository state, and a new id when it changes', () => {
     const files = {
       ...CLEAN_REPO,
       '.gitignore': '',
@@ -37,17 +27,11 @@ describe('scanGaps on real repositories', () => {
       '.env': 'KEY=1\n',
       'lib/a.py': 'x = 1\n',
     };
-    const dir = gitRepo(files);
-    const first = JSON.stringify(scanGaps(await reader.read(dir), { hash }));
-    const again = JSON.stringify(scanGaps(await reader.read(dir), { hash }));
+    const first = JSON.stringify(scanGaps(snapshotOf(files), { hash }));
+    const again = JSON.stringify(scanGaps(snapshotOf({ ...files }), { hash }));
     expect(again).toBe(first);
-    // The same tree in another clone (another path, another commit time) is the same state.
-    const other = JSON.stringify(scanGaps(await reader.read(gitRepo(files)), { hash }));
-    expect(JSON.parse(other).gaps).toEqual(JSON.parse(first).gaps);
 
-    writeFiles(dir, { 'notes.tmp': 'scratch\n' });
-    commitAll(dir, 'scratch');
-    const changed = scanGaps(await reader.read(dir), { hash });
+    const changed = scanGaps(snapshotOf({ ...files, 'notes.tmp': 'scratch\n' }), { hash });
     expect(changed.id).not.toBe(JSON.parse(first).id);
   });
 
@@ -130,14 +114,13 @@ describe('scanGaps on real repositories', () => {
   });
 
   it('reports source directories without tests, and judges test commands from the scan toolchains when given', async () => {
-    const dir = gitRepo({
+    const snapshot = snapshotOf({
       ...CLEAN_REPO,
       'packages/core/src/index.ts': 'export {};\n',
       'packages/core/src/index.test.ts': 'test("x", () => {});\n',
       'packages/cli/src/main.ts': 'export {};\n',
       'tools/gen.py': 'print(1)\n',
     });
-    const snapshot = await reader.read(dir);
     const report = scanGaps(
       {
         ...snapshot,
@@ -240,5 +223,66 @@ describe('scanGaps on real repositories', () => {
     const report = await scan({ ...CLEAN_REPO, '.gitignore': '', '.env': 'X=1\n', 'a.log': 'x\n' });
     const payload = { ...report, projectId: 'p-1', createdAt: '2026-11-24T10:15:00.000Z' };
     expect(validateStrict(GapReportCreatedV1, payload)).toEqual([]);
+  });
+});
+
+describe('scanGaps on the snapshot a repo.scanned event describes', () => {
+  const dirty: RepoFiles = {
+    ...CLEAN_REPO,
+    '.gitignore': '',
+    '.env': 'KEY=1\n',
+    '.npmrc': '//r.example/:_authToken=***\n',
+    'debug.log': 'x\n',
+    'web/package.json': JSON.stringify({ name: 'web', packageManager: 'yarn@4.0.0' }),
+    'web/package-lock.json': '{}',
+    'assets/video.bin': Object.assign(Buffer.alloc(1_200_000, 1), { [100]: 0 }),
+  };
+
+  it('finds what a snapshot of the repository finds: same gaps, same id', () => {
+    const fromEvent = scanGaps(snapshotFromScan(scannedRepoOf(dirty)), { hash });
+    // The event always names the toolchains the scan found (none here): test commands are judged from them.
+    const fromFiles = scanGaps({ ...snapshotOf(dirty), toolchains: [] }, { hash });
+    expect(fromEvent).toEqual(fromFiles);
+    expect(fromEvent.gaps.map((g) => g.kind)).toEqual(
+      expect.arrayContaining(['protected_path_violation', 'lockfile_drift', 'large_binary', 'stray_files']),
+    );
+  });
+
+  it('takes the toolchains the scan found, and ignores texts it cut short', () => {
+    const scanned = scannedRepoOf(CLEAN_REPO, {
+      toolchains: [{ name: 'node', manifestPath: 'package.json' }],
+    });
+    const cut = {
+      ...scanned,
+      fileTexts: scanned.fileTexts!.map((t) => (t.path === 'README.md' ? { ...t, truncated: true } : t)),
+    };
+    const report = scanGaps(snapshotFromScan(cut), { hash });
+    // No working test command per the toolchain; the README's text is not judged from a part of it.
+    expect(ofKind(report, 'missing_test_command').map((g) => g.evidence[0]!.ref)).toEqual(['package.json']);
+    expect(ofKind(report, 'doc_drift')).toEqual([]);
+  });
+
+  it('on a bounded inventory, leaves out what only the whole file list could show, and says so', () => {
+    const files: RepoFiles = {
+      ...CLEAN_REPO,
+      'README.md': `${CLEAN_REPO['README.md']}See \`src/deep/module.ts\`.\n`,
+      'lib/a.py': 'x = 1\n',
+      'debug.log': 'x\n',
+    };
+    const whole = scanGaps(snapshotFromScan(scannedRepoOf(files)), { hash });
+    expect(ofKind(whole, 'missing_tests')).toHaveLength(1);
+    expect(ofKind(whole, 'doc_drift').map((g) => g.title)).toEqual([
+      'README points to src/deep/module.ts, which is not in the repository',
+    ]);
+
+    // The scan listed every file but said the repository holds more (deeper ones were left out).
+    const partial = scanGaps(
+      snapshotFromScan(scannedRepoOf(files, { fileCount: 5000, filesTruncated: true })),
+      {
+        hash,
+      },
+    );
+    expect(partial.gaps.map((g) => g.kind)).toEqual(['stray_files']);
+    expect(partial.summary).toContain('Judged on 11 of 5000 files (the shallowest)');
   });
 });

@@ -62,6 +62,7 @@ export function scanGaps(
   options: GapScanOptions & { readonly hash: ContentHash },
 ): RepoGapReport {
   const index = indexSnapshot(snapshot);
+  const partial = snapshot.totalFiles !== undefined && snapshot.totalFiles > snapshot.files.length;
   const findings: GapFinding[] = [
     ...secretGaps(index),
     ...testGaps(index, options),
@@ -69,7 +70,7 @@ export function scanGaps(
     ...lockfileGaps(index),
     ...clutterGaps(index),
     ...projectFileGaps(index),
-  ];
+  ].filter((f) => !partial || !judgesAbsence(f));
   const gaps = findings
     .map((f): Gap => ({
       id: contentId('gap', [f.kind, f.key], options.hash),
@@ -94,10 +95,25 @@ export function scanGaps(
     formatVersion: GAP_REPORT_FORMAT_VERSION,
     scope: 'repo',
     ...(snapshot.commit !== undefined ? { commit: snapshot.commit } : {}),
-    summary: summarize(gaps, findings.length),
+    summary:
+      summarize(gaps, findings.length) +
+      (partial
+        ? ` Judged on ${snapshot.files.length} of ${snapshot.totalFiles} files (the shallowest): ` +
+          'missing tests and missing paths were not judged.'
+        : ''),
     gaps,
   };
   return report;
+}
+
+/**
+ * A finding that says something is absent from the whole tree (no tests under a directory, a path
+ * the README names): a partial file list cannot support it, so it is left out rather than guessed.
+ */
+function judgesAbsence(finding: GapFinding): boolean {
+  return (
+    finding.kind === 'missing_tests' || (finding.kind === 'doc_drift' && finding.key.startsWith('path:'))
+  );
 }
 
 function compareGaps(a: Gap, b: Gap): number {

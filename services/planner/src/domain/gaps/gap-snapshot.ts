@@ -1,7 +1,10 @@
+import { REPO_LARGE_FILE_BYTES, type RepoScannedV1 } from '@autopilot/contracts';
+
 /**
- * What the gap scanner reads: a repository's tracked files at one commit, as a plain value. An
- * adapter builds it read-only (git ls-tree, cat-file); tests and the CLI can build it however they
- * like. The scanner never touches a disk, so the same snapshot always gives the same report.
+ * What the gap scanner reads: a repository's tracked files at one commit, as a plain value. The
+ * planner builds it from `repo.scanned` alone (`snapshotFromScan`): ingestion read the repository,
+ * and the event carries what the scanner needs. The scanner never touches a disk, so the same
+ * snapshot always gives the same report.
  */
 
 export interface RepoSnapshotFile {
@@ -28,8 +31,13 @@ export interface SnapshotToolchain {
 export interface RepoSnapshot {
   /** The commit whose tree this is, when there is one. */
   readonly commit?: string;
-  /** Every tracked file, any order (the scanner sorts). */
+  /** Every tracked file, any order (the scanner sorts); or only some of them, see `totalFiles`. */
   readonly files: readonly RepoSnapshotFile[];
+  /**
+   * How many files the repository has, when `files` lists fewer (a scan's bounded inventory keeps
+   * the shallowest): the report then leaves out what only the whole list could show.
+   */
+  readonly totalFiles?: number;
   /**
    * Toolchains detected by the repository scan. When given, "no test command" is judged from them;
    * when absent, from the package.json files of the snapshot.
@@ -37,8 +45,8 @@ export interface RepoSnapshot {
   readonly toolchains?: readonly SnapshotToolchain[];
 }
 
-/** Files at least this large are checked for being binary. */
-export const LARGE_FILE_BYTES = 1024 * 1024;
+/** Files at least this large are checked for being binary (the scan says so for these). */
+export const LARGE_FILE_BYTES = REPO_LARGE_FILE_BYTES;
 /** Files at least this large are reported whatever their content. */
 export const HUGE_FILE_BYTES = 10 * 1024 * 1024;
 /** Contents larger than this are not loaded (a README or a manifest is far smaller). */
@@ -63,4 +71,33 @@ export function baseName(path: string): string {
 export function dirName(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash === -1 ? '' : path.slice(0, slash);
+}
+
+/**
+ * The snapshot a `repo.scanned` event describes: its file inventory with sizes and binary flags,
+ * the texts it carries (whole ones only, for the files `wantsContent` names) and its toolchains.
+ */
+export function snapshotFromScan(scanned: RepoScannedV1): RepoSnapshot {
+  const texts = new Map<string, string>();
+  for (const t of scanned.fileTexts ?? [])
+    if (!t.truncated && wantsContent(t.path)) texts.set(t.path, t.text);
+  const files = (scanned.files ?? []).map((f): RepoSnapshotFile => {
+    const content = texts.get(f.path);
+    return {
+      path: f.path,
+      size: f.size ?? 0,
+      binary: f.binary ?? false,
+      ...(content !== undefined ? { content } : {}),
+    };
+  });
+  return {
+    commit: scanned.commit,
+    files,
+    ...(scanned.fileCount > files.length ? { totalFiles: scanned.fileCount } : {}),
+    toolchains: scanned.toolchains.map((t) => ({
+      name: t.name,
+      manifestPath: t.manifestPath,
+      ...(t.testCommand !== undefined ? { testCommand: t.testCommand } : {}),
+    })),
+  };
 }

@@ -1,20 +1,39 @@
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { REPO_LARGE_FILE_BYTES } from '@autopilot/contracts';
+import {
+  commitAll,
+  makeDirectory,
+  makeGitRepository,
+  removeDirectories,
+  testGit,
+  writeFiles,
+} from '@autopilot/git/testing';
 import { hasCode } from '@autopilot/kernel';
-import { LocalRepoReader } from './adapters/local-repo-reader';
-import type { RepoScan } from './domain/repo-scan/repo-scan';
-import { MANIFEST_LIMITS } from './domain/repo-scan/repo-snapshot';
-import type { DetectedToolchain } from './domain/toolchains/toolchain-types';
-import { scanRepository } from './scan-repository';
-import { commitAll, git, gitRepository, plainDirectory, removeAll, writeFiles } from './testing/repo-fixture';
+import { describeRepository, type RepoScan } from '../domain/repo-scan/repo-scan';
+import { MANIFEST_LIMITS } from '../domain/repo-scan/repo-snapshot';
+import type { DetectedToolchain } from '../domain/toolchains/toolchain-types';
+import { LocalRepoReader } from './local-repo-reader';
 
 const made: string[] = [];
-afterAll(() => removeAll(made));
+afterAll(() => removeDirectories(made));
 
-async function repo(files: Record<string, string>): Promise<string> {
-  const dir = await gitRepository(files);
+async function repo(files: Record<string, string | Uint8Array>): Promise<string> {
+  const dir = await makeGitRepository(files, { prefix: 'ap-scan-' });
   made.push(dir);
   return dir;
+}
+
+async function plainDirectory(files: Record<string, string | Uint8Array>): Promise<string> {
+  return makeDirectory(files, 'ap-scan-');
+}
+
+/** Runs git in `dir`, stdout trimmed. */
+const git = async (dir: string, args: string[]): Promise<string> => (await testGit(dir).raw(args)).trim();
+
+/** What a scan job makes of a location: the reader's snapshot, described. */
+async function scanRepo(path: string, options: { ref?: string } = {}): Promise<RepoScan> {
+  return describeRepository((await new LocalRepoReader().read(path, options)).snapshot);
 }
 
 const pkg = (body: object) => `${JSON.stringify(body, null, 2)}\n`;
@@ -43,14 +62,14 @@ const only = (scan: RepoScan): DetectedToolchain => {
   return scan.toolchains[0] as DetectedToolchain;
 };
 
-describe('scanRepository on real git repositories, one per toolchain', () => {
+describe('LocalRepoReader on real git repositories, one per toolchain', () => {
   it('Node: npm ci from the lockfile, scripts as argv, evidence at the script lines', async () => {
     const dir = await repo({
       'package.json': pkg({ name: 'shop', scripts: { build: 'tsc -b', test: 'jest', lint: 'eslint .' } }),
       'package-lock.json': '{"lockfileVersion": 3}\n',
       'src/index.ts': 'export {};\n',
     });
-    const scan = await scanRepository(dir);
+    const scan = await scanRepo(dir);
     const node = only(scan);
     expect(node).toMatchObject({
       name: 'node',
@@ -77,7 +96,7 @@ describe('scanRepository on real git repositories, one per toolchain', () => {
       'ml/__init__.py': '',
       'tests/test_model.py': 'def test_x():\n    assert True\n',
     });
-    const scan = await scanRepository(dir);
+    const scan = await scanRepo(dir);
     const python = only(scan);
     expect(python).toMatchObject({
       tool: 'pip',
@@ -95,7 +114,7 @@ describe('scanRepository on real git repositories, one per toolchain', () => {
 
   it('Go: go build ./... and go test ./...', async () => {
     const dir = await repo({ 'go.mod': 'module example.com/api\n\ngo 1.22\n', 'main.go': 'package main\n' });
-    const go = only(await scanRepository(dir));
+    const go = only(await scanRepo(dir));
     expect(go).toMatchObject({
       buildCommand: ['go', 'build', './...'],
       testCommand: ['go', 'test', './...'],
@@ -113,7 +132,7 @@ describe('scanRepository on real git repositories, one per toolchain', () => {
       'Cargo.toml': '[package]\nname = "cli"\nversion = "0.1.0"\n',
       'src/main.rs': 'fn main() {}\n',
     });
-    expect(only(await scanRepository(dir))).toMatchObject({
+    expect(only(await scanRepo(dir))).toMatchObject({
       tool: 'cargo',
       installCommand: ['cargo', 'fetch'],
       buildCommand: ['cargo', 'build'],
@@ -126,7 +145,7 @@ describe('scanRepository on real git repositories, one per toolchain', () => {
       'pom.xml': '<project>\n  <artifactId>a</artifactId>\n</project>\n',
       'src/main/java/A.java': '',
     });
-    expect(only(await scanRepository(maven))).toMatchObject({
+    expect(only(await scanRepo(maven))).toMatchObject({
       tool: 'maven',
       testCommand: ['mvn', '-B', 'test'],
     });
@@ -135,7 +154,7 @@ describe('scanRepository on real git repositories, one per toolchain', () => {
       gradlew: '#!/bin/sh\n',
       'src/main/java/A.java': '',
     });
-    expect(only(await scanRepository(gradle))).toMatchObject({
+    expect(only(await scanRepo(gradle))).toMatchObject({
       tool: 'gradle',
       testCommand: ['./gradlew', 'test'],
       evidence: [
@@ -160,7 +179,7 @@ describe('scanRepository on real git repositories, one per toolchain', () => {
       'engine/Cargo.toml': '[package]\nname = "engine"\n',
       'engine/src/lib.rs': '',
     });
-    const scan = await scanRepository(dir);
+    const scan = await scanRepo(dir);
     expect(scan.toolchains.map((t) => [t.name, t.directory, t.testCommand])).toEqual([
       ['go', 'api', ['go', 'test', './...']],
       ['rust', 'engine', ['cargo', 'test']],
@@ -189,19 +208,19 @@ describe('hashes and determinism', () => {
 
   it('gives byte-identical JSON for two scans of the same repository', async () => {
     const dir = await repo(files);
-    expect(JSON.stringify(await scanRepository(dir))).toBe(JSON.stringify(await scanRepository(dir)));
+    expect(JSON.stringify(await scanRepo(dir))).toBe(JSON.stringify(await scanRepo(dir)));
   });
 
   it('hashes each file as its git blob id, and a copy outside git to the same snapshot hash', async () => {
     const dir = await repo(files);
     const copy = await plainDirectory(files);
     made.push(copy);
-    const [inGit, outside] = [await scanRepository(dir), await scanRepository(copy)];
+    const [inGit, outside] = [await scanRepo(dir), await scanRepo(copy)];
     const staged = (await git(dir, ['ls-files', '-s'])).split('\n').map((line) => {
       const [meta, path] = line.split('\t');
       return { path, hash: meta?.split(' ')[1] };
     });
-    expect(inGit.snapshot.files).toEqual(staged);
+    expect(inGit.snapshot.files.map(({ path, hash }) => ({ path, hash }))).toEqual(staged);
     expect(outside.snapshot).toMatchObject({ source: 'directory', files: inGit.snapshot.files });
     expect(outside.snapshot.commit).toBeUndefined();
     expect(outside.snapshot.snapshotHash).toBe(inGit.snapshot.snapshotHash);
@@ -210,24 +229,19 @@ describe('hashes and determinism', () => {
 });
 
 describe('incremental re-scan', () => {
-  it('returns the stored scan for an unchanged repository without reading a manifest', async () => {
+  it('reads no file again for an unchanged repository, taking the previous texts', async () => {
     const dir = await repo({ 'package.json': pkg({ scripts: { test: 'jest' } }), 'README.md': 'x\n' });
-    const first = await scanRepository(dir);
+    const reader = new LocalRepoReader();
+    const first = await reader.read(dir);
     // Doctored so that a fresh read would show: reuse must hand these back untouched.
-    const stored: RepoScan = {
-      ...first,
-      toolchains: [{ ...(first.toolchains[0] as DetectedToolchain), testCommand: ['stored'] }],
-      snapshot: {
-        ...first.snapshot,
-        manifests: first.snapshot.manifests.map((m) => ({ ...m, content: '{"stored": true}' })),
-      },
-    };
-    const again = await scanRepository(dir, { previous: stored });
-    expect(again.toolchains[0]?.testCommand).toEqual(['stored']);
-    expect(again.snapshot.manifests[0]?.content).toBe('{"stored": true}');
-
-    const read = await new LocalRepoReader().read(dir, { previous: first.snapshot });
-    expect([read.manifestsRead, read.manifestsReused]).toEqual([0, 1]);
+    const stored = first.snapshot.manifests.map((m) => ({ ...m, content: 'stored' }));
+    const again = await reader.read(dir, { previous: { manifests: stored } });
+    expect([again.manifestsRead, again.manifestsReused]).toEqual([0, 2]);
+    expect(again.snapshot.manifests.map((m) => [m.path, m.content])).toEqual([
+      ['README.md', 'stored'],
+      ['package.json', 'stored'],
+    ]);
+    expect(again.snapshot.snapshotHash).toBe(first.snapshot.snapshotHash);
   });
 
   it('re-reads only manifests whose hash changed, including uncommitted edits', async () => {
@@ -236,18 +250,23 @@ describe('incremental re-scan', () => {
       'go.mod': 'module m\n',
       'README.md': 'x\n',
     });
-    const first = await scanRepository(dir);
     const reader = new LocalRepoReader();
+    const first = await reader.read(dir);
+
+    await writeFile(join(dir, 'src.ts'), 'untracked\n');
+    await writeFile(join(dir, 'go.sum'), 'changed\n');
+    const unread = await reader.read(dir, { previous: first.snapshot });
+    expect([unread.manifestsRead, unread.manifestsReused]).toEqual([0, 3]);
 
     await writeFile(join(dir, 'README.md'), 'changed\n');
     const docsOnly = await reader.read(dir, { previous: first.snapshot });
     expect(docsOnly.snapshot.snapshotHash).not.toBe(first.snapshot.snapshotHash);
-    expect([docsOnly.manifestsRead, docsOnly.manifestsReused]).toEqual([0, 2]);
+    expect([docsOnly.manifestsRead, docsOnly.manifestsReused]).toEqual([1, 2]);
 
     await writeFile(join(dir, 'package.json'), pkg({ scripts: { test: 'vitest' } }));
     const second = await reader.read(dir, { previous: first.snapshot });
-    expect([second.manifestsRead, second.manifestsReused]).toEqual([1, 1]);
-    const rescan = await scanRepository(dir, { previous: first });
+    expect([second.manifestsRead, second.manifestsReused]).toEqual([2, 1]);
+    const rescan = describeRepository(second.snapshot);
     expect(rescan.toolchains.find((t) => t.name === 'node')?.evidence).toContainEqual(
       expect.objectContaining({ reason: 'test script: vitest' }),
     );
@@ -260,7 +279,7 @@ describe('incremental re-scan', () => {
   it('leaves out tracked files deleted from the working tree', async () => {
     const dir = await repo({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
     await rm(join(dir, 'b.txt'));
-    expect((await scanRepository(dir)).snapshot.files.map((f) => f.path)).toEqual(['a.txt']);
+    expect((await scanRepo(dir)).snapshot.files.map((f) => f.path)).toEqual(['a.txt']);
   });
 });
 
@@ -272,12 +291,12 @@ describe('refs, directories and odd repositories', () => {
     const latest = await commitAll(dir, 'switch to vitest');
     await writeFiles(dir, { 'package.json': pkg({ scripts: { test: 'uncommitted' } }) });
 
-    const atMain = await scanRepository(dir, { ref: 'main' });
+    const atMain = await scanRepo(dir, { ref: 'main' });
     expect(atMain.snapshot).toMatchObject({ source: 'git', commit: latest, ref: 'main' });
     expect(atMain.toolchains[0]?.evidence).toContainEqual(
       expect.objectContaining({ reason: 'test script: vitest' }),
     );
-    const atOld = await scanRepository(dir, { ref: old });
+    const atOld = await scanRepo(dir, { ref: old });
     expect(atOld.toolchains[0]?.evidence).toContainEqual(
       expect.objectContaining({ reason: 'test script: jest' }),
     );
@@ -292,7 +311,7 @@ describe('refs, directories and odd repositories', () => {
     });
     made.push(dir);
     await symlink('src/a.js', join(dir, 'link.js'));
-    const scan = await scanRepository(dir);
+    const scan = await scanRepo(dir);
     expect(scan.snapshot.source).toBe('directory');
     expect(scan.snapshot.files.map((f) => f.path)).toEqual(['link.js', 'package.json', 'src/a.js']);
     expect(only(scan)).toMatchObject({ name: 'node', testCommand: ['npm', 'run', 'test'] });
@@ -300,7 +319,7 @@ describe('refs, directories and odd repositories', () => {
 
   it('scans only its own files when pointed at a subdirectory of a repository', async () => {
     const dir = await repo({ 'go.mod': 'module m\n', 'web/package.json': pkg({}), 'web/index.js': '' });
-    const scan = await scanRepository(join(dir, 'web'));
+    const scan = await scanRepo(join(dir, 'web'));
     expect(scan.snapshot.files.map((f) => f.path)).toEqual(['index.js', 'package.json']);
     expect(scan.toolchains.map((t) => `${t.name}@${t.directory}`)).toEqual(['node@.']);
   });
@@ -310,7 +329,7 @@ describe('refs, directories and odd repositories', () => {
     const bare = `${dir}.git`;
     made.push(bare);
     await git(dir, ['clone', '-q', '--bare', dir, bare]);
-    const scan = await scanRepository(bare);
+    const scan = await scanRepo(bare);
     expect(scan.snapshot).toMatchObject({ source: 'git', commit: await git(dir, ['rev-parse', 'HEAD']) });
     expect(scan.snapshot.manifests.map((m) => m.content)).toEqual(['module m\n']);
     expect(scan.toolchains.map((t) => t.name)).toEqual(['go']);
@@ -321,7 +340,7 @@ describe('refs, directories and odd repositories', () => {
     made.push(dir);
     await git(dir, ['init', '-q', '-b', 'main']);
     await git(dir, ['add', '-A']);
-    const scan = await scanRepository(dir);
+    const scan = await scanRepo(dir);
     expect(scan.snapshot.commit).toBeUndefined();
     expect(scan.toolchains.map((t) => t.name)).toEqual(['rust']);
   });
@@ -330,12 +349,45 @@ describe('refs, directories and odd repositories', () => {
     const big = `{"scripts": {"test": "jest"}, "pad": "${'x'.repeat(MANIFEST_LIMITS.maxBytes)}"}`;
     const dir = await repo({ 'package.json': big });
     for (const ref of [undefined, 'main']) {
-      const scan = await scanRepository(dir, ref ? { ref } : {});
+      const scan = await scanRepo(dir, ref ? { ref } : {});
       expect(scan.snapshot.manifests[0]).toMatchObject({ truncated: true });
       expect(scan.snapshot.manifests[0]?.content).toHaveLength(MANIFEST_LIMITS.maxBytes);
       expect(scan.problems.map((p) => p.message)).toContain(
         `longer than ${MANIFEST_LIMITS.maxBytes} bytes: only its beginning was read`,
       );
+    }
+  });
+});
+
+describe('sizes, binary flags and the texts a scan reads', () => {
+  const large = (fill: number, withNul: boolean): Buffer => {
+    const bytes = Buffer.alloc(REPO_LARGE_FILE_BYTES, fill);
+    if (withNul) bytes[100] = 0;
+    return bytes;
+  };
+  const files = {
+    'README.md': '# shop\n',
+    '.npmrc': '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n',
+    'assets/logo.bin': large(1, true),
+    'data/big.csv': large(0x61, false),
+    'src/a.ts': 'export {};\n',
+    'docs/README.md': '# not the root one\n',
+    'test/fixtures/app/package.json': '{}\n',
+  };
+
+  it('sizes every file and tells large ones binary or not, in a ref, a work tree and a plain directory', async () => {
+    const dir = await repo(files);
+    const plain = await plainDirectory(files);
+    made.push(plain);
+    const reader = new LocalRepoReader();
+    const reads = [await reader.read(dir, { ref: 'main' }), await reader.read(dir), await reader.read(plain)];
+    for (const { snapshot } of reads) {
+      const byPath = new Map(snapshot.files.map((f) => [f.path, f]));
+      expect(byPath.get('assets/logo.bin')).toMatchObject({ size: REPO_LARGE_FILE_BYTES, binary: true });
+      expect(byPath.get('data/big.csv')).toMatchObject({ size: REPO_LARGE_FILE_BYTES, binary: false });
+      expect(byPath.get('src/a.ts')).toEqual({ path: 'src/a.ts', hash: expect.any(String), size: 11 });
+      // The root README and .npmrc files are read for repo.scanned; a fixture's manifest is not.
+      expect(snapshot.manifests.map((m) => m.path)).toEqual(['.npmrc', 'README.md']);
     }
   });
 });
@@ -353,14 +405,14 @@ describe('bad locations and refs: typed errors naming them', () => {
   it('a path that does not exist', async () => {
     const missing = join(await plainDirectory({}), 'nope');
     made.push(join(missing, '..'));
-    await expectError(scanRepository(missing), 'INGESTION_REPO_NOT_FOUND', missing);
+    await expectError(scanRepo(missing), 'INGESTION_REPO_NOT_FOUND', missing);
   });
 
   it('a file, not a directory', async () => {
     const dir = await plainDirectory({ 'file.txt': 'x' });
     made.push(dir);
     await expectError(
-      scanRepository(join(dir, 'file.txt')),
+      scanRepo(join(dir, 'file.txt')),
       'INGESTION_REPO_NOT_A_DIRECTORY',
       join(dir, 'file.txt'),
     );
@@ -369,12 +421,12 @@ describe('bad locations and refs: typed errors naming them', () => {
   it('a ref that names no commit, or looks like an option', async () => {
     const dir = await repo({ 'a.txt': 'a' });
     await expectError(
-      scanRepository(dir, { ref: 'no-such-branch' }),
+      scanRepo(dir, { ref: 'no-such-branch' }),
       'INGESTION_REPO_REF_NOT_FOUND',
       '"no-such-branch"',
     );
     await expectError(
-      scanRepository(dir, { ref: '--output=/tmp/x' }),
+      scanRepo(dir, { ref: '--output=/tmp/x' }),
       'INGESTION_REPO_REF_NOT_FOUND',
       '"--output=/tmp/x"',
     );
@@ -383,17 +435,17 @@ describe('bad locations and refs: typed errors naming them', () => {
   it('a ref in a directory that is not a git repository', async () => {
     const dir = await plainDirectory({ 'a.txt': 'a' });
     made.push(dir);
-    await expectError(scanRepository(dir, { ref: 'main' }), 'INGESTION_REPO_NOT_GIT', dir);
+    await expectError(scanRepo(dir, { ref: 'main' }), 'INGESTION_REPO_NOT_GIT', dir);
   });
 
   it('a clone URL', async () => {
     await expectError(
-      scanRepository('https://github.com/org/repo.git'),
+      scanRepo('https://github.com/org/repo.git'),
       'INGESTION_REPO_LOCATION_UNSUPPORTED',
       'https://github.com/org/repo.git',
     );
     await expectError(
-      scanRepository('git@github.com:org/repo.git'),
+      scanRepo('git@github.com:org/repo.git'),
       'INGESTION_REPO_LOCATION_UNSUPPORTED',
       'git@github.com',
     );

@@ -1,41 +1,63 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   IngestionProgressV1,
+  REPO_LARGE_FILE_BYTES,
   RepoScannedV1,
   validateStrict,
   type IngestionScanRepoV1,
 } from '@autopilot/contracts';
+import {
+  commitAll,
+  makeDirectory,
+  makeGitRepository,
+  removeDirectories,
+  testGit,
+} from '@autopilot/git/testing';
 import { ulidSource } from '@autopilot/kernel';
-import { declareInbox, declareOutbox, pendingOutbox, type DocumentStore, type OutboxEntry } from '@autopilot/store';
+import { outboxEnvelopesFor } from '@autopilot/runtime';
+import {
+  declareInbox,
+  declareOutbox,
+  pendingOutbox,
+  type DocumentStore,
+  type OutboxEntry,
+} from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { FakeClock } from '@autopilot/testing';
 import { LocalRepoReader } from '../adapters/local-repo-reader';
-import { commitAll, git, gitRepository, plainDirectory, removeAll } from '../testing/repo-fixture';
-import { REPO_SCANS, repoScansCollection, type RepoScanRecord } from './repo-scan-records';
-import { ScanRepoUseCase } from './scan-repo';
+import { repoScanCollections, StoreRepoScanRepository } from '../adapters/repo-scan-repository';
+import type { RepoScanRepository } from './ports';
+import { ScanRepoUseCase } from './scan-repo.use-case';
 
 const made: string[] = [];
-afterAll(() => removeAll(made));
+afterAll(() => removeDirectories(made));
+
+const gitRepository = (files: Record<string, string>) => makeGitRepository(files, { prefix: 'ap-scan-' });
+const plainDirectory = (files: Record<string, string>) => makeDirectory(files, 'ap-scan-');
+const headOf = async (dir: string) => (await testGit(dir).raw(['rev-parse', 'HEAD'])).trim();
 
 const pkg = (test: string) => `${JSON.stringify({ name: 'shop', scripts: { test } }, null, 2)}\n`;
 
 describe('ScanRepoUseCase (real git repositories, SQLite store, outbox)', () => {
   let store: DocumentStore;
   let clock: FakeClock;
+  let scans: RepoScanRepository;
   let useCase: ScanRepoUseCase;
   let seen = 0;
 
   beforeEach(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ap-scan-store-'));
+    const dir = await makeDirectory({}, 'ap-scan-store-');
     made.push(dir);
     store = await openSqliteStore({ file: join(dir, 'ingestion.db') });
     await declareOutbox(store);
     await declareInbox(store);
-    await store.ensureCollection(repoScansCollection);
+    for (const spec of repoScanCollections) await store.ensureCollection(spec);
     clock = new FakeClock();
-    useCase = new ScanRepoUseCase(store, new LocalRepoReader(), clock, ulidSource());
+    scans = new StoreRepoScanRepository(store, clock);
+    const envelopes = outboxEnvelopesFor({ source: 'ingestion', clock, ids: ulidSource() });
+    useCase = new ScanRepoUseCase(scans, new LocalRepoReader(), clock, envelopes);
     seen = 0;
   });
   afterEach(() => store.close());
@@ -68,16 +90,16 @@ describe('ScanRepoUseCase (real git repositories, SQLite store, outbox)', () => 
     const [scanned, progress] = await newEvents();
     expect(scanned?.envelope).toMatchObject({
       type: RepoScannedV1.type,
+      source: 'ingestion',
       projectId: 'proj-1',
       correlationId: 'job-1',
-      causationId: 'msg-1',
       time: clock.isoNow(),
     });
     expect(validateStrict(RepoScannedV1, scanned?.envelope.data)).toEqual([]);
     const data = scanned?.envelope.data as RepoScannedV1;
     expect(data).toMatchObject({
       jobId: 'job-1',
-      commit: await git(repo, ['rev-parse', 'HEAD']),
+      commit: await headOf(repo),
       ref: 'main',
       fileCount: 3,
       topLevelPaths: ['package-lock.json', 'package.json', 'src/'],
@@ -93,10 +115,57 @@ describe('ScanRepoUseCase (real git repositories, SQLite store, outbox)', () => 
 
     expect(validateStrict(IngestionProgressV1, progress?.envelope.data)).toEqual([]);
     expect(progress?.envelope.data).toMatchObject({ jobKind: 'repo_scan', phase: 'done', done: 3, total: 3 });
-    expect(await store.collection<RepoScanRecord>(REPO_SCANS).get('job-1')).toMatchObject({
+    expect(await scans.job('job-1')).toMatchObject({
       status: 'succeeded',
+      causationId: 'msg-1',
       snapshotHash: data.snapshotHash,
+      version: 1,
     });
+  });
+
+  it('carries what the planner needs: sizes, binary flags and texts, .npmrc credentials masked', async () => {
+    const big = Buffer.alloc(REPO_LARGE_FILE_BYTES, 1);
+    big[10] = 0;
+    const repo = await makeGitRepository(
+      {
+        'README.md': 'Run `npm test`.\n',
+        '.npmrc': '//registry.npmjs.org/:_authToken=npm_s3cret\n',
+        'package.json': pkg('jest'),
+        'assets/video.bin': big,
+      },
+      { prefix: 'ap-scan-' },
+    );
+    made.push(repo);
+    await useCase.execute(command('job-t', repo), { messageId: 'msg-t' });
+    const [scanned] = await newEvents();
+    const data = scanned?.envelope.data as RepoScannedV1;
+    expect(validateStrict(RepoScannedV1, data)).toEqual([]);
+    expect(data.files?.find((f) => f.path === 'assets/video.bin')).toMatchObject({
+      size: REPO_LARGE_FILE_BYTES,
+      binary: true,
+    });
+    expect(data.files?.find((f) => f.path === 'README.md')).toMatchObject({ size: 16 });
+    expect(data.fileTexts).toEqual([
+      { path: '.npmrc', text: '//registry.npmjs.org/:_authToken=***\n' },
+      { path: 'README.md', text: 'Run `npm test`.\n' },
+      { path: 'package.json', text: pkg('jest') },
+    ]);
+    expect(data.fileTextsTruncated).toBe(false);
+    expect(JSON.stringify(scanned?.envelope)).not.toContain('npm_s3cret');
+  });
+
+  it('lets one of two concurrent deliveries of a job commit, the other finds it done', async () => {
+    const repo = await gitRepository({ 'go.mod': 'module m\n' });
+    made.push(repo);
+    const outcomes = await Promise.all([
+      useCase.execute(command('job-c', repo), { messageId: 'mc' }),
+      useCase.execute(command('job-c', repo), { messageId: 'mc' }),
+    ]);
+    expect(outcomes.sort()).toEqual(['duplicate', 'scanned']);
+    expect((await newEvents()).map((e) => e.envelope.type)).toEqual([
+      RepoScannedV1.type,
+      IngestionProgressV1.type,
+    ]);
   });
 
   it('is a no-op for a redelivered or resent command of a finished job', async () => {

@@ -1,50 +1,48 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  buildEnvelope,
   IngestionProgressV1,
   RepoScannedV1,
   type Envelope,
   type IngestionScanRepoV1,
 } from '@autopilot/contracts';
-import { Clock, IdSource } from '@autopilot/kernel';
-import { commitWithOutbox, DocumentStore } from '@autopilot/store';
+import { Clock } from '@autopilot/kernel';
+import { OutboxEnvelopes } from '@autopilot/runtime';
+import { StoreRevisionConflictError } from '@autopilot/store';
 import { describeRepository, isReusable, REPO_SCAN_FORMAT, scanResult } from '../domain/repo-scan/repo-scan';
 import { RepoReadError, RepoScanError } from '../domain/repo-scan/repo-scan-errors';
-import { RepoReader } from './repo-reader';
-import { latestScanOf, REPO_SCANS, type RepoScanRecord, type SucceededRepoScan } from './repo-scan-records';
+import { RepoReader, RepoScanRepository, type RepoScanRecord, type SucceededRepoScan } from './ports';
 
 /** What became of one `cmd.ingestion.scan_repo`. */
 export type ScanRepoOutcome = 'scanned' | 'reused' | 'failed' | 'duplicate';
 
 export interface ScanRepoMeta {
-  /** The command's envelope id: the events' causation. */
+  /** The command's envelope id, kept on the job's record. */
   readonly messageId: string;
 }
 
 /**
  * Scans a project's repository at a ref (the default branch when the command names none) and
- * announces it with `repo.scanned` and a final `ingestion.progress`, both through the outbox with
- * the job's record. Idempotent by job id: a redelivered or resent command for a finished job is a
- * no-op. An unchanged repository (same snapshot hash as the location's last scan) reuses that
- * scan's result; a changed one re-reads only the manifests whose hash changed. A location or ref
- * that cannot be scanned fails the job (a `failed` progress event) instead of being retried.
+ * announces it with `repo.scanned` and a final `ingestion.progress`, both committed with the job's
+ * record. Idempotent by job id: a redelivered or resent command for a finished job is a no-op. An
+ * unchanged repository (same snapshot hash as the location's last scan) reuses that scan's result;
+ * a changed one re-reads only the manifests whose hash changed. A location or ref that cannot be
+ * scanned fails the job (a `failed` progress event, acked) instead of being retried.
  */
 @Injectable()
 export class ScanRepoUseCase {
   constructor(
-    @Inject(DocumentStore) private readonly store: DocumentStore,
+    @Inject(RepoScanRepository) private readonly scans: RepoScanRepository,
     @Inject(RepoReader) private readonly reader: RepoReader,
     @Inject(Clock) private readonly clock: Clock,
-    @Inject(IdSource) private readonly ids: IdSource,
+    @Inject(OutboxEnvelopes) private readonly envelopes: OutboxEnvelopes,
   ) {}
 
   async execute(command: IngestionScanRepoV1, meta: ScanRepoMeta): Promise<ScanRepoOutcome> {
-    const records = this.store.collection<RepoScanRecord>(REPO_SCANS);
-    if ((await records.get(command.jobId)) !== null) return 'duplicate';
+    if ((await this.scans.job(command.jobId)) !== null) return 'duplicate';
 
     const repoKey = command.repo.location;
     const ref = command.ref ?? command.repo.defaultBranch;
-    const previous = await latestScanOf(this.store, repoKey);
+    const previous = await this.scans.latestSucceeded(repoKey);
     let record: RepoScanRecord;
     try {
       record = await this.scan(command, meta, ref, previous);
@@ -61,20 +59,15 @@ export class ScanRepoUseCase {
         error: { code: err.code, message: err.message.slice(0, 2000) },
       };
     }
-    const events = this.events(command, meta, record);
-    return commitWithOutbox(
-      this.store,
-      async (tx) => {
-        const jobs = tx.collection<RepoScanRecord>(REPO_SCANS);
-        // A concurrent delivery of the same job may have committed while this one was scanning.
-        if ((await jobs.get(command.jobId)) !== null) return { result: 'duplicate' as const, events: [] };
-        await jobs.insert(record);
-        const outcome: ScanRepoOutcome =
-          record.status === 'failed' ? 'failed' : record.reusedFromJobId !== undefined ? 'reused' : 'scanned';
-        return { result: outcome, events };
-      },
-      this.clock,
-    );
+    try {
+      await this.scans.commit(record, 0, this.events(command, record));
+    } catch (err) {
+      // A concurrent delivery of the same job committed while this one was scanning.
+      if (err instanceof StoreRevisionConflictError) return 'duplicate';
+      throw err;
+    }
+    if (record.status === 'failed') return 'failed';
+    return record.reusedFromJobId !== undefined ? 'reused' : 'scanned';
   }
 
   private async scan(
@@ -102,29 +95,19 @@ export class ScanRepoUseCase {
       formatVersion: REPO_SCAN_FORMAT,
       snapshotHash: snapshot.snapshotHash,
       manifests: [...snapshot.manifests],
+      scannedAt: this.clock.isoNow(),
     };
     if (previous && isReusable(previous, snapshot)) {
-      return {
-        ...base,
-        result: previous.result,
-        reusedFromJobId: previous._id,
-        scannedAt: this.clock.isoNow(),
-      };
+      return { ...base, result: previous.result, reusedFromJobId: previous._id };
     }
-    const result = scanResult(describeRepository(snapshot));
-    return { ...base, result, scannedAt: this.clock.isoNow() };
+    return { ...base, result: scanResult(describeRepository(snapshot)) };
   }
 
-  private events(command: IngestionScanRepoV1, meta: ScanRepoMeta, record: RepoScanRecord): Envelope[] {
-    const fields = {
-      time: record.scannedAt,
-      source: 'ingestion',
-      projectId: command.projectId,
-      correlationId: command.jobId,
-      causationId: meta.messageId,
-    };
+  /** The job's events: correlated with the job, caused by the command being handled. */
+  private events(command: IngestionScanRepoV1, record: RepoScanRecord): Envelope[] {
+    const routing = { projectId: command.projectId, correlationId: command.jobId };
     const progress = (data: Omit<IngestionProgressV1, 'jobId' | 'projectId' | 'jobKind' | 'at'>) =>
-      buildEnvelope(
+      this.envelopes.build(
         IngestionProgressV1,
         {
           jobId: command.jobId,
@@ -133,7 +116,7 @@ export class ScanRepoUseCase {
           at: record.scannedAt,
           ...data,
         },
-        { ...fields, id: this.ids.next() },
+        routing,
       );
     if (record.status === 'failed') return [progress({ phase: 'failed', done: 0, error: record.error })];
     const scanned: RepoScannedV1 = {
@@ -147,7 +130,7 @@ export class ScanRepoUseCase {
       ...(record.reusedFromJobId !== undefined ? { reusedFromJobId: record.reusedFromJobId } : {}),
     };
     return [
-      buildEnvelope(RepoScannedV1, scanned, { ...fields, id: this.ids.next() }),
+      this.envelopes.build(RepoScannedV1, scanned, routing),
       progress({ phase: 'done', done: record.result.fileCount, total: record.result.fileCount }),
     ];
   }
