@@ -28,6 +28,3 @@ export const plannerService: ServiceDefinition = {
   ],
   settings: plannerSettings,
 };
-
-// `autopilot plan --repo` tells from the plan's anchor whether a proposal follows a gap report.
-export { proposePlan } from './domain/proposal/proposal';

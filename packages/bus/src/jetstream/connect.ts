@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { describeError } from '@autopilot/kernel';
+import { describeError, systemClock, systemTimers, type Clock, type Timers } from '@autopilot/kernel';
 import { BusUnavailableError } from '../errors';
 import type { BusLog } from '../log';
 
@@ -15,6 +15,10 @@ export interface ConnectRetryOptions {
   /** Aborting stops the retries at once: the pending wait is cleared and the call rejects. */
   signal?: AbortSignal;
   log: BusLog;
+  /** Measures `connectTimeoutMs`. Default: the system clock. */
+  clock?: Clock;
+  /** Runs the waits between attempts. Default: Node's timers. */
+  timers?: Timers;
 }
 
 /** The rejection of a connect that `signal` aborted. */
@@ -58,36 +62,15 @@ export function unlessAborted<T>(
   });
 }
 
-/** Waits `ms`, or rejects with `connectAborted` at once (timer cleared) when `signal` aborts. */
-function delayUnlessAborted(
-  ms: number,
-  signal: AbortSignal | undefined,
-  servers: string | string[],
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(connectAborted(servers, signal));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(connectAborted(servers, signal!));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Connects, retrying while the server is unreachable: services may start before nats-server does.
  * Once connected, the client reconnects by itself forever (`maxReconnectAttempts: -1`). Rejects with
  * BusUnavailableError past `connectTimeoutMs` or when `signal` aborts (no log line after that).
  */
 export async function connectWithRetry(opts: ConnectRetryOptions): Promise<NatsConnection> {
-  const started = Date.now();
+  const clock = opts.clock ?? systemClock;
+  const timers = opts.timers ?? systemTimers;
+  const started = clock.now();
   const budget = opts.connectTimeoutMs ?? Number.POSITIVE_INFINITY;
   let delay = opts.initialRetryDelayMs ?? 250;
   const maxDelay = opts.maxRetryDelayMs ?? 5000;
@@ -115,7 +98,7 @@ export async function connectWithRetry(opts: ConnectRetryOptions): Promise<NatsC
       return nc;
     } catch (err) {
       if (signal?.aborted) throw connectAborted(servers, signal);
-      const elapsed = Date.now() - started;
+      const elapsed = clock.now() - started;
       if (elapsed + delay > budget) {
         throw new BusUnavailableError(
           `NATS at ${String(servers)} unreachable after ${attempt} attempts in ${elapsed} ms: ${describeError(err)}`,
@@ -127,7 +110,8 @@ export async function connectWithRetry(opts: ConnectRetryOptions): Promise<NatsC
         attempt,
         error: describeError(err),
       });
-      await delayUnlessAborted(delay, signal, servers);
+      // Ends at once, its timer cleared, when `signal` aborts: the loop's first check then rejects.
+      await timers.sleep(delay, signal);
       delay = Math.min(delay * 2, maxDelay);
     }
   }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { defineMessage } from '@autopilot/contracts';
 import { NonRetryableError } from '@autopilot/kernel';
-import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
+import { eventually, FakeClock, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
 import {
   jetstream,
   jetstreamManager,
@@ -37,7 +37,13 @@ const log: BusLog = (level, msg, fields) => {
 };
 
 const HANG_UNTIL_KILLED = resolve(__dirname, '../testing/fixtures/hang-until-killed.cjs');
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/** A gate a handler waits at until the test opens it. */
+function gate(): { wait: () => Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((done) => (open = done));
+  return { wait: () => opened, open };
+}
 
 /** A server for one test that deletes streams or stops the server: the shared one stays intact. */
 async function withOwnServer(test: (server: NatsServerHandle) => Promise<void>): Promise<void> {
@@ -167,9 +173,10 @@ describe('JetStreamMessageBus extras', () => {
     const bus = await connectJetStreamBus({ servers: server.url, source: 'extras', log });
     const consumer = `drain-ack-${Date.now()}`;
     let finished = 0;
+    const slow = gate();
     await bus.subscribe(Ping, consumer, async (d) => {
       if (d.payload.n !== 99) return;
-      await new Promise((r) => setTimeout(r, 300));
+      await slow.wait();
       finished++;
     });
     await bus.publish(Ping, { n: 99 });
@@ -178,7 +185,10 @@ describe('JetStreamMessageBus extras', () => {
       const info = await (await jetstreamManager(nc)).consumers.info(STREAMS.events, consumer);
       expect(info.num_ack_pending).toBe(1);
     });
-    await bus.close();
+    // The handler finishes only once close() has begun: its ack must still go out.
+    const closing = bus.close();
+    slow.open();
+    await closing;
     expect(finished).toBe(1);
     const nc = await connect({ servers: server.url });
     try {
@@ -224,25 +234,31 @@ describe('JetStreamMessageBus extras', () => {
     await gone.stop();
     const lines: string[] = [];
     const abort = new AbortController();
+    // The waits between attempts run on a fake clock: only this test moves it.
+    const clock = new FakeClock();
     const connecting = connectJetStreamBus({
       servers: gone.url,
       source: 'aborted',
       signal: abort.signal,
       log: (_level, msg) => lines.push(msg),
+      clock,
+      timers: clock,
     });
-    await eventually(() => expect(lines.length).toBeGreaterThanOrEqual(1));
-    const abortedAt = Date.now();
+    const outcome = connecting.catch((err: unknown) => err);
+    await eventually(() => expect(clock.pendingTimers).toBe(1));
+    expect(lines).toEqual([expect.stringMatching(/retrying in 250 ms/)]);
+    // Waiting out the first delay makes a second attempt: the loop runs on these timers.
+    await clock.advanceAsync(250);
+    await eventually(() => expect(clock.pendingTimers).toBe(1));
+    expect(lines).toEqual([expect.stringMatching(/in 250 ms/), expect.stringMatching(/in 500 ms/)]);
     abort.abort(new Error('shutting down'));
-    await expect(connecting).rejects.toBeInstanceOf(BusUnavailableError);
-    await expect(connecting).rejects.toMatchObject({
-      cause: expect.objectContaining({ message: 'shutting down' }),
-    });
-    expect(Date.now() - abortedAt).toBeLessThan(200);
-    const logged = lines.length;
-    // Time is the subject: the retry waits start at 250 ms and double, so a loop still running
-    // would have logged again within this second.
-    await sleep(1000);
-    expect(lines).toHaveLength(logged);
+    // Rejected without the clock moving, so without waiting out the 500 ms retry delay.
+    expect(await outcome).toBeInstanceOf(BusUnavailableError);
+    expect(await outcome).toMatchObject({ cause: expect.objectContaining({ message: 'shutting down' }) });
+    expect(clock.pendingTimers).toBe(0);
+    // However far time goes now, nothing retries.
+    await clock.advanceAsync(60_000);
+    expect(lines).toHaveLength(2);
   });
 
   it('rejects at once with BusUnavailableError when the signal is aborted before connecting', async () => {
@@ -739,15 +755,27 @@ describe('JetStreamMessageBus claim check', () => {
             (await ownJsm.consumers.info(STREAMS.events, 'flaky-store')).delivered.consumer_seq,
           ).toBeGreaterThanOrEqual(3),
         );
-        // Stopped while the bucket comes back, so no delivery finds it back but still empty.
+        // The bus must not read the bucket while it comes back still empty (that is a missing
+        // object, dead-lettered), so the message is held elsewhere meanwhile: a pull of our own on
+        // the same consumer takes its next redelivery and keeps it unacknowledged. It is opened
+        // before the bus lets go, so the consumer always has a live pull: nats-server 2.9.10 sends
+        // a redelivery that falls due while every waiting pull belongs to a subscriber that has
+        // gone as a first delivery (deliveryCount 1), and this test once did exactly that
+        // (drain, then ~20 ms of provisioning against a 20 ms backoff).
+        const holder = await jetstream(ownNc).consumers.get(STREAMS.events, 'flaky-store');
+        const holding = holder.next({ expires: 30_000 });
         await sub.drain();
+        const held = await holding;
+        expect(held?.info.deliveryCount).toBeGreaterThanOrEqual(3);
         await provisionStreams(ownJsm);
         await (await new Objm(ownNc).open(PAYLOADS_BUCKET)).putBlob({ name }, body);
         await bus.subscribe(Doc, 'flaky-store', handle, opts);
+        // Handed back now that the bus pulls again: it comes straight back to the bus.
+        held!.nak();
         await eventually(() => expect(handled).toHaveLength(1));
         expect(handled[0]!.id).toBe(sent.id);
         expect(handled[0]!.payload.text).toBe(text);
-        expect(handled[0]!.deliveryCount).toBeGreaterThanOrEqual(3);
+        expect(handled[0]!.deliveryCount).toBe(held!.info.deliveryCount + 1);
         expect(await bus.listDeadLetters({ consumer: 'flaky-store' })).toEqual([]);
       } finally {
         await ownNc.close();

@@ -1,5 +1,13 @@
 import type { Envelope, MessageDef, PayloadOf, ReplyOf, ReplyWire } from '@autopilot/contracts';
-import { describeError, systemClock, ulidSource, type Clock, type IdSource } from '@autopilot/kernel';
+import {
+  describeError,
+  systemClock,
+  systemTimers,
+  ulidSource,
+  type Clock,
+  type IdSource,
+  type Timers,
+} from '@autopilot/kernel';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import {
@@ -61,6 +69,12 @@ export interface JetStreamBusOptions extends ProvisionOptions {
   maxInlineBytes?: number;
   log?: BusLog;
   clock?: Clock;
+  /**
+   * Where the adapter's own delays run: the waits between connect attempts, the heartbeats that
+   * send `working()`, re-subscribe waits and the payload fetch timeout. Default: Node's timers.
+   * The server's own timers (ack wait, nak delays) are not among them.
+   */
+  timers?: Timers;
   ids?: IdSource;
 }
 
@@ -85,6 +99,8 @@ export async function connectJetStreamBus(options: JetStreamBusOptions): Promise
     connectTimeoutMs: options.connectTimeoutMs,
     signal: options.signal,
     log,
+    clock: options.clock,
+    timers: options.timers,
   });
   try {
     const bus = await unlessAborted(
@@ -93,7 +109,10 @@ export async function connectJetStreamBus(options: JetStreamBusOptions): Promise
         await provisionStreams(jsm, options, log);
         const js = jetstream(nc);
         // Provisioned just above: open without another round trip to check it exists.
-        const payloads = new PayloadStore(await new Objm(js).open(PAYLOADS_BUCKET, false));
+        const payloads = new PayloadStore(
+          await new Objm(js).open(PAYLOADS_BUCKET, false),
+          options.timers ?? systemTimers,
+        );
         return new JetStreamMessageBus(nc, js, jsm, payloads, options, log);
       })(),
       options.signal,
@@ -236,6 +255,7 @@ export class JetStreamMessageBus implements MessageBus {
         inlineLimit: () => inlineLimit(this.connection, this.options.maxInlineBytes),
         log: this.log,
         now: () => this.stamp.clock.isoNow(),
+        timers: this.options.timers ?? systemTimers,
       },
       def,
       def.kind === 'command' ? STREAMS.work : STREAMS.events,

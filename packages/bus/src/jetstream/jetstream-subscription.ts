@@ -1,6 +1,6 @@
 import type { MessageDef } from '@autopilot/contracts';
 import { context } from '@opentelemetry/api';
-import { AutopilotError, describeError, hasCode } from '@autopilot/kernel';
+import { AutopilotError, describeError, hasCode, type TimerHandle, type Timers } from '@autopilot/kernel';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -33,6 +33,8 @@ export interface SubscriptionDeps {
   readonly inlineLimit: () => number;
   readonly log: BusLog;
   readonly now: () => string;
+  /** Runs the heartbeats and the wait between re-subscribe attempts. */
+  readonly timers: Timers;
 }
 
 const WORK_QUEUE_NOT_UNIQUE = 10100;
@@ -44,6 +46,9 @@ const CONSUMER_NOT_FOUND = 10014;
  * when that delivery cannot record its dead letter.
  */
 const SERVER_MAX_DELIVER = -1;
+
+/** Wait between attempts to bind a consumer again after `consume()` gave up. */
+const RESUBSCRIBE_WAIT_MS = 1000;
 
 /** Wait after a dead letter could not be recorded, before the message comes back to try again. */
 const DEAD_LETTER_RETRY_MS = 1000;
@@ -137,7 +142,7 @@ export class JetStreamSubscription implements Subscription {
   private draining: Promise<void> | undefined;
   private slotFreed: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
-  private heartbeat: NodeJS.Timeout | undefined;
+  private heartbeat: TimerHandle | undefined;
   /** Acks waiting for the end of this turn of the event loop; see `ack()`. */
   private acks: JsMsg[] = [];
   private readonly flushAcks = (): void => {
@@ -168,8 +173,7 @@ export class JetStreamSubscription implements Subscription {
     // every beat, four per ack wait, so timer lag cannot stretch a gap to a whole ack wait. A
     // delivery is redelivered on ack wait only when this process is gone.
     const every = Math.max(25, Math.floor(this.opts.ackWaitMs / 4));
-    this.heartbeat = setInterval(() => this.beat(), every);
-    this.heartbeat.unref();
+    this.heartbeat = this.deps.timers.every(every, () => this.beat(), { unref: true });
     this.loopDone = this.loop(this.messages);
   }
 
@@ -216,7 +220,7 @@ export class JetStreamSubscription implements Subscription {
       error: describeError(cause),
     });
     while (!this.stopping) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await this.deps.timers.sleep(RESUBSCRIBE_WAIT_MS);
       if (this.stopping) return;
       try {
         await ensureConsumer(this.deps.jsm, this.stream, this.consumer, this.def.subject, this.opts);
@@ -478,7 +482,7 @@ export class JetStreamSubscription implements Subscription {
       if (this.running > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
       this.flushAcks();
     } finally {
-      clearInterval(this.heartbeat);
+      this.heartbeat?.cancel();
       this.onDrained(this);
     }
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describeError } from '@autopilot/kernel';
+import { describeError, systemTimers, type TimerHandle, type Timers } from '@autopilot/kernel';
 import type { ObjectStore } from '@nats-io/obj';
 import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { PayloadMissingError, PayloadUnavailableError } from '../errors';
@@ -130,7 +130,11 @@ const FETCH_TIMEOUT_MS = 30_000;
 
 /** The AP_PAYLOADS bucket: stores bodies too large to travel inline and fetches them back. */
 export class PayloadStore {
-  constructor(private readonly objects: ObjectStore) {}
+  constructor(
+    private readonly objects: ObjectStore,
+    /** Runs the fetch timeout. */
+    private readonly timers: Timers = systemTimers,
+  ) {}
 
   /** Stores `body` (overwriting the same name: same id, same bytes) and says where it is. */
   async put(msgId: string | undefined, body: Uint8Array): Promise<PayloadRef> {
@@ -144,11 +148,10 @@ export class PayloadStore {
    * helps), PayloadUnavailableError when the store could not be read (a retry may).
    */
   async fetch(ref: PayloadRef): Promise<Uint8Array> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${FETCH_TIMEOUT_MS} ms`)),
-        FETCH_TIMEOUT_MS,
+      timer = this.timers.after(FETCH_TIMEOUT_MS, () =>
+        reject(new Error(`no answer within ${FETCH_TIMEOUT_MS} ms`)),
       );
     });
     let body: Uint8Array | null;
@@ -157,7 +160,7 @@ export class PayloadStore {
     } catch (err) {
       throw new PayloadUnavailableError(ref.bucket, ref.name, describeError(err), { cause: err });
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
     }
     if (body === null) throw new PayloadMissingError(ref.bucket, ref.name);
     return body;

@@ -126,7 +126,7 @@ async function planOnce(path: string, flags: PlanFlags): Promise<PlanReport> {
     if (flags.repo === undefined) return planned;
     const repo = await deadline.race(
       `waiting for repo.scanned and gap_report.created for ${flags.repo}`,
-      topology.scanRepository(flags.repo, flags.project, planned.plan),
+      topology.scanRepo(flags.repo, flags.project),
     );
     return { ...planned, repo };
   } finally {

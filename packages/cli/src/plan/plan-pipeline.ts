@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { InProcessMessageBus } from '@autopilot/bus';
 import {
   IngestionScanRepoV1,
@@ -11,8 +9,9 @@ import {
   type TasksGeneratedV1,
 } from '@autopilot/contracts';
 import { ingestionService, submitBlueprintCommand, type BlueprintSource } from '@autopilot/ingestion';
-import { sha256Hex, ulidSource } from '@autopilot/kernel';
-import { plannerService, proposePlan } from '@autopilot/planner';
+import { currentBranch } from '@autopilot/git';
+import { ulidSource } from '@autopilot/kernel';
+import { plannerService } from '@autopilot/planner';
 import { busLogFor, type Logger, type SettingsByService } from '@autopilot/runtime';
 import { startEmbedded, type RunningTopology } from '@autopilot/runtime/topology';
 import { PlanFailedError } from './plan-failure';
@@ -125,26 +124,21 @@ export class PlanTopology {
 
   /**
    * Scans the repository (`cmd.ingestion.scan_repo`) and waits for `repo.scanned`, the planner's
-   * `gap_report.created` and, when the gaps call for actions against the plan's anchor,
-   * `plan_proposal.created`.
+   * `gap_report.created` and, when the report names one (`proposalId`), `plan_proposal.created`:
+   * the job's last event, whichever it is.
    */
-  async scanRepository(
+  async scanRepo(
     repoPath: string,
     projectId: string,
-    plan: PlanGeneratedV1,
   ): Promise<{ report: GapReportCreatedV1; proposal?: PlanProposalCreatedV1 }> {
     const jobId = this.ids.next();
     const location = resolve(repoPath);
+    // The branch checked out is metadata on the scan; a detached HEAD is reported as `main`.
+    const defaultBranch = (await currentBranch(location).catch(() => undefined)) ?? 'main';
     await this.bus.publish(
       IngestionScanRepoV1,
-      {
-        jobId,
-        projectId,
-        repo: { location, defaultBranch: await checkedOutBranch(location) },
-        // What is checked out, whatever the branch is called.
-        ref: 'HEAD',
-        requestedBy,
-      },
+      // What is checked out, whatever the branch is called.
+      { jobId, projectId, repo: { location, defaultBranch }, ref: 'HEAD', requestedBy },
       { correlationId: jobId },
     );
     const report = await this.watch.until(jobId, (job) => {
@@ -152,28 +146,13 @@ export class PlanTopology {
       if (job.failed) throw new PlanFailedError(job.failed.code, job.failed.message, true);
       return job.gapReport;
     });
-    // The planner proposes against the project's latest anchor, the one this plan carries; the
-    // same pure decision says whether a proposal is coming (none when no gap calls for an action).
-    if (proposePlan(plan.anchor, { ...report, scope: 'repo' }, { hash: sha256Hex }) === undefined)
-      return { report };
-    return this.watch.until(jobId, (job) => {
-      return job.proposal ? { report, proposal: job.proposal } : undefined;
-    });
+    if (report.proposalId === undefined) return { report };
+    return this.watch.until(jobId, (job) =>
+      job.proposal?.id === report.proposalId ? { report, proposal: job.proposal } : undefined,
+    );
   }
 
   async stop(): Promise<void> {
     await this.running.stop();
-  }
-}
-
-const run = promisify(execFile);
-
-/** The branch checked out in the repository (metadata on the scan); `main` when HEAD is detached. */
-async function checkedOutBranch(repo: string): Promise<string> {
-  try {
-    const { stdout } = await run('git', ['-C', repo, 'symbolic-ref', '--short', '-q', 'HEAD']);
-    return stdout.trim() || 'main';
-  } catch {
-    return 'main';
   }
 }
