@@ -105,6 +105,13 @@ export default tseslint.config(
           ],
         },
       ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='collection']",
+          message: 'app/ persists through a repository port (app/ports.ts), never a store collection.',
+        },
+      ],
     },
   },
   {
@@ -121,6 +128,21 @@ export default tseslint.config(
               message: 'handlers/ call app/ use cases; adapters and drivers stay out.',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'A service declares its settings (ServiceDefinition.settings); the runtime reads the environment.',
         },
       ],
     },

@@ -59,6 +59,14 @@ const cases: Record<string, LintCase> = {
   'app imports @nestjs/common': { file: appFile, code: "import '@nestjs/common';\n" },
   'app imports an adapter': { file: appFile, code: "import '../adapters/run-repository';\n" },
   'app runs git': { file: appFile, code: "import '@autopilot/git';\nimport 'simple-git';\n" },
+  'app writes a store collection': {
+    file: appFile,
+    code: "export const save = (store: { collection(n: string): unknown }) => store.collection('runs');\n",
+  },
+  'a service reads the environment': {
+    file: 'services/manager/src/adapters/model-client.ts',
+    code: 'export const key = process.env.OPENAI_API_KEY;\n',
+  },
   'a deep import into a package': {
     file: 'packages/runtime/src/x.ts',
     code: "import '@autopilot/bus/src/message-bus';\n",
@@ -90,6 +98,14 @@ describe('dependency rules', () => {
 
   it('keep git (@autopilot/git, simple-git) in adapters', () => {
     expect(found['app runs git']?.match(/no-restricted-imports/g)).toHaveLength(2);
+  });
+
+  it('keep store collections out of app/: it persists through repository ports', () => {
+    expect(found['app writes a store collection']).toMatch(/no-restricted-syntax/);
+  });
+
+  it('keep process.env out of services: settings are declared and read by the runtime', () => {
+    expect(found['a service reads the environment']).toMatch(/no-restricted-properties/);
   });
 
   it('forbid deep imports into another package', () => {

@@ -764,6 +764,8 @@ describe('JetStreamMessageBus claim check', () => {
         // (drain, then ~20 ms of provisioning against a 20 ms backoff).
         const holder = await jetstream(ownNc).consumers.get(STREAMS.events, 'flaky-store');
         const holding = holder.next({ expires: 30_000 });
+        // The server has the pull once it answers a ping sent after it.
+        await ownNc.flush();
         await sub.drain();
         const held = await holding;
         expect(held?.info.deliveryCount).toBeGreaterThanOrEqual(3);
