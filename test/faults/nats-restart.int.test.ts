@@ -23,7 +23,6 @@ const Tick = defineMessage({
 
 const N = 300;
 const KILL_AT = 100;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('nats-server kill -9 and restart mid-stream', () => {
   let server: NatsServerHandle;
@@ -68,23 +67,29 @@ describe('nats-server kill -9 and restart mid-stream', () => {
         await eventually(() => expect(handled.size).toBeGreaterThan(KILL_AT / 2));
         handledAtKill = handled.size;
         ackedBeforeKill = [...acked];
+        const connection = bus.connection;
+        const disconnected = (async () => {
+          for await (const status of connection.status()) if (status.type === 'disconnect') return;
+        })();
         await server.kill('SIGKILL');
-        // Restart a little later, while publishing goes on against a dead server.
-        restarted = sleep(500).then(() => server.restart());
+        // Restarted once the client has seen the server die, so publishing goes on against a dead
+        // server in between: an event, not a guessed pause.
+        restarted = disconnected.then(() => server.restart());
       }
       // publish() resolves only on JetStream's PubAck; a failure during the outage is retried
       // with the same id, so JetStream de-duplicates a retry whose first attempt did land.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await bus.publish(Tick, { n }, { id: `tick-${n}` });
+      await eventually(
+        async () => {
+          try {
+            await bus!.publish(Tick, { n }, { id: `tick-${n}` });
+          } catch (err) {
+            failedPublishes++;
+            throw err;
+          }
           acked.add(n);
-          break;
-        } catch (err) {
-          failedPublishes++;
-          if (attempt > 100) throw err;
-          await sleep(100);
-        }
-      }
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
     }
     await restarted;
 

@@ -252,8 +252,10 @@ describe('BusServer over InProcessMessageBus', () => {
     const seen = seenIn(a);
     const closed = a.close().then(() => seen.order.push('app closed'));
     app = undefined;
-    // Released on a timer so that a close() that did not wait would have resolved first.
-    setTimeout(() => seen.release(), 50);
+    // Released only after the event loop has turned a few times: nothing on this path does I/O, so
+    // a close() that did not wait for the handler would have resolved by then.
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+    seen.release();
     await closed;
     expect(seen.order).toEqual(['handler finished', 'app closed']);
   });

@@ -122,6 +122,23 @@ describe('OutboxRelay (SQLite store, in-process bus)', () => {
     await relay.stop();
   });
 
+  it('drains on its interval when nobody nudges, on its timers', async () => {
+    const { logger } = logSink();
+    const clock = new FakeClock();
+    const relay = new OutboxRelay({ store, bus, logger, intervalMs: 60_000, clock, timers: clock });
+    relay.start();
+    await relay.idle();
+    const event = tick(8);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [event] }));
+    await clock.advanceAsync(59_999);
+    await relay.idle();
+    expect(seen).toEqual([]);
+    await clock.advanceAsync(1);
+    await eventually(() => expect(seen).toEqual([event.id]));
+    await relay.stop();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('publishes in batches and in commit order', async () => {
     const { logger } = logSink();
     const relay = new OutboxRelay({ store, bus, logger, intervalMs: 3_600_000, batchSize: 2 });
@@ -322,7 +339,17 @@ describe('OutboxRelay on a bus that settles on consumption (the embedded topolog
       },
       { concurrency: 4 },
     );
-    const relay = new OutboxRelay({ store, bus, logger, intervalMs: 3_600_000, stopGraceMs: 50 });
+    // The interval and the stop grace run on a fake clock: the grace ends when the test says so.
+    const clock = new FakeClock();
+    const relay = new OutboxRelay({
+      store,
+      bus,
+      logger,
+      intervalMs: 3_600_000,
+      stopGraceMs: 5000,
+      clock,
+      timers: clock,
+    });
     const [blocked, other] = [tick(1), tick(2)];
     await commitWithOutbox(store, async () => ({ result: undefined, events: [blocked, other] }));
     relay.start();
@@ -331,9 +358,15 @@ describe('OutboxRelay on a bus that settles on consumption (the embedded topolog
     );
     expect(handled).toEqual([2]);
 
-    const started = Date.now();
-    await relay.stop();
-    expect(Date.now() - started).toBeLessThan(2000);
+    let stopped = false;
+    const stopping = relay.stop().then(() => (stopped = true));
+    // Waiting for the blocked publish: the interval is gone, the grace timer is all that is left.
+    await eventually(() => expect(clock.pendingTimers).toBe(1));
+    await clock.advanceAsync(4999);
+    expect(stopped).toBe(false);
+    // The grace is over: stop() gives up on the publish rather than hang on its consumer.
+    await clock.advanceAsync(1);
+    await stopping;
     expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual([blocked.id]);
     expect(lines.some((l) => /1 publishes unsettled/.test(String(l.msg)))).toBe(true);
     // Consumed after the relay gave up: the entry stays pending (the next start re-publishes it

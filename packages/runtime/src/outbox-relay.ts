@@ -1,6 +1,13 @@
 import type { MessageBus } from '@autopilot/bus';
 import { ContractViolationError, validateEnvelope, type MessageDef } from '@autopilot/contracts';
-import { describeError, systemClock, type Clock } from '@autopilot/kernel';
+import {
+  describeError,
+  systemClock,
+  systemTimers,
+  type Clock,
+  type TimerHandle,
+  type Timers,
+} from '@autopilot/kernel';
 import {
   markFailed,
   markPublished,
@@ -48,6 +55,8 @@ export interface OutboxRelayOptions {
   /** While publishes keep failing, one warning per this interval (the rest are debug). Default 60 s. */
   warnIntervalMs?: number;
   clock?: Clock;
+  /** Runs the drain interval and the stop grace. Default: Node's timers. */
+  timers?: Timers;
 }
 
 /** Codes of errors a publish can end with that no retry can fix: the entry is failed for good. */
@@ -84,7 +93,8 @@ export class OutboxRelay {
   private readonly stopGraceMs: number;
   private readonly warnIntervalMs: number;
   private readonly clock: Clock;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers: Timers;
+  private timer: TimerHandle | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -119,14 +129,14 @@ export class OutboxRelay {
     this.stopGraceMs = opts.stopGraceMs ?? 5000;
     this.warnIntervalMs = opts.warnIntervalMs ?? 60_000;
     this.clock = opts.clock ?? systemClock;
+    this.timers = opts.timers ?? systemTimers;
   }
 
   /** Starts the interval. Idempotent. */
   start(): void {
     if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => this.kick(), this.opts.intervalMs);
     // The relay never keeps the process alive by itself: shutdown decides when it ends.
-    this.timer.unref();
+    this.timer = this.timers.every(this.opts.intervalMs, () => this.kick(), { unref: true });
     this.kick();
   }
 
@@ -169,18 +179,18 @@ export class OutboxRelay {
 
   private async stopOnce(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     while (this.running) await this.running;
     this.failedThisRound = false;
     await this.issueRound();
     if (this.unsettled > 0) {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: TimerHandle | undefined;
       const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.stopGraceMs);
+        timer = this.timers.after(this.stopGraceMs, resolve);
       });
       await Promise.race([this.allSettled(), grace]);
-      clearTimeout(timer);
+      timer?.cancel();
     }
     this.abandoned = true;
     if (this.unsettled > 0) {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { eventually } from '@autopilot/testing';
+import { eventually, FakeClock } from '@autopilot/testing';
 import { installShutdown } from './shutdown';
 import { memoryLogger } from './testing/memory-logger';
 
@@ -7,8 +7,18 @@ function harness(stop: () => Promise<void>, timeoutMs = 1000) {
   const { logger, lines } = memoryLogger('info');
   const signals = new EventEmitter();
   const exits: number[] = [];
-  const uninstall = installShutdown({ logger, timeoutMs, stop, signals, exit: (code) => exits.push(code) });
-  return { signals, exits, lines, uninstall, messages: () => lines.map((l) => l['msg']) };
+  // The timeout runs on a fake clock: only a test that advances it times out.
+  const clock = new FakeClock();
+  const uninstall = installShutdown({
+    logger,
+    timeoutMs,
+    stop,
+    signals,
+    exit: (code) => exits.push(code),
+    clock,
+    timers: clock,
+  });
+  return { signals, exits, lines, clock, uninstall, messages: () => lines.map((l) => l['msg']) };
 }
 
 describe('installShutdown', () => {
@@ -21,6 +31,9 @@ describe('installShutdown', () => {
     await eventually(() => expect(h.exits).toEqual([0]));
     expect(stops).toBe(1);
     expect(h.messages()).toEqual([`${signal} received: shutting down`, 'stopped']);
+    expect(h.lines[1]).toMatchObject({ duration_ms: 0 });
+    // The forced-exit timer went with the exit.
+    expect(h.clock.pendingTimers).toBe(0);
     h.uninstall();
   });
 
@@ -34,12 +47,15 @@ describe('installShutdown', () => {
   });
 
   it('exits 1 with a log line when stopping takes longer than the timeout', async () => {
-    const h = harness(() => new Promise<void>(() => undefined), 20);
+    const h = harness(() => new Promise<void>(() => undefined), 20_000);
     h.signals.emit('SIGTERM', 'SIGTERM');
-    await eventually(() => expect(h.exits).toEqual([1]));
+    h.clock.advance(19_999);
+    expect(h.exits).toEqual([]);
+    h.clock.advance(1);
+    expect(h.exits).toEqual([1]);
     expect(h.lines[1]).toMatchObject({
       level: 'error',
-      msg: 'shutdown did not finish within 20 ms: forcing exit',
+      msg: 'shutdown did not finish within 20000 ms: forcing exit',
     });
     h.uninstall();
   });

@@ -1,5 +1,12 @@
 import type { EventEmitter } from 'node:events';
-import { describeError } from '@autopilot/kernel';
+import {
+  describeError,
+  systemClock,
+  systemTimers,
+  type Clock,
+  type TimerHandle,
+  type Timers,
+} from '@autopilot/kernel';
 import type { Logger } from './logging';
 
 export interface ShutdownOptions {
@@ -12,6 +19,10 @@ export interface ShutdownOptions {
   signals?: Pick<EventEmitter, 'on' | 'off'>;
   /** How the process ends; `process.exit` unless a test watches the code instead. */
   exit?: (code: number) => void;
+  /** Measures the shutdown's duration for the log. Default: the system clock. */
+  clock?: Clock;
+  /** Runs the forced-exit timeout. Default: Node's timers. */
+  timers?: Timers;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -24,12 +35,14 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 export function installShutdown(opts: ShutdownOptions): () => void {
   const signals = opts.signals ?? process;
   const exit = opts.exit ?? ((code: number) => process.exit(code));
+  const clock = opts.clock ?? systemClock;
+  const timers = opts.timers ?? systemTimers;
   let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   let exited = false;
   // Exactly one exit, with the timer cleared: a real exit ends everything, a test's exit must too.
   const finish = (code: number): void => {
-    clearTimeout(timer);
+    timer?.cancel();
     if (exited) return;
     exited = true;
     exit(code);
@@ -45,18 +58,18 @@ export function installShutdown(opts: ShutdownOptions): () => void {
     opts.logger.info({ signal, timeout_ms: opts.timeoutMs }, `${signal} received: shutting down`);
     // Not unref'd on purpose: if `stop` hangs on a promise that holds no handle, an unref'd timer
     // would let Node drain the loop and exit 0 as if the shutdown had worked.
-    timer = setTimeout(() => {
+    timer = timers.after(opts.timeoutMs, () => {
       opts.logger.error(
         { timeout_ms: opts.timeoutMs },
         `shutdown did not finish within ${opts.timeoutMs} ms: forcing exit`,
       );
       finish(1);
-    }, opts.timeoutMs);
-    const started = Date.now();
+    });
+    const started = clock.now();
     opts.stop().then(
       () => {
         if (exited) return;
-        opts.logger.info({ duration_ms: Date.now() - started }, 'stopped');
+        opts.logger.info({ duration_ms: clock.now() - started }, 'stopped');
         finish(0);
       },
       (err: unknown) => {

@@ -69,6 +69,32 @@ describe('InProcessMessageBus extras', () => {
     await bus.close();
   });
 
+  it('waits each backoff out on its timers, and cancels the waits still pending on close', async () => {
+    const clock = new FakeClock();
+    const bus = new InProcessMessageBus({ clock, timers: clock, log: () => undefined });
+    const counts: number[] = [];
+    await bus.subscribe(
+      Ping,
+      'on-timers',
+      async (d) => {
+        counts.push(d.deliveryCount);
+        throw new Error('again');
+      },
+      { backoffMs: [1000, 5000] },
+    );
+    await bus.publish(Ping, { n: 1 });
+    await eventually(() => expect(clock.pendingTimers).toBe(1));
+    await clock.advanceAsync(999);
+    expect(counts).toEqual([1]);
+    await clock.advanceAsync(1);
+    await eventually(() => expect(counts).toEqual([1, 2]));
+    await eventually(() => expect(clock.pendingTimers).toBe(1));
+    await clock.advanceAsync(4999);
+    expect(counts).toEqual([1, 2]);
+    await bus.close();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('forgets ids after the duplicate window', async () => {
     const clock = new FakeClock();
     const bus = new InProcessMessageBus({ clock, duplicateWindowMs: 1000 });

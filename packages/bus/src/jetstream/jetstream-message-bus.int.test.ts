@@ -229,6 +229,45 @@ describe('JetStreamMessageBus extras', () => {
     }
   });
 
+  it('sends working() for a running handler on every heartbeat, scheduled on its timers', async () => {
+    const clock = new FakeClock();
+    const bus = await connectJetStreamBus({ servers: server.url, source: 'extras', log, timers: clock });
+    const nc = await connect({ servers: server.url });
+    const consumer = `heartbeat-${Date.now().toString(36)}`;
+    const progress: string[] = [];
+    // What the bus says about each delivery goes to `$JS.ACK...`, where anyone may listen.
+    nc.subscribe(`$JS.ACK.${STREAMS.events}.${consumer}.>`, {
+      callback: (_err, msg) => {
+        progress.push(msg.string());
+      },
+    });
+    await nc.flush();
+    const slow = gate();
+    try {
+      await bus.subscribe(Ping, consumer, () => slow.wait(), { ackWaitMs: 2000 });
+      await bus.publish(Ping, { n: 1 });
+      await eventually(() => expect(clock.pendingTimers).toBe(1));
+      await eventually(async () =>
+        expect((await jetstreamManager(nc)).consumers.info(STREAMS.events, consumer)).resolves.toMatchObject({
+          num_ack_pending: 1,
+        }),
+      );
+      expect(progress).toEqual([]);
+      // A quarter of the ack wait per beat: two beats, two `working()`.
+      clock.advance(1000);
+      await eventually(() => expect(progress).toEqual(['+WPI', '+WPI']));
+      slow.open();
+      await eventually(() => expect(progress).toEqual(['+WPI', '+WPI', '+ACK']));
+      await bus.close();
+      // The heartbeat stops with its subscription.
+      expect(clock.pendingTimers).toBe(0);
+    } finally {
+      slow.open();
+      await bus.close();
+      await nc.close();
+    }
+  });
+
   it('stops connecting at once when its signal aborts: BusUnavailableError, no further retries', async () => {
     const gone = await startNatsServer();
     await gone.stop();

@@ -465,7 +465,18 @@ export class JetStreamSubscription implements Subscription {
     });
   }
 
-  /** Memoised: `drain()` from a transport and `close()` from the bus may overlap. */
+  /**
+   * Memoised: `drain()` from a transport and `close()` from the bus may overlap.
+   *
+   * The consumer's pull request outlives the drain on the server (until it expires), with nobody
+   * listening. nats-server 2.9.10 mishandles a redelivery (a nak delay or ack wait ending) that
+   * falls due while every pull waiting on the consumer is such a leftover: it steps the consumer's
+   * stream cursor back instead of queueing the redelivery, so the next subscriber gets the message
+   * before the cursor again as a first delivery (deliveryCount 1), and the redelivery that was due
+   * comes later. Nothing is lost, but a restart at that moment can repeat a message and count one
+   * delivery low (reproduced by draining a consumer with a 20 ms nak pending and subscribing again
+   * 100 ms later); a consumer with another live subscriber is not affected.
+   */
   drain(): Promise<void> {
     this.draining ??= this.drainOnce();
     return this.draining;

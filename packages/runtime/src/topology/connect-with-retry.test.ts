@@ -1,3 +1,4 @@
+import { eventually, FakeClock } from '@autopilot/testing';
 import { memoryLogger, type MemoryLogger } from '../testing/memory-logger';
 import { ConnectAbortedError, connectWithRetry } from './connect-with-retry';
 
@@ -6,8 +7,9 @@ const logged = (): MemoryLogger => memoryLogger('info');
 describe('connectWithRetry', () => {
   it('retries with growing delays and a log line per failure, then returns the connection', async () => {
     const { logger, lines } = logged();
+    const clock = new FakeClock();
     let calls = 0;
-    const value = await connectWithRetry({
+    const connecting = connectWithRetry({
       what: 'bus',
       target: 'nats://127.0.0.1:1',
       connect: async () => {
@@ -20,8 +22,19 @@ describe('connectWithRetry', () => {
       signal: new AbortController().signal,
       initialDelayMs: 5,
       maxDelayMs: 15,
+      timers: clock,
     });
-    expect(value).toBe('connection');
+    for (let failed = 1; failed <= 3; failed++) {
+      await eventually(() => expect(clock.pendingTimers).toBe(1));
+      expect(calls).toBe(failed);
+      // Exactly the wait it announced: then it tries again, and not before.
+      const waitMs = Number(lines.at(-1)?.['retry_in_ms']);
+      await clock.advanceAsync(waitMs - 1);
+      expect(calls).toBe(failed);
+      await clock.advanceAsync(1);
+    }
+    expect(await connecting).toBe('connection');
+    expect(calls).toBe(4);
     const warnings = lines.filter((l) => l['level'] === 'warn');
     expect(warnings.map((l) => l['attempt'])).toEqual([1, 2, 3]);
     const delays = warnings.map((l) => Number(l['retry_in_ms']));
@@ -74,6 +87,7 @@ describe('connectWithRetry', () => {
   it('stops retrying when aborted during the wait', async () => {
     const { logger } = logged();
     const abort = new AbortController();
+    const clock = new FakeClock();
     const pending = connectWithRetry({
       what: 'bus',
       target: 'x',
@@ -82,9 +96,12 @@ describe('connectWithRetry', () => {
       logger,
       signal: abort.signal,
       initialDelayMs: 60_000,
+      timers: clock,
     });
-    await new Promise((resolve) => setImmediate(resolve));
+    await eventually(() => expect(clock.pendingTimers).toBe(1));
     abort.abort();
+    // Without the clock moving: the wait ended with the abort, its timer gone.
     await expect(pending).rejects.toMatchObject({ code: 'RUNTIME_CONNECT_ABORTED', what: 'bus' });
+    expect(clock.pendingTimers).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { AutopilotError, describeError } from '@autopilot/kernel';
+import { AutopilotError, describeError, systemTimers, type Timers } from '@autopilot/kernel';
 import type { Logger } from '../logging';
 
 export interface ConnectRetryOptions<T> {
@@ -16,6 +16,8 @@ export interface ConnectRetryOptions<T> {
   isFatal?: (err: unknown) => boolean;
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** Runs the waits between attempts. Default: Node's timers. */
+  timers?: Timers;
 }
 
 /** The caller stopped waiting for a connection (shutdown during start-up). */
@@ -34,6 +36,7 @@ export class ConnectAbortedError extends AutopilotError {
 export async function connectWithRetry<T>(opts: ConnectRetryOptions<T>): Promise<T> {
   const initial = opts.initialDelayMs ?? 250;
   const max = opts.maxDelayMs ?? 5000;
+  const timers = opts.timers ?? systemTimers;
   for (let attempt = 1; ; attempt++) {
     if (opts.signal.aborted) throw new ConnectAbortedError(opts.what);
     try {
@@ -50,7 +53,8 @@ export async function connectWithRetry<T>(opts: ConnectRetryOptions<T>): Promise
         { target: opts.target, attempt, retry_in_ms: delayMs, err: describeError(err) },
         `${opts.what} not available at ${opts.target}: retrying in ${delayMs} ms (attempt ${attempt})`,
       );
-      await sleep(delayMs, opts.signal);
+      // Ends early when `signal` aborts; the loop's first check then throws.
+      await timers.sleep(delayMs, opts.signal);
     }
   }
 }
@@ -75,17 +79,5 @@ function abortable<T>(
         reject(err);
       },
     );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
   });
 }
