@@ -10,14 +10,33 @@
  *   const running = await startEmbedded({ services, dir: config.dir, port: 4000, host: config.host, ... });
  *   installShutdown({ logger, timeoutMs: config.shutdownTimeoutMs, stop: () => running.stop() });
  */
-export * from './config';
-export * from './envelopes';
-export * from './logging';
-export * from './http';
-export * from './outbox-relay';
-export * from './relay-nudging-store';
-export * from './service-definition';
-export * from './settings';
-export * from './service-host';
-export * from './service-scoped-bus';
-export * from './shutdown';
+// What the CLI (a composition root) needs to read configuration, log and stop gracefully.
+export {
+  loadConfig,
+  parsePort,
+  configSummary,
+  RUNTIME_SETTING_NAMES,
+  LOG_LEVELS,
+  type LogLevel,
+  type RuntimeConfig,
+} from './config';
+export { createLogger, busLogFor, type Logger } from './logging';
+export { installShutdown } from './shutdown';
+// What a service declares and injects.
+export type { ServiceDefinition } from './service-definition';
+export {
+  defineSettings,
+  setting,
+  readServiceSettings,
+  ServiceSettings,
+  type Setting,
+  type ServiceSettingsSpec,
+  type SettingsByService,
+} from './settings';
+export { OutboxEnvelopes, outboxEnvelopesFor, type EnvelopeRouting } from './envelopes';
+export { HttpRoutes, createHttpRoutes } from './http';
+export { OutboxRelay } from './outbox-relay';
+// Hosting one service, for service tests: the same host the topologies use.
+export { startServiceHost, type ServiceHost, type ServiceHostOptions } from './service-host';
+// Tests run a use case as the handling of a message, as the service-scoped bus does.
+export { handlingMessage } from './envelopes';

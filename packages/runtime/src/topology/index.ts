@@ -1,5 +1,10 @@
-export * from './embedded';
-export * from './service';
-export * from './running-topology';
-export * from './connect-with-retry';
-export * from './stop-sequence';
+/**
+ * @autopilot/runtime/topology: the two ways to run services, each picking its bus and store
+ * adapters, so importing this loads the drivers. Only the CLI and tests import it.
+ *
+ *   const running = await startEmbedded({ services, dir: '.autopilot', port: 4000, host: '127.0.0.1', ... });
+ *   await running.started;
+ */
+export { startEmbedded, type EmbeddedOptions } from './embedded';
+export { startSingleService, type SingleServiceOptions } from './service';
+export type { RunningTopology } from './running-topology';
