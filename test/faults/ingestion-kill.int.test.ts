@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus';
 import { BlueprintIngestedV1, IngestionProgressV1, IngestionSubmitBlueprintV1 } from '@autopilot/contracts';
 import { declareIngestionStore, submitBlueprintCommand } from '@autopilot/ingestion';
-import { OUTBOX_COLLECTION, OUTBOX_SEQUENCE_COLLECTION, pendingOutbox, type Doc, type DocumentStore, type OutboxState } from '@autopilot/store';
+import {
+  OUTBOX_COLLECTION,
+  OUTBOX_SEQUENCE_COLLECTION,
+  pendingOutbox,
+  type Doc,
+  type DocumentStore,
+  type OutboxState,
+} from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
 import { CliProcess } from '../e2e/cli-process';

@@ -33,7 +33,11 @@ describe('plannerSettings', () => {
     expect(failure({ AUTOPILOT_PLANNER_MAX_LLM_CALLS: 'abc' }).message).toBe(
       'AUTOPILOT_PLANNER_MAX_LLM_CALLS: "abc" is not a whole number',
     );
-    const badUrl = failure({ AUTOPILOT_PLANNER_MODEL: 'gpt', OPENAI_API_KEY: key, OPENAI_BASE_URL: 'localhost' });
+    const badUrl = failure({
+      AUTOPILOT_PLANNER_MODEL: 'gpt',
+      OPENAI_API_KEY: key,
+      OPENAI_BASE_URL: 'localhost',
+    });
     expect(badUrl.setting).toBe('OPENAI_BASE_URL');
     expect(badUrl.message).not.toContain(key);
   });

@@ -177,9 +177,9 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     );
     expect(chunks).toHaveLength(Math.ceil(PLAN.length / 64));
     expect(chunks.map((c) => c.text).join('')).toBe(PLAN);
-    expect(await new StoreBlueprintRepository(h.store, new FakeClock()).textOf(`${outcome.blueprintId}:v1`)).toBe(
-      PLAN,
-    );
+    expect(
+      await new StoreBlueprintRepository(h.store, new FakeClock()).textOf(`${outcome.blueprintId}:v1`),
+    ).toBe(PLAN);
     expect(
       (await h.all<SectionBatchRecord>('blueprint_sections')).map((b) => b.sections.length).sort(),
     ).toEqual([2, 2, 2]);

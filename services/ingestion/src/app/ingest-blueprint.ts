@@ -5,7 +5,14 @@ import { blueprintIdFor, versionDocId } from '../domain/blueprint/blueprint-iden
 import { parseBlueprint, type ParsedBlueprint } from '../domain/blueprint/blueprint-parse';
 import { BlueprintRejectedError } from '../domain/blueprint/blueprint-rejected-error';
 import { decideFinish, decideVersion, filesKeyOf } from '../domain/blueprint/blueprint-version';
-import { afterStep, chunkEnds, nextStep, progressDue, type JobPlan, type JobStep } from '../domain/job/ingestion-job';
+import {
+  afterStep,
+  chunkEnds,
+  nextStep,
+  progressDue,
+  type JobPlan,
+  type JobStep,
+} from '../domain/job/ingestion-job';
 import { changedSectionIds } from '../domain/sections/section-changes';
 import { IngestionJobConflictError } from './errors';
 import { jobEvent, progressEvent, sectionForEvent, type JobEvents } from './ingestion-events';
@@ -72,7 +79,12 @@ export async function ingestSubmittedBlueprint(
     deps,
     options: { ...defaultIngestionOptions, ...deps.options },
     command,
-    events: { envelopes: deps.envelopes, clock: deps.clock, projectId: command.projectId, jobId: command.jobId },
+    events: {
+      envelopes: deps.envelopes,
+      clock: deps.clock,
+      projectId: command.projectId,
+      jobId: command.jobId,
+    },
     blueprintId:
       command.blueprintId ??
       blueprintIdFor(command.projectId, command.name ?? command.sourcePath ?? command.title, sha256Hex),
@@ -191,7 +203,9 @@ async function reuseVersion(
   parsed: ParsedBlueprint,
   now: string,
 ): Promise<Started> {
-  const changed = (await run.deps.blueprints.sectionsOf(latest._id)).filter((s) => s.changed).map((s) => s.id);
+  const changed = (await run.deps.blueprints.sectionsOf(latest._id))
+    .filter((s) => s.changed)
+    .map((s) => s.id);
   const outcome = outcomeOf(latest, true);
   const ingested = ingestedPayload(run.command, latest, parsed, changed, latest.ingestedAt ?? now);
   await run.deps.blueprints.commit(
@@ -268,7 +282,11 @@ async function storeSteps(
     sectionsPerStep: options.sectionsPerStep,
   };
   let job = started;
-  for (let step = nextStep(plan, job.checkpoint); step.kind !== 'finish'; step = nextStep(plan, job.checkpoint)) {
+  for (
+    let step = nextStep(plan, job.checkpoint);
+    step.kind !== 'finish';
+    step = nextStep(plan, job.checkpoint)
+  ) {
     const checkpoint = afterStep(job.checkpoint, step);
     const due =
       step.kind === 'sections' &&

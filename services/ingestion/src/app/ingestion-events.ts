@@ -63,4 +63,3 @@ export function sectionForEvent(section: Section): BlueprintSection {
   if (section.file !== undefined) out.file = section.file;
   return out;
 }
-

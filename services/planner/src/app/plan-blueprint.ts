@@ -97,7 +97,8 @@ export async function planBlueprint(
   try {
     decided = await decidePlan(blueprint, planId, stored, replay, deps);
   } catch (err) {
-    if (err instanceof AutopilotError && UNPLANNABLE.has(err.code)) return rejectBlueprint(blueprint, err, deps);
+    if (err instanceof AutopilotError && UNPLANNABLE.has(err.code))
+      return rejectBlueprint(blueprint, err, deps);
     throw err;
   }
   const { plan, tasks, refinement } = decided;

@@ -44,7 +44,10 @@ export async function plannerStoreFixture(): Promise<PlannerStoreFixture> {
 }
 
 /** The use case's dependencies over `store`: rules only, a fake clock, counting ids, silent log. */
-export function planDeps(store: DocumentStore, overrides: Partial<PlanBlueprintDeps> = {}): PlanBlueprintDeps {
+export function planDeps(
+  store: DocumentStore,
+  overrides: Partial<PlanBlueprintDeps> = {},
+): PlanBlueprintDeps {
   const clock = new FakeClock();
   const log: PlannerLog = { info: () => undefined, warn: () => undefined };
   return {
