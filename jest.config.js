@@ -34,6 +34,8 @@ const adapterEntries = {
   'store/sqlite': 'packages/store/src/embedded/index.ts',
   'store/mongodb': 'packages/store/src/mongodb/index.ts',
   'runtime/topology': 'packages/runtime/src/topology/index.ts',
+  'bus/in-process': 'packages/bus/src/in-process/index.ts',
+  'bus/jetstream': 'packages/bus/src/jetstream/index.ts',
 };
 for (const [entry, file] of Object.entries(adapterEntries)) {
   moduleNameMapper[`^@autopilot/${entry}$`] = `<rootDir>/${file}`;

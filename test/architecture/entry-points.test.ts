@@ -26,16 +26,21 @@ console.log(JSON.stringify(drivers.filter((d) => loaded.some((f) => f.includes('
 describe('entry points load only what they export', () => {
   beforeAll(() => ensureBuilt(), 300_000);
 
-  it.each(['@autopilot/store', '@autopilot/runtime', '@autopilot/ingestion', '@autopilot/planner'])(
-    '%s loads no database or NATS driver',
-    (entry) => {
-      expect(driversLoadedBy(entry)).toEqual([]);
-    },
-  );
+  it.each([
+    '@autopilot/store',
+    '@autopilot/bus',
+    '@autopilot/bus/in-process',
+    '@autopilot/runtime',
+    '@autopilot/ingestion',
+    '@autopilot/planner',
+  ])('%s loads no database or NATS driver', (entry) => {
+    expect(driversLoadedBy(entry)).toEqual([]);
+  });
 
   it.each([
     ['@autopilot/store/sqlite', 'better-sqlite3'],
     ['@autopilot/store/mongodb', 'mongodb'],
+    ['@autopilot/bus/jetstream', '@nats-io/transport-node'],
   ])('%s is where %s comes in', (entry, driver) => {
     expect(driversLoadedBy(entry)).toContain(driver);
   });

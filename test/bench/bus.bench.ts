@@ -16,7 +16,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { defineMessage } from '@autopilot/contracts';
-import { connectJetStreamBus } from '@autopilot/bus';
+import { connectJetStreamBus } from '@autopilot/bus/jetstream';
 import { startNatsServer } from '@autopilot/testing';
 import { benchLine, median, quantile, round } from './bench-stats';
 

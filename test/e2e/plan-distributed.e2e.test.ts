@@ -2,12 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  connectJetStreamBus,
-  type DeadLetter,
-  type Delivery,
-  type JetStreamMessageBus,
-} from '@autopilot/bus';
+import { type DeadLetter, type Delivery } from '@autopilot/bus';
+import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus/jetstream';
 import {
   BlueprintIngestedV1,
   IngestionProgressV1,

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connectJetStreamBus, InProcessMessageBus, type MessageBus } from '@autopilot/bus';
+import { type MessageBus } from '@autopilot/bus';
+import { connectJetStreamBus } from '@autopilot/bus/jetstream';
+import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
   BlueprintIngestedV1,
   IngestionSubmitBlueprintV1,

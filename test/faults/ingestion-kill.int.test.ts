@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus';
+import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus/jetstream';
 import { BlueprintIngestedV1, IngestionProgressV1, IngestionSubmitBlueprintV1 } from '@autopilot/contracts';
 import { declareIngestionStore, submitBlueprintCommand } from '@autopilot/ingestion';
 import {

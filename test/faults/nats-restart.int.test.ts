@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus';
+import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus/jetstream';
 import { defineMessage } from '@autopilot/contracts';
 import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
 import { Type } from '@sinclair/typebox';

@@ -85,6 +85,13 @@ export interface Subscription {
   drain(): Promise<void>;
 }
 
+/** A change of a bus's connection to its server. */
+export interface BusConnectionChange {
+  readonly type: 'disconnected' | 'reconnected';
+  /** The server, as the client names it: it may hold credentials, so mask it before logging. */
+  readonly server: string;
+}
+
 export interface MessageBus {
   /** Validates, wraps in an envelope and publishes. Throws ContractViolationError on a bad payload. */
   publish<D extends MessageDef>(
@@ -94,8 +101,6 @@ export interface MessageBus {
   ): Promise<Envelope<PayloadOf<D>>>;
   /** Publishes an envelope built earlier (the outbox relay). De-duplicated by `envelope.id`. */
   publishEnvelope(envelope: Envelope): Promise<void>;
-  /** Publishes raw bytes on a subject, as an outside integration would: no validation on the way in. */
-  publishRaw(subject: string, body: string, headers?: Record<string, string>): Promise<void>;
   /**
    * Binds a durable consumer. Events: every distinct `consumer` sees each event once, subscribers
    * sharing a `consumer` name share the deliveries. Commands: a work queue, one consumer per subject.
@@ -115,6 +120,11 @@ export interface MessageBus {
    * WrongMessageKindError for an event or command, BusUnavailableError once `close()` started.
    */
   serve<D extends MessageDef>(def: D, responder: Responder<PayloadOf<D>, ReplyOf<D>>): Promise<Subscription>;
+  /**
+   * Changes of the connection, on a bus that has one (JetStream: the client reconnects by itself);
+   * the iteration ends when the bus closes. Absent on a bus with no connection to lose (in memory).
+   */
+  connectionChanges?(): AsyncIterable<BusConnectionChange>;
   /** Dead letters recorded so far, oldest first (in memory: the newest 10000 by default). */
   listDeadLetters(opts?: { consumer?: string; limit?: number }): Promise<DeadLetter[]>;
   /**

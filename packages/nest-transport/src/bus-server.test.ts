@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { InProcessMessageBus, RemoteError } from '@autopilot/bus';
+import { RemoteError } from '@autopilot/bus';
+import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import { RunFinishedV1, defineMessage, type MessageDef, type PayloadOf } from '@autopilot/contracts';
 import { AutopilotError, NonRetryableError } from '@autopilot/kernel';
 import { eventually } from '@autopilot/testing';

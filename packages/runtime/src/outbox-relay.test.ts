@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InProcessMessageBus, type MessageBus } from '@autopilot/bus';
+import { type MessageBus } from '@autopilot/bus';
+import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
   AutopilotTickedV1,
   ContractViolationError,

@@ -1,4 +1,4 @@
-import { InProcessMessageBus } from '@autopilot/bus';
+import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import { AutopilotTickedV1 } from '@autopilot/contracts';
 import { eventually } from '@autopilot/testing';
 import { currentLogContext, type LogContext } from './logging';

@@ -38,10 +38,6 @@ export class ServiceScopedBus implements MessageBus {
     return this.inner.publishEnvelope(envelope);
   }
 
-  publishRaw(subject: string, body: string, headers?: Record<string, string>): Promise<void> {
-    return this.inner.publishRaw(subject, body, headers);
-  }
-
   subscribe<D extends MessageDef>(
     def: D,
     consumer: string,

@@ -189,6 +189,10 @@ export class InProcessMessageBus implements MessageBus {
     await this.append(envelope.subject, JSON.stringify(envelope), relayHeaders(envelope), envelope.id);
   }
 
+  /**
+   * Publishes bytes on a subject as an outside integration would, unvalidated: what the
+   * conformance suite needs to prove how a bad message is handled. Not part of MessageBus.
+   */
   async publishRaw(subject: string, body: string, headers: Record<string, string> = {}): Promise<void> {
     await this.append(subject, body, { ...headers }, headers['Nats-Msg-Id']);
   }

@@ -20,6 +20,7 @@ import { envelopeFor, relayHeaders, type EnvelopeStamp } from '../envelope-for';
 import { BusUnavailableError, NoRespondersError, PublishFailedError, RequestTimeoutError } from '../errors';
 import { consoleBusLog, type BusLog } from '../log';
 import type {
+  BusConnectionChange,
   DeadLetter,
   Handler,
   MessageBus,
@@ -168,10 +169,21 @@ export class JetStreamMessageBus implements MessageBus {
     return envelope;
   }
 
+  async *connectionChanges(): AsyncIterable<BusConnectionChange> {
+    for await (const status of this.connection.status()) {
+      if (status.type === 'disconnect') yield { type: 'disconnected', server: status.server };
+      else if (status.type === 'reconnect') yield { type: 'reconnected', server: status.server };
+    }
+  }
+
   async publishEnvelope(envelope: Envelope): Promise<void> {
     await this.send(envelope.subject, JSON.stringify(envelope), relayHeaders(envelope), envelope.id);
   }
 
+  /**
+   * Publishes bytes on a subject as an outside integration would, unvalidated: what the
+   * conformance suite needs to prove how a bad message is handled. Not part of MessageBus.
+   */
   async publishRaw(subject: string, body: string, headers: Record<string, string> = {}): Promise<void> {
     const { 'Nats-Msg-Id': msgId, ...rest } = headers;
     await this.send(subject, body, rest, msgId);

@@ -174,9 +174,21 @@ export interface ConformanceBusOptions {
   readonly clock: FakeClock;
 }
 
+/**
+ * What the suite needs of an adapter besides the port: publishing bytes as an outside integration
+ * would (no validation on the way in), to prove what a consumer does with a bad message. Not part
+ * of MessageBus: services never publish unvalidated bytes.
+ */
+export interface RawPublisher {
+  publishRaw(subject: string, body: string, headers?: Record<string, string>): Promise<void>;
+}
+
+/** A bus the suite can test: the port plus raw publishing. */
+export type ConformingBus = MessageBus & RawPublisher;
+
 /** What `make` may return instead of a bare bus: the bus and how time passes for it. */
 export interface BusUnderTest {
-  readonly bus: MessageBus;
+  readonly bus: ConformingBus;
   /**
    * Resolves once `ms` have passed on the clock the bus's delays run on. Default
    * `clock.advanceAsync(ms)`, for a bus on the suite's fake clock. A bus whose delays a server keeps
@@ -199,10 +211,10 @@ interface LogLine {
  */
 export function messageBusConformance(
   name: string,
-  make: (opts: ConformanceBusOptions) => Promise<MessageBus | BusUnderTest>,
+  make: (opts: ConformanceBusOptions) => Promise<ConformingBus | BusUnderTest>,
 ): void {
   describe(`${name} honours MessageBus`, () => {
-    let bus: MessageBus;
+    let bus: ConformingBus;
     let passTime: (ms: number) => Promise<void>;
     let logged: LogLine[] = [];
     beforeAll(() => ensureOtelContextManager());

@@ -3,5 +3,10 @@
  *
  *   messageBusConformance('InProcessMessageBus', async ({ log }) => new InProcessMessageBus({ log }));
  */
-export { messageBusConformance, type ConformanceBusOptions } from './conformance';
+export {
+  messageBusConformance,
+  type ConformanceBusOptions,
+  type ConformingBus,
+  type RawPublisher,
+} from './conformance';
 export { ensureOtelContextManager } from './otel-context';

@@ -1,4 +1,4 @@
-import type { InProcessMessageBus } from '@autopilot/bus';
+import type { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
   BlueprintIngestedV1,
   GapReportCreatedV1,

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { InProcessMessageBus } from '@autopilot/bus';
+import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
   IngestionScanRepoV1,
   IngestionSubmitBlueprintV1,

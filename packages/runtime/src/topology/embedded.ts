@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InProcessMessageBus } from '@autopilot/bus';
+import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import { type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { createHttpRoutes, Readiness, startHttpServer } from '../http';

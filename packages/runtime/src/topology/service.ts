@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus';
+import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus/jetstream';
 import { type DocumentStore } from '@autopilot/store';
 import { connectMongoStore } from '@autopilot/store/mongodb';
 import { openSqliteStore } from '@autopilot/store/sqlite';

@@ -137,6 +137,9 @@ async function changedSince(
   return changedSectionIds(new Map(parent.map((s) => [s.id, s.hash])), parsed.sections);
 }
 
+/** A step's writes while they are being gathered. */
+type ChangeDraft = { -readonly [K in keyof BlueprintChange]: BlueprintChange[K] };
+
 type Started = { kind: 'started'; job: IngestionJobRecord } | { kind: 'reused'; outcome: IngestOutcome };
 
 /**
@@ -174,7 +177,7 @@ async function startJob(run: JobRun, parsed: ParsedBlueprint, digest: string): P
   };
   if (decision.kind === 'reuse' && latest) return reuseVersion(run, job, latest, parsed, now);
 
-  const change: { -readonly [K in keyof BlueprintChange]: BlueprintChange[K] } = { job };
+  const change: ChangeDraft = { job };
   if (decision.kind === 'create') {
     change.versions = [newVersionRecord(run, parsed, digest, filesKey, decision, now)];
     change.blueprint = blueprint
@@ -386,7 +389,7 @@ async function finishJob(
       ? undefined
       : { number: blueprint.currentVersion, ...(current ? { status: current.status } : {}) },
   );
-  const change: { -readonly [K in keyof BlueprintChange]: BlueprintChange[K] } = { job };
+  const change: ChangeDraft = { job };
   let finished = version;
   switch (decision.kind) {
     case 'unchanged':

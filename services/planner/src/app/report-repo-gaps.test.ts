@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Module } from '@nestjs/common';
-import { InProcessMessageBus } from '@autopilot/bus';
+import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
   GapReportCreatedV1,
   PlanProposalCreatedV1,

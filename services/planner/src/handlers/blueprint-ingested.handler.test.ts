@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { InProcessMessageBus } from '@autopilot/bus';
+import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import { BlueprintIngestedV1, PlanGeneratedV1, TasksGeneratedV1, type Envelope } from '@autopilot/contracts';
 import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
 import { type DocumentStore } from '@autopilot/store';
