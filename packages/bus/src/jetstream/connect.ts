@@ -1,5 +1,13 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { describeError, systemClock, systemTimers, type Clock, type Timers } from '@autopilot/kernel';
+import {
+  ConnectAbortedError,
+  ConnectGaveUpError,
+  connectWithRetry as retryConnect,
+  describeError,
+  unlessAborted as settleUnlessAborted,
+  type Clock,
+  type Timers,
+} from '@autopilot/kernel';
 import { BusUnavailableError } from '../errors';
 import type { BusLog } from '../log';
 
@@ -32,53 +40,32 @@ export function connectAborted(servers: string | string[], signal: AbortSignal):
  * Resolves with `work`, or rejects with `connectAborted` as soon as `signal` aborts. A connection
  * `work` opens after the abort is closed, so nothing is left reconnecting in the background.
  */
-export function unlessAborted<T>(
+export async function unlessAborted<T>(
   work: Promise<T>,
   signal: AbortSignal | undefined,
   servers: string | string[],
   release: (value: T) => Promise<unknown>,
 ): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) {
-    void work.then(release, () => undefined);
-    return Promise.reject(connectAborted(servers, signal));
+  try {
+    return await settleUnlessAborted(work, signal, `NATS at ${String(servers)}`, release);
+  } catch (err) {
+    if (err instanceof ConnectAbortedError && signal) throw connectAborted(servers, signal);
+    throw err;
   }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      void work.then(release, () => undefined).catch(() => undefined);
-      reject(connectAborted(servers, signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err as Error);
-      },
-    );
-  });
 }
 
 /**
  * Connects, retrying while the server is unreachable: services may start before nats-server does.
  * Once connected, the client reconnects by itself forever (`maxReconnectAttempts: -1`). Rejects with
  * BusUnavailableError past `connectTimeoutMs` or when `signal` aborts (no log line after that).
+ * The retry loop is the kernel's, the one every connection uses.
  */
 export async function connectWithRetry(opts: ConnectRetryOptions): Promise<NatsConnection> {
-  const clock = opts.clock ?? systemClock;
-  const timers = opts.timers ?? systemTimers;
-  const started = clock.now();
-  const budget = opts.connectTimeoutMs ?? Number.POSITIVE_INFINITY;
-  let delay = opts.initialRetryDelayMs ?? 250;
-  const maxDelay = opts.maxRetryDelayMs ?? 5000;
   const { signal, servers } = opts;
-  for (let attempt = 1; ; attempt++) {
-    if (signal?.aborted) throw connectAborted(servers, signal);
-    try {
-      const nc = await unlessAborted(
+  try {
+    return await retryConnect({
+      target: `NATS at ${String(servers)}`,
+      connect: () =>
         connect({
           servers,
           name: opts.name,
@@ -90,29 +77,26 @@ export async function connectWithRetry(opts: ConnectRetryOptions): Promise<NatsC
           // included: a fifth of publish CPU here. Failures are wrapped in typed errors anyway.
           noAsyncTraces: true,
         }),
-        signal,
-        servers,
-        (c) => c.close(),
-      );
-      if (attempt > 1) opts.log('info', 'connected to NATS', { servers, attempt });
-      return nc;
-    } catch (err) {
-      if (signal?.aborted) throw connectAborted(servers, signal);
-      const elapsed = clock.now() - started;
-      if (elapsed + delay > budget) {
-        throw new BusUnavailableError(
-          `NATS at ${String(servers)} unreachable after ${attempt} attempts in ${elapsed} ms: ${describeError(err)}`,
-          { cause: err },
-        );
-      }
-      opts.log('warn', `NATS unreachable, retrying in ${delay} ms`, {
-        servers,
-        attempt,
-        error: describeError(err),
-      });
-      // Ends at once, its timer cleared, when `signal` aborts: the loop's first check then rejects.
-      await timers.sleep(delay, signal);
-      delay = Math.min(delay * 2, maxDelay);
+      release: (nc) => nc.close(),
+      onRetry: (attempt, err, delayMs) =>
+        opts.log('warn', `NATS unreachable, retrying in ${delayMs} ms`, {
+          servers,
+          attempt,
+          error: describeError(err),
+        }),
+      onConnected: (attempt) => opts.log('info', 'connected to NATS', { servers, attempt }),
+      ...(signal ? { signal } : {}),
+      ...(opts.connectTimeoutMs !== undefined ? { giveUpAfterMs: opts.connectTimeoutMs } : {}),
+      ...(opts.initialRetryDelayMs !== undefined ? { initialDelayMs: opts.initialRetryDelayMs } : {}),
+      ...(opts.maxRetryDelayMs !== undefined ? { maxDelayMs: opts.maxRetryDelayMs } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.timers ? { timers: opts.timers } : {}),
+    });
+  } catch (err) {
+    if (err instanceof ConnectAbortedError && signal) throw connectAborted(servers, signal);
+    if (err instanceof ConnectGaveUpError) {
+      throw new BusUnavailableError(`${err.message}: ${describeError(err.cause)}`, { cause: err.cause });
     }
+    throw err;
   }
 }

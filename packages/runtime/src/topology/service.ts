@@ -9,7 +9,8 @@ import { busLogFor, type Logger } from '../logging';
 import { createHttpRoutes, Readiness, startHttpServer } from '../http';
 import { startServiceHost, type ServiceHost } from '../service-host';
 import type { ServiceDefinition } from '../service-definition';
-import { ConnectAbortedError, connectWithRetry } from './connect-with-retry';
+import { ConnectAbortedError } from '@autopilot/kernel';
+import { connectLogged } from './connect-logged';
 import type { RunningTopology } from './running-topology';
 import { runStopSequence, type StopStep } from './stop-sequence';
 import { watchBusConnection } from './watch-bus-connection';
@@ -54,7 +55,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
   const natsTarget = opts.natsUrls.map(maskUrl).join(',');
 
   const connectBus = async (): Promise<void> => {
-    bus = await connectWithRetry({
+    bus = await connectLogged({
       ...retry,
       what: 'bus',
       target: natsTarget,
@@ -81,7 +82,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
     if (opts.mongoUrl) {
       const database = `autopilot_${definition.name}`;
       const target = `${maskUrl(opts.mongoUrl)} (database ${database})`;
-      store = await connectWithRetry({
+      store = await connectLogged({
         ...retry,
         what: 'store',
         target,

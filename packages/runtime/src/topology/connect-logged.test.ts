@@ -1,15 +1,16 @@
 import { eventually, FakeClock } from '@autopilot/testing';
 import { memoryLogger, type MemoryLogger } from '../testing/memory-logger';
-import { ConnectAbortedError, connectWithRetry } from './connect-with-retry';
+import { ConnectAbortedError } from '@autopilot/kernel';
+import { connectLogged } from './connect-logged';
 
 const logged = (): MemoryLogger => memoryLogger('info');
 
-describe('connectWithRetry', () => {
+describe('connectLogged (the kernel retry loop, with the runtime log lines)', () => {
   it('retries with growing delays and a log line per failure, then returns the connection', async () => {
     const { logger, lines } = logged();
     const clock = new FakeClock();
     let calls = 0;
-    const connecting = connectWithRetry({
+    const connecting = connectLogged({
       what: 'bus',
       target: 'nats://127.0.0.1:1',
       connect: async () => {
@@ -50,7 +51,7 @@ describe('connectWithRetry', () => {
   it('rethrows at once an error retrying cannot fix', async () => {
     const { logger } = logged();
     await expect(
-      connectWithRetry({
+      connectLogged({
         what: 'store',
         target: 'x',
         connect: () => Promise.reject(new Error('corrupt')),
@@ -67,7 +68,7 @@ describe('connectWithRetry', () => {
     const abort = new AbortController();
     let arrive: (v: string) => void = () => undefined;
     const released: string[] = [];
-    const pending = connectWithRetry({
+    const pending = connectLogged({
       what: 'bus',
       target: 'x',
       connect: () => new Promise<string>((resolve) => (arrive = resolve)),
@@ -88,7 +89,7 @@ describe('connectWithRetry', () => {
     const { logger } = logged();
     const abort = new AbortController();
     const clock = new FakeClock();
-    const pending = connectWithRetry({
+    const pending = connectLogged({
       what: 'bus',
       target: 'x',
       connect: () => Promise.reject(new Error('down')),
@@ -101,7 +102,7 @@ describe('connectWithRetry', () => {
     await eventually(() => expect(clock.pendingTimers).toBe(1));
     abort.abort();
     // Without the clock moving: the wait ended with the abort, its timer gone.
-    await expect(pending).rejects.toMatchObject({ code: 'RUNTIME_CONNECT_ABORTED', what: 'bus' });
+    await expect(pending).rejects.toMatchObject({ code: 'CONNECT_ABORTED', target: 'the bus at x' });
     expect(clock.pendingTimers).toBe(0);
   });
 });
