@@ -177,6 +177,10 @@ export class StorePlanRepository implements PlanRepository {
     );
   }
 
+  async announce(events: readonly Envelope[]): Promise<void> {
+    await commitWithOutbox(this.store, async () => ({ result: undefined, events }), this.clock);
+  }
+
   async commitRejection(rejection: PlanRejectedV1, events: readonly Envelope[]): Promise<void> {
     await commitWithOutbox(
       this.store,

@@ -63,14 +63,25 @@ describe('planBlueprint', () => {
     );
   });
 
-  it('is idempotent: the same version again writes nothing and returns the same plan', async () => {
+  it('is idempotent: the same version again rewrites nothing and announces the same plan again', async () => {
     const blueprint = markdownBlueprint(SHOP_PLAN);
     const first = await planBlueprint(blueprint, deps);
+    const stored = await store.collection('plans').get(first.plan!.planId);
     const again = await planBlueprint(blueprint, deps);
     expect(again.outcome).toBe('unchanged');
     expect(JSON.stringify(again.plan)).toBe(JSON.stringify(first.plan));
     expect(JSON.stringify(again.tasks)).toBe(JSON.stringify(first.tasks));
-    expect(await outbox()).toHaveLength(2);
+    expect(await store.collection('plans').get(first.plan!.planId)).toEqual(stored);
+    // Whoever submitted the same text again gets its answer: the same revision, announced again.
+    const events = await outbox();
+    expect(events.map((e) => e.type)).toEqual([
+      'plan.generated.v1',
+      'tasks.generated.v1',
+      'plan.generated.v1',
+      'tasks.generated.v1',
+    ]);
+    expect(events[2]!.data).toEqual(events[0]!.data);
+    expect(events[3]!.data).toEqual(events[1]!.data);
   });
 
   /**
@@ -133,8 +144,17 @@ describe('planBlueprint', () => {
     const v1 = markdownBlueprint(SHOP_PLAN);
     const v2 = markdownBlueprint(`${SHOP_PLAN}\nMore.`, { previous: v1 });
     await planBlueprint(v2, deps);
-    expect((await planBlueprint(v1, deps)).outcome).toBe('stale');
-    expect(await outbox()).toHaveLength(2);
+    const stale = await planBlueprint(v1, deps);
+    expect(stale.outcome).toBe('stale');
+    expect(stale.rejection?.error.code).toBe('PLANNER_BLUEPRINT_SUPERSEDED');
+    // Answered, not silently dropped: a rejection names the newer version; the plan stays at v2.
+    const events = await outbox();
+    expect(events.map((e) => e.type)).toEqual([
+      'plan.generated.v1',
+      'tasks.generated.v1',
+      PlanRejectedV1.type,
+    ]);
+    expect((events[2]!.data as PlanRejectedV1).error.message).toContain('version 2');
   });
 
   it('rejects a blueprint with a missing dependency: plan.rejected in the outbox, no plan written', async () => {

@@ -4,11 +4,13 @@ import {
   PlanRejectedV1,
   TasksGeneratedV1,
   type BlueprintIngestedV1,
+  type Envelope,
   type IntentionAnchor,
 } from '@autopilot/contracts';
 import { AutopilotError, Clock } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
 import { SECTION_FACTS_VERSION, type SectionFacts } from '../domain/section-facts/extract-section';
+import { BlueprintSupersededError } from '../domain/plan/plan-errors';
 import { planFromSections } from '../domain/plan/plan-from-sections';
 import type { BlueprintSectionForPlan } from '../domain/plan/plan-graph';
 import { planIdFor } from '../domain/plan/plan-ids';
@@ -41,10 +43,12 @@ export interface PlanBlueprintDeps {
 export interface PlanBlueprintResult {
   /**
    * `planned`: a new plan revision was saved and announced. `unchanged`: this blueprint version was
-   * already planned (a redelivery or a re-run); the payloads are the stored plan's, nothing written.
-   * `stale`: a newer blueprint version is already planned; nothing written, no payloads.
+   * already planned (a redelivery or a re-run); the stored plan is announced again (the same
+   * revision: consumers de-duplicate by it), nothing else written.
+   * `stale`: a newer blueprint version is already planned; `plan.rejected` says so, nothing else.
    * `rejected`: the blueprint cannot be planned (a missing dependency, a cycle...); the rejection is
    * recorded and announced with `plan.rejected`, nothing of the plan is written.
+   * Every outcome ends in an event correlated with the job, so whoever submitted it gets an answer.
    */
   readonly outcome: 'planned' | 'unchanged' | 'stale' | 'rejected';
   readonly plan?: PlanGeneratedV1;
@@ -67,7 +71,7 @@ const NO_CALLS: RefinementReport = { calls: 0, cacheHits: 0, failures: 0, skippe
  * Plans one ingested blueprint version: load the stored plan, decide (rules, then bounded model
  * refinement), save nodes, tasks and the plan head, and append `plan.generated` and
  * `tasks.generated` to the outbox, all in one transaction. Idempotent by state: a version already
- * planned is `unchanged`, an older one `stale`. Re-planning reuses the stored facts of every
+ * planned is `unchanged` (announced again), an older one `stale` (announced as rejected). Re-planning reuses the stored facts of every
  * section that is not in `changedSectionIds` and kept its hash, and keeps the ids of unchanged nodes.
  *
  * A blueprint that cannot be planned is an outcome, not an error: `plan.rejected` is announced and
@@ -81,12 +85,8 @@ export async function planBlueprint(
   const stored = await deps.plans.load(planId);
   const head = stored?.head;
   if (head && head.blueprintVersion > blueprint.version) {
-    deps.log.info('blueprint version already superseded; not planned', {
-      planId,
-      blueprintVersion: blueprint.version,
-      plannedVersion: head.blueprintVersion,
-    });
-    return { outcome: 'stale', refinement: NO_CALLS };
+    const superseded = new BlueprintSupersededError(blueprint.version, head.blueprintVersion);
+    return { ...(await rejectBlueprint(blueprint, superseded, deps)), outcome: 'stale' };
   }
   const replay =
     head !== undefined &&
@@ -102,7 +102,10 @@ export async function planBlueprint(
     throw err;
   }
   const { plan, tasks, refinement } = decided;
-  if (replay) return { outcome: 'unchanged', plan, tasks, refinement };
+  if (replay) {
+    await deps.plans.announce(planEvents(blueprint, decided, deps));
+    return { outcome: 'unchanged', plan, tasks, refinement };
+  }
   await savePlan(blueprint, decided, stored, deps);
   return { outcome: 'planned', plan, tasks, refinement };
 }
@@ -174,7 +177,6 @@ async function savePlan(
   deps: PlanBlueprintDeps,
 ): Promise<void> {
   const { plan, tasks, refinement } = decided;
-  const routing = { projectId: blueprint.projectId };
   const head: StoredPlanHead = {
     planId: plan.planId,
     projectId: blueprint.projectId,
@@ -190,10 +192,7 @@ async function savePlan(
   await deps.plans.commit(
     { head, nodes: decided.storedNodes, tasks: tasks.tasks.map((task) => ({ task })) },
     stored,
-    [
-      deps.envelopes.build(PlanGeneratedV1, plan, routing),
-      deps.envelopes.build(TasksGeneratedV1, tasks, routing),
-    ],
+    planEvents(blueprint, decided, deps),
   );
   deps.log.info('plan generated', {
     planId: plan.planId,
@@ -204,6 +203,19 @@ async function savePlan(
     refinementCalls: refinement.calls,
     refinementCacheHits: refinement.cacheHits,
   });
+}
+
+/** `plan.generated` and `tasks.generated` of a decided plan. */
+function planEvents(
+  blueprint: BlueprintIngestedV1,
+  decided: DecidedPlan,
+  deps: PlanBlueprintDeps,
+): Envelope[] {
+  const routing = { projectId: blueprint.projectId };
+  return [
+    deps.envelopes.build(PlanGeneratedV1, decided.plan, routing),
+    deps.envelopes.build(TasksGeneratedV1, decided.tasks, routing),
+  ];
 }
 
 /** A blueprint that cannot be planned: the rejection is recorded and announced; the plan is untouched. */

@@ -94,6 +94,8 @@ export interface PlanRepository {
    * it) and appends `events`, in one transaction. The plan itself is untouched.
    */
   commitRejection(rejection: PlanRejectedV1, events: readonly Envelope[]): Promise<void>;
+  /** Appends `events` to the outbox alone: the stored plan announced again, nothing of it rewritten. */
+  announce(events: readonly Envelope[]): Promise<void>;
 }
 export const PlanRepository = Symbol('PlanRepository');
 

@@ -48,3 +48,19 @@ export function lineOf(text: string, offset: number): number {
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;
 }
+
+/**
+ * A blueprint version older than the one already planned: planning it would take the plan back.
+ * Announced as `plan.rejected`, so a client waiting on that version gets an answer.
+ */
+export class BlueprintSupersededError extends AutopilotError {
+  readonly code = 'PLANNER_BLUEPRINT_SUPERSEDED';
+  constructor(
+    readonly blueprintVersion: number,
+    readonly plannedVersion: number,
+  ) {
+    super(
+      `blueprint version ${blueprintVersion} is older than version ${plannedVersion}, which is already planned`,
+    );
+  }
+}
