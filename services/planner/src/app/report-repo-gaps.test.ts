@@ -1,9 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { Module } from '@nestjs/common';
-import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
   GapReportCreatedV1,
   PlanProposalCreatedV1,
@@ -12,14 +9,8 @@ import {
   type Envelope,
   type IntentionAnchor,
 } from '@autopilot/contracts';
-import { Clock, sha256Hex, ulidSource } from '@autopilot/kernel';
-import {
-  createHttpRoutes,
-  createLogger,
-  outboxEnvelopesFor,
-  startServiceHost,
-  type ServiceHost,
-} from '@autopilot/runtime';
+import { sha256Hex, ulidSource } from '@autopilot/kernel';
+import { outboxEnvelopesFor } from '@autopilot/runtime';
 import { declareOutbox, DocumentStore, pendingOutbox } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually, FakeClock } from '@autopilot/testing';
@@ -29,9 +20,8 @@ import { PLAN_PROPOSAL_COLLECTIONS, StorePlanProposalRepository } from '../adapt
 import { anchorFromBlueprint } from '../domain/anchor/anchor';
 import { blueprintOf, FULL_BLUEPRINT } from '../domain/anchor/anchor-fixtures.test-support';
 import { CLEAN_REPO, scannedRepoOf } from '../domain/gaps/gap-fixtures.test-support';
-import { RepoScannedHandler } from '../handlers/repo-scanned.handler';
-import { AnchorRepository, GapReportRepository, PlanProposalRepository } from './ports';
 import { ReportRepoGapsUseCase } from './report-repo-gaps';
+import { startPlannerHost } from '../testing/planner-host';
 
 const projectId = 'project-1';
 const collections = [...ANCHOR_COLLECTIONS, ...GAP_REPORT_COLLECTIONS, ...PLAN_PROPOSAL_COLLECTIONS];
@@ -151,54 +141,12 @@ describe('ReportRepoGapsUseCase', () => {
   });
 });
 
-@Module({
-  controllers: [RepoScannedHandler],
-  providers: [
-    ReportRepoGapsUseCase,
-    // DocumentStore and Clock come from the runtime's global providers, as in the planner's module.
-    {
-      provide: GapReportRepository,
-      useFactory: (s: DocumentStore, c: Clock) => new StoreGapReportRepository(s, c),
-      inject: [DocumentStore, Clock],
-    },
-    {
-      provide: PlanProposalRepository,
-      useFactory: (s: DocumentStore, c: Clock) => new StorePlanProposalRepository(s, c),
-      inject: [DocumentStore, Clock],
-    },
-    {
-      provide: AnchorRepository,
-      useFactory: (s: DocumentStore) => new StoreAnchorRepository(s),
-      inject: [DocumentStore],
-    },
-  ],
-})
-class RepoScannedTestModule {}
-
-describe('RepoScannedHandler (real Nest module over the in-process bus)', () => {
+describe('RepoScannedHandler (the planner service over the in-process bus)', () => {
   it('answers repo.scanned with gap_report.created and the plan_proposal.created it names', async () => {
-    const bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
-    const seen: Envelope[] = [];
-    for (const def of [GapReportCreatedV1, PlanProposalCreatedV1]) {
-      await bus.subscribe(def, `observer-${def.type.replace(/\./g, '-')}`, async (d) => {
-        seen.push(d.envelope);
-      });
-    }
     await withAnchor();
-    let host: ServiceHost | undefined;
+    const planner = await startPlannerHost(store, [GapReportCreatedV1, PlanProposalCreatedV1]);
+    const { bus, seen } = planner;
     try {
-      host = await startServiceHost({
-        definition: { name: 'planner', module: RepoScannedTestModule, collections },
-        bus,
-        store,
-        routes: createHttpRoutes(),
-        logger: createLogger({
-          service: 'planner',
-          level: 'fatal',
-          destination: new Writable({ write: (_c, _e, done) => done() }),
-        }),
-        outboxIntervalMs: 3_600_000,
-      });
       const event = scanned(DIRTY);
       await bus.publish(RepoScannedV1, event, { correlationId: 'job-1' });
       await eventually(() =>
@@ -212,8 +160,7 @@ describe('RepoScannedHandler (real Nest module over the in-process bus)', () => 
       expect(reportEnvelope.causationId).toBe(report.triggeredBy);
       expect(proposalEnvelope).toMatchObject({ correlationId: 'job-1', causationId: report.triggeredBy });
     } finally {
-      await host?.close();
-      await bus.close();
+      await planner.close();
     }
   });
 });

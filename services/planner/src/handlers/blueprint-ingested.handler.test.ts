@@ -1,15 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { InProcessMessageBus } from '@autopilot/bus/in-process';
-import { BlueprintIngestedV1, PlanGeneratedV1, TasksGeneratedV1, type Envelope } from '@autopilot/contracts';
-import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
+import { BlueprintIngestedV1, PlanGeneratedV1, TasksGeneratedV1 } from '@autopilot/contracts';
 import { type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually } from '@autopilot/testing';
-import { plannerService } from '../index';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
+import { startPlannerHost } from '../testing/planner-host';
 import { SHOP_PLAN } from '../testing/sample-plans';
 
 describe('BlueprintIngestedHandler (the planner service over the in-process bus)', () => {
@@ -25,27 +22,9 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
   });
 
   it('answers blueprint.ingested with plan.generated and tasks.generated, once per version', async () => {
-    const bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
-    const seen: Envelope[] = [];
-    for (const def of [PlanGeneratedV1, TasksGeneratedV1]) {
-      await bus.subscribe(def, `observer-${def.name}-${def.owner}`, async (d) => {
-        seen.push(d.envelope);
-      });
-    }
-    let host: ServiceHost | undefined;
+    const planner = await startPlannerHost(store, [PlanGeneratedV1, TasksGeneratedV1]);
+    const { bus, seen } = planner;
     try {
-      host = await startServiceHost({
-        definition: plannerService,
-        bus,
-        store,
-        routes: createHttpRoutes(),
-        logger: createLogger({
-          service: 'planner',
-          level: 'fatal',
-          destination: new Writable({ write: (_c, _e, done) => done() }),
-        }),
-        outboxIntervalMs: 3_600_000,
-      });
       const blueprint = markdownBlueprint(SHOP_PLAN);
       await bus.publish(BlueprintIngestedV1, blueprint, { correlationId: 'job-1' });
       await eventually(() =>
@@ -73,8 +52,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
         [2, 2],
       ]);
     } finally {
-      await host?.close();
-      await bus.close();
+      await planner.close();
     }
   });
 });
