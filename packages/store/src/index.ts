@@ -12,3 +12,4 @@ export * from './document-store';
 export * from './errors';
 export * from './outbox';
 export * from './inbox';
+export * from './revisioned';

@@ -2,9 +2,10 @@ import type { Envelope } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
 import {
   commitWithOutbox,
+  replaceRevisioned,
   type CollectionSpec,
-  type Doc,
   type DocumentStore,
+  type RevisionedDoc,
   type StoreTransaction,
 } from '@autopilot/store';
 import type {
@@ -14,7 +15,6 @@ import type {
   BlueprintRepository,
   BlueprintVersionRecord,
   IngestionJobRecord,
-  Revisioned,
   SectionBatchRecord,
   StoredSection,
 } from '../app/ports';
@@ -102,7 +102,10 @@ export class StoreBlueprintRepository implements BlueprintRepository {
   }
 }
 
-/** Compare-and-set on the revision the document was loaded with; returns it as stored. */
-function replace<T extends Doc & Revisioned>(tx: StoreTransaction, collection: string, doc: T): Promise<T> {
-  return tx.collection<T>(collection).replaceIfVersion(doc, doc.version ?? 0);
+/**
+ * Compare-and-set on the revision the document was loaded with; returns it as stored. A document
+ * an older Autopilot stored without a revision is taken over (replaceRevisioned).
+ */
+function replace<T extends RevisionedDoc>(tx: StoreTransaction, collection: string, doc: T): Promise<T> {
+  return replaceRevisioned(tx.collection<T>(collection), doc, doc.version ?? 0);
 }

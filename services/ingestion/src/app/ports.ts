@@ -1,5 +1,5 @@
 import type { Envelope, Failure } from '@autopilot/contracts';
-import type { Doc } from '@autopilot/store';
+import type { Doc, RevisionedDoc } from '@autopilot/store';
 import type { JobCheckpoint, JobState } from '../domain/job/ingestion-job';
 import type { RejectionReason, RejectionSite } from '../domain/blueprint/blueprint-rejected-error';
 import type { Section } from '../domain/sections/section-tree';
@@ -9,15 +9,11 @@ import type { RepoScanResult } from '../domain/repo-scan/repo-scan';
 import type { ManifestFile, RepoSnapshot } from '../domain/repo-scan/repo-snapshot';
 
 /**
- * A document written by compare-and-set: `version` is its store revision (absent before its first
- * write). Not to be confused with a blueprint's version, which is `number`.
+ * A blueprint: one per (project, name). Its versions are separate documents. Blueprints, versions
+ * and jobs are written by compare-and-set: `version` is a record's store revision, not to be
+ * confused with a blueprint version's `number`.
  */
-export interface Revisioned {
-  version?: number;
-}
-
-/** A blueprint: one per (project, name). Its versions are separate documents. */
-export interface BlueprintRecord extends Doc, Revisioned {
+export interface BlueprintRecord extends RevisionedDoc {
   projectId: string;
   name: string;
   title: string;
@@ -30,7 +26,7 @@ export interface BlueprintRecord extends Doc, Revisioned {
 }
 
 /** One version of a blueprint; its text is in chunks, its sections in batches. */
-export interface BlueprintVersionRecord extends Doc, Revisioned {
+export interface BlueprintVersionRecord extends RevisionedDoc {
   blueprintId: string;
   projectId: string;
   number: number;
@@ -93,7 +89,7 @@ export interface JobOutcome {
 }
 
 /** A blueprint ingestion job; `_id` is the command's jobId. */
-export interface IngestionJobRecord extends Doc, Revisioned {
+export interface IngestionJobRecord extends RevisionedDoc {
   kind: 'blueprint';
   projectId: string;
   state: JobState;
@@ -177,7 +173,7 @@ export interface RepoReader {
 }
 export const RepoReader = Symbol('RepoReader');
 
-interface RepoScanRecordBase extends Doc, Revisioned {
+interface RepoScanRecordBase extends RevisionedDoc {
   /** The scan job id. */
   _id: string;
   projectId: string;

@@ -1,11 +1,14 @@
 import type { Envelope } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
-import { commitWithOutbox, type Doc, type DocumentStore } from '@autopilot/store';
+import {
+  commitWithOutbox,
+  replaceRevisioned,
+  type DocumentStore,
+  type RevisionedDoc,
+} from '@autopilot/store';
 
 /** A document written by compare-and-set on its store revision. */
-export interface VersionedDoc extends Doc {
-  version?: number;
-}
+export type VersionedDoc = RevisionedDoc;
 
 /**
  * Writes `doc` to `collection` by compare-and-set on `expectedVersion` (0: must be new) and appends
@@ -24,10 +27,7 @@ export function commitVersioned(
   return commitWithOutbox(
     store,
     async (tx) => {
-      const docs = tx.collection<VersionedDoc>(collection);
-      const stored = expectedVersion === 0 ? await docs.get(doc._id) : null;
-      if (stored !== null && typeof stored.version !== 'number') await docs.upsert({ ...doc, version: 1 });
-      else await docs.replaceIfVersion(doc, expectedVersion);
+      await replaceRevisioned(tx.collection<VersionedDoc>(collection), doc, expectedVersion);
       return { result: undefined, events };
     },
     clock,
