@@ -9,6 +9,7 @@ import {
   type Timers,
 } from '@autopilot/kernel';
 import { extractTraceContext, withConsumerSpan } from '@autopilot/telemetry';
+import { letterMessage } from '../letter-message';
 import { decodeEnvelope, type Decoded } from '../decode-envelope';
 import { envelopeFor, relayHeaders, type EnvelopeStamp } from '../envelope-for';
 import {
@@ -445,7 +446,7 @@ export class InProcessMessageBus implements MessageBus {
     const letter: DeadLetter = {
       subject: p.rec.subject,
       consumer: group.name,
-      message,
+      message: letterMessage(message, () => p.rec.body),
       reason,
       code,
       deliveryCount,

@@ -13,6 +13,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { decodeEnvelope } from '../decode-envelope';
+import { letterMessage } from '../letter-message';
 import { BusUnavailableError, ConsumerConflictError } from '../errors';
 import { logDeadLetter, type BusLog } from '../log';
 import type { DeadLetter, Delivery, Handler, Subscription } from '../message-bus';
@@ -428,7 +429,7 @@ export class JetStreamSubscription implements Subscription {
     const letter: DeadLetter = {
       subject: m.subject,
       consumer: this.consumer,
-      message,
+      message: letterMessage(message, () => m.string()),
       reason,
       code,
       deliveryCount,
@@ -448,6 +449,21 @@ export class JetStreamSubscription implements Subscription {
         deadLetterMsgId(this.consumer, m.info.stream, m.info.streamSequence),
       );
     } catch (err) {
+      if (err instanceof RangeError) {
+        // A letter that cannot be built now never can (letterMessage bounds the body, so this is a
+        // last resort): retrying would loop forever. Terminated, with what an operator needs to
+        // find the message in its stream.
+        this.deps.log('error', 'dead letter cannot be built; message terminated', {
+          consumer: this.consumer,
+          subject: m.subject,
+          code,
+          stream: m.info.stream,
+          streamSequence: m.info.streamSequence,
+          error: describeError(err),
+        });
+        m.term();
+        return;
+      }
       // Without its dead letter the message must not vanish: let it come back and try again.
       this.deps.log('error', 'dead letter not recorded; message will be redelivered', {
         consumer: this.consumer,

@@ -1,3 +1,4 @@
+import { envelopeHead } from '../letter-message';
 import { createHash } from 'node:crypto';
 import { describeError, systemTimers, type TimerHandle, type Timers } from '@autopilot/kernel';
 import type { ObjectStore } from '@nats-io/obj';
@@ -90,36 +91,13 @@ export function readClaimCheck(headers: MsgHdrs | undefined): ClaimCheck | undef
   return { ok: true, ref: { bucket, name, bytes: Number.isSafeInteger(bytes) ? bytes : 0 } };
 }
 
-/** The head of an envelope: what identifies a message, without its `data`. */
-const HEAD_FIELDS = [
-  'id',
-  'type',
-  'source',
-  'time',
-  'subject',
-  'projectId',
-  'correlationId',
-  'causationId',
-  'traceparent',
-] as const;
-/** A head field longer than this is left out: the head must stay small whatever a producer sent. */
-const MAX_HEAD_FIELD_CHARS = 1024;
-
 /**
  * What a dead letter keeps of a message whose body is in the payload store: the envelope's head
  * (when the body parsed as one) and where the whole body is. Never the body: a dead letter is one
  * NATS message, and the body is what did not fit in one.
  */
 export function claimCheckedMessage(message: unknown, ref: PayloadRef): Record<string, unknown> {
-  const head: Record<string, unknown> = {};
-  if (typeof message === 'object' && message !== null && !Array.isArray(message)) {
-    const fields = message as Record<string, unknown>;
-    for (const key of HEAD_FIELDS) {
-      const value = fields[key];
-      if (typeof value === 'string' && value.length <= MAX_HEAD_FIELD_CHARS) head[key] = value;
-    }
-  }
-  return { ...head, claimCheck: ref };
+  return { ...envelopeHead(message), claimCheck: ref };
 }
 
 /**

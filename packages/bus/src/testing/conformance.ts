@@ -105,6 +105,9 @@ function largeText(bytes: number, seed = 'blueprint'): string {
 }
 
 /** A raw envelope as an outside producer would write it. */
+/** Stands in a raw body for a value too deep to build as an object (JSON.stringify would overflow). */
+const DEEP_MARK = '__deep_arrays__';
+
 function rawEnvelope(def: MessageDef, data: unknown, overrides: Record<string, unknown> = {}): string {
   return JSON.stringify({
     id: ulidSource().next(),
@@ -592,6 +595,15 @@ export function messageBusConformance(
           'a payload breaking the contract',
           'CONTRACT_VIOLATION',
           (def, secret, id) => rawEnvelope(def, { n: -5, note: secret }, { id }),
+        ],
+        [
+          'a payload breaking the contract 100,000 arrays deep',
+          'CONTRACT_VIOLATION',
+          (def, secret, id) =>
+            rawEnvelope(def, { n: -5, note: secret, deep: DEEP_MARK }, { id }).replace(
+              JSON.stringify(DEEP_MARK),
+              `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+            ),
         ],
       ])('dead-letters %s (%s), logs it, and carries on with the next message', async (_what, code, body) => {
         const t = tag();
