@@ -273,6 +273,16 @@ describe('autopilot plan (the built bin: ingestion and planner in the embedded t
         /dependency cycle.*Story 1: Alpha \(task-[^)]+\) → Story 2: Beta \(task-[^)]+\) → Story 1: Alpha/,
       );
     });
+    it('a --dir that holds an earlier run, refused at once rather than when --timeout passes', () => {
+      const file = write('used-dir/plan.md', '# Plan\n\n## Story 1: Alpha\n\n- Add `src/a.ts`\n');
+      const state = join(dir, 'used-dir/state');
+      expect(runPlan([file, '--json', '--dir', state]).code).toBe(0);
+      // With an hour's --timeout, a refused command that waited for its deadline would outlive this
+      // test's own timeout: the exit code alone proves it did not wait.
+      const again = runPlan([file, '--json', '--dir', state, '--timeout', '3600']);
+      expect(again).toMatchObject({ code: 2, out: '' });
+      expect(again.err).toMatch(/--dir .*used-dir\/state already holds ingestion\.db and planner\.db/);
+    });
     it('a dependency on a missing node, naming it and where', () => {
       const file = write('bad/missing.md', '# Plan\n\n## Story 1: Alpha\n\nDepends on Story 9.\n\n- do A\n');
       expectRejected(file, /"Story 1: Alpha".*depends on "Story 9" at offset \d+ \(line 5\)/);

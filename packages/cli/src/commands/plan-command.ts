@@ -110,8 +110,10 @@ async function planOnce(path: string, flags: PlanFlags): Promise<PlanReport> {
   // The services' settings (a model for the planner) are checked before anything starts.
   const settings = readServiceSettings(PlanTopology.services, process.env);
 
-  const deadline = new PlanDeadline(flags.timeout * 1000);
+  // A --dir that holds an earlier run is refused here, before the deadline's timer exists: a timer
+  // started first kept the refused command alive until --timeout passed (issue 13 item 7).
   const state = await planStateDir(flags.dir);
+  const deadline = new PlanDeadline(flags.timeout * 1000);
   const logger = stderrLogger();
   let topology: PlanTopology | undefined;
   try {
