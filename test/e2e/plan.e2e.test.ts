@@ -198,6 +198,17 @@ describe('autopilot plan (the built bin: ingestion and planner in the embedded t
     expect(result.out).toMatch(/depends on: Story 1\.1: Repository layout/);
   });
 
+  it('prints escape sequences from a document as text, never as terminal commands', () => {
+    const file = write(
+      'tree/escapes.md',
+      '# Plan\n\n## Story 1: Login \u001b[2J\u001b]0;owned\u0007\n\n- Add `src/login.ts`\n',
+    );
+    const result = runPlan([file]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('Story 1: Login \\x1b[2J\\x1b]0;owned\\x07');
+    expect(result.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
   it('with --repo, scans a real git repository and reports its gaps', () => {
     const repo = join(dir, 'repo');
     gitRepo(repo, {

@@ -10,6 +10,7 @@ import {
   type LogLevel,
 } from '@autopilot/runtime';
 import { ExitCode } from '../exit-codes';
+import { inert } from '../terminal-text';
 import { PlanDeadline } from '../plan/plan-deadline';
 import { PlanFailedError } from '../plan/plan-failure';
 import { planOutput } from '../plan/plan-output';
@@ -93,10 +94,10 @@ async function runPlanCommand(path: string, flags: PlanFlags): Promise<ExitCode>
       return ExitCode.usage;
     }
     if (err instanceof BlueprintRejectedError || (err instanceof PlanFailedError && err.badInput)) {
-      process.stderr.write(`autopilot plan: ${err.message}\n`);
+      process.stderr.write(`autopilot plan: ${inert(err.message)}\n`);
       return ExitCode.usage;
     }
-    process.stderr.write(`autopilot plan: ${describeError(err)}\n`);
+    process.stderr.write(`autopilot plan: ${inert(describeError(err))}\n`);
     return ExitCode.failed;
   }
 }

@@ -1,8 +1,10 @@
+import { inert } from '../terminal-text';
 import type { PlanOutput } from './plan-output';
 
 /**
  * The plan as people read it: nodes indented under their parent (kind, title, priority, risk), each
  * node's tasks under it with what they depend on, then the anchor, the open questions and the gaps.
+ * Titles and text come from the user's documents: every line is made inert for the terminal.
  */
 export function renderPlanTree(plan: PlanOutput): string {
   const lines: string[] = [];
@@ -61,5 +63,5 @@ export function renderPlanTree(plan: PlanOutput): string {
       for (const action of proposal.actions) lines.push(`  - [${action.approval}] ${action.summary}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(inert).join('\n')}\n`;
 }
