@@ -206,6 +206,7 @@ describe('autopilot plan (the built bin: ingestion and planner in the embedded t
     const result = runPlan([file]);
     expect(result.code).toBe(0);
     expect(result.out).toContain('Story 1: Login \\x1b[2J\\x1b]0;owned\\x07');
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
     expect(result.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 

@@ -5,6 +5,7 @@
  * the caller's: pass one line at a time.
  */
 export function inert(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is what this does
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
