@@ -295,6 +295,11 @@ describe('autopilot plan (the built bin: ingestion and planner in the embedded t
       expect(again).toMatchObject({ code: 2, out: '' });
       expect(again.err).toMatch(/--dir .*used-dir\/state already holds ingestion\.db and planner\.db/);
     });
+    it('more sections than a blueprint may have (100,001 headings), naming where', () => {
+      const headings = Array.from({ length: 100_001 }, (_, i) => `## S${i}\n\nx\n`).join('\n');
+      const file = write('bad/too-many-sections.md', headings);
+      expectRejected(file, new RegExp(`${file}.*100001 sections .*at most 100000`));
+    });
     it('a dependency on a missing node, naming it and where', () => {
       const file = write('bad/missing.md', '# Plan\n\n## Story 1: Alpha\n\nDepends on Story 9.\n\n- do A\n');
       expectRejected(file, /"Story 1: Alpha".*depends on "Story 9" at offset \d+ \(line 5\)/);

@@ -4,6 +4,12 @@ import { BlueprintFiles, BlueprintText, Sha256 } from '../shared/blueprint-text'
 import { Count, Id, Text, Timestamp } from '../shared/primitives';
 import { StringEnum } from '../shared/string-enum';
 
+/**
+ * The most sections one blueprint may have: what `blueprint.ingested` carries. Ingestion refuses a
+ * text with more while parsing it (TOO_MANY_SECTIONS), before anything is written or announced.
+ */
+export const MAX_BLUEPRINT_SECTIONS = 100_000;
+
 /** A section from a top-level heading; flat with parentId so the schema needs no recursion. */
 export const BlueprintSection = Type.Object(
   {
@@ -55,9 +61,12 @@ export const BlueprintIngestedV1 = defineMessage({
     text: BlueprintText,
     files: Type.Optional(BlueprintFiles),
     wordCount: Count('Words in the whole text'),
-    sections: Type.Array(BlueprintSection, { maxItems: 100_000, description: 'Sections in document order' }),
+    sections: Type.Array(BlueprintSection, {
+      maxItems: MAX_BLUEPRINT_SECTIONS,
+      description: 'Sections in document order',
+    }),
     changedSectionIds: Type.Array(Id('Section id'), {
-      maxItems: 100_000,
+      maxItems: MAX_BLUEPRINT_SECTIONS,
       description: 'Sections new or changed since the previous version; all of them for version 1',
     }),
     ingestedAt: Timestamp('When ingestion finished'),

@@ -1,3 +1,4 @@
+import { MAX_BLUEPRINT_SECTIONS } from '@autopilot/contracts';
 import type { ContentHash } from '@autopilot/kernel';
 import { BlueprintRejectedError, RejectionReason } from './blueprint-rejected-error';
 import { checkBlueprintText, normalizeBlueprintText, type BlueprintLimits } from './blueprint-source';
@@ -20,7 +21,8 @@ export interface ParseBlueprintOptions extends BlueprintLimits {
 
 /**
  * Everything ingestion checks and derives from a submitted text, in memory and before any write:
- * normalize, refuse bad input (EMPTY, TOO_LARGE, BINARY, TOO_DEEP, then HEADINGS_ONLY once parsed),
+ * normalize, refuse bad input (EMPTY, TOO_LARGE, BINARY, TOO_DEEP, then TOO_MANY_SECTIONS and
+ * HEADINGS_ONLY once parsed),
  * and build the section tree. Throws BlueprintRejectedError.
  */
 export function parseBlueprint(submitted: string, opts: ParseBlueprintOptions): ParsedBlueprint {
@@ -38,6 +40,17 @@ export function parseBlueprint(submitted: string, opts: ParseBlueprintOptions): 
     ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
     ...(opts.files ? { files: opts.files } : {}),
   });
+  const maxSections = opts.maxSections ?? MAX_BLUEPRINT_SECTIONS;
+  const beyond = tree.sections[maxSections];
+  if (beyond) {
+    // Refused here, in memory: the event could not carry it, and a job left half-written would
+    // never end (issue 13 item 6).
+    throw new BlueprintRejectedError(
+      RejectionReason.TOO_MANY_SECTIONS,
+      `${tree.sections.length} sections (headings); a blueprint may have at most ${maxSections}: split it into several blueprints`,
+      siteOfOffset(text, beyond.start, opts.files, opts.label),
+    );
+  }
   if (tree.contentBlocks === 0) {
     const first = tree.sections[0];
     const site = first ? siteOfOffset(text, first.start, opts.files, opts.label) : {};

@@ -18,6 +18,8 @@ export const RejectionReason = {
   NO_TEXT_FILES: 'NO_TEXT_FILES',
   /** A multi-file blueprint whose file list does not fit its text (unsorted, past the end, not from 0). */
   INVALID_FILES: 'INVALID_FILES',
+  /** More sections (headings) than one blueprint may have (MAX_BLUEPRINT_SECTIONS). */
+  TOO_MANY_SECTIONS: 'TOO_MANY_SECTIONS',
 } as const;
 export type RejectionReason = (typeof RejectionReason)[keyof typeof RejectionReason];
 

@@ -88,6 +88,15 @@ describe('checkBlueprintText and parseBlueprint (bad input)', () => {
     expect(parseBlueprint(text, { hash: sha256Hex, maxBytes: 65 }).sections).toHaveLength(1);
   });
 
+  it('refuses more sections than a blueprint may have, naming the first one past the limit', () => {
+    const text = '# A\n\na\n\n## B\n\nb\n\n## C\n\nc\n';
+    const err = rejection(() => parseBlueprint(text, { hash: sha256Hex, label: 'plan.md', maxSections: 2 }));
+    expect(err.reason).toBe('TOO_MANY_SECTIONS');
+    expect(err.site).toMatchObject({ line: 9 });
+    expect(err.message).toContain('3 sections (headings); a blueprint may have at most 2');
+    expect(parseBlueprint(text, { hash: sha256Hex, maxSections: 3 }).sections).toHaveLength(3);
+  });
+
   it('refuses headings with nothing under them, even with code-fence-free blank lines and rules', () => {
     const err = rejection(() => parse('# One\n\n## Two\n\n---\n\nThree\n=====\n'));
     expect(err.reason).toBe('HEADINGS_ONLY');

@@ -29,6 +29,8 @@ export interface BlueprintLimits {
   maxBytes?: number;
   /** Refuse block quotes and lists nested deeper than this. Default `DEFAULT_MAX_NESTING`. */
   maxNesting?: number;
+  /** Refuse texts with more sections (headings) than this. Default MAX_BLUEPRINT_SECTIONS. */
+  maxSections?: number;
 }
 
 /**
