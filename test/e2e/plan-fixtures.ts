@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bin, cliEnv, repoRoot } from './cli-process';
@@ -20,6 +20,16 @@ export function runPlan(args: string[]): PlanExit {
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Starts the built bin and resolves when it exits: for runs that must overlap. */
+export function startPlan(args: string[]): Promise<PlanExit> {
+  const child = spawn(process.execPath, [bin, 'plan', ...args], { cwd: repoRoot, env: cliEnv() });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
 }
 
 export function writeFiles(root: string, files: Record<string, string | Buffer>): void {

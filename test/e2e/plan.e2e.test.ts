@@ -7,6 +7,7 @@ import {
   ownPlanningDocuments,
   realHeadings,
   runPlan,
+  startPlan,
   SHOP_BLUEPRINT,
   writeFiles,
 } from './plan-fixtures';
@@ -295,6 +296,21 @@ describe('autopilot plan (the built bin: ingestion and planner in the embedded t
       expect(again).toMatchObject({ code: 2, out: '' });
       expect(again.err).toMatch(/--dir .*used-dir\/state already holds ingestion\.db and planner\.db/);
     });
+    it('two runs started together on one --dir: one plans, the other is refused at once naming it', async () => {
+      const file = write('shared-dir/plan.md', '# Plan\n\n## Story 1: Alpha\n\n- Add `src/a.ts`\n');
+      for (let round = 0; round < 3; round++) {
+        const state = join(dir, `shared-dir/state-${round}`);
+        const runs = await Promise.all([
+          startPlan([file, '--json', '--dir', state]),
+          startPlan([file, '--json', '--dir', state]),
+        ]);
+        const codes = runs.map((r) => r.code).sort();
+        expect({ round, codes }).toEqual({ round, codes: [0, 2] });
+        const loser = runs.find((r) => r.code === 2)!;
+        expect(loser.out).toBe('');
+        expect(loser.err).toMatch(/is taken by another autopilot plan \(process \d+\)|already holds/);
+      }
+    }, 120_000);
     it('more sections than a blueprint may have (100,001 headings), naming where', () => {
       const headings = Array.from({ length: 100_001 }, (_, i) => `## S${i}\n\nx\n`).join('\n');
       const file = write('bad/too-many-sections.md', headings);

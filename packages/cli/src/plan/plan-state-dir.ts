@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PlanFailedError } from './plan-failure';
@@ -32,5 +32,31 @@ export async function planStateDir(dir: string | undefined): Promise<PlanStateDi
     );
   }
   await mkdir(path, { recursive: true });
+  await claim(path, dir);
   return { path, dispose: async () => undefined };
+}
+
+/** Names the run that took a `--dir`; created exclusively, so of two runs started together one wins. */
+const CLAIM_FILE = 'plan.claim';
+
+/**
+ * Takes `path` for this run, atomically (O_EXCL): a second `autopilot plan` on the same `--dir` at
+ * the same moment fails at once naming the winner, instead of both racing for the stores.
+ */
+async function claim(path: string, dir: string): Promise<void> {
+  const file = join(path, CLAIM_FILE);
+  try {
+    await writeFile(file, `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`, {
+      flag: 'wx',
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const holder = await readFile(file, 'utf8').catch(() => '');
+    const pid = /"pid":(\d+)/.exec(holder)?.[1];
+    throw new PlanFailedError(
+      'PLAN_DIR_IN_USE',
+      `--dir ${dir} is taken by another autopilot plan${pid ? ` (process ${pid})` : ''}; give a new or empty directory`,
+      true,
+    );
+  }
 }
