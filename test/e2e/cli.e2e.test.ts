@@ -145,22 +145,33 @@ describe('autopilot CLI (built bin)', () => {
   });
 
   describe('stores it cannot use', () => {
-    it('a second `up` on the same dir exits 1 naming the locked file and its holder; the first runs on', async () => {
-      const dir = join(tempDir(), 'state');
-      const first = start(['up', '--dir', dir, '--port', '0']);
-      await first.waitFor(/^autopilot up: 6 services ready on /);
-      const firstPort = await first.port();
-
-      const second = start(['up', '--dir', dir, '--port', '0']);
-      expect(await second.exited).toEqual({ code: 1, signal: null });
-      const fatal = second.lines.find((l) => l.level === 'fatal');
-      const message = String((fatal?.['err'] as { message?: string } | undefined)?.message);
-      expect(message).toContain(join(dir, 'ingestion.db'));
-      expect(message).toContain(`locked by process ${first.child.pid}`);
-
-      expect(await getJson(firstPort, '/readyz')).toMatchObject({ status: 200 });
-      await stopGracefully(first);
-    }, 30_000);
+    it('two `up` on the same dir at once, 3 rounds: one runs, the other exits 1 naming a locked file and the winner', async () => {
+      for (let round = 0; round < 3; round++) {
+        const dir = join(tempDir(), 'state');
+        const racers = [
+          start(['up', '--dir', dir, '--port', '0']),
+          start(['up', '--dir', dir, '--port', '0']),
+        ];
+        try {
+          // The loser exits; the winner runs until stopped.
+          const loserIndex = await Promise.race(racers.map((r, i) => r.exited.then(() => i)));
+          const loser = racers[loserIndex] as (typeof racers)[number];
+          const winner = racers[1 - loserIndex] as (typeof racers)[number];
+          expect({ round, exit: await loser.exited }).toEqual({ round, exit: { code: 1, signal: null } });
+          await winner.waitFor(/^autopilot up: 6 services ready on /);
+          const fatal = loser.lines.find((l) => l.level === 'fatal');
+          const message = String((fatal?.['err'] as { message?: string } | undefined)?.message);
+          expect(message).toContain(`${dir}/`);
+          expect(message).toMatch(/\.db\b/);
+          expect(message).toContain(`locked by process ${winner.child.pid}`);
+          expect(await getJson(await winner.port(), '/readyz')).toMatchObject({ status: 200 });
+          await stopGracefully(winner);
+        } finally {
+          for (const r of racers)
+            if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+        }
+      }
+    }, 90_000);
 
     it('a corrupted store file exits 1 naming it, and the file is left byte for byte as it was', async () => {
       const dir = join(tempDir(), 'state');

@@ -6,10 +6,13 @@ import { afterAll, expect, it } from '@jest/globals';
 import { type Doc } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 
-// A child process inserts documents and prints each id once insert() has resolved; it is killed
-// with SIGKILL mid-stream. Every acknowledged id must be in the store when it is reopened: WAL with
-// synchronous=NORMAL keeps committed transactions across a process crash.
+// A child process writes documents (single inserts, and every tenth a transaction of four) and says
+// which writes were acknowledged and which transactions it began; it is killed with SIGKILL, either
+// mid-stream or while it holds a transaction half written. When the store is reopened every
+// acknowledged write must be there (WAL with synchronous=NORMAL keeps committed transactions across a
+// process crash), and every transaction in flight at the kill must be there whole or not at all.
 const WRITER = resolve(__dirname, '../../packages/store/src/testing/fixtures/write-until-killed.cjs');
+const TRANSACTION_SIZE = 4;
 const dir = mkdtempSync(join(tmpdir(), 'autopilot-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -22,13 +25,38 @@ afterAll(() => {
 /** How long one writer may take to reach its acknowledgements; seconds normally, even on 2 busy cores. */
 const WRITER_DEADLINE_MS = 25_000;
 
-async function writeUntilKilled(file: string, acknowledgements: number): Promise<string[]> {
-  const child = spawn(process.execPath, [WRITER, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** What one killed writer said before it died. */
+interface WriterRecord {
+  /** Acknowledged writes: a single insert's id, or a transaction's id (its parts are `<id>-0..3`). */
+  acknowledged: string[];
+  /** Transactions begun, acknowledged or not. */
+  begun: string[];
+  /** The transaction it was holding open, half written, when killed. */
+  held?: string;
+}
+
+/**
+ * Runs a writer until it has `acknowledgements` acknowledged writes and kills it: at once
+ * (`kill: 'streaming'`, whatever is in flight) or once it holds a transaction open (`'holding'`).
+ */
+async function writeUntilKilled(
+  file: string,
+  acknowledgements: number,
+  kill: 'streaming' | 'holding',
+): Promise<WriterRecord> {
+  const args = [WRITER, file, ...(kill === 'holding' ? [String(acknowledgements)] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
-  const acked: string[] = [];
+  const record: WriterRecord = { acknowledged: [], begun: [] };
   let buffered = '';
   let stderr = '';
   let ready = false;
+  const take = (line: string): void => {
+    if (line === 'ready') ready = true;
+    else if (line.startsWith('begin ')) record.begun.push(line.slice(6));
+    else if (line.startsWith('holding ')) record.held = line.slice(8);
+    else if (/^\d+-\d+$/.test(line)) record.acknowledged.push(line);
+  };
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   try {
     await new Promise<void>((done, fail) => {
@@ -37,7 +65,7 @@ async function writeUntilKilled(file: string, acknowledgements: number): Promise
         child.kill('SIGKILL');
         fail(
           new Error(
-            `writer pid ${child.pid} made ${acked.length}/${acknowledgements} acknowledgements ` +
+            `writer pid ${child.pid} made ${record.acknowledged.length}/${acknowledgements} acknowledgements ` +
               `(ready: ${ready}) within ${WRITER_DEADLINE_MS} ms; stderr: ${stderr || '(empty)'}`,
           ),
         );
@@ -48,11 +76,12 @@ async function writeUntilKilled(file: string, acknowledgements: number): Promise
         buffered = lines.pop() ?? '';
         for (const line of lines) {
           if (line.startsWith('error')) fail(new Error(line));
-          else if (line === 'ready') ready = true;
-          else acked.push(line);
+          else take(line);
         }
         // Killed while it is writing: no clean shutdown, no close().
-        if (acked.length >= acknowledgements && child.exitCode === null) child.kill('SIGKILL');
+        const due =
+          kill === 'holding' ? record.held !== undefined : record.acknowledged.length >= acknowledgements;
+        if (due && child.exitCode === null) child.kill('SIGKILL');
       });
       child.on('exit', (_code, signal) => {
         clearTimeout(deadline);
@@ -63,30 +92,65 @@ async function writeUntilKilled(file: string, acknowledgements: number): Promise
   } finally {
     running.delete(child);
   }
-  // Lines still in the pipe when the process died were acknowledged too.
-  if (buffered && !buffered.startsWith('error')) acked.push(buffered);
-  return acked.filter((id) => /^\d+-\d+$/.test(id));
+  // A line still in the pipe when the process died was said too.
+  if (buffered) take(buffered);
+  return record;
 }
 
-it('loses no acknowledged write when the writing process is killed with SIGKILL', async () => {
+type AckDoc = Doc & { n: number };
+
+/** The parts of transaction `id` found in the store. */
+async function partsFound(acks: { get(id: string): Promise<AckDoc | null> }, id: string): Promise<number> {
+  let found = 0;
+  for (let part = 0; part < TRANSACTION_SIZE; part++) {
+    if ((await acks.get(`${id}-${part}`)) !== null) found++;
+  }
+  return found;
+}
+
+it('loses no acknowledged write and leaves no transaction half written when the writer is SIGKILLed', async () => {
   const file = join(dir, 'crash.db');
-  const acknowledged = [...(await writeUntilKilled(file, 2000)), ...(await writeUntilKilled(file, 1500))];
-  expect(acknowledged.length).toBeGreaterThanOrEqual(3500);
+  const writers = [
+    await writeUntilKilled(file, 2000, 'streaming'),
+    await writeUntilKilled(file, 300, 'holding'),
+    await writeUntilKilled(file, 1500, 'streaming'),
+    await writeUntilKilled(file, 200, 'holding'),
+  ];
+  const acknowledged = new Set(writers.flatMap((w) => w.acknowledged));
+  expect(acknowledged.size).toBeGreaterThanOrEqual(4000);
+  const held = writers.flatMap((w) => (w.held === undefined ? [] : [w.held]));
+  expect(held).toHaveLength(2);
 
   const store = await openSqliteStore({ file });
   try {
     await store.ensureCollection({ name: 'acks', indexes: [{ fields: { n: 1 } }] });
-    const acks = store.collection<Doc & { n: number }>('acks');
-    const missing: string[] = [];
+    const acks = store.collection<AckDoc>('acks');
+    const begun = new Set(writers.flatMap((w) => w.begun));
+    const problems: string[] = [];
     for (const id of acknowledged) {
-      const doc = await acks.get(id);
-      if (doc === null) missing.push(id);
-      // Transactional writes come in pairs: a pair is never half there.
-      else if (doc.n % 10 === 9 && (await acks.get(`${id}-pair`)) === null) missing.push(`${id}-pair`);
+      if (begun.has(id)) continue;
+      if ((await acks.get(id)) === null) problems.push(`acknowledged write ${id} is missing`);
     }
-    expect(missing).toEqual([]);
-    expect(await acks.count()).toBeGreaterThanOrEqual(acknowledged.length);
+    for (const id of begun) {
+      const found = await partsFound(acks, id);
+      if (acknowledged.has(id) && found !== TRANSACTION_SIZE) {
+        problems.push(`acknowledged transaction ${id} has ${found}/${TRANSACTION_SIZE} documents`);
+      } else if (found !== 0 && found !== TRANSACTION_SIZE) {
+        problems.push(
+          `transaction ${id}, in flight at the kill, is half there (${found}/${TRANSACTION_SIZE})`,
+        );
+      }
+    }
+    // A transaction killed while open never committed: none of its written half survives.
+    for (const id of held) {
+      const found = await partsFound(acks, id);
+      if (found !== 0) problems.push(`transaction ${id}, held open at the kill, left ${found} documents`);
+    }
+    expect(problems).toEqual([]);
+    // The store recovered is a working store: it takes a write after the crashes.
+    await acks.insert({ _id: 'after-the-crashes', n: -1 });
+    expect(await acks.get('after-the-crashes')).not.toBeNull();
   } finally {
     await store.close();
   }
-}, 60_000);
+}, 120_000);

@@ -150,6 +150,39 @@ describe('SqliteDocumentStore beyond the port', () => {
     expect(await store.collection('held').get('holder')).toMatchObject({ pid: child.pid });
   });
 
+  /** Starts a holder and resolves with what it said first: `ready` or its error line. */
+  function racingHolder(file: string): { child: ChildProcess; said: Promise<string> } {
+    const child = spawn(process.execPath, [HOLDER, file], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const said = new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0] as string);
+      });
+      child.on('exit', (code) => resolve(out.split('\n')[0] || `exited with ${code}`));
+    });
+    return { child, said };
+  }
+
+  it('two processes opening one store at the same moment: one holds it, the other is refused naming it (8 rounds)', async () => {
+    for (let round = 0; round < 8; round++) {
+      const file = freshFile();
+      const racers = [racingHolder(file), racingHolder(file)];
+      try {
+        const said = await Promise.all(racers.map((r) => r.said));
+        const winners = racers.filter((_, i) => said[i] === 'ready');
+        expect({ round, winners: winners.length }).toEqual({ round, winners: 1 });
+        const loser = said.find((line) => line !== 'ready') as string;
+        expect(loser).toMatch(/^error STORE_UNAVAILABLE: /);
+        expect(loser).toContain(file);
+        expect(loser).toContain(`process ${winners[0]?.child.pid}`);
+      } finally {
+        for (const { child } of racers) child.stdin?.end();
+        await Promise.all(racers.map(({ child }) => exited(child)));
+      }
+    }
+  }, 60_000);
+
   it('takes over the lock of a process that died without closing', async () => {
     const file = freshFile();
     const child = await holdInAnotherProcess(file);
