@@ -17,7 +17,8 @@ import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/t
 import { Objm } from '@nats-io/obj';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { CliProcess, ensureBuilt, getJson } from './cli-process';
+import { CliProcess, ensureBuilt } from './cli-process';
+import { diagnostics, stopProcess, waitUntilReady } from './service-process';
 import { realHeadings } from './plan-fixtures';
 
 /**
@@ -117,36 +118,6 @@ async function watchJob(bus: JetStreamMessageBus, jobId: string, seen: Seen): Pr
       if (d.payload.phase === 'failed') seen.ingestionFailed = d.payload;
     }),
   );
-}
-
-/** Waits until a service process logs that it is ready and its `/readyz` answers 200. */
-async function waitUntilReady(cli: CliProcess, name: string): Promise<void> {
-  const port = await cli.port();
-  await cli.waitFor(new RegExp(`^service ${name} ready on `), 30_000);
-  expect(await getJson(port, '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
-}
-
-/** What a process said that may explain a failure: its stderr and its warn/error/fatal log lines. */
-function diagnostics(name: string, cli: CliProcess): string {
-  const loud = cli.lines.filter((l) => l.level === 'warn' || l.level === 'error' || l.level === 'fatal');
-  const exit = cli.child.exitCode ?? cli.child.signalCode;
-  return [
-    `--- ${name} (pid ${cli.child.pid}${exit === null ? ', running' : `, exited ${exit}`})`,
-    `stderr: ${cli.stderr.trim() || '(empty)'}`,
-    ...loud.slice(-20).map((l) => JSON.stringify(l).slice(0, 2000)),
-  ].join('\n');
-}
-
-/** SIGTERM, then the exit; a process that does not exit within the shutdown timeout is killed. */
-async function stopProcess(cli: CliProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (cli.child.exitCode !== null || cli.child.signalCode !== null) return cli.exited;
-  cli.child.kill('SIGTERM');
-  const timer = setTimeout(() => cli.kill(), 15_000);
-  try {
-    return await cli.exited;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('local cluster topology: a blueprint larger than max_payload through real services', () => {
