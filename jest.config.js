@@ -13,6 +13,7 @@ const swc = {
 const packages = [
   'kernel',
   'git',
+  'secret-scan',
   'bus',
   'store',
   'telemetry',

@@ -1,19 +1,24 @@
 /**
- * `npm run generate`: writes contracts/schemas/*.json and contracts/asyncapi.yaml from the registry,
- * and deletes schema files no message produces any more. Run after changing a contract; the
+ * `npm run generate`: writes contracts/schemas/*.json, contracts/asyncapi.yaml and
+ * deploy/nats-permissions.conf (each service's NATS permissions) from the registry, and deletes
+ * schema files no message produces any more. Run after changing a contract; the
  * staleness test fails until you do.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SCHEMA_DIR } from '../src/generation/json-schema-files';
 import { renderGeneratedFiles } from '../src/generation/generated-files';
+import { NATS_PERMISSIONS_FILE, renderNatsPermissions } from '../src/generation/nats-permissions';
+import { messages } from '../src/registry';
 
 // Compiled to contracts/dist/scripts/generate.js; the package root is two levels up.
 const contractsDir = resolve(__dirname, '..', '..');
 
 const files = renderGeneratedFiles();
+// Outside contracts/ (deploy/ is where operators look), so not among the files counted as contracts'.
+const deployFiles = new Map([[NATS_PERMISSIONS_FILE, renderNatsPermissions(messages)]]);
 let written = 0;
-for (const [path, text] of files) {
+for (const [path, text] of [...files, ...deployFiles]) {
   const target = join(contractsDir, path);
   let current: string | undefined;
   try {

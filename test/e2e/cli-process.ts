@@ -14,7 +14,12 @@ export type LogLine = Record<string, unknown> & { msg?: string; level?: string }
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^(NATS_URL|MONGO_URL|PORT|LOG_LEVEL|OTEL_|AUTOPILOT_|OPENAI_)/.test(key)) delete env[key];
+    if (
+      /^(NATS_URL|NATS_USER|NATS_PASSWORD|NATS_TOKEN|NATS_NKEY_|NATS_CREDS_|NATS_TLS_|MONGO_URL|PORT|LOG_LEVEL|OTEL_|AUTOPILOT_|OPENAI_)/.test(
+        key,
+      )
+    )
+      delete env[key];
   }
   return { ...env, ...extra };
 }

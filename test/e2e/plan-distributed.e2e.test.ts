@@ -153,7 +153,7 @@ describe('local cluster topology: a blueprint larger than max_payload through re
     plain = await connect({ servers: nats.url, name: 'e2e-distributed-inspect' });
     bus = await connectJetStreamBus({
       servers: nats.url,
-      source: 'e2e-test',
+      source: 'gateway', // it sends the gateway's commands, which services take only from it
       log: (level, msg, fields) => busLog.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
     });
   }, 300_000);

@@ -139,7 +139,7 @@ describe('a trace started before a command reaches the events two hops later', (
 
   it('in the embedded topology (in-process bus, SQLite stores)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ap-trace-embedded-'));
-    const bus = new InProcessMessageBus({ source: 'trace-test', settle: 'on-consume' });
+    const bus = new InProcessMessageBus({ source: 'gateway', settle: 'on-consume' });
     let running: RunningTopology | undefined;
     try {
       const jobId = 'job-trace-embedded';
@@ -171,7 +171,7 @@ describe('a trace started before a command reaches the events two hops later', (
     const jobId = `job-trace-nats-${run}`;
     const client = await connectJetStreamBus({
       servers: natsUrl,
-      source: 'trace-test',
+      source: 'gateway', // the services take its commands only from their producer
       log: () => undefined,
     });
     const services: RunningTopology[] = [];

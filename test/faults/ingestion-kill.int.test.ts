@@ -154,7 +154,8 @@ describe('ingestion service SIGKILLed mid-job, then restarted', () => {
     const first = startService();
     await first.waitFor(/^service ingestion ready on /, 30_000);
 
-    bus = await connectJetStreamBus({ servers: nats.url, source: 'faults' });
+    // Ingestion takes submit_blueprint only from its producer, the gateway.
+    bus = await connectJetStreamBus({ servers: nats.url, source: 'gateway' });
     const jobId = `job-kill-${Date.now().toString(36)}`;
     const progress = new Map<string, ProgressSeen>();
     const ingested = new Map<string, BlueprintIngestedV1>();

@@ -85,7 +85,8 @@ describe('nats-server SIGKILLed under real services, the outbox relay and the cl
     }
     plain = await connect({ servers: nats.url, name: 'faults-inspect', maxReconnectAttempts: -1 });
     expect(plain.info?.max_payload).toBe(MIB);
-    bus = await connectJetStreamBus({ servers: nats.url, source: 'faults' });
+    // Ingestion takes submit_blueprint only from its producer, the gateway.
+    bus = await connectJetStreamBus({ servers: nats.url, source: 'gateway' });
 
     // Two blueprints past max_payload (claim-checked end to end), one small one submitted after the restart.
     const jobs = [

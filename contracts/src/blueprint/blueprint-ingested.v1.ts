@@ -39,6 +39,33 @@ export const BlueprintSection = Type.Object(
 );
 export type BlueprintSection = Static<typeof BlueprintSection>;
 
+/** The most secret findings `blueprint.ingested` carries; the planner scans for more itself. */
+export const MAX_BLUEPRINT_SECRET_FINDINGS = 1000;
+
+/**
+ * Secret-shaped text ingestion found in the blueprint (an API key, a token, a private key): where it
+ * is and which rule found it, never the text. Consumers keep these ranges out of everything they
+ * derive (titles, the anchor, prompts), replaced by `[redacted: <rule>]`.
+ */
+export const BlueprintSecretFinding = Type.Object(
+  {
+    rule: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'Id of the rule that matched (github-pat, aws-access-token, private-key, ...)',
+    }),
+    start: Count('Offset of the secret in the text'),
+    end: Count('Offset where the secret ends, exclusive'),
+    sectionId: Type.Optional(Id('The section the secret is in')),
+    file: Type.Optional(
+      Type.String({ maxLength: 4096, description: 'For a multi-file blueprint: the file the secret is in' }),
+    ),
+    line: Type.Integer({ minimum: 1, description: '1-based line of the secret in its file' }),
+  },
+  { description: 'A secret found in the blueprint, by position and rule' },
+);
+export type BlueprintSecretFinding = Static<typeof BlueprintSecretFinding>;
+
 export const BlueprintIngestedV1 = defineMessage({
   kind: 'event',
   aggregate: 'blueprint',
@@ -70,6 +97,22 @@ export const BlueprintIngestedV1 = defineMessage({
       description: 'Sections new or changed since the previous version; all of them for version 1',
     }),
     ingestedAt: Timestamp('When ingestion finished'),
+    // Optional since issue 13: absent when the text holds nothing secret-shaped.
+    secretFindings: Type.Optional(
+      Type.Array(BlueprintSecretFinding, {
+        maxItems: MAX_BLUEPRINT_SECRET_FINDINGS,
+        description:
+          'Secret-shaped ranges of the text in order (the first ones when there are more); the text ' +
+          'itself is the blueprint and keeps them, everything derived from it must not',
+      }),
+    ),
+    secretRulesVersion: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'Version of the secret rules that found them',
+      }),
+    ),
   }),
 });
 export type BlueprintIngestedV1 = Static<typeof BlueprintIngestedV1.data>;

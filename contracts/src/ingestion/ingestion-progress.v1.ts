@@ -4,6 +4,25 @@ import { Failure } from '../shared/failure';
 import { Count, Id, Timestamp } from '../shared/primitives';
 import { StringEnum } from '../shared/string-enum';
 
+/** Something a person should know about a job that still succeeded: a secret in the blueprint. */
+export const IngestionWarning = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 64, description: 'AREA_UPPER_SNAKE warning code' }),
+    message: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      description: 'For people: where (file:line) and what, never the secret itself',
+    }),
+    file: Type.Optional(Type.String({ maxLength: 4096, description: 'The file concerned' })),
+    line: Type.Optional(Type.Integer({ minimum: 1, description: '1-based line in that file' })),
+    rule: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'The rule that found it, for secrets' }),
+    ),
+  },
+  { description: 'A warning about the job' },
+);
+export type IngestionWarning = Static<typeof IngestionWarning>;
+
 export const IngestionProgressV1 = defineMessage({
   kind: 'event',
   aggregate: 'ingestion',
@@ -24,6 +43,13 @@ export const IngestionProgressV1 = defineMessage({
     total: Type.Optional(Count('Units in all, once known')),
     error: Type.Optional(Failure),
     at: Timestamp('When this progress was measured'),
+    // Optional since issue 13: on the final (done) event of a blueprint job.
+    warnings: Type.Optional(
+      Type.Array(IngestionWarning, {
+        maxItems: 100,
+        description: 'Warnings about the job (the first ones), e.g. secrets found in the blueprint',
+      }),
+    ),
   }),
 });
 export type IngestionProgressV1 = Static<typeof IngestionProgressV1.data>;

@@ -19,7 +19,7 @@ export interface Outgoing<P> {
 /**
  * The publish side of both adapters (publish and request): validates the payload (throws
  * ContractViolationError), stamps id, time and source, and copies the active trace context into the
- * headers and the envelope alike.
+ * headers and the envelope alike. `projectId` defaults to the payload's.
  */
 export function envelopeFor<D extends MessageDef>(
   def: D,
@@ -33,12 +33,20 @@ export function envelopeFor<D extends MessageDef>(
     id: opts.id ?? stamp.ids.next(),
     time: stamp.clock.isoNow(),
     source: stamp.source,
-    projectId: opts.projectId,
+    // An envelope names the project its payload is about: consumers refuse the two disagreeing.
+    projectId: opts.projectId ?? payloadProjectId(payload),
     correlationId: opts.correlationId,
     causationId: opts.causationId,
     traceparent: headers.traceparent,
   });
   return { envelope, headers };
+}
+
+/** The payload's own `projectId`, when it is an object that carries one. */
+function payloadProjectId(payload: unknown): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const projectId = (payload as { projectId?: unknown }).projectId;
+  return typeof projectId === 'string' ? projectId : undefined;
 }
 
 /**

@@ -1,5 +1,15 @@
 import { AutopilotError } from '@autopilot/kernel';
 
+/**
+ * Refuses a delivery for good under the thrower's own code (a provenance check, a size cap): the bus
+ * dead-letters it at once, as it does a NonRetryableError, and the letter keeps that code and the
+ * message as the reason.
+ */
+export abstract class RefusedDeliveryError extends AutopilotError {
+  /** Read by duck type, as codes are: an error from another copy of this package still counts. */
+  readonly refusesDelivery = true;
+}
+
 /** Thrown by a handler to be redelivered after `delayMs` instead of the consumer's backoff. */
 export class RetryLaterError extends AutopilotError {
   readonly code = 'BUS_RETRY_LATER';
@@ -135,6 +145,53 @@ export class PayloadUnavailableError extends AutopilotError {
   ) {
     super(
       `the body of a claim-checked message could not be read from ${bucket}/${object}: ${detail}`,
+      options,
+    );
+  }
+}
+
+/**
+ * A message larger than the consumer takes (`maxMessageBytes`), said by its claim check's
+ * `Ap-Payload-Bytes`, by the payload store, or found while reading it (a header can lie). Never
+ * read whole into memory; dead-lettered, since no retry makes it smaller.
+ */
+export class PayloadTooLargeError extends RefusedDeliveryError {
+  readonly code = 'BUS_PAYLOAD_TOO_LARGE';
+  constructor(
+    readonly subject: string,
+    /** The size found: at least this many bytes (reading stops past the cap). */
+    readonly bytes: number,
+    readonly maxBytes: number,
+    /** Where the size was read: `header`, `store`, `read` or `body`. */
+    readonly measured: 'header' | 'store' | 'read' | 'body',
+  ) {
+    super(
+      `the message on ${subject} is ${measured === 'read' ? 'more than ' : ''}${bytes} bytes ` +
+        `(${measured === 'header' ? 'its Ap-Payload-Bytes header' : measured === 'store' ? 'its stored body' : measured === 'read' ? 'read so far' : 'its body'}); ` +
+        `this consumer takes at most ${maxBytes} (maxMessageBytes, AUTOPILOT_MAX_MESSAGE_BYTES)`,
+    );
+  }
+}
+
+/**
+ * nats-server refused an operation under this connection's permissions: the user may not publish or
+ * subscribe on `subject`. No retry helps until an operator changes the server's permissions, so a
+ * start that meets one fails with it (deploy/nats-permissions.conf lists what each service needs).
+ */
+export class BusPermissionDeniedError extends AutopilotError {
+  readonly code = 'BUS_PERMISSION_DENIED';
+  constructor(
+    readonly operation: 'publish' | 'subscribe',
+    readonly subject: string,
+    /** Which credential the connection used (`user/password (user "planner")`), never its secret. */
+    readonly credential: string,
+    /** What the bus was doing: `provisioning the streams`, `binding consumer x`. */
+    readonly doing: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `NATS permission denied: this connection's user (${credential}) may not ${operation} ` +
+        `on "${subject}" (${doing}); the server's permissions for this user must allow it`,
       options,
     );
   }

@@ -10,4 +10,5 @@
  */
 export * from './message-bus';
 export * from './errors';
+export { DEFAULT_MAX_MESSAGE_BYTES } from './message-size';
 export type { BusLog } from './log';

@@ -13,6 +13,11 @@ export interface Delivery<P> {
   /** Already validated against the subscribed definition. */
   readonly payload: P;
   readonly envelope: Envelope<P>;
+  /**
+   * The subject the message arrived on, as the transport says (not the envelope's own `subject`
+   * field, which is whatever its producer wrote): consumers compare the two (provenance checks).
+   */
+  readonly subject: string;
   /** 1 on first delivery. */
   readonly deliveryCount: number;
   /** The transport headers it was published with, without the bus's own `Nats-*` ones. */
@@ -61,6 +66,12 @@ export interface SubscribeOptions {
    * failed are redelivered. Default `concurrency` (also what replicas sharing a work queue need).
    */
   prefetch?: number;
+  /**
+   * Hears of every dead letter this subscription records, once it is recorded (the message is
+   * terminated by then): how a service announces the end of a job whose command it could not
+   * handle. A rejection is logged, never retried.
+   */
+  onDeadLetter?: (letter: DeadLetter) => Promise<void>;
 }
 
 export interface RequestOptions extends Omit<PublishOptions, 'id'> {

@@ -9,6 +9,7 @@ export interface ResolvedSubscribeOptions {
   readonly ackWaitMs: number;
   readonly concurrency: number;
   readonly prefetch: number;
+  readonly onDeadLetter: SubscribeOptions['onDeadLetter'];
 }
 
 export const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 5000, 15000, 30000];
@@ -25,6 +26,7 @@ export function resolveSubscribeOptions(opts: SubscribeOptions = {}): ResolvedSu
     // handlers can start redelivers messages that never failed once the handlers are slower than
     // ackWait / prefetch. Throughput tuning (the bench) passes its own prefetch.
     prefetch: Math.max(concurrency, Math.floor(opts.prefetch ?? concurrency)),
+    onDeadLetter: opts.onDeadLetter,
   };
 }
 

@@ -34,6 +34,11 @@ export {
   type SettingsByService,
 } from './settings';
 export { OutboxEnvelopes, outboxEnvelopesFor, type EnvelopeRouting } from './envelopes';
+// A service whose commands start jobs ends the job of a dead-lettered command (DeliveryGate).
+export type { CommandRefusals, RefusedCommand } from './command-refusals';
+export { ProvenanceRefusedError, type ProvenanceCode } from './delivery-provenance';
+// Repositories record the message being handled in the commit that completes it (the inbox).
+export { recordHandledMessage } from './inbox-guard';
 export { HttpRoutes, createHttpRoutes } from './http';
 export { OutboxRelay } from './outbox-relay';
 // Hosting one service, for service tests: the same host the topologies use.

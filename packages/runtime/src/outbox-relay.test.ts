@@ -11,7 +11,10 @@ import {
 } from '@autopilot/contracts';
 import {
   commitWithOutbox,
+  declareInbox,
   declareOutbox,
+  isHandled,
+  recordHandled,
   failedOutbox,
   markFailed,
   outboxStates,
@@ -306,6 +309,67 @@ describe('OutboxRelay (SQLite store, in-process bus)', () => {
     await relay.stop();
     const left = await outboxStates(store);
     expect(left.map((e) => e._id).sort()).toEqual([recent.id, failed.id].sort());
+  });
+
+  it('never sends an entry again once it recorded it published, across a restart on the same store', async () => {
+    const { logger } = logSink();
+    const sent: string[] = [];
+    const counting = withPublish(bus, async (e) => {
+      sent.push(e.id);
+      await bus.publishEnvelope(e);
+    });
+    const first = tick(1);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [first] }));
+    const before = new OutboxRelay({ store, bus: counting, logger, intervalMs: 3_600_000 });
+    before.start();
+    await before.idle();
+    await before.stop();
+    expect((await outboxStates(store)).map((e) => [e._id, e.publishedAt !== undefined])).toEqual([
+      [first.id, true],
+    ]);
+
+    // A relay started later on the same store (a restarted service) sends only what came after.
+    const second = tick(2);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [second] }));
+    const after = new OutboxRelay({ store, bus: counting, logger, intervalMs: 3_600_000 });
+    after.start();
+    await after.idle();
+    after.nudge();
+    await after.idle();
+    await after.stop();
+    expect(sent).toEqual([first.id, second.id]);
+    await eventually(() => expect(seen).toEqual([first.id, second.id]));
+  });
+
+  it('forgets inbox records past the inbox retention, when given one', async () => {
+    const { logger } = logSink();
+    const clock = new FakeClock();
+    await declareInbox(store);
+    const handle = (messageId: string) =>
+      store.transaction((tx) => recordHandled(tx, { consumer: 'gateway-x', messageId }, clock));
+    await handle('old');
+    clock.advance(2 * 86_400_000);
+    await handle('recent');
+    const keepAll = new OutboxRelay({ store, bus, logger, intervalMs: 3_600_000, clock, pruneIntervalMs: 0 });
+    keepAll.start();
+    await keepAll.idle();
+    await keepAll.stop();
+    expect(await isHandled(store, 'gateway-x', 'old')).toBe(true);
+
+    const relay = new OutboxRelay({
+      store,
+      bus,
+      logger,
+      intervalMs: 3_600_000,
+      clock,
+      pruneIntervalMs: 0,
+      inboxRetentionMs: 86_400_000,
+    });
+    relay.start();
+    await relay.idle();
+    await relay.stop();
+    expect(await isHandled(store, 'gateway-x', 'old')).toBe(false);
+    expect(await isHandled(store, 'gateway-x', 'recent')).toBe(true);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   markFailed,
   markPublished,
   pendingOutboxPage,
+  pruneInbox,
   prunePublishedOutbox,
   type DocumentStore,
   type OutboxEntry,
@@ -48,7 +49,15 @@ export interface OutboxRelayOptions {
    * envelope id silently, the outbox refuses its re-append loudly (StoreDuplicateKeyError).
    */
   publishedRetentionMs?: number;
-  /** How often the relay deletes published entries past their retention. Default 60 s. */
+  /**
+   * How long the service's inbox remembers a handled message before the relay deletes its record
+   * (with the published entries, on the same timer); absent, the relay leaves the inbox alone. The
+   * service host passes its setting (AUTOPILOT_INBOX_RETENTION_MS, 30 days by default). A duplicate
+   * arriving later is handled again, so this must outlast redelivery and any producer's downtime
+   * with unpublished entries; the inbox holds one small row per message handled within it.
+   */
+  inboxRetentionMs?: number;
+  /** How often the relay deletes published entries and inbox records past their retention. Default 60 s. */
   pruneIntervalMs?: number;
   /** How long `stop()` waits for publishes already sent to settle. Default 5000. */
   stopGraceMs?: number;
@@ -83,12 +92,20 @@ function permanentCode(err: unknown): string | undefined {
  *
  * Order: entries are sent in append order; one that fails and is retried may arrive after later
  * ones, so consumers must not assume order across a failure (they cannot across redelivery either).
+ *
+ * Once: an entry recorded as published is never sent again, by this relay or by one started later
+ * on the same store (the pending query excludes it, and its envelope is deleted). What the relay
+ * cannot prevent is the gap between a publish settling and its record: a process killed there
+ * re-publishes the entry at its next start, and JetStream drops that only within its duplicate
+ * window (2 minutes by default). Later, the stream holds the envelope twice; each consumer's inbox
+ * (InboxGuard) is what makes the second copy harmless.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
   private readonly maxEnvelopeBytes: number | undefined;
   private readonly retentionMs: number;
+  private readonly inboxRetentionMs: number | undefined;
   private readonly pruneIntervalMs: number;
   private readonly stopGraceMs: number;
   private readonly warnIntervalMs: number;
@@ -125,6 +142,7 @@ export class OutboxRelay {
     this.maxInFlight = opts.maxInFlight ?? 1000;
     this.maxEnvelopeBytes = opts.maxEnvelopeBytes;
     this.retentionMs = opts.publishedRetentionMs ?? 10 * 60_000;
+    this.inboxRetentionMs = opts.inboxRetentionMs;
     this.pruneIntervalMs = opts.pruneIntervalMs ?? 60_000;
     this.stopGraceMs = opts.stopGraceMs ?? 5000;
     this.warnIntervalMs = opts.warnIntervalMs ?? 60_000;
@@ -411,7 +429,10 @@ export class OutboxRelay {
     });
   }
 
-  /** Deletes published entries past their retention, at most once per `pruneIntervalMs`. */
+  /**
+   * Deletes published entries and inbox records past their retention, at most once per
+   * `pruneIntervalMs`.
+   */
   private async pruneIfDue(): Promise<void> {
     const now = this.clock.now();
     if (now - this.lastPruneAt < this.pruneIntervalMs) return;
@@ -421,6 +442,13 @@ export class OutboxRelay {
       if (pruned > 0) this.opts.logger.debug({ pruned }, 'outbox pruned');
     } catch (err) {
       this.opts.logger.warn({ err }, `outbox prune failed, will retry: ${describeError(err)}`);
+    }
+    if (this.inboxRetentionMs === undefined) return;
+    try {
+      const pruned = await pruneInbox(this.opts.store, now - this.inboxRetentionMs);
+      if (pruned > 0) this.opts.logger.debug({ pruned }, 'inbox pruned');
+    } catch (err) {
+      this.opts.logger.warn({ err }, `inbox prune failed, will retry: ${describeError(err)}`);
     }
   }
 }

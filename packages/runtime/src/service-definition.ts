@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import type { ServiceName } from '@autopilot/contracts';
 import type { CollectionSpec } from '@autopilot/store';
 import type { ServiceSettingsSpec } from './settings';
+import type { CommandRefusals } from './command-refusals';
 
 /**
  * What a service hands the runtime: its name, its Nest module (handlers and use cases), and the
@@ -22,4 +23,9 @@ export interface ServiceDefinition {
    * `process.env` itself.
    */
   readonly settings?: ServiceSettingsSpec<unknown>;
+  /**
+   * A provider of the module that ends the job of a command of this service the bus dead-letters
+   * (CommandRefusals): every job ends in an event, even one whose command never reached a handler.
+   */
+  readonly commandRefusals?: Type<CommandRefusals>;
 }

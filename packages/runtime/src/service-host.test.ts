@@ -51,7 +51,7 @@ class ProbeHandler implements OnModuleInit {
     const echo = buildEnvelope(AutopilotTickedV1, tick(t.seq + 100), {
       id: ids.next(),
       time: '2026-01-01T00:00:00.000Z',
-      source: 'probe',
+      source: 'manager',
     });
     await commitWithOutbox(this.store, async (tx) => {
       await tx.collection<Doc>('probes').insert({ _id: String(t.seq) });
@@ -80,7 +80,8 @@ describe('startServiceHost (real Nest module, in-process bus, SQLite store)', ()
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ap-host-'));
-    bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
+    // The ticks it publishes are the manager's, as autopilot.ticked must be (its producer).
+    bus = new InProcessMessageBus({ redeliveryDelayMs: 0, source: 'manager' });
     store = await openSqliteStore({ file: join(dir, 'manager.db') });
     await bus.subscribe(AutopilotTickedV1, 'observer-autopilot-ticked', async (d) => {
       if (d.payload.seq >= 100) echoes.push(d.payload.seq);

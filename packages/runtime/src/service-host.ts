@@ -10,11 +10,15 @@ import type { Logger } from './logging';
 import { HttpRoutes } from './http';
 import { PinoNestLogger } from './logging';
 import { OutboxRelay } from './outbox-relay';
+import { CONFIG_DEFAULTS } from './config';
 import { OutboxEnvelopes, outboxEnvelopesFor } from './envelopes';
 import { ServiceSettings } from './settings';
 import { RelayNudgingStore } from './relay-nudging-store';
 import type { ServiceDefinition } from './service-definition';
 import { ServiceScopedBus } from './service-scoped-bus';
+import type { CommandRefusals } from './command-refusals';
+import { DeliveryGate } from './delivery-gate';
+import { InboxGuard } from './inbox-guard';
 
 export interface ServiceHostOptions {
   definition: ServiceDefinition;
@@ -49,6 +53,11 @@ export interface ServiceHostOptions {
   relayStopGraceMs?: number;
   /** The largest envelope the bus takes (JSON bytes); larger outbox entries are failed for good. */
   maxEnvelopeBytes?: number;
+  /**
+   * How long the inbox remembers a handled message (OutboxRelayOptions.inboxRetentionMs). Default
+   * 30 days (AUTOPILOT_INBOX_RETENTION_MS).
+   */
+  inboxRetentionMs?: number;
 }
 
 /** One service, running: handlers subscribed, outbox relay draining. */
@@ -93,8 +102,11 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
   await declareInbox(opts.store);
   for (const spec of definition.collections) await opts.store.ensureCollection(spec);
 
-  // Handlers run as this service, handling their message: logs, spans and outbox envelopes say so.
-  const bus = new ServiceScopedBus(opts.bus, definition.name);
+  // Handlers run as this service, handling their message: logs, spans and outbox envelopes say so,
+  // and a message their consumer already handled is acked without running them again.
+  // Provenance is checked before anything else runs; dead-lettered commands end their jobs.
+  const gate = new DeliveryGate(definition.name, logger, opts.clock ?? systemClock);
+  const bus = new ServiceScopedBus(opts.bus, definition.name, new InboxGuard(opts.store, logger), gate);
   const relay = new OutboxRelay({
     store: opts.store,
     bus,
@@ -104,6 +116,7 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
     resolveDef: messageBySubject,
     ...(opts.relayStopGraceMs === undefined ? {} : { stopGraceMs: opts.relayStopGraceMs }),
     ...(opts.maxEnvelopeBytes === undefined ? {} : { maxEnvelopeBytes: opts.maxEnvelopeBytes }),
+    inboxRetentionMs: opts.inboxRetentionMs ?? CONFIG_DEFAULTS.inboxRetentionMs,
   });
   const clock = opts.clock ?? systemClock;
   const ids = opts.ids ?? ulidSource();
@@ -149,6 +162,11 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
   });
   // Before listen(): keeps handler errors' classes and codes, which the bus branches on.
   app.useGlobalFilters(new BusExceptionFilter());
+  const refusals = definition.commandRefusals;
+  gate.attach(
+    new RelayNudgingStore(opts.store, relay),
+    refusals ? app.get<CommandRefusals>(refusals, { strict: false }) : undefined,
+  );
   try {
     await app.listen();
   } catch (err) {

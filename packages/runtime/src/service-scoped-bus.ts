@@ -1,6 +1,7 @@
 import type { Envelope, MessageDef, PayloadOf, ReplyOf } from '@autopilot/contracts';
 import type {
   DeadLetter,
+  Delivery,
   Handler,
   MessageBus,
   PublishOptions,
@@ -11,6 +12,8 @@ import type {
 } from '@autopilot/bus';
 import { runAsService } from '@autopilot/telemetry';
 import { handlingMessage } from './envelopes';
+import type { DeliveryGate } from './delivery-gate';
+import type { InboxGuard } from './inbox-guard';
 import { withLogContext, type LogContext } from './logging';
 
 /**
@@ -18,12 +21,18 @@ import { withLogContext, type LogContext } from './logging';
  * `runAsService(name)`, so spans they start carry `autopilot.service` even when six services share
  * a process (and a delivery arrives in the publisher's async context), and inside the message's
  * log context, so every line they log carries its `correlation_id` and `project_id`, and as the
- * handling of that message, so the envelopes they build are caused by it (OutboxEnvelopes).
+ * handling of that message, so the envelopes they build are caused by it (OutboxEnvelopes). With an
+ * inbox guard, a subscribed handler runs only for a message its consumer has not handled yet, and the
+ * commit that completes it records it in that consumer's inbox (InboxGuard). With a delivery gate,
+ * a delivery whose envelope disagrees with its contract is refused before either (DeliveryGate).
  */
 export class ServiceScopedBus implements MessageBus {
   constructor(
     private readonly inner: MessageBus,
     private readonly service: string,
+    private readonly inbox?: InboxGuard,
+    /** Checks provenance before the inbox or the handler, and announces dead-lettered commands. */
+    private readonly gate?: DeliveryGate,
   ) {}
 
   publish<D extends MessageDef>(
@@ -44,7 +53,21 @@ export class ServiceScopedBus implements MessageBus {
     handler: Handler<PayloadOf<D>>,
     opts?: SubscribeOptions,
   ): Promise<Subscription> {
-    return this.inner.subscribe(def, consumer, (d) => this.handling(d.envelope, () => handler(d)), opts);
+    const { inbox } = this;
+    const handle = inbox
+      ? (d: Delivery<PayloadOf<D>>) => inbox.run(consumer, d.envelope, () => handler(d))
+      : handler;
+    const { gate } = this;
+    return this.inner.subscribe(
+      def,
+      consumer,
+      async (d) => {
+        // First: a forged message must reach neither the inbox nor the handler.
+        gate?.admit(def, consumer, d);
+        return this.handling(d.envelope, () => handle(d), consumer);
+      },
+      gate ? gate.options(def, opts) : opts,
+    );
   }
 
   request<D extends MessageDef>(def: D, payload: PayloadOf<D>, opts?: RequestOptions): Promise<ReplyOf<D>> {
@@ -61,10 +84,13 @@ export class ServiceScopedBus implements MessageBus {
     return this.inner.listDeadLetters(opts);
   }
 
-  /** Runs a handler or responder as this service, handling `envelope` (logs, spans, outbox envelopes). */
-  private handling<T>(envelope: Envelope<unknown>, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a handler or responder as this service, handling `envelope` (logs, spans, outbox
+   * envelopes) for `consumer` (the inbox; absent for a responder).
+   */
+  private handling<T>(envelope: Envelope<unknown>, fn: () => Promise<T>, consumer?: string): Promise<T> {
     return withLogContext(logContextOf(envelope), () =>
-      runAsService(this.service, () => handlingMessage(envelope, fn)),
+      runAsService(this.service, () => handlingMessage(envelope, fn, consumer)),
     );
   }
 

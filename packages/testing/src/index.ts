@@ -1,9 +1,11 @@
 /**
- * @autopilot/testing: what tests across the tree share: real-server launchers, a fake clock and
- * `eventually()`. Never imported by production code.
+ * @autopilot/testing: what tests across the tree share: real-server launchers (nats-server, a
+ * scripted OpenAI-compatible model server), a fake clock and `eventually()`. Never imported by
+ * production code.
  *
  *   await eventually(() => expect(seen).toEqual([1, 2]), { timeoutMs: 5000 });
  */
 export * from './eventually';
 export * from './fake-clock';
 export * from './nats-server';
+export * from './scripted-model-server';

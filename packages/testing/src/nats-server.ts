@@ -29,6 +29,14 @@ export interface StartNatsServerOptions {
   storeDir?: string;
   /** How long to wait for the port to accept connections. Default 10000. */
   startTimeoutMs?: number;
+  /**
+   * A server config file (`-c`): users, permissions, TLS, operator mode. The port, the address and
+   * the store directory still come from the options (flags win over the file). An `include` in it
+   * is relative to the file's directory (nats-server takes no absolute include).
+   */
+  configFile?: string;
+  /** Variables the server's environment adds, for `$NAME` references in the config (passwords). */
+  env?: Record<string, string>;
 }
 
 /** No nats-server binary: tests must fail loudly rather than skip. */
@@ -133,8 +141,10 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
 
   const launch = async (): Promise<void> => {
     stderr = '';
-    const proc = spawn(bin, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+    const config = options.configFile ? ['-c', options.configFile] : [];
+    const proc = spawn(bin, [...config, '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     });
     let spawnError: Error | undefined;
     // Without a listener a failed spawn (EACCES, ENOENT after the check) is an uncaught 'error' event.

@@ -14,15 +14,21 @@ import { blueprintCollections } from './adapters/blueprint-repository';
 import type { BlueprintSource } from './adapters/blueprint-files';
 import { repoScanCollections } from './adapters/repo-scan-repository';
 import { IngestionModule } from './ingestion.module';
+import { AnnounceRefusedCommandUseCase } from './app/announce-refused-command';
+import { projectRepositoryCollections } from './adapters/project-repository-registry';
+import { ingestionSettings } from './ingestion-settings';
 
 export { readBlueprintSource, type BlueprintSource } from './adapters/blueprint-files';
 export { BlueprintRejectedError } from './domain/blueprint/blueprint-rejected-error';
+export { REPO_ROOTS_ENV, type IngestionSettings } from './ingestion-settings';
 
 /** What the runtime needs to host the ingestion service. */
 export const ingestionService: ServiceDefinition = {
   name: 'ingestion',
   module: IngestionModule,
-  collections: [...blueprintCollections, ...repoScanCollections],
+  collections: [...blueprintCollections, ...repoScanCollections, ...projectRepositoryCollections],
+  settings: ingestionSettings,
+  commandRefusals: AnnounceRefusedCommandUseCase,
 };
 
 /** Declares the outbox, inbox and ingestion collections on a store opened outside the runtime (tests, tools). */

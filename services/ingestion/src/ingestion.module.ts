@@ -10,6 +10,13 @@ import { LocalRepoReader } from './adapters/local-repo-reader';
 import { StoreRepoScanRepository } from './adapters/repo-scan-repository';
 import { ScanRepoUseCase } from './app/scan-repo.use-case';
 import { ScanRepoHandler } from './handlers/scan-repo.handler';
+import { ServiceSettings } from '@autopilot/runtime';
+import { NodeLocalPaths } from './adapters/local-paths';
+import { StoreProjectRepositories } from './adapters/project-repository-registry';
+import { LocalPaths, ProjectRepositories, REPO_ROOTS } from './app/ports';
+import { RepoLocationGuard } from './app/repo-location-guard';
+import type { IngestionSettings } from './ingestion-settings';
+import { AnnounceRefusedCommandUseCase } from './app/announce-refused-command';
 
 /**
  * The ingestion service's Nest module. `DocumentStore`, `MessageBus`, `Clock`, `IdSource` and
@@ -27,7 +34,22 @@ import { ScanRepoHandler } from './handlers/scan-repo.handler';
     },
     { provide: IngestionOptions, useValue: defaultIngestionOptions },
     ScanRepoUseCase,
+    // A command of ours the bus dead-letters ends its job with a failure event (index.ts names it).
+    AnnounceRefusedCommandUseCase,
     { provide: RepoReader, useClass: LocalRepoReader },
+    // Where scans may read (issue 13 item 5): the runtime read and checked the settings at start.
+    RepoLocationGuard,
+    { provide: LocalPaths, useClass: NodeLocalPaths },
+    {
+      provide: REPO_ROOTS,
+      useFactory: (settings: IngestionSettings) => settings.repoRoots,
+      inject: [ServiceSettings],
+    },
+    {
+      provide: ProjectRepositories,
+      useFactory: (store: DocumentStore, clock: Clock) => new StoreProjectRepositories(store, clock),
+      inject: [DocumentStore, Clock],
+    },
     {
       provide: RepoScanRepository,
       useFactory: (store: DocumentStore, clock: Clock) => new StoreRepoScanRepository(store, clock),

@@ -62,8 +62,8 @@ function nestPlannerLog(): PlannerLog {
     },
     {
       provide: PlanProposalRepository,
-      useFactory: (store: DocumentStore, clock: Clock) => new StorePlanProposalRepository(store, clock),
-      inject: [DocumentStore, Clock],
+      useFactory: (store: DocumentStore) => new StorePlanProposalRepository(store),
+      inject: [DocumentStore],
     },
     {
       provide: AnchorRepository,

@@ -8,7 +8,8 @@ import { InProcessMessageBus } from './in-process-message-bus';
 // Backoffs and request timeouts on the suite's fake clock: the suite moves time, nothing waits.
 messageBusConformance(
   'InProcessMessageBus',
-  async ({ log, clock }) => new InProcessMessageBus({ log, clock, timers: clock }),
+  async ({ log, clock, maxMessageBytes }) =>
+    new InProcessMessageBus({ log, clock, timers: clock, maxMessageBytes }),
 );
 
 const Ping = defineMessage({

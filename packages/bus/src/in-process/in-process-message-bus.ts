@@ -1,5 +1,6 @@
 import type { Envelope, MessageDef, PayloadOf, ReplyOf } from '@autopilot/contracts';
 import {
+  describeError,
   systemClock,
   systemTimers,
   ulidSource,
@@ -9,16 +10,18 @@ import {
   type Timers,
 } from '@autopilot/kernel';
 import { extractTraceContext, withConsumerSpan } from '@autopilot/telemetry';
-import { letterMessage } from '../letter-message';
+import { envelopeHead, letterMessage } from '../letter-message';
 import { decodeEnvelope, type Decoded } from '../decode-envelope';
 import { envelopeFor, relayHeaders, type EnvelopeStamp } from '../envelope-for';
 import {
   BusUnavailableError,
   ConsumerConflictError,
   NoRespondersError,
+  PayloadTooLargeError,
   PublishFailedError,
   RequestTimeoutError,
 } from '../errors';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../message-size';
 import type {
   DeadLetter,
   Delivery,
@@ -70,6 +73,12 @@ export interface InProcessMessageBusOptions {
   deadLetterLimit?: number;
   /** Default 5000: `request()` without `timeoutMs`. */
   requestTimeoutMs?: number;
+  /**
+   * The largest event or command body handed to a handler, in UTF-8 bytes; a larger one is
+   * dead-lettered unparsed (`BUS_PAYLOAD_TOO_LARGE`), as the JetStream adapter does. Default
+   * DEFAULT_MAX_MESSAGE_BYTES (64 MiB).
+   */
+  maxMessageBytes?: number;
   /**
    * Default `on-append`. The embedded topology uses `on-consume`: nothing survives this process, so
    * an outbox entry may be marked published only once its message was consumed; a stop or a crash
@@ -136,6 +145,7 @@ export class InProcessMessageBus implements MessageBus {
   private readonly eventLogLimit: number;
   private readonly deadLetterLimit: number;
   private readonly requestTimeoutMs: number;
+  private readonly maxMessageBytes: number;
   private readonly settleMode: InProcessSettle;
   private readonly busLog: BusLog;
   private readonly logs = new Map<string, SubjectLog>();
@@ -154,6 +164,8 @@ export class InProcessMessageBus implements MessageBus {
   private readonly settles = new Map<StoredMessage, PendingSettle>();
   private readonly settlesByKey = new Map<string, PendingSettle>();
   private pumpScheduled = false;
+  /** Envelope heads of stored messages published parsed (see `append`). */
+  private readonly heads = new WeakMap<StoredMessage, Record<string, string>>();
   /** Contract types each stored body was found valid for (see `decode`). */
   private readonly validBodies = new WeakMap<StoredMessage, Set<string>>();
   private closing: Promise<void> | undefined;
@@ -172,6 +184,7 @@ export class InProcessMessageBus implements MessageBus {
     this.eventLogLimit = options.eventLogLimit ?? 10_000;
     this.deadLetterLimit = Math.max(1, options.deadLetterLimit ?? 10_000);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.settleMode = options.settle ?? 'on-append';
     this.busLog = options.log ?? consoleBusLog;
   }
@@ -182,12 +195,18 @@ export class InProcessMessageBus implements MessageBus {
     opts: PublishOptions = {},
   ): Promise<Envelope<PayloadOf<D>>> {
     const { envelope, headers } = envelopeFor(def, payload, opts, this.stamp);
-    await this.append(envelope.subject, JSON.stringify(envelope), headers, envelope.id);
+    await this.append(envelope.subject, JSON.stringify(envelope), headers, envelope.id, envelope);
     return envelope;
   }
 
   async publishEnvelope(envelope: Envelope): Promise<void> {
-    await this.append(envelope.subject, JSON.stringify(envelope), relayHeaders(envelope), envelope.id);
+    await this.append(
+      envelope.subject,
+      JSON.stringify(envelope),
+      relayHeaders(envelope),
+      envelope.id,
+      envelope,
+    );
   }
 
   /**
@@ -198,12 +217,17 @@ export class InProcessMessageBus implements MessageBus {
     await this.append(subject, body, { ...headers }, headers['Nats-Msg-Id']);
   }
 
-  /** Stores the message and wakes its groups; the promise is the publish's settle (see `settle`). */
+  /**
+   * Stores the message and wakes its groups; the promise is the publish's settle (see `settle`).
+   * `envelope`, when the caller has it parsed, gives the head a dead letter of a body too large to
+   * parse keeps (the JetStream adapter's stub carries the same).
+   */
   private append(
     subject: string,
     body: string,
     headers: Record<string, string>,
     id: string | undefined,
+    envelope?: Envelope,
   ): Promise<void> {
     if (this.closed) throw new PublishFailedError(subject, 'the bus is closed');
     const family = subjectFamily(subject);
@@ -214,6 +238,7 @@ export class InProcessMessageBus implements MessageBus {
       return this.settlesByKey.get(key)?.promise ?? Promise.resolve();
     }
     const rec = this.log(subject, family === 'work').append(body, headers);
+    if (envelope) this.heads.set(rec, envelopeHead(envelope));
     const waitFor = new Set<ConsumerGroup>();
     for (const group of this.groups.values()) {
       if (group.subject !== subject) continue;
@@ -379,11 +404,26 @@ export class InProcessMessageBus implements MessageBus {
     return decoded;
   }
 
+  /** The body's size in UTF-8 bytes when it is past the cap, else undefined (no count needed). */
+  private oversize(body: string): number | undefined {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most bodies pass without being counted.
+    if (body.length * 3 <= this.maxMessageBytes) return undefined;
+    const bytes = Buffer.byteLength(body);
+    return bytes > this.maxMessageBytes ? bytes : undefined;
+  }
+
   private async attempt(group: ConsumerGroup, member: GroupMember, p: PendingMessage): Promise<void> {
     const count = p.count;
+    const bytes = this.oversize(p.rec.body);
+    if (bytes !== undefined) {
+      const tooLarge = new PayloadTooLargeError(p.rec.subject, bytes, this.maxMessageBytes, 'body');
+      const head = this.heads.get(p.rec) ?? envelopeHead({ id: p.rec.headers['Nats-Msg-Id'] });
+      await this.deadLetter(group, member, p, tooLarge.code, tooLarge.message, head, count);
+      return;
+    }
     const decoded = this.decode(member.def, p.rec);
     if (!decoded.ok) {
-      this.deadLetter(group, p, decoded.code, decoded.reason, decoded.message, count);
+      await this.deadLetter(group, member, p, decoded.code, decoded.reason, decoded.message, count);
       return;
     }
     const { envelope } = decoded;
@@ -392,6 +432,7 @@ export class InProcessMessageBus implements MessageBus {
       id: envelope.id,
       payload: envelope.data,
       envelope,
+      subject: p.rec.subject,
       deliveryCount: count,
       headers: handlerHeaders(headers),
       // A running handler holds its delivery (see the class comment): nothing to push back.
@@ -418,7 +459,7 @@ export class InProcessMessageBus implements MessageBus {
         this.consumed(group, p.rec);
         return;
       case 'dead':
-        this.deadLetter(group, p, outcome.code, outcome.reason, envelope, count);
+        await this.deadLetter(group, member, p, outcome.code, outcome.reason, envelope, count);
         return;
       case 'retry':
         this.redeliverAfter(() => {
@@ -434,14 +475,16 @@ export class InProcessMessageBus implements MessageBus {
     }
   }
 
-  private deadLetter(
+  /** Records the letter, settles the message, then tells the subscriber (`onDeadLetter`). */
+  private async deadLetter(
     group: ConsumerGroup,
+    member: GroupMember,
     p: PendingMessage,
     code: string,
     reason: string,
     message: unknown,
     deliveryCount: number,
-  ): void {
+  ): Promise<void> {
     p.done = true;
     const letter: DeadLetter = {
       subject: p.rec.subject,
@@ -459,6 +502,18 @@ export class InProcessMessageBus implements MessageBus {
     }
     logDeadLetter(this.busLog, letter, p.rec.headers['Nats-Msg-Id']);
     this.consumed(group, p.rec);
+    const onDeadLetter = member.opts.onDeadLetter;
+    if (!onDeadLetter) return;
+    try {
+      await onDeadLetter({ ...letter });
+    } catch (err) {
+      this.busLog('error', 'onDeadLetter failed', {
+        consumer: group.name,
+        subject: letter.subject,
+        code,
+        error: describeError(err),
+      });
+    }
   }
 
   private redeliverAfter(fn: () => void, ms: number): void {

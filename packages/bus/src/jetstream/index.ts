@@ -6,3 +6,4 @@
  */
 export { connectJetStreamBus, JetStreamMessageBus, type JetStreamBusOptions } from './jetstream-message-bus';
 export { STREAMS } from './provisioning';
+export { NatsCredentialsError, type NatsCredentials, type NatsTls } from './nats-auth';

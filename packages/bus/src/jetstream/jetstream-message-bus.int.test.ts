@@ -12,7 +12,7 @@ import {
   type StoredMsg,
 } from '@nats-io/jetstream';
 import { Objm, type ObjectStore } from '@nats-io/obj';
-import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Type } from '@sinclair/typebox';
 import { BusUnavailableError, MalformedReplyError, RemoteError } from '../errors';
 import type { BusLog } from '../log';
@@ -90,11 +90,12 @@ afterAll(async () => {
 
 // The bus keeps Node's timers: its delays (nak delays, ack wait) run on the server's clock, which no
 // fake clock moves, so time passes when the server says it has.
-messageBusConformance(`JetStreamMessageBus on ${conformanceServer}`, async ({ log }) => {
+messageBusConformance(`JetStreamMessageBus on ${conformanceServer}`, async ({ log, maxMessageBytes }) => {
   const bus = await connectJetStreamBus({
     servers: process.env.NATS_URL ?? server.url,
     source: 'conformance',
     log,
+    maxMessageBytes,
     connectTimeoutMs: 5000,
   });
   return { bus, passTime: (ms) => serverClockPasses(bus.connection, ms) };
@@ -626,7 +627,9 @@ describe('JetStreamMessageBus claim check', () => {
       const text = 'b'.repeat(LIMIT - base + 1);
       const over = await bus.publish(Doc, { n: 2, text }, { id: `${Doc.name}-2` });
       const stub = await lastStored(Doc.subject);
-      expect(stub.data.length).toBe(0);
+      // The stub's body is the envelope's head, never its data.
+      expect(JSON.parse(stub.string())).toMatchObject({ id: over.id, type: Doc.type, subject: Doc.subject });
+      expect(stub.string()).not.toContain('"data"');
       expect(stub.header.get('Nats-Msg-Id')).toBe(over.id);
       expect(stub.header.get('Ap-Payload-Bytes')).toBe(String(LIMIT + 1));
       const name = objectOf(stub);
@@ -696,8 +699,11 @@ describe('JetStreamMessageBus claim check', () => {
         subject: Doc.subject,
         deliveryCount: 1,
       });
-      expect(letter!.message).toEqual({
+      // Unfetched, it is still named: the stub carries the envelope's head.
+      expect(letter!.message).toMatchObject({
         id: sent.id,
+        type: Doc.type,
+        subject: Doc.subject,
         claimCheck: { bucket: PAYLOADS_BUCKET, name, bytes: Buffer.byteLength(JSON.stringify(sent)) },
       });
       expect(letter!.reason).toContain(`no object ${name} in bucket ${PAYLOADS_BUCKET}`);
@@ -916,5 +922,70 @@ describe('JetStreamMessageBus claim check', () => {
     } finally {
       await bus.close();
     }
+  });
+
+  describe('maxMessageBytes', () => {
+    const CAP = 64 * 1024;
+    const cappedBus = (lines: typeof logs = logs) =>
+      connectJetStreamBus({
+        servers: server.url,
+        source: 'claim-check',
+        log: (level, msg, fields) => lines.push({ level, msg, fields }),
+        maxInlineBytes: LIMIT,
+        maxMessageBytes: CAP,
+      });
+    /** A stub as a raw client sends one: any headers, pointing at any object. */
+    const publishStub = async (subject: string, name: string, bytes: number, id: string) => {
+      const headers = natsHeaders();
+      headers.set('Ap-Payload', `${PAYLOADS_BUCKET}/${name}`);
+      headers.set('Ap-Payload-Bytes', String(bytes));
+      await jetstream(nc).publish(subject, new Uint8Array(0), { msgID: id, headers });
+    };
+
+    it('refuses a body its Ap-Payload-Bytes says is past the cap before fetching anything (480 MB)', async () => {
+      const Doc = docEvent();
+      const bus = await cappedBus();
+      const consumer = `cap-header-${Doc.name}`;
+      try {
+        const handled: number[] = [];
+        await bus.subscribe(Doc, consumer, async (d) => void handled.push(d.payload.n));
+        // No such object: had the bus tried to fetch it, the letter would say BUS_PAYLOAD_MISSING.
+        await publishStub(Doc.subject, `never-stored-${Doc.name}`, 480_000_000, `huge-${Doc.name}`);
+        await bus.publish(Doc, { n: 2, text: 'next' });
+        await eventually(() => expect(handled).toEqual([2]));
+        const [letter] = await deadLettersOf(bus, consumer);
+        expect(letter).toMatchObject({
+          code: 'BUS_PAYLOAD_TOO_LARGE',
+          subject: Doc.subject,
+          deliveryCount: 1,
+        });
+        expect(letter!.message).toMatchObject({ id: `huge-${Doc.name}`, claimCheck: { bytes: 480_000_000 } });
+        expect(letter!.reason).toContain(`${Doc.subject} is 480000000 bytes (its Ap-Payload-Bytes header)`);
+        expect(letter!.reason).toContain(`at most ${CAP}`);
+      } finally {
+        await bus.close();
+      }
+    });
+
+    it('catches a lying header: a stored body past the cap is refused by its stored size, unread', async () => {
+      const Doc = docEvent();
+      const bus = await cappedBus();
+      const consumer = `cap-liar-${Doc.name}`;
+      try {
+        const name = `liar-${Doc.name}`;
+        const body = new TextEncoder().encode(JSON.stringify({ pad: 'x'.repeat(CAP * 4) }));
+        await objects.putBlob({ name }, body);
+        const handled: number[] = [];
+        await bus.subscribe(Doc, consumer, async (d) => void handled.push(d.payload.n));
+        await publishStub(Doc.subject, name, 10, `liar-${Doc.name}`);
+        await bus.publish(Doc, { n: 2, text: 'next' });
+        await eventually(() => expect(handled).toEqual([2]));
+        const [letter] = await deadLettersOf(bus, consumer);
+        expect(letter).toMatchObject({ code: 'BUS_PAYLOAD_TOO_LARGE', deliveryCount: 1 });
+        expect(letter!.reason).toContain(`is ${body.length} bytes (its stored body)`);
+      } finally {
+        await bus.close();
+      }
+    });
   });
 });

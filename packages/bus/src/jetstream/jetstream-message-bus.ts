@@ -17,7 +17,13 @@ import {
   type Subscription as NatsSubscription,
 } from '@nats-io/transport-node';
 import { envelopeFor, relayHeaders, type EnvelopeStamp } from '../envelope-for';
-import { BusUnavailableError, NoRespondersError, PublishFailedError, RequestTimeoutError } from '../errors';
+import {
+  BusPermissionDeniedError,
+  BusUnavailableError,
+  NoRespondersError,
+  PublishFailedError,
+  RequestTimeoutError,
+} from '../errors';
 import { consoleBusLog, type BusLog } from '../log';
 import type {
   BusConnectionChange,
@@ -40,14 +46,37 @@ import {
 } from '../subscribe-options';
 import { headerValue, textEncoder, toNatsHeaders, withoutBusHeaders } from './codec';
 import { connectWithRetry, unlessAborted } from './connect';
+import { permissionDenial, type NatsCredentials, type NatsTls } from './nats-auth';
+import { logNatsStatus } from './nats-status-log';
 import { readDeadLetters } from './dead-letters';
 import { JetStreamSubscription } from './jetstream-subscription';
-import { claimCheckHeaders, inlineLimit, maxBodyBytes, PAYLOADS_BUCKET, PayloadStore } from './payload-store';
+import { envelopeHead } from '../letter-message';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../message-size';
+import {
+  claimCheckHeaders,
+  inlineLimit,
+  maxBodyBytes,
+  PAYLOADS_BUCKET,
+  PayloadStore,
+  stubBody,
+} from './payload-store';
 import { provisionStreams, STREAMS, type ProvisionOptions } from './provisioning';
 
 export interface JetStreamBusOptions extends ProvisionOptions {
-  /** One URL or several (a cluster): `nats://127.0.0.1:4222`. */
+  /**
+   * One URL or several (a cluster): `nats://127.0.0.1:4222`. A `user:pass@` or `token@` in them is
+   * taken out and used as `credentials` (nats.js v3 ignores userinfo).
+   */
   servers: string | string[];
+  /** Who the connection is (user/password, token, NKey, `.creds`); default what `servers` carry. */
+  credentials?: NatsCredentials;
+  /** TLS towards the servers (CA, client certificate); a `tls://` server requires TLS too. */
+  tls?: NatsTls;
+  /**
+   * The prefix of this connection's reply subjects. Default `_INBOX.<source>`: the server's
+   * permissions can then give each service its own replies only (deploy/nats-permissions.conf).
+   */
+  inboxPrefix?: string;
   /** The envelope `source` of what this bus publishes: the service name. */
   source: string;
   /** The connection name NATS monitoring shows. Default `source`. */
@@ -68,6 +97,13 @@ export interface JetStreamBusOptions extends ProvisionOptions {
    * upper bound: the server's `max_payload` less 64 KiB for headers. Tests set it small.
    */
   maxInlineBytes?: number;
+  /**
+   * The largest event or command body this bus hands a handler, in bytes. A claim-checked body
+   * larger than this (by its `Ap-Payload-Bytes` header, its stored size, or what a read finds) is
+   * never fetched into memory: it is dead-lettered (`BUS_PAYLOAD_TOO_LARGE`). Default
+   * DEFAULT_MAX_MESSAGE_BYTES (64 MiB).
+   */
+  maxMessageBytes?: number;
   log?: BusLog;
   clock?: Clock;
   /**
@@ -84,6 +120,11 @@ function hasKeys(record: Record<string, string>): boolean {
   return false;
 }
 
+/** `_INBOX.<source>` when the source is one subject token (a service name), else nats.js's `_INBOX`. */
+function inboxPrefixFor(source: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(source) ? `_INBOX.${source}` : '_INBOX';
+}
+
 /** Every responder of a definition joins this queue group, so they share the requests. */
 const RESPONDERS = 'ap-responders';
 
@@ -94,15 +135,20 @@ const RESPONDERS = 'ap-responders';
  */
 export async function connectJetStreamBus(options: JetStreamBusOptions): Promise<JetStreamMessageBus> {
   const log = options.log ?? consoleBusLog;
-  const nc = await connectWithRetry({
+  const session = await connectWithRetry({
     servers: options.servers,
     name: options.name ?? options.source,
+    inboxPrefix: options.inboxPrefix ?? inboxPrefixFor(options.source),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
     connectTimeoutMs: options.connectTimeoutMs,
     signal: options.signal,
     log,
     clock: options.clock,
     timers: options.timers,
   });
+  const nc = session.connection;
+  logNatsStatus(nc, log, session.credential, options.clock ?? systemClock);
   try {
     const bus = await unlessAborted(
       (async () => {
@@ -114,16 +160,26 @@ export async function connectJetStreamBus(options: JetStreamBusOptions): Promise
           await new Objm(js).open(PAYLOADS_BUCKET, false),
           options.timers ?? systemTimers,
         );
-        return new JetStreamMessageBus(nc, js, jsm, payloads, options, log);
+        return new JetStreamMessageBus(nc, js, jsm, payloads, options, log, session.credential);
       })(),
       options.signal,
-      options.servers,
+      session.servers,
       async () => undefined,
     );
     return bus;
   } catch (err) {
     await nc.close().catch(() => undefined);
     if (err instanceof BusUnavailableError) throw err;
+    const denial = permissionDenial(err);
+    if (denial) {
+      throw new BusPermissionDeniedError(
+        denial.operation === 'subscription' ? 'subscribe' : 'publish',
+        denial.subject,
+        session.credential,
+        'provisioning the JetStream streams and the payload bucket',
+        { cause: err },
+      );
+    }
     throw new BusUnavailableError(`JetStream streams could not be provisioned: ${describeError(err)}`, {
       cause: err,
     });
@@ -151,6 +207,8 @@ export class JetStreamMessageBus implements MessageBus {
     private readonly payloads: PayloadStore,
     private readonly options: JetStreamBusOptions,
     private readonly log: BusLog,
+    /** Which credential the connection uses, for permission errors: never a secret. */
+    private readonly credential = 'no credentials',
   ) {
     this.stamp = {
       source: options.source,
@@ -165,7 +223,7 @@ export class JetStreamMessageBus implements MessageBus {
     opts: PublishOptions = {},
   ): Promise<Envelope<PayloadOf<D>>> {
     const { envelope, headers } = envelopeFor(def, payload, opts, this.stamp);
-    await this.send(envelope.subject, JSON.stringify(envelope), headers, envelope.id);
+    await this.send(envelope.subject, JSON.stringify(envelope), headers, envelope.id, envelope);
     return envelope;
   }
 
@@ -177,7 +235,13 @@ export class JetStreamMessageBus implements MessageBus {
   }
 
   async publishEnvelope(envelope: Envelope): Promise<void> {
-    await this.send(envelope.subject, JSON.stringify(envelope), relayHeaders(envelope), envelope.id);
+    await this.send(
+      envelope.subject,
+      JSON.stringify(envelope),
+      relayHeaders(envelope),
+      envelope.id,
+      envelope,
+    );
   }
 
   /**
@@ -192,13 +256,15 @@ export class JetStreamMessageBus implements MessageBus {
   /**
    * Publishes and waits for the PubAck: once this resolves, the message survives a server crash. A
    * body past the inline limit is stored in AP_PAYLOADS first, then its stub is published: a
-   * consumer never sees a stub whose body is not stored yet.
+   * consumer never sees a stub whose body is not stored yet. The stub's body is the envelope's head
+   * (`envelope`, when the caller has it parsed), so it names the message even unfetched.
    */
   private async send(
     subject: string,
     body: string,
     callerHeaders: Record<string, string>,
     msgId?: string,
+    envelope?: Envelope,
   ): Promise<void> {
     if (this.closed) throw new PublishFailedError(subject, 'the bus is closed');
     const family = subjectFamily(subject);
@@ -211,11 +277,11 @@ export class JetStreamMessageBus implements MessageBus {
       try {
         const ref = await this.payloads.put(msgId, data);
         headers = { ...headers, ...claimCheckHeaders(ref) };
-        data = new Uint8Array(0);
+        data = envelope === undefined ? new Uint8Array(0) : stubBody(envelopeHead(envelope));
       } catch (err) {
         throw new PublishFailedError(
           subject,
-          `the body (${data.length} bytes) could not be stored in ${PAYLOADS_BUCKET}: ${describeError(err)}`,
+          `the body (${data.length} bytes) could not be stored in ${PAYLOADS_BUCKET}: ${this.failure(err)}`,
           { cause: err },
         );
       }
@@ -226,8 +292,19 @@ export class JetStreamMessageBus implements MessageBus {
         headers: hasKeys(headers) ? toNatsHeaders(headers) : undefined,
       });
     } catch (err) {
-      throw new PublishFailedError(subject, describeError(err), { cause: err });
+      throw new PublishFailedError(subject, this.failure(err), { cause: err });
     }
+  }
+
+  /** Why an operation failed; a permission denial says so, naming the subject the server refused. */
+  private failure(err: unknown): string {
+    const denial = permissionDenial(err);
+    if (!denial) return describeError(err);
+    const operation = denial.operation === 'subscription' ? 'subscribe' : 'publish';
+    return (
+      `NATS permission denied: this connection's user (${this.credential}) may not ${operation} ` +
+      `on "${denial.subject}"`
+    );
   }
 
   /**
@@ -265,6 +342,7 @@ export class JetStreamMessageBus implements MessageBus {
         jsm: this.jsm,
         payloads: this.payloads,
         inlineLimit: () => inlineLimit(this.connection, this.options.maxInlineBytes),
+        maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
         log: this.log,
         now: () => this.stamp.clock.isoNow(),
         timers: this.options.timers ?? systemTimers,
@@ -276,7 +354,19 @@ export class JetStreamMessageBus implements MessageBus {
       resolveSubscribeOptions(opts),
       (s) => this.subscriptions.delete(s),
     );
-    await sub.start();
+    try {
+      await sub.start();
+    } catch (err) {
+      const denial = permissionDenial(err);
+      if (!denial) throw err;
+      throw new BusPermissionDeniedError(
+        denial.operation === 'subscription' ? 'subscribe' : 'publish',
+        denial.subject,
+        this.credential,
+        `binding consumer ${consumer} to ${def.subject}`,
+        { cause: err },
+      );
+    }
     this.subscriptions.add(sub);
     return sub;
   }
@@ -302,7 +392,7 @@ export class JetStreamMessageBus implements MessageBus {
       if (err instanceof natsErrors.RequestError && err.isNoResponders())
         throw new NoRespondersError(def.subject);
       if (err instanceof natsErrors.NoRespondersError) throw new NoRespondersError(def.subject);
-      throw new PublishFailedError(def.subject, describeError(err), { cause: err });
+      throw new PublishFailedError(def.subject, this.failure(err), { cause: err });
     }
     return readReply(def.subject, reply.string()) as ReplyOf<D>;
   }
@@ -314,6 +404,7 @@ export class JetStreamMessageBus implements MessageBus {
     assertServable(def);
     if (this.closing) throw new BusUnavailableError('the bus is closed');
     const settling = new Set<Promise<void>>();
+    let denied: Error | undefined;
     const answer = async (msg: Msg): Promise<void> => {
       const wire = await answerRequest(def, responder as Responder<unknown, unknown>, msg.string(), (k) =>
         headerValue(msg.headers, k),
@@ -336,6 +427,7 @@ export class JetStreamMessageBus implements MessageBus {
       queue: RESPONDERS,
       callback: (err, msg) => {
         if (err) {
+          if (permissionDenial(err)) denied = err;
           this.log('error', 'responder subscription failed', {
             subject: def.subject,
             error: describeError(err),
@@ -363,8 +455,21 @@ export class JetStreamMessageBus implements MessageBus {
         })()),
     };
     this.subscriptions.add(subscription);
-    // Make sure the server has the subscription before a caller can expect an answer.
+    // Make sure the server has the subscription before a caller can expect an answer. The server
+    // answers a refused subscription before the flush's pong, so a denial is known by now.
     await this.connection.flush();
+    if (denied) {
+      this.subscriptions.delete(subscription);
+      throw new BusPermissionDeniedError(
+        'subscribe',
+        def.subject,
+        this.credential,
+        `serving ${def.subject}`,
+        {
+          cause: denied,
+        },
+      );
+    }
     return subscription;
   }
 

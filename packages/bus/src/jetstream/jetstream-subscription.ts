@@ -14,7 +14,7 @@ import {
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { decodeEnvelope } from '../decode-envelope';
 import { letterMessage } from '../letter-message';
-import { BusUnavailableError, ConsumerConflictError } from '../errors';
+import { BusUnavailableError, ConsumerConflictError, PayloadTooLargeError } from '../errors';
 import { logDeadLetter, type BusLog } from '../log';
 import type { DeadLetter, Delivery, Handler, Subscription } from '../message-bus';
 import { ACK, decideOutcome, type Outcome } from '../outcome';
@@ -22,7 +22,13 @@ import type { ResolvedSubscribeOptions } from '../subscribe-options';
 import { endConsumerSpan, extractTraceContext, startConsumerSpan } from '@autopilot/telemetry';
 import { headersToRecord, headerValue, textDecoder } from './codec';
 import { deadLetterMsgId, encodeDeadLetter, publishDeadLetter } from './dead-letters';
-import { claimCheckedMessage, readClaimCheck, type PayloadRef, type PayloadStore } from './payload-store';
+import {
+  claimCheckedMessage,
+  readClaimCheck,
+  readStubHead,
+  type PayloadRef,
+  type PayloadStore,
+} from './payload-store';
 
 export interface SubscriptionDeps {
   readonly nc: NatsConnection;
@@ -32,6 +38,8 @@ export interface SubscriptionDeps {
   readonly payloads: PayloadStore;
   /** The largest dead letter published whole, in bytes (the bus's inline limit). */
   readonly inlineLimit: () => number;
+  /** The largest message body handed to a handler; larger ones are dead-lettered unread. */
+  readonly maxMessageBytes: number;
   readonly log: BusLog;
   readonly now: () => string;
   /** Runs the heartbeats and the wait between re-subscribe attempts. */
@@ -274,12 +282,28 @@ export class JetStreamSubscription implements Subscription {
     }
     const ref = claimCheck?.ref;
     const forLetter = (message: unknown): unknown => (ref ? claimCheckedMessage(message, ref) : message);
+    const max = this.deps.maxMessageBytes;
+    // Sizes first, before a byte of a body is fetched or parsed: the claim check's header for a
+    // stub (the fetch checks again, since a header can lie), the body itself when inline.
+    const tooLarge =
+      ref !== undefined
+        ? ref.bytes > max
+          ? new PayloadTooLargeError(m.subject, ref.bytes, max, 'header')
+          : undefined
+        : m.data.length > max
+          ? new PayloadTooLargeError(m.subject, m.data.length, max, 'body')
+          : undefined;
+    if (tooLarge) {
+      const head = ref ? this.stubHead(m) : { id: headerValue(m.headers, 'Nats-Msg-Id') };
+      await this.deadLetter(m, tooLarge.code, tooLarge.message, forLetter(head), count, ref);
+      return;
+    }
     let text: string;
     if (ref === undefined) {
       text = m.string();
     } else if (count > this.opts.maxDeliveries) {
       // Not fetched: the fetch may be what failed on every delivery so far.
-      await this.deadLetterPastLimit(m, forLetter({ id: headerValue(m.headers, 'Nats-Msg-Id') }), ref);
+      await this.deadLetterPastLimit(m, forLetter(this.stubHead(m)), ref);
       return;
     } else {
       const body = await this.fetchBody(m, ref, count);
@@ -302,6 +326,7 @@ export class JetStreamSubscription implements Subscription {
       id: envelope.id,
       payload: envelope.data,
       envelope,
+      subject: m.subject,
       deliveryCount: count,
       // Built on first read: most handlers never look at headers.
       get headers() {
@@ -370,18 +395,25 @@ export class JetStreamSubscription implements Subscription {
     // Heartbeats cover the fetch as they cover a handler: a large body takes a while.
     this.inFlight.add(m);
     try {
-      return textDecoder.decode(await this.deps.payloads.fetch(ref));
+      return textDecoder.decode(await this.deps.payloads.fetch(ref, this.deps.maxMessageBytes, m.subject));
     } catch (err) {
       failure = err;
     } finally {
       this.inFlight.delete(m);
     }
-    const message = claimCheckedMessage({ id: headerValue(m.headers, 'Nats-Msg-Id') }, ref);
+    const message = claimCheckedMessage(this.stubHead(m), ref);
     const outcome: Outcome = hasCode(failure, 'BUS_PAYLOAD_MISSING')
       ? { kind: 'dead', code: 'BUS_PAYLOAD_MISSING', reason: describeError(failure) }
       : decideOutcome(failure, count, this.opts);
     await this.conclude(m, outcome, message, count, ref);
     return undefined;
+  }
+
+  /** What a stub says of its envelope (payload-store.ts `stubBody`), its message id at least. */
+  private stubHead(m: JsMsg): Record<string, string> {
+    const head = readStubHead(m.data);
+    const msgId = headerValue(m.headers, 'Nats-Msg-Id');
+    return head.id === undefined && msgId !== undefined ? { id: msgId, ...head } : head;
   }
 
   /**
@@ -479,6 +511,23 @@ export class JetStreamSubscription implements Subscription {
       stream: m.info.stream,
       streamSequence: m.info.streamSequence,
     });
+    await this.tell(letter);
+  }
+
+  /** Hands a recorded dead letter to the subscriber's `onDeadLetter`; its failure is only logged. */
+  private async tell(letter: DeadLetter): Promise<void> {
+    const onDeadLetter = this.opts.onDeadLetter;
+    if (!onDeadLetter) return;
+    try {
+      await onDeadLetter(letter);
+    } catch (err) {
+      this.deps.log('error', 'onDeadLetter failed', {
+        consumer: this.consumer,
+        subject: letter.subject,
+        code: letter.code,
+        error: describeError(err),
+      });
+    }
   }
 
   /**

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { describeError, systemTimers, type TimerHandle, type Timers } from '@autopilot/kernel';
 import type { ObjectStore } from '@nats-io/obj';
 import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
-import { PayloadMissingError, PayloadUnavailableError } from '../errors';
-import { CLAIM_CHECK_BYTES_HEADER, CLAIM_CHECK_HEADER, headerValue } from './codec';
+import { PayloadMissingError, PayloadTooLargeError, PayloadUnavailableError } from '../errors';
+import { CLAIM_CHECK_BYTES_HEADER, CLAIM_CHECK_HEADER, headerValue, textDecoder, textEncoder } from './codec';
 
 /**
  * The claim check. Events carry the state they announce (DESIGN.md), so a 500k-word blueprint makes
@@ -92,6 +92,29 @@ export function readClaimCheck(headers: MsgHdrs | undefined): ClaimCheck | undef
 }
 
 /**
+ * A stub's body: the envelope's head (its short string fields, no `data`), so a message whose body
+ * is never fetched (too large, missing) still names its id, correlation and project in its dead
+ * letter, and its service can announce the end of the job it carried. Readers that follow the
+ * `Ap-Payload` header ignore it; older stubs have an empty body.
+ */
+export function stubBody(head: Readonly<Record<string, string>>): Uint8Array<ArrayBuffer> {
+  return textEncoder.encode(JSON.stringify(head));
+}
+
+/** The longest stub body read back as a head: a head's fields are bounded (envelopeHead). */
+const MAX_STUB_BYTES = 16 * 1024;
+
+/** The envelope head a stub carries (see `stubBody`), or `{}` when it has none or is not one. */
+export function readStubHead(body: Uint8Array): Record<string, string> {
+  if (body.length === 0 || body.length > MAX_STUB_BYTES) return {};
+  try {
+    return envelopeHead(JSON.parse(textDecoder.decode(body)));
+  } catch {
+    return {};
+  }
+}
+
+/**
  * What a dead letter keeps of a message whose body is in the payload store: the envelope's head
  * (when the body parsed as one) and where the whole body is. Never the body: a dead letter is one
  * NATS message, and the body is what did not fit in one.
@@ -122,25 +145,59 @@ export class PayloadStore {
   }
 
   /**
-   * The body `ref` points at. Throws PayloadMissingError when there is no such object (no retry
-   * helps), PayloadUnavailableError when the store could not be read (a retry may).
+   * The body `ref` points at, never more than `maxBytes` of it in memory: the stored size is checked
+   * before anything is read, and reading stops (the read is cancelled) once past `maxBytes`, since
+   * the object's metadata is written by its publisher and may lie as a header may. Throws
+   * PayloadTooLargeError past `maxBytes` (`subject` names the message in it), PayloadMissingError
+   * when there is no such object (no retry helps), PayloadUnavailableError when the store could not
+   * be read (a retry may).
    */
-  async fetch(ref: PayloadRef): Promise<Uint8Array> {
+  async fetch(ref: PayloadRef, maxBytes: number, subject: string): Promise<Uint8Array> {
     let timer: TimerHandle | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = this.timers.after(FETCH_TIMEOUT_MS, () =>
         reject(new Error(`no answer within ${FETCH_TIMEOUT_MS} ms`)),
       );
     });
-    let body: Uint8Array | null;
     try {
-      body = await Promise.race([this.objects.getBlob(ref.name), timeout]);
+      return await Promise.race([this.read(ref, maxBytes, subject), timeout]);
     } catch (err) {
+      if (err instanceof PayloadTooLargeError || err instanceof PayloadMissingError) throw err;
       throw new PayloadUnavailableError(ref.bucket, ref.name, describeError(err), { cause: err });
     } finally {
       timer?.cancel();
     }
-    if (body === null) throw new PayloadMissingError(ref.bucket, ref.name);
+  }
+
+  private async read(ref: PayloadRef, maxBytes: number, subject: string): Promise<Uint8Array> {
+    const info = await this.objects.info(ref.name);
+    if (info === null || info.deleted) throw new PayloadMissingError(ref.bucket, ref.name);
+    if (info.size > maxBytes) throw new PayloadTooLargeError(subject, info.size, maxBytes, 'store');
+    const result = await this.objects.get(ref.name);
+    if (result === null) throw new PayloadMissingError(ref.bucket, ref.name);
+    const reader = result.data.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        // The object store's own completion (digest check) no longer matters: nothing awaits it.
+        result.error.catch(() => undefined);
+        throw new PayloadTooLargeError(subject, total, maxBytes, 'read');
+      }
+      chunks.push(value);
+    }
+    const failed = await result.error;
+    if (failed) throw failed;
+    const body = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, at);
+      at += chunk.length;
+    }
     return body;
   }
 }

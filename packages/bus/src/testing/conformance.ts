@@ -175,7 +175,15 @@ export interface ConformanceBusOptions {
    * timeouts) takes it as `clock` and `timers`; the suite then moves it instead of waiting.
    */
   readonly clock: FakeClock;
+  /** The bus must take bodies up to this many bytes and refuse larger ones (its `maxMessageBytes`). */
+  readonly maxMessageBytes: number;
 }
+
+/**
+ * The cap the suite gives every bus: above LARGE_BYTES, so large messages pass, and small enough
+ * that a test can publish past it.
+ */
+export const CONFORMANCE_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /**
  * What the suite needs of an adapter besides the port: publishing bytes as an outside integration
@@ -228,6 +236,7 @@ export function messageBusConformance(
       const made = await make({
         log: (level, msg, fields) => lines.push({ level, msg, fields: { ...fields } }),
         clock,
+        maxMessageBytes: CONFORMANCE_MAX_MESSAGE_BYTES,
       });
       const underTest: BusUnderTest = 'bus' in made ? made : { bus: made };
       bus = underTest.bus;
@@ -386,6 +395,23 @@ export function messageBusConformance(
         });
         await eventually(() => expect(seen).toHaveLength(1));
         expect(seen[0]).toEqual({ 'x-source': 'integration' });
+      });
+
+      it('names the subject a message arrived on, whatever its envelope claims', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const seen: { subject: string; claimed: string }[] = [];
+        await bus.subscribe(Ping, `arrived-${t}`, async (d) => {
+          seen.push({ subject: d.subject, claimed: d.envelope.subject });
+        });
+        await bus.publish(Ping, { n: 1 });
+        await bus.publishRaw(Ping.subject, rawEnvelope(Ping, { n: 2 }, { subject: 'ap.v1.evt.other.thing' }));
+        await eventually(() =>
+          expect(seen).toEqual([
+            { subject: Ping.subject, claimed: Ping.subject },
+            { subject: Ping.subject, claimed: 'ap.v1.evt.other.thing' },
+          ]),
+        );
       });
 
       it('round-trips publish headers', async () => {
@@ -631,6 +657,77 @@ export function messageBusConformance(
         });
         expect(line!.fields.messageId).toBe(sent.includes(id) ? id : undefined);
         expect(JSON.stringify(line)).not.toContain(secret);
+      });
+
+      it('tells onDeadLetter of every dead letter it records, once the letter is recorded', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const consumer = `told-${t}`;
+        const told: DeadLetter[] = [];
+        const listed: number[] = [];
+        await bus.subscribe(
+          Ping,
+          consumer,
+          async () => {
+            throw new NonRetryableError('refused');
+          },
+          {
+            onDeadLetter: async (letter) => {
+              listed.push((await bus.listDeadLetters({ consumer })).length);
+              told.push(letter);
+            },
+          },
+        );
+        const sent = await bus.publish(Ping, { n: 1 }, { correlationId: `job-${t}` });
+        await bus.publishRaw(Ping.subject, rawEnvelope(Ping, { n: -1 }, { correlationId: `job2-${t}` }));
+        await eventually(() => expect(told).toHaveLength(2));
+        expect(told[0]).toMatchObject({
+          consumer,
+          subject: Ping.subject,
+          code: 'BUS_NON_RETRYABLE',
+          message: { id: sent.id, correlationId: `job-${t}` },
+        });
+        // Refused by the bus before any handler ran: told all the same.
+        expect(told[1]).toMatchObject({
+          code: 'CONTRACT_VIOLATION',
+          message: { correlationId: `job2-${t}` },
+        });
+        expect(listed[0]).toBeGreaterThanOrEqual(1);
+      });
+
+      it('dead-letters a body past maxMessageBytes without parsing it, naming size, cap and subject', async () => {
+        const t = tag();
+        const Doc = documentEvent(t);
+        const consumer = `cap-${t}`;
+        const seen: number[] = [];
+        const told: DeadLetter[] = [];
+        await bus.subscribe(
+          Doc,
+          consumer,
+          async (d) => {
+            seen.push(d.payload.n);
+          },
+          { onDeadLetter: async (letter) => void told.push(letter) },
+        );
+        // 3 bytes a character: past the cap, inside the contract.
+        const text = '☕'.repeat(Math.ceil((CONFORMANCE_MAX_MESSAGE_BYTES + 1) / 3));
+        const sent = await bus.publish(Doc, { n: 1, text }, { correlationId: `job-${t}` });
+        const rawId = ulidSource().next();
+        await bus.publishRaw(Doc.subject, rawEnvelope(Doc, { n: 2, text }), { 'Nats-Msg-Id': rawId });
+        await bus.publish(Doc, { n: 3, text: 'small' });
+        await eventually(() => expect(seen).toEqual([3]));
+        const letters = await deadLettersOf(consumer, 2);
+        for (const letter of letters) {
+          expect(letter).toMatchObject({ code: 'BUS_PAYLOAD_TOO_LARGE', subject: Doc.subject, consumer });
+          expect(letter.reason).toContain(Doc.subject);
+          expect(letter.reason).toContain(String(CONFORMANCE_MAX_MESSAGE_BYTES));
+          // Never the body: the letter names the message instead.
+          expect(JSON.stringify(letter.message).length).toBeLessThan(4096);
+        }
+        // A message published whole names its envelope; a raw one at least its id.
+        expect(letters[0]!.message).toMatchObject({ id: sent.id, correlationId: `job-${t}` });
+        expect(letters[1]!.message).toMatchObject({ id: rawId });
+        await eventually(() => expect(told).toHaveLength(2));
       });
 
       it('lists dead letters per consumer, oldest first', async () => {

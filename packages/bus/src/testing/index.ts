@@ -5,6 +5,7 @@
  */
 export {
   messageBusConformance,
+  CONFORMANCE_MAX_MESSAGE_BYTES,
   type ConformanceBusOptions,
   type ConformingBus,
   type RawPublisher,

@@ -15,6 +15,7 @@ import { PlanDeadline } from '../plan/plan-deadline';
 import { PlanFailedError } from '../plan/plan-failure';
 import { planOutput } from '../plan/plan-output';
 import { PlanTopology, type PlanReport } from '../plan/plan-pipeline';
+import { allowRepoRoot } from '../plan/plan-repo-root';
 import { planStateDir } from '../plan/plan-state-dir';
 import { renderPlanTree } from '../plan/plan-tree';
 
@@ -85,6 +86,9 @@ while running or timed out.`,
 async function runPlanCommand(path: string, flags: PlanFlags): Promise<ExitCode> {
   try {
     const report = await planOnce(path, flags);
+    // Warnings (a secret found in the blueprint, by file and line) go to stderr: stdout is the plan.
+    for (const warning of report.warnings)
+      process.stderr.write(`autopilot plan: warning: ${inert(warning.message)}\n`);
     const output = planOutput(report);
     process.stdout.write(flags.json ? `${JSON.stringify(output, null, 2)}\n` : renderPlanTree(output));
     return ExitCode.ok;
@@ -109,7 +113,8 @@ async function planOnce(path: string, flags: PlanFlags): Promise<PlanReport> {
   });
   if (flags.repo !== undefined) await checkRepoDir(flags.repo);
   // The services' settings (a model for the planner) are checked before anything starts.
-  const settings = readServiceSettings(PlanTopology.services, process.env);
+  // With --repo, ingestion may read that one directory (it scans no local path otherwise).
+  const settings = allowRepoRoot(readServiceSettings(PlanTopology.services, process.env), flags.repo);
 
   // A --dir that holds an earlier run is refused here, before the deadline's timer exists: a timer
   // started first kept the refused command alive until --timeout passed (issue 13 item 7).

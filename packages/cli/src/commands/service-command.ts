@@ -43,11 +43,18 @@ export function addServiceCommand(program: Command): void {
           startSingleService({
             definition,
             natsUrls: config.natsUrls,
+            ...(config.natsAuth ? { natsAuth: config.natsAuth } : {}),
+            ...(config.natsTls ? { natsTls: config.natsTls } : {}),
             ...(config.mongoUrl ? { mongoUrl: config.mongoUrl } : {}),
             dir: config.dir,
             port,
             host,
             outboxIntervalMs: config.outboxIntervalMs,
+            inboxRetentionMs: config.inboxRetentionMs,
+            maxMessageBytes: config.maxMessageBytes,
+            ...(config.duplicateWindowMs === undefined
+              ? {}
+              : { duplicateWindowMs: config.duplicateWindowMs }),
             logger,
             ...(settings !== undefined ? { settings } : {}),
           }),

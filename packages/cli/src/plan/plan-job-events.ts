@@ -9,6 +9,7 @@ import {
   RepoScannedV1,
   TasksGeneratedV1,
   type Envelope,
+  type IngestionWarning,
 } from '@autopilot/contracts';
 
 /** The blueprint facts the plan output needs; the 3 MB text of `blueprint.ingested` is not kept. */
@@ -23,6 +24,8 @@ export interface IngestedSummary {
 export interface JobEvents {
   ingested?: IngestedSummary;
   failed?: { code: string; message: string };
+  /** Warnings of the ingestion job (a secret in the blueprint, by file and line). */
+  warnings?: IngestionWarning[];
   plan?: PlanGeneratedV1;
   tasks?: TasksGeneratedV1;
   rejected?: PlanRejectedV1;
@@ -72,6 +75,7 @@ export class PlanJobWatch {
       on<IngestionProgressV1>((job, p) => {
         if (p.phase === 'failed')
           job.failed = p.error ?? { code: 'INGESTION_FAILED', message: 'ingestion failed' };
+        if (p.warnings) job.warnings = [...(job.warnings ?? []), ...p.warnings];
       }),
     );
     await bus.subscribe(

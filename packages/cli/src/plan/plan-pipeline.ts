@@ -4,6 +4,7 @@ import {
   IngestionScanRepoV1,
   IngestionSubmitBlueprintV1,
   type GapReportCreatedV1,
+  type IngestionWarning,
   type PlanGeneratedV1,
   type PlanProposalCreatedV1,
   type TasksGeneratedV1,
@@ -20,6 +21,8 @@ import { PlanJobWatch, type IngestedSummary } from './plan-job-events';
 /** Everything `autopilot plan` prints, as the services announced it. */
 export interface PlanReport {
   blueprint: IngestedSummary;
+  /** What ingestion warned about (secrets in the blueprint), for stderr; never part of the plan output. */
+  warnings: IngestionWarning[];
   plan: PlanGeneratedV1;
   tasks: TasksGeneratedV1;
   repo?: { report: GapReportCreatedV1; proposal?: PlanProposalCreatedV1 };
@@ -38,6 +41,7 @@ export interface PlanTopologyOptions {
 /** A planned blueprint as the services announced it, and how long each step took from submission. */
 export interface PlannedBlueprint {
   blueprint: IngestedSummary;
+  warnings: IngestionWarning[];
   plan: PlanGeneratedV1;
   tasks: TasksGeneratedV1;
   /** Milliseconds from submitting the blueprint until it was ingested, and until it was planned. */
@@ -64,7 +68,10 @@ export class PlanTopology {
 
   static async start(opts: PlanTopologyOptions): Promise<PlanTopology> {
     const bus = new InProcessMessageBus({
-      source: 'autopilot',
+      // This process is the front end of its in-process topology, in the gateway's role: it sends
+      // the commands the gateway sends on people's behalf (`requestedBy` names it), and the services
+      // accept those only from their producer, the gateway (provenance checks).
+      source: 'gateway',
       log: busLogFor(opts.logger),
       settle: 'on-consume',
     });
@@ -117,7 +124,7 @@ export class PlanTopology {
       }
       const { plan, tasks } = job;
       if (!plan || !tasks || plan.blueprintVersion !== blueprint.version) return undefined;
-      return { blueprint, plan, tasks };
+      return { blueprint, plan, tasks, warnings: job.warnings ?? [] };
     });
     return { ...planned, elapsedMs: { ingested: ingestedMs, planned: performance.now() - submittedAt } };
   }

@@ -1,4 +1,11 @@
 import { ConfigError } from '@autopilot/kernel';
+import {
+  NATS_SECURITY_SETTING_NAMES,
+  readNatsSecurity,
+  splitNatsUrlCredentials,
+  type NatsAuthConfig,
+  type NatsTlsConfig,
+} from './nats-auth-config';
 
 /** Log levels pino knows, quietest last. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -6,8 +13,12 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Settings every topology reads from the environment, validated once at start. */
 export interface RuntimeConfig {
-  /** JetStream servers for `autopilot service`, comma-separated in `NATS_URL`. */
+  /** JetStream servers for `autopilot service`, comma-separated in `NATS_URL`, without credentials. */
   natsUrls: string[];
+  /** Who `service` is to NATS: NATS_URL's userinfo, NATS_USER + NATS_PASSWORD, NATS_TOKEN, an NKey or a `.creds` file. */
+  natsAuth?: NatsAuthConfig;
+  /** TLS towards NATS (NATS_TLS_*); a `tls://` server in NATS_URL requires TLS too. */
+  natsTls?: NatsTlsConfig;
   /** MongoDB connection string; absent means the embedded SQLite store. */
   mongoUrl?: string;
   /** Where embedded stores keep `<service>.db` (`AUTOPILOT_DIR`). */
@@ -23,6 +34,15 @@ export interface RuntimeConfig {
   shutdownTimeoutMs: number;
   /** How often the outbox relay drains when nobody nudges it. */
   outboxIntervalMs: number;
+  /** How long a service's inbox remembers a handled message (a later duplicate is handled again). */
+  inboxRetentionMs: number;
+  /** The largest event or command body a consumer takes; larger ones are dead-lettered unread. */
+  maxMessageBytes: number;
+  /**
+   * The bus's de-duplication window: set on the JetStream streams at start (existing ones too), or
+   * the in-process bus's. Absent: 2 minutes, and existing streams keep theirs.
+   */
+  duplicateWindowMs?: number;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -32,6 +52,9 @@ export const CONFIG_DEFAULTS = {
   logLevel: 'info',
   shutdownTimeoutMs: 10_000,
   outboxIntervalMs: 250,
+  inboxRetentionMs: 30 * 24 * 3_600_000,
+  // DEFAULT_MAX_MESSAGE_BYTES of @autopilot/bus: 64 MiB, five times a 500k-word blueprint.ingested.
+  maxMessageBytes: 64 * 1024 * 1024,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -39,6 +62,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Every variable `loadConfig` reads (the README's configuration table lists each). */
 export const RUNTIME_SETTING_NAMES = [
   'NATS_URL',
+  ...NATS_SECURITY_SETTING_NAMES,
   'MONGO_URL',
   'AUTOPILOT_DIR',
   'PORT',
@@ -47,12 +71,16 @@ export const RUNTIME_SETTING_NAMES = [
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'AUTOPILOT_SHUTDOWN_TIMEOUT_MS',
   'AUTOPILOT_OUTBOX_INTERVAL_MS',
+  'AUTOPILOT_INBOX_RETENTION_MS',
+  'AUTOPILOT_DUPLICATE_WINDOW_MS',
+  'AUTOPILOT_MAX_MESSAGE_BYTES',
 ] as const;
 
 /** Reads and validates the runtime settings. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): RuntimeConfig {
+  const nats = splitNatsUrlCredentials(parseNatsUrls(read(env, 'NATS_URL') ?? CONFIG_DEFAULTS.natsUrl));
   const config: RuntimeConfig = {
-    natsUrls: parseNatsUrls(read(env, 'NATS_URL') ?? CONFIG_DEFAULTS.natsUrl),
+    natsUrls: nats.urls,
     dir: read(env, 'AUTOPILOT_DIR') ?? CONFIG_DEFAULTS.dir,
     host: read(env, 'AUTOPILOT_HOST') ?? CONFIG_DEFAULTS.host,
     logLevel: parseLogLevel(read(env, 'LOG_LEVEL') ?? CONFIG_DEFAULTS.logLevel),
@@ -68,7 +96,30 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
       CONFIG_DEFAULTS.outboxIntervalMs,
       { min: 1 },
     ),
+    inboxRetentionMs: parseInteger(
+      'AUTOPILOT_INBOX_RETENTION_MS',
+      read(env, 'AUTOPILOT_INBOX_RETENTION_MS'),
+      CONFIG_DEFAULTS.inboxRetentionMs,
+      { min: 1 },
+    ),
+    // At least 1 MiB: every server's default max_payload must fit, or ordinary messages are refused.
+    maxMessageBytes: parseInteger(
+      'AUTOPILOT_MAX_MESSAGE_BYTES',
+      read(env, 'AUTOPILOT_MAX_MESSAGE_BYTES'),
+      CONFIG_DEFAULTS.maxMessageBytes,
+      { min: 1024 * 1024 },
+    ),
   };
+  const duplicateWindow = read(env, 'AUTOPILOT_DUPLICATE_WINDOW_MS');
+  if (duplicateWindow !== undefined) {
+    // 0 is refused: JetStream would read it as "its default", not as "no window".
+    config.duplicateWindowMs = parseInteger('AUTOPILOT_DUPLICATE_WINDOW_MS', duplicateWindow, 0, {
+      min: 1,
+    });
+  }
+  const security = readNatsSecurity((name) => read(env, name), nats.auth);
+  if (security.auth) config.natsAuth = security.auth;
+  if (security.tls) config.natsTls = security.tls;
   const mongoUrl = read(env, 'MONGO_URL');
   if (mongoUrl !== undefined) config.mongoUrl = parseMongoUrl(mongoUrl);
   const port = read(env, 'PORT');

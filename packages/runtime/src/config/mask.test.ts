@@ -73,13 +73,18 @@ describe('configSummary', () => {
   it('never contains a secret from the environment', () => {
     const env = {
       MONGO_URL: 'mongodb://autopilot:Sup3rS3cret@db:27017/x',
-      NATS_URL: 'nats://svc:NatsPass@nats:4222,nats://NatsTok3n@nats2:4222',
+      // One set of credentials for every server (different ones are refused: loadConfig's tests).
+      NATS_URL: 'nats://svc:NatsPass@nats:4222,nats://svc:NatsPass@nats2:4222',
       AUTOPILOT_API_KEY: 'ak-live-123',
       AUTOPILOT_DIR: '/data',
       OPENAI_API_KEY: 'sk-live-456',
       AUTOPILOT_PLANNER_MODEL: 'gpt-test',
     };
-    const text = JSON.stringify(configSummary(loadConfig(env), [modelService], env));
+    const tokenEnv = { NATS_URL: 'nats://NatsTok3n@nats2:4222' };
+    const text = JSON.stringify([
+      configSummary(loadConfig(env), [modelService], env),
+      configSummary(loadConfig(tokenEnv), [modelService], tokenEnv),
+    ]);
     expect(text).not.toContain('Sup3rS3cret');
     expect(text).not.toContain('NatsPass');
     expect(text).not.toContain('NatsTok3n');
@@ -112,5 +117,20 @@ describe('maskUrl inside text', () => {
     expect(maskUrl('cannot reach mongodb://u:pw1@a:1 nor nats://v:pw2@b:2 (tried twice)')).toBe(
       'cannot reach mongodb://u:***@a:1 nor nats://v:***@b:2 (tried twice)',
     );
+  });
+});
+
+describe('configSummary: NATS credentials', () => {
+  it('shows the user and the files, never the password or the token', () => {
+    const password = 'Sup3r-S3cret-nats';
+    const env = { NATS_URL: `nats://planner:${password}@127.0.0.1:4222` };
+    const summary = configSummary(loadConfig(env), [], env);
+    expect(summary).toMatchObject({
+      natsUrls: ['nats://127.0.0.1:4222'],
+      natsAuth: { kind: 'user', user: 'planner', password: '***' },
+    });
+    const token = configSummary(loadConfig({ NATS_TOKEN: password }), [], {});
+    expect(token).toMatchObject({ natsAuth: { kind: 'token', token: '***' } });
+    expect(JSON.stringify([summary, token])).not.toContain(password);
   });
 });

@@ -22,7 +22,8 @@ export interface OutboxEnvelopes {
    * Validates `data` against `def` strictly (throws ContractViolationError) and wraps it with a new
    * id, the clock's time, the service as `source`, the active trace context as `traceparent`, and,
    * while a message is being handled, that message's id as `causationId` and its `correlationId`
-   * and `projectId`; `routing` overrides those three.
+   * and `projectId` (the payload's own `projectId` before the handled message's); `routing`
+   * overrides those three.
    */
   build<D extends MessageDef>(def: D, data: PayloadOf<D>, routing?: EnvelopeRouting): Envelope<PayloadOf<D>>;
 }
@@ -41,7 +42,9 @@ export function outboxEnvelopesFor(stamp: {
       const handled = currentHandledMessage();
       const carrier: Record<string, string> = {};
       injectTraceContext(carrier);
-      const projectId = routing.projectId ?? handled?.projectId;
+      // The payload's own project first: consumers refuse an envelope naming another (provenance).
+      const own = (data as { projectId?: unknown } | null)?.projectId;
+      const projectId = routing.projectId ?? (typeof own === 'string' ? own : handled?.projectId);
       const correlationId = routing.correlationId ?? handled?.correlationId;
       const causationId = routing.causationId ?? handled?.id;
       return buildEnvelope(def, data, {

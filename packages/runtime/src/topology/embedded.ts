@@ -32,6 +32,12 @@ export interface EmbeddedOptions {
   bus?: InProcessMessageBus;
   /** Each service's parsed settings (`readServiceSettings`); a service missing here runs on its defaults. */
   settings?: SettingsByService;
+  /** How long each service's inbox remembers a handled message. Default 30 days. */
+  inboxRetentionMs?: number;
+  /** The new in-process bus's de-duplication window (not applied to a `bus` passed in). Default 2 minutes. */
+  duplicateWindowMs?: number;
+  /** The new in-process bus's cap on one message body (not applied to a `bus` passed in). Default 64 MiB. */
+  maxMessageBytes?: number;
 }
 
 /**
@@ -60,7 +66,13 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
 
   const bus =
     opts.bus ??
-    new InProcessMessageBus({ source: 'autopilot', log: busLogFor(logger), settle: 'on-consume' });
+    new InProcessMessageBus({
+      source: 'autopilot',
+      log: busLogFor(logger),
+      settle: 'on-consume',
+      ...(opts.duplicateWindowMs === undefined ? {} : { duplicateWindowMs: opts.duplicateWindowMs }),
+      ...(opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: opts.maxMessageBytes }),
+    });
   const stores: { name: string; store: DocumentStore }[] = [];
   const hosts: ServiceHost[] = [];
   let stopping = false;
@@ -91,6 +103,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
         // consumers exist would settle at once, unconsumed, and a crash then would lose it.
         startRelay: false,
         relayStopGraceMs: opts.relayStopGraceMs ?? 2000,
+        ...(opts.inboxRetentionMs === undefined ? {} : { inboxRetentionMs: opts.inboxRetentionMs }),
         ...(opts.settings?.has(definition.name) ? { settings: opts.settings.get(definition.name) } : {}),
       });
       hosts.push(host);

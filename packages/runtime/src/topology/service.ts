@@ -1,10 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus/jetstream';
+import { BusPermissionDeniedError } from '@autopilot/bus';
+import {
+  connectJetStreamBus,
+  NatsCredentialsError,
+  type JetStreamMessageBus,
+} from '@autopilot/bus/jetstream';
 import { type DocumentStore } from '@autopilot/store';
 import { connectMongoStore } from '@autopilot/store/mongodb';
 import { openSqliteStore } from '@autopilot/store/sqlite';
-import { maskUrl } from '../config';
+import { maskUrl, type NatsAuthConfig, type NatsTlsConfig } from '../config';
 import { busLogFor, type Logger } from '../logging';
 import { createHttpRoutes, Readiness, startHttpServer } from '../http';
 import { startServiceHost, type ServiceHost } from '../service-host';
@@ -18,6 +23,10 @@ import { watchBusConnection } from './watch-bus-connection';
 export interface SingleServiceOptions {
   definition: ServiceDefinition;
   natsUrls: readonly string[];
+  /** Who the service is to NATS (else what `natsUrls` carry, else nobody). */
+  natsAuth?: NatsAuthConfig;
+  /** TLS towards NATS. */
+  natsTls?: NatsTlsConfig;
   /** MongoDB when set (database `autopilot_<service>`), else SQLite at `<dir>/<service>.db`. */
   mongoUrl?: string;
   dir: string;
@@ -30,6 +39,15 @@ export interface SingleServiceOptions {
   settings?: unknown;
   /** Longest wait between attempts to reach the store, or to provision the bus's streams. Default 5000. */
   maxRetryDelayMs?: number;
+  /**
+   * JetStream's de-duplication window, set on the streams at start (existing ones too). Default:
+   * new streams get JetStream's 2 minutes, existing ones keep theirs.
+   */
+  duplicateWindowMs?: number;
+  /** How long the service's inbox remembers a handled message. Default 30 days. */
+  inboxRetentionMs?: number;
+  /** The largest event or command body the service takes (claim-checked ones unfetched). Default 64 MiB. */
+  maxMessageBytes?: number;
 }
 
 /**
@@ -70,8 +88,16 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
           name: `autopilot-${definition.name}`,
           log: busLogFor(logger),
           signal: abort.signal,
+          ...(opts.duplicateWindowMs === undefined ? {} : { duplicateWindowMs: opts.duplicateWindowMs }),
+          ...(opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: opts.maxMessageBytes }),
+          ...(opts.natsAuth ? { credentials: opts.natsAuth } : {}),
+          ...(opts.natsTls ? { tls: opts.natsTls } : {}),
         }),
       release: (b) => b.close(),
+      // Permissions that refuse what the service needs, or credential files that cannot be read,
+      // stay so until an operator acts: the start fails with the reason instead of retrying in the
+      // dark. (Refused credentials are retried inside the adapter: see its connectWithRetry.)
+      isFatal: (err) => err instanceof BusPermissionDeniedError || err instanceof NatsCredentialsError,
     });
     readiness.ready('bus');
     watchBusConnection(bus, readiness, logger);
@@ -116,6 +142,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
       logger,
       outboxIntervalMs: opts.outboxIntervalMs,
       ...(opts.settings !== undefined ? { settings: opts.settings } : {}),
+      ...(opts.inboxRetentionMs === undefined ? {} : { inboxRetentionMs: opts.inboxRetentionMs }),
     });
     readiness.ready(`service:${definition.name}`);
     logger.info({ port: http.port, url: http.url }, `service ${definition.name} ready on ${http.url}`);

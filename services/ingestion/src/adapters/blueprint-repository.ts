@@ -1,5 +1,6 @@
 import type { Envelope } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
+import { recordHandledMessage } from '@autopilot/runtime';
 import {
   commitWithOutbox,
   replaceRevisioned,
@@ -69,10 +70,17 @@ export class StoreBlueprintRepository implements BlueprintRepository {
     return chunks.map((c) => c.text).join('');
   }
 
+  /**
+   * A job is written in steps, each its own commit; the one that finishes it (succeeded or failed)
+   * completes the handling of the command, so it also records the command in the inbox: a command
+   * redelivered mid-job resumes, one redelivered after the job finished is skipped.
+   */
   commit(change: BlueprintChange, events: readonly Envelope[]): Promise<IngestionJobRecord> {
+    const finishes = change.job.state === 'succeeded' || change.job.state === 'failed';
     return commitWithOutbox(
       this.store,
       async (tx) => {
+        if (finishes) await recordHandledMessage(tx, this.clock);
         for (const chunk of change.chunks ?? []) await tx.collection('blueprint_chunks').upsert(chunk);
         for (const batch of change.sectionBatches ?? [])
           await tx.collection('blueprint_sections').upsert(batch);

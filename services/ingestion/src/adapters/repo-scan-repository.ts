@@ -1,5 +1,6 @@
 import type { Envelope } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
+import { recordHandledMessage } from '@autopilot/runtime';
 import { commitWithOutbox, type CollectionSpec, type DocumentStore } from '@autopilot/store';
 import type { RepoScanRecord, RepoScanRepository, SucceededRepoScan } from '../app/ports';
 
@@ -29,6 +30,7 @@ export class StoreRepoScanRepository implements RepoScanRepository {
     return latest?.status === 'succeeded' ? latest : undefined;
   }
 
+  /** The job's one commit: it also records the command being handled in the inbox. */
   commit(
     next: RepoScanRecord,
     expectedVersion: number,
@@ -36,10 +38,13 @@ export class StoreRepoScanRepository implements RepoScanRepository {
   ): Promise<RepoScanRecord> {
     return commitWithOutbox(
       this.store,
-      async (tx) => ({
-        result: await tx.collection<RepoScanRecord>(REPO_SCANS).replaceIfVersion(next, expectedVersion),
-        events,
-      }),
+      async (tx) => {
+        await recordHandledMessage(tx, this.clock);
+        return {
+          result: await tx.collection<RepoScanRecord>(REPO_SCANS).replaceIfVersion(next, expectedVersion),
+          events,
+        };
+      },
       this.clock,
     );
   }

@@ -11,6 +11,7 @@ import type {
 import type { IdSource } from '@autopilot/kernel';
 import { pendingOutbox, type Doc, type DocumentStore, type StoreTransaction } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
+import { fakeSecrets } from '@autopilot/secret-scan/testing';
 import { FakeClock } from '@autopilot/testing';
 import { blueprintCollections, StoreBlueprintRepository } from '../adapters/blueprint-repository';
 import { declareIngestionStore } from '../index';
@@ -318,5 +319,57 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     await expect(h.run(command('job-x', PLAN + '\nmore\n'))).rejects.toMatchObject({
       code: 'BUS_NON_RETRYABLE',
     });
+  });
+  it('finds secrets while ingesting: findings on blueprint.ingested, warnings with file and line on the final progress, never the secret', async () => {
+    const secrets = fakeSecrets(3);
+    const text = [
+      '# Deploy',
+      '',
+      'How we ship.',
+      '',
+      '## Story 1: CI token',
+      '',
+      `Set GITHUB_TOKEN=${secrets.githubToken} in the pipeline.`,
+      '',
+      '## Story 2: Keys',
+      '',
+      secrets.privateKeyPem,
+      '',
+    ].join('\n');
+    const outcome = await h.run(command('job-s', text));
+    expect(outcome.status).toBe('ingested');
+
+    const [ingested] = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    // The blueprint itself keeps its text: it is the blueprint.
+    expect(ingested?.text).toBe(text);
+    const story1 = ingested?.sections.find((s) => s.title === 'Story 1: CI token');
+    const story2 = ingested?.sections.find((s) => s.title === 'Story 2: Keys');
+    expect(ingested?.secretFindings).toEqual([
+      expect.objectContaining({ rule: 'github-pat', line: 7, file: 'docs/shop.md', sectionId: story1?.id }),
+      expect.objectContaining({ rule: 'private-key', line: 11, file: 'docs/shop.md', sectionId: story2?.id }),
+    ]);
+    const [token, key] = ingested?.secretFindings ?? [];
+    expect(text.slice(token!.start, token!.end)).toBe(secrets.githubToken);
+    expect(text.slice(key!.start, key!.end)).toBe(secrets.privateKeyPem);
+    expect(ingested?.secretRulesVersion).toMatch(/^\d+\./);
+
+    const progress = await h.events<IngestionProgressV1>('ingestion.progress.v1');
+    const done = progress.find((p) => p.phase === 'done');
+    expect(done?.warnings?.map((w) => [w.code, w.file, w.line, w.rule])).toEqual([
+      ['INGESTION_SECRET_IN_BLUEPRINT', 'docs/shop.md', 7, 'github-pat'],
+      ['INGESTION_SECRET_IN_BLUEPRINT', 'docs/shop.md', 11, 'private-key'],
+    ]);
+    expect(done?.warnings?.[0]?.message).toMatch(/^docs\/shop\.md:7: a GitHub personal access token/);
+    const published = JSON.stringify(progress);
+    for (const secret of [secrets.githubToken, ...secrets.privateKeyLines])
+      expect(published).not.toContain(secret);
+  });
+
+  it('announces no findings and no warnings for a blueprint without secrets', async () => {
+    await h.run(command('job-clean', PLAN));
+    const [ingested] = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    expect(ingested?.secretFindings).toBeUndefined();
+    const progress = await h.events<IngestionProgressV1>('ingestion.progress.v1');
+    expect(progress.every((p) => p.warnings === undefined)).toBe(true);
   });
 });

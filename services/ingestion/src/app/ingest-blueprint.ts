@@ -1,9 +1,19 @@
-import { BlueprintIngestedV1, type IngestionSubmitBlueprintV1 } from '@autopilot/contracts';
+import {
+  BlueprintIngestedV1,
+  type BlueprintSecretFinding,
+  type IngestionSubmitBlueprintV1,
+} from '@autopilot/contracts';
+import { SECRET_RULES_VERSION } from '@autopilot/secret-scan';
 import { sha256Hex, type Clock } from '@autopilot/kernel';
 import type { OutboxEnvelopes } from '@autopilot/runtime';
 import { blueprintIdFor, versionDocId } from '../domain/blueprint/blueprint-identity';
 import { parseBlueprint, type ParsedBlueprint } from '../domain/blueprint/blueprint-parse';
 import { BlueprintRejectedError } from '../domain/blueprint/blueprint-rejected-error';
+import {
+  findBlueprintSecrets,
+  MAX_SECRET_WARNINGS,
+  secretWarning,
+} from '../domain/blueprint/blueprint-secrets';
 import { decideFinish, decideVersion, filesKeyOf } from '../domain/blueprint/blueprint-version';
 import {
   afterStep,
@@ -49,6 +59,9 @@ export type IngestOutcome =
     })
   | { status: 'rejected'; jobId: string; error: BlueprintRejectedError };
 
+/** A parsed blueprint and the secret-shaped text in it (announced as findings, warned about). */
+type ScannedBlueprint = ParsedBlueprint & { readonly secrets: readonly BlueprintSecretFinding[] };
+
 /** One job in progress: what every step needs. */
 interface JobRun {
   readonly deps: IngestionDeps;
@@ -89,7 +102,7 @@ export async function ingestSubmittedBlueprint(
       command.blueprintId ??
       blueprintIdFor(command.projectId, command.name ?? command.sourcePath ?? command.title, sha256Hex),
   };
-  let parsed: ParsedBlueprint;
+  let parsed: ScannedBlueprint;
   try {
     parsed = parseSubmitted(run);
   } catch (err) {
@@ -115,8 +128,8 @@ export async function ingestSubmittedBlueprint(
   return finishJob(run, job, version, parsed, changed);
 }
 
-function parseSubmitted({ command, options, blueprintId }: JobRun): ParsedBlueprint {
-  return parseBlueprint(command.text, {
+function parseSubmitted({ command, options, blueprintId }: JobRun): ScannedBlueprint {
+  const parsed = parseBlueprint(command.text, {
     hash: sha256Hex,
     scope: blueprintId,
     maxBytes: options.maxBytes,
@@ -124,6 +137,18 @@ function parseSubmitted({ command, options, blueprintId }: JobRun): ParsedBluepr
     ...(command.files ? { files: command.files } : {}),
     ...(command.sourcePath !== undefined ? { label: command.sourcePath } : {}),
   });
+  // Found while ingesting, so the job can warn and the planner can keep them out of what it derives.
+  const secrets = findBlueprintSecrets(parsed.text, parsed.sections, {
+    ...(command.files ? { files: command.files } : {}),
+    ...(command.sourcePath !== undefined ? { label: command.sourcePath } : {}),
+  });
+  return { ...parsed, secrets };
+}
+
+/** The warnings of a finished job: one per secret found (the first MAX_SECRET_WARNINGS). */
+function warningsOf(parsed: ScannedBlueprint): { warnings?: ReturnType<typeof secretWarning>[] } {
+  if (parsed.secrets.length === 0) return {};
+  return { warnings: parsed.secrets.slice(0, MAX_SECRET_WARNINGS).map(secretWarning) };
 }
 
 /** The sections that are new or changed since the version's parent (all of them for a first version). */
@@ -147,7 +172,7 @@ type Started = { kind: 'started'; job: IngestionJobRecord } | { kind: 'reused'; 
  * finishes the job at once. A concurrent job that allocated a version first makes the commit fail
  * with a revision conflict: the bus redelivers the command and the decision is made again.
  */
-async function startJob(run: JobRun, parsed: ParsedBlueprint, digest: string): Promise<Started> {
+async function startJob(run: JobRun, parsed: ScannedBlueprint, digest: string): Promise<Started> {
   const { deps, command, blueprintId } = run;
   const now = deps.clock.isoNow();
   const filesKey = filesKeyOf(command.files);
@@ -203,7 +228,7 @@ async function reuseVersion(
   run: JobRun,
   job: IngestionJobRecord,
   latest: BlueprintVersionRecord,
-  parsed: ParsedBlueprint,
+  parsed: ScannedBlueprint,
   now: string,
 ): Promise<Started> {
   const changed = (await run.deps.blueprints.sectionsOf(latest._id))
@@ -228,6 +253,7 @@ async function reuseVersion(
         done: latest.sectionCount,
         total: latest.sectionCount,
         blueprintId: run.blueprintId,
+        ...warningsOf(parsed),
       }),
       jobEvent(run.events, BlueprintIngestedV1, ingested),
     ],
@@ -372,7 +398,7 @@ async function finishJob(
   run: JobRun,
   job: IngestionJobRecord,
   started: BlueprintVersionRecord,
-  parsed: ParsedBlueprint,
+  parsed: ScannedBlueprint,
   changed: string[],
 ): Promise<IngestOutcome> {
   const { deps, blueprintId } = run;
@@ -429,6 +455,7 @@ async function finishJob(
       done: parsed.sections.length,
       total: parsed.sections.length,
       blueprintId,
+      ...warningsOf(parsed),
     }),
     jobEvent(run.events, BlueprintIngestedV1, ingested),
   ]);
@@ -498,7 +525,7 @@ function outcomeOf(version: BlueprintVersionRecord, reused: boolean): JobOutcome
 function ingestedPayload(
   command: IngestionSubmitBlueprintV1,
   version: BlueprintVersionRecord,
-  parsed: ParsedBlueprint,
+  parsed: ScannedBlueprint,
   changed: string[],
   ingestedAt: string,
 ): BlueprintIngestedV1 {
@@ -518,5 +545,9 @@ function ingestedPayload(
   };
   if (version.parentVersion !== undefined) payload.parentVersion = version.parentVersion;
   if (command.files) payload.files = command.files;
+  if (parsed.secrets.length > 0) {
+    payload.secretFindings = [...parsed.secrets];
+    payload.secretRulesVersion = SECRET_RULES_VERSION;
+  }
   return payload;
 }

@@ -2,6 +2,7 @@ import {
   IngestionProgressV1,
   type BlueprintSection,
   type Envelope,
+  type IngestionWarning,
   type MessageDef,
   type PayloadOf,
 } from '@autopilot/contracts';
@@ -35,6 +36,7 @@ export function progressEvent(
     total?: number;
     blueprintId?: string;
     error?: { code: string; message: string };
+    warnings?: IngestionWarning[];
   },
 ): Envelope<IngestionProgressV1> {
   return jobEvent(job, IngestionProgressV1, {

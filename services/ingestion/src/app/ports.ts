@@ -222,3 +222,29 @@ export interface RepoScanRepository {
   commit(next: RepoScanRecord, expectedVersion: number, events: readonly Envelope[]): Promise<RepoScanRecord>;
 }
 export const RepoScanRepository = Symbol('RepoScanRepository');
+
+/** Resolves local paths on this machine (the repository-location check needs real paths). */
+export interface LocalPaths {
+  /** The path with `..` and every symlink resolved, or undefined when nothing exists there. */
+  realPath(path: string): Promise<string | undefined>;
+}
+export const LocalPaths = Symbol('LocalPaths');
+
+/**
+ * The repository each project scans: the location its first successful scan read. Ingestion keeps
+ * it until a project registry exists (the manager's, a later issue), so a message cannot point a
+ * project at another repository on the host.
+ */
+export interface ProjectRepositories {
+  /** The project's registered location, or undefined before its first scan. */
+  registered(projectId: string): Promise<string | undefined>;
+  /**
+   * Registers `location` for the project unless one is registered already (the first wins, also
+   * against a concurrent scan); returns the location registered afterwards.
+   */
+  register(projectId: string, location: string, jobId: string): Promise<string>;
+}
+export const ProjectRepositories = Symbol('ProjectRepositories');
+
+/** Injection token: the local roots a scan may read (ingestion settings). */
+export const REPO_ROOTS = Symbol('REPO_ROOTS');

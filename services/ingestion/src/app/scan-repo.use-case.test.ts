@@ -1,6 +1,6 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   IngestionProgressV1,
   REPO_LARGE_FILE_BYTES,
@@ -26,7 +26,13 @@ import {
 } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { FakeClock } from '@autopilot/testing';
+import { NodeLocalPaths } from '../adapters/local-paths';
 import { LocalRepoReader } from '../adapters/local-repo-reader';
+import {
+  projectRepositoryCollections,
+  StoreProjectRepositories,
+} from '../adapters/project-repository-registry';
+import { RepoLocationGuard } from './repo-location-guard';
 import { repoScanCollections, StoreRepoScanRepository } from '../adapters/repo-scan-repository';
 import type { RepoScanRepository } from './ports';
 import { ScanRepoUseCase } from './scan-repo.use-case';
@@ -46,6 +52,8 @@ describe('ScanRepoUseCase (real git repositories, SQLite store, outbox)', () => 
   let scans: RepoScanRepository;
   let useCase: ScanRepoUseCase;
   let seen = 0;
+  /** The use case over the same store with other allowed roots. */
+  let withRoots: (roots: string[]) => ScanRepoUseCase;
 
   beforeEach(async () => {
     const dir = await makeDirectory({}, 'ap-scan-store-');
@@ -53,11 +61,22 @@ describe('ScanRepoUseCase (real git repositories, SQLite store, outbox)', () => 
     store = await openSqliteStore({ file: join(dir, 'ingestion.db') });
     await declareOutbox(store);
     await declareInbox(store);
-    for (const spec of repoScanCollections) await store.ensureCollection(spec);
+    for (const spec of [...repoScanCollections, ...projectRepositoryCollections]) {
+      await store.ensureCollection(spec);
+    }
     clock = new FakeClock();
     scans = new StoreRepoScanRepository(store, clock);
     const envelopes = outboxEnvelopesFor({ source: 'ingestion', clock, ids: ulidSource() });
-    useCase = new ScanRepoUseCase(scans, new LocalRepoReader(), clock, envelopes);
+    withRoots = (roots) =>
+      new ScanRepoUseCase(
+        scans,
+        new LocalRepoReader(),
+        clock,
+        envelopes,
+        new RepoLocationGuard(new NodeLocalPaths(), new StoreProjectRepositories(store, clock), roots),
+      );
+    // The test repositories live in the temporary directory: the one root these scans may read.
+    useCase = withRoots([tmpdir()]);
     seen = 0;
   });
   afterEach(() => store.close());
@@ -229,5 +248,76 @@ describe('ScanRepoUseCase (real git repositories, SQLite store, outbox)', () => 
     await useCase.execute(command('job-b', plain), { messageId: 'mb' });
     const codes = (await newEvents()).map((e) => (e.envelope.data as IngestionProgressV1).error?.code);
     expect(codes).toEqual(['INGESTION_REPO_REF_NOT_FOUND', 'INGESTION_REPO_NOT_GIT']);
+  });
+  describe('where a scan may read (issue 13 item 5)', () => {
+    const failure = async () => {
+      const events = await newEvents();
+      expect(events.map((e) => e.envelope.type)).toEqual([IngestionProgressV1.type]);
+      expect(validateStrict(IngestionProgressV1, events[0]?.envelope.data)).toEqual([]);
+      return (events[0]?.envelope.data as IngestionProgressV1).error;
+    };
+
+    it('refuses a repository outside the allowed roots, naming the roots', async () => {
+      const root = await makeDirectory({}, 'ap-scan-root-');
+      const outside = await gitRepository({ 'go.mod': 'module m\n' });
+      made.push(root, outside);
+      const scan = withRoots([root]);
+      expect(await scan.execute(command('job-out', outside), { messageId: 'm1' })).toBe('failed');
+      const error = await failure();
+      expect(error?.code).toBe('INGESTION_REPO_LOCATION_REFUSED');
+      expect(error?.message).toContain(
+        `${outside}: refused: outside the allowed roots ${await realpath(root)}`,
+      );
+    });
+
+    it('refuses every local path when no root is configured (a deployed service by default)', async () => {
+      const repo = await gitRepository({ 'go.mod': 'module m\n' });
+      made.push(repo);
+      expect(await withRoots([]).execute(command('job-none', repo), { messageId: 'm1' })).toBe('failed');
+      expect((await failure())?.message).toMatch(/scans no local path.*AUTOPILOT_INGESTION_REPO_ROOTS/);
+    });
+
+    it('refuses a symlink (or ..) inside a root that leads outside it', async () => {
+      const root = await makeDirectory({}, 'ap-scan-root-');
+      const outside = await gitRepository({ 'go.mod': 'module m\n' });
+      made.push(root, outside);
+      await symlink(outside, join(root, 'escape'));
+      await mkdir(join(root, 'sub'));
+      const scan = withRoots([root]);
+      expect(await scan.execute(command('job-link', join(root, 'escape')), { messageId: 'm1' })).toBe(
+        'failed',
+      );
+      expect((await failure())?.message).toContain(`(it resolves to ${await realpath(outside)})`);
+      // `..` out of the root, written into the path: resolved before the check.
+      const dotted = `${root}/sub/../../${basename(outside)}`;
+      expect(await scan.execute(command('job-dots', dotted), { messageId: 'm2' })).toBe('failed');
+      expect((await failure())?.code).toBe('INGESTION_REPO_LOCATION_REFUSED');
+    });
+
+    it('refuses file:// and http:// locations and relative paths', async () => {
+      for (const [i, location] of ['file:///etc', 'http://example.com/r.git', 'repos/shop'].entries()) {
+        expect(await useCase.execute(command(`job-u${i}`, location), { messageId: `m${i}` })).toBe('failed');
+        expect((await failure())?.code).toBe('INGESTION_REPO_LOCATION_REFUSED');
+      }
+    });
+
+    it('refuses a second repository for a project, naming both; the registered one still scans', async () => {
+      const first = await gitRepository({ 'go.mod': 'module a\n' });
+      const second = await gitRepository({ 'go.mod': 'module b\n' });
+      made.push(first, second);
+      expect(await useCase.execute(command('job-1', first), { messageId: 'm1' })).toBe('scanned');
+      await newEvents();
+      expect(await useCase.execute(command('job-2', second), { messageId: 'm2' })).toBe('failed');
+      const error = await failure();
+      expect(error?.code).toBe('INGESTION_REPO_NOT_REGISTERED');
+      expect(error?.message).toContain(second);
+      expect(error?.message).toContain(
+        `project proj-1 is registered to the repository at ${await realpath(first)}`,
+      );
+      expect(await useCase.execute(command('job-3', first), { messageId: 'm3' })).toBe('reused');
+      // Another project may scan the second repository.
+      const other = { ...command('job-4', second), projectId: 'proj-2' };
+      expect(await useCase.execute(other, { messageId: 'm4' })).toBe('scanned');
+    });
   });
 });

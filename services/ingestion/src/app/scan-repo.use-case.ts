@@ -11,6 +11,7 @@ import { StoreRevisionConflictError } from '@autopilot/store';
 import { describeRepository, isReusable, REPO_SCAN_FORMAT, scanResult } from '../domain/repo-scan/repo-scan';
 import { RepoReadError, RepoScanError } from '../domain/repo-scan/repo-scan-errors';
 import { RepoReader, RepoScanRepository, type RepoScanRecord, type SucceededRepoScan } from './ports';
+import { RepoLocationGuard } from './repo-location-guard';
 
 /** What became of one `cmd.ingestion.scan_repo`. */
 export type ScanRepoOutcome = 'scanned' | 'reused' | 'failed' | 'duplicate';
@@ -26,7 +27,9 @@ export interface ScanRepoMeta {
  * record. Idempotent by job id: a redelivered or resent command for a finished job is a no-op. An
  * unchanged repository (same snapshot hash as the location's last scan) reuses that scan's result;
  * a changed one re-reads only the manifests whose hash changed. A location or ref that cannot be
- * scanned fails the job (a `failed` progress event, acked) instead of being retried.
+ * scanned fails the job (a `failed` progress event, acked) instead of being retried; so does a
+ * location the service may not read (RepoLocationGuard: outside its roots, or not the project's
+ * registered repository).
  */
 @Injectable()
 export class ScanRepoUseCase {
@@ -35,6 +38,7 @@ export class ScanRepoUseCase {
     @Inject(RepoReader) private readonly reader: RepoReader,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(OutboxEnvelopes) private readonly envelopes: OutboxEnvelopes,
+    @Inject(RepoLocationGuard) private readonly locations: RepoLocationGuard,
   ) {}
 
   async execute(command: IngestionScanRepoV1, meta: ScanRepoMeta): Promise<ScanRepoOutcome> {
@@ -45,7 +49,10 @@ export class ScanRepoUseCase {
     const previous = await this.scans.latestSucceeded(repoKey);
     let record: RepoScanRecord;
     try {
-      record = await this.scan(command, meta, ref, previous);
+      // The location is checked before anything is opened; a refusal fails the job with its reason.
+      const admitted = await this.locations.admit(command.projectId, command.repo.location);
+      record = await this.scan(command, meta, ref, previous, admitted.location);
+      await this.locations.register(command.projectId, admitted, command.jobId);
     } catch (err) {
       if (!(err instanceof RepoScanError) || !err.badInput) throw err;
       record = {
@@ -75,8 +82,9 @@ export class ScanRepoUseCase {
     meta: ScanRepoMeta,
     ref: string,
     previous: SucceededRepoScan | undefined,
+    location: string,
   ): Promise<SucceededRepoScan> {
-    const { snapshot } = await this.reader.read(command.repo.location, {
+    const { snapshot } = await this.reader.read(location, {
       ref,
       ...(previous ? { previous: { manifests: previous.manifests } } : {}),
     });

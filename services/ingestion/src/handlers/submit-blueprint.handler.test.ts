@@ -1,4 +1,5 @@
 import { BlueprintIngestedV1, IngestionProgressV1, IngestionSubmitBlueprintV1 } from '@autopilot/contracts';
+import { isHandled, outboxStates } from '@autopilot/store';
 import { eventually } from '@autopilot/testing';
 import { startIngestionHost, type IngestionHost } from '../testing/ingestion-host';
 
@@ -64,5 +65,45 @@ describe('cmd.ingestion.submit_blueprint through the ingestion service (in-proce
       ]),
     );
     expect(await bus.listDeadLetters({ consumer: 'ingestion-submit-blueprint' })).toEqual([]);
+  });
+});
+
+describe('cmd.ingestion.submit_blueprint delivered again after the duplicate window', () => {
+  it('changes nothing: the inbox recorded the command with the job that finished it', async () => {
+    // Window 0: the bus keeps the copy, as JetStream does once its duplicate window has passed.
+    const ingestion = await startIngestionHost({ duplicateWindowMs: 0 });
+    const { bus, store } = ingestion;
+    try {
+      const events: { jobId: string; type: string }[] = [];
+      await bus.subscribe(BlueprintIngestedV1, 'test-blueprint-ingested', async (d) => {
+        events.push({ jobId: d.payload.jobId, type: d.envelope.type });
+      });
+      await bus.subscribe(IngestionProgressV1, 'test-ingestion-progress', async (d) => {
+        events.push({ jobId: d.payload.jobId, type: d.envelope.type });
+      });
+      const sent = await bus.publish(IngestionSubmitBlueprintV1, command('job-1', '# Shop\n\nIntent.\n'));
+      await eventually(() => expect(events.map((e) => e.type)).toContain(BlueprintIngestedV1.type));
+      await ingestion.host.relay.idle();
+      const job1Events = events.length;
+      const entries = (await outboxStates(store)).length;
+      expect(entries).toBe(job1Events);
+      expect(await isHandled(store, 'ingestion-submit-blueprint', sent.id)).toBe(true);
+
+      // The same envelope again, then a new job behind it on the same consumer: once that one is
+      // announced, the copy has been handled too.
+      await bus.publishEnvelope(sent);
+      await bus.publish(IngestionSubmitBlueprintV1, command('job-2', '# Till\n\nIntent.\n'));
+      await eventually(() =>
+        expect(events.filter((e) => e.jobId === 'job-2').map((e) => e.type)).toContain(
+          BlueprintIngestedV1.type,
+        ),
+      );
+      await ingestion.host.relay.idle();
+      const job2Events = events.filter((e) => e.jobId === 'job-2').length;
+      expect(events.filter((e) => e.jobId === 'job-1')).toHaveLength(job1Events);
+      expect((await outboxStates(store)).length).toBe(entries + job2Events);
+    } finally {
+      await ingestion.close();
+    }
   });
 });

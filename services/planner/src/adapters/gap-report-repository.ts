@@ -1,8 +1,9 @@
 import type { Envelope, GapReportCreatedV1 } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
 import type { CollectionSpec, DocumentStore } from '@autopilot/store';
-import type { GapReportRecord, GapReportRepository } from '../app/ports';
-import { commitVersioned, type VersionedDoc } from './versioned-record';
+import type { GapReportRecord, GapReportRepository, PlanProposalRecord } from '../app/ports';
+import { proposalWrite } from './plan-proposal-repository';
+import { commitVersioned, type VersionedDoc, type VersionedWrite } from './versioned-record';
 
 const GAP_REPORTS = 'gap_reports';
 
@@ -38,13 +39,20 @@ export class StoreGapReportRepository implements GapReportRepository {
     };
   }
 
-  commit(next: GapReportRecord, expectedVersion: number, events: readonly Envelope[]): Promise<void> {
+  commit(
+    next: GapReportRecord,
+    expectedVersion: number,
+    events: readonly Envelope[],
+    proposal?: { readonly next: PlanProposalRecord; readonly expectedVersion: number },
+  ): Promise<void> {
     const doc: GapReportDoc = {
       _id: `${next.projectId}/${next.report.id}`,
       projectId: next.projectId,
       report: next.report,
       announcedAt: next.announcedAt,
     };
-    return commitVersioned(this.store, this.clock, GAP_REPORTS, doc, expectedVersion, events);
+    const writes: VersionedWrite[] = [{ collection: GAP_REPORTS, doc, expectedVersion }];
+    if (proposal) writes.push(proposalWrite(proposal.next, proposal.expectedVersion));
+    return commitVersioned(this.store, this.clock, writes, events);
   }
 }

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { declareOutbox, OUTBOX_COLLECTION, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
+import { scriptedModelServer } from '@autopilot/testing';
 import type { PlannerLog } from '../app/ports';
 import { planBlueprint } from '../app/plan-blueprint';
 import { plannerService } from '../index';
@@ -13,51 +12,6 @@ import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { OpenAiPlanRefiner, PlanRefinerError } from './openai-plan-refiner';
 
 const API_KEY = 'sk-test-0123456789-very-secret';
-
-/**
- * A scripted OpenAI-compatible server: answers POST /v1/chat/completions with what `answer` returns
- * for the user message, and records every call (path, authorization header, body).
- */
-async function scriptedModelServer(answer: (userMessage: string) => { status?: number; content: string }) {
-  const calls: {
-    path: string;
-    authorization: string | undefined;
-    body: { model: string; messages: { content: string }[] };
-  }[] = [];
-  const read = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      let data = '';
-      req.on('data', (chunk: Buffer) => (data += chunk.toString()));
-      req.on('end', () => resolve(data));
-    });
-  const server: Server = createServer((req, res) => {
-    void read(req).then((raw) => {
-      const body = JSON.parse(raw) as (typeof calls)[number]['body'];
-      calls.push({ path: req.url ?? '', authorization: req.headers.authorization, body });
-      const { status = 200, content } = answer(body.messages[1]?.content ?? '');
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(
-        status === 200
-          ? JSON.stringify({
-              id: `chatcmpl-${calls.length}`,
-              object: 'chat.completion',
-              created: 1_700_000_000,
-              model: body.model,
-              choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-              usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
-            })
-          : JSON.stringify({ error: { message: content, type: 'server_error' } }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    calls,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** Four tasks the rules cannot settle (a task with nothing to deliver or check), one clear story. */
 function vagueBlueprint(extra = '') {

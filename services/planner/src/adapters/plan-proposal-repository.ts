@@ -1,8 +1,7 @@
-import type { Envelope, PlanProposalCreatedV1 } from '@autopilot/contracts';
-import type { Clock } from '@autopilot/kernel';
+import type { PlanProposalCreatedV1 } from '@autopilot/contracts';
 import type { CollectionSpec, DocumentStore } from '@autopilot/store';
 import type { PlanProposalRecord, PlanProposalRepository } from '../app/ports';
-import { commitVersioned, type VersionedDoc } from './versioned-record';
+import type { VersionedDoc, VersionedWrite } from './versioned-record';
 
 const PLAN_PROPOSALS = 'plan_proposals';
 
@@ -22,10 +21,7 @@ interface PlanProposalDoc extends VersionedDoc {
 
 /** PlanProposalRepository over the DocumentStore port: one document per project and proposal id. */
 export class StorePlanProposalRepository implements PlanProposalRepository {
-  constructor(
-    private readonly store: DocumentStore,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly store: DocumentStore) {}
 
   async get(projectId: string, proposalId: string): Promise<PlanProposalRecord | null> {
     const doc = await this.store
@@ -39,14 +35,18 @@ export class StorePlanProposalRepository implements PlanProposalRepository {
       ...(typeof doc.version === 'number' ? { version: doc.version } : {}),
     };
   }
+}
 
-  commit(next: PlanProposalRecord, expectedVersion: number, events: readonly Envelope[]): Promise<void> {
-    const doc: PlanProposalDoc = {
-      _id: `${next.projectId}/${next.proposal.id}`,
-      projectId: next.projectId,
-      proposal: next.proposal,
-      announcedAt: next.announcedAt,
-    };
-    return commitVersioned(this.store, this.clock, PLAN_PROPOSALS, doc, expectedVersion, events);
-  }
+/**
+ * How a proposal is written: the gap report repository stores it in the report's transaction (a
+ * scan's outcome commits whole, with the inbox record of the `repo.scanned` that caused it).
+ */
+export function proposalWrite(next: PlanProposalRecord, expectedVersion: number): VersionedWrite {
+  const doc: PlanProposalDoc = {
+    _id: `${next.projectId}/${next.proposal.id}`,
+    projectId: next.projectId,
+    proposal: next.proposal,
+    announcedAt: next.announcedAt,
+  };
+  return { collection: PLAN_PROPOSALS, doc, expectedVersion };
 }

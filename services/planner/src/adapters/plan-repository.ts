@@ -1,5 +1,6 @@
 import type { Envelope, IntentionAnchor, PlanRejectedV1 } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
+import { recordHandledMessage } from '@autopilot/runtime';
 import { commitWithOutbox, type CollectionSpec, type Doc, type DocumentStore } from '@autopilot/store';
 import { recordAnchor } from './anchor-repository';
 import type { PlanRepository, StoredPlan, StoredPlanHead, StoredPlanNode, StoredTask } from '../app/ports';
@@ -136,6 +137,9 @@ export class StorePlanRepository implements PlanRepository {
     await commitWithOutbox(
       this.store,
       async (tx) => {
+        // Each planning commits once (a plan, an announcement or a rejection): that commit records
+        // the blueprint.ingested being handled in the inbox.
+        await recordHandledMessage(tx, this.clock);
         const { planId: _, ...head } = next.head;
         // The plan revision doubles as the head's store version: a concurrent planner that loaded
         // the same revision loses here, and its whole transaction (nodes, tasks, events) with it.
@@ -178,13 +182,21 @@ export class StorePlanRepository implements PlanRepository {
   }
 
   async announce(events: readonly Envelope[]): Promise<void> {
-    await commitWithOutbox(this.store, async () => ({ result: undefined, events }), this.clock);
+    await commitWithOutbox(
+      this.store,
+      async (tx) => {
+        await recordHandledMessage(tx, this.clock);
+        return { result: undefined, events };
+      },
+      this.clock,
+    );
   }
 
   async commitRejection(rejection: PlanRejectedV1, events: readonly Envelope[]): Promise<void> {
     await commitWithOutbox(
       this.store,
       async (tx) => {
+        await recordHandledMessage(tx, this.clock);
         await tx.collection<PlanRejectionDoc>('plan_rejections').upsert({
           _id: `${rejection.blueprintId}:v${rejection.blueprintVersion}`,
           projectId: rejection.projectId,

@@ -57,10 +57,15 @@ describe('planBlueprint', () => {
     for (const task of taskPayload.tasks) {
       expect(payload.nodes.find((n) => n.id === task.planNodeId)?.taskIds).toContain(task.id);
     }
-    expect(await store.collection('plan_nodes').count({ planId: payload.planId })).toBe(payload.nodes.length);
-    expect(await store.collection('task_specs').count({ planId: payload.planId })).toBe(
-      taskPayload.tasks.length,
-    );
+    // Stored in bucket documents (BUCKETS): every node and task is in one, whichever bucket it hashes to.
+    const stored = async (collection: string, field: 'nodes' | 'tasks') => {
+      const page = await store
+        .collection<{ _id: string } & Record<typeof field, unknown[]>>(collection)
+        .find({ planId: payload.planId }, { limit: 1000 });
+      return page.items.reduce((n, bucket) => n + bucket[field].length, 0);
+    };
+    expect(await stored('plan_nodes', 'nodes')).toBe(payload.nodes.length);
+    expect(await stored('task_specs', 'tasks')).toBe(taskPayload.tasks.length);
   });
 
   it('is idempotent: the same version again rewrites nothing and announces the same plan again', async () => {
@@ -155,6 +160,34 @@ describe('planBlueprint', () => {
       PlanRejectedV1.type,
     ]);
     expect((events[2]!.data as PlanRejectedV1).error.message).toContain('version 2');
+    expect(lines.some((l) => l.startsWith('warn blueprint version superseded'))).toBe(true);
+  });
+
+  it('plans a second blueprint of the same project beside the first: versions are compared per blueprint', async () => {
+    const a1 = markdownBlueprint(SHOP_PLAN, { blueprintId: 'bp-a' });
+    const a2 = markdownBlueprint(`${SHOP_PLAN}\nMore.`, { previous: a1, blueprintId: 'bp-a' });
+    const a = await planBlueprint(a2, deps);
+    // Version 1 of another blueprint: older than the project's other plan, and still its own first plan.
+    const b = await planBlueprint(markdownBlueprint(SHOP_PLAN, { blueprintId: 'bp-b' }), deps);
+    expect(b.outcome).toBe('planned');
+    expect(b.plan!.planId).not.toBe(a.plan!.planId);
+    expect(b.plan).toMatchObject({ blueprintId: 'bp-b', blueprintVersion: 1, revision: 1 });
+    // Each plan's nodes and tasks are its own: planning B left A's plan as it was.
+    const aIds = new Set(a.tasks!.tasks.map((t) => t.id));
+    expect(b.tasks!.tasks.some((t) => aIds.has(t.id))).toBe(false);
+    const heads = await store
+      .collection<{ _id: string; blueprintId: string; blueprintVersion: number }>('plans')
+      .find({}, { limit: 10 });
+    expect(heads.items.map((h) => [h.blueprintId, h.blueprintVersion]).sort()).toEqual([
+      ['bp-a', 2],
+      ['bp-b', 1],
+    ]);
+    // And A's next version still revises A's plan.
+    const a3 = await planBlueprint(
+      markdownBlueprint(`${SHOP_PLAN}\nEven more.`, { previous: a2, blueprintId: 'bp-a' }),
+      deps,
+    );
+    expect(a3.plan).toMatchObject({ planId: a.plan!.planId, revision: 2, blueprintVersion: 3 });
   });
 
   it('rejects a blueprint with a missing dependency: plan.rejected in the outbox, no plan written', async () => {

@@ -14,6 +14,7 @@ import { BlueprintSupersededError } from '../domain/plan/plan-errors';
 import { planFromSections } from '../domain/plan/plan-from-sections';
 import type { BlueprintSectionForPlan } from '../domain/plan/plan-graph';
 import { planIdFor } from '../domain/plan/plan-ids';
+import { planningView } from '../domain/plan/plan-redaction';
 import { toPlanNodeMessage } from '../domain/plan/plan-node-message';
 import { tasksFromPlan } from '../domain/tasks/task-graph';
 import {
@@ -45,7 +46,8 @@ export interface PlanBlueprintResult {
    * `planned`: a new plan revision was saved and announced. `unchanged`: this blueprint version was
    * already planned (a redelivery or a re-run); the stored plan is announced again (the same
    * revision: consumers de-duplicate by it), nothing else written.
-   * `stale`: a newer blueprint version is already planned; `plan.rejected` says so, nothing else.
+   * `stale`: a newer version of the same blueprint is already planned; `plan.rejected` says so and
+   * a warning is logged, nothing else. Other blueprints of the project have plans of their own.
    * `rejected`: the blueprint cannot be planned (a missing dependency, a cycle...); the rejection is
    * recorded and announced with `plan.rejected`, nothing of the plan is written.
    * Every outcome ends in an event correlated with the job, so whoever submitted it gets an answer.
@@ -81,11 +83,19 @@ export async function planBlueprint(
   blueprint: BlueprintIngestedV1,
   deps: PlanBlueprintDeps,
 ): Promise<PlanBlueprintResult> {
-  const planId = planIdFor(blueprint.projectId);
+  // The plan of this blueprint: versions are compared within one blueprint only (planIdFor).
+  const planId = planIdFor(blueprint.projectId, blueprint.blueprintId);
   const stored = await deps.plans.load(planId);
   const head = stored?.head;
   if (head && head.blueprintVersion > blueprint.version) {
     const superseded = new BlueprintSupersededError(blueprint.version, head.blueprintVersion);
+    // Announced (plan.rejected) and logged: a version that arrives late is never dropped unseen.
+    deps.log.warn('blueprint version superseded; not planned', {
+      planId,
+      blueprintId: blueprint.blueprintId,
+      blueprintVersion: blueprint.version,
+      plannedVersion: head.blueprintVersion,
+    });
     return { ...(await rejectBlueprint(blueprint, superseded, deps)), outcome: 'stale' };
   }
   const replay =
@@ -131,16 +141,21 @@ async function decidePlan(
   deps: PlanBlueprintDeps,
 ): Promise<DecidedPlan> {
   const head = replay ? stored?.head : undefined;
-  const graph = planFromSections(blueprint, { reuseFacts: storedFacts(blueprint, stored, replay) });
-  const { plan: refined, report } = await refinePlan(graph, {
+  // Secrets in the blueprint never reach titles, facts, the anchor or a prompt (plan-redaction.ts).
+  const view = planningView(blueprint);
+  const graph = planFromSections(view.blueprint, { reuseFacts: storedFacts(blueprint, stored, replay) });
+  const { plan: refinedView, report } = await refinePlan(graph, {
     refiner: deps.refiner,
     cache: deps.refinements,
     maxCalls: replay ? 0 : deps.maxRefinementCalls,
-    text: blueprint.text,
+    text: view.blueprint.text,
     log: deps.log,
   });
+  const refined = view.restoreGraph(refinedView);
   const taskGraph = tasksFromPlan(refined);
-  const anchor: IntentionAnchor = head ? head.anchor : await deps.anchors.anchorFor(blueprint);
+  const anchor: IntentionAnchor = head
+    ? head.anchor
+    : view.restoreAnchor(await deps.anchors.anchorFor(view.blueprint));
   const revision = head ? head.revision : (stored?.head.revision ?? 0) + 1;
   const generatedAt = head ? head.generatedAt : deps.clock.isoNow();
 

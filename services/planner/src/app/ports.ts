@@ -147,11 +147,17 @@ export interface GapReportRepository {
   /** The project's report with this id, or null. */
   get(projectId: string, reportId: string): Promise<GapReportRecord | null>;
   /**
-   * Stores `next` by compare-and-set on `expectedVersion` (0: a new report) and appends `events` to
-   * the outbox, in one transaction. Rejects with StoreRevisionConflictError when the record changed
-   * since it was read: nothing written.
+   * Stores `next` by compare-and-set on `expectedVersion` (0: a new report), and the plan proposal
+   * the report names when given (likewise on its own `expectedVersion`), and appends `events` to the
+   * outbox, all in one transaction: a scan's outcome is stored whole or not at all. Rejects with
+   * StoreRevisionConflictError when either record changed since it was read: nothing written.
    */
-  commit(next: GapReportRecord, expectedVersion: number, events: readonly Envelope[]): Promise<void>;
+  commit(
+    next: GapReportRecord,
+    expectedVersion: number,
+    events: readonly Envelope[],
+    proposal?: { readonly next: PlanProposalRecord; readonly expectedVersion: number },
+  ): Promise<void>;
 }
 export const GapReportRepository = Symbol('GapReportRepository');
 
@@ -165,16 +171,10 @@ export interface PlanProposalRecord {
   readonly version?: number;
 }
 
-/** Plan proposals (`plan_proposals`). */
+/** Plan proposals (`plan_proposals`); stored with the gap report that names them (GapReportRepository). */
 export interface PlanProposalRepository {
   /** The project's proposal with this id, or null. */
   get(projectId: string, proposalId: string): Promise<PlanProposalRecord | null>;
-  /**
-   * Stores `next` by compare-and-set on `expectedVersion` (0: a new proposal) and appends `events`
-   * to the outbox, in one transaction. Rejects with StoreRevisionConflictError when the record
-   * changed since it was read: nothing written.
-   */
-  commit(next: PlanProposalRecord, expectedVersion: number, events: readonly Envelope[]): Promise<void>;
 }
 export const PlanProposalRepository = Symbol('PlanProposalRepository');
 

@@ -1,4 +1,5 @@
 import { describeError } from '@autopilot/kernel';
+import { redactSecrets } from '@autopilot/secret-scan';
 import type { PlanGraph, PlannedNode } from '../domain/plan/plan-graph';
 import {
   applyRefinements,
@@ -71,7 +72,10 @@ export async function refinePlan(
     }
     calls++;
     try {
-      const prompt = refinementPrompt(node, headingPath(node, titles), ownText(node, opts.text));
+      // The text is already the redacted blueprint (plan-redaction.ts); scanning the prompt again is
+      // the last guard before anything leaves the process, and costs little at 6000 characters.
+      const draft = refinementPrompt(node, headingPath(node, titles), ownText(node, opts.text));
+      const prompt = { system: redactSecrets(draft.system), user: redactSecrets(draft.user) };
       const answer = parseRefinement(await refiner.refine({ nodeId: node.id, ...prompt }), node.id);
       await opts.cache.cacheRefinement(key, answer, refiner.model);
       cached.set(key, answer);

@@ -11,7 +11,7 @@ import {
 } from '@autopilot/contracts';
 import { sha256Hex, ulidSource } from '@autopilot/kernel';
 import { outboxEnvelopesFor } from '@autopilot/runtime';
-import { declareOutbox, DocumentStore, pendingOutbox } from '@autopilot/store';
+import { declareOutbox, DocumentStore, isHandled, outboxStates, pendingOutbox } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually, FakeClock } from '@autopilot/testing';
 import { ANCHOR_COLLECTIONS, recordAnchor, StoreAnchorRepository } from '../adapters/anchor-repository';
@@ -47,7 +47,7 @@ afterEach(async () => {
 const useCase = () =>
   new ReportRepoGapsUseCase(
     new StoreGapReportRepository(store, clock),
-    new StorePlanProposalRepository(store, clock),
+    new StorePlanProposalRepository(store),
     new StoreAnchorRepository(store),
     clock,
     outboxEnvelopesFor({ source: 'planner', clock, ids: ulidSource() }),
@@ -141,6 +141,25 @@ describe('ReportRepoGapsUseCase', () => {
   });
 });
 
+describe('StoreGapReportRepository.commit', () => {
+  it('stores the report and the proposal it names in one transaction: a conflict on either writes neither', async () => {
+    await withAnchor();
+    const { report, proposal } = await useCase().execute(scanned(DIRTY), { messageId: 'evt-1' });
+    const reports = new StoreGapReportRepository(store, clock);
+    const before = await outbox();
+    const stale = { projectId, report: { ...report, triggeredBy: 'evt-2' }, announcedAt: 'later' };
+    await expect(
+      reports.commit(stale, 1, [], {
+        next: { projectId, proposal: proposal!, announcedAt: 'later' },
+        // Stored at revision 1: a writer that read none loses, and takes the report with it.
+        expectedVersion: 0,
+      }),
+    ).rejects.toMatchObject({ code: 'STORE_REVISION_CONFLICT' });
+    expect((await reports.get(projectId, report.id))?.report.triggeredBy).toBe('evt-1');
+    expect(await outbox()).toEqual(before);
+  });
+});
+
 describe('RepoScannedHandler (the planner service over the in-process bus)', () => {
   it('answers repo.scanned with gap_report.created and the plan_proposal.created it names', async () => {
     await withAnchor();
@@ -148,7 +167,7 @@ describe('RepoScannedHandler (the planner service over the in-process bus)', () 
     const { bus, seen } = planner;
     try {
       const event = scanned(DIRTY);
-      await bus.publish(RepoScannedV1, event, { correlationId: 'job-1' });
+      await bus.publish(RepoScannedV1, event, { correlationId: 'job-1', projectId: event.projectId });
       await eventually(() =>
         expect(seen.map((e) => e.type)).toEqual([GapReportCreatedV1.type, PlanProposalCreatedV1.type]),
       );
@@ -159,6 +178,38 @@ describe('RepoScannedHandler (the planner service over the in-process bus)', () 
       // Caused by the repo.scanned delivery, which is also the report's trigger.
       expect(reportEnvelope.causationId).toBe(report.triggeredBy);
       expect(proposalEnvelope).toMatchObject({ correlationId: 'job-1', causationId: report.triggeredBy });
+    } finally {
+      await planner.close();
+    }
+  });
+
+  it('changes nothing when the same repo.scanned comes back after the duplicate window', async () => {
+    await withAnchor();
+    // Window 0: the bus keeps the copy, as JetStream does once its duplicate window has passed.
+    const planner = await startPlannerHost(store, [GapReportCreatedV1, PlanProposalCreatedV1], {
+      duplicateWindowMs: 0,
+    });
+    const { bus, seen } = planner;
+    try {
+      const sent = await bus.publish(RepoScannedV1, scanned(DIRTY), { correlationId: 'job-1', projectId });
+      await eventually(() => expect(seen).toHaveLength(2));
+      await planner.host.relay.idle();
+      const entries = (await outboxStates(store)).length;
+      expect(entries).toBe(2);
+      expect(await isHandled(store, 'planner-repo-scanned', sent.id)).toBe(true);
+
+      // The copy, then another scan job behind it on the same consumer: once that one's report is
+      // announced, the copy has been handled too, and it announced nothing.
+      await bus.publishEnvelope(sent);
+      await bus.publish(RepoScannedV1, scanned(CLEAN, 'job-2'), { correlationId: 'job-2', projectId });
+      await eventually(() => expect(seen).toHaveLength(3));
+      await planner.host.relay.idle();
+      expect(seen.map((e) => [e.type, e.correlationId])).toEqual([
+        [GapReportCreatedV1.type, 'job-1'],
+        [PlanProposalCreatedV1.type, 'job-1'],
+        [GapReportCreatedV1.type, 'job-2'],
+      ]);
+      expect((await outboxStates(store)).length).toBe(entries + 1);
     } finally {
       await planner.close();
     }

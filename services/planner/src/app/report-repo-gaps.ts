@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GapReportCreatedV1, PlanProposalCreatedV1, type RepoScannedV1 } from '@autopilot/contracts';
+import {
+  GapReportCreatedV1,
+  PlanProposalCreatedV1,
+  type Envelope,
+  type RepoScannedV1,
+} from '@autopilot/contracts';
 import { Clock, sha256Hex } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
 import { scanGaps, type RepoGapReport } from '../domain/gaps/gap-report';
@@ -35,9 +40,10 @@ export class ReportRepoGapsUseCase {
   ) {}
 
   /**
-   * `meta.messageId` is the `repo.scanned` envelope id (the report's `triggeredBy`). Rejects only on
-   * store failures (StoreRevisionConflictError when another delivery wrote the same record meanwhile):
-   * a redelivery then announces again, which consumers de-duplicate.
+   * `meta.messageId` is the `repo.scanned` envelope id (the report's `triggeredBy`). The report, the
+   * proposal and their events commit together. Rejects only on store failures
+   * (StoreRevisionConflictError when another scan job wrote the same record meanwhile: nothing is
+   * written, and the redelivery announces again).
    */
   async execute(scanned: RepoScannedV1, meta: { messageId: string }): Promise<RepoGapsOutcome> {
     const found = scanGaps(snapshotFromScan(scanned), { hash: sha256Hex });
@@ -53,13 +59,12 @@ export class ReportRepoGapsUseCase {
       triggeredBy: meta.messageId,
       ...(proposed !== undefined ? { proposalId: proposed.id } : {}),
     });
-    await this.reports.commit(
-      { projectId: scanned.projectId, report, announcedAt: now },
-      storedReport?.version ?? 0,
-      [this.envelopes.build(GapReportCreatedV1, report, routing)],
-    );
-    if (proposed === undefined)
+    const events: Envelope[] = [this.envelopes.build(GapReportCreatedV1, report, routing)];
+    const reportRecord = { projectId: scanned.projectId, report, announcedAt: now };
+    if (proposed === undefined) {
+      await this.reports.commit(reportRecord, storedReport?.version ?? 0, events);
       return { report, seenBefore: { report: storedReport !== null, proposal: false } };
+    }
 
     const storedProposal = await this.proposals.get(scanned.projectId, proposed.id);
     const proposal: PlanProposalCreatedV1 = storedProposal?.proposal ?? {
@@ -67,11 +72,13 @@ export class ReportRepoGapsUseCase {
       projectId: scanned.projectId,
       createdAt: now,
     };
-    await this.proposals.commit(
-      { projectId: scanned.projectId, proposal, announcedAt: now },
-      storedProposal?.version ?? 0,
-      [this.envelopes.build(PlanProposalCreatedV1, proposal, routing)],
-    );
+    // One commit for the report and the proposal it names: a crash between two would leave a report
+    // announcing a proposal that never follows.
+    events.push(this.envelopes.build(PlanProposalCreatedV1, proposal, routing));
+    await this.reports.commit(reportRecord, storedReport?.version ?? 0, events, {
+      next: { projectId: scanned.projectId, proposal, announcedAt: now },
+      expectedVersion: storedProposal?.version ?? 0,
+    });
     return {
       report,
       proposal,

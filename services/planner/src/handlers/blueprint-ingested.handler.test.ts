@@ -1,8 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlueprintIngestedV1, PlanGeneratedV1, TasksGeneratedV1 } from '@autopilot/contracts';
-import { type DocumentStore } from '@autopilot/store';
+import {
+  BlueprintIngestedV1,
+  buildEnvelope,
+  PlanGeneratedV1,
+  PlanRejectedV1,
+  TasksGeneratedV1,
+} from '@autopilot/contracts';
+import { isHandled, outboxStates, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually } from '@autopilot/testing';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
@@ -26,7 +32,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
     const { bus, seen } = planner;
     try {
       const blueprint = markdownBlueprint(SHOP_PLAN);
-      await bus.publish(BlueprintIngestedV1, blueprint, { correlationId: 'job-1' });
+      await bus.publish(BlueprintIngestedV1, blueprint, { correlationId: 'job-1', projectId: 'project-1' });
       await eventually(() =>
         expect(seen.map((e) => e.type).sort()).toEqual([PlanGeneratedV1.type, TasksGeneratedV1.type]),
       );
@@ -39,11 +45,11 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
       // The same version again (a re-publish, new envelope id) plans nothing new: the stored
       // revision is announced again; the next version makes revision 2. One consumer handles its
       // messages in order, so once v2's events are out the repeat was handled.
-      await bus.publish(BlueprintIngestedV1, blueprint);
+      await bus.publish(BlueprintIngestedV1, blueprint, { projectId: 'project-1' });
       const v2 = markdownBlueprint(SHOP_PLAN.replace('Flip the feature flag.', 'Flip it.'), {
         previous: blueprint,
       });
-      await bus.publish(BlueprintIngestedV1, v2);
+      await bus.publish(BlueprintIngestedV1, v2, { projectId: 'project-1' });
       await eventually(() => expect(seen).toHaveLength(6));
       const plans = seen.filter((e) => e.type === PlanGeneratedV1.type).map((e) => e.data as PlanGeneratedV1);
       expect(plans.map((p) => [p.revision, p.blueprintVersion])).toEqual([
@@ -51,6 +57,70 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
         [1, 1],
         [2, 2],
       ]);
+    } finally {
+      await planner.close();
+    }
+  });
+
+  it('refuses a forged blueprint.ingested (a raw client, another source) and plans the next genuine version', async () => {
+    const planner = await startPlannerHost(store, [PlanGeneratedV1, PlanRejectedV1]);
+    const { bus, seen } = planner;
+    try {
+      const v1 = markdownBlueprint(SHOP_PLAN);
+      await bus.publish(BlueprintIngestedV1, v1, { projectId: 'project-1' });
+      await eventually(() => expect(seen).toHaveLength(1));
+      // Version 9999 of the same blueprint, as a raw client would publish it: were it planned, every
+      // genuine version after it would be refused as superseded.
+      const forged = { ...markdownBlueprint(`${SHOP_PLAN}\nForged.`, { previous: v1 }), version: 9999 };
+      const forgedEnvelope = buildEnvelope(BlueprintIngestedV1, forged, {
+        id: 'forged-1',
+        time: '2026-11-24T10:15:00.000Z',
+        source: 'intruder',
+        projectId: 'project-1',
+      });
+      await bus.publishRaw(BlueprintIngestedV1.subject, JSON.stringify(forgedEnvelope));
+      const v2 = markdownBlueprint(SHOP_PLAN.replace('Flip the feature flag.', 'Flip it.'), { previous: v1 });
+      await bus.publish(BlueprintIngestedV1, v2, { projectId: 'project-1' });
+      await eventually(() => expect(seen).toHaveLength(2));
+      expect(seen.map((e) => e.type)).toEqual([PlanGeneratedV1.type, PlanGeneratedV1.type]);
+      expect((seen[1]!.data as PlanGeneratedV1).blueprintVersion).toBe(2);
+      const letters = await bus.listDeadLetters({ consumer: 'planner-blueprint-ingested' });
+      expect(letters).toMatchObject([{ code: 'PROVENANCE_WRONG_SOURCE', message: { id: 'forged-1' } }]);
+      expect(letters[0]!.reason).toContain('source "intruder" is not "ingestion"');
+    } finally {
+      await planner.close();
+    }
+  });
+
+  it('changes nothing when the same blueprint.ingested comes back after the duplicate window', async () => {
+    // Window 0: the bus keeps the copy, as JetStream does once its duplicate window has passed.
+    const planner = await startPlannerHost(store, [PlanGeneratedV1, TasksGeneratedV1], {
+      duplicateWindowMs: 0,
+    });
+    const { bus, seen } = planner;
+    try {
+      const blueprint = markdownBlueprint(SHOP_PLAN);
+      const sent = await bus.publish(BlueprintIngestedV1, blueprint, { correlationId: 'job-1' });
+      await eventually(() => expect(seen).toHaveLength(2));
+      await planner.host.relay.idle();
+      const entries = (await outboxStates(store)).length;
+      expect(await isHandled(store, 'planner-blueprint-ingested', sent.id)).toBe(true);
+
+      // The copy, then the next version behind it on the same consumer: once v2 is announced, the
+      // copy has been handled too, and it announced nothing (no plan revision announced again).
+      await bus.publishEnvelope(sent);
+      const v2 = markdownBlueprint(SHOP_PLAN.replace('Flip the feature flag.', 'Flip it.'), {
+        previous: blueprint,
+      });
+      await bus.publish(BlueprintIngestedV1, v2);
+      await eventually(() => expect(seen).toHaveLength(4));
+      await planner.host.relay.idle();
+      const plans = seen.filter((e) => e.type === PlanGeneratedV1.type).map((e) => e.data as PlanGeneratedV1);
+      expect(plans.map((p) => [p.revision, p.blueprintVersion])).toEqual([
+        [1, 1],
+        [2, 2],
+      ]);
+      expect((await outboxStates(store)).length).toBe(entries + 2);
     } finally {
       await planner.close();
     }

@@ -18,8 +18,13 @@ export interface PlannerHost {
 export async function startPlannerHost(
   store: DocumentStore,
   watch: readonly MessageDef[],
+  opts: {
+    /** The bus's duplicate window; 0 keeps a re-published envelope, as JetStream does once it passed. */
+    duplicateWindowMs?: number;
+  } = {},
 ): Promise<PlannerHost> {
-  const bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
+  // What tests publish through it stands for ingestion's events: the planner checks their source.
+  const bus = new InProcessMessageBus({ redeliveryDelayMs: 0, source: 'ingestion', ...opts });
   const seen: Envelope[] = [];
   for (const def of watch) {
     await bus.subscribe(def, `observer-${def.type.replace(/\./g, '-')}`, async (d) => {

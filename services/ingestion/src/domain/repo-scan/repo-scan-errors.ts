@@ -85,3 +85,34 @@ export class RepoReadError extends RepoScanError {
     super(`${location}: ${problem}`, options);
   }
 }
+
+/**
+ * The location is not one this service may scan: outside the configured roots (after resolving `..`
+ * and symlinks), a relative path, or a URL scheme other than https, ssh and git.
+ */
+export class RepoLocationRefusedError extends RepoScanError {
+  readonly code = 'INGESTION_REPO_LOCATION_REFUSED';
+  readonly badInput = true;
+  constructor(
+    readonly location: string,
+    readonly reason: string,
+  ) {
+    super(`${location}: refused: ${reason}`);
+  }
+}
+
+/** The project already has a repository (the one its first scan read); another location is refused. */
+export class RepoNotProjectRepositoryError extends RepoScanError {
+  readonly code = 'INGESTION_REPO_NOT_REGISTERED';
+  readonly badInput = true;
+  constructor(
+    readonly projectId: string,
+    readonly location: string,
+    readonly registered: string,
+  ) {
+    super(
+      `${location}: refused: project ${projectId} is registered to the repository at ${registered} ` +
+        '(its first scan); scan that location, or use another project for another repository',
+    );
+  }
+}

@@ -72,7 +72,7 @@ export function planFromSections(
   blueprint: BlueprintForPlan,
   options: PlanFromSectionsOptions = {},
 ): PlanGraph {
-  const planId = planIdFor(blueprint.projectId);
+  const planId = planIdFor(blueprint.projectId, blueprint.blueprintId);
   const sectionIndex = indexSections(blueprint);
   const layout = assignRoles(blueprint.sections, sectionIndex);
   const documentFacets = gatherFacts(blueprint, layout, options);

@@ -39,9 +39,15 @@ export function stableId(prefix: string, parts: readonly string[]): string {
   return `${prefix}-${hash52(text, 0x9e3779b1)}${hash52(text, 0x85ebca6b)}`;
 }
 
-/** One plan per project, revised as its blueprints change. */
-export function planIdFor(projectId: string): string {
-  return stableId('plan', [projectId]);
+/**
+ * One plan per blueprint of a project, revised as that blueprint's versions arrive. A project may
+ * hold several blueprints (a backend and a frontend spec): each is planned, and one never replaces
+ * or supersedes the other's plan; their nodes and tasks have distinct ids, since node ids follow
+ * the plan id. (Until issue 13 this was one plan per project, so a second blueprint either replaced
+ * the first's plan or was refused as older than it.)
+ */
+export function planIdFor(projectId: string, blueprintId: string): string {
+  return stableId('plan', [projectId, blueprintId]);
 }
 
 /** A node keeps its id while its section keeps its id (ingestion keeps that stable per heading path). */

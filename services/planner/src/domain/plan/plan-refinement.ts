@@ -15,7 +15,8 @@ export interface Refinement {
 }
 
 /** Bump when the prompt or the answer's meaning changes: cached answers under the old one are ignored. */
-export const REFINEMENT_PROMPT_VERSION = 1;
+// 2 (issue 13): prompts carry the redacted blueprint; answers to prompts of 1 may quote a secret.
+export const REFINEMENT_PROMPT_VERSION = 2;
 
 /** The model's answer did not have the agreed shape; the node keeps its rule-based form. */
 export class InvalidRefinementError extends AutopilotError {

@@ -43,7 +43,9 @@ export interface SectionFacts {
  * only when they came from the same rules: a planner with new rules re-reads every section once.
  * Raise it whenever a change to the extraction can change its output.
  */
-export const SECTION_FACTS_VERSION = 2;
+// 3 (issue 13): facts come from the redacted blueprint (plan-redaction.ts); facts stored by 2 may
+// quote a secret and are re-read. Raise it with SECRET_RULES_VERSION too, for the same reason.
+export const SECTION_FACTS_VERSION = 3;
 
 export const FACT_LIMITS = {
   deliverables: 100,

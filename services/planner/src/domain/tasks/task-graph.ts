@@ -1,4 +1,5 @@
 import type { TaskSpec } from '@autopilot/contracts';
+import { isSecretPath } from '@autopilot/secret-scan';
 import { scopeGlobFor } from '../section-facts/extract-paths';
 import type { PlanGraph, PlannedNode } from '../plan/plan-graph';
 import { gateTaskIdFor, taskIdFor } from '../plan/plan-ids';
@@ -17,9 +18,10 @@ import { orderByDependencies } from './task-order';
  *   depending on all of them, and dependents depend on the gate: the edge count stays linear
  *   instead of |A| x |dependents|. A gate over more than GATE_PART tasks is built from part gates,
  *   so no task lists more than a task spec may (500 dependencies).
- * - Scope: the node's file paths, else the nearest ancestor's. Validation: the node's commands,
- *   else the nearest ancestor's, else none (the acceptance criteria are then the checks, see
- *   `validationOf`). Acceptance criteria: the node's, else the nearest ancestor's.
+ * - Scope: the node's file paths, else the nearest ancestor's; never git's directory or a secret
+ *   file (isSecretPath). Validation: the node's commands, else the nearest ancestor's, else none
+ *   (the acceptance criteria are then the checks, see `validationOf`). Acceptance criteria: the
+ *   node's, else the nearest ancestor's.
  * - A cycle is a DependencyCycleError naming it in order.
  */
 
@@ -259,7 +261,9 @@ function taskSpec(
 ): TaskSpec {
   const node = nodes[i]!;
   const paths = nearest(i, nodes, parent, (n) => n.filePaths);
-  const scopePaths = [...new Set(paths.map(scopeGlobFor))].slice(0, 500);
+  // A task never gets git's directory or a secret file (.env, keys, .npmrc...) in its scope,
+  // whatever the blueprint names: editing those needs a person (DESIGN.md section 6).
+  const scopePaths = [...new Set(paths.filter((p) => !isSecretPath(p)).map(scopeGlobFor))].slice(0, 500);
   const validationCommands = nearest(i, nodes, parent, (n) => n.commands)
     .slice(0, 50)
     .map((argv) => [...argv]);
