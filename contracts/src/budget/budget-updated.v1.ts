@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
-import { BudgetCaps } from '../shared/budget';
+import { BudgetCaps, BudgetScope } from '../shared/budget';
 import { Id, Money, Revision, Timestamp } from '../shared/primitives';
 
 const spendProperties = {
@@ -11,7 +11,7 @@ const spendProperties = {
 /** Spend in one period of one scope. */
 export const BudgetPeriod = Type.Object(
   {
-    periodStart: Timestamp('Start of the period (UTC midnight; Monday for weeks)'),
+    periodStart: Timestamp("Start of the period (midnight in the project's time zone; Monday for weeks)"),
     ...spendProperties,
   },
   { description: 'Spend in the current period' },
@@ -39,6 +39,16 @@ export const BudgetUpdatedV1 = defineMessage({
           ...spendProperties,
         },
         { description: 'The run this change concerns' },
+      ),
+    ),
+    warning: Type.Optional(
+      Type.Object(
+        {
+          scope: BudgetScope,
+          capUsd: Money('The cap'),
+          spentUsd: Money('Settled spend in the scope, at least 80 % of the cap'),
+        },
+        { description: 'Settled spend just reached 80 % of this cap (signalled once per period)' },
       ),
     ),
     updatedAt: Timestamp('When this state was reached'),

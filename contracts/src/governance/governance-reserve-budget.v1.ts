@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
 import { BudgetRemaining, BudgetScope } from '../shared/budget';
-import { Id, Money, Text } from '../shared/primitives';
+import { Count, Id, Money, Text } from '../shared/primitives';
 
 const GovernanceReserveBudgetReply = Type.Object({
   granted: Type.Boolean({ description: 'True when the reservation was made' }),
@@ -24,6 +24,20 @@ export const GovernanceReserveBudgetV1 = defineMessage({
     runId: Id('Run the spend belongs to'),
     estimateUsd: Money('Estimated cost to reserve; the call settles its actual cost later'),
     purpose: Text(200, 'What the money is for, e.g. "llm_call gpt-4.1 step 12"'),
+    reservationId: Type.Optional(
+      Id('Chosen by the caller so that a retried request reserves once; default the request envelope id'),
+    ),
+    model: Type.Optional(
+      Text(
+        200,
+        'The model to be called: governance then reserves the worst case at its price-table price (the larger of that and estimateUsd); a model missing from the table is refused',
+      ),
+    ),
+    inputTokens: Type.Optional(Count('With model: estimated prompt tokens, cached ones included')),
+    cachedInputTokens: Type.Optional(
+      Count('With model: the part of inputTokens expected from the provider cache (default 0)'),
+    ),
+    maxTokens: Type.Optional(Count("With model: the call's max_tokens, the most output it can be billed")),
   }),
   reply: GovernanceReserveBudgetReply,
 });

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
 import { BudgetRemaining } from '../shared/budget';
-import { Id, Money } from '../shared/primitives';
+import { Count, Id, Money } from '../shared/primitives';
 
 const GovernanceSettleBudgetReply = Type.Object({
   settled: Type.Boolean({
@@ -25,6 +25,19 @@ export const GovernanceSettleBudgetV1 = defineMessage({
     runId: Id('Run'),
     reservationId: Id('Reservation from governance.reserve_budget'),
     actualUsd: Money('What the call actually cost'),
+    usage: Type.Optional(
+      Type.Object(
+        {
+          inputTokens: Count('Prompt tokens the provider reported, cached ones included'),
+          cachedInputTokens: Count('The part of inputTokens served from the provider cache'),
+          outputTokens: Count('Output tokens the provider reported'),
+        },
+        {
+          description:
+            "The provider's reported usage: for a reservation made with a model, governance prices it and charges the larger of that and actualUsd",
+        },
+      ),
+    ),
   }),
   reply: GovernanceSettleBudgetReply,
 });

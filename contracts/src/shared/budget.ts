@@ -2,10 +2,15 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Money } from './primitives';
 import { StringEnum } from './string-enum';
 
-/** The three hard caps of DESIGN.md section 6: a reservation is refused if it would pass any of them. */
-export const BUDGET_SCOPES = ['run', 'daily', 'weekly'] as const;
+/**
+ * The hard caps of DESIGN.md section 6: a reservation is refused if it would pass any of them. The
+ * project's run, daily and weekly caps, and the optional global daily and weekly caps across every
+ * project (configured on governance).
+ */
+export const BUDGET_SCOPES = ['run', 'daily', 'weekly', 'global_daily', 'global_weekly'] as const;
 export const BudgetScope = StringEnum(BUDGET_SCOPES, {
-  description: 'Which cap: per run, per day or per week',
+  description:
+    "Which cap: per run, per project day or week (in the project's time zone), or the global day or week across every project",
 });
 export type BudgetScope = Static<typeof BudgetScope>;
 
@@ -13,8 +18,8 @@ export type BudgetScope = Static<typeof BudgetScope>;
 export const BudgetCaps = Type.Object(
   {
     runUsd: Money('Most one run may spend'),
-    dailyUsd: Money('Most the project may spend per day (UTC)'),
-    weeklyUsd: Money('Most the project may spend per week (UTC, weeks start Monday)'),
+    dailyUsd: Money("Most the project may spend per day (in its schedule's time zone, else UTC)"),
+    weeklyUsd: Money('Most the project may spend per week (same time zone; weeks start Monday)'),
   },
   { description: 'Hard spending caps' },
 );

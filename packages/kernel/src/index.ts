@@ -1,10 +1,12 @@
 /**
- * @autopilot/kernel: errors, clock, timers and id ports, the content hash and the one connect
- * retry loop, that every package shares. No runtime deps but `ulid`. `sha256Hex` uses node:crypto:
- * domain code receives it as a `ContentHash`.
+ * @autopilot/kernel: errors, clock, timers and id ports, the content hash, the one connect retry
+ * loop and IANA time-zone calendar arithmetic (pure, for domain code), that every package shares.
+ * No runtime deps but `ulid`. `sha256Hex` uses node:crypto: domain code receives it as a
+ * `ContentHash`.
  *
- *   import { AutopilotError, systemClock, ulidSource } from '@autopilot/kernel';
+ *   import { AutopilotError, localDateAt, systemClock, ulidSource } from '@autopilot/kernel';
  *   class BudgetExceededError extends AutopilotError { readonly code = 'GOVERNANCE_BUDGET_EXCEEDED'; }
+ *   const today = localDateAt('Europe/Berlin', clock.now());
  */
 export * from './errors';
 export * from './clock';
@@ -12,3 +14,4 @@ export * from './timers';
 export * from './id-source';
 export * from './content-hash';
 export * from './connect-with-retry';
+export * from './zoned-time';

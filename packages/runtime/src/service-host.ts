@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type LoggerService, type Provider } from '@
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { MessageBus } from '@autopilot/bus';
-import { Clock, IdSource, systemClock, ulidSource } from '@autopilot/kernel';
+import { Clock, IdSource, systemClock, systemTimers, Timers, ulidSource } from '@autopilot/kernel';
 import { messageBySubject } from '@autopilot/contracts';
 import { BusExceptionFilter, BusServer } from '@autopilot/nest-transport';
 import { declareInbox, declareOutbox, DocumentStore } from '@autopilot/store';
@@ -43,6 +43,8 @@ export interface ServiceHostOptions {
   clock?: Clock;
   /** Injected as `IdSource`; default ULIDs. */
   ids?: IdSource;
+  /** Injected as `Timers`; default Node's (a test passes its FakeClock as both `clock` and `timers`). */
+  timers?: Timers;
   /**
    * Start the outbox relay once the service listens (default), or leave it to the caller
    * (`host.relay.start()`): the embedded topology starts every relay only after every service has
@@ -93,7 +95,7 @@ class RuntimeProvidersModule {}
 /**
  * Boots a service: declares the outbox and the service's collections on its store, starts a Nest
  * microservice for its module over `new BusServer(bus)` with `MessageBus`, `DocumentStore`,
- * `HttpRoutes`, `OutboxRelay`, `Clock`, `IdSource` and `OutboxEnvelopes` injectable, then starts the relay. Rejects (nothing left running)
+ * `HttpRoutes`, `OutboxRelay`, `Clock`, `IdSource`, `Timers` and `OutboxEnvelopes` injectable, then starts the relay. Rejects (nothing left running)
  * when a collection cannot be declared or the module fails to build.
  */
 export async function startServiceHost(opts: ServiceHostOptions): Promise<ServiceHost> {
@@ -127,6 +129,7 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
     { provide: OutboxRelay, useValue: relay },
     { provide: Clock, useValue: clock },
     { provide: IdSource, useValue: ids },
+    { provide: Timers, useValue: opts.timers ?? systemTimers },
     { provide: OutboxEnvelopes, useValue: outboxEnvelopesFor({ source: definition.name, clock, ids }) },
     {
       provide: ServiceSettings,
@@ -147,6 +150,7 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
           OutboxRelay,
           Clock,
           IdSource,
+          Timers,
           OutboxEnvelopes,
           ServiceSettings,
         ],

@@ -1,7 +1,7 @@
 /**
  * @autopilot/testing: what tests across the tree share: real-server launchers (nats-server, a
- * scripted OpenAI-compatible model server), a fake clock and `eventually()`. Never imported by
- * production code.
+ * scripted OpenAI-compatible model server), a fake clock, `eventually()` and `seededRandom()` for
+ * randomized tests that replay from their seed. Never imported by production code.
  *
  *   await eventually(() => expect(seen).toEqual([1, 2]), { timeoutMs: 5000 });
  */
@@ -9,3 +9,4 @@ export * from './eventually';
 export * from './fake-clock';
 export * from './nats-server';
 export * from './scripted-model-server';
+export * from './seeded-random';

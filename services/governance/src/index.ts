@@ -6,6 +6,9 @@
  *   await startServiceHost({ definition: governanceService, bus, store, routes, logger, outboxIntervalMs: 250 });
  */
 import type { ServiceDefinition } from '@autopilot/runtime';
+import { BUDGET_LEDGER_COLLECTIONS } from './adapters/budget-ledger-repository';
+import { PROJECT_BUDGET_COLLECTIONS } from './adapters/project-budget-repository';
+import { governanceSettings } from './governance-settings';
 import { GovernanceModule } from './governance.module';
 
 export { GovernanceModule };
@@ -17,7 +20,10 @@ export const governanceService: ServiceDefinition = {
   collections: [
     { name: 'policies' },
     { name: 'approvals' },
-    { name: 'budget_ledger' },
+    // project_budgets; budget_windows, budget_reservations, budget_heads
+    ...PROJECT_BUDGET_COLLECTIONS,
+    ...BUDGET_LEDGER_COLLECTIONS,
     { name: 'audit_log' },
   ],
+  settings: governanceSettings,
 };

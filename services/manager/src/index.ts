@@ -6,6 +6,10 @@
  *   await startServiceHost({ definition: managerService, bus, store, routes, logger, outboxIntervalMs: 250 });
  */
 import type { ServiceDefinition } from '@autopilot/runtime';
+import { PROJECT_COLLECTIONS } from './adapters/project-repository';
+import { TASK_GRAPH_COLLECTIONS } from './adapters/task-graph-repository';
+import { TICK_COLLECTIONS } from './adapters/tick-record-repository';
+import { managerSettings } from './manager-settings';
 import { ManagerModule } from './manager.module';
 
 export { ManagerModule };
@@ -14,5 +18,7 @@ export { ManagerModule };
 export const managerService: ServiceDefinition = {
   name: 'manager',
   module: ManagerModule,
-  collections: [{ name: 'projects' }, { name: 'tasks' }, { name: 'runs' }],
+  // projects; task_graphs, tasks, runs; tick_state
+  collections: [...PROJECT_COLLECTIONS, ...TASK_GRAPH_COLLECTIONS, ...TICK_COLLECTIONS],
+  settings: managerSettings,
 };

@@ -1,5 +1,66 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { Clock } from '@autopilot/kernel';
+import { DocumentStore } from '@autopilot/store';
+import { StoreProjectRepository } from './adapters/project-repository';
+import { StoreTaskGraphRepository } from './adapters/task-graph-repository';
+import { StoreTickRecordRepository } from './adapters/tick-record-repository';
+import { ApplyTaskGraphUseCase } from './app/apply-task-graph.use-case';
+import {
+  ManagerLog,
+  ProjectRepository,
+  TaskGraphRepository,
+  TickRecordRepository,
+  TickRequests,
+} from './app/ports';
+import { ProjectCommandsUseCase } from './app/project-commands.use-case';
+import { RunTickUseCase } from './app/run-tick.use-case';
+import { TickLoop } from './app/tick-loop';
+import { CreateProjectHandler } from './handlers/create-project.handler';
+import { PauseProjectHandler } from './handlers/pause-project.handler';
+import { ResumeProjectHandler } from './handlers/resume-project.handler';
+import { SetAutonomyHandler } from './handlers/set-autonomy.handler';
+import { TasksGeneratedHandler } from './handlers/tasks-generated.handler';
+
+/** The manager's log lines go through Nest's logger, which the runtime routes into JSON logs. */
+function nestManagerLog(): ManagerLog {
+  const logger = new Logger('manager');
+  return {
+    info: (message, fields) => logger.log({ msg: message, ...fields }),
+    warn: (message, fields) => logger.warn({ msg: message, ...fields }),
+  };
+}
 
 /** The manager service's Nest module: its handlers and use cases are registered here. */
-@Module({})
+@Module({
+  controllers: [
+    CreateProjectHandler,
+    PauseProjectHandler,
+    ResumeProjectHandler,
+    SetAutonomyHandler,
+    TasksGeneratedHandler,
+  ],
+  providers: [
+    ProjectCommandsUseCase,
+    ApplyTaskGraphUseCase,
+    RunTickUseCase,
+    TickLoop,
+    { provide: TickRequests, useExisting: TickLoop },
+    {
+      provide: ProjectRepository,
+      useFactory: (store: DocumentStore, clock: Clock) => new StoreProjectRepository(store, clock),
+      inject: [DocumentStore, Clock],
+    },
+    {
+      provide: TaskGraphRepository,
+      useFactory: (store: DocumentStore, clock: Clock) => new StoreTaskGraphRepository(store, clock),
+      inject: [DocumentStore, Clock],
+    },
+    {
+      provide: TickRecordRepository,
+      useFactory: (store: DocumentStore, clock: Clock) => new StoreTickRecordRepository(store, clock),
+      inject: [DocumentStore, Clock],
+    },
+    { provide: ManagerLog, useFactory: nestManagerLog },
+  ],
+})
 export class ManagerModule {}

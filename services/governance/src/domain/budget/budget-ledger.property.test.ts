@@ -1,18 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { seededRandom } from '@autopilot/testing';
 import { release, reserve, settle, type LedgerState } from './budget-ledger';
 import type { BudgetWindow } from './budget-windows';
-
-/** mulberry32: a small seeded PRNG, so a failing sequence replays from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Plain checks inside the loop: jest's matchers would make the 120k checks take seconds. */
 function check(ok: boolean, seed: number, problem: string): void {
@@ -25,7 +14,7 @@ describe('ledger property: caps are never passed, releases return exactly what w
   it('holds over 3000 random reserve / settle / release / replay sequences', () => {
     let sequences = 0;
     for (let seed = 1; seed <= 3000; seed++) {
-      const rand = prng(seed);
+      const rand = seededRandom(seed);
       const int = (n: number): number => Math.floor(rand() * n);
       // Two runs of one project share a day and a week window, plus a global day cap.
       const caps = { run: 20 + int(60), daily: 30 + int(80), weekly: 40 + int(120), global: 35 + int(100) };

@@ -4,10 +4,9 @@ import {
   BudgetReservationConflictError,
   BudgetUnknownReservationError,
 } from './budget-errors';
-import type { BudgetScope, BudgetWindow } from './budget-windows';
+import { assertBudgetInstant, type BudgetScope, type BudgetWindow } from './budget-windows';
 import { thresholdReached, type ThresholdLevel } from './budget-thresholds';
 import { MAX_CALL_MICROS, assertMicros, type Micros } from './micro-usd';
-import { assertInstant } from './zoned-time';
 
 /**
  * The hard-budget ledger as pure functions from (the state of the windows and the reservation a
@@ -170,7 +169,7 @@ export interface Outcome<D> {
 /** Hold `amountMicros` in every window, or refuse naming each cap it would pass. */
 export function reserve(state: LedgerState, req: ReserveRequest): Outcome<ReserveDecision> {
   const amount = assertMicros(req.amountMicros, 'amountMicros', MAX_CALL_MICROS);
-  const at = assertInstant('at', req.at);
+  const at = assertBudgetInstant('at', req.at);
   requireId('reservationId', req.reservationId);
   requireId('projectId', req.projectId);
   requireId('runId', req.runId);
@@ -258,7 +257,7 @@ export function reserve(state: LedgerState, req: ReserveRequest): Outcome<Reserv
  */
 export function settle(state: LedgerState, req: SettleRequest): Outcome<SettleDecision> {
   const actual = assertMicros(req.actualMicros, 'actualMicros', MAX_CALL_MICROS);
-  const at = assertInstant('at', req.at);
+  const at = assertBudgetInstant('at', req.at);
   const r = reservationOf(state, req.reservationId);
   switch (r.status) {
     case 'settled':
@@ -330,7 +329,7 @@ export function settle(state: LedgerState, req: SettleRequest): Outcome<SettleDe
 
 /** Return the whole hold (the call was not made). A repeat, or a release after a settle, is a no-op. */
 export function release(state: LedgerState, req: ReleaseRequest): Outcome<ReleaseDecision> {
-  const at = assertInstant('at', req.at);
+  const at = assertBudgetInstant('at', req.at);
   const r = reservationOf(state, req.reservationId);
   if (r.status !== 'held') {
     return {

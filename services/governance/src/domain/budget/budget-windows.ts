@@ -1,15 +1,21 @@
-import { BudgetInvalidAmountError } from './budget-errors';
-import { MAX_CAP_MICROS, assertMicros, usdToMicros, type Micros } from './micro-usd';
 import {
+  InvalidInstantError,
+  InvalidTimeZoneError,
   addDays,
   assertInstant,
   assertTimeZone,
   formatLocalDate,
   isoWeek,
-  isoWeekday,
   localDateAt,
   startOfLocalDate,
-} from './zoned-time';
+  weekdayOf,
+} from '@autopilot/kernel';
+import {
+  BudgetInvalidAmountError,
+  BudgetInvalidInstantError,
+  BudgetInvalidTimeZoneError,
+} from './budget-errors';
+import { MAX_CAP_MICROS, assertMicros, usdToMicros, type Micros } from './micro-usd';
 
 /**
  * Which caps a reservation counts against. `run`, `daily`, `weekly` are the contracts' BudgetScope
@@ -82,7 +88,7 @@ export function dayWindowAt(
   timeZone: string,
   at: number,
 ): { readonly key: string; readonly opensAt: number; readonly reopensAt: number } {
-  const today = localDateAt(assertTimeZone(timeZone), at);
+  const today = localDateAt(assertBudgetTimeZone(timeZone), assertBudgetInstant('at', at));
   return {
     key: formatLocalDate(today),
     opensAt: startOfLocalDate(timeZone, today),
@@ -95,8 +101,8 @@ export function weekWindowAt(
   timeZone: string,
   at: number,
 ): { readonly key: string; readonly opensAt: number; readonly reopensAt: number } {
-  const today = localDateAt(assertTimeZone(timeZone), at);
-  const monday = addDays(today, 1 - isoWeekday(today));
+  const today = localDateAt(assertBudgetTimeZone(timeZone), assertBudgetInstant('at', at));
+  const monday = addDays(today, -((weekdayOf(today) + 6) % 7));
   const { weekYear, week } = isoWeek(today);
   return {
     key: `${weekYear}-W${String(week).padStart(2, '0')}`,
@@ -116,7 +122,7 @@ export function budgetWindowsAt(input: {
   readonly global?: GlobalCaps;
 }): BudgetWindow[] {
   const { project, runId, global } = input;
-  const at = assertInstant('at', input.at);
+  const at = assertBudgetInstant('at', input.at);
   const p = encodeURIComponent(project.projectId);
   const day = dayWindowAt(project.timeZone, at);
   const week = weekWindowAt(project.timeZone, at);
@@ -162,6 +168,32 @@ export function budgetWindowsAt(input: {
     });
   }
   return windows;
+}
+
+/**
+ * Returns `timeZone` unchanged when Intl knows it.
+ * @throws BudgetInvalidTimeZoneError (wrapping the kernel's `InvalidTimeZoneError`) otherwise.
+ */
+export function assertBudgetTimeZone(timeZone: unknown): string {
+  try {
+    return assertTimeZone(timeZone);
+  } catch (e) {
+    if (e instanceof InvalidTimeZoneError) throw new BudgetInvalidTimeZoneError(timeZone, { cause: e });
+    throw e;
+  }
+}
+
+/**
+ * Returns `at` unchanged when it is a whole epoch-ms number in 1970-9999 (the kernel's calendar range).
+ * @throws BudgetInvalidInstantError naming `field` otherwise.
+ */
+export function assertBudgetInstant(field: string, at: unknown): number {
+  try {
+    return assertInstant(field, at);
+  } catch (e) {
+    if (e instanceof InvalidInstantError) throw new BudgetInvalidInstantError(field, at);
+    throw e;
+  }
 }
 
 function cap(field: string, micros: Micros): Micros {

@@ -1,8 +1,6 @@
 import type { Schedule } from '@autopilot/contracts';
-import { minutesOf } from './schedule-window';
-import { instantsAtWallTime, localTime } from './zoned-time';
-
-const DAY = 86_400_000;
+import { addDays, instantsAtLocalTime, localTimeAt, weekdayOf } from '@autopilot/kernel';
+import { assertScheduleTimeZone, minutesOf } from './schedule-window';
 
 /**
  * Whether runs may start at `instantMs`: always without a schedule; otherwise when the wall time
@@ -13,7 +11,7 @@ const DAY = 86_400_000;
  */
 export function isOpen(schedule: Schedule | undefined, instantMs: number): boolean {
   if (!schedule) return true;
-  const local = localTime(instantMs, schedule.timezone);
+  const local = localTimeAt(assertScheduleTimeZone(schedule.timezone), instantMs);
   const yesterday = (local.weekday + 6) % 7;
   return schedule.windows.some((w) => {
     const start = minutesOf(w.start, 'start');
@@ -35,15 +33,14 @@ export function isOpen(schedule: Schedule | undefined, instantMs: number): boole
  */
 export function nextOpening(schedule: Schedule | undefined, instantMs: number): number | undefined {
   if (!schedule || isOpen(schedule, instantMs)) return instantMs;
-  const today = localTime(instantMs, schedule.timezone);
-  const todayWall = Date.UTC(today.year, today.month - 1, today.day);
+  const today = localTimeAt(schedule.timezone, instantMs);
   let best: number | undefined;
   for (let k = 0; k <= 8; k += 1) {
-    const dateWall = todayWall + k * DAY;
-    const weekday = new Date(dateWall).getUTCDay();
+    const date = addDays(today, k);
+    const weekday = weekdayOf(date);
     for (const w of schedule.windows) {
       if (!w.days.includes(weekday)) continue;
-      for (const t of instantsAtWallTime(schedule.timezone, dateWall, minutesOf(w.start, 'start'))) {
+      for (const t of instantsAtLocalTime(schedule.timezone, date, minutesOf(w.start, 'start'))) {
         if (t > instantMs && (best === undefined || t < best) && isOpen(schedule, t)) best = t;
       }
     }

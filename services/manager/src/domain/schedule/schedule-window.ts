@@ -1,6 +1,6 @@
 import type { Schedule } from '@autopilot/contracts';
+import { InvalidTimeZoneError, assertTimeZone } from '@autopilot/kernel';
 import { ScheduleError } from './schedule-error';
-import { assertTimeZone } from './zoned-time';
 
 export type ScheduleWindow = Schedule['windows'][number];
 
@@ -55,8 +55,21 @@ export function parseSchedule(timezone: string, windows: readonly string[]): Sch
 
 /** Checks a schedule as stored or received: its zone is known to Intl and every window parses. */
 export function validateSchedule(schedule: Schedule): void {
-  assertTimeZone(schedule.timezone);
+  assertScheduleTimeZone(schedule.timezone);
   schedule.windows.forEach(validateWindow);
+}
+
+/** Returns `timezone` unchanged when Intl knows it. @throws ScheduleError naming the zone otherwise. */
+export function assertScheduleTimeZone(timezone: string): string {
+  try {
+    return assertTimeZone(timezone);
+  } catch (e) {
+    // ScheduleError takes no cause; it names the zone, which is all the kernel's error says.
+    if (e instanceof InvalidTimeZoneError) {
+      throw new ScheduleError('timezone', timezone, 'is not an IANA time zone (e.g. Europe/Berlin)');
+    }
+    throw e;
+  }
 }
 
 /** Minutes since local midnight of `HH:MM`; `24:00` is 1440. */

@@ -1,27 +1,16 @@
 import type { AutonomyMode, RiskLevel, Task } from '@autopilot/contracts';
+import { seededRandom } from '@autopilot/testing';
 import { recomputeReadiness } from '../task/readiness';
 import { moveTask } from '../task/task-evolve';
 import { task } from '../task/task-fixtures.test-support';
 import { decideTick } from './decide-tick';
 import type { TickCandidate, TickProject } from './tick-types';
 
-/** mulberry32: a small seeded PRNG, so a failing seed replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const RISKS: RiskLevel[] = ['low', 'medium', 'high'];
 const NOW = '2026-01-01T00:00:00.000Z';
 
 function simulate(seed: number): { ticks: number; maxGlobal: number } {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const modes: AutonomyMode[] = ['full_auto', 'semi_auto', 'full_auto'];
   const projects = modes.map((mode, i) => ({ id: `p${i}`, mode, maxParallel: 1 + Math.floor(rand() * 4) }));

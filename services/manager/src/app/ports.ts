@@ -1,0 +1,102 @@
+import type { Envelope, Run, Task } from '@autopilot/contracts';
+import type { AppliedPlan } from '../domain/plan-revision/apply-plan-revision';
+import type { ProjectState } from '../domain/project/project';
+
+/**
+ * The manager's own ports. Adapters live in ../adapters; the module binds them. Every commit
+ * compare-and-sets what it read (StoreRevisionConflictError when something changed since: nothing
+ * written) and appends its events to the outbox in the same transaction.
+ */
+
+/** A stored document and its store version (0: not stored yet). */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly version: number;
+}
+
+/** Projects (`projects`). */
+export interface ProjectRepository {
+  get(projectId: string): Promise<Versioned<ProjectState> | null>;
+  /** Every project, by id. */
+  list(): Promise<Versioned<ProjectState>[]>;
+  /**
+   * Stores `next` over `expectedVersion` and appends `events`, recording the message being handled
+   * in the inbox: it is a command's one commit.
+   */
+  commit(next: ProjectState, expectedVersion: number, events: readonly Envelope[]): Promise<void>;
+}
+export const ProjectRepository = Symbol('ProjectRepository');
+
+/** A project's task graph as stored: the plan revision applied last and every task. */
+export interface StoredTaskGraph {
+  readonly projectId: string;
+  /** Undefined before the first graph. */
+  readonly applied: AppliedPlan | undefined;
+  /** The graph head's store version (0: none yet). */
+  readonly version: number;
+  readonly tasks: ReadonlyMap<string, Versioned<Task>>;
+}
+
+/** Writes to a project's tasks and runs, committed together. */
+export interface TaskGraphChange {
+  readonly projectId: string;
+  /** A new graph head, compare-and-set on `expectedVersion`; absent: the head is untouched. */
+  readonly head?: { readonly applied: AppliedPlan; readonly expectedVersion: number };
+  /** Tasks to store, each over the version it was read at (0: new). */
+  readonly tasks: readonly { readonly task: Task; readonly expectedVersion: number }[];
+  /** Runs to store, each over the version it was read at (0: new). */
+  readonly runs: readonly { readonly run: Run; readonly expectedVersion: number }[];
+}
+
+/**
+ * The task graph of each project (`task_graphs`, `tasks`) and the runs of its tasks (`runs`): one
+ * repository, because a plan revision cancels runs and a dispatch creates one with its task's move,
+ * each in one transaction.
+ */
+export interface TaskGraphRepository {
+  load(projectId: string): Promise<StoredTaskGraph>;
+  /** The project's tasks in `status`. */
+  tasksIn(projectId: string, status: Task['status']): Promise<Versioned<Task>[]>;
+  /** How many of the project's runs hold or are about to hold a worker (pending, running), and wait suspended. */
+  runCounts(projectId: string): Promise<{ readonly inFlight: number; readonly suspended: number }>;
+  runs(runIds: readonly string[]): Promise<Versioned<Run>[]>;
+  /**
+   * Writes `change` and appends `events` in one transaction. `completesHandling`: this commit
+   * completes the handling of the message being handled (the inbox records it).
+   */
+  commit(
+    change: TaskGraphChange,
+    events: readonly Envelope[],
+    opts: { completesHandling: boolean },
+  ): Promise<void>;
+}
+export const TaskGraphRepository = Symbol('TaskGraphRepository');
+
+/** The tick's own records (`tick_state`): its sequence and each project's last decisions. */
+export interface TickRecordRepository {
+  /** What the project's last recorded tick decided, as a key (see RunTickUseCase), or undefined. */
+  lastDecisions(projectId: string): Promise<string | undefined>;
+  /**
+   * Records each project's decisions (with `decisions` as their readable form) and, when `ticked`
+   * is given, takes the next tick number and appends its event built from that number, in one
+   * transaction. Returns the tick number, or undefined when none was taken.
+   */
+  record(
+    decisions: readonly { projectId: string; key: string; decisions: unknown }[],
+    ticked: ((seq: number) => readonly Envelope[]) | undefined,
+  ): Promise<number | undefined>;
+}
+export const TickRecordRepository = Symbol('TickRecordRepository');
+
+/** Where the manager reports what it refused or skipped. */
+export interface ManagerLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+export const ManagerLog = Symbol('ManagerLog');
+
+/** Asks for an autopilot tick soon (TickLoop): after a change that may let work run or hold it. */
+export interface TickRequests {
+  request(): void;
+}
+export const TickRequests = Symbol('TickRequests');

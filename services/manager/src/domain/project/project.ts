@@ -1,0 +1,131 @@
+import type { AutonomyMode, ManagerCreateProjectV1, Project } from '@autopilot/contracts';
+import { ScheduleError } from '../schedule/schedule-error';
+import { validateSchedule } from '../schedule/schedule-window';
+import { InvalidProjectSettingsError, ProjectExistsError } from './project-errors';
+
+/**
+ * A project as the manager holds it: the contract's state (what `project.updated` carries) and
+ * why it is paused, which the contract has no field for yet.
+ */
+export interface ProjectState {
+  readonly project: Project;
+  readonly pauseReason?: string;
+}
+
+/** What a decision did: the new state with its `project.updated`, or nothing (a replay, no change). */
+export type ProjectDecision =
+  { readonly kind: 'changed'; readonly state: ProjectState } | { readonly kind: 'unchanged' };
+
+const UNCHANGED: ProjectDecision = { kind: 'unchanged' };
+
+/**
+ * A new project from `manager.create_project`, or nothing when the same project already exists
+ * with the same settings (a resent command).
+ * @throws InvalidProjectSettingsError for a schedule, time zone or cap that cannot be used.
+ * @throws ProjectExistsError when the id holds a project with other settings.
+ */
+export function createProject(
+  command: ManagerCreateProjectV1,
+  existing: ProjectState | null,
+  now: string,
+): ProjectDecision {
+  const { requestedBy: _, projectId, ...settings } = command;
+  validateSettings(projectId, settings);
+  if (existing) {
+    const {
+      id: __,
+      paused: ___,
+      blueprintId: ____,
+      createdAt: _c,
+      updatedAt: _u,
+      revision: _r,
+      ...stored
+    } = existing.project;
+    if (sameJson(stored, settings)) return UNCHANGED;
+    throw new ProjectExistsError(projectId);
+  }
+  const project: Project = {
+    id: projectId,
+    ...settings,
+    paused: false,
+    createdAt: now,
+    updatedAt: now,
+    revision: 1,
+  };
+  return { kind: 'changed', state: { project } };
+}
+
+/** Paused with `reason`; unchanged when already paused (the first reason stands). */
+export function pauseProject(state: ProjectState, reason: string, now: string): ProjectDecision {
+  if (state.project.paused) return UNCHANGED;
+  return {
+    kind: 'changed',
+    state: { project: next(state.project, { paused: true }, now), pauseReason: reason },
+  };
+}
+
+/** Running again; unchanged when not paused. */
+export function resumeProject(state: ProjectState, now: string): ProjectDecision {
+  if (!state.project.paused) return UNCHANGED;
+  return { kind: 'changed', state: { project: next(state.project, { paused: false }, now) } };
+}
+
+/** In autonomy mode `mode`; unchanged when already in it. */
+export function setAutonomy(state: ProjectState, mode: AutonomyMode, now: string): ProjectDecision {
+  if (state.project.autonomyMode === mode) return UNCHANGED;
+  return { kind: 'changed', state: { ...state, project: next(state.project, { autonomyMode: mode }, now) } };
+}
+
+function next(project: Project, changes: Partial<Project>, now: string): Project {
+  return { ...project, ...changes, updatedAt: now, revision: project.revision + 1 };
+}
+
+/**
+ * Checks what the contract's schema cannot: the schedule's time zone is one Intl knows and each
+ * window parses (not empty, not starting at 24:00); every cap is a finite amount of at least 0
+ * (the schema says so too; a caller that skipped validation is refused here).
+ */
+function validateSettings(
+  projectId: string,
+  settings: Omit<ManagerCreateProjectV1, 'projectId' | 'requestedBy'>,
+): void {
+  for (const [name, value] of Object.entries(settings.budgets)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new InvalidProjectSettingsError(
+        projectId,
+        `budgets.${name}`,
+        `${String(value)} is not an amount >= 0 USD`,
+      );
+    }
+  }
+  if (!settings.schedule) return;
+  try {
+    validateSchedule(settings.schedule);
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    throw new InvalidProjectSettingsError(
+      projectId,
+      `schedule ${err.part}`,
+      `"${err.value}": ${err.problem}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/** JSON equality with keys in any order. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

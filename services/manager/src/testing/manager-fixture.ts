@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Envelope, ManagerCreateProjectV1, TaskSpec, TasksGeneratedV1 } from '@autopilot/contracts';
+import type { IdSource } from '@autopilot/kernel';
+import { outboxEnvelopesFor } from '@autopilot/runtime';
+import { declareInbox, declareOutbox, pendingOutbox, type DocumentStore } from '@autopilot/store';
+import { openSqliteStore } from '@autopilot/store/sqlite';
+import { FakeClock } from '@autopilot/testing';
+import { StoreProjectRepository } from '../adapters/project-repository';
+import { StoreTaskGraphRepository } from '../adapters/task-graph-repository';
+import { StoreTickRecordRepository } from '../adapters/tick-record-repository';
+import { ApplyTaskGraphUseCase } from '../app/apply-task-graph.use-case';
+import type { ManagerLog, TickRequests } from '../app/ports';
+import { ProjectCommandsUseCase } from '../app/project-commands.use-case';
+import { RunTickUseCase } from '../app/run-tick.use-case';
+import { managerService } from '../index';
+import type { ManagerSettings } from '../manager-settings';
+
+/** The manager's use cases on a fresh SQLite store, a FakeClock and counted ids, for use-case tests. */
+export interface ManagerFixture {
+  readonly store: DocumentStore;
+  readonly clock: FakeClock;
+  readonly projects: StoreProjectRepository;
+  readonly graphs: StoreTaskGraphRepository;
+  readonly commands: ProjectCommandsUseCase;
+  readonly applyGraph: ApplyTaskGraphUseCase;
+  readonly tick: RunTickUseCase;
+  /** How many ticks the use cases asked for. */
+  readonly tickRequests: () => number;
+  readonly logs: { level: 'info' | 'warn'; message: string; fields?: Record<string, unknown> }[];
+  /** Every envelope appended to the outbox so far, in order. */
+  outbox(): Promise<Envelope[]>;
+  close(): Promise<void>;
+}
+
+export async function openManagerFixture(settings: Partial<ManagerSettings> = {}): Promise<ManagerFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'ap-manager-'));
+  const store = await openSqliteStore({ file: join(dir, 'manager.db') });
+  await declareOutbox(store);
+  await declareInbox(store);
+  for (const spec of managerService.collections) await store.ensureCollection(spec);
+  const clock = new FakeClock(Date.parse('2026-03-02T10:00:00.000Z'));
+  let n = 0;
+  const ids: IdSource = { next: () => `id-${String(++n).padStart(4, '0')}` };
+  const envelopes = outboxEnvelopesFor({ source: 'manager', clock, ids });
+  const logs: ManagerFixture['logs'] = [];
+  const log: ManagerLog = {
+    info: (message, fields) => logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+    warn: (message, fields) => logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+  };
+  let requests = 0;
+  const ticks: TickRequests = { request: () => void requests++ };
+  const projects = new StoreProjectRepository(store, clock);
+  const graphs = new StoreTaskGraphRepository(store, clock);
+  const records = new StoreTickRecordRepository(store, clock);
+  const full: ManagerSettings = { tickMs: 5000, maxParallel: 8, ...settings };
+  return {
+    store,
+    clock,
+    projects,
+    graphs,
+    commands: new ProjectCommandsUseCase(projects, envelopes, clock, ticks),
+    applyGraph: new ApplyTaskGraphUseCase(graphs, projects, envelopes, clock, log, ticks),
+    tick: new RunTickUseCase(projects, graphs, records, envelopes, full, clock, ids, log),
+    tickRequests: () => requests,
+    logs,
+    async outbox() {
+      return (await pendingOutbox(store, 1000)).map((e) => e.envelope);
+    },
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A `manager.create_project` payload. */
+export function createProjectCommand(
+  projectId: string,
+  extra: Partial<ManagerCreateProjectV1> = {},
+): ManagerCreateProjectV1 {
+  return {
+    projectId,
+    name: `Project ${projectId}`,
+    repo: { location: '/srv/repos/shop', defaultBranch: 'main' },
+    autonomyMode: 'full_auto',
+    maxParallel: 2,
+    budgets: { runUsd: 5, dailyUsd: 50, weeklyUsd: 200 },
+    requestedBy: { kind: 'user', id: 'ada' },
+    ...extra,
+  };
+}
+
+/** A task spec for a graph. */
+export function taskSpec(id: string, dependsOn: string[] = [], extra: Partial<TaskSpec> = {}): TaskSpec {
+  return {
+    id,
+    title: `Do ${id}`,
+    kind: 'code',
+    planNodeId: `node-${id}`,
+    dependsOn,
+    scopePaths: ['src/**'],
+    validationCommands: [['npm', 'test']],
+    ...extra,
+  };
+}
+
+/** A `tasks.generated` payload. */
+export function tasksGenerated(
+  projectId: string,
+  tasks: TaskSpec[],
+  extra: Partial<TasksGeneratedV1> = {},
+): TasksGeneratedV1 {
+  return {
+    projectId,
+    planId: `plan-${projectId}`,
+    planRevision: 1,
+    blueprintId: `bp-${projectId}`,
+    blueprintVersion: 1,
+    anchorId: `anchor-${projectId}`,
+    tasks,
+    generatedAt: '2026-03-02T09:00:00.000Z',
+    ...extra,
+  };
+}
