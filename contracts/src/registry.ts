@@ -1,5 +1,6 @@
 import type { MessageDef } from './define-message';
 import { ApprovalDecidedV1 } from './approval/approval-decided.v1';
+import { ApprovalReminderV1 } from './approval/approval-reminder.v1';
 import { ApprovalRequestedV1 } from './approval/approval-requested.v1';
 import { AutopilotTickedV1 } from './autopilot/autopilot-ticked.v1';
 import { BlueprintIngestedV1 } from './blueprint/blueprint-ingested.v1';
@@ -13,6 +14,7 @@ import { GovernanceSettleBudgetV1 } from './governance/governance-settle-budget.
 import { IngestionProgressV1 } from './ingestion/ingestion-progress.v1';
 import { IngestionScanRepoV1 } from './ingestion/ingestion-scan-repo.v1';
 import { IngestionSubmitBlueprintV1 } from './ingestion/ingestion-submit-blueprint.v1';
+import { ManagerAbortProjectV1 } from './manager/manager-abort-project.v1';
 import { ManagerCancelRunV1 } from './manager/manager-cancel-run.v1';
 import { ManagerCreateProjectV1 } from './manager/manager-create-project.v1';
 import { ManagerPauseProjectV1 } from './manager/manager-pause-project.v1';
@@ -55,6 +57,7 @@ export const messages = [
   ManagerSetAutonomyV1,
   ManagerPauseProjectV1,
   ManagerResumeProjectV1,
+  ManagerAbortProjectV1,
   ManagerCancelRunV1,
   ManagerRetryTaskV1,
   WorkerExecuteRunV1,
@@ -74,6 +77,7 @@ export const messages = [
   GovernanceSettleBudgetV1,
   ApprovalRequestedV1,
   ApprovalDecidedV1,
+  ApprovalReminderV1,
   BudgetExceededV1,
   BudgetUpdatedV1,
 ] as const satisfies readonly MessageDef[];

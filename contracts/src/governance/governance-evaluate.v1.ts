@@ -32,6 +32,45 @@ export const GovernanceEvaluateV1 = defineMessage({
     stepSeq: Count('Step the action belongs to'),
     action: GovernedAction,
     motivation: Type.Optional(ApprovalMotivation),
+    // Optional since issue 14: where the run acts, so paths are judged inside its worktree.
+    worktree: Type.Optional(
+      Type.Object(
+        {
+          root: Type.String({
+            minLength: 1,
+            maxLength: 4096,
+            description: "Absolute path of the run's worktree",
+          }),
+          branch: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 255,
+              description: 'The branch checked out there (the run branch)',
+            }),
+          ),
+        },
+        { description: 'The worktree the action runs in; absent: every absolute path is outside it' },
+      ),
+    ),
+    realPaths: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.String({ minLength: 1, maxLength: 1024, description: 'A path as the action names it' }),
+          realPath: Type.String({
+            minLength: 1,
+            maxLength: 4096,
+            description: 'Its absolute real path on disk (symlinks followed)',
+          }),
+        }),
+        {
+          maxItems: 1000,
+          description: 'Resolved real paths of the action paths, checked against the worktree',
+        },
+      ),
+    ),
+    dependencyTask: Type.Optional(
+      Type.Boolean({ description: 'The task is about dependencies: lockfiles are then not protected' }),
+    ),
   }),
   reply: GovernanceEvaluateReply,
 });

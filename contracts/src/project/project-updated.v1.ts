@@ -1,7 +1,35 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
-import { Id, Revision, Timestamp } from '../shared/primitives';
+import { Id, Revision, Text, Timestamp } from '../shared/primitives';
 import { projectSettingsProperties } from '../shared/project-settings';
+import { StringEnum } from '../shared/string-enum';
+
+/** What paused a project: a person, or one of the manager's auto-pause rules. */
+export const PAUSE_KINDS = [
+  'manual',
+  'aborted',
+  'consecutive_failures',
+  'low_confidence',
+  'quality_gate',
+] as const;
+export const PauseKind = StringEnum(PAUSE_KINDS, {
+  description:
+    'manual: a person paused it; aborted: a person aborted it (its work cancelled); consecutive_failures: 3 failed runs in a row; ' +
+    'low_confidence: a run succeeded below the confidence threshold; quality_gate: a gate policy watches failed',
+});
+export type PauseKind = Static<typeof PauseKind>;
+
+/** Why a paused project is paused, and what would let it go on. */
+export const ProjectPause = Type.Object(
+  {
+    kind: PauseKind,
+    reason: Text(2000, 'What happened, for a person'),
+    unblock: Text(1000, 'The action that would let the project go on'),
+    since: Timestamp('When the project paused'),
+  },
+  { description: 'Why the project is paused' },
+);
+export type ProjectPause = Static<typeof ProjectPause>;
 
 /** A project's whole state as the manager holds it. */
 export const Project = Type.Object(
@@ -9,6 +37,7 @@ export const Project = Type.Object(
     id: Id('Project id'),
     ...projectSettingsProperties,
     paused: Type.Boolean({ description: 'Paused: no new runs start; runs in flight finish' }),
+    pause: Type.Optional(ProjectPause),
     blueprintId: Type.Optional(Id('The blueprint the project builds, once submitted')),
     createdAt: Timestamp('When the project was created'),
     updatedAt: Timestamp('When this state was reached'),

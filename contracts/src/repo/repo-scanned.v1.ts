@@ -107,7 +107,7 @@ export const RepoScannedV1 = defineMessage({
   name: 'scanned',
   version: 1,
   producer: 'ingestion',
-  consumers: ['planner', 'gateway'],
+  consumers: ['planner', 'governance', 'gateway'],
   summary: "A project's repository was scanned: commit, toolchains, languages and layout.",
   data: Type.Object({
     projectId: Id('Project'),

@@ -3,6 +3,7 @@ import { Actor } from './actor';
 import { GovernedAction } from './governed-action';
 import { ApprovalStatus } from './lifecycles';
 import { Count, Id, Revision, Text, Timestamp } from './primitives';
+import { StringEnum } from './string-enum';
 
 /** What motivated the action: DESIGN.md section 5 links every approval to its anchor/gap report/proposal. */
 export const ApprovalMotivation = Type.Object(
@@ -34,6 +35,12 @@ export const Approval = Type.Object(
     decidedAt: Type.Optional(Timestamp('When it was approved, rejected or expired')),
     decidedBy: Type.Optional(Actor),
     comment: Type.Optional(Type.String({ maxLength: 4000, description: "The decider's note" })),
+    expiryOutcome: Type.Optional(
+      StringEnum(['reject', 'skip_task'] as const, {
+        description:
+          "expired: the policy's default applied because nobody answered (reject the action, or skip the task)",
+      }),
+    ),
     revision: Revision(),
   },
   { description: 'An approval request and its decision' },

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Sha256 } from './blueprint-text';
 import { CommandArgv } from './command-argv';
-import { Text } from './primitives';
+import { Count, Text } from './primitives';
 import { RiskScore } from './risk';
 import { StringEnum } from './string-enum';
 
@@ -13,6 +14,9 @@ export const ACTION_KINDS = [
   'git_push',
   'pull_request',
   'plan_change',
+  // Since issue 14 (governance): network use outside a command, and a merge into a branch.
+  'network',
+  'merge',
 ] as const;
 export const ActionKind = StringEnum(ACTION_KINDS, { description: 'What the action does' });
 export type ActionKind = Static<typeof ActionKind>;
@@ -28,6 +32,49 @@ export const GovernedAction = Type.Object(
     }),
     argv: Type.Optional(CommandArgv),
     summary: Type.Optional(Text(2000, 'What the action does, in words, for the person who may approve it')),
+    // Optional since issue 14: what policy needs to judge the action exactly and bind an approval to it.
+    diff: Type.Optional(
+      Type.Object(
+        {
+          insertions: Count('Lines added'),
+          deletions: Count('Lines removed'),
+          sha256: Sha256('sha256 (hex) of the unified diff: an approval covers exactly this diff'),
+        },
+        { description: 'file_write / file_delete: the change; required by policy for file actions' },
+      ),
+    ),
+    cwd: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description: "command: where it runs, relative to the worktree root; '.' or absent for the root",
+      }),
+    ),
+    network: Type.Optional(
+      Type.Object(
+        {
+          purpose: StringEnum(['install', 'other'] as const, { description: 'What the network is for' }),
+          host: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'The host reached' })),
+        },
+        { description: 'network, or a command that needs network: what for' },
+      ),
+    ),
+    push: Type.Optional(
+      Type.Object(
+        {
+          remote: Type.String({ minLength: 1, maxLength: 255, description: 'Remote name or URL' }),
+          refspecs: Type.Array(Type.String({ minLength: 1, maxLength: 512 }), {
+            maxItems: 50,
+            description: 'Refspecs as git push takes them; empty: the current branch',
+          }),
+          force: Type.Optional(Type.Boolean({ description: 'A forced push (denied)' })),
+        },
+        { description: 'git_push: what is pushed where' },
+      ),
+    ),
+    targetBranch: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: 'merge: the branch merged into' }),
+    ),
   },
   { description: 'An action awaiting a policy decision' },
 );

@@ -1,6 +1,7 @@
 import type { MessageDef, PayloadOf, ReplyOf } from '../define-message';
 import {
   ApprovalDecidedV1,
+  ApprovalReminderV1,
   ApprovalRequestedV1,
   AutopilotTickedV1,
   BlueprintIngestedV1,
@@ -18,6 +19,7 @@ import {
   ManagerCreateProjectV1,
   ManagerPauseProjectV1,
   ManagerResumeProjectV1,
+  ManagerAbortProjectV1,
   ManagerRetryTaskV1,
   ManagerSetAutonomyV1,
   PlanGeneratedV1,
@@ -322,6 +324,7 @@ export const samplePayloads: readonly Sample[] = [
   }),
   sample(ManagerPauseProjectV1, { projectId, requestedBy: person }),
   sample(ManagerResumeProjectV1, { projectId, requestedBy: { kind: 'api_key', id: 'key-ci' } }),
+  sample(ManagerAbortProjectV1, { projectId, requestedBy: person, reason: 'Wrong blueprint' }),
   sample(ManagerCancelRunV1, { projectId, runId, requestedBy: person, reason: 'Wrong approach' }),
   sample(ManagerRetryTaskV1, { projectId, taskId, requestedBy: person }),
   sample(WorkerExecuteRunV1, {
@@ -380,7 +383,13 @@ export const samplePayloads: readonly Sample[] = [
     autonomyMode: 'semi_auto',
     maxParallel: 4,
     budgets,
-    paused: false,
+    paused: true,
+    pause: {
+      kind: 'consecutive_failures',
+      reason: '3 runs in a row failed (run r1 of task t1, run r2 of task t2, run r3 of task t3)',
+      unblock: 'read the failures of these runs, fix their cause, then resume the project',
+      since: later,
+    },
     blueprintId,
     createdAt: at,
     updatedAt: later,
@@ -485,6 +494,7 @@ export const samplePayloads: readonly Sample[] = [
     },
   ),
   sample(ApprovalRequestedV1, approval),
+  sample(ApprovalReminderV1, { ...approval, revision: 2 }),
   sample(ApprovalDecidedV1, {
     ...approval,
     status: 'approved',

@@ -142,7 +142,9 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   const launch = async (): Promise<void> => {
     stderr = '';
     const config = options.configFile ? ['-c', options.configFile] : [];
-    const proc = spawn(bin, [...config, '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+    const args = [...config, '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir];
+    const [command, commandArgs] = withParentDeathSignal(bin, args);
+    const proc = spawn(command, commandArgs, {
       stdio: ['ignore', 'ignore', 'pipe'],
       ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     });
@@ -214,6 +216,27 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
       }
     },
   };
+}
+
+/** util-linux's setpriv, when this machine has it (Linux). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+/**
+ * The command that runs `bin` so that the kernel kills it when this process dies, however it dies.
+ * The exit hook above covers a normal exit, but jest ends its workers with signals that skip exit
+ * hooks, and a per-worker server (`testNatsUrl`) then outlived every test run. `setpriv
+ * --pdeathsig` sets PR_SET_PDEATHSIG and execs the server, so the pid is still the server's.
+ */
+function withParentDeathSignal(bin: string, args: readonly string[]): [string, string[]] {
+  if (process.platform !== 'linux' || SETPRIV === undefined) return [bin, [...args]];
+  return [SETPRIV, ['--pdeathsig', 'SIGKILL', bin, ...args]];
 }
 
 let shared: Promise<NatsServerHandle> | undefined;

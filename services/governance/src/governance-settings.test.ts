@@ -15,8 +15,12 @@ const failure = (env: Record<string, string>) => {
 };
 
 describe('governance settings', () => {
-  it('default to no priced model and no global cap', () => {
-    expect(governanceSettings.read({})).toEqual({ priceTable: {} });
+  it('default to no priced model, no global cap and a 30 s approval sweep', () => {
+    expect(governanceSettings.read({})).toEqual({ priceTable: {}, approvalSweepMs: 30_000 });
+    expect(governanceSettings.read({ AUTOPILOT_APPROVAL_SWEEP_MS: '1000' }).approvalSweepMs).toBe(1000);
+    expect(() => governanceSettings.read({ AUTOPILOT_APPROVAL_SWEEP_MS: 'soon' })).toThrow(
+      /AUTOPILOT_APPROVAL_SWEEP_MS/,
+    );
   });
 
   it('read the price table as JSON or from a file, and the global caps in dollars', () => {
@@ -37,6 +41,7 @@ describe('governance settings', () => {
       }),
     ).toEqual({
       priceTable: TABLE,
+      approvalSweepMs: 30_000,
       globalCaps: { timeZone: 'Europe/Berlin', dailyMicros: 25_000_000, weeklyMicros: 100_500_000 },
     });
   });

@@ -12,7 +12,11 @@ export interface GovernanceSettings {
   readonly priceTable: PriceTableConfig;
   /** The optional caps across every project; absent when neither is set. */
   readonly globalCaps?: GlobalCaps;
+  /** How often pending approvals are checked for expiry and reminders (ms). */
+  readonly approvalSweepMs: number;
 }
+
+export const DEFAULT_APPROVAL_SWEEP_MS = 30_000;
 
 /** A cap in US dollars (a positive number, at most a million); absent when unset. */
 function usdCap(opts: { env: string; description: string }): Setting<number | undefined> {
@@ -85,6 +89,13 @@ export const governanceSettings = defineSettings(
       description: 'IANA time zone the global days and weeks are counted in',
       defaultText: 'UTC',
     }),
+    approvalSweepMs: setting.wholeNumber({
+      env: 'AUTOPILOT_APPROVAL_SWEEP_MS',
+      description: 'how often pending approvals are checked for expiry and reminders',
+      fallback: DEFAULT_APPROVAL_SWEEP_MS,
+      min: 100,
+      max: 3_600_000,
+    }),
   },
   (v): GovernanceSettings => {
     if (v.priceTable !== undefined && v.priceTableFile !== undefined) {
@@ -110,9 +121,12 @@ export const governanceSettings = defineSettings(
     } catch (e) {
       throw new ConfigError('AUTOPILOT_BUDGET_GLOBAL_TIME_ZONE', (e as Error).message);
     }
-    if (v.globalDailyUsd === undefined && v.globalWeeklyUsd === undefined) return { priceTable };
+    const approvalSweepMs = v.approvalSweepMs;
+    if (v.globalDailyUsd === undefined && v.globalWeeklyUsd === undefined)
+      return { priceTable, approvalSweepMs };
     return {
       priceTable,
+      approvalSweepMs,
       globalCaps: {
         timeZone,
         ...(v.globalDailyUsd !== undefined ? { dailyMicros: v.globalDailyUsd } : {}),

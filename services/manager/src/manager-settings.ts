@@ -1,15 +1,24 @@
 import { defineSettings, setting } from '@autopilot/runtime';
 
-/** What the manager's tick runs on. */
+/** What the manager's tick and run lifecycle run on. */
 export interface ManagerSettings {
   /** How often the tick runs without an event asking for it (ms). */
   readonly tickMs: number;
   /** Runs in flight at once across every project. */
   readonly maxParallel: number;
+  /** How long a run's lease lasts from dispatch, `run.started` or its last `step.recorded` (ms). */
+  readonly runLeaseMs: number;
+  /** Longest a run may take from its start (its dispatch, until a worker starts it) before it fails (ms). */
+  readonly maxRunMs: number;
+  /** A run that succeeds with a confidence below this (0 to 1) pauses its project. */
+  readonly confidenceThreshold: number;
 }
 
 export const DEFAULT_TICK_MS = 5_000;
 export const DEFAULT_MAX_PARALLEL = 8;
+export const DEFAULT_RUN_LEASE_MS = 10 * 60_000;
+export const DEFAULT_MAX_RUN_MS = 4 * 3_600_000;
+export const DEFAULT_MIN_CONFIDENCE_PERCENT = 80;
 
 /** The manager's settings, read and validated by the runtime at start. */
 export const managerSettings = defineSettings(
@@ -28,6 +37,44 @@ export const managerSettings = defineSettings(
       min: 1,
       max: 10_000,
     }),
+    runLeaseMs: setting.wholeNumber({
+      env: 'AUTOPILOT_MANAGER_RUN_LEASE_MS',
+      description:
+        'how long a run holds its worker lease from dispatch, run.started or its last step.recorded; a lapsed lease requeues the run under a new fencing token',
+      fallback: DEFAULT_RUN_LEASE_MS,
+      min: 1_000,
+      max: 86_400_000,
+    }),
+    maxRunMs: setting.wholeNumber({
+      env: 'AUTOPILOT_MANAGER_MAX_RUN_MS',
+      description: 'longest a run may take from its start before it is failed',
+      fallback: DEFAULT_MAX_RUN_MS,
+      min: 1_000,
+      max: 7 * 86_400_000,
+    }),
+    minConfidencePercent: setting.wholeNumber({
+      env: 'AUTOPILOT_MANAGER_MIN_CONFIDENCE_PERCENT',
+      description:
+        "a run that succeeds with the worker's confidence below this percentage pauses its project",
+      fallback: DEFAULT_MIN_CONFIDENCE_PERCENT,
+      min: 0,
+      max: 100,
+    }),
   },
-  (v): ManagerSettings => ({ tickMs: v.tickMs, maxParallel: v.maxParallel }),
+  (v): ManagerSettings => ({
+    tickMs: v.tickMs,
+    maxParallel: v.maxParallel,
+    runLeaseMs: v.runLeaseMs,
+    maxRunMs: v.maxRunMs,
+    confidenceThreshold: v.minConfidencePercent / 100,
+  }),
 );
+
+/** Every setting at its default, for tests that set a few. */
+export const DEFAULT_MANAGER_SETTINGS: ManagerSettings = {
+  tickMs: DEFAULT_TICK_MS,
+  maxParallel: DEFAULT_MAX_PARALLEL,
+  runLeaseMs: DEFAULT_RUN_LEASE_MS,
+  maxRunMs: DEFAULT_MAX_RUN_MS,
+  confidenceThreshold: DEFAULT_MIN_CONFIDENCE_PERCENT / 100,
+};

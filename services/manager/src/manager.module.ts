@@ -13,12 +13,21 @@ import {
   TickRequests,
 } from './app/ports';
 import { ProjectCommandsUseCase } from './app/project-commands.use-case';
+import { RunCommandsUseCase } from './app/run-commands.use-case';
+import { RunReportsUseCase } from './app/run-reports.use-case';
 import { RunTickUseCase } from './app/run-tick.use-case';
 import { TickLoop } from './app/tick-loop';
+import { AbortProjectHandler } from './handlers/abort-project.handler';
+import { CancelRunHandler } from './handlers/cancel-run.handler';
 import { CreateProjectHandler } from './handlers/create-project.handler';
 import { PauseProjectHandler } from './handlers/pause-project.handler';
 import { ResumeProjectHandler } from './handlers/resume-project.handler';
+import { RetryTaskHandler } from './handlers/retry-task.handler';
+import { RunFinishedHandler } from './handlers/run-finished.handler';
+import { RunStartedHandler } from './handlers/run-started.handler';
+import { RunSuspendedHandler } from './handlers/run-suspended.handler';
 import { SetAutonomyHandler } from './handlers/set-autonomy.handler';
+import { StepRecordedHandler } from './handlers/step-recorded.handler';
 import { TasksGeneratedHandler } from './handlers/tasks-generated.handler';
 
 /** The manager's log lines go through Nest's logger, which the runtime routes into JSON logs. */
@@ -38,11 +47,20 @@ function nestManagerLog(): ManagerLog {
     ResumeProjectHandler,
     SetAutonomyHandler,
     TasksGeneratedHandler,
+    RunStartedHandler,
+    StepRecordedHandler,
+    RunFinishedHandler,
+    RunSuspendedHandler,
+    RetryTaskHandler,
+    CancelRunHandler,
+    AbortProjectHandler,
   ],
   providers: [
     ProjectCommandsUseCase,
     ApplyTaskGraphUseCase,
     RunTickUseCase,
+    RunReportsUseCase,
+    RunCommandsUseCase,
     TickLoop,
     { provide: TickRequests, useExisting: TickLoop },
     {

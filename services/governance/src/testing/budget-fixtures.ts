@@ -6,6 +6,7 @@ export const PRICED: GovernanceSettings = {
   priceTable: {
     'test-model': { inputUsdPerMillion: 2, cachedInputUsdPerMillion: 0.5, outputUsdPerMillion: 8 },
   },
+  approvalSweepMs: 30_000,
 };
 
 /** A `project.updated` payload with the given caps (USD) and schedule zone. */

@@ -4,9 +4,10 @@ import {
   ProjectUpdatedV1,
   type Envelope,
   type MessageDef,
+  type PayloadOf,
   type ProjectUpdatedV1 as Project,
 } from '@autopilot/contracts';
-import { systemClock, ulidSource, type Clock } from '@autopilot/kernel';
+import { systemClock, ulidSource, type Clock, type Timers } from '@autopilot/kernel';
 import {
   createHttpRoutes,
   createLogger,
@@ -26,6 +27,8 @@ export interface GovernanceHost {
   readonly seen: Envelope[];
   /** Publishes `project.updated` as the manager does (its producer: governance checks the source). */
   projectUpdated(project: Project): Promise<void>;
+  /** Publishes `data` on `def` with `source` (the contract's producer: `ingestion`, `gateway`, ...). */
+  publishAs<D extends MessageDef>(source: string, def: D, data: PayloadOf<D>): Promise<void>;
   /** Stops the service and the bus; the caller owns (and closes) the store. */
   close(): Promise<void>;
 }
@@ -33,7 +36,7 @@ export interface GovernanceHost {
 export async function startGovernanceHost(
   store: DocumentStore,
   watch: readonly MessageDef[],
-  opts: { settings?: GovernanceSettings; clock?: Clock } = {},
+  opts: { settings?: GovernanceSettings; clock?: Clock; timers?: Timers } = {},
 ): Promise<GovernanceHost> {
   // Requests through it stand for the worker's: governance checks their source.
   const bus = new InProcessMessageBus({ redeliveryDelayMs: 0, source: 'worker' });
@@ -56,6 +59,7 @@ export async function startGovernanceHost(
     outboxIntervalMs: 3_600_000,
     ...(opts.settings ? { settings: opts.settings } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.timers ? { timers: opts.timers } : {}),
   });
   const manager = outboxEnvelopesFor({
     source: 'manager',
@@ -67,6 +71,10 @@ export async function startGovernanceHost(
     host,
     seen,
     projectUpdated: (project) => bus.publishEnvelope(manager.build(ProjectUpdatedV1, project)),
+    publishAs: (source, def, data) =>
+      bus.publishEnvelope(
+        outboxEnvelopesFor({ source, clock: opts.clock ?? systemClock, ids: ulidSource() }).build(def, data),
+      ),
     async close() {
       await host.close();
       await bus.close();

@@ -34,11 +34,16 @@ export class StoreProjectRepository implements ProjectRepository {
     return docs.map((d) => ({ value: d.state, version: d.version ?? 0 }));
   }
 
-  async commit(next: ProjectState, expectedVersion: number, events: readonly Envelope[]): Promise<void> {
+  async commit(
+    next: ProjectState,
+    expectedVersion: number,
+    events: readonly Envelope[],
+    opts: { completesHandling: boolean } = { completesHandling: true },
+  ): Promise<void> {
     await commitWithOutbox(
       this.store,
       async (tx) => {
-        await recordHandledMessage(tx, this.clock);
+        if (opts.completesHandling) await recordHandledMessage(tx, this.clock);
         await tx
           .collection<ProjectDoc>('projects')
           .replaceIfVersion({ _id: next.project.id, state: next }, expectedVersion);

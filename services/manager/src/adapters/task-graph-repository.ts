@@ -7,14 +7,25 @@ import {
   type DocumentStore,
   type RevisionedDoc,
 } from '@autopilot/store';
-import type { StoredTaskGraph, TaskGraphChange, TaskGraphRepository, Versioned } from '../app/ports';
+import type {
+  RunNotes,
+  StoredRun,
+  StoredTask,
+  StoredTaskGraph,
+  TaskGraphChange,
+  TaskGraphRepository,
+  TaskNotes,
+} from '../app/ports';
 import type { AppliedPlan } from '../domain/plan-revision/apply-plan-revision';
 import { findAll } from './store-pages';
 
 export const TASK_GRAPH_COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'task_graphs' },
   { name: 'tasks', indexes: [{ fields: { projectId: 1, status: 1 } }] },
-  { name: 'runs', indexes: [{ fields: { projectId: 1, status: 1 } }] },
+  {
+    name: 'runs',
+    indexes: [{ fields: { projectId: 1, status: 1 } }, { fields: { projectId: 1, endedAt: -1 } }],
+  },
 ];
 
 /** The plan revision a project's stored tasks came from; `_id` is the project id. */
@@ -27,18 +38,33 @@ interface TaskDoc extends RevisionedDoc {
   projectId: string;
   status: Task['status'];
   task: Task;
+  notes?: TaskNotes;
 }
 
 interface RunDoc extends RevisionedDoc {
   projectId: string;
   status: Run['status'];
+  /** When the manager saw the run end (its `updatedAt` then), for the newest-first query; absent until it ends. */
+  endedAt?: string;
   run: Run;
+  notes?: RunNotes;
 }
+
+const FINAL_RUN_STATUSES: readonly Run['status'][] = ['succeeded', 'failed', 'cancelled', 'rolled_back'];
 
 /** Task ids are unique within a project only: the length prefix keeps `a/b`+`c` and `a`+`b/c` apart. */
 const taskDocId = (projectId: string, taskId: string): string => `${projectId.length}:${projectId}/${taskId}`;
 
-const versioned = <T>(value: T, doc: RevisionedDoc): Versioned<T> => ({ value, version: doc.version ?? 0 });
+const storedTask = (doc: TaskDoc): StoredTask => ({
+  value: doc.task,
+  version: doc.version ?? 0,
+  notes: doc.notes ?? {},
+});
+const storedRun = (doc: RunDoc): StoredRun => ({
+  value: doc.run,
+  version: doc.version ?? 0,
+  notes: doc.notes ?? {},
+});
 
 /** TaskGraphRepository over the DocumentStore port: a head per project, a document per task and per run. */
 export class StoreTaskGraphRepository implements TaskGraphRepository {
@@ -54,13 +80,18 @@ export class StoreTaskGraphRepository implements TaskGraphRepository {
       projectId,
       applied: head?.applied,
       version: head?.version ?? 0,
-      tasks: new Map(docs.map((d) => [d.task.id, versioned(d.task, d)])),
+      tasks: new Map(docs.map((d) => [d.task.id, storedTask(d)])),
     };
   }
 
-  async tasksIn(projectId: string, status: Task['status']): Promise<Versioned<Task>[]> {
+  async tasksIn(projectId: string, status: Task['status']): Promise<StoredTask[]> {
     const docs = await findAll(this.store.collection<TaskDoc>('tasks'), { projectId, status });
-    return docs.map((d) => versioned(d.task, d));
+    return docs.map(storedTask);
+  }
+
+  async task(projectId: string, taskId: string): Promise<StoredTask | null> {
+    const doc = await this.store.collection<TaskDoc>('tasks').get(taskDocId(projectId, taskId));
+    return doc ? storedTask(doc) : null;
   }
 
   async runCounts(projectId: string): Promise<{ inFlight: number; suspended: number }> {
@@ -71,10 +102,25 @@ export class StoreTaskGraphRepository implements TaskGraphRepository {
     };
   }
 
-  async runs(runIds: readonly string[]): Promise<Versioned<Run>[]> {
+  async runs(runIds: readonly string[]): Promise<StoredRun[]> {
     if (runIds.length === 0) return [];
     const docs = await findAll(this.store.collection<RunDoc>('runs'), { _id: { $in: [...runIds] } });
-    return docs.map((d) => versioned(d.run, d));
+    return docs.map(storedRun);
+  }
+
+  async runsIn(projectId: string, statuses: readonly Run['status'][]): Promise<StoredRun[]> {
+    const docs = await findAll(this.store.collection<RunDoc>('runs'), {
+      projectId,
+      status: { $in: [...statuses] },
+    });
+    return docs.map(storedRun);
+  }
+
+  async lastFinishedRuns(projectId: string, limit: number): Promise<StoredRun[]> {
+    const page = await this.store
+      .collection<RunDoc>('runs')
+      .find({ projectId, status: { $in: [...FINAL_RUN_STATUSES] } }, { sort: { endedAt: -1 }, limit });
+    return page.items.map(storedRun);
   }
 
   async commit(
@@ -95,21 +141,20 @@ export class StoreTaskGraphRepository implements TaskGraphRepository {
             );
         }
         const tasks = tx.collection<TaskDoc>('tasks');
-        for (const { task, expectedVersion } of change.tasks) {
-          const doc = {
-            _id: taskDocId(task.projectId, task.id),
-            projectId: task.projectId,
-            status: task.status,
-            task,
-          };
+        for (const { task, expectedVersion, notes } of change.tasks) {
+          const _id = taskDocId(task.projectId, task.id);
+          // Without new notes the stored ones stay (a plan revision or a dispatch knows none).
+          const kept = notes ?? (expectedVersion > 0 ? (await tasks.get(_id))?.notes : undefined);
+          const doc: TaskDoc = { _id, projectId: task.projectId, status: task.status, task };
+          if (kept && Object.keys(kept).length > 0) doc.notes = kept;
           await tasks.replaceIfVersion(doc, expectedVersion);
         }
         const runs = tx.collection<RunDoc>('runs');
-        for (const { run, expectedVersion } of change.runs) {
-          await runs.replaceIfVersion(
-            { _id: run.id, projectId: run.projectId, status: run.status, run },
-            expectedVersion,
-          );
+        for (const { run, expectedVersion, notes } of change.runs) {
+          const doc: RunDoc = { _id: run.id, projectId: run.projectId, status: run.status, run };
+          if (FINAL_RUN_STATUSES.includes(run.status)) doc.endedAt = run.updatedAt;
+          if (notes && Object.keys(notes).length > 0) doc.notes = notes;
+          await runs.replaceIfVersion(doc, expectedVersion);
         }
         return { result: undefined, events };
       },

@@ -19,3 +19,38 @@ export class InvalidTaskGraphError extends NonRetryableError {
     );
   }
 }
+
+/** A manager command named a task the project does not hold. Logged and dead-lettered; nothing changes. */
+export class UnknownTaskError extends NonRetryableError {
+  constructor(
+    readonly projectId: string,
+    readonly taskId: string,
+    readonly command: string,
+  ) {
+    super(`${command}: project ${projectId} holds no task ${taskId}`);
+  }
+}
+
+/** A manager command named a run the project does not hold. Logged and dead-lettered; nothing changes. */
+export class UnknownRunError extends NonRetryableError {
+  constructor(
+    readonly projectId: string,
+    readonly runId: string,
+    readonly command: string,
+  ) {
+    super(`${command}: project ${projectId} holds no run ${runId}`);
+  }
+}
+
+/** `manager.retry_task` for a task that is neither failed nor cancelled (nor already going again). */
+export class TaskNotRetryableError extends NonRetryableError {
+  constructor(
+    readonly projectId: string,
+    readonly taskId: string,
+    readonly status: string,
+  ) {
+    super(
+      `manager.retry_task: task ${taskId} of project ${projectId} is ${status}; only a failed or cancelled task is retried`,
+    );
+  }
+}

@@ -1,6 +1,10 @@
-import type { Envelope, Run, Task } from '@autopilot/contracts';
+import type { Envelope, Run, RunStatus, Task } from '@autopilot/contracts';
 import type { AppliedPlan } from '../domain/plan-revision/apply-plan-revision';
 import type { ProjectState } from '../domain/project/project';
+import type { RunNotes } from '../domain/run/run-notes';
+import type { TaskNotes } from '../domain/task/task-notes';
+
+export type { RunNotes, TaskNotes };
 
 /**
  * The manager's own ports. Adapters live in ../adapters; the module binds them. Every commit
@@ -21,11 +25,26 @@ export interface ProjectRepository {
   list(): Promise<Versioned<ProjectState>[]>;
   /**
    * Stores `next` over `expectedVersion` and appends `events`, recording the message being handled
-   * in the inbox: it is a command's one commit.
+   * in the inbox (unless `completesHandling` is false: another commit completes it).
    */
-  commit(next: ProjectState, expectedVersion: number, events: readonly Envelope[]): Promise<void>;
+  commit(
+    next: ProjectState,
+    expectedVersion: number,
+    events: readonly Envelope[],
+    opts?: { completesHandling: boolean },
+  ): Promise<void>;
 }
 export const ProjectRepository = Symbol('ProjectRepository');
+
+/** A stored task with its notes. */
+export interface StoredTask extends Versioned<Task> {
+  readonly notes: TaskNotes;
+}
+
+/** A stored run with its notes. */
+export interface StoredRun extends Versioned<Run> {
+  readonly notes: RunNotes;
+}
 
 /** A project's task graph as stored: the plan revision applied last and every task. */
 export interface StoredTaskGraph {
@@ -34,7 +53,7 @@ export interface StoredTaskGraph {
   readonly applied: AppliedPlan | undefined;
   /** The graph head's store version (0: none yet). */
   readonly version: number;
-  readonly tasks: ReadonlyMap<string, Versioned<Task>>;
+  readonly tasks: ReadonlyMap<string, StoredTask>;
 }
 
 /** Writes to a project's tasks and runs, committed together. */
@@ -42,10 +61,18 @@ export interface TaskGraphChange {
   readonly projectId: string;
   /** A new graph head, compare-and-set on `expectedVersion`; absent: the head is untouched. */
   readonly head?: { readonly applied: AppliedPlan; readonly expectedVersion: number };
-  /** Tasks to store, each over the version it was read at (0: new). */
-  readonly tasks: readonly { readonly task: Task; readonly expectedVersion: number }[];
-  /** Runs to store, each over the version it was read at (0: new). */
-  readonly runs: readonly { readonly run: Run; readonly expectedVersion: number }[];
+  /** Tasks to store, each over the version it was read at (0: new); without `notes` the stored ones stay. */
+  readonly tasks: readonly {
+    readonly task: Task;
+    readonly expectedVersion: number;
+    readonly notes?: TaskNotes;
+  }[];
+  /** Runs to store, each over the version it was read at (0: new), with their notes (none: no notes). */
+  readonly runs: readonly {
+    readonly run: Run;
+    readonly expectedVersion: number;
+    readonly notes?: RunNotes;
+  }[];
 }
 
 /**
@@ -56,10 +83,15 @@ export interface TaskGraphChange {
 export interface TaskGraphRepository {
   load(projectId: string): Promise<StoredTaskGraph>;
   /** The project's tasks in `status`. */
-  tasksIn(projectId: string, status: Task['status']): Promise<Versioned<Task>[]>;
+  tasksIn(projectId: string, status: Task['status']): Promise<StoredTask[]>;
+  task(projectId: string, taskId: string): Promise<StoredTask | null>;
   /** How many of the project's runs hold or are about to hold a worker (pending, running), and wait suspended. */
   runCounts(projectId: string): Promise<{ readonly inFlight: number; readonly suspended: number }>;
-  runs(runIds: readonly string[]): Promise<Versioned<Run>[]>;
+  runs(runIds: readonly string[]): Promise<StoredRun[]>;
+  /** The project's runs in any of `statuses`. */
+  runsIn(projectId: string, statuses: readonly RunStatus[]): Promise<StoredRun[]>;
+  /** The project's last `limit` runs that ended (succeeded, failed, cancelled, rolled back), newest first. */
+  lastFinishedRuns(projectId: string, limit: number): Promise<StoredRun[]>;
   /**
    * Writes `change` and appends `events` in one transaction. `completesHandling`: this commit
    * completes the handling of the message being handled (the inbox records it).

@@ -46,7 +46,12 @@ export class ProjectCommandsUseCase {
   async pause(command: ManagerPauseProjectV1): Promise<ProjectDecision> {
     const stored = await this.existing(command.projectId, 'manager.pause_project');
     const reason = `${command.reason ?? 'paused'} (by ${command.requestedBy.kind} ${command.requestedBy.id})`;
-    return this.apply(pauseProject(stored.value, reason, this.clock.isoNow()), stored.version);
+    const pause = {
+      kind: 'manual' as const,
+      reason,
+      unblock: 'resume the project (manager.resume_project) when it may run again',
+    };
+    return this.apply(pauseProject(stored.value, pause, this.clock.isoNow()), stored.version);
   }
 
   async resume(command: ManagerResumeProjectV1): Promise<ProjectDecision> {

@@ -6,6 +6,7 @@ import {
   taskSpecProperties,
   WorkerExecuteRunV1,
   type Envelope,
+  type Project,
   type Run,
   type Task,
   type TaskSpec,
@@ -13,6 +14,9 @@ import {
 import { Clock, hasCode, IdSource } from '@autopilot/kernel';
 import { OutboxEnvelopes, ServiceSettings } from '@autopilot/runtime';
 import type { ProjectState } from '../domain/project/project';
+import { endRunByManager, requeueRun } from '../domain/run/run-results';
+import type { RunNotes } from '../domain/run/run-notes';
+import { taskAfterRun } from '../domain/task/task-after-run';
 import { moveTask } from '../domain/task/task-evolve';
 import { decideTick } from '../domain/tick/decide-tick';
 import { tickedEvent } from '../domain/tick/ticked-event';
@@ -23,11 +27,9 @@ import {
   ProjectRepository,
   TaskGraphRepository,
   TickRecordRepository,
-  type Versioned,
+  type StoredRun,
+  type StoredTask,
 } from './ports';
-
-/** How long a worker holds a run before it must renew the lease (the worker renews while it works). */
-export const RUN_LEASE_MS = 10 * 60_000;
 
 /**
  * The commit a run branch starts from, until the manager learns the repository's head: git's null
@@ -40,12 +42,26 @@ export interface TickReport {
   readonly seq: number | undefined;
   readonly decisions: readonly TickDecision[];
   readonly dispatchedRunIds: readonly string[];
+  /** Runs whose lease lapsed, requeued under a new fencing token. */
+  readonly requeuedRunIds: readonly string[];
+  /** Runs failed for passing the maximum run time. */
+  readonly timedOutRunIds: readonly string[];
 }
 
 const SPEC_KEYS = Object.keys(taskSpecProperties) as (keyof TaskSpec)[];
 
 /**
- * One autopilot tick: loads every project that is not off, its ready tasks and its runs in flight,
+ * One autopilot tick. First it reconciles every project's runs in flight with the clock: a run past
+ * the maximum run time (from its start, or its dispatch until a worker starts it) is failed with
+ * that reason and its task follows (retry or fail, the loop guard deciding); a run whose lease
+ * lapsed (no `run.started` or `step.recorded` renewed it) goes back to `pending` under a new
+ * fencing token with a new `worker.execute_run`, each in its own transaction. A task queued
+ * without its `worker.execute_run` cannot exist: the dispatch commits the task, the run and the
+ * command in one transaction; should a command still be lost downstream, the run's lease lapses
+ * and the requeue sends a new one.
+ *
+ * Then it loads every project that is not off, its ready tasks (a retry in backoff waits for its
+ * not-before time) and its runs in flight,
  * asks decideTick what to do, and carries out each project's dispatches in one transaction (the
  * task ready → queued, a pending run with a fresh lease, `task.updated`, `run.updated` and the
  * `worker.execute_run` command on the work queue). A project whose tasks changed meanwhile loses
@@ -72,8 +88,15 @@ export class RunTickUseCase {
     const byId = new Map<string, ProjectState>(live.map((p) => [p.value.project.id, p.value]));
     const tickProjects: TickProject[] = [];
     const candidates: TickCandidate[] = [];
-    const ready = new Map<string, Versioned<Task>>();
+    const ready = new Map<string, StoredTask>();
     let suspended = 0;
+    const requeuedRunIds: string[] = [];
+    const timedOutRunIds: string[] = [];
+    for (const { value } of await this.projects.list()) {
+      const r = await this.reconcile(value, now);
+      requeuedRunIds.push(...r.requeued);
+      timedOutRunIds.push(...r.timedOut);
+    }
     for (const { value } of live) {
       const { project, pauseReason } = value;
       const counts = await this.tasks.runCounts(project.id);
@@ -94,6 +117,7 @@ export class RunTickUseCase {
           projectId: project.id,
           ...(t.value.priority !== undefined ? { priority: t.value.priority } : {}),
           ...(t.value.risk !== undefined ? { risk: t.value.risk } : {}),
+          ...(t.notes.notBefore !== undefined ? { notBefore: Date.parse(t.notes.notBefore) } : {}),
         });
       }
     }
@@ -111,7 +135,7 @@ export class RunTickUseCase {
       if (toDispatch.length === 0 || !state) continue;
       const runIds = await this.dispatch(
         state,
-        toDispatch.map((d) => ready.get(key(projectId, d.taskId)) as Versioned<Task>),
+        toDispatch.map((d) => ready.get(key(projectId, d.taskId)) as StoredTask),
         now,
       );
       dispatchedRunIds.push(...runIds);
@@ -129,9 +153,10 @@ export class RunTickUseCase {
     }
     let inFlight = 0;
     for (const p of tickProjects) inFlight += p.inFlight;
+    const expiredRunIds = [...requeuedRunIds, ...timedOutRunIds];
     const seq = await this.records.record(
       changed,
-      dispatchedRunIds.length === 0
+      dispatchedRunIds.length + expiredRunIds.length === 0
         ? undefined
         : (n) => [
             this.envelopes.build(
@@ -140,7 +165,7 @@ export class RunTickUseCase {
                 seq: n,
                 durationMs: Math.max(0, this.clock.now() - now),
                 dispatchedRunIds,
-                expiredRunIds: [],
+                expiredRunIds,
                 readyTasks: ready.size - dispatchedRunIds.length,
                 runningRuns: inFlight + dispatchedRunIds.length,
                 suspendedRuns: suspended,
@@ -149,25 +174,116 @@ export class RunTickUseCase {
             ),
           ],
     );
-    return { seq, decisions: plan.decisions, dispatchedRunIds };
+    return { seq, decisions: plan.decisions, dispatchedRunIds, requeuedRunIds, timedOutRunIds };
+  }
+
+  /** The project's runs in flight past their maximum run time failed, those whose lease lapsed requeued. */
+  private async reconcile(
+    state: ProjectState,
+    nowMs: number,
+  ): Promise<{ requeued: string[]; timedOut: string[] }> {
+    const requeued: string[] = [];
+    const timedOut: string[] = [];
+    for (const stored of await this.tasks.runsIn(state.project.id, ['pending', 'running'])) {
+      const run = stored.value;
+      const startedMs = Date.parse(run.startedAt ?? run.createdAt);
+      const leaseMs =
+        Date.parse(stored.notes.leaseExpiresAt ?? run.updatedAt) +
+        (stored.notes.leaseExpiresAt ? 0 : this.settings.runLeaseMs);
+      if (nowMs >= startedMs + this.settings.maxRunMs) {
+        if (await this.expire(state, stored, 'timed_out', nowMs)) timedOut.push(run.id);
+      } else if (nowMs >= leaseMs) {
+        if (await this.expire(state, stored, 'requeue', nowMs)) requeued.push(run.id);
+      }
+    }
+    return { requeued, timedOut };
+  }
+
+  /** One run failed (past its maximum run time) or requeued (lease lapsed), with its task, in one transaction. */
+  private async expire(
+    state: ProjectState,
+    stored: StoredRun,
+    how: 'timed_out' | 'requeue',
+    nowMs: number,
+  ): Promise<boolean> {
+    const { project } = state;
+    const now = new Date(nowMs).toISOString();
+    const hours = this.settings.maxRunMs / 3_600_000;
+    const run =
+      how === 'requeue'
+        ? requeueRun(stored.value, now)
+        : endRunByManager(
+            stored.value,
+            'failed',
+            {
+              code: 'MANAGER_RUN_TIMED_OUT',
+              message: `the run took longer than the maximum run time of ${hours} h`,
+            },
+            now,
+          );
+    if (!run) return false;
+    const leaseExpiresAt = new Date(nowMs + this.settings.runLeaseMs).toISOString();
+    let notes: RunNotes = how === 'requeue' ? { ...stored.notes, leaseExpiresAt } : {};
+    const storedTask = await this.tasks.task(project.id, run.taskId);
+    const follow = storedTask
+      ? taskAfterRun(storedTask.value, storedTask.notes, run, notes, nowMs)
+      : undefined;
+    if (follow?.signature) notes = { ...notes, signature: follow.signature };
+    const routing = { correlationId: run.id };
+    const task = follow?.task ?? storedTask?.value;
+    const events: Envelope[] = [this.envelopes.build(RunUpdatedV1, run, routing)];
+    if (follow) events.push(this.envelopes.build(TaskUpdatedV1, follow.task, routing));
+    if (how === 'requeue' && task)
+      events.push(
+        this.envelopes.build(WorkerExecuteRunV1, executeRun(project, task, run, leaseExpiresAt), routing),
+      );
+    try {
+      await this.tasks.commit(
+        {
+          projectId: project.id,
+          tasks:
+            follow && storedTask
+              ? [{ task: follow.task, expectedVersion: storedTask.version, notes: follow.notes }]
+              : [],
+          runs: [{ run, expectedVersion: stored.version, notes }],
+        },
+        events,
+        { completesHandling: false },
+      );
+    } catch (err) {
+      if (!hasCode(err, 'STORE_REVISION_CONFLICT')) throw err;
+      return false;
+    }
+    this.log.warn(
+      how === 'requeue'
+        ? 'run lease lapsed: requeued under a new fencing token'
+        : 'run failed: past the maximum run time',
+      {
+        projectId: project.id,
+        taskId: run.taskId,
+        runId: run.id,
+        fencingToken: run.fencingToken,
+      },
+    );
+    return true;
   }
 
   /** The project's dispatches in one transaction; the run ids, or none when its tasks changed meanwhile. */
   private async dispatch(
     state: ProjectState,
-    tasks: readonly Versioned<Task>[],
+    tasks: readonly StoredTask[],
     nowMs: number,
   ): Promise<string[]> {
     const { project } = state;
     const now = new Date(nowMs).toISOString();
-    const leaseExpiresAt = new Date(nowMs + RUN_LEASE_MS).toISOString();
+    const leaseExpiresAt = new Date(nowMs + this.settings.runLeaseMs).toISOString();
     const change = {
       projectId: project.id,
-      tasks: [] as { task: Task; expectedVersion: number }[],
-      runs: [] as { run: Run; expectedVersion: number }[],
+      tasks: [] as { task: Task; expectedVersion: number; notes: StoredTask['notes'] }[],
+      runs: [] as { run: Run; expectedVersion: number; notes: RunNotes }[],
     };
     const events: Envelope[] = [];
-    for (const { value: task, version } of tasks) {
+    for (const { value: task, version, notes } of tasks) {
       const runId = this.ids.next();
       const attempt = task.attempts + 1;
       const branch = `autopilot/${task.id}/${runId}`;
@@ -192,30 +308,15 @@ export class RunTickUseCase {
         updatedAt: now,
         revision: 1,
       };
-      change.tasks.push({ task: queued, expectedVersion: version });
-      change.runs.push({ run, expectedVersion: 0 });
+      // The backoff is spent; the loop guard's signatures stay.
+      const { notBefore: _, ...kept } = notes;
+      change.tasks.push({ task: queued, expectedVersion: version, notes: kept });
+      change.runs.push({ run, expectedVersion: 0, notes: { leaseExpiresAt } });
       const routing = { correlationId: runId };
       events.push(
         this.envelopes.build(TaskUpdatedV1, queued, routing),
         this.envelopes.build(RunUpdatedV1, run, routing),
-        this.envelopes.build(
-          WorkerExecuteRunV1,
-          {
-            runId,
-            taskId: task.id,
-            projectId: project.id,
-            attempt,
-            fencingToken: run.fencingToken,
-            leaseExpiresAt,
-            task: specOf(task),
-            repo: project.repo,
-            baseCommit: run.baseCommit,
-            branch,
-            autonomyMode: project.autonomyMode,
-            budgetUsd: project.budgets.runUsd,
-          },
-          routing,
-        ),
+        this.envelopes.build(WorkerExecuteRunV1, executeRun(project, task, run, leaseExpiresAt), routing),
       );
     }
     try {
@@ -237,6 +338,24 @@ function groupByProject(decisions: readonly TickDecision[]): Map<string, TickDec
   const groups = new Map<string, TickDecision[]>();
   for (const d of decisions) groups.set(d.projectId, [...(groups.get(d.projectId) ?? []), d]);
   return groups;
+}
+
+/** The `worker.execute_run` of a run (fresh, or requeued under a new fencing token). */
+function executeRun(project: Project, task: Task, run: Run, leaseExpiresAt: string): WorkerExecuteRunV1 {
+  return {
+    runId: run.id,
+    taskId: task.id,
+    projectId: project.id,
+    attempt: run.attempt,
+    fencingToken: run.fencingToken,
+    leaseExpiresAt,
+    task: specOf(task),
+    repo: project.repo,
+    baseCommit: run.baseCommit,
+    branch: run.branch,
+    autonomyMode: project.autonomyMode,
+    budgetUsd: project.budgets.runUsd,
+  };
 }
 
 /** The planner's spec of the task: exactly the contract's spec fields. */

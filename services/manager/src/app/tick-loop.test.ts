@@ -1,4 +1,5 @@
 import { FakeClock } from '@autopilot/testing';
+import { DEFAULT_MANAGER_SETTINGS } from '../manager-settings';
 import type { ManagerLog } from './ports';
 import type { RunTickUseCase } from './run-tick.use-case';
 import { TickLoop } from './tick-loop';
@@ -16,7 +17,7 @@ describe('TickLoop', () => {
     const ticks = new TickLoop(
       { execute } as unknown as RunTickUseCase,
       clock,
-      { tickMs: 5_000, maxParallel: 1 },
+      { ...DEFAULT_MANAGER_SETTINGS, tickMs: 5_000, maxParallel: 1 },
       log,
     );
     return { clock, ticks, warnings };

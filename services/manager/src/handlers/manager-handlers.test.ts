@@ -105,6 +105,17 @@ describe('the manager service over the in-process bus', () => {
     const graph = await send(TasksGeneratedV1, tasksGenerated('p1', [taskSpec('a'), taskSpec('b', ['a'])]));
     await eventually(() => expect(dispatched(seen)).toEqual(['p1/a']));
     await manager.host.relay.idle();
+    // Published is not yet delivered: the observers have seen everything once a's queued state is in.
+    await eventually(() =>
+      expect(
+        seen.some(
+          (e) =>
+            e.type === TaskUpdatedV1.type &&
+            (e.data as TaskUpdatedV1).id === 'a' &&
+            (e.data as TaskUpdatedV1).status === 'queued',
+        ),
+      ).toBe(true),
+    );
     const entries = (await outboxStates(store)).length;
     const seenBefore = seen.length;
     expect(await isHandled(store, 'manager-tasks-generated', graph.id)).toBe(true);

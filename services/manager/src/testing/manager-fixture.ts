@@ -13,9 +13,11 @@ import { StoreTickRecordRepository } from '../adapters/tick-record-repository';
 import { ApplyTaskGraphUseCase } from '../app/apply-task-graph.use-case';
 import type { ManagerLog, TickRequests } from '../app/ports';
 import { ProjectCommandsUseCase } from '../app/project-commands.use-case';
+import { RunCommandsUseCase } from '../app/run-commands.use-case';
+import { RunReportsUseCase } from '../app/run-reports.use-case';
 import { RunTickUseCase } from '../app/run-tick.use-case';
 import { managerService } from '../index';
-import type { ManagerSettings } from '../manager-settings';
+import { DEFAULT_MANAGER_SETTINGS, type ManagerSettings } from '../manager-settings';
 
 /** The manager's use cases on a fresh SQLite store, a FakeClock and counted ids, for use-case tests. */
 export interface ManagerFixture {
@@ -26,6 +28,8 @@ export interface ManagerFixture {
   readonly commands: ProjectCommandsUseCase;
   readonly applyGraph: ApplyTaskGraphUseCase;
   readonly tick: RunTickUseCase;
+  readonly reports: RunReportsUseCase;
+  readonly runCommands: RunCommandsUseCase;
   /** How many ticks the use cases asked for. */
   readonly tickRequests: () => number;
   readonly logs: { level: 'info' | 'warn'; message: string; fields?: Record<string, unknown> }[];
@@ -54,7 +58,7 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
   const projects = new StoreProjectRepository(store, clock);
   const graphs = new StoreTaskGraphRepository(store, clock);
   const records = new StoreTickRecordRepository(store, clock);
-  const full: ManagerSettings = { tickMs: 5000, maxParallel: 8, ...settings };
+  const full: ManagerSettings = { ...DEFAULT_MANAGER_SETTINGS, ...settings };
   return {
     store,
     clock,
@@ -63,6 +67,8 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
     commands: new ProjectCommandsUseCase(projects, envelopes, clock, ticks),
     applyGraph: new ApplyTaskGraphUseCase(graphs, projects, envelopes, clock, log, ticks),
     tick: new RunTickUseCase(projects, graphs, records, envelopes, full, clock, ids, log),
+    reports: new RunReportsUseCase(graphs, projects, envelopes, full, clock, log, ticks),
+    runCommands: new RunCommandsUseCase(graphs, projects, envelopes, clock, log, ticks),
     tickRequests: () => requests,
     logs,
     async outbox() {

@@ -5,7 +5,7 @@ import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } fr
 import type { DocumentStore } from '@autopilot/store';
 import { FakeClock } from '@autopilot/testing';
 import { managerService } from '../index';
-import type { ManagerSettings } from '../manager-settings';
+import { DEFAULT_MANAGER_SETTINGS, type ManagerSettings } from '../manager-settings';
 
 /** The real manager service for handler tests: its module over an in-process bus, on `store`, on a FakeClock. */
 export interface ManagerHost {
@@ -49,7 +49,7 @@ export async function startManagerHost(
       seen.push(d.envelope as Envelope);
     });
   }
-  const settings: ManagerSettings = { tickMs: 5_000, maxParallel: 8, ...opts.settings };
+  const settings: ManagerSettings = { ...DEFAULT_MANAGER_SETTINGS, ...opts.settings };
   const host = await startServiceHost({
     definition: managerService,
     bus,

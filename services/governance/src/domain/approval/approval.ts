@@ -183,7 +183,6 @@ export function toApprovalMessage(state: ApprovalState): ApprovalMessage {
     onExpiry: _onExpiry,
     remindAt: _remindAt,
     remindedAt: _remindedAt,
-    expiryOutcome: _expiryOutcome,
     ...message
   } = state;
   return message;

@@ -1,11 +1,11 @@
-import type { AutonomyMode, ManagerCreateProjectV1, Project } from '@autopilot/contracts';
+import type { AutonomyMode, ManagerCreateProjectV1, Project, ProjectPause } from '@autopilot/contracts';
 import { ScheduleError } from '../schedule/schedule-error';
 import { validateSchedule } from '../schedule/schedule-window';
 import { InvalidProjectSettingsError, ProjectExistsError } from './project-errors';
 
 /**
- * A project as the manager holds it: the contract's state (what `project.updated` carries) and
- * why it is paused, which the contract has no field for yet.
+ * A project as the manager holds it: the contract's state (what `project.updated` carries, its
+ * `pause` included) and the pause reason as the tick quotes it.
  */
 export interface ProjectState {
   readonly project: Project;
@@ -35,6 +35,7 @@ export function createProject(
     const {
       id: __,
       paused: ___,
+      pause: _p,
       blueprintId: ____,
       createdAt: _c,
       updatedAt: _u,
@@ -55,19 +56,27 @@ export function createProject(
   return { kind: 'changed', state: { project } };
 }
 
-/** Paused with `reason`; unchanged when already paused (the first reason stands). */
-export function pauseProject(state: ProjectState, reason: string, now: string): ProjectDecision {
+/** Paused with why and what would unblock it; unchanged when already paused (the first pause stands). */
+export function pauseProject(
+  state: ProjectState,
+  pause: Omit<ProjectPause, 'since'>,
+  now: string,
+): ProjectDecision {
   if (state.project.paused) return UNCHANGED;
   return {
     kind: 'changed',
-    state: { project: next(state.project, { paused: true }, now), pauseReason: reason },
+    state: {
+      project: next(state.project, { paused: true, pause: { ...pause, since: now } }, now),
+      pauseReason: pause.reason,
+    },
   };
 }
 
 /** Running again; unchanged when not paused. */
 export function resumeProject(state: ProjectState, now: string): ProjectDecision {
   if (!state.project.paused) return UNCHANGED;
-  return { kind: 'changed', state: { project: next(state.project, { paused: false }, now) } };
+  const { pause: _, ...project } = state.project;
+  return { kind: 'changed', state: { project: next(project, { paused: false }, now) } };
 }
 
 /** In autonomy mode `mode`; unchanged when already in it. */

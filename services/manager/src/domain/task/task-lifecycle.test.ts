@@ -16,6 +16,7 @@ const legal: ReadonlyArray<[TaskStatus, TaskStatus]> = [
   ['queued', 'running'],
   ['queued', 'failed'],
   ['queued', 'cancelled'],
+  ['running', 'queued'],
   ['running', 'awaiting_approval'],
   ['running', 'ready'],
   ['running', 'succeeded'],

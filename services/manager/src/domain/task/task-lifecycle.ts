@@ -11,6 +11,7 @@ import { IllegalTaskTransitionError } from './task-errors';
  *   `awaiting_approval → queued` when a suspended run is resumed.
  * - `running → awaiting_approval`: the run suspended for an approval or budget.
  * - `running → ready`: the run failed and a retry waits for its backoff.
+ * - `running → queued`: the run's lease lapsed and it was requeued under a new fencing token.
  * - `queued → failed`: the run ended before a worker started it (max run time, refused dispatch).
  * - Terminal statuses reopen only to `blocked`/`ready`: `manager.retry_task` (failed, cancelled),
  *   or a plan revision that changed the task's spec (any terminal status).
@@ -19,7 +20,7 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]
   blocked: ['ready', 'skipped', 'cancelled'],
   ready: ['blocked', 'queued', 'awaiting_approval', 'skipped', 'cancelled'],
   queued: ['running', 'failed', 'cancelled'],
-  running: ['awaiting_approval', 'ready', 'succeeded', 'failed', 'cancelled'],
+  running: ['queued', 'awaiting_approval', 'ready', 'succeeded', 'failed', 'cancelled'],
   awaiting_approval: ['ready', 'queued', 'failed', 'skipped', 'cancelled'],
   succeeded: ['blocked', 'ready'],
   failed: ['blocked', 'ready'],
