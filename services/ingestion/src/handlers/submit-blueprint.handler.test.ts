@@ -74,15 +74,18 @@ describe('cmd.ingestion.submit_blueprint delivered again after the duplicate win
     const ingestion = await startIngestionHost({ duplicateWindowMs: 0 });
     const { bus, store } = ingestion;
     try {
-      const events: { jobId: string; type: string }[] = [];
+      const events: { jobId: string; type: string; phase?: string }[] = [];
       await bus.subscribe(BlueprintIngestedV1, 'test-blueprint-ingested', async (d) => {
         events.push({ jobId: d.payload.jobId, type: d.envelope.type });
       });
       await bus.subscribe(IngestionProgressV1, 'test-ingestion-progress', async (d) => {
-        events.push({ jobId: d.payload.jobId, type: d.envelope.type });
+        events.push({ jobId: d.payload.jobId, type: d.envelope.type, phase: d.payload.phase });
       });
+      /** Resolves once the job's last event (its `done` progress) has arrived: nothing follows it. */
+      const jobDone = (jobId: string) =>
+        eventually(() => expect(events).toContainEqual(expect.objectContaining({ jobId, phase: 'done' })));
       const sent = await bus.publish(IngestionSubmitBlueprintV1, command('job-1', '# Shop\n\nIntent.\n'));
-      await eventually(() => expect(events.map((e) => e.type)).toContain(BlueprintIngestedV1.type));
+      await jobDone('job-1');
       await ingestion.host.relay.idle();
       const job1Events = events.length;
       const entries = (await outboxStates(store)).length;
@@ -93,11 +96,7 @@ describe('cmd.ingestion.submit_blueprint delivered again after the duplicate win
       // announced, the copy has been handled too.
       await bus.publishEnvelope(sent);
       await bus.publish(IngestionSubmitBlueprintV1, command('job-2', '# Till\n\nIntent.\n'));
-      await eventually(() =>
-        expect(events.filter((e) => e.jobId === 'job-2').map((e) => e.type)).toContain(
-          BlueprintIngestedV1.type,
-        ),
-      );
+      await jobDone('job-2');
       await ingestion.host.relay.idle();
       const job2Events = events.filter((e) => e.jobId === 'job-2').length;
       expect(events.filter((e) => e.jobId === 'job-1')).toHaveLength(job1Events);
