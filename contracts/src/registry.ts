@@ -9,6 +9,7 @@ import { BudgetUpdatedV1 } from './budget/budget-updated.v1';
 import { GapReportCreatedV1 } from './gap-report/gap-report-created.v1';
 import { GovernanceDecideApprovalV1 } from './governance/governance-decide-approval.v1';
 import { GovernanceEvaluateV1 } from './governance/governance-evaluate.v1';
+import { GovernanceRequestApprovalV1 } from './governance/governance-request-approval.v1';
 import { GovernanceReserveBudgetV1 } from './governance/governance-reserve-budget.v1';
 import { GovernanceSettleBudgetV1 } from './governance/governance-settle-budget.v1';
 import { IngestionProgressV1 } from './ingestion/ingestion-progress.v1';
@@ -24,6 +25,7 @@ import { ManagerSetAutonomyV1 } from './manager/manager-set-autonomy.v1';
 import { PlanProposalCreatedV1 } from './plan-proposal/plan-proposal-created.v1';
 import { PlanGeneratedV1 } from './plan/plan-generated.v1';
 import { PlanRejectedV1 } from './plan/plan-rejected.v1';
+import { ProjectDaySummarizedV1 } from './project/project-day-summarized.v1';
 import { ProjectUpdatedV1 } from './project/project-updated.v1';
 import { RepoScannedV1 } from './repo/repo-scanned.v1';
 import { RunFinishedV1 } from './run/run-finished.v1';
@@ -64,6 +66,7 @@ export const messages = [
   TaskUpdatedV1,
   RunUpdatedV1,
   ProjectUpdatedV1,
+  ProjectDaySummarizedV1,
   AutopilotTickedV1,
   // worker
   RunStartedV1,
@@ -73,6 +76,7 @@ export const messages = [
   // governance (and the calls and commands it answers)
   GovernanceDecideApprovalV1,
   GovernanceEvaluateV1,
+  GovernanceRequestApprovalV1,
   GovernanceReserveBudgetV1,
   GovernanceSettleBudgetV1,
   ApprovalRequestedV1,

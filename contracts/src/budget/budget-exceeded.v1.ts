@@ -20,6 +20,10 @@ export const BudgetExceededV1 = defineMessage({
     spentUsd: Money('Settled spend plus open reservations in the scope'),
     requestedUsd: Money('The refused reservation'),
     periodStart: Type.Optional(Timestamp('daily/weekly: start of the period the cap applies to')),
+    // Optional since issue 14: when a paused project may run again by itself.
+    reopensAt: Type.Optional(
+      Timestamp("daily/weekly (project or global): when the next period opens, in the cap's time zone"),
+    ),
     at: Timestamp('When it was refused'),
   }),
 });

@@ -11,11 +11,14 @@ export const PAUSE_KINDS = [
   'consecutive_failures',
   'low_confidence',
   'quality_gate',
+  // Since issue 14: governance refused a reservation at a daily, weekly or global cap (budget.exceeded).
+  'budget',
 ] as const;
 export const PauseKind = StringEnum(PAUSE_KINDS, {
   description:
     'manual: a person paused it; aborted: a person aborted it (its work cancelled); consecutive_failures: 3 failed runs in a row; ' +
-    'low_confidence: a run succeeded below the confidence threshold; quality_gate: a gate policy watches failed',
+    'low_confidence: a run succeeded below the confidence threshold; quality_gate: a gate policy watches failed; ' +
+    'budget: a budget cap was reached (resumes by itself at resumesAt when that is set)',
 });
 export type PauseKind = Static<typeof PauseKind>;
 
@@ -26,6 +29,10 @@ export const ProjectPause = Type.Object(
     reason: Text(2000, 'What happened, for a person'),
     unblock: Text(1000, 'The action that would let the project go on'),
     since: Timestamp('When the project paused'),
+    // Optional since issue 14: a pause by a daily or weekly cap ends when its window reopens.
+    resumesAt: Type.Optional(
+      Timestamp('budget: when the project resumes by itself (the cap window reopens)'),
+    ),
   },
   { description: 'Why the project is paused' },
 );
@@ -39,6 +46,8 @@ export const Project = Type.Object(
     paused: Type.Boolean({ description: 'Paused: no new runs start; runs in flight finish' }),
     pause: Type.Optional(ProjectPause),
     blueprintId: Type.Optional(Id('The blueprint the project builds, once submitted')),
+    // Optional since issue 14: set when the project resumed by itself, cleared by the next pause or resume.
+    resumeNote: Type.Optional(Text(1000, 'Why the project resumed by itself (a budget window reopened)')),
     createdAt: Timestamp('When the project was created'),
     updatedAt: Timestamp('When this state was reached'),
     revision: Revision(),

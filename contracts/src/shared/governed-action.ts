@@ -17,6 +17,8 @@ export const ACTION_KINDS = [
   // Since issue 14 (governance): network use outside a command, and a merge into a branch.
   'network',
   'merge',
+  // Since issue 14 (manager): starting a task that semi_auto may not start alone.
+  'task_start',
 ] as const;
 export const ActionKind = StringEnum(ACTION_KINDS, { description: 'What the action does' });
 export type ActionKind = Static<typeof ActionKind>;

@@ -19,6 +19,7 @@ import {
 } from './app/ports';
 import { RecordProjectBudgetUseCase } from './app/record-project-budget';
 import { RecordProjectPolicyUseCase } from './app/record-project-policy';
+import { RequestApprovalUseCase } from './app/request-approval';
 import { ReserveBudgetUseCase } from './app/reserve-budget';
 import { SettleBudgetUseCase } from './app/settle-budget';
 import { SweepApprovalsUseCase } from './app/sweep-approvals';
@@ -27,6 +28,7 @@ import { DecideApprovalHandler } from './handlers/decide-approval.handler';
 import { EvaluateHandler } from './handlers/evaluate.handler';
 import { PolicyInputsHandler } from './handlers/policy-inputs.handler';
 import { ProjectUpdatedHandler } from './handlers/project-updated.handler';
+import { RequestApprovalHandler } from './handlers/request-approval.handler';
 import { ReserveBudgetHandler } from './handlers/reserve-budget.handler';
 import { SettleBudgetHandler } from './handlers/settle-budget.handler';
 
@@ -45,6 +47,7 @@ function nestGovernanceLog(): GovernanceLog {
     PolicyInputsHandler,
     EvaluateHandler,
     DecideApprovalHandler,
+    RequestApprovalHandler,
     ReserveBudgetHandler,
     SettleBudgetHandler,
   ],
@@ -53,6 +56,7 @@ function nestGovernanceLog(): GovernanceLog {
     RecordProjectPolicyUseCase,
     EvaluateActionUseCase,
     DecideApprovalUseCase,
+    RequestApprovalUseCase,
     SweepApprovalsUseCase,
     ApprovalTimer,
     ReserveBudgetUseCase,

@@ -6,6 +6,8 @@
  *   await startServiceHost({ definition: managerService, bus, store, routes, logger, outboxIntervalMs: 250 });
  */
 import type { ServiceDefinition } from '@autopilot/runtime';
+import { DAILY_SUMMARY_COLLECTIONS } from './adapters/daily-summary-repository';
+import { LEARNING_COLLECTIONS } from './adapters/learning-store';
 import { PROJECT_COLLECTIONS } from './adapters/project-repository';
 import { TASK_GRAPH_COLLECTIONS } from './adapters/task-graph-repository';
 import { TICK_COLLECTIONS } from './adapters/tick-record-repository';
@@ -18,7 +20,13 @@ export { ManagerModule };
 export const managerService: ServiceDefinition = {
   name: 'manager',
   module: ManagerModule,
-  // projects; task_graphs, tasks, runs; tick_state
-  collections: [...PROJECT_COLLECTIONS, ...TASK_GRAPH_COLLECTIONS, ...TICK_COLLECTIONS],
+  // projects; task_graphs, tasks, runs; tick_state; project_learning, task_learning; daily_summaries
+  collections: [
+    ...PROJECT_COLLECTIONS,
+    ...TASK_GRAPH_COLLECTIONS,
+    ...TICK_COLLECTIONS,
+    ...LEARNING_COLLECTIONS,
+    ...DAILY_SUMMARY_COLLECTIONS,
+  ],
   settings: managerSettings,
 };

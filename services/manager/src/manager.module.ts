@@ -1,11 +1,17 @@
 import { Logger, Module } from '@nestjs/common';
 import { Clock } from '@autopilot/kernel';
 import { DocumentStore } from '@autopilot/store';
+import { StoreDailySummaryRepository } from './adapters/daily-summary-repository';
+import { StoreLearningRepository } from './adapters/learning-store';
 import { StoreProjectRepository } from './adapters/project-repository';
 import { StoreTaskGraphRepository } from './adapters/task-graph-repository';
 import { StoreTickRecordRepository } from './adapters/tick-record-repository';
 import { ApplyTaskGraphUseCase } from './app/apply-task-graph.use-case';
+import { BudgetPausesUseCase, BudgetResumesUseCase } from './app/budget-pauses.use-case';
+import { DailySummaryUseCase } from './app/daily-summary.use-case';
 import {
+  DailySummaryRepository,
+  LearningRepository,
   ManagerLog,
   ProjectRepository,
   TaskGraphRepository,
@@ -16,8 +22,11 @@ import { ProjectCommandsUseCase } from './app/project-commands.use-case';
 import { RunCommandsUseCase } from './app/run-commands.use-case';
 import { RunReportsUseCase } from './app/run-reports.use-case';
 import { RunTickUseCase } from './app/run-tick.use-case';
+import { ApprovalRequestsUseCase, TaskApprovalsUseCase } from './app/task-approvals.use-case';
 import { TickLoop } from './app/tick-loop';
 import { AbortProjectHandler } from './handlers/abort-project.handler';
+import { ApprovalDecidedHandler } from './handlers/approval-decided.handler';
+import { BudgetExceededHandler } from './handlers/budget-exceeded.handler';
 import { CancelRunHandler } from './handlers/cancel-run.handler';
 import { CreateProjectHandler } from './handlers/create-project.handler';
 import { PauseProjectHandler } from './handlers/pause-project.handler';
@@ -54,6 +63,8 @@ function nestManagerLog(): ManagerLog {
     RetryTaskHandler,
     CancelRunHandler,
     AbortProjectHandler,
+    ApprovalDecidedHandler,
+    BudgetExceededHandler,
   ],
   providers: [
     ProjectCommandsUseCase,
@@ -61,7 +72,12 @@ function nestManagerLog(): ManagerLog {
     RunTickUseCase,
     RunReportsUseCase,
     RunCommandsUseCase,
+    ApprovalRequestsUseCase,
+    TaskApprovalsUseCase,
+    BudgetResumesUseCase,
+    BudgetPausesUseCase,
     TickLoop,
+    DailySummaryUseCase,
     { provide: TickRequests, useExisting: TickLoop },
     {
       provide: ProjectRepository,
@@ -76,6 +92,16 @@ function nestManagerLog(): ManagerLog {
     {
       provide: TickRecordRepository,
       useFactory: (store: DocumentStore, clock: Clock) => new StoreTickRecordRepository(store, clock),
+      inject: [DocumentStore, Clock],
+    },
+    {
+      provide: LearningRepository,
+      useFactory: (store: DocumentStore) => new StoreLearningRepository(store),
+      inject: [DocumentStore],
+    },
+    {
+      provide: DailySummaryRepository,
+      useFactory: (store: DocumentStore, clock: Clock) => new StoreDailySummaryRepository(store, clock),
       inject: [DocumentStore, Clock],
     },
     { provide: ManagerLog, useFactory: nestManagerLog },

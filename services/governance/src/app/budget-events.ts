@@ -35,6 +35,31 @@ export function periodStartOf(
   }
 }
 
+/** When the next period of a calendar window that counted an amount at `at` opens, ISO-8601 (none for a run). */
+export function reopensAtOf(
+  scope: BudgetScope,
+  project: Pick<ProjectBudgetRecord, 'timeZone'>,
+  global: GlobalCaps | undefined,
+  at: number,
+): string | undefined {
+  switch (scope) {
+    case 'run':
+      return undefined;
+    case 'daily':
+      return new Date(dayWindowAt(project.timeZone, at).reopensAt).toISOString();
+    case 'weekly':
+      return new Date(weekWindowAt(project.timeZone, at).reopensAt).toISOString();
+    case 'global_daily':
+      return new Date(dayWindowAt(global?.timeZone ?? 'UTC', at).reopensAt).toISOString();
+    case 'global_weekly':
+      return new Date(weekWindowAt(global?.timeZone ?? 'UTC', at).reopensAt).toISOString();
+    default: {
+      const unknown: never = scope;
+      throw new Error(`budget scope ${String(unknown)}`);
+    }
+  }
+}
+
 /** Headroom of the run, daily and weekly windows among `windows` (0 where a window is missing). */
 export function remainingOf(windows: readonly WindowStanding[]): BudgetRemaining {
   const left = (scope: BudgetScope) =>
@@ -49,6 +74,7 @@ export function budgetExceededOf(input: {
   readonly window: WindowStanding;
   readonly requestedMicros: number;
   readonly periodStart: string | undefined;
+  readonly reopensAt: string | undefined;
   readonly at: number;
 }): BudgetExceededV1 {
   const { window } = input;
@@ -60,6 +86,7 @@ export function budgetExceededOf(input: {
     spentUsd: microsToUsd(window.heldMicros + window.spentMicros),
     requestedUsd: microsToUsd(input.requestedMicros),
     ...(input.periodStart !== undefined ? { periodStart: input.periodStart } : {}),
+    ...(input.reopensAt !== undefined ? { reopensAt: input.reopensAt } : {}),
     at: new Date(input.at).toISOString(),
   };
 }

@@ -181,6 +181,8 @@ describe('budget use cases on the embedded SQLite store', () => {
       spentUsd: 1.5,
       requestedUsd: 1,
       periodStart: '2026-03-25T00:00:00.000Z',
+      // The next day in the project's zone (UTC here): the manager resumes the project then.
+      reopensAt: '2026-03-26T00:00:00.000Z',
     });
   });
 

@@ -14,7 +14,7 @@ import { worstCaseCostMicros } from '../domain/budget/call-cost';
 import { MAX_CALL_MICROS, microsToUsd, usdToMicros, type Micros } from '../domain/budget/micro-usd';
 import { priceFor } from '../domain/budget/price-table';
 import type { GovernanceSettings } from '../governance-settings';
-import { budgetExceededOf, budgetUpdatedOf, periodStartOf, remainingOf } from './budget-events';
+import { budgetExceededOf, budgetUpdatedOf, periodStartOf, remainingOf, reopensAtOf } from './budget-events';
 import { BudgetConfig, BudgetLedgerRepository, type LedgerChange } from './ports';
 
 const NOTHING_LEFT = { run: 0, daily: 0, weekly: 0 };
@@ -114,6 +114,7 @@ export class ReserveBudgetUseCase {
         window: first,
         requestedMicros: amount,
         periodStart: periodStartOf(first.scope, project, this.config.globalCaps, at),
+        reopensAt: reopensAtOf(first.scope, project, this.config.globalCaps, at),
         at,
       });
       return {

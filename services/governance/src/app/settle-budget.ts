@@ -19,7 +19,7 @@ import { usageCostMicros } from '../domain/budget/call-cost';
 import { MAX_CALL_MICROS, microsToUsd, usdToMicros, type Micros } from '../domain/budget/micro-usd';
 import { priceFor } from '../domain/budget/price-table';
 import type { GovernanceSettings } from '../governance-settings';
-import { budgetExceededOf, budgetUpdatedOf, periodStartOf, remainingOf } from './budget-events';
+import { budgetExceededOf, budgetUpdatedOf, periodStartOf, remainingOf, reopensAtOf } from './budget-events';
 import { BudgetConfig, BudgetLedgerRepository, type StoredReservation } from './ports';
 
 /**
@@ -95,6 +95,7 @@ export class SettleBudgetUseCase {
                 window: a,
                 requestedMicros: decision.actualMicros,
                 periodStart: periodStartOf(a.scope, project, this.config.globalCaps, r.reservedAt),
+                reopensAt: reopensAtOf(a.scope, project, this.config.globalCaps, r.reservedAt),
                 at,
               }),
             ),

@@ -17,11 +17,13 @@ import type {
   TaskNotes,
 } from '../app/ports';
 import type { AppliedPlan } from '../domain/plan-revision/apply-plan-revision';
+import { recordLearning } from './learning-store';
 import { findAll } from './store-pages';
 
 export const TASK_GRAPH_COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'task_graphs' },
   { name: 'tasks', indexes: [{ fields: { projectId: 1, status: 1 } }] },
+  { name: 'task_dependants' },
   {
     name: 'runs',
     indexes: [{ fields: { projectId: 1, status: 1 } }, { fields: { projectId: 1, endedAt: -1 } }],
@@ -31,6 +33,15 @@ export const TASK_GRAPH_COLLECTIONS: readonly CollectionSpec[] = [
 /** The plan revision a project's stored tasks came from; `_id` is the project id. */
 interface TaskGraphDoc extends RevisionedDoc {
   applied: AppliedPlan;
+}
+
+/**
+ * The tasks that depend on one task (`_id` as the task's), so a success finds what it may release
+ * by key instead of loading the graph. Kept in step with every task write whose dependencies
+ * changed (TaskGraphRepository.commit).
+ */
+interface DependantsDoc extends RevisionedDoc {
+  dependants: string[];
 }
 
 /** One task; `projectId` and `status` copied out of it for the index. */
@@ -89,6 +100,23 @@ export class StoreTaskGraphRepository implements TaskGraphRepository {
     return docs.map(storedTask);
   }
 
+  async tasksById(projectId: string, taskIds: readonly string[]): Promise<Map<string, StoredTask>> {
+    if (taskIds.length === 0) return new Map();
+    const docs = await findAll(this.store.collection<TaskDoc>('tasks'), {
+      _id: { $in: taskIds.map((id) => taskDocId(projectId, id)) },
+    });
+    return new Map(docs.map((d) => [d.task.id, storedTask(d)]));
+  }
+
+  async dependantsOf(projectId: string, taskIds: readonly string[]): Promise<StoredTask[]> {
+    if (taskIds.length === 0) return [];
+    const index = await findAll(this.store.collection<DependantsDoc>('task_dependants'), {
+      _id: { $in: taskIds.map((id) => taskDocId(projectId, id)) },
+    });
+    const ids = [...new Set(index.flatMap((d) => d.dependants))];
+    return [...(await this.tasksById(projectId, ids)).values()];
+  }
+
   async task(projectId: string, taskId: string): Promise<StoredTask | null> {
     const doc = await this.store.collection<TaskDoc>('tasks').get(taskDocId(projectId, taskId));
     return doc ? storedTask(doc) : null;
@@ -141,13 +169,33 @@ export class StoreTaskGraphRepository implements TaskGraphRepository {
             );
         }
         const tasks = tx.collection<TaskDoc>('tasks');
+        /** Dependency edges to add and to drop, by the dependency's document id. */
+        const edges = new Map<string, { add: Set<string>; drop: Set<string> }>();
+        const edge = (taskId: string) => {
+          const id = taskDocId(change.projectId, taskId);
+          const e = edges.get(id) ?? { add: new Set<string>(), drop: new Set<string>() };
+          edges.set(id, e);
+          return e;
+        };
         for (const { task, expectedVersion, notes } of change.tasks) {
           const _id = taskDocId(task.projectId, task.id);
+          const before = expectedVersion > 0 ? await tasks.get(_id) : null;
+          const was = new Set(before?.task.dependsOn ?? []);
+          for (const dep of task.dependsOn) if (!was.delete(dep)) edge(dep).add.add(task.id);
+          for (const dep of was) edge(dep).drop.add(task.id);
           // Without new notes the stored ones stay (a plan revision or a dispatch knows none).
-          const kept = notes ?? (expectedVersion > 0 ? (await tasks.get(_id))?.notes : undefined);
+          const kept = notes ?? before?.notes;
           const doc: TaskDoc = { _id, projectId: task.projectId, status: task.status, task };
           if (kept && Object.keys(kept).length > 0) doc.notes = kept;
           await tasks.replaceIfVersion(doc, expectedVersion);
+        }
+        const index = tx.collection<DependantsDoc>('task_dependants');
+        for (const [_id, { add, drop }] of edges) {
+          const stored = await index.get(_id);
+          const dependants = new Set(stored?.dependants ?? []);
+          for (const id of drop) dependants.delete(id);
+          for (const id of add) dependants.add(id);
+          await index.replaceIfVersion({ _id, dependants: [...dependants] }, stored?.version ?? 0);
         }
         const runs = tx.collection<RunDoc>('runs');
         for (const { run, expectedVersion, notes } of change.runs) {
@@ -156,6 +204,7 @@ export class StoreTaskGraphRepository implements TaskGraphRepository {
           if (notes && Object.keys(notes).length > 0) doc.notes = notes;
           await runs.replaceIfVersion(doc, expectedVersion);
         }
+        await recordLearning(tx, change);
         return { result: undefined, events };
       },
       this.clock,

@@ -100,6 +100,12 @@ export class ApplyTaskGraphUseCase {
           expectedVersion: stored.tasks.get(task.id)?.version ?? 0,
         })),
         runs: cancelled,
+        planDelta: {
+          tasks: graph.tasks.length,
+          added: result.added.length,
+          removed: result.removed.length,
+          changed: result.reset.length + result.rescheduled.length,
+        },
       },
       events,
       { completesHandling: true },

@@ -1,4 +1,5 @@
-import type { Envelope, Run, RunStatus, Task } from '@autopilot/contracts';
+import type { Envelope, ProjectDaySummarizedV1, Run, RunStatus, Task } from '@autopilot/contracts';
+import type { PlanDelta, ProjectLearning, TaskLearning } from '../domain/learning/learning-signals';
 import type { AppliedPlan } from '../domain/plan-revision/apply-plan-revision';
 import type { ProjectState } from '../domain/project/project';
 import type { RunNotes } from '../domain/run/run-notes';
@@ -73,6 +74,8 @@ export interface TaskGraphChange {
     readonly expectedVersion: number;
     readonly notes?: RunNotes;
   }[];
+  /** A plan revision applied with `head`: what it added, removed and changed (learning signals). */
+  readonly planDelta?: PlanDelta;
 }
 
 /**
@@ -85,6 +88,10 @@ export interface TaskGraphRepository {
   /** The project's tasks in `status`. */
   tasksIn(projectId: string, status: Task['status']): Promise<StoredTask[]>;
   task(projectId: string, taskId: string): Promise<StoredTask | null>;
+  /** The stored tasks among `taskIds`, by id (missing ones left out). */
+  tasksById(projectId: string, taskIds: readonly string[]): Promise<Map<string, StoredTask>>;
+  /** The tasks that depend on any of `taskIds` (an index kept with every task write: no graph load). */
+  dependantsOf(projectId: string, taskIds: readonly string[]): Promise<StoredTask[]>;
   /** How many of the project's runs hold or are about to hold a worker (pending, running), and wait suspended. */
   runCounts(projectId: string): Promise<{ readonly inFlight: number; readonly suspended: number }>;
   runs(runIds: readonly string[]): Promise<StoredRun[]>;
@@ -119,6 +126,42 @@ export interface TickRecordRepository {
   ): Promise<number | undefined>;
 }
 export const TickRecordRepository = Symbol('TickRecordRepository');
+
+/**
+ * Learning signals' running totals (`project_learning`, `task_learning`). Written only inside
+ * TaskGraphRepository.commit, in the transaction of the runs and plan revisions they learn from.
+ */
+export interface LearningRepository {
+  /** The project's totals, or undefined before its first ended run or plan revision. */
+  project(projectId: string): Promise<ProjectLearning | undefined>;
+  /** The totals of those of `taskIds` that have any, by task id. */
+  tasks(projectId: string, taskIds: readonly string[]): Promise<Map<string, TaskLearning>>;
+  /** Every task's totals in the project. */
+  allTasks(projectId: string): Promise<TaskLearning[]>;
+}
+export const LearningRepository = Symbol('LearningRepository');
+
+/** Daily summaries (`daily_summaries`): one document per project and local date, and each project's cursor. */
+export interface DailySummaryRepository {
+  /** The first local date (YYYY-MM-DD) not summarized yet and the cursor's version, or undefined (none yet). */
+  cursor(projectId: string): Promise<{ readonly next: string; readonly version: number } | undefined>;
+  /**
+   * Stores `summary` (when given), sets the cursor to `next` over `expectedVersion` (0: no cursor
+   * yet) and appends `events`, in one transaction. StoreRevisionConflictError when the cursor moved.
+   */
+  advance(
+    projectId: string,
+    summary: ProjectDaySummarizedV1 | undefined,
+    next: string,
+    expectedVersion: number,
+    events: readonly Envelope[],
+  ): Promise<void>;
+  /** The stored summary of that date, or null. */
+  get(projectId: string, date: string): Promise<ProjectDaySummarizedV1 | null>;
+  /** The project's runs that ended in [from, to) (ISO instants), by when the manager saw them end. */
+  runsEndedBetween(projectId: string, from: string, to: string): Promise<Run[]>;
+}
+export const DailySummaryRepository = Symbol('DailySummaryRepository');
 
 /** Where the manager reports what it refused or skipped. */
 export interface ManagerLog {

@@ -23,7 +23,7 @@ import {
   decideStepRecorded,
   type RunReportDecision,
 } from '../domain/run/run-results';
-import { recomputeReadiness } from '../domain/task/readiness';
+import { releasedBySuccess } from '../domain/task/readiness';
 import { taskAfterRun } from '../domain/task/task-after-run';
 import type { ManagerSettings } from '../manager-settings';
 import {
@@ -32,6 +32,7 @@ import {
   TaskGraphRepository,
   TickRequests,
   type StoredRun,
+  type StoredTask,
   type TaskGraphChange,
 } from './ports';
 
@@ -192,20 +193,41 @@ export class RunReportsUseCase {
     succeeded: Task,
     now: string,
   ): Promise<{ task: Task; expectedVersion: number }[]> {
-    const graph = await this.graphs.load(projectId);
-    const all = [...graph.tasks.values()].map((t) => (t.value.id === succeeded.id ? succeeded : t.value));
-    return recomputeReadiness(all, now)
-      .changed.filter((t) => t.id !== succeeded.id)
-      .map((task) => ({ task, expectedVersion: graph.tasks.get(task.id)?.version ?? 0 }));
+    // Only the dependants (and their dependencies) are read: a success is O(its dependants), not O(graph).
+    const versions = new Map<string, number>();
+    const seen = (stored: Iterable<StoredTask>): void => {
+      for (const t of stored) versions.set(t.value.id, t.version);
+    };
+    const changed = await releasedBySuccess(
+      succeeded,
+      {
+        dependantsOf: async (ids) => {
+          const stored = await this.graphs.dependantsOf(projectId, ids);
+          seen(stored);
+          return stored.map((t) => t.value);
+        },
+        tasksById: async (ids) => {
+          const stored = await this.graphs.tasksById(projectId, ids);
+          seen(stored.values());
+          return new Map([...stored].map(([id, t]) => [id, t.value]));
+        },
+      },
+      now,
+    );
+    return changed.map((task) => ({ task, expectedVersion: versions.get(task.id) ?? 0 }));
   }
 
   /** Pauses the project when the run that just ended trips an auto-pause rule. */
   private async checkAutoPause(stored: StoredRun, run: Run, notes: RunNotes, now: string): Promise<void> {
-    const history = (await this.graphs.lastFinishedRuns(run.projectId, PAUSE_HISTORY))
-      .filter((r) => r.value.id !== run.id)
-      .reverse()
-      .map((r) => facts(r.value, r.notes));
     const current = facts(run, notes);
+    // Only a failure can extend a streak of failures: any other end needs no history (and no query).
+    const history =
+      current.outcome === 'failed'
+        ? (await this.graphs.lastFinishedRuns(run.projectId, PAUSE_HISTORY))
+            .filter((r) => r.value.id !== run.id)
+            .reverse()
+            .map((r) => facts(r.value, r.notes))
+        : [];
     const pauses = decideAutoPause(current, [...history, current], {
       confidenceThreshold: this.settings.confidenceThreshold,
     });

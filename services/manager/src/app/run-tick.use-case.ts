@@ -18,11 +18,14 @@ import { endRunByManager, requeueRun } from '../domain/run/run-results';
 import type { RunNotes } from '../domain/run/run-notes';
 import { taskAfterRun } from '../domain/task/task-after-run';
 import { moveTask } from '../domain/task/task-evolve';
+import { difficulties } from '../domain/learning/learning-signals';
 import { decideTick } from '../domain/tick/decide-tick';
 import { tickedEvent } from '../domain/tick/ticked-event';
 import type { TickCandidate, TickDecision, TickProject } from '../domain/tick/tick-types';
 import type { ManagerSettings } from '../manager-settings';
+import { BudgetResumesUseCase } from './budget-pauses.use-case';
 import {
+  LearningRepository,
   ManagerLog,
   ProjectRepository,
   TaskGraphRepository,
@@ -30,6 +33,7 @@ import {
   type StoredRun,
   type StoredTask,
 } from './ports';
+import { ApprovalRequestsUseCase } from './task-approvals.use-case';
 
 /**
  * The commit a run branch starts from, until the manager learns the repository's head: git's null
@@ -80,10 +84,15 @@ export class RunTickUseCase {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(IdSource) private readonly ids: IdSource,
     @Inject(ManagerLog) private readonly log: ManagerLog,
+    private readonly budgets: BudgetResumesUseCase,
+    private readonly approvals: ApprovalRequestsUseCase,
+    @Inject(LearningRepository) private readonly learning: LearningRepository,
   ) {}
 
   async execute(): Promise<TickReport> {
     const now = this.clock.now();
+    // Projects paused only by a budget cap whose window reopened run again from this tick on.
+    await this.budgets.resumeDue(now);
     const live = (await this.projects.list()).filter((p) => p.value.project.autonomyMode !== 'off');
     const byId = new Map<string, ProjectState>(live.map((p) => [p.value.project.id, p.value]));
     const tickProjects: TickProject[] = [];
@@ -92,10 +101,15 @@ export class RunTickUseCase {
     let suspended = 0;
     const requeuedRunIds: string[] = [];
     const timedOutRunIds: string[] = [];
-    for (const { value } of await this.projects.list()) {
-      const r = await this.reconcile(value, now);
-      requeuedRunIds.push(...r.requeued);
-      timedOutRunIds.push(...r.timedOut);
+    if (this.reconcileDue(now)) {
+      let due = now + Math.min(this.settings.runLeaseMs, this.settings.maxRunMs);
+      for (const { value } of await this.projects.list()) {
+        const r = await this.reconcile(value, now);
+        requeuedRunIds.push(...r.requeued);
+        timedOutRunIds.push(...r.timedOut);
+        due = Math.min(due, r.nextDueMs);
+      }
+      this.reconciled = { at: now, due };
     }
     for (const { value } of live) {
       const { project, pauseReason } = value;
@@ -110,14 +124,18 @@ export class RunTickUseCase {
         ...(project.schedule ? { schedule: project.schedule } : {}),
         inFlight: counts.inFlight,
       });
-      for (const t of await this.tasks.tasksIn(project.id, 'ready')) {
+      const readyTasks = await this.tasks.tasksIn(project.id, 'ready');
+      const difficulty = await this.learnedDifficulty(project.id, readyTasks);
+      for (const t of readyTasks) {
         ready.set(key(project.id, t.value.id), t);
         candidates.push({
           taskId: t.value.id,
           projectId: project.id,
+          difficulty: difficulty.get(t.value.id) ?? 0.5,
           ...(t.value.priority !== undefined ? { priority: t.value.priority } : {}),
           ...(t.value.risk !== undefined ? { risk: t.value.risk } : {}),
           ...(t.notes.notBefore !== undefined ? { notBefore: Date.parse(t.notes.notBefore) } : {}),
+          ...(t.notes.approved ? { approved: true } : {}),
         });
       }
     }
@@ -129,9 +147,16 @@ export class RunTickUseCase {
     });
 
     const dispatchedRunIds: string[] = [];
+    let asked = 0;
     for (const [projectId, decisions] of groupByProject(plan.decisions)) {
-      const toDispatch = decisions.filter((d) => d.action === 'dispatch');
+      const toAsk = decisions.filter((d) => d.action === 'request_approval');
       const state = byId.get(projectId);
+      if (toAsk.length > 0 && state) {
+        const tasks = toAsk.map((d) => ready.get(key(projectId, d.taskId)) as StoredTask);
+        const reasons = new Map(toAsk.map((d) => [d.taskId, d.reason]));
+        asked += (await this.approvals.request(state.project, tasks, reasons, now)).length;
+      }
+      const toDispatch = decisions.filter((d) => d.action === 'dispatch');
       if (toDispatch.length === 0 || !state) continue;
       const runIds = await this.dispatch(
         state,
@@ -156,7 +181,7 @@ export class RunTickUseCase {
     const expiredRunIds = [...requeuedRunIds, ...timedOutRunIds];
     const seq = await this.records.record(
       changed,
-      dispatchedRunIds.length + expiredRunIds.length === 0
+      dispatchedRunIds.length + expiredRunIds.length + asked === 0
         ? undefined
         : (n) => [
             this.envelopes.build(
@@ -166,7 +191,7 @@ export class RunTickUseCase {
                 durationMs: Math.max(0, this.clock.now() - now),
                 dispatchedRunIds,
                 expiredRunIds,
-                readyTasks: ready.size - dispatchedRunIds.length,
+                readyTasks: ready.size - dispatchedRunIds.length - asked,
                 runningRuns: inFlight + dispatchedRunIds.length,
                 suspendedRuns: suspended,
               }),
@@ -177,13 +202,47 @@ export class RunTickUseCase {
     return { seq, decisions: plan.decisions, dispatchedRunIds, requeuedRunIds, timedOutRunIds };
   }
 
-  /** The project's runs in flight past their maximum run time failed, those whose lease lapsed requeued. */
+  /** Learned difficulty of ready tasks (domain/learning): history is fetched only for tasks that ran before. */
+  private async learnedDifficulty(
+    projectId: string,
+    ready: readonly StoredTask[],
+  ): Promise<Map<string, number>> {
+    if (ready.length === 0) return new Map();
+    const project = await this.learning.project(projectId);
+    const ran = project ? ready.filter((t) => t.value.attempts > 0).map((t) => t.value.id) : [];
+    const learned = await this.learning.tasks(projectId, ran);
+    return difficulties(
+      ready.map((t) => t.value),
+      learned,
+      project,
+    );
+  }
+
+  /**
+   * Whether a run in flight may be past its lease or maximum run time: the last reconcile knew the
+   * earliest such deadline, and a run dispatched, started or renewed since has its deadlines no
+   * earlier than that reconcile plus the lease (or the maximum run time). So a tick that an event
+   * asked for skips the scan of the runs in flight until one can be due (or the clock went back).
+   */
+  private reconcileDue(nowMs: number): boolean {
+    const last = this.reconciled;
+    return !last || nowMs >= last.due || nowMs < last.at;
+  }
+
+  /** When the runs in flight were last reconciled, and the earliest deadline then known. */
+  private reconciled: { readonly at: number; readonly due: number } | undefined;
+
+  /**
+   * The project's runs in flight past their maximum run time failed, those whose lease lapsed
+   * requeued; `nextDueMs`: the earliest deadline of those left in flight (now, when one could not be expired).
+   */
   private async reconcile(
     state: ProjectState,
     nowMs: number,
-  ): Promise<{ requeued: string[]; timedOut: string[] }> {
+  ): Promise<{ requeued: string[]; timedOut: string[]; nextDueMs: number }> {
     const requeued: string[] = [];
     const timedOut: string[] = [];
+    let nextDueMs = Number.POSITIVE_INFINITY;
     for (const stored of await this.tasks.runsIn(state.project.id, ['pending', 'running'])) {
       const run = stored.value;
       const startedMs = Date.parse(run.startedAt ?? run.createdAt);
@@ -192,11 +251,15 @@ export class RunTickUseCase {
         (stored.notes.leaseExpiresAt ? 0 : this.settings.runLeaseMs);
       if (nowMs >= startedMs + this.settings.maxRunMs) {
         if (await this.expire(state, stored, 'timed_out', nowMs)) timedOut.push(run.id);
+        else nextDueMs = nowMs;
       } else if (nowMs >= leaseMs) {
         if (await this.expire(state, stored, 'requeue', nowMs)) requeued.push(run.id);
+        else nextDueMs = nowMs;
+      } else {
+        nextDueMs = Math.min(nextDueMs, leaseMs, startedMs + this.settings.maxRunMs);
       }
     }
-    return { requeued, timedOut };
+    return { requeued, timedOut, nextDueMs };
   }
 
   /** One run failed (past its maximum run time) or requeued (lease lapsed), with its task, in one transaction. */
@@ -308,8 +371,8 @@ export class RunTickUseCase {
         updatedAt: now,
         revision: 1,
       };
-      // The backoff is spent; the loop guard's signatures stay.
-      const { notBefore: _, ...kept } = notes;
+      // The backoff and the approval are spent; the loop guard's signatures stay.
+      const { notBefore: _, approved: _a, approvalId: _i, ...kept } = notes;
       change.tasks.push({ task: queued, expectedVersion: version, notes: kept });
       change.runs.push({ run, expectedVersion: 0, notes: { leaseExpiresAt } });
       const routing = { correlationId: runId };

@@ -1,5 +1,6 @@
 import { FakeClock } from '@autopilot/testing';
 import { DEFAULT_MANAGER_SETTINGS } from '../manager-settings';
+import type { DailySummaryUseCase } from './daily-summary.use-case';
 import type { ManagerLog } from './ports';
 import type { RunTickUseCase } from './run-tick.use-case';
 import { TickLoop } from './tick-loop';
@@ -16,6 +17,7 @@ describe('TickLoop', () => {
     };
     const ticks = new TickLoop(
       { execute } as unknown as RunTickUseCase,
+      { rollover: async () => [] } as unknown as DailySummaryUseCase,
       clock,
       { ...DEFAULT_MANAGER_SETTINGS, tickMs: 5_000, maxParallel: 1 },
       log,

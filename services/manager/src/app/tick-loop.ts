@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { Timers, type TimerHandle } from '@autopilot/kernel';
 import { ServiceSettings } from '@autopilot/runtime';
 import type { ManagerSettings } from '../manager-settings';
+import { DailySummaryUseCase } from './daily-summary.use-case';
 import { ManagerLog, type TickRequests } from './ports';
 import { RunTickUseCase } from './run-tick.use-case';
 
@@ -25,6 +26,7 @@ export class TickLoop implements TickRequests, OnApplicationBootstrap, OnApplica
 
   constructor(
     private readonly tick: RunTickUseCase,
+    private readonly summaries: DailySummaryUseCase,
     @Inject(Timers) private readonly timers: Timers,
     @Inject(ServiceSettings) private readonly settings: ManagerSettings,
     @Inject(ManagerLog) private readonly log: ManagerLog,
@@ -63,6 +65,8 @@ export class TickLoop implements TickRequests, OnApplicationBootstrap, OnApplica
         this.again = false;
         try {
           await this.tick.execute();
+          // A project whose local day ended gets its daily summary (no reads until a day ends).
+          await this.summaries.rollover();
         } catch (err) {
           this.log.warn('tick failed; the next one tries again', { err });
         }

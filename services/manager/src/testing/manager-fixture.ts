@@ -3,19 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Envelope, ManagerCreateProjectV1, TaskSpec, TasksGeneratedV1 } from '@autopilot/contracts';
 import type { IdSource } from '@autopilot/kernel';
-import { outboxEnvelopesFor } from '@autopilot/runtime';
+import { outboxEnvelopesFor, type OutboxEnvelopes } from '@autopilot/runtime';
 import { declareInbox, declareOutbox, pendingOutbox, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { FakeClock } from '@autopilot/testing';
+import { StoreDailySummaryRepository } from '../adapters/daily-summary-repository';
+import { StoreLearningRepository } from '../adapters/learning-store';
 import { StoreProjectRepository } from '../adapters/project-repository';
 import { StoreTaskGraphRepository } from '../adapters/task-graph-repository';
 import { StoreTickRecordRepository } from '../adapters/tick-record-repository';
 import { ApplyTaskGraphUseCase } from '../app/apply-task-graph.use-case';
+import { BudgetPausesUseCase, BudgetResumesUseCase } from '../app/budget-pauses.use-case';
+import { DailySummaryUseCase } from '../app/daily-summary.use-case';
 import type { ManagerLog, TickRequests } from '../app/ports';
 import { ProjectCommandsUseCase } from '../app/project-commands.use-case';
 import { RunCommandsUseCase } from '../app/run-commands.use-case';
 import { RunReportsUseCase } from '../app/run-reports.use-case';
 import { RunTickUseCase } from '../app/run-tick.use-case';
+import { ApprovalRequestsUseCase, TaskApprovalsUseCase } from '../app/task-approvals.use-case';
 import { managerService } from '../index';
 import { DEFAULT_MANAGER_SETTINGS, type ManagerSettings } from '../manager-settings';
 
@@ -30,6 +35,12 @@ export interface ManagerFixture {
   readonly tick: RunTickUseCase;
   readonly reports: RunReportsUseCase;
   readonly runCommands: RunCommandsUseCase;
+  readonly approvals: TaskApprovalsUseCase;
+  readonly budgets: BudgetPausesUseCase;
+  readonly summaries: DailySummaryUseCase;
+  readonly summaryStore: StoreDailySummaryRepository;
+  readonly learning: StoreLearningRepository;
+  readonly envelopes: OutboxEnvelopes;
   /** How many ticks the use cases asked for. */
   readonly tickRequests: () => number;
   readonly logs: { level: 'info' | 'warn'; message: string; fields?: Record<string, unknown> }[];
@@ -59,6 +70,10 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
   const graphs = new StoreTaskGraphRepository(store, clock);
   const records = new StoreTickRecordRepository(store, clock);
   const full: ManagerSettings = { ...DEFAULT_MANAGER_SETTINGS, ...settings };
+  const approvals = new TaskApprovalsUseCase(graphs, envelopes, clock, log, ticks);
+  const budgets = new BudgetPausesUseCase(projects, envelopes, clock, log, ticks);
+  const learning = new StoreLearningRepository(store);
+  const summaries = new StoreDailySummaryRepository(store, clock);
   return {
     store,
     clock,
@@ -66,9 +81,27 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
     graphs,
     commands: new ProjectCommandsUseCase(projects, envelopes, clock, ticks),
     applyGraph: new ApplyTaskGraphUseCase(graphs, projects, envelopes, clock, log, ticks),
-    tick: new RunTickUseCase(projects, graphs, records, envelopes, full, clock, ids, log),
+    tick: new RunTickUseCase(
+      projects,
+      graphs,
+      records,
+      envelopes,
+      full,
+      clock,
+      ids,
+      log,
+      new BudgetResumesUseCase(projects, envelopes, log),
+      new ApprovalRequestsUseCase(graphs, envelopes, ids, log),
+      learning,
+    ),
+    summaries: new DailySummaryUseCase(projects, graphs, summaries, learning, envelopes, clock, log),
+    summaryStore: summaries,
+    learning,
+    envelopes,
     reports: new RunReportsUseCase(graphs, projects, envelopes, full, clock, log, ticks),
     runCommands: new RunCommandsUseCase(graphs, projects, envelopes, clock, log, ticks),
+    approvals,
+    budgets,
     tickRequests: () => requests,
     logs,
     async outbox() {

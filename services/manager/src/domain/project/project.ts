@@ -37,6 +37,7 @@ export function createProject(
       paused: ___,
       pause: _p,
       blueprintId: ____,
+      resumeNote: _n,
       createdAt: _c,
       updatedAt: _u,
       revision: _r,
@@ -56,27 +57,38 @@ export function createProject(
   return { kind: 'changed', state: { project } };
 }
 
-/** Paused with why and what would unblock it; unchanged when already paused (the first pause stands). */
+/**
+ * Paused with why and what would unblock it; unchanged when already paused (the first pause
+ * stands), except that any other pause replaces a budget pause: that one ends by itself when its
+ * window reopens, and a pause a person must lift (manual, aborted, an auto-pause rule) must not.
+ */
 export function pauseProject(
   state: ProjectState,
   pause: Omit<ProjectPause, 'since'>,
   now: string,
 ): ProjectDecision {
-  if (state.project.paused) return UNCHANGED;
+  if (state.project.paused && (state.project.pause?.kind !== 'budget' || pause.kind === 'budget'))
+    return UNCHANGED;
+  const { resumeNote: _, ...project } = state.project;
   return {
     kind: 'changed',
     state: {
-      project: next(state.project, { paused: true, pause: { ...pause, since: now } }, now),
+      project: next(project, { paused: true, pause: { ...pause, since: now } }, now),
       pauseReason: pause.reason,
     },
   };
 }
 
-/** Running again; unchanged when not paused. */
-export function resumeProject(state: ProjectState, now: string): ProjectDecision {
+/** Running again (with `note` when it resumed by itself); unchanged when not paused. */
+export function resumeProject(state: ProjectState, now: string, note?: string): ProjectDecision {
   if (!state.project.paused) return UNCHANGED;
-  const { pause: _, ...project } = state.project;
-  return { kind: 'changed', state: { project: next(project, { paused: false }, now) } };
+  const { pause: _, resumeNote: __, ...project } = state.project;
+  return {
+    kind: 'changed',
+    state: {
+      project: next(project, { paused: false, ...(note !== undefined ? { resumeNote: note } : {}) }, now),
+    },
+  };
 }
 
 /** In autonomy mode `mode`; unchanged when already in it. */
