@@ -25,7 +25,7 @@ import { ulidSource } from '@autopilot/kernel';
 import { managerService } from '@autopilot/manager';
 import { createLogger, readServiceSettings } from '@autopilot/runtime';
 import { startEmbedded, startSingleService, type RunningTopology } from '@autopilot/runtime/topology';
-import { startNatsServer, type NatsServerHandle } from '@autopilot/testing';
+import { runFinished, runStarted, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
 import { dependencyCounters, type DagTask, type DispatchResult } from './wide-dag';
 
 /**
@@ -229,20 +229,10 @@ async function measure(
     );
     if (!reservation.granted) throw new Error(`reservation refused: ${reservation.reason ?? '?'}`);
     const now = new Date().toISOString();
-    await bus.publish(
-      RunStartedV1,
-      {
-        runId: c.runId,
-        taskId: c.taskId,
-        projectId,
-        fencingToken: c.fencingToken,
-        workerId: 'bench-stub',
-        branch: c.branch,
-        baseCommit: 'a'.repeat(40),
-        startedAt: now,
-      },
-      { ...routing, id: `started-${c.runId}-${c.fencingToken}` },
-    );
+    await bus.publish(RunStartedV1, runStarted(c, now, 'bench-stub'), {
+      ...routing,
+      id: `started-${c.runId}-${c.fencingToken}`,
+    });
     await bus.request(
       GovernanceSettleBudgetV1,
       { projectId, runId: c.runId, reservationId: reservation.reservationId as string, actualUsd: 0.0005 },
@@ -256,13 +246,7 @@ async function measure(
     }
     await bus.publish(
       RunFinishedV1,
-      {
-        runId: c.runId,
-        taskId: c.taskId,
-        projectId,
-        fencingToken: c.fencingToken,
-        outcome: 'succeeded',
-        branch: c.branch,
+      runFinished(c, 'succeeded', new Date().toISOString(), {
         costUsd: 0.0005,
         tokens: { input: 0, output: 0 },
         diff: { filesChanged: 0, insertions: 0, deletions: 0 },
@@ -270,8 +254,7 @@ async function measure(
         durationMs: 0,
         steps: 0,
         confidence: 1,
-        finishedAt: new Date().toISOString(),
-      },
+      }),
       { ...routing, id: `finished-${c.runId}-${c.fencingToken}` },
     );
   }

@@ -15,7 +15,13 @@ import {
 import { managerService } from '@autopilot/manager';
 import { declareOutbox, failedOutbox, pendingOutbox, type Doc } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
-import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
+import {
+  eventually,
+  runFinished,
+  runStarted,
+  startNatsServer,
+  type NatsServerHandle,
+} from '@autopilot/testing';
 import { CliProcess, ensureBuilt } from '../e2e/cli-process';
 import { diagnostics, stopProcess, waitUntilReady } from '../e2e/service-process';
 
@@ -98,38 +104,13 @@ describe('the manager SIGKILLed mid-dispatch and restarted', () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
       const at = new Date().toISOString();
       const ids = { projectId, correlationId: c.runId };
-      await worker.publish(
-        RunStartedV1,
-        {
-          runId: c.runId,
-          taskId: c.taskId,
-          projectId,
-          fencingToken: c.fencingToken,
-          workerId: 'stub-worker',
-          branch: c.branch,
-          baseCommit: 'a'.repeat(40),
-          startedAt: at,
-        },
-        { ...ids, id: `started-${c.runId}-${c.fencingToken}` },
-      );
+      await worker.publish(RunStartedV1, runStarted(c, at, 'stub-worker'), {
+        ...ids,
+        id: `started-${c.runId}-${c.fencingToken}`,
+      });
       await worker.publish(
         RunFinishedV1,
-        {
-          runId: c.runId,
-          taskId: c.taskId,
-          projectId,
-          fencingToken: c.fencingToken,
-          outcome: 'succeeded',
-          branch: c.branch,
-          costUsd: 0,
-          tokens: { input: 0, output: 0 },
-          diff: { filesChanged: 1, insertions: 1, deletions: 0 },
-          tests: { passed: 1, failed: 0 },
-          durationMs: 150,
-          steps: 1,
-          confidence: 0.99,
-          finishedAt: at,
-        },
+        runFinished(c, 'succeeded', at, { costUsd: 0, durationMs: 150, steps: 1, confidence: 0.99 }),
         { ...ids, id: `finished-${c.runId}-${c.fencingToken}` },
       );
     });

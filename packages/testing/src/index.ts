@@ -1,6 +1,6 @@
 /**
  * @autopilot/testing: what tests across the tree share: real-server launchers (nats-server, a
- * scripted OpenAI-compatible model server), a fake clock, `eventually()` and `seededRandom()` for
+ * scripted OpenAI-compatible model server), a fake clock, a stub worker's run reports, `eventually()` and `seededRandom()` for
  * randomized tests that replay from their seed. Never imported by production code.
  *
  *   await eventually(() => expect(seen).toEqual([1, 2]), { timeoutMs: 5000 });
@@ -10,3 +10,4 @@ export * from './fake-clock';
 export * from './nats-server';
 export * from './scripted-model-server';
 export * from './seeded-random';
+export * from './worker-reports';

@@ -10,6 +10,31 @@ import type { ProjectBudgetRecord } from './ports';
  * Money leaves the domain's micro-USD here, once, with microsToUsd.
  */
 
+/** The calendar window of `scope` that counted an amount at `at`; none for a run. */
+function calendarWindowOf(
+  scope: BudgetScope,
+  project: Pick<ProjectBudgetRecord, 'timeZone'>,
+  global: GlobalCaps | undefined,
+  at: number,
+): { opensAt: number; reopensAt: number } | undefined {
+  switch (scope) {
+    case 'run':
+      return undefined;
+    case 'daily':
+      return dayWindowAt(project.timeZone, at);
+    case 'weekly':
+      return weekWindowAt(project.timeZone, at);
+    case 'global_daily':
+      return dayWindowAt(global?.timeZone ?? 'UTC', at);
+    case 'global_weekly':
+      return weekWindowAt(global?.timeZone ?? 'UTC', at);
+    default: {
+      const unknown: never = scope;
+      throw new Error(`budget scope ${String(unknown)}`);
+    }
+  }
+}
+
 /** When the period of a calendar window that counted an amount at `at` opened, ISO-8601. */
 export function periodStartOf(
   scope: BudgetScope,
@@ -17,22 +42,8 @@ export function periodStartOf(
   global: GlobalCaps | undefined,
   at: number,
 ): string | undefined {
-  switch (scope) {
-    case 'run':
-      return undefined;
-    case 'daily':
-      return new Date(dayWindowAt(project.timeZone, at).opensAt).toISOString();
-    case 'weekly':
-      return new Date(weekWindowAt(project.timeZone, at).opensAt).toISOString();
-    case 'global_daily':
-      return new Date(dayWindowAt(global?.timeZone ?? 'UTC', at).opensAt).toISOString();
-    case 'global_weekly':
-      return new Date(weekWindowAt(global?.timeZone ?? 'UTC', at).opensAt).toISOString();
-    default: {
-      const unknown: never = scope;
-      throw new Error(`budget scope ${String(unknown)}`);
-    }
-  }
+  const window = calendarWindowOf(scope, project, global, at);
+  return window && new Date(window.opensAt).toISOString();
 }
 
 /** When the next period of a calendar window that counted an amount at `at` opens, ISO-8601 (none for a run). */
@@ -42,22 +53,8 @@ export function reopensAtOf(
   global: GlobalCaps | undefined,
   at: number,
 ): string | undefined {
-  switch (scope) {
-    case 'run':
-      return undefined;
-    case 'daily':
-      return new Date(dayWindowAt(project.timeZone, at).reopensAt).toISOString();
-    case 'weekly':
-      return new Date(weekWindowAt(project.timeZone, at).reopensAt).toISOString();
-    case 'global_daily':
-      return new Date(dayWindowAt(global?.timeZone ?? 'UTC', at).reopensAt).toISOString();
-    case 'global_weekly':
-      return new Date(weekWindowAt(global?.timeZone ?? 'UTC', at).reopensAt).toISOString();
-    default: {
-      const unknown: never = scope;
-      throw new Error(`budget scope ${String(unknown)}`);
-    }
-  }
+  const window = calendarWindowOf(scope, project, global, at);
+  return window && new Date(window.reopensAt).toISOString();
 }
 
 /** Headroom of the run, daily and weekly windows among `windows` (0 where a window is missing). */

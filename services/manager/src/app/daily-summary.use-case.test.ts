@@ -12,7 +12,7 @@ import {
   tasksGenerated,
   type ManagerFixture,
 } from '../testing/manager-fixture';
-import { runFinished, runStarted, stepRecorded } from '../testing/worker-reports';
+import { runFinished, runStarted, stepRecorded } from '@autopilot/testing';
 import { DailySummaryUseCase } from './daily-summary.use-case';
 
 const BERLIN = {

@@ -16,7 +16,7 @@ import {
   tasksGenerated,
   type ManagerFixture,
 } from '../testing/manager-fixture';
-import { runFinished, runStarted, runSuspended, stepRecorded } from '../testing/worker-reports';
+import { runFinished, runStarted, runSuspended, stepRecorded } from '@autopilot/testing';
 
 describe('RunReportsUseCase and the tick recovering runs (SQLite store, FakeClock)', () => {
   let f: ManagerFixture;

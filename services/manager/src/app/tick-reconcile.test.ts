@@ -6,7 +6,7 @@ import {
   tasksGenerated,
   type ManagerFixture,
 } from '../testing/manager-fixture';
-import { runStarted } from '../testing/worker-reports';
+import { runStarted } from '@autopilot/testing';
 
 /**
  * The tick reconciles runs in flight (lease, maximum run time) only once one of them can be due:

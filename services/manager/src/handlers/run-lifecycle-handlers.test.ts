@@ -15,10 +15,9 @@ import {
 } from '@autopilot/contracts';
 import { isHandled, outboxStates, pendingOutbox, type Doc, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
-import { eventually } from '@autopilot/testing';
 import { createProjectCommand, taskSpec, tasksGenerated } from '../testing/manager-fixture';
 import { startManagerHost, type ManagerHost } from '../testing/manager-host';
-import { runFinished, runStarted, stepRecorded } from '../testing/worker-reports';
+import { eventually, runFinished, runStarted, stepRecorded } from '@autopilot/testing';
 
 describe('the manager and a stub worker over the in-process bus', () => {
   let dir: string;
