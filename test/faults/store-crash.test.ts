@@ -22,8 +22,11 @@ afterAll(() => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** How long one writer may take to reach its acknowledgements; seconds normally, even on 2 busy cores. */
-const WRITER_DEADLINE_MS = 25_000;
+/**
+ * How long a writer may go without saying anything: it normally writes thousands of lines a second,
+ * so a silence this long is a hang, not a busy machine (progress re-arms it).
+ */
+const WRITER_SILENCE_MS = 25_000;
 
 /** What one killed writer said before it died. */
 interface WriterRecord {
@@ -61,16 +64,20 @@ async function writeUntilKilled(
   try {
     await new Promise<void>((done, fail) => {
       // A writer that stops making progress fails the test with what it said, instead of hanging it.
-      const deadline = setTimeout(() => {
+      const silent = (): void => {
         child.kill('SIGKILL');
         fail(
           new Error(
-            `writer pid ${child.pid} made ${record.acknowledged.length}/${acknowledgements} acknowledgements ` +
-              `(ready: ${ready}) within ${WRITER_DEADLINE_MS} ms; stderr: ${stderr || '(empty)'}`,
+            `writer pid ${child.pid} said nothing for ${WRITER_SILENCE_MS} ms after ` +
+              `${record.acknowledged.length}/${acknowledgements} acknowledgements (ready: ${ready}, ` +
+              `holding: ${record.held ?? 'no'}); stderr: ${stderr || '(empty)'}`,
           ),
         );
-      }, WRITER_DEADLINE_MS);
+      };
+      let deadline = setTimeout(silent, WRITER_SILENCE_MS);
       child.stdout.on('data', (chunk: Buffer) => {
+        clearTimeout(deadline);
+        deadline = setTimeout(silent, WRITER_SILENCE_MS);
         buffered += chunk.toString();
         const lines = buffered.split('\n');
         buffered = lines.pop() ?? '';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PlanFailedError } from './plan-failure';
@@ -40,15 +40,17 @@ export async function planStateDir(dir: string | undefined): Promise<PlanStateDi
 const CLAIM_FILE = 'plan.claim';
 
 /**
- * Takes `path` for this run, atomically (O_EXCL): a second `autopilot plan` on the same `--dir` at
- * the same moment fails at once naming the winner, instead of both racing for the stores.
+ * Takes `path` for this run, atomically: a second `autopilot plan` on the same `--dir` at the same
+ * moment fails at once naming the winner, instead of both racing for the stores. The claim is
+ * written whole to a file of this process and then hard-linked to its name (link(2) fails when the
+ * name exists), so a loser never reads a claim the winner has created but not yet written.
  */
 async function claim(path: string, dir: string): Promise<void> {
   const file = join(path, CLAIM_FILE);
+  const mine = join(path, `${CLAIM_FILE}.${process.pid}`);
+  await writeFile(mine, `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`);
   try {
-    await writeFile(file, `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`, {
-      flag: 'wx',
-    });
+    await link(mine, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const holder = await readFile(file, 'utf8').catch(() => '');
@@ -58,5 +60,7 @@ async function claim(path: string, dir: string): Promise<void> {
       `--dir ${dir} is taken by another autopilot plan${pid ? ` (process ${pid})` : ''}; give a new or empty directory`,
       true,
     );
+  } finally {
+    await rm(mine, { force: true });
   }
 }
