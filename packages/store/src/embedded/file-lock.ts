@@ -50,6 +50,23 @@ function readHolder(infoPath: string): LockHolder | undefined {
   return undefined;
 }
 
+/** How long a refused opener waits for the holder's record: a winner writes it right after locking. */
+const RECORD_WAIT_MS = 1000;
+
+/**
+ * The holder's record, waiting up to RECORD_WAIT_MS for it: of two processes opening a store at the
+ * same moment, the loser may look between the winner's lock and its record, and would otherwise
+ * report an unknown holder. Synchronous like the rest of the lock (a refused open is about to fail).
+ */
+function awaitHolder(infoPath: string): LockHolder | undefined {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 20) {
+    const holder = readHolder(infoPath);
+    if (holder !== undefined || waited >= RECORD_WAIT_MS) return holder;
+    Atomics.wait(pause, 0, 0, 20);
+  }
+}
+
 function tryRemove(path: string): void {
   try {
     unlinkSync(path);
@@ -88,7 +105,7 @@ export function acquireFileLock(file: string): FileLock {
     if (code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
       throw new StoreUnavailableError(
         file,
-        `is locked by ${describeHolder(readHolder(infoPath))} (lock file ${infoPath}); close that store first`,
+        `is locked by ${describeHolder(awaitHolder(infoPath))} (lock file ${infoPath}); close that store first`,
         { cause: err },
       );
     }
