@@ -4,13 +4,13 @@ import {
   appendToOutbox,
   replaceRevisioned,
   StoreRevisionConflictError,
-  StoreUsageError,
   type CollectionSpec,
   type Doc,
   type DocumentStore,
   type RevisionedDoc,
   type StoreTransaction,
 } from '@autopilot/store';
+import { readVersions } from './read-versions';
 import type {
   ApprovalChange,
   ApprovalKey,
@@ -98,15 +98,7 @@ export class StoreApprovalRepository implements ApprovalRepository {
     tx: StoreTransaction,
     decide: (reads: ApprovalReads) => Promise<ApprovalChange<R>>,
   ): Promise<R> {
-    const versions = new Map<string, number>();
-    const seen = (collection: string, id: string, doc: RevisionedDoc | null) =>
-      versions.set(`${collection}\u0000${id}`, doc === null ? 0 : (doc.version ?? 0));
-    const versionOf = (collection: string, id: string): number => {
-      const v = versions.get(`${collection}\u0000${id}`);
-      if (v === undefined)
-        throw new StoreUsageError(`approval write of ${collection}/${id} that was not read first`);
-      return v;
-    };
+    const { seen, versionOf } = readVersions('approval');
     const approval = async (approvalId: string): Promise<ApprovalState | null> => {
       const doc = await tx.collection<ApprovalDoc>(APPROVALS).get(approvalId);
       seen(APPROVALS, approvalId, doc);

@@ -3,12 +3,12 @@ import {
   appendToOutbox,
   replaceRevisioned,
   StoreRevisionConflictError,
-  StoreUsageError,
   type CollectionSpec,
   type DocumentStore,
   type RevisionedDoc,
   type StoreTransaction,
 } from '@autopilot/store';
+import { readVersions } from './read-versions';
 import type {
   BudgetLedgerRepository,
   LedgerChange,
@@ -70,15 +70,7 @@ export class StoreBudgetLedgerRepository implements BudgetLedgerRepository {
     tx: StoreTransaction,
     decide: (reads: LedgerReads) => Promise<LedgerChange<R>>,
   ): Promise<R> {
-    const versions = new Map<string, number>();
-    const seen = (collection: string, id: string, doc: RevisionedDoc | null) =>
-      versions.set(`${collection}\u0000${id}`, doc === null ? 0 : (doc.version ?? 0));
-    const versionOf = (collection: string, id: string): number => {
-      const v = versions.get(`${collection}\u0000${id}`);
-      if (v === undefined)
-        throw new StoreUsageError(`ledger write of ${collection}/${id} that was not read first`);
-      return v;
-    };
+    const { seen, versionOf } = readVersions('ledger');
     const reads: LedgerReads = {
       project: async (projectId): Promise<ProjectBudgetRecord | null> => {
         const doc = await tx.collection<ProjectBudgetDoc>(PROJECT_BUDGETS).get(projectId);
