@@ -38,6 +38,24 @@ export const RunFinishedV1 = defineMessage({
       description: "Worker's confidence that the branch does what the task asks (0 to 1)",
     }),
     summary: Type.Optional(Text(4000, 'What was done, for the reviewer')),
+    // Since issue 14: the quality gate's checks ("done is a claim"), so a policy can pause a
+    // project on a named failed check and a person reads why.
+    gates: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Text(
+              100,
+              'The check, e.g. tests, build, scope, protected_paths, diff_size, conflict_markers',
+            ),
+            passed: Type.Boolean({ description: 'Whether the check passed' }),
+            detail: Type.Optional(Text(1000, 'What the check found, for a person')),
+          },
+          { description: 'One check of the quality gate' },
+        ),
+        { maxItems: 50, description: "The quality gate's checks of the run's final state" },
+      ),
+    ),
     failure: Type.Optional(Failure),
     finishedAt: Timestamp('When the run ended'),
   }),

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
+import { BudgetScope } from '../shared/budget';
 import { SuspendReason } from '../shared/lifecycles';
 import { Id, Money, Timestamp } from '../shared/primitives';
 import { RunCheckpoint } from '../shared/run-checkpoint';
@@ -21,6 +22,10 @@ export const RunSuspendedV1 = defineMessage({
     approvalId: Type.Optional(Id('awaiting_approval: the approval waited for')),
     checkpoint: RunCheckpoint,
     costUsd: Money('Spent so far'),
+    // Since issue 14: what an awaiting_budget run ran into, so the manager can ask a person to
+    // continue a run past its own cap, or wait for a day or week to reopen.
+    exceededScope: Type.Optional(BudgetScope),
+    requestedUsd: Type.Optional(Money('awaiting_budget: the reservation that was refused')),
     suspendedAt: Timestamp('When the run suspended'),
   }),
 });

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Sha256 } from './blueprint-text';
 import { CommandArgv } from './command-argv';
-import { Count, Text } from './primitives';
+import { Count, Money, Text } from './primitives';
 import { RiskScore } from './risk';
 import { StringEnum } from './string-enum';
 
@@ -19,6 +19,8 @@ export const ACTION_KINDS = [
   'merge',
   // Since issue 14 (manager): starting a task that semi_auto may not start alone.
   'task_start',
+  // Since issue 14 (manager): continuing a run past its own budget cap ("continue with $X more").
+  'budget_extension',
 ] as const;
 export const ActionKind = StringEnum(ACTION_KINDS, { description: 'What the action does' });
 export type ActionKind = Static<typeof ActionKind>;
@@ -72,6 +74,15 @@ export const GovernedAction = Type.Object(
           force: Type.Optional(Type.Boolean({ description: 'A forced push (denied)' })),
         },
         { description: 'git_push: what is pushed where' },
+      ),
+    ),
+    budget: Type.Optional(
+      Type.Object(
+        {
+          runId: Type.String({ minLength: 1, maxLength: 64, description: 'The run whose cap grows' }),
+          extraUsd: Money('How much more the run may spend once approved'),
+        },
+        { description: "budget_extension: the run's cap grows by extraUsd when approved" },
       ),
     ),
     targetBranch: Type.Optional(

@@ -31,7 +31,7 @@ export const WorkerExecuteRunV1 = defineMessage({
     branch: Type.String({
       minLength: 1,
       maxLength: 255,
-      description: 'Run branch to create or resume, e.g. autopilot/<taskId>/<runId>',
+      description: 'Run branch to create or resume: autopilot/<task-slug>-<short run id>',
     }),
     resumeFrom: Type.Optional(RunCheckpoint),
     autonomyMode: AutonomyMode,

@@ -71,7 +71,11 @@ export function runFinished(
   };
 }
 
-export function runSuspended(command: WorkerExecuteRunV1, at: string): RunSuspendedV1 {
+export function runSuspended(
+  command: WorkerExecuteRunV1,
+  at: string,
+  extra: Partial<RunSuspendedV1> = {},
+): RunSuspendedV1 {
   return {
     runId: command.runId,
     taskId: command.taskId,
@@ -82,5 +86,6 @@ export function runSuspended(command: WorkerExecuteRunV1, at: string): RunSuspen
     checkpoint: { commit: 'b'.repeat(40), lastStepSeq: 1 },
     costUsd: 0.1,
     suspendedAt: at,
+    ...extra,
   };
 }

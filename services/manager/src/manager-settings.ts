@@ -12,6 +12,8 @@ export interface ManagerSettings {
   readonly maxRunMs: number;
   /** A run that succeeds with a confidence below this (0 to 1) pauses its project. */
   readonly confidenceThreshold: number;
+  /** Quality-gate checks whose failure pauses the project (`*`: any); none by default. */
+  readonly pauseOnFailedGates: readonly string[];
 }
 
 export const DEFAULT_TICK_MS = 5_000;
@@ -60,6 +62,12 @@ export const managerSettings = defineSettings(
       min: 0,
       max: 100,
     }),
+    pauseOnFailedGates: setting.text({
+      env: 'AUTOPILOT_MANAGER_PAUSE_ON_FAILED_GATES',
+      description:
+        'comma-separated quality-gate checks (tests, build, scope, protected_paths, diff_size, conflict_markers) whose failure pauses the project, or * for any',
+      defaultText: 'none',
+    }),
   },
   (v): ManagerSettings => ({
     tickMs: v.tickMs,
@@ -67,6 +75,10 @@ export const managerSettings = defineSettings(
     runLeaseMs: v.runLeaseMs,
     maxRunMs: v.maxRunMs,
     confidenceThreshold: v.minConfidencePercent / 100,
+    pauseOnFailedGates: (v.pauseOnFailedGates ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name.length > 0),
   }),
 );
 
@@ -77,4 +89,5 @@ export const DEFAULT_MANAGER_SETTINGS: ManagerSettings = {
   runLeaseMs: DEFAULT_RUN_LEASE_MS,
   maxRunMs: DEFAULT_MAX_RUN_MS,
   confidenceThreshold: DEFAULT_MIN_CONFIDENCE_PERCENT / 100,
+  pauseOnFailedGates: [],
 };

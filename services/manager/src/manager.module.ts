@@ -22,6 +22,7 @@ import { ProjectCommandsUseCase } from './app/project-commands.use-case';
 import { RunCommandsUseCase } from './app/run-commands.use-case';
 import { RunReportsUseCase } from './app/run-reports.use-case';
 import { RunTickUseCase } from './app/run-tick.use-case';
+import { SuspendedRunsUseCase } from './app/suspended-runs.use-case';
 import { ApprovalRequestsUseCase, TaskApprovalsUseCase } from './app/task-approvals.use-case';
 import { TickLoop } from './app/tick-loop';
 import { AbortProjectHandler } from './handlers/abort-project.handler';
@@ -74,6 +75,7 @@ function nestManagerLog(): ManagerLog {
     RunCommandsUseCase,
     ApprovalRequestsUseCase,
     TaskApprovalsUseCase,
+    SuspendedRunsUseCase,
     BudgetResumesUseCase,
     BudgetPausesUseCase,
     TickLoop,

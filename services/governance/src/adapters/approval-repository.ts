@@ -27,7 +27,7 @@ export const AUDIT_LOG = 'audit_log';
 
 /** The approvals' and the audit log's collections, declared by the service definition (index.ts). */
 export const APPROVAL_COLLECTIONS: readonly CollectionSpec[] = [
-  { name: APPROVALS, indexes: [{ fields: { nextDueAt: 1 } }] },
+  { name: APPROVALS, indexes: [{ fields: { nextDueAt: 1 } }, { fields: { runId: 1 } }] },
   { name: KEYS },
   { name: AUDIT_LOG, indexes: [{ fields: { projectId: 1, at: 1 } }] },
 ];
@@ -40,6 +40,8 @@ interface ApprovalDoc extends RevisionedDoc {
   approval: ApprovalState;
   /** Pending only: the earlier of its unsent reminder and its expiry (ISO, UTC), for the sweep. */
   nextDueAt?: string;
+  /** The run that waits, lifted out of `approval` so a run's approvals are an indexed lookup. */
+  runId?: string;
 }
 interface KeyDoc extends RevisionedDoc {
   /** JSON of [projectId, taskId, actionHash]. */
@@ -88,6 +90,15 @@ export class StoreApprovalRepository implements ApprovalRepository {
     return page.items.map((d) => d.approval);
   }
 
+  async approvedBudgetExtensions(projectId: string, runId: string): Promise<ApprovalState[]> {
+    const page = await this.store.collection<ApprovalDoc>(APPROVALS).find({ runId });
+    return page.items
+      .map((d) => d.approval)
+      .filter(
+        (a) => a.projectId === projectId && a.status === 'approved' && a.action.kind === 'budget_extension',
+      );
+  }
+
   async appendAudit(entries: readonly AuditEntry[]): Promise<void> {
     await this.store.transaction(async (tx) => {
       for (const entry of entries) await tx.collection<AuditDoc>(AUDIT_LOG).insert(auditDoc(entry));
@@ -120,6 +131,7 @@ export class StoreApprovalRepository implements ApprovalRepository {
         _id: state.id,
         approval: state,
         ...(due !== undefined ? { nextDueAt: due } : {}),
+        ...(state.runId !== undefined ? { runId: state.runId } : {}),
       };
       const expected = key !== undefined ? 0 : versionOf(APPROVALS, state.id);
       await replaceRevisioned(tx.collection<ApprovalDoc>(APPROVALS), doc, expected);

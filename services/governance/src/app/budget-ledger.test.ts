@@ -15,14 +15,18 @@ import { outboxEnvelopesFor } from '@autopilot/runtime';
 import { declareOutbox, pendingOutbox, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { FakeClock } from '@autopilot/testing';
+import { APPROVAL_COLLECTIONS, StoreApprovalRepository } from '../adapters/approval-repository';
 import { BUDGET_LEDGER_COLLECTIONS, StoreBudgetLedgerRepository } from '../adapters/budget-ledger-repository';
+import { POLICY_COLLECTIONS, StorePolicyRepository } from '../adapters/policy-repository';
 import {
   PROJECT_BUDGET_COLLECTIONS,
   StoreProjectBudgetRepository,
 } from '../adapters/project-budget-repository';
 import type { GovernanceSettings } from '../governance-settings';
 import { PRICED, projectOf } from '../testing/budget-fixtures';
+import { DecideApprovalUseCase } from './decide-approval';
 import { RecordProjectBudgetUseCase } from './record-project-budget';
+import { RequestApprovalUseCase } from './request-approval';
 import { ReserveBudgetUseCase } from './reserve-budget';
 import { SettleBudgetUseCase } from './settle-budget';
 
@@ -33,7 +37,12 @@ let clock: FakeClock;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'governance-budget-'));
   store = await openSqliteStore({ file: join(dir, 'governance.db') });
-  for (const c of [...PROJECT_BUDGET_COLLECTIONS, ...BUDGET_LEDGER_COLLECTIONS])
+  for (const c of [
+    ...PROJECT_BUDGET_COLLECTIONS,
+    ...BUDGET_LEDGER_COLLECTIONS,
+    ...APPROVAL_COLLECTIONS,
+    ...POLICY_COLLECTIONS,
+  ])
     await store.ensureCollection(c);
   await declareOutbox(store);
   // Wednesday 2026-03-25 10:00 UTC.
@@ -45,12 +54,23 @@ afterEach(async () => {
 });
 
 function useCases(settings: GovernanceSettings = PRICED) {
-  const envelopes = outboxEnvelopesFor({ source: 'governance', clock, ids: ulidSource() });
+  const ids = ulidSource();
+  const envelopes = outboxEnvelopesFor({ source: 'governance', clock, ids });
   const ledger = new StoreBudgetLedgerRepository(store, clock);
+  const approvals = new StoreApprovalRepository(store, clock);
+  const log = { info: () => undefined, warn: () => undefined };
   return {
     record: new RecordProjectBudgetUseCase(new StoreProjectBudgetRepository(store, clock)),
-    reserve: new ReserveBudgetUseCase(ledger, settings, clock, envelopes),
+    reserve: new ReserveBudgetUseCase(ledger, settings, clock, envelopes, approvals),
     settle: new SettleBudgetUseCase(ledger, settings, clock, envelopes),
+    requestApproval: new RequestApprovalUseCase(
+      approvals,
+      new StorePolicyRepository(store, clock),
+      clock,
+      ids,
+      envelopes,
+    ),
+    decideApproval: new DecideApprovalUseCase(approvals, clock, ids, envelopes, log),
   };
 }
 const outbox = async (): Promise<Envelope[]> => (await pendingOutbox(store, 1000)).map((e) => e.envelope);
@@ -184,6 +204,82 @@ describe('budget use cases on the embedded SQLite store', () => {
       // The next day in the project's zone (UTC here): the manager resumes the project then.
       reopensAt: '2026-03-26T00:00:00.000Z',
     });
+  });
+
+  it('"continue with $X more": an approved budget_extension raises that run\'s cap, and only that run\'s', async () => {
+    const { record, reserve, requestApproval, decideApproval } = useCases();
+    await record.execute(projectOf('p1', CAPS));
+    expect(
+      await reserve.execute(ask({ estimateUsd: 4.5, reservationId: 'r1' }), { requestId: 'q1' }),
+    ).toMatchObject({
+      granted: true,
+    });
+    const over = ask({ estimateUsd: 2, reservationId: 'r2' });
+    expect(await reserve.execute(over, { requestId: 'q2' })).toMatchObject({
+      granted: false,
+      exceededScope: 'run',
+    });
+
+    const extension = (approvalId: string, extraUsd: number) => ({
+      approvalId,
+      projectId: 'p1',
+      taskId: 't1',
+      runId: 'run-1',
+      action: {
+        kind: 'budget_extension' as const,
+        riskScore: 0.5,
+        paths: [],
+        budget: { runId: 'run-1', extraUsd },
+        summary: `continue run run-1 with $${extraUsd} more`,
+      },
+      reasons: ['the run reached its cap of $5'],
+      ruleIds: ['budget.run_cap'],
+    });
+    // Asked but not decided, and then rejected: the cap stays.
+    await requestApproval.execute(extension('ap-rejected', 100));
+    expect(
+      await reserve.execute(ask({ estimateUsd: 2, reservationId: 'r3' }), { requestId: 'q3' }),
+    ).toMatchObject({
+      granted: false,
+    });
+    await decideApproval.execute({
+      approvalId: 'ap-rejected',
+      projectId: 'p1',
+      decision: 'rejected',
+      decidedBy: { kind: 'user', id: 'ana' },
+    });
+    expect(
+      await reserve.execute(ask({ estimateUsd: 2, reservationId: 'r4' }), { requestId: 'q4' }),
+    ).toMatchObject({
+      granted: false,
+    });
+
+    await requestApproval.execute(extension('ap-approved', 5));
+    await decideApproval.execute({
+      approvalId: 'ap-approved',
+      projectId: 'p1',
+      decision: 'approved',
+      decidedBy: { kind: 'user', id: 'ana' },
+    });
+    expect(
+      await reserve.execute(ask({ estimateUsd: 2, reservationId: 'r5' }), { requestId: 'q5' }),
+    ).toMatchObject({
+      granted: true,
+      remaining: { run: 3.5 },
+    });
+    // The run's new cap is $10: $6.50 held, so $4 more passes it.
+    expect(
+      await reserve.execute(ask({ estimateUsd: 4, reservationId: 'r6' }), { requestId: 'q6' }),
+    ).toMatchObject({
+      granted: false,
+      exceededScope: 'run',
+    });
+    // Another run of the project keeps the project's run cap.
+    expect(
+      await reserve.execute(ask({ runId: 'run-2', estimateUsd: 5.5, reservationId: 'r7' }), {
+        requestId: 'q7',
+      }),
+    ).toMatchObject({ granted: false, exceededScope: 'run' });
   });
 
   it('counts the optional global caps across projects', async () => {

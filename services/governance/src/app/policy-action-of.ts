@@ -21,7 +21,7 @@ export type MappedAction =
  * diff (size and sha256: an approval is bound to that exact diff), a command its argv, a push its
  * refspecs, a merge its target branch; without them it is denied (default deny). Kinds policy does
  * not model (`llm_call`, budgets govern those; `git_commit`, `pull_request`, `plan_change`,
- * `task_start`, which the manager asks through `governance.request_approval`) need a person, bound to the action's canonical JSON.
+ * `task_start` and `budget_extension`, which the manager asks through `governance.request_approval`) need a person, bound to the action's canonical JSON.
  */
 export function policyActionOf(a: GovernedAction, hash: ContentHash): MappedAction {
   const { riskScore } = a;
@@ -84,6 +84,7 @@ export function policyActionOf(a: GovernedAction, hash: ContentHash): MappedActi
     case 'pull_request':
     case 'plan_change':
     case 'task_start':
+    case 'budget_extension':
       return refuse(
         'needs_approval',
         'action.unmodelled',

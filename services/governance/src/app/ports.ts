@@ -161,6 +161,12 @@ export interface ApprovalRepository {
   update<R>(decide: (reads: ApprovalReads) => Promise<ApprovalChange<R>>): Promise<R>;
   /** Pending approvals whose expiry or reminder is due at `now` (ISO), oldest first, at most `limit`. */
   due(now: string, limit: number): Promise<ApprovalState[]>;
+  /**
+   * The approved `budget_extension` approvals of a run ("continue with $X more"): its cap is the
+   * project's run cap plus their sum. Read outside the ledger's transaction on purpose: an approval
+   * once approved never changes, so a reservation that misses one just made is refused and retried.
+   */
+  approvedBudgetExtensions(projectId: string, runId: string): Promise<ApprovalState[]>;
   /** Appends audit entries alone (a refused decision changes nothing else). */
   appendAudit(entries: readonly AuditEntry[]): Promise<void>;
 }

@@ -11,11 +11,17 @@ import { BudgetLedgerStateError } from '../domain/budget/budget-errors';
 import { reserve } from '../domain/budget/budget-ledger';
 import { budgetWindowsAt, projectCapsFromUsd, type BudgetWindow } from '../domain/budget/budget-windows';
 import { worstCaseCostMicros } from '../domain/budget/call-cost';
-import { MAX_CALL_MICROS, microsToUsd, usdToMicros, type Micros } from '../domain/budget/micro-usd';
+import {
+  MAX_CALL_MICROS,
+  MAX_CAP_MICROS,
+  microsToUsd,
+  usdToMicros,
+  type Micros,
+} from '../domain/budget/micro-usd';
 import { priceFor } from '../domain/budget/price-table';
 import type { GovernanceSettings } from '../governance-settings';
 import { budgetExceededOf, budgetUpdatedOf, periodStartOf, remainingOf, reopensAtOf } from './budget-events';
-import { BudgetConfig, BudgetLedgerRepository, type LedgerChange } from './ports';
+import { ApprovalRepository, BudgetConfig, BudgetLedgerRepository, type LedgerChange } from './ports';
 
 const NOTHING_LEFT = { run: 0, daily: 0, weekly: 0 };
 
@@ -36,6 +42,7 @@ export class ReserveBudgetUseCase {
     @Inject(BudgetConfig) private readonly config: GovernanceSettings,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(OutboxEnvelopes) private readonly envelopes: OutboxEnvelopes,
+    @Inject(ApprovalRepository) private readonly approvals: ApprovalRepository,
   ) {}
 
   /** `meta.requestId`: the request envelope id, the reservation id when the caller chose none. */
@@ -46,7 +53,8 @@ export class ReserveBudgetUseCase {
     const reservationId = req.reservationId ?? meta.requestId;
     try {
       const amount = this.amountOf(req);
-      return await this.ledger.update((reads) => this.decide(reads, req, reservationId, amount));
+      const runExtra = await this.runExtraOf(req);
+      return await this.ledger.update((reads) => this.decide(reads, req, reservationId, amount, runExtra));
     } catch (e) {
       if (e instanceof Refusal) return { granted: false, reason: e.message, remaining: NOTHING_LEFT };
       // Bad input the domain refused (amounts, prices, time zones, a reused id): a refusal, never a write.
@@ -77,11 +85,22 @@ export class ReserveBudgetUseCase {
     return Math.max(estimate, worst);
   }
 
+  /** The run's approved "continue with $X more" extensions, in micro-USD. */
+  private async runExtraOf(req: GovernanceReserveBudgetV1): Promise<Micros> {
+    const extensions = await this.approvals.approvedBudgetExtensions(req.projectId, req.runId);
+    return extensions.reduce(
+      (sum, a) =>
+        sum + usdToMicros(a.action.budget?.extraUsd ?? 0, `approval ${a.id} budget.extraUsd`, MAX_CAP_MICROS),
+      0,
+    );
+  }
+
   private async decide(
     reads: Parameters<Parameters<BudgetLedgerRepository['update']>[0]>[0],
     req: GovernanceReserveBudgetV1,
     reservationId: string,
     amount: Micros,
+    runExtraMicros: Micros,
   ): Promise<LedgerChange<GovernanceReserveBudgetV1Reply>> {
     const { projectId, runId } = req;
     const at = this.clock.now();
@@ -99,6 +118,7 @@ export class ReserveBudgetUseCase {
           project: { projectId, timeZone: project.timeZone, caps: projectCapsFromUsd(project.caps) },
           runId,
           at,
+          runExtraMicros,
           ...(this.config.globalCaps ? { global: this.config.globalCaps } : {}),
         });
     const rows = await reads.windows(windows.map((w) => w.key));

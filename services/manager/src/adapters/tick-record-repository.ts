@@ -37,6 +37,8 @@ export class StoreTickRecordRepository implements TickRecordRepository {
     decisions: readonly { projectId: string; key: string; decisions: unknown }[],
     ticked: ((seq: number) => readonly Envelope[]) | undefined,
   ): Promise<number | undefined> {
+    // A tick that changed nothing has nothing to record: no transaction for it.
+    if (decisions.length === 0 && !ticked) return Promise.resolve(undefined);
     return commitWithOutbox(
       this.store,
       async (tx) => {

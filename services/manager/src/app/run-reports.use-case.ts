@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  GovernanceRequestApprovalV1,
   ProjectUpdatedV1,
   RunUpdatedV1,
   TaskUpdatedV1,
@@ -11,11 +12,12 @@ import {
   type StepRecordedV1,
   type Task,
 } from '@autopilot/contracts';
-import { Clock, hasCode } from '@autopilot/kernel';
+import { Clock, hasCode, IdSource } from '@autopilot/kernel';
 import { OutboxEnvelopes, ServiceSettings } from '@autopilot/runtime';
 import { decideAutoPause, type AutoPause, type FinishedRunFacts } from '../domain/auto-pause/auto-pause';
 import { pauseProject } from '../domain/project/project';
 import type { RunNotes } from '../domain/run/run-notes';
+import { budgetExtensionUsd, waitsForRunBudget } from '../domain/run/run-resumption';
 import {
   decideRunFinished,
   decideRunStarted,
@@ -51,6 +53,13 @@ interface Report {
   readonly fencingToken: number;
 }
 
+/** What a report adds to its commit beyond the run and its task (a suspension's approval request). */
+interface ReportExtras {
+  readonly run: Run;
+  readonly notes: RunNotes;
+  readonly events: readonly Envelope[];
+}
+
 /**
  * The worker's reports (`run.started`, `step.recorded`, `run.finished`, `run.suspended`) applied to
  * the run they name (domain/run/run-results: fencing token first, then the lifecycle), and the
@@ -75,6 +84,7 @@ export class RunReportsUseCase {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(ManagerLog) private readonly log: ManagerLog,
     @Inject(TickRequests) private readonly ticks: TickRequests,
+    @Inject(IdSource) private readonly ids: IdSource,
   ) {}
 
   started(event: RunStartedV1): Promise<RunReportResult> {
@@ -90,11 +100,81 @@ export class RunReportsUseCase {
   }
 
   finished(event: RunFinishedV1): Promise<RunReportResult> {
-    return this.apply('run.finished', event, (run, now) => decideRunFinished(run, event, now));
+    return this.apply(
+      'run.finished',
+      event,
+      (run, now) => decideRunFinished(run, event, now),
+      // The gate's checks feed auto-pause ("on a failed quality gate where policy says so").
+      (run, notes) =>
+        Promise.resolve({
+          run,
+          notes: event.gates
+            ? { ...notes, gates: event.gates.map(({ name, passed }) => ({ name, passed })) }
+            : notes,
+          events: [],
+        }),
+    );
   }
 
+  /**
+   * A run that reached its own cap asks a person, in the same commit, whether to continue with $X
+   * more (a `budget_extension` approval, id minted here and kept on the run); a run that reached a
+   * day's or week's cap waits for its project to run again (BudgetPausesUseCase pauses it, the tick
+   * resumes the run once the window reopened: SuspendedRunsUseCase).
+   */
   suspended(event: RunSuspendedV1): Promise<RunReportResult> {
-    return this.apply('run.suspended', event, (run, now) => decideRunSuspended(run, event, now));
+    return this.apply(
+      'run.suspended',
+      event,
+      (run, now) => decideRunSuspended(run, event, now),
+      (run, notes) => this.budgetRequestOf(event, run, notes),
+    );
+  }
+
+  private async budgetRequestOf(event: RunSuspendedV1, run: Run, notes: RunNotes): Promise<ReportExtras> {
+    if (event.reason !== 'awaiting_budget') return { run, notes, events: [] };
+    const scoped: RunNotes = {
+      ...notes,
+      ...(event.exceededScope !== undefined ? { budgetScope: event.exceededScope } : {}),
+    };
+    if (!waitsForRunBudget(event)) return { run, notes: scoped, events: [] };
+    const project = await this.projects.get(run.projectId);
+    if (!project) return { run, notes: scoped, events: [] };
+    const capUsd = project.value.project.budgets.runUsd + (notes.extraBudgetUsd ?? 0);
+    const extraUsd = budgetExtensionUsd(project.value.project.budgets.runUsd, event.requestedUsd);
+    const approvalId = this.ids.next();
+    const request = this.envelopes.build(
+      GovernanceRequestApprovalV1,
+      {
+        approvalId,
+        projectId: run.projectId,
+        taskId: run.taskId,
+        runId: run.id,
+        action: {
+          kind: 'budget_extension',
+          riskScore: 0.5,
+          paths: [],
+          budget: { runId: run.id, extraUsd },
+          summary: `continue run ${run.id} with $${extraUsd.toFixed(2)} more (it spent $${event.costUsd.toFixed(2)} of its $${capUsd.toFixed(2)} cap)`,
+        },
+        reasons: [
+          `the run reached its budget cap of $${capUsd.toFixed(2)}${
+            event.requestedUsd !== undefined
+              ? ` with a call of $${event.requestedUsd.toFixed(2)} still to make`
+              : ''
+          }; its work is checkpointed on ${run.branch}`,
+        ],
+        ruleIds: ['budget.run_cap'],
+      },
+      { correlationId: run.id },
+    );
+    this.log.info('run reached its budget cap: asked a person to continue with more', {
+      projectId: run.projectId,
+      runId: run.id,
+      approvalId,
+      extraUsd,
+    });
+    return { run: { ...run, approvalId }, notes: scoped, events: [request] };
   }
 
   private leaseFromNow(): string {
@@ -105,10 +185,11 @@ export class RunReportsUseCase {
     type: string,
     report: Report,
     decide: (run: Run, now: string) => RunReportDecision,
+    extras?: (run: Run, notes: RunNotes) => Promise<ReportExtras>,
   ): Promise<RunReportResult> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.applyOnce(type, report, decide);
+        return await this.applyOnce(type, report, decide, extras);
       } catch (err) {
         if (!hasCode(err, 'STORE_REVISION_CONFLICT') || attempt >= CONFLICT_TRIES) throw err;
       }
@@ -119,6 +200,7 @@ export class RunReportsUseCase {
     type: string,
     report: Report,
     decide: (run: Run, now: string) => RunReportDecision,
+    extras?: (run: Run, notes: RunNotes) => Promise<ReportExtras>,
   ): Promise<RunReportResult> {
     const { runId, taskId, projectId, fencingToken } = report;
     const fields = { type, runId, taskId, projectId, fencingToken };
@@ -142,7 +224,7 @@ export class RunReportsUseCase {
       return decision.kind;
     }
 
-    const run = decision.run;
+    let run = decision.run;
     const holdsWorker = run.status === 'pending' || run.status === 'running';
     let runNotes: RunNotes = {
       ...stored.notes,
@@ -153,6 +235,8 @@ export class RunReportsUseCase {
       holdsWorker && decision.leaseExpiresAt
         ? { ...runNotes, leaseExpiresAt: decision.leaseExpiresAt }
         : withoutLease;
+    let extraEvents: readonly Envelope[] = [];
+    if (extras) ({ run, notes: runNotes, events: extraEvents } = await extras(run, runNotes));
 
     const tasks: {
       task: Task;
@@ -177,6 +261,7 @@ export class RunReportsUseCase {
     const events: Envelope[] = [
       this.envelopes.build(RunUpdatedV1, run, { correlationId: run.id }),
       ...tasks.map(({ task }) => this.envelopes.build(TaskUpdatedV1, task, { correlationId: run.id })),
+      ...extraEvents,
     ];
     await this.graphs.commit(
       { projectId, tasks, runs: [{ run, expectedVersion: stored.version, notes: runNotes }] },
@@ -230,6 +315,7 @@ export class RunReportsUseCase {
         : [];
     const pauses = decideAutoPause(current, [...history, current], {
       confidenceThreshold: this.settings.confidenceThreshold,
+      pauseOnFailedGates: this.settings.pauseOnFailedGates,
     });
     const [strongest] = pauses;
     if (!strongest) return;
@@ -268,6 +354,7 @@ function facts(run: Run, notes: RunNotes): FinishedRunFacts {
     confidence: run.confidence ?? 0,
     branch: run.branch,
     ...(notes.signature !== undefined ? { signature: notes.signature } : {}),
+    ...(notes.gates !== undefined ? { gates: notes.gates } : {}),
   };
 }
 

@@ -49,7 +49,10 @@ describe('RunTickUseCase (SQLite store, FakeClock)', () => {
         attempt: 1,
         fencingToken: 1,
         leaseExpiresAt: '2026-03-02T10:10:00.000Z',
-        branch: `autopilot/c/${command!.data.runId}`,
+        branch: `autopilot/do-c-${command!.data.runId
+          .replace(/[^a-z0-9]/gi, '')
+          .slice(-8)
+          .toLowerCase()}`,
         repo: { location: '/srv/repos/shop', defaultBranch: 'main' },
         autonomyMode: 'full_auto',
         budgetUsd: 5,

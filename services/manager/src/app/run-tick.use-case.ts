@@ -3,17 +3,17 @@ import {
   AutopilotTickedV1,
   RunUpdatedV1,
   TaskUpdatedV1,
-  taskSpecProperties,
   WorkerExecuteRunV1,
   type Envelope,
   type Project,
   type Run,
   type Task,
-  type TaskSpec,
 } from '@autopilot/contracts';
 import { Clock, hasCode, IdSource } from '@autopilot/kernel';
 import { OutboxEnvelopes, ServiceSettings } from '@autopilot/runtime';
 import type { ProjectState } from '../domain/project/project';
+import { executeRunCommand } from '../domain/run/execute-run-command';
+import { runBranchName } from '../domain/run/run-branch';
 import { endRunByManager, requeueRun } from '../domain/run/run-results';
 import type { RunNotes } from '../domain/run/run-notes';
 import { taskAfterRun } from '../domain/task/task-after-run';
@@ -33,6 +33,7 @@ import {
   type StoredRun,
   type StoredTask,
 } from './ports';
+import { SuspendedRunsUseCase } from './suspended-runs.use-case';
 import { ApprovalRequestsUseCase } from './task-approvals.use-case';
 
 /**
@@ -51,8 +52,6 @@ export interface TickReport {
   /** Runs failed for passing the maximum run time. */
   readonly timedOutRunIds: readonly string[];
 }
-
-const SPEC_KEYS = Object.keys(taskSpecProperties) as (keyof TaskSpec)[];
 
 /**
  * One autopilot tick. First it reconciles every project's runs in flight with the clock: a run past
@@ -87,6 +86,7 @@ export class RunTickUseCase {
     private readonly budgets: BudgetResumesUseCase,
     private readonly approvals: ApprovalRequestsUseCase,
     @Inject(LearningRepository) private readonly learning: LearningRepository,
+    private readonly suspendedRuns: SuspendedRunsUseCase,
   ) {}
 
   async execute(): Promise<TickReport> {
@@ -101,19 +101,17 @@ export class RunTickUseCase {
     let suspended = 0;
     const requeuedRunIds: string[] = [];
     const timedOutRunIds: string[] = [];
-    if (this.reconcileDue(now)) {
-      let due = now + Math.min(this.settings.runLeaseMs, this.settings.maxRunMs);
-      for (const { value } of await this.projects.list()) {
-        const r = await this.reconcile(value, now);
-        requeuedRunIds.push(...r.requeued);
-        timedOutRunIds.push(...r.timedOut);
-        due = Math.min(due, r.nextDueMs);
-      }
-      this.reconciled = { at: now, due };
+    for (const { value } of await this.projects.list()) {
+      const r = await this.reconcile(value, now);
+      requeuedRunIds.push(...r.requeued);
+      timedOutRunIds.push(...r.timedOut);
     }
     for (const { value } of live) {
       const { project, pauseReason } = value;
-      const counts = await this.tasks.runCounts(project.id);
+      let counts = await this.tasks.runCounts(project.id);
+      // Suspended runs whose approval was decided, or whose budget window reopened, go on first.
+      if (counts.suspended > 0 && (await this.suspendedRuns.settleDue(value, now)).length > 0)
+        counts = await this.tasks.runCounts(project.id);
       suspended += counts.suspended;
       tickProjects.push({
         id: project.id,
@@ -218,48 +216,26 @@ export class RunTickUseCase {
     );
   }
 
-  /**
-   * Whether a run in flight may be past its lease or maximum run time: the last reconcile knew the
-   * earliest such deadline, and a run dispatched, started or renewed since has its deadlines no
-   * earlier than that reconcile plus the lease (or the maximum run time). So a tick that an event
-   * asked for skips the scan of the runs in flight until one can be due (or the clock went back).
-   */
-  private reconcileDue(nowMs: number): boolean {
-    const last = this.reconciled;
-    return !last || nowMs >= last.due || nowMs < last.at;
-  }
-
-  /** When the runs in flight were last reconciled, and the earliest deadline then known. */
-  private reconciled: { readonly at: number; readonly due: number } | undefined;
-
-  /**
-   * The project's runs in flight past their maximum run time failed, those whose lease lapsed
-   * requeued; `nextDueMs`: the earliest deadline of those left in flight (now, when one could not be expired).
-   */
+  /** The project's runs in flight past their maximum run time failed, those whose lease lapsed requeued. */
   private async reconcile(
     state: ProjectState,
     nowMs: number,
-  ): Promise<{ requeued: string[]; timedOut: string[]; nextDueMs: number }> {
+  ): Promise<{ requeued: string[]; timedOut: string[] }> {
     const requeued: string[] = [];
     const timedOut: string[] = [];
-    let nextDueMs = Number.POSITIVE_INFINITY;
     for (const stored of await this.tasks.runsIn(state.project.id, ['pending', 'running'])) {
       const run = stored.value;
-      const startedMs = Date.parse(run.startedAt ?? run.createdAt);
+      const startedMs = Date.parse(stored.notes.resumedAt ?? run.startedAt ?? run.createdAt);
       const leaseMs =
         Date.parse(stored.notes.leaseExpiresAt ?? run.updatedAt) +
         (stored.notes.leaseExpiresAt ? 0 : this.settings.runLeaseMs);
       if (nowMs >= startedMs + this.settings.maxRunMs) {
         if (await this.expire(state, stored, 'timed_out', nowMs)) timedOut.push(run.id);
-        else nextDueMs = nowMs;
       } else if (nowMs >= leaseMs) {
         if (await this.expire(state, stored, 'requeue', nowMs)) requeued.push(run.id);
-        else nextDueMs = nowMs;
-      } else {
-        nextDueMs = Math.min(nextDueMs, leaseMs, startedMs + this.settings.maxRunMs);
       }
     }
-    return { requeued, timedOut, nextDueMs };
+    return { requeued, timedOut };
   }
 
   /** One run failed (past its maximum run time) or requeued (lease lapsed), with its task, in one transaction. */
@@ -298,7 +274,11 @@ export class RunTickUseCase {
     if (follow) events.push(this.envelopes.build(TaskUpdatedV1, follow.task, routing));
     if (how === 'requeue' && task)
       events.push(
-        this.envelopes.build(WorkerExecuteRunV1, executeRun(project, task, run, leaseExpiresAt), routing),
+        this.envelopes.build(
+          WorkerExecuteRunV1,
+          executeRunCommand(project, task, run, notes, leaseExpiresAt),
+          routing,
+        ),
       );
     try {
       await this.tasks.commit(
@@ -349,7 +329,7 @@ export class RunTickUseCase {
     for (const { value: task, version, notes } of tasks) {
       const runId = this.ids.next();
       const attempt = task.attempts + 1;
-      const branch = `autopilot/${task.id}/${runId}`;
+      const branch = runBranchName(task, runId);
       const queued = moveTask(task, 'queued', now, {
         attempts: attempt,
         currentRunId: runId,
@@ -379,7 +359,11 @@ export class RunTickUseCase {
       events.push(
         this.envelopes.build(TaskUpdatedV1, queued, routing),
         this.envelopes.build(RunUpdatedV1, run, routing),
-        this.envelopes.build(WorkerExecuteRunV1, executeRun(project, task, run, leaseExpiresAt), routing),
+        this.envelopes.build(
+          WorkerExecuteRunV1,
+          executeRunCommand(project, task, run, {}, leaseExpiresAt),
+          routing,
+        ),
       );
     }
     try {
@@ -401,29 +385,4 @@ function groupByProject(decisions: readonly TickDecision[]): Map<string, TickDec
   const groups = new Map<string, TickDecision[]>();
   for (const d of decisions) groups.set(d.projectId, [...(groups.get(d.projectId) ?? []), d]);
   return groups;
-}
-
-/** The `worker.execute_run` of a run (fresh, or requeued under a new fencing token). */
-function executeRun(project: Project, task: Task, run: Run, leaseExpiresAt: string): WorkerExecuteRunV1 {
-  return {
-    runId: run.id,
-    taskId: task.id,
-    projectId: project.id,
-    attempt: run.attempt,
-    fencingToken: run.fencingToken,
-    leaseExpiresAt,
-    task: specOf(task),
-    repo: project.repo,
-    baseCommit: run.baseCommit,
-    branch: run.branch,
-    autonomyMode: project.autonomyMode,
-    budgetUsd: project.budgets.runUsd,
-  };
-}
-
-/** The planner's spec of the task: exactly the contract's spec fields. */
-function specOf(task: Task): TaskSpec {
-  const spec: Record<string, unknown> = {};
-  for (const k of SPEC_KEYS) if (task[k] !== undefined) spec[k] = task[k];
-  return spec as unknown as TaskSpec;
 }

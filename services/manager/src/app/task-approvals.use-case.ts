@@ -10,9 +10,11 @@ import {
 } from '@autopilot/contracts';
 import { Clock, hasCode, IdSource } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
+import { approvalFailureOf } from '../domain/task/approval-failure';
 import { moveTask } from '../domain/task/task-evolve';
 import type { TaskNotes } from '../domain/task/task-notes';
 import { ManagerLog, TaskGraphRepository, TickRequests, type StoredTask } from './ports';
+import { SuspendedRunsUseCase, type RunApprovalResult } from './suspended-runs.use-case';
 
 /** What handling one `approval.decided` did. */
 export type ApprovalDecisionResult = 'ready' | 'skipped' | 'cancelled' | 'unchanged';
@@ -119,10 +121,16 @@ export class TaskApprovalsUseCase {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(ManagerLog) private readonly log: ManagerLog,
     @Inject(TickRequests) private readonly ticks: TickRequests,
+    private readonly runs: SuspendedRunsUseCase,
   ) {}
 
-  /** Applies `approval.decided` to the task that waits for it. */
-  async decided(approval: ApprovalDecidedV1): Promise<ApprovalDecisionResult> {
+  /** Applies `approval.decided` to the task that waits for it, or to the run, when it names one. */
+  async decided(approval: ApprovalDecidedV1): Promise<ApprovalDecisionResult | RunApprovalResult> {
+    if (approval.runId !== undefined) {
+      const result = await this.runs.decided(approval);
+      if (result === 'cancelled' || result === 'skipped') this.ticks.request();
+      return result;
+    }
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.decidedOnce(approval);
@@ -158,7 +166,7 @@ export class TaskApprovalsUseCase {
       case 'expired': {
         const skip = approval.status === 'expired' && approval.expiryOutcome === 'skip_task';
         result = skip ? 'skipped' : 'cancelled';
-        task = moveTask(stored.value, result, now, { failure: failureOf(approval) });
+        task = moveTask(stored.value, result, now, { failure: approvalFailureOf(approval) });
         break;
       }
       default: {
@@ -175,18 +183,4 @@ export class TaskApprovalsUseCase {
     this.ticks.request();
     return result;
   }
-}
-
-/** Why a task did not start: the person's decision, or the policy default nobody overrode. */
-function failureOf(approval: ApprovalDecidedV1): Failure {
-  const by = approval.decidedBy ? ` by ${approval.decidedBy.kind} ${approval.decidedBy.id}` : '';
-  const message =
-    approval.status === 'expired'
-      ? `approval ${approval.id} expired at ${approval.expiresAt ?? approval.decidedAt ?? '?'} with nobody answering; ` +
-        `the policy default ${approval.expiryOutcome ?? 'reject'} applied`
-      : `approval ${approval.id} rejected${by}${approval.comment ? `: ${approval.comment}` : ''}`;
-  return {
-    code: approval.status === 'expired' ? 'MANAGER_APPROVAL_EXPIRED' : 'MANAGER_APPROVAL_REJECTED',
-    message: message.slice(0, 2000),
-  };
 }

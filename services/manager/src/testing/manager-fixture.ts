@@ -20,6 +20,7 @@ import { ProjectCommandsUseCase } from '../app/project-commands.use-case';
 import { RunCommandsUseCase } from '../app/run-commands.use-case';
 import { RunReportsUseCase } from '../app/run-reports.use-case';
 import { RunTickUseCase } from '../app/run-tick.use-case';
+import { SuspendedRunsUseCase } from '../app/suspended-runs.use-case';
 import { ApprovalRequestsUseCase, TaskApprovalsUseCase } from '../app/task-approvals.use-case';
 import { managerService } from '../index';
 import { DEFAULT_MANAGER_SETTINGS, type ManagerSettings } from '../manager-settings';
@@ -70,7 +71,8 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
   const graphs = new StoreTaskGraphRepository(store, clock);
   const records = new StoreTickRecordRepository(store, clock);
   const full: ManagerSettings = { ...DEFAULT_MANAGER_SETTINGS, ...settings };
-  const approvals = new TaskApprovalsUseCase(graphs, envelopes, clock, log, ticks);
+  const suspendedRuns = new SuspendedRunsUseCase(graphs, projects, envelopes, full, clock, log);
+  const approvals = new TaskApprovalsUseCase(graphs, envelopes, clock, log, ticks, suspendedRuns);
   const budgets = new BudgetPausesUseCase(projects, envelopes, clock, log, ticks);
   const learning = new StoreLearningRepository(store);
   const summaries = new StoreDailySummaryRepository(store, clock);
@@ -93,12 +95,13 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
       new BudgetResumesUseCase(projects, envelopes, log),
       new ApprovalRequestsUseCase(graphs, envelopes, ids, log),
       learning,
+      suspendedRuns,
     ),
     summaries: new DailySummaryUseCase(projects, graphs, summaries, learning, envelopes, clock, log),
     summaryStore: summaries,
     learning,
     envelopes,
-    reports: new RunReportsUseCase(graphs, projects, envelopes, full, clock, log, ticks),
+    reports: new RunReportsUseCase(graphs, projects, envelopes, full, clock, log, ticks, ids),
     runCommands: new RunCommandsUseCase(graphs, projects, envelopes, clock, log, ticks),
     approvals,
     budgets,

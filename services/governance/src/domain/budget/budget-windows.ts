@@ -120,8 +120,11 @@ export function budgetWindowsAt(input: {
   readonly runId: string;
   readonly at: number;
   readonly global?: GlobalCaps;
+  /** What people approved on top of the project's run cap for this run ("continue with $X more"). */
+  readonly runExtraMicros?: Micros;
 }): BudgetWindow[] {
   const { project, runId, global } = input;
+  const runExtra = assertMicros(input.runExtraMicros ?? 0, 'runExtraMicros', MAX_CAP_MICROS);
   const at = assertBudgetInstant('at', input.at);
   const p = encodeURIComponent(project.projectId);
   const day = dayWindowAt(project.timeZone, at);
@@ -130,7 +133,7 @@ export function budgetWindowsAt(input: {
     {
       scope: 'run',
       key: `run/${p}/${encodeURIComponent(runId)}`,
-      capMicros: cap('caps.runMicros', project.caps.runMicros),
+      capMicros: cap('caps.runMicros', project.caps.runMicros) + runExtra,
     },
     {
       scope: 'daily',

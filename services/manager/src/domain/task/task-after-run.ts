@@ -18,7 +18,8 @@ export interface TaskFollow {
  * The task following its current run (a run that is no longer the task's current one moves
  * nothing: the task was replanned, cancelled or retried since):
  *
- * - run `running` → task `running`; run `pending` again (lease lapsed, requeued) → task `queued`;
+ * - run `running` → task `running`; run `pending` again (lease lapsed and requeued, or a suspended
+ *   run resumed) → task `queued`;
  * - `suspended` → `awaiting_approval` (the run freed its worker);
  * - `succeeded` → `succeeded` with the run's branch (its dependants' readiness is the caller's);
  * - `failed` or `rolled_back` → decideAfterFailure with the run's error signature (its failure's
@@ -61,7 +62,10 @@ export function taskAfterRun(
     case 'running':
       return task.status === 'queued' ? follow(move('running', {}, true)) : undefined;
     case 'pending':
-      return task.status === 'running' ? follow(move('queued', {}, true)) : undefined;
+      // Requeued (lease lapsed), or a suspended run resumed after its approval or budget.
+      return task.status === 'running' || task.status === 'awaiting_approval'
+        ? follow(move('queued', {}, true))
+        : undefined;
     case 'suspended':
       return follow(move('awaiting_approval', {}, true));
     case 'succeeded': {
