@@ -169,6 +169,34 @@ describe('RunReportsUseCase and the tick recovering runs (SQLite store, FakeCloc
     });
   });
 
+  it('pauses the project on a failed quality-gate check that the settings name, and only then', async () => {
+    f = await openManagerFixture({ pauseOnFailedGates: ['protected_paths'] });
+    await f.commands.create(createProjectCommand('p1', { maxParallel: 2 }));
+    await f.applyGraph.execute(tasksGenerated('p1', [taskSpec('a'), taskSpec('b')]));
+    await f.tick.execute();
+    const a = await lastCommand('a');
+    const b = await lastCommand('b');
+    await f.reports.finished(
+      runFinished(a, 'failed', now(), { gates: [{ name: 'tests', passed: false, detail: '1 failed' }] }),
+    );
+    expect((await f.projects.get('p1'))?.value.project.paused).toBe(false);
+    await f.reports.finished(
+      runFinished(b, 'failed', now(), {
+        gates: [
+          { name: 'tests', passed: true },
+          { name: 'protected_paths', passed: false, detail: '.github/workflows/ci.yml changed' },
+        ],
+      }),
+    );
+    expect((await f.projects.get('p1'))?.value.project).toMatchObject({
+      paused: true,
+      pause: {
+        kind: 'quality_gate',
+        reason: `run ${b.runId} of task b failed the quality gate protected_paths, which policy says pauses the project`,
+      },
+    });
+  });
+
   it('a suspended run frees its slot and its task awaits approval', async () => {
     await project([taskSpec('a'), taskSpec('b'), taskSpec('c')], 2);
     const a = await lastCommand('a');
