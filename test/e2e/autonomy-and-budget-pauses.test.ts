@@ -102,6 +102,9 @@ async function startCluster(costUsd: number): Promise<Cluster> {
         reason: 'awaiting_budget',
         checkpoint: { commit: 'b'.repeat(40), lastStepSeq: 0 },
         costUsd: 0,
+        ...(reply.exceededScope !== undefined ? { exceededScope: reply.exceededScope } : {}),
+        ...(reply.reopensAt !== undefined ? { budgetReopensAt: reply.reopensAt } : {}),
+        requestedUsd: costUsd,
         suspendedAt: at,
       });
       return;
@@ -264,7 +267,7 @@ describe('manager and governance on one bus, with a stub worker', () => {
   });
 
   it('a project whose daily cap is reached is paused by budget.exceeded and resumes by itself after midnight in its zone', async () => {
-    const c = (cluster = await startCluster(0.6));
+    const c = (cluster = await startCluster(0.4));
     const always = { days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '24:00' };
     await createProject(
       c,
@@ -280,7 +283,7 @@ describe('manager and governance on one bus, with a stub worker', () => {
         .filter((e) => e.type === ProjectUpdatedV1.type)
         .map((e) => e.data as Project)
         .at(-1);
-    // a spends $0.60 of the $1 day; b's $0.60 is refused: the project pauses, b waits for budget.
+    // a and b spend $0.80 of the $1 day; c's $0.40 is refused: the project pauses, c waits for budget.
     await eventually(() => expect(latest()?.pause?.kind).toBe('budget'));
     expect(latest()!.pause).toMatchObject({
       reason: expect.stringContaining('the daily budget cap of $1.00 was reached'),
@@ -288,16 +291,17 @@ describe('manager and governance on one bus, with a stub worker', () => {
       resumesAt: '2026-03-02T23:00:00.000Z',
       unblock: 'raise the cap or wait until 2026-03-03 00:00 (Europe/Berlin), when it resumes by itself',
     });
-    await eventually(() => expect(statusOf(c, 'b')).toBe('awaiting_approval'));
+    await eventually(() => expect(statusOf(c, 'c')).toBe('awaiting_approval'));
     expect(statusOf(c, 'a')).toBe('succeeded');
-    expect(c.executed.map((x) => x.taskId)).toEqual(['a', 'b']);
+    expect(statusOf(c, 'b')).toBe('succeeded');
+    expect(c.executed.map((x) => x.taskId)).toEqual(['a', 'b', 'c']);
 
     // Before midnight nothing moves (hourly ticks on the way); the tick at midnight in Berlin
-    // resumes the project and runs c, whose reservation counts against the new day. (The clock
-    // stops there: moving it on while the stub worker runs would lapse c's lease.)
+    // resumes the project and c's run from its checkpoint, whose reservation counts against the
+    // new day. (The clock stops there: moving it on while the stub worker runs would lapse c's lease.)
     await c.clock.advanceAsync(Date.parse('2026-03-02T22:59:59.999Z') - c.clock.now());
     expect(latest()!.paused).toBe(true);
-    expect(c.executed).toHaveLength(2);
+    expect(c.executed).toHaveLength(3);
     await c.clock.advanceAsync(1);
     await eventually(() =>
       expect(latest()).toMatchObject({
@@ -306,6 +310,51 @@ describe('manager and governance on one bus, with a stub worker', () => {
       }),
     );
     await eventually(() => expect(statusOf(c, 'c')).toBe('succeeded'));
-    expect(c.executed.map((x) => x.taskId)).toEqual(['a', 'b', 'c']);
+    expect(c.executed.map((x) => x.taskId)).toEqual(['a', 'b', 'c', 'c']);
+    expect(c.executed[3]).toMatchObject({
+      runId: c.executed[2]!.runId,
+      fencingToken: 2,
+      resumeFrom: { commit: 'b'.repeat(40) },
+    });
+  });
+
+  it('a run that reaches its own cap asks "continue with $X more"; approved through governance, it resumes and finishes', async () => {
+    const c = (cluster = await startCluster(6));
+    await createProject(c, 'big', { budgets: { runUsd: 5, dailyUsd: 50, weeklyUsd: 200 } }, [spec('a')]);
+    const requested = await eventually(() => {
+      const r = c.seen.find((e) => e.type === ApprovalRequestedV1.type);
+      expect(r).toBeDefined();
+      return r!.data as PayloadOf<typeof ApprovalRequestedV1>;
+    });
+    expect(requested).toMatchObject({
+      projectId: 'big',
+      taskId: 'a',
+      runId: c.executed[0]!.runId,
+      status: 'pending',
+      action: { kind: 'budget_extension', budget: { runId: c.executed[0]!.runId, extraUsd: 6 } },
+    });
+    expect(statusOf(c, 'a')).toBe('awaiting_approval');
+    // The project itself is not paused: only this run waits for a person.
+    expect(
+      c.seen
+        .filter((e) => e.type === ProjectUpdatedV1.type)
+        .map((e) => e.data as Project)
+        .at(-1)?.paused,
+    ).toBe(false);
+
+    await c.send('gateway', GovernanceDecideApprovalV1, {
+      approvalId: requested.id,
+      projectId: 'big',
+      decision: 'approved',
+      decidedBy: { kind: 'user', id: 'ada' },
+    });
+    await eventually(() => expect(statusOf(c, 'a')).toBe('succeeded'));
+    expect(c.executed).toHaveLength(2);
+    expect(c.executed[1]).toMatchObject({
+      runId: c.executed[0]!.runId,
+      fencingToken: 2,
+      budgetUsd: 11,
+      resumeFrom: { commit: 'b'.repeat(40), lastStepSeq: 0 },
+    });
   });
 });

@@ -1,13 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
 import { BudgetRemaining, BudgetScope } from '../shared/budget';
-import { Count, Id, Money, Text } from '../shared/primitives';
+import { Count, Id, Money, Text, Timestamp } from '../shared/primitives';
 
 const GovernanceReserveBudgetReply = Type.Object({
   granted: Type.Boolean({ description: 'True when the reservation was made' }),
   reservationId: Type.Optional(Id('granted: settle this reservation after the call')),
   reason: Type.Optional(Text(1000, 'Refused: why, e.g. the daily cap would be passed')),
   exceededScope: Type.Optional(BudgetScope),
+  // Since issue 14: a run suspended for a day's or week's cap knows when it may go on.
+  reopensAt: Type.Optional(Timestamp('Refused at a calendar cap: when its window reopens')),
   remaining: BudgetRemaining,
 });
 

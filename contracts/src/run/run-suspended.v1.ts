@@ -26,6 +26,9 @@ export const RunSuspendedV1 = defineMessage({
     // continue a run past its own cap, or wait for a day or week to reopen.
     exceededScope: Type.Optional(BudgetScope),
     requestedUsd: Type.Optional(Money('awaiting_budget: the reservation that was refused')),
+    budgetReopensAt: Type.Optional(
+      Timestamp("awaiting_budget at a day's or week's cap: when its window reopens (from governance's refusal)"),
+    ),
     suspendedAt: Timestamp('When the run suspended'),
   }),
 });

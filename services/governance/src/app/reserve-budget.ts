@@ -128,13 +128,14 @@ export class ReserveBudgetUseCase {
     );
     if (decision.type === 'refused') {
       const [first] = decision.shortfalls;
+      const reopensAt = reopensAtOf(first.scope, project, this.config.globalCaps, at);
       const exceeded = budgetExceededOf({
         projectId,
         runId,
         window: first,
         requestedMicros: amount,
         periodStart: periodStartOf(first.scope, project, this.config.globalCaps, at),
-        reopensAt: reopensAtOf(first.scope, project, this.config.globalCaps, at),
+        reopensAt,
         at,
       });
       return {
@@ -142,6 +143,7 @@ export class ReserveBudgetUseCase {
           granted: false,
           reason: `the ${first.scope} cap of ${microsToUsd(first.capMicros)} USD would be passed: ${microsToUsd(first.heldMicros + first.spentMicros)} USD used, ${microsToUsd(amount)} USD requested`,
           exceededScope: first.scope,
+          ...(reopensAt !== undefined ? { reopensAt } : {}),
           remaining: remainingOf(decision.windows),
         },
         events: [this.envelopes.build(BudgetExceededV1, exceeded)],

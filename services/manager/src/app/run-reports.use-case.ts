@@ -136,6 +136,7 @@ export class RunReportsUseCase {
     const scoped: RunNotes = {
       ...notes,
       ...(event.exceededScope !== undefined ? { budgetScope: event.exceededScope } : {}),
+      ...(event.budgetReopensAt !== undefined ? { budgetReopensAt: event.budgetReopensAt } : {}),
     };
     if (!waitsForRunBudget(event)) return { run, notes: scoped, events: [] };
     const project = await this.projects.get(run.projectId);

@@ -11,6 +11,8 @@ export interface RunNotes {
   readonly signature?: string;
   /** awaiting_budget: the cap the run ran into. */
   readonly budgetScope?: BudgetScope;
+  /** awaiting_budget at a day's or week's cap: when its window reopens. */
+  readonly budgetReopensAt?: string;
   /** Approved "continue with $X more" on top of the project's run cap, summed. */
   readonly extraBudgetUsd?: number;
   /** When the run last left `suspended`: its maximum run time counts from here, not across a wait for a person. */

@@ -98,15 +98,22 @@ export function runAfterApproval(
   };
 }
 
-/** A suspended run whose budget window reopened (its project runs again): resumed with a fresh lease. */
+/**
+ * A suspended run whose budget window reopened (when governance said, and its project runs again):
+ * resumed with a fresh lease.
+ */
 export function runAfterBudgetWindow(
   run: Run,
   notes: RunNotes,
   input: { readonly projectRuns: boolean; readonly now: string; readonly leaseExpiresAt: string },
 ): { readonly run: Run; readonly notes: RunNotes } | undefined {
   if (!input.projectRuns || !waitsForBudgetWindow(run.suspendReason, notes.budgetScope)) return undefined;
+  // Before its window reopens the run would only be refused again (its project may not be paused
+  // yet: budget.exceeded and run.suspended arrive in either order).
+  if (notes.budgetReopensAt !== undefined && Date.parse(input.now) < Date.parse(notes.budgetReopensAt))
+    return undefined;
   const resumed = resumeSuspendedRun(run, input.now);
   if (!resumed) return undefined;
-  const { budgetScope: _s, ...kept } = notes;
+  const { budgetScope: _s, budgetReopensAt: _r, ...kept } = notes;
   return { run: resumed, notes: { ...kept, leaseExpiresAt: input.leaseExpiresAt, resumedAt: input.now } };
 }
