@@ -85,6 +85,24 @@ describe('daily summary: honesty rules', () => {
     expect(new Date(day.to).toISOString()).toBe('2026-03-02T23:00:00.000Z');
   });
 
+  it('days on which the clocks change are 23 and 25 hours long, and a run at 02:30 local counts once', () => {
+    const spring = projectDayAt(project, Date.parse('2026-03-29T12:00:00.000Z'));
+    expect(new Date(spring.from).toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(new Date(spring.to).toISOString()).toBe('2026-03-29T22:00:00.000Z');
+    expect((spring.to - spring.from) / 3_600_000).toBe(23);
+    const autumn = projectDayAt(project, Date.parse('2026-10-25T12:00:00.000Z'));
+    expect(new Date(autumn.from).toISOString()).toBe('2026-10-24T22:00:00.000Z');
+    expect(new Date(autumn.to).toISOString()).toBe('2026-10-25T23:00:00.000Z');
+    expect((autumn.to - autumn.from) / 3_600_000).toBe(25);
+    // 02:30 happens twice in Berlin on 2026-10-25 (00:30Z and 01:30Z): both instants are that day.
+    for (const instant of ['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']) {
+      expect(projectDayAt(project, Date.parse(instant)).date).toEqual({ year: 2026, month: 10, day: 25 });
+    }
+    // The day before ends exactly where the autumn day begins: nothing falls between two days.
+    const before = projectDayAt(project, Date.parse('2026-10-24T12:00:00.000Z'));
+    expect(before.to).toBe(autumn.from);
+  });
+
   it.each([
     {
       name: 'a success with passing tests is completed, no note',
