@@ -15,6 +15,8 @@ import { managerSettings } from './manager-settings';
 import { ManagerModule } from './manager.module';
 
 export { ManagerModule };
+/** For clients that build `manager.create_project` from a person's words (the CLI's `--schedule`). */
+export { parseSchedule } from './domain/schedule/schedule-window';
 
 /** What the runtime needs to host the manager service. */
 export const managerService: ServiceDefinition = {

@@ -1,0 +1,44 @@
+import { InvalidArgumentError } from 'commander';
+import { AUTONOMY_MODES, type AutonomyMode, type Schedule } from '@autopilot/contracts';
+import { describeError } from '@autopilot/kernel';
+import { parseSchedule } from '@autopilot/manager';
+
+/**
+ * The flags of `autopilot start`, each parsed where commander reads it so that a bad value stops
+ * the command before anything is spent or written (exit 2, the flag and the value named).
+ */
+
+/** A budget in USD: a finite number above 0 and at most a million. */
+export function parseBudgetUsd(value: string): number {
+  const usd = Number(value.trim().replace(/^\$/, ''));
+  if (value.trim() === '' || !Number.isFinite(usd) || usd <= 0 || usd > 1_000_000) {
+    throw new InvalidArgumentError('give an amount in USD greater than 0 (at most 1000000), e.g. 2.50.');
+  }
+  return usd;
+}
+
+/** How many runs at once: a whole number from 1 to 64. */
+export function parseMaxParallel(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 64) {
+    throw new InvalidArgumentError('give a whole number of runs from 1 to 64.');
+  }
+  return n;
+}
+
+export function parseAutonomy(value: string): AutonomyMode {
+  if (!(AUTONOMY_MODES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`choose one of ${AUTONOMY_MODES.join(', ')}.`);
+  }
+  return value as AutonomyMode;
+}
+
+/** `--schedule HH:MM-HH:MM` in `--tz` (default UTC), every day. */
+export function scheduleOf(window: string | undefined, timezone: string | undefined): Schedule | undefined {
+  if (window === undefined && timezone === undefined) return undefined;
+  try {
+    return parseSchedule(timezone ?? 'UTC', [window ?? '00:00-24:00']);
+  } catch (e) {
+    throw new InvalidArgumentError(describeError(e));
+  }
+}
