@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus/jetstream';
+import type { JetStreamMessageBus } from '@autopilot/bus/jetstream';
 import {
   ApprovalDecidedV1,
   ApprovalRequestedV1,
@@ -12,16 +8,8 @@ import {
   ProjectUpdatedV1,
 } from '@autopilot/contracts';
 import { governanceService } from '@autopilot/governance';
-import { createLogger } from '@autopilot/runtime';
-import { startSingleService, type RunningTopology } from '@autopilot/runtime/topology';
-import { eventually, testNatsUrl } from '@autopilot/testing';
-
-const quiet = () =>
-  createLogger({
-    service: 'governance',
-    level: 'fatal',
-    destination: new Writable({ write: (_c, _e, done) => done() }),
-  });
+import { eventually } from '@autopilot/testing';
+import { startServicesOnNats, type ServicesOnNats } from './services-on-nats';
 
 /**
  * Issue 14, governance item 3 on a real nats-server: the governance service alone on JetStream (its
@@ -31,46 +19,26 @@ const quiet = () =>
 describe('approvals bound to action hashes over NATS', () => {
   const run = Date.now().toString(36);
   const projectId = `project-approval-${run}`;
-  let dir: string;
+  let services: ServicesOnNats;
   let worker: JetStreamMessageBus;
   let manager: JetStreamMessageBus;
   let gateway: JetStreamMessageBus;
-  let governance: RunningTopology;
   const requested: ApprovalRequestedV1[] = [];
   const decided: ApprovalDecidedV1[] = [];
 
   beforeAll(async () => {
-    const natsUrl = await testNatsUrl();
-    dir = mkdtempSync(join(tmpdir(), 'ap-approvals-'));
-    const connect = (source: string) =>
-      connectJetStreamBus({ servers: natsUrl, source, log: () => undefined });
-    worker = await connect('worker');
-    manager = await connect('manager');
-    gateway = await connect('gateway');
+    services = await startServicesOnNats([{ definition: governanceService }], 'ap-approvals-');
+    worker = await services.connectAs('worker');
+    manager = await services.connectAs('manager');
+    gateway = await services.connectAs('gateway');
     await gateway.subscribe(ApprovalRequestedV1, `obs-approval-requested-${run}`, async (d) => {
       if (d.payload.projectId === projectId) requested.push(d.payload);
     });
     await gateway.subscribe(ApprovalDecidedV1, `obs-approval-decided-${run}`, async (d) => {
       if (d.payload.projectId === projectId) decided.push(d.payload);
     });
-    governance = await startSingleService({
-      definition: governanceService,
-      natsUrls: [natsUrl],
-      dir: join(dir, 'governance'),
-      port: 0,
-      host: '127.0.0.1',
-      outboxIntervalMs: 50,
-      logger: quiet(),
-    });
-    await governance.started;
   }, 60_000);
-  afterAll(async () => {
-    await governance?.stop();
-    await worker?.close();
-    await manager?.close();
-    await gateway?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => services?.stop());
 
   const evaluate = (argv: string[]) =>
     worker.request(

@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus/jetstream';
+import type { JetStreamMessageBus } from '@autopilot/bus/jetstream';
 import {
   BudgetExceededV1,
   BudgetUpdatedV1,
@@ -12,16 +8,8 @@ import {
   ProjectUpdatedV1,
 } from '@autopilot/contracts';
 import { governanceService } from '@autopilot/governance';
-import { createLogger } from '@autopilot/runtime';
-import { startSingleService, type RunningTopology } from '@autopilot/runtime/topology';
-import { eventually, testNatsUrl } from '@autopilot/testing';
-
-const quiet = () =>
-  createLogger({
-    service: 'governance',
-    level: 'fatal',
-    destination: new Writable({ write: (_c, _e, done) => done() }),
-  });
+import { eventually } from '@autopilot/testing';
+import { startServicesOnNats, type ServicesOnNats } from './services-on-nats';
 
 /**
  * Issue 14, governance item 4 on a real nats-server: the governance service alone on JetStream
@@ -31,42 +19,25 @@ const quiet = () =>
 describe('hard budgets under concurrent reservations over NATS', () => {
   const run = Date.now().toString(36);
   const projectId = `project-budget-${run}`;
-  let dir: string;
+  let services: ServicesOnNats;
   let worker: JetStreamMessageBus;
   let manager: JetStreamMessageBus;
-  let governance: RunningTopology;
   const updated: BudgetUpdatedV1[] = [];
   const exceeded: BudgetExceededV1[] = [];
 
   beforeAll(async () => {
-    const natsUrl = await testNatsUrl();
-    dir = mkdtempSync(join(tmpdir(), 'ap-budget-'));
+    services = await startServicesOnNats([{ definition: governanceService }], 'ap-budget-');
     // The roles the contracts name as producers: requests from the worker, projects from the manager.
-    worker = await connectJetStreamBus({ servers: natsUrl, source: 'worker', log: () => undefined });
-    manager = await connectJetStreamBus({ servers: natsUrl, source: 'manager', log: () => undefined });
+    worker = await services.connectAs('worker');
+    manager = await services.connectAs('manager');
     await worker.subscribe(BudgetUpdatedV1, `obs-budget-updated-${run}`, async (d) => {
       if (d.payload.projectId === projectId) updated.push(d.payload);
     });
     await worker.subscribe(BudgetExceededV1, `obs-budget-exceeded-${run}`, async (d) => {
       if (d.payload.projectId === projectId) exceeded.push(d.payload);
     });
-    governance = await startSingleService({
-      definition: governanceService,
-      natsUrls: [natsUrl],
-      dir: join(dir, 'governance'),
-      port: 0,
-      host: '127.0.0.1',
-      outboxIntervalMs: 50,
-      logger: quiet(),
-    });
-    await governance.started;
   }, 60_000);
-  afterAll(async () => {
-    await governance?.stop();
-    await worker?.close();
-    await manager?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => services?.stop());
 
   const reserve = (i: number) =>
     worker.request(

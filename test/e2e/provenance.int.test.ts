@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus/jetstream';
+import type { JetStreamMessageBus } from '@autopilot/bus/jetstream';
 import {
   BlueprintIngestedV1,
   IngestionProgressV1,
@@ -15,10 +12,10 @@ import {
 import { ingestionService } from '@autopilot/ingestion';
 import { plannerService } from '@autopilot/planner';
 import { createLogger, type Logger } from '@autopilot/runtime';
-import { startSingleService, type RunningTopology } from '@autopilot/runtime/topology';
-import { eventually, testNatsUrl } from '@autopilot/testing';
+import { eventually } from '@autopilot/testing';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { startServicesOnNats, type ServicesOnNats } from './services-on-nats';
 
 /** A logger whose JSON lines are kept, to find the warning a refusal leaves. */
 function keptLogger(service: string): { logger: Logger; lines: Record<string, unknown>[] } {
@@ -42,21 +39,25 @@ const text = (extra: string) => `# Shop\n\n## Story 1: Cart\n\n- build the cart\
 describe('a forged event on NATS next to the running services', () => {
   const run = Date.now().toString(36);
   const projectId = `project-provenance-${run}`;
-  let dir: string;
+  let services: ServicesOnNats;
   let client: JetStreamMessageBus;
   let raw: NatsConnection;
-  const services: RunningTopology[] = [];
   const planner = keptLogger('planner');
   const ingested: Envelope<BlueprintIngestedV1>[] = [];
   const plans: PlanGeneratedV1[] = [];
   const rejected: PlanRejectedV1[] = [];
 
   beforeAll(async () => {
-    const natsUrl = await testNatsUrl();
-    dir = mkdtempSync(join(tmpdir(), 'ap-provenance-'));
+    services = await startServicesOnNats(
+      [
+        { definition: ingestionService, logger: keptLogger('ingestion').logger },
+        { definition: plannerService, logger: planner.logger },
+      ],
+      'ap-provenance-',
+    );
     // The gateway's role: the services take submit_blueprint only from it.
-    client = await connectJetStreamBus({ servers: natsUrl, source: 'gateway', log: () => undefined });
-    raw = await connect({ servers: natsUrl });
+    client = await services.connectAs('gateway');
+    raw = await connect({ servers: services.natsUrl });
     const mine = (p: { projectId: string }) => p.projectId === projectId;
     await client.subscribe(BlueprintIngestedV1, `obs-ingested-${run}`, async (d) => {
       if (mine(d.payload)) ingested.push(d.envelope);
@@ -67,29 +68,10 @@ describe('a forged event on NATS next to the running services', () => {
     await client.subscribe(PlanRejectedV1, `obs-rejected-${run}`, async (d) => {
       if (mine(d.payload)) rejected.push(d.payload);
     });
-    for (const [definition, logger] of [
-      [ingestionService, keptLogger('ingestion').logger],
-      [plannerService, planner.logger],
-    ] as const) {
-      services.push(
-        await startSingleService({
-          definition,
-          natsUrls: [natsUrl],
-          dir: join(dir, definition.name),
-          port: 0,
-          host: '127.0.0.1',
-          outboxIntervalMs: 50,
-          logger,
-        }),
-      );
-    }
-    await Promise.all(services.map((s) => s.started));
   }, 60_000);
   afterAll(async () => {
-    for (const s of services) await s.stop();
-    await client?.close();
+    await services?.stop();
     await raw?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const submit = (jobId: string, body: string) =>
