@@ -6,38 +6,13 @@ import { AutopilotError } from '@autopilot/kernel';
  * into a partial ledger write (the pure functions throw before they build any new state).
  */
 
-/** The model is not in the price table: fail closed, nothing is reserved. */
-export class BudgetUnknownModelError extends AutopilotError {
-  readonly code = 'GOVERNANCE_BUDGET_UNKNOWN_MODEL';
-  constructor(readonly model: string) {
-    super(`model ${JSON.stringify(model)} is not in the price table: no reservation without a price`);
-  }
-}
-
-/** A model's price is missing, not a number, not finite, negative, zero (except cached input) or absurd. */
-export class BudgetInvalidPriceError extends AutopilotError {
-  readonly code = 'GOVERNANCE_BUDGET_INVALID_PRICE';
-  constructor(
-    readonly model: string,
-    readonly field: string,
-    readonly value: unknown,
-    readonly problem: string,
-  ) {
-    super(`model ${JSON.stringify(model)}: price ${field} = ${String(value)} ${problem}`);
-  }
-}
-
-/** A cost, cap or token count that is negative, NaN, infinite, fractional where whole, or absurdly large. */
-export class BudgetInvalidAmountError extends AutopilotError {
-  readonly code = 'GOVERNANCE_BUDGET_INVALID_AMOUNT';
-  constructor(
-    readonly field: string,
-    readonly value: unknown,
-    readonly problem: string,
-  ) {
-    super(`${field} = ${String(value)} ${problem}`);
-  }
-}
+// The price table's refusals moved with it to @autopilot/model-client/pricing (same classes, same
+// codes), so a refusal thrown while pricing a call is the one this domain throws and tests for.
+export {
+  BudgetInvalidAmountError,
+  BudgetInvalidPriceError,
+  BudgetUnknownModelError,
+} from '@autopilot/model-client/pricing';
 
 /** A time zone that Intl does not know (or that is not a string). */
 export class BudgetInvalidTimeZoneError extends AutopilotError {
@@ -56,8 +31,9 @@ export class BudgetInvalidInstantError extends AutopilotError {
   constructor(
     readonly field: string,
     readonly value: unknown,
+    options?: ErrorOptions,
   ) {
-    super(`${field} = ${String(value)} is not an instant (epoch milliseconds, years 1970-9999)`);
+    super(`${field} = ${String(value)} is not an instant (epoch milliseconds, years 1970-9999)`, options);
   }
 }
 

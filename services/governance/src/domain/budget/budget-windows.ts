@@ -194,7 +194,7 @@ export function assertBudgetInstant(field: string, at: unknown): number {
   try {
     return assertInstant(field, at);
   } catch (e) {
-    if (e instanceof InvalidInstantError) throw new BudgetInvalidInstantError(field, at);
+    if (e instanceof InvalidInstantError) throw new BudgetInvalidInstantError(field, at, { cause: e });
     throw e;
   }
 }

@@ -10,7 +10,8 @@ export class ScheduleError extends AutopilotError {
     readonly part: SchedulePart,
     readonly value: string,
     readonly problem: string,
+    options?: ErrorOptions,
   ) {
-    super(`schedule ${part} "${value}": ${problem}`);
+    super(`schedule ${part} "${value}": ${problem}`, options);
   }
 }

@@ -64,9 +64,10 @@ export function assertScheduleTimeZone(timezone: string): string {
   try {
     return assertTimeZone(timezone);
   } catch (e) {
-    // ScheduleError takes no cause; it names the zone, which is all the kernel's error says.
     if (e instanceof InvalidTimeZoneError) {
-      throw new ScheduleError('timezone', timezone, 'is not an IANA time zone (e.g. Europe/Berlin)');
+      throw new ScheduleError('timezone', timezone, 'is not an IANA time zone (e.g. Europe/Berlin)', {
+        cause: e,
+      });
     }
     throw e;
   }
