@@ -74,3 +74,9 @@ export * from './approval/approval-decided.v1';
 export * from './approval/approval-reminder.v1';
 export * from './budget/budget-exceeded.v1';
 export * from './budget/budget-updated.v1';
+
+// The worker's tool contract: what its model may call, versioned (a change adds a version).
+export * from './worker-tools/define-tool';
+export * from './worker-tools/worker-tools.v1';
+export * from './worker-tools/chat-completion-tools';
+export * from './worker-tools/tool-arguments';

@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { messages } from '../registry';
 import { ASYNCAPI_FILE } from './asyncapi-document';
-import { renderGeneratedFiles } from './generated-files';
+import { WORKER_TOOLS, renderGeneratedFiles } from './generated-files';
 import { JSON_SCHEMA_DIALECT, SCHEMA_DIR } from './json-schema-files';
 
 const contractsDir = resolve(__dirname, '..', '..');
@@ -40,10 +40,10 @@ describe('generated files', () => {
     for (const text of rendered.values()) expect(text.endsWith('\n')).toBe(true);
   });
 
-  it('write one schema per payload, one per reply, the envelope, the bus shapes and the AsyncAPI document', () => {
+  it('write one schema per payload, one per reply, the envelope, the bus shapes, the worker tools and the AsyncAPI document', () => {
     const requests = messages.filter((m) => m.kind === 'request').length;
-    // + envelope, dead letter, reply wire format, asyncapi.yaml
-    expect(rendered.size).toBe(messages.length + requests + 4);
+    // + envelope, dead letter, reply wire format, asyncapi.yaml, one per worker tool
+    expect(rendered.size).toBe(messages.length + requests + 4 + WORKER_TOOLS.length);
     expect(rendered.has(`${SCHEMA_DIR}/dead-letter.json`)).toBe(true);
     expect(rendered.has(`${SCHEMA_DIR}/reply-wire.json`)).toBe(true);
     expect(rendered.has(ASYNCAPI_FILE)).toBe(true);
