@@ -21,6 +21,7 @@ const packages = [
   'testing',
   'runtime',
   'cli',
+  'model-client',
 ];
 const services = ['ingestion', 'planner', 'manager', 'worker', 'governance', 'gateway'];
 const moduleNameMapper = {
@@ -37,6 +38,8 @@ const adapterEntries = {
   'runtime/topology': 'packages/runtime/src/topology/index.ts',
   'bus/in-process': 'packages/bus/src/in-process/index.ts',
   'bus/jetstream': 'packages/bus/src/jetstream/index.ts',
+  'model-client/pricing': 'packages/model-client/src/pricing/index.ts',
+  'model-client/governance': 'packages/model-client/src/governance/index.ts',
 };
 for (const [entry, file] of Object.entries(adapterEntries)) {
   moduleNameMapper[`^@autopilot/${entry}$`] = `<rootDir>/${file}`;

@@ -33,6 +33,8 @@ describe('entry points load only what they export', () => {
     '@autopilot/runtime',
     '@autopilot/ingestion',
     '@autopilot/planner',
+    '@autopilot/model-client',
+    '@autopilot/model-client/pricing',
   ])('%s loads no database or NATS driver', (entry) => {
     expect(driversLoadedBy(entry)).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { ConfigError } from '@autopilot/kernel';
 import { defineSettings, setting, type Setting } from '@autopilot/runtime';
 import { dayWindowAt } from './domain/budget/budget-windows';
 import { MAX_CAP_MICROS, usdToMicros } from './domain/budget/micro-usd';
-import { priceTableProblems, type PriceTableConfig } from './domain/budget/price-table';
+import { parsePriceTable, type PriceTableConfig } from './domain/budget/price-table';
 import type { GlobalCaps } from './domain/budget/budget-windows';
 
 /** What the governance module builds its budget use cases from. */
@@ -40,24 +40,8 @@ function usdCap(opts: { env: string; description: string }): Setting<number | un
   };
 }
 
-/** Parses and checks a price table (JSON: model to prices); `where` names its source in errors. */
-export function parsePriceTable(env: string, text: string, where = 'its JSON'): PriceTableConfig {
-  let table: unknown;
-  try {
-    table = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(env, `${where} does not parse: ${(e as Error).message}`);
-  }
-  if (typeof table !== 'object' || table === null || Array.isArray(table)) {
-    throw new ConfigError(
-      env,
-      `${where} is not an object of models, e.g. {"gpt-4.1":{"inputUsdPerMillion":2,"cachedInputUsdPerMillion":0.5,"outputUsdPerMillion":8}}`,
-    );
-  }
-  const problems = priceTableProblems(table as PriceTableConfig);
-  if (problems.length > 0) throw new ConfigError(env, problems.map((p) => p.message).join('; '));
-  return table as PriceTableConfig;
-}
+// Parsed as the worker's model client parses it (one table, one set of checks).
+export { parsePriceTable };
 
 /**
  * Governance's settings, read and validated by the runtime at start: a price table that does not

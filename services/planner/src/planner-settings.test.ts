@@ -14,9 +14,43 @@ describe('plannerSettings', () => {
         AUTOPILOT_PLANNER_MAX_LLM_CALLS: '5',
       }),
     ).toEqual({
-      model: { model: 'llama3', baseURL: 'http://127.0.0.1:11434/v1', timeoutMs: 30_000 },
+      model: {
+        model: 'llama3',
+        baseURL: 'http://127.0.0.1:11434/v1',
+        timeoutMs: 30_000,
+        budget: 'unmetered',
+        priceTable: {},
+      },
       maxRefinementCalls: 5,
     });
+  });
+
+  it('charges refinement to governance when told to, with the model priced', () => {
+    const prices = {
+      'gpt-4.1-mini': { inputUsdPerMillion: 0.4, cachedInputUsdPerMillion: 0.1, outputUsdPerMillion: 1.6 },
+    };
+    expect(
+      plannerSettings.read({
+        AUTOPILOT_PLANNER_MODEL: 'gpt-4.1-mini',
+        OPENAI_API_KEY: 'sk-x',
+        AUTOPILOT_PLANNER_BUDGET: 'governance',
+        AUTOPILOT_PRICE_TABLE: JSON.stringify(prices),
+      }).model,
+    ).toMatchObject({ budget: 'governance', priceTable: prices });
+    const unpriced = () =>
+      plannerSettings.read({
+        AUTOPILOT_PLANNER_MODEL: 'llama3',
+        OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+        AUTOPILOT_PLANNER_BUDGET: 'governance',
+      });
+    expect(unpriced).toThrow(/AUTOPILOT_PRICE_TABLE: has no price for "llama3"/);
+    expect(() =>
+      plannerSettings.read({
+        AUTOPILOT_PLANNER_MODEL: 'm',
+        OPENAI_API_KEY: 'k',
+        AUTOPILOT_PLANNER_BUDGET: 'free',
+      }),
+    ).toThrow(/AUTOPILOT_PLANNER_BUDGET: "free" is neither governance nor unmetered/);
   });
 
   it('names a bad variable, never the key', () => {

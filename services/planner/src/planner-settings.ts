@@ -1,6 +1,7 @@
 import { ConfigError } from '@autopilot/kernel';
+import { parsePriceTable } from '@autopilot/model-client/pricing';
 import { defineSettings, setting } from '@autopilot/runtime';
-import type { PlannerModelConfig } from './adapters/openai-plan-refiner';
+import type { PlannerBudgetMode, PlannerModelConfig } from './adapters/openai-plan-refiner';
 import { DEFAULT_MAX_REFINEMENT_CALLS } from './app/refine-plan';
 
 /** What the planner module builds its model client and use case from. */
@@ -39,6 +40,17 @@ export const plannerSettings = defineSettings(
       fallback: DEFAULT_MAX_REFINEMENT_CALLS,
       min: 0,
     }),
+    budget: setting.text({
+      env: 'AUTOPILOT_PLANNER_BUDGET',
+      description:
+        "who pays for refinement calls: `governance` (each call reserves from the project's budget; the model must be in the price table) or `unmetered` (bounded only by the call cap per planning)",
+      defaultText: 'unmetered',
+    }),
+    priceTable: setting.text({
+      env: 'AUTOPILOT_PRICE_TABLE',
+      description: 'model prices as JSON, USD per million tokens (what a call costs in its span)',
+      defaultText: 'unset: no model priced',
+    }),
     timeoutMs: setting.wholeNumber({
       env: 'AUTOPILOT_PLANNER_LLM_TIMEOUT_MS',
       description: 'how long one model call may take',
@@ -54,10 +66,24 @@ export const plannerSettings = defineSettings(
         'required when AUTOPILOT_PLANNER_MODEL is set and OPENAI_BASE_URL is not',
       );
     }
+    const budget = (v.budget ?? 'unmetered') as PlannerBudgetMode;
+    if (budget !== 'governance' && budget !== 'unmetered') {
+      throw new ConfigError('AUTOPILOT_PLANNER_BUDGET', `"${v.budget}" is neither governance nor unmetered`);
+    }
+    const priceTable =
+      v.priceTable === undefined ? {} : parsePriceTable('AUTOPILOT_PRICE_TABLE', v.priceTable);
+    if (budget === 'governance' && !Object.hasOwn(priceTable, v.model)) {
+      throw new ConfigError(
+        'AUTOPILOT_PRICE_TABLE',
+        `has no price for ${JSON.stringify(v.model)}: AUTOPILOT_PLANNER_BUDGET=governance reserves each call at its price`,
+      );
+    }
     return {
       model: {
         model: v.model,
         timeoutMs: v.timeoutMs,
+        budget,
+        priceTable,
         ...(v.baseUrl !== undefined ? { baseURL: v.baseUrl } : {}),
         ...(v.apiKey !== undefined ? { apiKey: v.apiKey } : {}),
       },

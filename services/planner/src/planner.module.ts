@@ -1,8 +1,9 @@
 import { Logger, Module } from '@nestjs/common';
-import { Clock } from '@autopilot/kernel';
+import { MessageBus } from '@autopilot/bus';
+import { Clock, IdSource, Timers } from '@autopilot/kernel';
 import { DocumentStore } from '@autopilot/store';
 import { ServiceSettings } from '@autopilot/runtime';
-import { OpenAiPlanRefiner } from './adapters/openai-plan-refiner';
+import { planRefiner } from './adapters/openai-plan-refiner';
 import { StoreRefinementCache } from './adapters/refinement-cache';
 import { StorePlanRepository } from './adapters/plan-repository';
 import { blueprintAnchorBuilder } from './app/plan-anchor-builder';
@@ -44,8 +45,14 @@ function nestPlannerLog(): PlannerLog {
     // The runtime read and checked the settings at start (planner-settings.ts).
     {
       provide: PlanRefiner,
-      useFactory: ({ model }: PlannerSettings) => (model ? new OpenAiPlanRefiner(model) : null),
-      inject: [ServiceSettings],
+      useFactory: (
+        { model }: PlannerSettings,
+        bus: MessageBus,
+        clock: Clock,
+        timers: Timers,
+        ids: IdSource,
+      ) => (model ? planRefiner(model, { bus, clock, timers, ids }) : null),
+      inject: [ServiceSettings, MessageBus, Clock, Timers, IdSource],
     },
     {
       provide: PLANNER_MAX_REFINEMENT_CALLS,

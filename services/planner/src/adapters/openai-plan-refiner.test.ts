@@ -1,17 +1,45 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InProcessMessageBus } from '@autopilot/bus/in-process';
+import {
+  GovernanceReserveBudgetV1,
+  GovernanceSettleBudgetV1,
+  type GovernanceReserveBudgetV1 as ReserveRequest,
+  type GovernanceSettleBudgetV1 as SettleRequest,
+} from '@autopilot/contracts';
+import { systemTimers, ulidSource } from '@autopilot/kernel';
 import { declareOutbox, OUTBOX_COLLECTION, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
-import { scriptedModelServer } from '@autopilot/testing';
+import { FakeClock, scriptedModelServer } from '@autopilot/testing';
 import type { PlannerLog } from '../app/ports';
 import { planBlueprint } from '../app/plan-blueprint';
 import { plannerService } from '../index';
 import { planDeps } from '../testing/plan-deps';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
-import { OpenAiPlanRefiner, PlanRefinerError } from './openai-plan-refiner';
+import { planRefiner, PlanRefinerError, type PlannerModelConfig } from './openai-plan-refiner';
 
 const API_KEY = 'sk-test-0123456789-very-secret';
+
+/** The refiner as the planner module builds it, on `baseURL`, with no budget asked. */
+function refinerOn(
+  baseURL: string,
+  overrides: Partial<PlannerModelConfig> = {},
+  bus = new InProcessMessageBus(),
+) {
+  return planRefiner(
+    {
+      model: 'test-model',
+      baseURL,
+      apiKey: API_KEY,
+      timeoutMs: 5000,
+      budget: 'unmetered',
+      priceTable: {},
+      ...overrides,
+    },
+    { bus, clock: new FakeClock(), timers: systemTimers, ids: ulidSource() },
+  );
+}
 
 /** Four tasks the rules cannot settle (a task with nothing to deliver or check), one clear story. */
 function vagueBlueprint(extra = '') {
@@ -65,12 +93,7 @@ describe('OpenAiPlanRefiner against a scripted OpenAI-compatible server', () => 
           },
     );
     try {
-      const refiner = new OpenAiPlanRefiner({
-        model: 'test-model',
-        baseURL: server.baseURL,
-        apiKey: API_KEY,
-        timeoutMs: 5000,
-      });
+      const refiner = refinerOn(server.baseURL);
       const options = planDeps(store, { refiner, maxRefinementCalls: 3, log });
 
       const first = await planBlueprint(vagueBlueprint(), options);
@@ -133,18 +156,74 @@ describe('OpenAiPlanRefiner against a scripted OpenAI-compatible server', () => 
       content: `upstream rejected ${API_KEY}`,
     }));
     try {
-      const refiner = new OpenAiPlanRefiner({
-        model: 'test-model',
-        baseURL: server.baseURL,
-        apiKey: API_KEY,
-        timeoutMs: 5000,
-      });
-      const err = await refiner.refine({ nodeId: 'n1', system: 's', user: 'u' }).catch((e: unknown) => e);
+      const refiner = refinerOn(server.baseURL);
+      const err = await refiner
+        .refine({ nodeId: 'n1', system: 's', user: 'u', projectId: 'p1', planningId: 'plan-bp-1-v1' })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PlanRefinerError);
       expect((err as PlanRefinerError).message).toContain('HTTP 500');
       expect((err as PlanRefinerError).message).not.toContain(API_KEY);
       expect(server.calls).toHaveLength(1); // no client-side retries
     } finally {
+      await server.close();
+    }
+  });
+  it('charges each call to the project through governance when AUTOPILOT_PLANNER_BUDGET=governance', async () => {
+    const server = await scriptedModelServer(() => ({
+      content: JSON.stringify({ kind: 'task_spec', acceptanceCriteria: ['it is done'] }),
+    }));
+    const bus = new InProcessMessageBus();
+    const reserves: ReserveRequest[] = [];
+    const settles: SettleRequest[] = [];
+    const remaining = { run: 1, daily: 1, weekly: 1 };
+    await bus.serve(GovernanceReserveBudgetV1, (req) => {
+      reserves.push(req);
+      // The second call finds the run cap of this planning spent: that node keeps its rule-based form.
+      return Promise.resolve(
+        reserves.length === 2
+          ? {
+              granted: false,
+              reason: 'the run cap would be passed',
+              exceededScope: 'run' as const,
+              remaining,
+            }
+          : { granted: true, reservationId: req.reservationId!, remaining },
+      );
+    });
+    await bus.serve(GovernanceSettleBudgetV1, (req) => {
+      settles.push(req);
+      return Promise.resolve({ settled: true, releasedUsd: 0, overrunUsd: 0, remaining });
+    });
+    try {
+      const priceTable = {
+        'test-model': { inputUsdPerMillion: 1, cachedInputUsdPerMillion: 0.5, outputUsdPerMillion: 2 },
+      };
+      const refiner = refinerOn(server.baseURL, { budget: 'governance', priceTable }, bus);
+      const result = await planBlueprint(
+        vagueBlueprint(),
+        planDeps(store, { refiner, maxRefinementCalls: 3, log }),
+      );
+      expect(result.refinement).toEqual({ calls: 3, cacheHits: 0, failures: 1, skipped: 1 });
+      expect(server.calls).toHaveLength(2); // the refused reservation made no call
+      expect(reserves.map((r) => [r.projectId, r.runId, r.model])).toEqual(
+        Array.from({ length: 3 }, () => ['project-1', 'plan-bp-1-v1', 'test-model']),
+      );
+      expect(reserves.every((r) => r.maxTokens === 1000 && r.estimateUsd > 0)).toBe(true);
+      expect(settles.map((s) => s.reservationId)).toEqual([
+        reserves[0]!.reservationId,
+        reserves[2]!.reservationId,
+      ]);
+      for (const [i, settle] of settles.entries()) {
+        expect(settle.usage).toEqual({
+          inputTokens: server.calls[i]!.promptTokens,
+          cachedInputTokens: 0,
+          outputTokens: expect.any(Number),
+        });
+        expect(settle.actualUsd).toBeGreaterThan(0);
+      }
+      expect(logLines.some((l) => l.includes('MODEL_BUDGET_REFUSED') && l.includes('run cap'))).toBe(true);
+    } finally {
+      await bus.close();
       await server.close();
     }
   });

@@ -1,14 +1,21 @@
-import OpenAI from 'openai';
-import { AutopilotError } from '@autopilot/kernel';
+import type { MessageBus } from '@autopilot/bus';
+import { AutopilotError, type Clock, type IdSource, type Timers } from '@autopilot/kernel';
+import {
+  ModelClient,
+  ModelRouter,
+  singleModelRouting,
+  unmeteredAdmission,
+  type PriceTableConfig,
+} from '@autopilot/model-client';
+import { GovernanceBudgetAdmission } from '@autopilot/model-client/governance';
+import { redactSecrets } from '@autopilot/secret-scan';
 import type { PlanRefiner, RefinementRequest } from '../app/ports';
 
 /**
- * PlanRefiner over the `openai` client and the chat-completions API, so any OpenAI-compatible
- * server works (OpenAI, a gateway, a local model server): `OPENAI_BASE_URL` picks it (see
- * planner-settings.ts).
- *
- * The API key stays inside the client: errors carry the HTTP status and the server's message with
- * any occurrence of the key cut out, and no `cause` (a driver error may hold request details).
+ * PlanRefiner over the one model client (@autopilot/model-client): each refinement is one
+ * `planner_refine` call that reserves its worst case, records its span with tokens and cost, and
+ * settles, on any OpenAI-compatible server (`OPENAI_BASE_URL`, see planner-settings.ts). The API key
+ * stays inside the client; its errors never carry it.
  */
 
 /** A model call failed or answered something that is not a JSON object. Names the model, never the key. */
@@ -22,46 +29,60 @@ export class PlanRefinerError extends AutopilotError {
   }
 }
 
+/**
+ * Who pays for the planner's calls. `governance`: each call reserves through governance's budget,
+ * charged to the project, with the planning of one blueprint version booked as its run (the model
+ * must be in the price table). `unmetered`: no budget is asked; the calls are bounded only by
+ * `AUTOPILOT_PLANNER_MAX_LLM_CALLS` per planning, and every span says `autopilot.budget.unmetered`.
+ */
+export type PlannerBudgetMode = 'governance' | 'unmetered';
+
 export interface PlannerModelConfig {
   readonly model: string;
   readonly baseURL?: string;
   readonly apiKey?: string;
   readonly timeoutMs: number;
+  readonly budget: PlannerBudgetMode;
+  /** Prices by model (`AUTOPILOT_PRICE_TABLE`); may be empty when `budget` is `unmetered`. */
+  readonly priceTable: PriceTableConfig;
 }
 
-export class OpenAiPlanRefiner implements PlanRefiner {
-  readonly model: string;
-  readonly #client: OpenAI;
-  readonly #apiKey: string;
+/** The most a refinement answer may be: a small JSON object. */
+export const REFINEMENT_MAX_TOKENS = 1_000;
 
-  constructor(config: PlannerModelConfig) {
-    this.model = config.model;
-    // Local OpenAI-compatible servers take any key; the client insists on one.
-    this.#apiKey = config.apiKey ?? 'no-key';
-    this.#client = new OpenAI({
-      apiKey: this.#apiKey,
-      ...(config.baseURL !== undefined ? { baseURL: config.baseURL } : {}),
-      timeout: config.timeoutMs,
-      // The planner bounds its calls per plan; a client-side retry would be a call it never counted.
-      maxRetries: 0,
-    });
-  }
+export class OpenAiPlanRefiner implements PlanRefiner {
+  constructor(
+    private readonly client: ModelClient,
+    readonly model: string,
+  ) {}
 
   async refine(request: RefinementRequest): Promise<unknown> {
-    let content: string | null | undefined;
+    let content: string | null;
     try {
-      const completion = await this.#client.chat.completions.create({
+      const answer = await this.client.complete({
+        role: 'planner_refine',
         model: this.model,
-        temperature: 0,
-        response_format: { type: 'json_object' },
         messages: [
           { role: 'system', content: request.system },
           { role: 'user', content: request.user },
         ],
+        maxTokens: REFINEMENT_MAX_TOKENS,
+        temperature: 0,
+        json: true,
+        projectId: request.projectId,
+        runId: request.planningId,
+        purpose: `planner_refine ${request.nodeId}`.slice(0, 200),
       });
-      content = completion.choices[0]?.message?.content;
+      content = answer.text;
     } catch (err) {
-      throw new PlanRefinerError(this.model, this.reasonOf(err));
+      // The client's errors carry no key and no driver cause; their code says what failed.
+      const reason =
+        err instanceof AutopilotError
+          ? `${err.code}: ${err.message}`
+          : err instanceof Error
+            ? err.name
+            : 'unknown failure';
+      throw new PlanRefinerError(this.model, reason.slice(0, 600));
     }
     if (!content) throw new PlanRefinerError(this.model, 'the answer has no content');
     const json = content
@@ -71,26 +92,42 @@ export class OpenAiPlanRefiner implements PlanRefiner {
     try {
       return JSON.parse(json) as unknown;
     } catch {
-      throw new PlanRefinerError(this.model, `the answer is not JSON: ${this.redact(json.slice(0, 80))}`);
+      throw new PlanRefinerError(this.model, `the answer is not JSON: ${redactSecrets(json.slice(0, 80))}`);
     }
   }
 
-  /** Keeps the key out of anything printed: the client object would show it in a log. */
+  /** What a log line shows of the refiner: the model, nothing of the client. */
   toJSON(): { model: string } {
     return { model: this.model };
   }
+}
 
-  private reasonOf(err: unknown): string {
-    if (err instanceof OpenAI.APIError) {
-      const status = err.status === undefined ? 'no HTTP status' : `HTTP ${err.status}`;
-      return this.redact(`${err.constructor.name} (${status}): ${err.message}`.slice(0, 500));
-    }
-    return this.redact(
-      err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 500) : 'unknown failure',
-    );
-  }
-
-  private redact(text: string): string {
-    return this.#apiKey.length >= 4 ? text.split(this.#apiKey).join('[redacted]') : text;
-  }
+/**
+ * The refiner on the one model client. Its budget is chosen explicitly by AUTOPILOT_PLANNER_BUDGET
+ * (planner-settings.ts): governance's, or unmetered, which every span of the planner's calls says.
+ */
+export function planRefiner(
+  config: PlannerModelConfig,
+  ports: { bus: MessageBus; clock: Clock; timers: Timers; ids: IdSource },
+): OpenAiPlanRefiner {
+  const client = new ModelClient({
+    provider: {
+      ...(config.baseURL !== undefined ? { baseURL: config.baseURL } : {}),
+      ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
+      timeoutMs: config.timeoutMs,
+    },
+    router: new ModelRouter(singleModelRouting(config.model)),
+    priceTable: config.priceTable,
+    admission:
+      config.budget === 'governance' ? new GovernanceBudgetAdmission(ports.bus) : unmeteredAdmission(),
+    // A local model with no price costs nothing when nobody meters it; governance refuses it.
+    unpricedModels: config.budget === 'governance' ? 'refuse' : 'free',
+    // The planner bounds its calls per plan; a retry would be a call it never counted. A failed
+    // refinement leaves the node as the rules made it.
+    retry: { maxAttempts: 1 },
+    timers: ports.timers,
+    clock: ports.clock,
+    ids: ports.ids,
+  });
+  return new OpenAiPlanRefiner(client, config.model);
 }

@@ -21,6 +21,10 @@ export interface RefinementRequest {
   readonly nodeId: string;
   readonly system: string;
   readonly user: string;
+  /** Whose budget pays for the call. */
+  readonly projectId: string;
+  /** The planning the call belongs to (one blueprint version): the budget books it as a run. */
+  readonly planningId: string;
 }
 
 /**

@@ -23,6 +23,9 @@ export interface RefinePlanOptions {
   /** The blueprint text the nodes' offsets point into. */
   readonly text: string;
   readonly log: PlannerLog;
+  /** Whose budget the calls are charged to, and the planning they belong to (RefinementRequest). */
+  readonly projectId: string;
+  readonly planningId: string;
 }
 
 export interface RefinementReport {
@@ -76,7 +79,8 @@ export async function refinePlan(
       // the last guard before anything leaves the process, and costs little at 6000 characters.
       const draft = refinementPrompt(node, headingPath(node, titles), ownText(node, opts.text));
       const prompt = { system: redactSecrets(draft.system), user: redactSecrets(draft.user) };
-      const answer = parseRefinement(await refiner.refine({ nodeId: node.id, ...prompt }), node.id);
+      const request = { nodeId: node.id, projectId: opts.projectId, planningId: opts.planningId, ...prompt };
+      const answer = parseRefinement(await refiner.refine(request), node.id);
       await opts.cache.cacheRefinement(key, answer, refiner.model);
       cached.set(key, answer);
       refinements.set(node.id, answer);
