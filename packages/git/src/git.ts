@@ -356,13 +356,18 @@ export class Git {
       throw this.commandError(argv, undefined, (err as Error).message);
     }
     const onStdout = options.onStdout;
-    if (onStdout && abort) {
-      client.outputHandler((_command, stdout) => {
+    client.outputHandler((_command, stdout) => {
+      // simple-git's completion plugin waits 50 ms more after a process that wrote nothing (it
+      // saw no 'data'), which every silent command pays: `commit -q`, `merge-base --is-ancestor`,
+      // `worktree add -q`. One empty chunk, once its listener is attached right after this
+      // handler returns, ends that wait; the collected output is unchanged.
+      queueMicrotask(() => stdout.emit('data', Buffer.alloc(0)));
+      if (onStdout && abort) {
         stdout.on('data', (chunk: Buffer) => {
-          if (!abort.signal.aborted && onStdout(chunk)) abort.abort();
+          if (chunk.length > 0 && !abort.signal.aborted && onStdout(chunk)) abort.abort();
         });
-      });
-    }
+      }
+    });
     try {
       return await task(client);
     } catch (err) {

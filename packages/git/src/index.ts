@@ -23,6 +23,7 @@ export {
   GitRefNotFoundError,
   GitTimeoutError,
   GitCommandError,
+  redactCredentials,
 } from './git-errors';
 export { gitEnvironment } from './git-environment';
 export { gitBlobId } from './git-blob-id';

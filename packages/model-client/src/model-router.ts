@@ -77,6 +77,11 @@ export class ModelRouter {
     return { role, model: cheap, tier: 'cheap', reason: 'first choice' };
   }
 
+  /** The model of a role at a tier the caller already chose (the worker's doctor escalates by tier). */
+  modelFor(role: ModelRole, tier: 'cheap' | 'strong'): string {
+    return this.config.roles[role][tier];
+  }
+
   /** Every model routing can pick, for checking them against the price table at start. */
   models(): string[] {
     return [
