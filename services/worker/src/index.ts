@@ -7,23 +7,20 @@
  */
 import type { Provider } from '@nestjs/common';
 import type { ServiceDefinition } from '@autopilot/runtime';
+import { WORKER_ADAPTERS } from './worker-adapters';
 import { workerSettings } from './worker-settings';
-import { WorkerModule, workerModuleWith } from './worker.module';
+import { workerModuleWith } from './worker.module';
 
-export { WorkerModule };
-
-/** What the runtime needs to host the worker service. */
-export const workerService: ServiceDefinition = {
-  name: 'worker',
-  module: WorkerModule,
-  collections: [],
-};
+/**
+ * The worker service with its real adapters: worktrees from a cached mirror, the tools, the
+ * bubblewrap sandbox, the one model client (budget through governance), the journal as git notes.
+ */
+export const workerService: ServiceDefinition = workerServiceWith(WORKER_ADAPTERS);
 
 /**
  * The worker service with its run loop over `adapters` (the providers of RunWorkspaces,
- * WorkerTools, RunModel, CommandRunner, RunJournal and RunContextSources; see app/ports.ts).
- * `workerService` becomes this once those adapters exist; its settings then join the README's
- * configuration table.
+ * WorkerTools, RunModel, CommandRunner, RunJournal and RunContextSources; see app/ports.ts):
+ * tests bind in-memory ones.
  */
 export function workerServiceWith(adapters: readonly Provider[]): ServiceDefinition {
   return { name: 'worker', module: workerModuleWith(adapters), collections: [], settings: workerSettings };

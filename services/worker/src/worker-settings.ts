@@ -1,3 +1,10 @@
+import { ConfigError } from '@autopilot/kernel';
+import {
+  MODEL_ROLES,
+  parsePriceTable,
+  type ModelRoutingConfig,
+  type PriceTableConfig,
+} from '@autopilot/model-client';
 import { defineSettings, setting } from '@autopilot/runtime';
 
 /** What the worker's run loop runs on. */
@@ -26,6 +33,25 @@ export interface WorkerSettings {
   readonly protectedPaths: readonly string[];
   /** This replica's name in `run.started`; unset: host and process id. */
   readonly workerId: string | undefined;
+  /** The models and their provider; undefined: no model configured (model calls fail, saying so). */
+  readonly model: WorkerModelSettings | undefined;
+  /** USD per million tokens per model (shared with governance): a call's cost. */
+  readonly priceTable: PriceTableConfig;
+  /** Where this replica keeps its mirrors and worktrees; unset: a directory of its own under the OS temp dir. */
+  readonly cacheDir: string | undefined;
+  /** `auto`: bubblewrap where it runs (else stated in each run's record); `off`: never. */
+  readonly sandbox: 'auto' | 'off';
+  /** Files copied from the project's checkout into every worktree (never committed), e.g. `.env`. */
+  readonly bootstrapFiles: readonly string[];
+}
+
+/** The worker's models: which one each role uses (cheap first, strong after), and where they are served. */
+export interface WorkerModelSettings {
+  readonly routing: ModelRoutingConfig;
+  readonly baseURL: string | undefined;
+  /** Never logged, never in an error. */
+  readonly apiKey: string | undefined;
+  readonly timeoutMs: number;
 }
 
 export const DEFAULT_PROTECTED_PATHS: readonly string[] = [
@@ -52,6 +78,11 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   maxChangedLines: 2_000,
   protectedPaths: DEFAULT_PROTECTED_PATHS,
   workerId: undefined,
+  model: undefined,
+  priceTable: {},
+  cacheDir: undefined,
+  sandbox: 'auto',
+  bootstrapFiles: [],
 };
 
 const d = DEFAULT_WORKER_SETTINGS;
@@ -143,6 +174,59 @@ export const workerSettings = defineSettings(
       description: "this replica's name in run.started",
       defaultText: 'unset: host name and process id',
     }),
+    model: setting.text({
+      env: 'AUTOPILOT_WORKER_MODEL',
+      description: 'the model runs use first (the cheap one), e.g. `gpt-4.1-mini`',
+      defaultText: 'unset: no model (runs of tasks with explicit steps only)',
+    }),
+    strongModel: setting.text({
+      env: 'AUTOPILOT_WORKER_STRONG_MODEL',
+      description: 'the model a run moves to after repeated failures or a low confidence',
+      defaultText: 'AUTOPILOT_WORKER_MODEL',
+    }),
+    roleModels: setting.text({
+      env: 'AUTOPILOT_WORKER_MODEL_ROLES',
+      description:
+        'per-role models as JSON, e.g. `{"worker_docs":{"cheap":"m1","strong":"m2"}}` (roles worker_code, worker_test, worker_docs, doctor)',
+      defaultText: 'every role uses the two models above',
+    }),
+    baseUrl: setting.httpUrl({
+      env: 'OPENAI_BASE_URL',
+      description: 'OpenAI-compatible API base URL, e.g. `http://127.0.0.1:11434/v1`',
+      defaultText: "unset: OpenAI's",
+    }),
+    apiKey: setting.text({
+      env: 'OPENAI_API_KEY',
+      description: 'API key of that server (required with a model unless `OPENAI_BASE_URL` is set)',
+      secret: true,
+    }),
+    modelTimeoutMs: setting.wholeNumber({
+      env: 'AUTOPILOT_WORKER_LLM_TIMEOUT_MS',
+      description: 'how long one HTTP attempt of a model call may take before it is retried',
+      fallback: 120_000,
+      min: 1_000,
+    }),
+    priceTable: setting.text({
+      env: 'AUTOPILOT_PRICE_TABLE',
+      description: 'model prices as JSON, USD per million tokens (what a call costs in its span)',
+      defaultText: 'unset: no model priced',
+    }),
+    cacheDir: setting.text({
+      env: 'AUTOPILOT_WORKER_CACHE_DIR',
+      description: 'where this replica keeps project mirrors and run worktrees (one directory per replica)',
+      defaultText: 'a directory of its own under the OS temp dir',
+    }),
+    sandbox: setting.text({
+      env: 'AUTOPILOT_WORKER_SANDBOX',
+      description: '`auto`: commands run inside bubblewrap where it works; `off`: never (stated in each run)',
+      defaultText: 'auto',
+    }),
+    bootstrapFiles: setting.text({
+      env: 'AUTOPILOT_WORKER_BOOTSTRAP_FILES',
+      description:
+        "comma-separated files copied from the project's checkout into every worktree, never committed",
+      defaultText: 'none',
+    }),
   },
   (v): WorkerSettings => ({
     maxStepsPerRun: v.maxStepsPerRun,
@@ -163,5 +247,74 @@ export const workerSettings = defineSettings(
             .map((g) => g.trim())
             .filter((g) => g.length > 0),
     workerId: v.workerId,
+    model: modelSettingsOf(v),
+    priceTable: v.priceTable === undefined ? {} : parsePriceTable('AUTOPILOT_PRICE_TABLE', v.priceTable),
+    cacheDir: v.cacheDir,
+    sandbox: sandboxOf(v.sandbox),
+    bootstrapFiles: (v.bootstrapFiles ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f.length > 0),
   }),
 );
+
+function sandboxOf(value: string | undefined): 'auto' | 'off' {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (value === 'off') return 'off';
+  throw new ConfigError('AUTOPILOT_WORKER_SANDBOX', `"${value}" is neither auto nor off`);
+}
+
+function modelSettingsOf(v: {
+  model?: string | undefined;
+  strongModel?: string | undefined;
+  roleModels?: string | undefined;
+  baseUrl?: string | undefined;
+  apiKey?: string | undefined;
+  modelTimeoutMs: number;
+}): WorkerModelSettings | undefined {
+  if (v.model === undefined) return undefined;
+  if (v.baseUrl === undefined && v.apiKey === undefined) {
+    throw new ConfigError(
+      'OPENAI_API_KEY',
+      'required when AUTOPILOT_WORKER_MODEL is set and OPENAI_BASE_URL is not',
+    );
+  }
+  const both = { cheap: v.model, strong: v.strongModel ?? v.model };
+  const roles = Object.fromEntries(MODEL_ROLES.map((r) => [r, both])) as Record<
+    string,
+    { cheap: string; strong: string }
+  >;
+  if (v.roleModels !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v.roleModels);
+    } catch (e) {
+      throw new ConfigError('AUTOPILOT_WORKER_MODEL_ROLES', `is not JSON: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new ConfigError(
+        'AUTOPILOT_WORKER_MODEL_ROLES',
+        'must be a JSON object of role → {cheap, strong}',
+      );
+    for (const [role, models] of Object.entries(parsed as Record<string, unknown>)) {
+      const m = models as { cheap?: unknown; strong?: unknown } | null;
+      if (!(MODEL_ROLES as readonly string[]).includes(role))
+        throw new ConfigError(
+          'AUTOPILOT_WORKER_MODEL_ROLES',
+          `"${role}" is not a role (${MODEL_ROLES.join(', ')})`,
+        );
+      if (typeof m?.cheap !== 'string' || typeof m.strong !== 'string')
+        throw new ConfigError(
+          'AUTOPILOT_WORKER_MODEL_ROLES',
+          `${role} needs a cheap and a strong model name`,
+        );
+      roles[role] = { cheap: m.cheap, strong: m.strong };
+    }
+  }
+  return {
+    routing: { roles: roles as ModelRoutingConfig['roles'] },
+    baseURL: v.baseUrl,
+    apiKey: v.apiKey,
+    timeoutMs: v.modelTimeoutMs,
+  };
+}

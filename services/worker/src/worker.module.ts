@@ -70,11 +70,3 @@ export function workerModuleWith(adapters: readonly Provider[]): Type<unknown> {
   class WorkerRunModule {}
   return WorkerRunModule;
 }
-
-/**
- * The worker service's Nest module as the runtime hosts it today: nothing registered yet, because
- * the run loop's adapters (worktrees, tools, model client, sandbox) are wired by the lead; until
- * then a worker that took runs could not execute them. `workerModuleWith` is the module to host.
- */
-@Module({})
-export class WorkerModule {}

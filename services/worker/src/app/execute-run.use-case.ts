@@ -3,7 +3,6 @@ import { RunFinishedV1, RunStartedV1, type WorkerExecuteRunV1 } from '@autopilot
 import { Clock, describeError, Timers } from '@autopilot/kernel';
 import { OutboxEnvelopes, ServiceSettings } from '@autopilot/runtime';
 import { decideAdmission } from '../domain/run/run-admission';
-import { runBranchName } from '../domain/run/run-branch';
 import { resumePoint } from '../domain/run/run-steps';
 import type { WorkerSettings } from '../worker-settings';
 import {
@@ -133,7 +132,8 @@ export class ExecuteRunUseCase {
 
   private async run(command: WorkerExecuteRunV1, signal: AbortSignal, working: () => void): Promise<RunEnd> {
     const { workspaces, journal, envelopes, clock, log } = this.deps;
-    const branch = runBranchName(command.task, command.runId);
+    // The manager names the branch (one rule, services/manager/src/domain/run/run-branch.ts).
+    const branch = command.branch;
     let ws: Workspace;
     try {
       ws = await workspaces.provision({

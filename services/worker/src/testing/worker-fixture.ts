@@ -64,7 +64,7 @@ export function executeRunCommand(overrides: Partial<WorkerExecuteRunV1> = {}): 
     task: sumTask(),
     repo: { location: '/repos/demo', defaultBranch: 'main' },
     baseCommit: '0'.repeat(40),
-    branch: 'autopilot/task-sum/01HX7Z3K9M2N4P5Q6R7S8T9V0W',
+    branch: 'autopilot/fix-sum-so-it-adds-7s8t9v0w',
     autonomyMode: 'full_auto',
     budgetUsd: 5,
     ...overrides,

@@ -37,6 +37,11 @@ export interface RunWorkspaceRequest {
   readonly taskId: string;
   /** The task's title or slug: it names the branch (`autopilot/<slug>-<short run id>`). */
   readonly task: string;
+  /**
+   * The run branch as the manager named it (`worker.execute_run`); absent: named here from `task`
+   * and the run id by the same rule. Either way it must be a run branch, never the default one.
+   */
+  readonly branch?: string;
   /** The recorded base commit; ZERO_COMMIT means the default branch's tip (reported as used). */
   readonly baseCommit: string;
   /** The last checkpoint recorded for the run; absent when none was. */
@@ -148,7 +153,7 @@ export class RunWorkspaces {
     const mirror = this.mirrorPath(project);
     return this.serialized(mirror, async () => {
       const git = await this.ensureMirror(project, mirror);
-      const branch = runBranchName(run.task, run.runId);
+      const branch = run.branch ?? runBranchName(run.task, run.runId);
       const advertised = await this.listRemote(git, project, branch);
       const defaultBranch = project.defaultBranch ?? advertised.headBranch;
       if (defaultBranch === undefined) {
@@ -227,15 +232,15 @@ export class RunWorkspaces {
   }
 
   /**
-   * Commits the worktree's state on the run branch (message naming task, run and step, with
-   * `Autopilot-*` trailers) and pushes the branch to the project's repository. Idempotent: with
+   * Commits the worktree's state on the run branch (`subject`, default "checkpoint step N", then a
+   * line naming task, run and step, and `Autopilot-*` trailers) and pushes the branch to the project's repository. Idempotent: with
    * nothing changed it returns the tip (`created: false`) and pushes it if the push was missed.
    * Record `commit` only after this resolves.
    */
-  async checkpoint(ws: RunWorkspace, step: string | number): Promise<Checkpoint> {
+  async checkpoint(ws: RunWorkspace, step: string | number, subject?: string): Promise<Checkpoint> {
     const label = oneLine(String(step));
     const git = await this.worktreeGit(ws);
-    const created = await this.commitAll(git, ws, `checkpoint step ${label}`, label);
+    const created = await this.commitAll(git, ws, oneLine(subject ?? `checkpoint step ${label}`), label);
     const commit = await git.resolveCommit('HEAD');
     await this.push(ws);
     return { commit, step: label, created };

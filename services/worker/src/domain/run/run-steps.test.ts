@@ -1,5 +1,4 @@
 import { decideAdmission } from './run-admission';
-import { runBranchName, taskSlug } from './run-branch';
 import { deterministicPlan } from './deterministic-steps';
 import {
   checkpointMessage,
@@ -68,16 +67,6 @@ describe('step numbering', () => {
       'gate',
       'gate',
     ]);
-  });
-});
-
-describe('run branch', () => {
-  it('is autopilot/<task-slug>-<short run id>, the same on every worker', () => {
-    expect(runBranchName({ title: 'Add headings: parse them (v2)!' }, RUN)).toBe(
-      'autopilot/add-headings-parse-them-v2-7s8t9v0w',
-    );
-    expect(taskSlug('!!!')).toBe('task');
-    expect(taskSlug('x'.repeat(100)).length).toBe(40);
   });
 });
 
