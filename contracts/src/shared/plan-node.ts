@@ -26,8 +26,20 @@ export const PlanNode = Type.Object(
     kind: PlanNodeKind,
     title: Text(300, 'Node title'),
     parentId: Type.Optional(Id('Parent node; absent for top-level phases')),
-    start: Count('Start offset (characters) of the blueprint text this node comes from'),
-    end: Count('End offset (characters, exclusive) of that text'),
+    start: Count(
+      'Start offset of the blueprint text this node comes from, in UTF-16 code units (JavaScript string indexes)',
+    ),
+    end: Count('End offset (exclusive) of that text, in UTF-16 code units'),
+    file: Type.Optional(
+      Type.String({
+        maxLength: 4096,
+        description: 'The file the node is in, for a blueprint of several files',
+      }),
+    ),
+    startLine: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'First line of the node (1-based, in its file)' }),
+    ),
+    endLine: Type.Optional(Type.Integer({ minimum: 1, description: 'Last line of the node, inclusive' })),
     priority: Count('Lower comes first among siblings'),
     risk: RiskLevel,
     status: PlanNodeStatus,

@@ -41,6 +41,39 @@ export const taskSpecProperties = {
   priority: Type.Optional(Count('Lower runs first among ready tasks; default 100')),
   risk: Type.Optional(RiskLevel),
   estimateUsd: Type.Optional(Money('Planner estimate of one run')),
+  deliverables: Type.Optional(
+    Type.Array(Text(2000, 'One thing the task delivers, as the blueprint states it'), {
+      maxItems: 100,
+      description: 'What the task delivers (issue 17): the items its section lists as work',
+    }),
+  ),
+  source: Type.Optional(
+    Type.Object(
+      {
+        file: Type.Optional(
+          Type.String({
+            maxLength: 4096,
+            description: 'The blueprint file, for a blueprint of several files',
+          }),
+        ),
+        startLine: Type.Integer({
+          minimum: 1,
+          description: 'First line of the section (1-based, in its file)',
+        }),
+        endLine: Type.Integer({ minimum: 1, description: 'Last line of the section, inclusive' }),
+      },
+      { description: 'Where in the blueprint the task is written' },
+    ),
+  ),
+  why: Type.Optional(
+    Type.Object(
+      {
+        priority: Text(300, 'Why the task has its priority'),
+        risk: Text(300, 'Why the task has its risk'),
+      },
+      { description: 'The reasons for the priority and risk the rules gave' },
+    ),
+  ),
   gate: Type.Optional(
     Type.Boolean({
       description:

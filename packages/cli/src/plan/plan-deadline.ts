@@ -8,9 +8,11 @@ export class PlanDeadline {
   private step = 'starting the ingestion and planner services';
   private timer: NodeJS.Timeout | undefined;
   private readonly expired: Promise<never>;
+  private interrupted: ((err: PlanFailedError) => void) | undefined;
 
   constructor(readonly timeoutMs: number) {
     this.expired = new Promise<never>((_, reject) => {
+      this.interrupted = reject;
       this.timer = setTimeout(() => {
         reject(
           new PlanFailedError(
@@ -28,6 +30,12 @@ export class PlanDeadline {
   race<T>(step: string, work: Promise<T>): Promise<T> {
     this.step = step;
     return Promise.race([work, this.expired]);
+  }
+
+  /** Ends whatever is being raced now with PLAN_INTERRUPTED (SIGINT): the caller cleans up and leaves. */
+  interrupt(): void {
+    clearTimeout(this.timer);
+    this.interrupted?.(new PlanFailedError('PLAN_INTERRUPTED', `interrupted while ${this.step}`, false));
   }
 
   clear(): void {

@@ -14,6 +14,12 @@ export interface PlanOutput {
     kind: string;
     title: string;
     parentId: string | null;
+    /** The file of a blueprint of several files, else null. */
+    file: string | null;
+    /** 1-based, inclusive lines in that file (or the one blueprint file). */
+    startLine: number | null;
+    endLine: number | null;
+    /** Offsets into the blueprint text in Unicode code points (not UTF-16 units), [start, end). */
     start: number;
     end: number;
     priority: number;
@@ -27,6 +33,14 @@ export interface PlanOutput {
     dependsOn: string[];
     scope: string[];
     validation: string[][];
+    /** What to do: where it comes from, the section's text (capped), deliverables, validation, reasons. */
+    description: string;
+    deliverables: string[];
+    acceptanceCriteria: string[];
+    source: { file: string | null; startLine: number; endLine: number } | null;
+    priority: number;
+    risk: RiskLevel;
+    why: { priority: string; risk: string } | null;
   }[];
   anchor: { id: string; text: string; pivots: string[] };
   questions: { pivot: string; text: string }[];
@@ -40,8 +54,9 @@ export interface PlanOutput {
   } | null;
 }
 
-export function planOutput(report: PlanReport): PlanOutput {
+export function planOutput(report: PlanReport, text?: string): PlanOutput {
   const { blueprint, plan, tasks, repo } = report;
+  const codePoint = codePointOffsets(text);
   return {
     blueprint: {
       id: blueprint.blueprintId,
@@ -54,8 +69,11 @@ export function planOutput(report: PlanReport): PlanOutput {
       kind: n.kind,
       title: n.title,
       parentId: n.parentId ?? null,
-      start: n.start,
-      end: n.end,
+      file: n.file ?? null,
+      startLine: n.startLine ?? null,
+      endLine: n.endLine ?? null,
+      start: codePoint(n.start),
+      end: codePoint(n.end),
       priority: n.priority,
       risk: n.risk,
     })),
@@ -67,6 +85,15 @@ export function planOutput(report: PlanReport): PlanOutput {
       dependsOn: [...t.dependsOn],
       scope: [...t.scopePaths],
       validation: t.validationCommands.map((c) => [...c]),
+      description: t.description ?? '',
+      deliverables: [...(t.deliverables ?? [])],
+      acceptanceCriteria: [...(t.acceptanceCriteria ?? [])],
+      source: t.source
+        ? { file: t.source.file ?? null, startLine: t.source.startLine, endLine: t.source.endLine }
+        : null,
+      priority: t.priority ?? 100,
+      risk: t.risk ?? 'low',
+      why: t.why ? { priority: t.why.priority, risk: t.why.risk } : null,
     })),
     anchor: { id: plan.anchor.id, text: plan.anchor.text, pivots: [...plan.anchor.pivots] },
     questions: questionsOf(plan.anchor),
@@ -86,6 +113,29 @@ export function planOutput(report: PlanReport): PlanOutput {
             : null,
         }
       : null,
+  };
+}
+
+/**
+ * UTF-16 offsets (JavaScript string indexes, what the services carry) to code points, so a reader
+ * in any language can index the blueprint: 😀 is one code point, two UTF-16 units.
+ */
+function codePointOffsets(text: string | undefined): (offset: number) => number {
+  if (text === undefined || !/[\uD800-\uDBFF]/.test(text)) return (offset) => offset;
+  const pairsBefore: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) pairsBefore.push(i + 1);
+  }
+  return (offset) => {
+    let lo = 0;
+    let hi = pairsBefore.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pairsBefore[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return offset - lo;
   };
 }
 

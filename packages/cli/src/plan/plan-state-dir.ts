@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,12 +9,12 @@ export interface PlanStateDir {
   dispose(): Promise<void>;
 }
 
-const STORE_FILES = ['ingestion.db', 'planner.db'];
-
 /**
- * `--dir`: kept afterwards for inspection, and must not hold stores of an earlier run: each run plans
- * from empty stores, so what it prints depends on its input alone (an earlier identical run would
- * leave the planner nothing new to announce). Without `--dir`: a fresh temporary directory, removed.
+ * `--dir`: kept afterwards, and a later run on it re-plans (issue 17 item 8): ingestion stores the
+ * changed blueprint as its next version and the planner makes the next plan revision from the
+ * stored one, keeping the ids of unchanged nodes and tasks. One run at a time: the directory is
+ * claimed for the run and released when it ends (a claim whose process is gone is taken over).
+ * Without `--dir`: a fresh temporary directory, removed.
  */
 export async function planStateDir(dir: string | undefined): Promise<PlanStateDir> {
   if (dir === undefined) {
@@ -23,17 +22,19 @@ export async function planStateDir(dir: string | undefined): Promise<PlanStateDi
     return { path, dispose: () => rm(path, { recursive: true, force: true }) };
   }
   const path = resolve(dir);
-  const taken = STORE_FILES.filter((f) => existsSync(join(path, f)));
-  if (taken.length > 0) {
-    throw new PlanFailedError(
-      'PLAN_DIR_NOT_EMPTY',
-      `--dir ${dir} already holds ${taken.join(' and ')} from an earlier run; give a new or empty directory`,
-      true,
-    );
-  }
   await mkdir(path, { recursive: true });
   await claim(path, dir);
-  return { path, dispose: async () => undefined };
+  return { path, dispose: () => rm(join(path, CLAIM_FILE), { force: true }) };
+}
+
+/** True while the process that wrote a claim still runs. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Names the run that took a `--dir`; created exclusively, so of two runs started together one wins. */
@@ -45,7 +46,7 @@ const CLAIM_FILE = 'plan.claim';
  * written whole to a file of this process and then hard-linked to its name (link(2) fails when the
  * name exists), so a loser never reads a claim the winner has created but not yet written.
  */
-async function claim(path: string, dir: string): Promise<void> {
+async function claim(path: string, dir: string, retried = false): Promise<void> {
   const file = join(path, CLAIM_FILE);
   const mine = join(path, `${CLAIM_FILE}.${process.pid}`);
   await writeFile(mine, `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`);
@@ -55,6 +56,13 @@ async function claim(path: string, dir: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const holder = await readFile(file, 'utf8').catch(() => '');
     const pid = /"pid":(\d+)/.exec(holder)?.[1];
+    // A run that was killed left its claim: the directory is free. Taken over once, so two runs
+    // finding the same stale claim still race through link(2) and one of them loses.
+    if (!retried && pid !== undefined && !alive(Number(pid)) && pid !== String(process.pid)) {
+      await rm(mine, { force: true });
+      await rm(file, { force: true });
+      return claim(path, dir, true);
+    }
     throw new PlanFailedError(
       'PLAN_DIR_IN_USE',
       `--dir ${dir} is taken by another autopilot plan${pid ? ` (process ${pid})` : ''}; give a new or empty directory`,

@@ -36,9 +36,16 @@ export function renderPlanTree(plan: PlanOutput): string {
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     const indent = '  '.repeat(depth);
-    lines.push(`${indent}- [${node.kind}] ${node.title}  (priority ${node.priority}, risk ${node.risk})`);
+    lines.push(
+      `${indent}- [${node.kind}] ${node.title}  (priority ${priorityText(node.priority)}, risk ${node.risk})`,
+    );
     for (const task of tasksByNode.get(node.id) ?? []) {
       lines.push(`${indent}    task ${task.id} (${task.kind}): ${task.title}`);
+      if (task.source) {
+        const file = task.source.file !== null ? `${task.source.file}, ` : '';
+        lines.push(`${indent}      from ${file}lines ${task.source.startLine}-${task.source.endLine}`);
+      }
+      if (task.why) lines.push(`${indent}      why: priority ${task.why.priority}; risk ${task.why.risk}`);
       if (task.dependsOn.length > 0) {
         const deps = task.dependsOn.map((id) => taskTitle.get(id) ?? id).join('; ');
         lines.push(`${indent}      depends on: ${deps}`);
@@ -64,4 +71,12 @@ export function renderPlanTree(plan: PlanOutput): string {
     }
   }
   return `${lines.map(inert).join('\n')}\n`;
+}
+
+/** Priority classes as the planner grades them (extract-signals.ts PRIORITY_CLASS), most urgent first. */
+const PRIORITY_CLASSES = ['must', 'should', 'unmarked', 'could', 'later'];
+/** The planner's priority number (class * 100000 + place among siblings) as people read it. */
+function priorityText(priority: number): string {
+  const name = PRIORITY_CLASSES[Math.floor(priority / 100_000)] ?? String(Math.floor(priority / 100_000));
+  return `${name} #${(priority % 100_000) + 1}`;
 }

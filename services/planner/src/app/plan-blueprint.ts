@@ -14,6 +14,7 @@ import { BlueprintSupersededError } from '../domain/plan/plan-errors';
 import { planFromSections } from '../domain/plan/plan-from-sections';
 import type { BlueprintSectionForPlan } from '../domain/plan/plan-graph';
 import { planIdFor } from '../domain/plan/plan-ids';
+import { withSourceLines } from '../domain/plan/plan-source-lines';
 import { planningView } from '../domain/plan/plan-redaction';
 import { toPlanNodeMessage } from '../domain/plan/plan-node-message';
 import { tasksFromPlan } from '../domain/tasks/task-graph';
@@ -150,8 +151,10 @@ async function decidePlan(
     maxCalls: replay ? 0 : deps.maxRefinementCalls,
     text: view.blueprint.text,
     log: deps.log,
+    projectId: blueprint.projectId,
+    planningId: `plan-${blueprint.blueprintId}-v${blueprint.version}`,
   });
-  const refined = view.restoreGraph(refinedView);
+  const refined = withSourceLines(view.restoreGraph(refinedView), blueprint);
   const taskGraph = tasksFromPlan(refined);
   const anchor: IntentionAnchor = head
     ? head.anchor

@@ -241,4 +241,30 @@ describe('anchorFromBlueprint', () => {
     for (const line of anchor.pivots) expect(line.length).toBeLessThanOrEqual(500);
     expectNothingInvented(anchor, text);
   });
+
+  it('joins hard-wrapped statements and never takes a pivot from an FAQ (issue 17 item 7)', () => {
+    const text = [
+      '# Tool',
+      '',
+      '## Goals',
+      '',
+      '- Detect every toolchain our users run, as the nats.js client does with its',
+      '  transports: one port, one adapter each.',
+      '',
+      '## FAQ',
+      '',
+      '### Why does it not lock dependency versions?',
+      '',
+      'Lock files like `package-lock.json` are helpful for deployed applications.',
+      '',
+    ].join('\n');
+    const anchor = anchorFromBlueprint(blueprintOf(text), { hash });
+    const northStar = statementsOf(anchor, 'north_star');
+    expect(northStar).toHaveLength(1);
+    expect(northStar[0]!.replace(/\s+/g, ' ')).toBe(
+      'Detect every toolchain our users run, as the nats.js client does with its transports: one port, one adapter each.',
+    );
+    expect(anchor.text).not.toMatch(/Lock files/);
+    expectNothingInvented(anchor, text);
+  });
 });

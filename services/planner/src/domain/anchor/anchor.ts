@@ -1,3 +1,4 @@
+import { isReference, plainTitle } from '../plan/plan-kinds';
 import type {
   AnchorPivot,
   AnchorQuestion,
@@ -161,10 +162,18 @@ function toPivotStatement(q: QuotedStatement): PivotStatement {
 function blueprintStatements(blueprint: BlueprintForAnchor): Map<PivotType, QuotedStatement[]> {
   const { text, sections } = blueprint;
   const candidates = new Map<PivotType, number[]>();
+  // Intent is stated in the plan's own sections, not in an FAQ, a licence or install notes: a
+  // question ("Why doesn't ESLint lock dependency versions?") and whatever sits under such a
+  // section never name a pivot (issue 17 item 7).
+  let referenceLevel = Number.POSITIVE_INFINITY;
   sections.forEach((section, index) => {
     if (section.start < 0 || section.end > text.length || section.start > section.end) {
       throw new AnchorSectionRangeError(index, section.title, section.start, section.end, text.length);
     }
+    if (section.level <= referenceLevel) referenceLevel = Number.POSITIVE_INFINITY;
+    const name = plainTitle(section.title);
+    if (referenceLevel === Number.POSITIVE_INFINITY && isReference(name)) referenceLevel = section.level;
+    if (referenceLevel !== Number.POSITIVE_INFINITY) return;
     for (const type of pivotsNamedBy(section.title)) {
       const list = candidates.get(type) ?? [];
       list.push(index);
@@ -246,7 +255,8 @@ function labelledStatements(text: string): Array<[PivotType[], QuotedStatement]>
     const types = pivotsNamedBy(label).filter((t) => !full.has(t));
     if (types.length === 0) return true;
     const bullet = /^ {0,3}[-*+][ \t]+/.exec(head);
-    const quoted = statementsIn(text, start + (bullet?.[0].length ?? 0), end, label, 1)[0];
+    // A hard-wrapped statement goes on to the end of its paragraph or list item.
+    const quoted = statementsIn(text, start + (bullet?.[0].length ?? 0), wrappedEnd(text, end), label, 1)[0];
     if (quoted !== undefined) {
       // A long run of labelled lines (one per story, say) stops counting once a pivot has plenty.
       found.push([types, quoted]);
@@ -257,6 +267,23 @@ function labelledStatements(text: string): Array<[PivotType[], QuotedStatement]>
     return full.size < PIVOT_TYPES.length;
   });
   return found;
+}
+
+/**
+ * Where the paragraph or list item whose first line ends at `lineEnd` ends: at the next blank line,
+ * heading, list item, fence, table row or quote. Bounded, like the statements it feeds.
+ */
+export function wrappedEnd(text: string, lineEnd: number): number {
+  let end = lineEnd;
+  for (let lines = 0; lines < 20 && end < text.length; lines++) {
+    const next = text.indexOf('\n', end + 1);
+    const lineStop = next === -1 ? text.length : next;
+    const line = text.slice(end + 1, lineStop);
+    if (line.trim() === '' || /^ {0,3}(#{1,6}[ \t]|[-*+][ \t]|\d{1,9}[.)][ \t]|`{3,}|~{3,}|\||>)/.test(line))
+      break;
+    end = lineStop;
+  }
+  return end;
 }
 
 /** Statements the project inputs make, per pivot, in a fixed order. */

@@ -81,9 +81,15 @@ export function statementsIn(
   const out: QuotedStatement[] = [];
   let paraStart = -1;
   let paraEnd = -1;
+  let bulletOpen = false;
   const flush = () => {
-    if (paraStart >= 0) sentencesIn(text, paraStart, paraEnd, heading, limit, out);
+    if (paraStart >= 0) {
+      // A list item is one statement, however many sentences it has.
+      if (bulletOpen) pushStatement(text, paraStart, paraEnd, heading, out);
+      else sentencesIn(text, paraStart, paraEnd, heading, limit, out);
+    }
     paraStart = -1;
+    bulletOpen = false;
   };
   forEachLine(text, from, to, (lineStart, lineEnd, inFence) => {
     if (inFence) {
@@ -103,7 +109,12 @@ export function statementsIn(
       if (bullet !== null || line.trimStart().startsWith('|')) {
         flush();
         const offset = bullet !== null ? bullet[0].length : line.length - line.trimStart().length;
-        pushStatement(text, lineStart + offset, lineEnd, heading, out);
+        if (bullet !== null) {
+          // A hard-wrapped item is one statement: its continuation lines are read as its paragraph.
+          paraStart = lineStart + offset;
+          paraEnd = lineEnd;
+          bulletOpen = true;
+        } else pushStatement(text, lineStart + offset, lineEnd, heading, out);
       } else {
         if (paraStart < 0) paraStart = lineStart + (line.length - line.trimStart().length);
         paraEnd = lineEnd;

@@ -44,6 +44,9 @@ function push(map: Map<string, number[]>, key: string, index: number): void {
   } else map.set(key, [index]);
 }
 
+const INSTRUCTION =
+  /^(add|implement|create|build|write|fix|update|support|port|set up|introduce|make|design|define|enable|ship|expose)( (a|an|the))? /;
+
 /**
  * Finds the node a dependency names: by numbering with its label ("Story 1.2"), by bare numbering
  * ("1.2"), by heading path ("Phase 1 > Login"), by an in-document link's anchor (its text when no
@@ -62,6 +65,10 @@ export class ReferenceIndex {
     nodes.forEach((node, i) => {
       push(this.byTitle, titleKey(node.title), i);
       push(this.byTitle, titleKey(node.name), i);
+      // "after the drain promise API" names the item "Add a drain promise API": the thing made,
+      // without the verb that makes it.
+      const made = titleKey(node.name).replace(INSTRUCTION, '');
+      if (made.includes(' ')) push(this.byTitle, made, i);
       if (node.number !== undefined) {
         push(this.byNumber, node.number, i);
         if (node.label) push(this.byLabelNumber, `${node.label}:${node.number}`, i);
@@ -71,6 +78,25 @@ export class ReferenceIndex {
 
   resolve(text: string, from: number): Resolution {
     return this.pick(this.candidates(parseReference(text)), from);
+  }
+
+  /**
+   * The node whose title of two words or more the words start with (after an article): "the token
+   * bucket per API key is in place" names "Token bucket per API key". Longest title first.
+   */
+  resolvePrefix(text: string, from: number): number | undefined {
+    const words = titleKey(text)
+      .split(' ')
+      .filter((w) => w !== '');
+    const start = /^(the|a|an|our|this)$/.test(words[0] ?? '') ? 1 : 0;
+    for (let n = Math.min(words.length, start + 12); n >= start + 2; n--) {
+      const key = words.slice(start, n).join(' ');
+      const found = this.byTitle.get(key);
+      if (!found) continue;
+      const picked = this.pick(found, from);
+      return picked === 'self' || picked === undefined ? undefined : picked.node;
+    }
+    return undefined;
   }
 
   /** The subject of a table row ("Story 2.1"), resolved without a referring node. */

@@ -330,3 +330,107 @@ describe('planFromSections dependencies', () => {
     expect(() => planFromSections(broken)).toThrow(PlanInputError);
   });
 });
+
+describe('planFromSections on what is not work (issue 17)', () => {
+  const taskTitles = (markdown: string) =>
+    planFromSections(markdownBlueprint(markdown))
+      .nodes.filter((n) => n.kind === 'task_spec')
+      .map((n) => n.title);
+
+  it('makes no task of a README: reference sections, FAQ questions, install steps', () => {
+    const readme = [
+      '# tool [![Build Status](https://ci.example/badge.svg)](https://ci.example)',
+      '## Installation',
+      '```sh\nnpm install tool\n```',
+      '## Usage',
+      'Call `tool()` and read the result.',
+      '## FAQ',
+      '### Does it support JSX?',
+      'Yes.',
+      '## License',
+      'MIT',
+    ].join('\n');
+    const plan = planFromSections(markdownBlueprint(readme));
+    expect(plan.nodes.filter((n) => n.kind === 'task_spec')).toEqual([]);
+    // Badges and markup never reach a title.
+    expect(plan.nodes.map((n) => n.title)).not.toContain(expect.stringMatching(/\]\(|!\[/));
+  });
+
+  it('keeps reference sections out of a real plan, and folds Goal/Approach into the phase they describe', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '# Roadmap',
+          '## Phase 1: Detect toolchains',
+          '### Goal',
+          'Know every toolchain.',
+          '### Approach',
+          'Edit `src/detect/node.ts`.',
+          '## Phase 2: Report',
+          'Write `src/report.ts`.',
+          '## License',
+          'MIT',
+        ].join('\n'),
+      ),
+    );
+    const phase1 = plan.nodes.find((n) => n.title === 'Phase 1: Detect toolchains')!;
+    expect(plan.nodes.filter((n) => n.kind === 'task_spec').map((n) => n.title)).toEqual([
+      'Phase 1: Detect toolchains',
+      'Phase 2: Report',
+    ]);
+    expect(phase1.body).toContain('Goal:\nKnow every toolchain.');
+    expect(phase1.filePaths).toEqual(['src/detect/node.ts']);
+    expect(plan.nodes.find((n) => n.title === 'Phase 2: Report')!.dependencyReasons).toEqual([
+      { nodeId: phase1.id, because: 'phases run in the order they are numbered' },
+    ]);
+  });
+
+  it('makes one task per open checklist item, with "after" and "depends on" between items', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        '# Sprint\n\n- [ ] Login page\n- [ ] Password reset, depends on login page\n- [x] Set up CI\n',
+      ),
+    );
+    const items = plan.nodes.filter((n) => n.parentId !== undefined);
+    expect(items.map((n) => [n.title, n.kind, n.status])).toEqual([
+      ['Login page', 'task_spec', 'planned'],
+      ['Password reset', 'task_spec', 'planned'],
+      ['Set up CI', 'task_spec', 'done'],
+    ]);
+    expect(items[1]!.dependsOn).toEqual([items[0]!.id]);
+  });
+
+  it('orders numbered steps only where the document says the order matters', () => {
+    const steps = (intro: string) =>
+      planFromSections(
+        markdownBlueprint(
+          `# Move\n## Steps\n${intro}\n### 1. Create the schema\nx\n### 2. Copy the data\ny\n`,
+        ),
+      ).nodes.find((n) => n.title === '2. Copy the data')!.dependsOn;
+    expect(steps('These must be done in order.')).toHaveLength(1);
+    expect(
+      taskTitles('# Ideas\n## Options\nSome thoughts.\n### 1. Add a cache\nx\n### 2. Add an index\ny\n'),
+    ).toHaveLength(2);
+    expect(
+      planFromSections(
+        markdownBlueprint(
+          '# Ideas\n## Options\nSome thoughts.\n### 1. Add a cache\nx\n### 2. Add an index\ny\n',
+        ),
+      ).nodes.every((n) => n.dependsOn.length === 0),
+    ).toBe(true);
+  });
+
+  it('takes scope only from paths written as what to change', () => {
+    const node = planFromSections(
+      markdownBlueprint(
+        [
+          '## Task: Wire the client',
+          'Change `src/client.ts`, as the `nats.js` client does; keep `import/no-cycle` on.',
+          'Fields like `token.map` stay. Areas: docs/backend/frontend/tests/database.',
+          '`.git/**` and `.github/workflows/**` are protected and need approval.',
+        ].join('\n'),
+      ),
+    ).nodes[0]!;
+    expect(node.filePaths).toEqual(['src/client.ts']);
+  });
+});

@@ -1,5 +1,10 @@
 import type { PlanNodeKind, PlanNodeStatus, RiskLevel } from '@autopilot/contracts';
-import { extractSection, FACT_LIMITS, type SectionFacts } from '../section-facts/extract-section';
+import {
+  extractSection,
+  FACT_LIMITS,
+  type ChecklistItem,
+  type SectionFacts,
+} from '../section-facts/extract-section';
 import type { DependencyMention } from '../section-facts/extract-references';
 import { riskOf, PRIORITY_CLASS, type RiskSignal } from '../section-facts/extract-signals';
 import { ReferenceIndex, type IndexedNode } from './plan-dependencies';
@@ -13,9 +18,13 @@ import type {
 } from './plan-graph';
 import { planIdFor, planNodeIdFor } from './plan-ids';
 import {
+  announcesPlan,
   compareNumbering,
   facetOf,
   isInformational,
+  isReference,
+  isWorkList,
+  plainTitle,
   KIND_BY_RANK,
   KIND_OF_LABEL,
   KIND_RANK,
@@ -40,7 +49,15 @@ import {
  * - Risk: the signals of the node and everything under it (extract-signals.ts `riskOf`), or a
  *   stated "Risk:".
  * - Dependencies: stated ones must resolve (MissingDependencyError otherwise, unless external);
- *   sibling phases named as phases run in order (phase N+1 depends on phase N).
+ *   sibling phases named as phases run in order (phase N+1 depends on phase N), and numbered
+ *   steps where the text says the order matters; free words after "after" / "depends on" name a
+ *   node only when they start with its title. Each edge keeps the sentence it came from.
+ * - Not work (issue 17): reference sections (licence, FAQ, install, usage) and all under them; a
+ *   file with no sign of a plan (a README, a guide, prose) makes no task at all. Describing
+ *   sections (Goal, Approach, Scope) fold into the node they describe, and a leaf whose work is a
+ *   checklist gets a node per item.
+ * - Each node carries a body (its text and its facets', capped) and the reasons for its priority
+ *   and risk; titles lose markup and trailing punctuation.
  */
 
 export interface PlanFromSectionsOptions {
@@ -58,11 +75,23 @@ type Role = { type: 'node' } | { type: 'title' } | { type: 'facet'; facet: Facet
 
 interface Draft {
   readonly section: number;
+  /** A checklist item of the section (`- [ ] Login page`), a node of its own; absent for the section itself. */
+  readonly item?: {
+    readonly index: number;
+    readonly title: string;
+    readonly start: number;
+    readonly end: number;
+    readonly checked: boolean;
+  };
   readonly heading: HeadingParts;
   readonly parent: number;
   readonly depth: number;
   readonly sources: SectionSource[];
   readonly hasBody: boolean;
+  /** Reference material (licence, FAQ, install steps) or in a document that is not a plan: never a task. */
+  reference: boolean;
+  /** The section's own text and that of the facets it absorbed, for the task's body. */
+  readonly body: string[];
   children: number;
   kind: PlanNodeKind;
   ambiguity?: string;
@@ -74,11 +103,34 @@ export function planFromSections(
 ): PlanGraph {
   const planId = planIdFor(blueprint.projectId, blueprint.blueprintId);
   const sectionIndex = indexSections(blueprint);
-  const layout = assignRoles(blueprint.sections, sectionIndex);
-  const documentFacets = gatherFacts(blueprint, layout, options);
+  const layout = assignRoles(blueprint.sections, sectionIndex, blueprint.text);
+  const gathered = gatherFacts(blueprint, layout, options);
+  const documentFacets = gathered;
+  markNonPlanFiles(blueprint, layout);
+  const expanded = expandChecklists(blueprint, layout);
   // Step 3, kinds: parents come first in document order, so each is decided after its parent.
-  for (const draft of layout.drafts) decideKind(draft, layout.drafts);
-  const ids = layout.drafts.map((d) => planNodeIdFor(planId, blueprint.sections[d.section]!.id));
+  for (const draft of expanded.drafts) decideKind(draft, expanded.drafts);
+  // An item's id follows its title, not its place: adding an item keeps the others' ids.
+  const itemKeys = new Map<string, number>();
+  const ids = expanded.drafts.map((d) => {
+    const sectionId = blueprint.sections[d.section]!.id;
+    if (!d.item) return planNodeIdFor(planId, sectionId);
+    const key = `${sectionId}#item:${d.item.title.toLowerCase()}`;
+    const n = (itemKeys.get(key) ?? 0) + 1;
+    itemKeys.set(key, n);
+    return planNodeIdFor(planId, n > 1 ? `${key}#${n}` : key);
+  });
+  return finishPlan(blueprint, planId, expanded, ids, documentFacets);
+}
+
+function finishPlan(
+  blueprint: BlueprintForPlan,
+  planId: string,
+  layout: SectionLayout,
+  ids: readonly string[],
+  documentFacets: readonly SectionSource[],
+): PlanGraph {
+  const sectionIndex = indexSections(blueprint);
   const edges = resolveDependencies(blueprint, planId, layout.drafts, ids, documentFacets);
   return {
     planId,
@@ -87,6 +139,148 @@ export function planFromSections(
     blueprintVersion: blueprint.version,
     nodes: plannedNodes(blueprint.sections, sectionIndex, layout.drafts, ids, edges),
   };
+}
+
+/**
+ * A file with no sign of being a plan (no phase, story or task named, no checklist, no acceptance
+ * criteria or dependencies, no heading that announces a plan, few headings that read as work) is
+ * a README, a guide or prose: none of its sections is work (issue 17 items 1 and 5).
+ */
+function markNonPlanFiles(blueprint: BlueprintForPlan, { drafts, roles }: SectionLayout): void {
+  const { sections } = blueprint;
+  const signals = new Map<string, { plan: boolean; work: number; candidates: number }>();
+  const fileOf = (i: number) => sections[i]!.file ?? '';
+  const entry = (file: string) => {
+    let e = signals.get(file);
+    if (!e) signals.set(file, (e = { plan: false, work: 0, candidates: 0 }));
+    return e;
+  };
+  sections.forEach((section, i) => {
+    const e = entry(fileOf(i));
+    const role = roles[i]!;
+    const planFacet = role.type === 'facet' && ['criteria', 'deliverables'].includes(role.facet);
+    if (planFacet && section.kind !== 'preamble') e.plan = true;
+    if (role.type === 'title' && announcesPlan(plainTitle(section.title))) e.plan = true;
+  });
+  for (const d of drafts) {
+    const e = entry(fileOf(d.section));
+    if (d.heading.label !== undefined) e.plan = true;
+    if (d.children > 0 && announcesPlan(d.heading.name)) e.plan = true;
+    for (const source of d.sources) {
+      const f = source.facts;
+      if (
+        f.checklist?.some((c) => !c.checked) ||
+        f.dependencies.some((m) => !m.external && m.clause !== true)
+      )
+        e.plan = true;
+      // Not a priority: "you must have" in a README reads as MoSCoW.
+      if (f.status !== undefined) e.plan = true;
+    }
+    // Leaves only: headings that group others say little about whether the document asks for work.
+    if (!d.reference && d.children === 0 && !isInformational(d.heading.name)) {
+      e.candidates++;
+      if (readsAsWork(d.heading.name)) e.work++;
+    }
+  }
+  for (const d of drafts) {
+    const e = entry(fileOf(d.section));
+    const isPlan = e.plan || (e.work > 0 && e.work * 2 >= e.candidates);
+    if (!isPlan) d.reference = true;
+  }
+}
+
+/** A layout with a node per checklist item of a leaf whose work is a checklist (issue 17 item 9). */
+function expandChecklists(blueprint: BlueprintForPlan, layout: SectionLayout): SectionLayout {
+  const { drafts } = layout;
+  const lists = drafts.map((d) => {
+    if (d.children > 0 || d.reference) return [];
+    const own = d.sources[0];
+    const items = own?.sectionId === blueprint.sections[d.section]!.id ? (own.facts.checklist ?? []) : [];
+    return items.length >= 2 ? items : [];
+  });
+  if (lists.every((l) => l.length === 0)) return layout;
+  const newIndex = new Int32Array(drafts.length);
+  const out: Draft[] = [];
+  drafts.forEach((d, i) => {
+    newIndex[i] = out.length;
+    const parent = d.parent >= 0 ? newIndex[d.parent]! : -1;
+    const items = lists[i]!;
+    const sources = items.length === 0 ? d.sources : withoutItems(blueprint, d, items);
+    const self = out.length;
+    out.push({ ...d, parent, sources, children: d.children + items.length });
+    const sectionStart = blueprint.sections[d.section]!.start;
+    items.forEach((item, k) => {
+      const written = blueprint.text.slice(sectionStart + item.start, sectionStart + item.end);
+      // The item's words without its "- [ ] ": blanked, they would read as an indented code block.
+      const marker = /^\s*[-*+]\s+\[[ xX]\]\s+/.exec(written)?.[0].length ?? 0;
+      const itemText = written.slice(marker);
+      const title = checklistTitle(item.text);
+      out.push({
+        section: d.section,
+        item: {
+          index: k,
+          title,
+          start: sectionStart + item.start,
+          end: sectionStart + item.end,
+          checked: item.checked,
+        },
+        heading: { label: 'task', name: itemName(title) },
+        parent: self,
+        depth: d.depth + 1,
+        sources: [
+          {
+            // Not the section's own id: stored facts are reused by section id, and these are the item's.
+            sectionId: `${blueprint.sections[d.section]!.id}#item`,
+            hash: d.sources[0]!.hash,
+            start: sectionStart + item.start + marker,
+            facts: extractSection(itemText, undefined, false),
+          },
+        ],
+        hasBody: true,
+        reference: false,
+        body: [item.text],
+        children: 0,
+        kind: 'task_spec',
+      });
+    });
+  });
+  const nodeOfSection = layout.nodeOfSection.map((n) => (n >= 0 ? newIndex[n]! : -1));
+  return { roles: layout.roles, drafts: out, nodeOfSection };
+}
+
+/**
+ * The sources of a section whose checklist became nodes, its own facts read again without the
+ * items: a path, a priority or a risk an item states is the item's, not its parent's. The
+ * checklist is kept, so facts stored with the plan and reused later expand the same way.
+ */
+function withoutItems(
+  blueprint: BlueprintForPlan,
+  draft: Draft,
+  items: readonly ChecklistItem[],
+): SectionSource[] {
+  const section = blueprint.sections[draft.section]!;
+  const [own, ...facets] = draft.sources;
+  const ownEnd =
+    section.bodyEnd ?? Math.min(section.end, blueprint.sections[draft.section + 1]?.start ?? section.end);
+  let text = blueprint.text.slice(section.start, ownEnd);
+  for (const item of items) {
+    const blank = text.slice(item.start, item.end).replace(/[^\n]/g, ' ');
+    text = text.slice(0, item.start) + blank + text.slice(item.end);
+  }
+  const facts = extractSection(text, undefined, section.kind !== 'preamble');
+  return [{ ...own!, facts: { ...facts, checklist: own!.facts.checklist ?? [] } }, ...facets];
+}
+
+/** "Password reset, depends on login page" is the task "Password reset". */
+function checklistTitle(text: string): string {
+  const head = text.split(/,?\s+(?:depends on|after|once|requires|blocked by|needs)\b/i)[0] ?? text;
+  // A priority tag ("(P1)", "[must]") is the item's priority, said in its title: not part of it.
+  return cleanTitle(head.replace(/\s*[([](P[0-4]|must|should|could)[)\]]\s*$/i, ''));
+}
+
+/** The short name an item is referred to by: "Login page with email and password" is "Login page". */
+function itemName(title: string): string {
+  return title.split(/\s+(?:with|for|using|via|on|in)\s+|\s+[-–—:(]\s*/i)[0]!.trim() || title;
 }
 
 /** What step 1 settles: each section's role, and a draft node per section that is a node. */
@@ -98,11 +292,16 @@ interface SectionLayout {
 }
 
 /** Step 1. Roles: node, document title (one per file), preamble, or a facet absorbed by its owner node. */
+const OPEN_CHECKBOX = /^ ?[-*+] \[ \] /m;
+
 function assignRoles(
   sections: readonly BlueprintSectionForPlan[],
   sectionIndex: ReadonlyMap<string, number>,
+  text: string,
 ): SectionLayout {
   const titleSections = documentTitles(sections, sectionIndex);
+  const hasChildren = new Set<string>();
+  for (const s of sections) if (s.parentId !== undefined) hasChildren.add(s.parentId);
   const roles: Role[] = [];
   const nodeOfSection = new Int32Array(sections.length).fill(-1);
   const drafts: Draft[] = [];
@@ -113,7 +312,8 @@ function assignRoles(
       roles.push({ type: 'title' });
       return;
     }
-    if (section.kind === 'preamble') {
+    // Text before the first heading explains, unless it is the work itself: a checklist.
+    if (section.kind === 'preamble' && !OPEN_CHECKBOX.test(text.slice(section.start, section.end))) {
       roles.push({ type: 'facet', facet: 'notes', owner: -1 });
       return;
     }
@@ -122,21 +322,33 @@ function assignRoles(
       return;
     }
     const facet = facetOf(section.title);
-    if (facet) {
-      roles.push({ type: 'facet', facet, owner: parent >= 0 ? nodeOfSection[parent]! : -1 });
+    const parentNode = parent >= 0 ? nodeOfSection[parent]! : -1;
+    // A describing section (Goal, Approach) folds into the node it describes; alone at the top, or
+    // grouping sub-sections of its own ("Tasks" over "Task 1", "Task 2"), it stays a node.
+    const grouping = hasChildren.has(section.id) && (facet === 'description' || facet === 'deliverables');
+    const folds =
+      facet !== undefined &&
+      !grouping &&
+      !(parentNode < 0 && isWorkList(section.title)) &&
+      (facet !== 'description' || (parentNode >= 0 && !drafts[parentNode]!.reference));
+    if (facet && folds) {
+      roles.push({ type: 'facet', facet, owner: parentNode });
       return;
     }
     roles.push({ type: 'node' });
-    const parentNode = parent >= 0 ? nodeOfSection[parent]! : -1;
     nodeOfSection[i] = drafts.length;
     if (parentNode >= 0) drafts[parentNode]!.children++;
+    const heading = parseHeading(section.title);
+    const parentReference = parentNode >= 0 && drafts[parentNode]!.reference;
     drafts.push({
       section: i,
-      heading: parseHeading(section.title),
+      heading,
       parent: parentNode,
       depth: parentNode >= 0 ? drafts[parentNode]!.depth + 1 : 0,
       sources: [],
       hasBody: false,
+      reference: heading.label === undefined && (parentReference || isReference(heading.name)),
+      body: [],
       children: 0,
       kind: 'phase',
     });
@@ -160,14 +372,20 @@ function gatherFacts(
     if (role.type === 'title') return;
     const ownEnd = section.bodyEnd ?? Math.min(section.end, sections[i + 1]?.start ?? section.end);
     const facet = role.type === 'facet' && section.kind !== 'preamble' ? role.facet : undefined;
-    const facts = options.reuseFacts?.(section) ?? extractSection(text.slice(section.start, ownEnd), facet);
+    const headed = section.kind !== 'preamble';
+    const facts =
+      options.reuseFacts?.(section) ?? extractSection(text.slice(section.start, ownEnd), facet, headed);
     const source: SectionSource = { sectionId: section.id, hash: section.hash, start: section.start, facts };
     if (role.type === 'node') {
       const draft = drafts[nodeOfSection[i]!]!;
       draft.sources.push(source);
       (draft as { hasBody: boolean }).hasBody = hasBody(text, section.start, ownEnd);
+      draft.body.push(
+        headed ? bodyText(text, section.start, ownEnd, false) : text.slice(section.start, ownEnd).trim(),
+      );
     } else if (role.owner >= 0) {
       drafts[role.owner]!.sources.push(source);
+      drafts[role.owner]!.body.push(bodyText(text, section.start, ownEnd, true));
     } else {
       documentFacets.push(source);
     }
@@ -179,12 +397,17 @@ function gatherFacts(
 interface DependencyEdges {
   readonly dependsOn: readonly Set<number>[];
   readonly external: readonly string[][];
+  /** Per draft: the sentence each dependency came from, by the draft it depends on. */
+  readonly because: readonly Map<number, string>[];
 }
 
 /** Step 4's working state while the mentions of every source are resolved. */
 interface MentionResolution {
   readonly index: ReferenceIndex;
   readonly dependsOn: Set<number>[];
+  readonly because: Map<number, string>[];
+  /** The line of the text holding an offset, trimmed and bounded: why a dependency exists. */
+  readonly sentenceAt: (offset: number) => string;
   readonly external: string[][];
   readonly missing: MissingDependency[];
   readonly missingAt: (node: number, offset: number, reference: string) => MissingDependency;
@@ -206,6 +429,16 @@ function resolveDependencies(
   const resolution: MentionResolution = {
     index: referenceIndexOf(sections, drafts),
     dependsOn: drafts.map(() => new Set<number>()),
+    because: drafts.map(() => new Map<number, string>()),
+    sentenceAt: (offset) => {
+      const start = text.lastIndexOf('\n', offset - 1) + 1;
+      const nl = text.indexOf('\n', offset);
+      const line = text
+        .slice(start, nl < 0 ? text.length : nl)
+        .replace(/\s+/g, ' ')
+        .trim();
+      return line.length > 280 ? `${line.slice(0, 279)}…` : line;
+    },
     external: drafts.map(() => []),
     missing: [],
     missingAt: (node, offset, reference) => {
@@ -226,13 +459,14 @@ function resolveDependencies(
   });
   for (const source of documentFacets)
     for (const m of source.facts.dependencies) resolveMention(resolution, -1, source, m);
-  const { missing, dependsOn, external } = resolution;
+  const { missing, dependsOn, external, because } = resolution;
   if (missing.length > 0) {
     const sorted = missing.sort((a, b) => a.offset - b.offset).slice(0, 20);
     throw new MissingDependencyError(sorted.map((m) => ({ ...m, line: lineOf(text, m.offset) })));
   }
-  addPhaseOrder(drafts, dependsOn);
-  return { dependsOn, external };
+  addPhaseOrder(drafts, dependsOn, because);
+  addStepOrder(blueprint, drafts, dependsOn, because);
+  return { dependsOn, external, because };
 }
 
 function referenceIndexOf(
@@ -242,7 +476,7 @@ function referenceIndexOf(
   const subtreeEnd = subtreeEnds(drafts);
   return new ReferenceIndex(
     drafts.map((d, i) => ({
-      title: sections[d.section]!.title,
+      title: d.item ? d.item.title : sections[d.section]!.title,
       name: d.heading.name,
       ...(d.heading.label !== undefined ? { label: d.heading.label } : {}),
       ...(d.heading.number !== undefined ? { number: d.heading.number } : {}),
@@ -254,7 +488,7 @@ function referenceIndexOf(
 
 /** One dependency mention of `source`, which feeds draft `owner` (-1: the document). */
 function resolveMention(
-  { index, dependsOn, external, missing, missingAt }: MentionResolution,
+  { index, dependsOn, external, missing, missingAt, because, sentenceAt }: MentionResolution,
   owner: number,
   source: SectionSource,
   mention: DependencyMention,
@@ -269,13 +503,23 @@ function resolveMention(
     from = subject;
   }
   if (from < 0) return; // a document-level prerequisite list without a subject: nothing depends
+  const depend = (on: number) => {
+    dependsOn[from]!.add(on);
+    if (!because[from]!.has(on)) because[from]!.set(on, sentenceAt(source.start + mention.offset));
+  };
+  if (mention.clause) {
+    // Free words after "after" / "depends on": a dependency only when they start with a node's title.
+    const named = index.resolvePrefix(mention.text, from);
+    if (named !== undefined) depend(named);
+    return;
+  }
   if (mention.external) {
     // Free text in a dependency list ("Depends on: User model") that is exactly a heading's title
     // names that node; anything else (a tool, a URL, another team) stays a note, never an error.
     const named = index.resolve(mention.text, from);
     if (named === 'self') return;
     if (named !== undefined) {
-      dependsOn[from]!.add(named.node);
+      depend(named.node);
       return;
     }
     if (external[from]!.length < 50 && !external[from]!.includes(mention.text)) {
@@ -289,7 +533,7 @@ function resolveMention(
     missing.push(missingAt(from, source.start + mention.offset, mention.text));
     return;
   }
-  dependsOn[from]!.add(resolved.node);
+  depend(resolved.node);
 }
 
 /** Step 5. Priority, status and risk, then each draft as the node the plan carries. */
@@ -298,9 +542,11 @@ function plannedNodes(
   sectionIndex: ReadonlyMap<string, number>,
   drafts: readonly Draft[],
   ids: readonly string[],
-  { dependsOn, external }: DependencyEdges,
+  { dependsOn, external, because }: DependencyEdges,
 ): PlannedNode[] {
   const risks = rolledUpRisks(drafts);
+  const riskReasons = riskReasonsOf(drafts, risks);
+  const titles: string[] = [];
   const classes: number[] = [];
   const statuses: PlanNodeStatus[] = [];
   const siblingCount = new Map<number, number>();
@@ -310,13 +556,17 @@ function plannedNodes(
     const own = draft.sources.find((s) => s.facts.priorityClass !== undefined)?.facts.priorityClass;
     const priorityClass = own ?? (draft.parent >= 0 ? classes[draft.parent]! : PRIORITY_CLASS.unmarked);
     classes.push(priorityClass);
-    const ownStatus = draft.sources.find((s) => s.facts.status !== undefined)?.facts.status;
+    const itemStatus: PlanNodeStatus | undefined = draft.item?.checked ? 'done' : undefined;
+    const ownStatus = itemStatus ?? draft.sources.find((s) => s.facts.status !== undefined)?.facts.status;
     const parentStatus = draft.parent >= 0 ? statuses[draft.parent] : undefined;
     const status: PlanNodeStatus =
       ownStatus ?? (parentStatus === 'done' || parentStatus === 'dropped' ? parentStatus : 'planned');
     statuses.push(status);
     const position = siblingCount.get(draft.parent) ?? 0;
     siblingCount.set(draft.parent, position + 1);
+    const parentTitle = draft.parent >= 0 ? titles[draft.parent]! : undefined;
+    const title = draft.item ? draft.item.title : nodeTitle(section.title);
+    titles.push(title);
     const ambiguity =
       draft.ambiguity ?? (draft.kind === 'task_spec' && isEmptyWork(facts) ? EMPTY_TASK : undefined);
     return {
@@ -325,16 +575,19 @@ function plannedNodes(
       ...(draft.parent >= 0 ? { parentId: ids[draft.parent]! } : {}),
       depth: draft.depth,
       kind: draft.kind,
-      title: nodeTitle(section.title),
+      title,
       ...(draft.heading.label !== undefined ? { label: draft.heading.label } : {}),
       ...(draft.heading.number !== undefined ? { number: draft.heading.number } : {}),
-      start: section.start,
-      end: section.end,
+      start: draft.item ? draft.item.start : section.start,
+      end: draft.item ? draft.item.end : section.end,
       priority: priorityClass * SIBLING_SPAN + Math.min(position, SIBLING_SPAN - 1),
       priorityClass,
       risk: risks[i]!,
       status,
       dependsOn: [...dependsOn[i]!].sort((a, b) => a - b).map((d) => ids[d]!),
+      dependencyReasons: [...because[i]!.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([d, sentence]) => ({ nodeId: ids[d]!, because: sentence })),
       externalDependencies: external[i]!,
       ...facts,
       wordCount: draft.sources.reduce(
@@ -344,7 +597,68 @@ function plannedNodes(
       ...(ambiguity !== undefined ? { ambiguity } : {}),
       origin: 'rules',
       sources: draft.sources,
+      body: capBody(draft.body),
+      reasons: {
+        priority: priorityReason(priorityClass, own !== undefined, parentTitle, position),
+        risk: riskReasons[i]!,
+      },
     };
+  });
+}
+
+const BODY_CHARS = 4000;
+
+/** A section's own text for a task body: without its heading line (a facet keeps its heading as a label). */
+function bodyText(text: string, start: number, ownEnd: number, keepHeading: boolean): string {
+  const own = text.slice(start, ownEnd);
+  const nl = own.indexOf('\n');
+  const heading = nl < 0 ? own : own.slice(0, nl);
+  const rest = nl < 0 ? '' : own.slice(nl + 1);
+  const label = plainTitle(heading.replace(/^\s*#+\s*/, '').replace(/\s#+\s*$/, ''));
+  const body = rest.replace(/^\s*(=+|-+)\s*\n/, '').trim();
+  if (!keepHeading) return body;
+  return body === '' ? '' : `${label}:\n${body}`;
+}
+
+function capBody(parts: readonly string[]): string {
+  const body = parts.filter((p) => p !== '').join('\n\n');
+  return body.length > BODY_CHARS ? `${body.slice(0, BODY_CHARS - 1)}…` : body;
+}
+
+const CLASS_NAMES = ['must (P0)', 'should (P1)', 'unmarked', 'could (P2)', 'later (P3/P4)'];
+
+function priorityReason(
+  priorityClass: number,
+  stated: boolean,
+  parent: string | undefined,
+  position: number,
+): string {
+  const name = CLASS_NAMES[priorityClass] ?? String(priorityClass);
+  const why = stated
+    ? `the section states ${name}`
+    : parent !== undefined
+      ? `${name}, as its parent "${parent.slice(0, 120)}"`
+      : 'unmarked: no P0-P4, MoSCoW or "Priority:" stated (the default, between should and could)';
+  return `${why}; ${ordinal(position + 1)} among its siblings`.slice(0, 300);
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${n % 10 > 3 ? 'th' : suffix}`;
+}
+
+/** Why each draft has its risk: stated, the signals its text carries, or a riskier node under it. */
+function riskReasonsOf(drafts: readonly Draft[], risks: readonly RiskLevel[]): string[] {
+  return drafts.map((d, i) => {
+    const stated = d.sources.find((s) => s.facts.explicitRisk !== undefined)?.facts.explicitRisk;
+    if (stated) return `the section states "Risk: ${stated}"`;
+    const signals = new Set<RiskSignal>();
+    for (const s of d.sources) for (const r of s.facts.riskSignals) signals.add(r);
+    const own = riskOf(signals);
+    if (own !== risks[i]) return `${risks[i]}: a section under it is ${risks[i]} risk`;
+    if (signals.size === 0)
+      return 'low: no migration, auth, payments, security, deletion, protected path or breaking change mentioned';
+    return `${own}: it mentions ${[...signals].sort().join(', ').replace(/_/g, ' ')}`.slice(0, 300);
   });
 }
 
@@ -362,7 +676,7 @@ const EMPTY_TASK = 'a task with no deliverable, acceptance criteria, file or com
 const RISK_ORDER: Readonly<Record<RiskLevel, number>> = { low: 0, medium: 1, high: 2 };
 
 /**
- * Sections that are a document's title rather than part of its plan: per file, a lone top-level
+ * Sections that are a document's title rather than part of its plan: in a one-file blueprint, a lone top-level
  * heading with everything under it ("# Shop rewrite" over "## Phase 1", "## Phase 2"), unless it
  * names a level itself ("# Phase 1").
  */
@@ -372,9 +686,13 @@ function documentTitles(
 ): Set<number> {
   const topLevelByFile = new Map<string, number[]>();
   const hasChildren = new Set<string>();
+  /** Whether every child of a section describes it (Context, Tasks, Acceptance criteria). */
+  const onlyDescribed = new Map<string, boolean>();
   sections.forEach((s, i) => {
     if (s.parentId !== undefined) {
       hasChildren.add(s.parentId);
+      const describes = facetOf(s.title) !== undefined || isInformational(parseHeading(s.title).name);
+      onlyDescribed.set(s.parentId, (onlyDescribed.get(s.parentId) ?? true) && describes);
       return;
     }
     if (s.kind === 'preamble') return;
@@ -384,9 +702,15 @@ function documentTitles(
     topLevelByFile.set(file, list);
   });
   const titles = new Set<number>();
+  // A blueprint of several files keeps each file's top heading as a node: the file boundary is
+  // part of the plan (issue 17 item 6).
+  if (topLevelByFile.size > 1 || sections.some((s) => s.file !== undefined)) return titles;
   for (const list of topLevelByFile.values()) {
     const only = list.length === 1 ? sections[list[0]!] : undefined;
-    if (only && hasChildren.has(only.id) && parseHeading(only.title).label === undefined) {
+    // "# Add dark mode" over Context, Tasks and Acceptance criteria is the one task, not a title.
+    const oneTask =
+      only !== undefined && onlyDescribed.get(only.id) === true && readsAsWork(parseHeading(only.title).name);
+    if (only && !oneTask && hasChildren.has(only.id) && parseHeading(only.title).label === undefined) {
       titles.add(sectionIndex.get(only.id)!);
     }
   }
@@ -449,8 +773,8 @@ function decideKind(draft: Draft, drafts: readonly Draft[]): void {
     draft.kind = KIND_BY_RANK[Math.min(Math.max(draft.depth, parentRank + 1), KIND_RANK.task_spec)]!;
   }
   if (draft.children > 0) return;
-  // A leaf: work becomes a task; explanation never does.
-  const informational = label === undefined && isInformational(draft.heading.name);
+  // A leaf: work becomes a task; explanation and reference never do.
+  const informational = label === undefined && (draft.reference || isInformational(draft.heading.name));
   if (informational) {
     if (draft.kind === 'task_spec')
       draft.kind = parentRank >= KIND_RANK.story ? draftKindAbove(drafts, draft) : 'story';
@@ -482,7 +806,11 @@ function subtreeEnds(drafts: readonly Draft[]): Int32Array {
 }
 
 /** Siblings explicitly named as phases run in order: by their numbers when all have one. */
-function addPhaseOrder(drafts: readonly Draft[], dependsOn: Set<number>[]): void {
+function addPhaseOrder(
+  drafts: readonly Draft[],
+  dependsOn: Set<number>[],
+  because: Map<number, string>[],
+): void {
   const phasesByParent = new Map<number, number[]>();
   drafts.forEach((d, i) => {
     if (d.heading.label !== 'phase') return;
@@ -497,7 +825,11 @@ function addPhaseOrder(drafts: readonly Draft[], dependsOn: Set<number>[]): void
           (a, b) => compareNumbering(drafts[a]!.heading.number!, drafts[b]!.heading.number!) || a - b,
         )
       : phases;
-    for (let k = 1; k < ordered.length; k++) dependsOn[ordered[k]!]!.add(ordered[k - 1]!);
+    for (let k = 1; k < ordered.length; k++) {
+      dependsOn[ordered[k]!]!.add(ordered[k - 1]!);
+      if (!because[ordered[k]!]!.has(ordered[k - 1]!))
+        because[ordered[k]!]!.set(ordered[k - 1]!, 'phases run in the order they are numbered');
+    }
   }
 }
 
@@ -539,9 +871,60 @@ function mergeFacts(
   };
 }
 
-/** A heading as a node title: bounded by the contract (300), never empty. */
+/** A heading as a node title: no markup or trailing punctuation, bounded by the contract (300), never empty. */
 function nodeTitle(title: string): string {
-  const t = title.replace(/\s+/g, ' ').trim();
-  if (t === '') return '(untitled section)';
+  return cleanTitle(title) || '(untitled section)';
+}
+
+function cleanTitle(title: string): string {
+  const t = plainTitle(title)
+    .replace(/\s+/g, ' ')
+    .replace(/[\s:;,.]+$/, '')
+    .trim();
   return t.length > 300 ? `${t.slice(0, 299)}…` : t;
+}
+
+const ORDER_MATTERS =
+  /\b(in (this |the following |that )?order|in sequence|sequential(ly)?|one after (the )?other|one after another|order matters|step by step)\b/i;
+
+/**
+ * Numbered siblings run in order when the document says the order matters (their parent says "in
+ * order" or is titled "Steps"), or when they name themselves steps ("Step 1", "Step 2").
+ */
+function addStepOrder(
+  blueprint: BlueprintForPlan,
+  drafts: readonly Draft[],
+  dependsOn: Set<number>[],
+  because: Map<number, string>[],
+): void {
+  const byParent = new Map<number, number[]>();
+  drafts.forEach((d, i) => {
+    if (
+      d.item ||
+      d.heading.number === undefined ||
+      (d.heading.label !== undefined && d.heading.label !== 'task')
+    )
+      return;
+    const list = byParent.get(d.parent) ?? [];
+    list.push(i);
+    byParent.set(d.parent, list);
+  });
+  for (const [parent, list] of byParent) {
+    if (list.length < 2) continue;
+    const steps = list.every((i) => /^\s*[*_]*step\b/i.test(blueprint.sections[drafts[i]!.section]!.title));
+    const parentSays =
+      parent >= 0 &&
+      (/^steps\b/i.test(drafts[parent]!.heading.name) || ORDER_MATTERS.test(drafts[parent]!.body.join('\n')));
+    if (!steps && !parentSays) continue;
+    const ordered = [...list].sort(
+      (a, b) => compareNumbering(drafts[a]!.heading.number!, drafts[b]!.heading.number!) || a - b,
+    );
+    const why = steps
+      ? 'numbered steps run in order'
+      : `numbered sections under "${drafts[parent]!.heading.name.slice(0, 120)}", which says they run in order`;
+    for (let k = 1; k < ordered.length; k++) {
+      dependsOn[ordered[k]!]!.add(ordered[k - 1]!);
+      if (!because[ordered[k]!]!.has(ordered[k - 1]!)) because[ordered[k]!]!.set(ordered[k - 1]!, why);
+    }
+  }
 }

@@ -9,6 +9,8 @@ export interface BlueprintForPlan {
   readonly version: number;
   readonly text: string;
   readonly sections: readonly BlueprintSectionForPlan[];
+  /** For a blueprint of several files: each file's path and where it starts in `text`. */
+  readonly files?: readonly { readonly path: string; readonly start: number }[];
 }
 
 export interface BlueprintSectionForPlan {
@@ -56,6 +58,8 @@ export interface PlannedNode {
   readonly status: PlanNodeStatus;
   readonly dependsOn: readonly string[];
   readonly externalDependencies: readonly string[];
+  /** Why each stated or ordered dependency exists: the sentence it came from, or the order rule. */
+  readonly dependencyReasons?: readonly { readonly nodeId: string; readonly because: string }[];
   readonly deliverables: readonly string[];
   readonly acceptanceCriteria: readonly string[];
   readonly filePaths: readonly string[];
@@ -66,6 +70,14 @@ export interface PlannedNode {
   readonly ambiguity?: string;
   readonly origin: PlanNodeOrigin;
   readonly sources: readonly SectionSource[];
+  /** What the section says, for the task's body: its own text and the facets it absorbed, capped. */
+  readonly body: string;
+  /** Why the node has its priority and its risk, in a sentence each. */
+  readonly reasons: { readonly priority: string; readonly risk: string };
+  /** The file (several-file blueprints) and 1-based line range; set by `withSourceLines`. */
+  readonly file?: string;
+  readonly startLine?: number;
+  readonly endLine?: number;
 }
 
 /** The plan graph of one blueprint version: nodes in document order, parents before children. */

@@ -60,10 +60,17 @@ export interface HeadingParts {
   readonly name: string;
 }
 
-/** Strips emphasis, code ticks and links' brackets: `**Story 1**` reads as `Story 1`. */
+/**
+ * Strips emphasis, code ticks, links' brackets, images (badges), HTML tags and entities:
+ * `**Story 1**` reads as `Story 1`, `better-sqlite3 [![Build Status](…)](…)` as `better-sqlite3`.
+ */
 export function plainTitle(title: string): string {
   return title
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&#?\w+;/g, '')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[\s*\]/g, '')
     .replace(/[*_`~]+/g, '')
     .replace(/\s+/g, ' ')
     .trim();
@@ -84,23 +91,51 @@ export function parseHeading(title: string): HeadingParts {
   return { name: plain };
 }
 
-/** What a sub-heading contributes to its parent node instead of becoming a node itself. */
-export type FacetKind = 'criteria' | 'deliverables' | 'dependencies' | 'files' | 'commands' | 'notes';
+/**
+ * What a sub-heading contributes to its parent node instead of becoming a node itself.
+ * `description`: a section that describes its parent's work (Goal, Approach, Scope): its text is
+ * part of the parent task's body, never a task of its own (issue 17 item 11).
+ */
+export type FacetKind =
+  'criteria' | 'deliverables' | 'dependencies' | 'files' | 'commands' | 'notes' | 'description';
 
 const FACETS: readonly [RegExp, FacetKind][] = [
   [
     /^(acceptance criteria|acceptance|done when|definition of done|dod|exit criteria|success criteria|completion criteria)$/,
     'criteria',
   ],
-  [/^(deliverables?|outputs?|artifacts?|work items)$/, 'deliverables'],
+  [
+    /^(deliverables?|outputs?|artifacts?|work items|tasks|to ?do|what to do|changes|proposed changes)$/,
+    'deliverables',
+  ],
   [/^(dependencies|depends on|prerequisites?|blocked by|requires|ordering)$/, 'dependencies'],
   [
     /^(files|files to (change|touch|create|edit)|files touched|affected files|paths|code locations?)$/,
     'files',
   ],
-  [/^(commands|validation|verification|how to verify|how to validate|checks|test commands)$/, 'commands'],
+  [
+    /^(commands|validation|verification|how to verify|how to validate|checks|test commands|testing|how to test|test plan)$/,
+    'commands',
+  ],
   [/^(notes|implementation notes|technical notes|details|remarks|hints)$/, 'notes'],
+  [
+    /^(goals?|approach|proposed approach|plan of attack|how|what|why|scope|in scope|context|background|rationale|design|technical design|implementation|steps|work|description|summary)$/,
+    'description',
+  ],
 ];
+
+/**
+ * A heading that lists the work itself ("Tasks", "Todo"): under a node it is that node's
+ * deliverables; on its own it is a node whose items are the work.
+ */
+export function isWorkList(title: string): boolean {
+  return /^(tasks|to ?do|what to do|changes|proposed changes)$/.test(
+    plainTitle(title)
+      .toLowerCase()
+      .replace(/[:.]+$/, '')
+      .trim(),
+  );
+}
 
 /** The facet a heading names ("Acceptance criteria", "Depends on:"), if any. */
 export function facetOf(title: string): FacetKind | undefined {
@@ -113,7 +148,29 @@ export function facetOf(title: string): FacetKind | undefined {
 }
 
 const INFORMATIONAL =
-  /^(overview|introduction|intro|background|context|summary|executive summary|goals?|non[- ]goals|out of scope|glossary|terminology|definitions|references|appendix|faq|open questions|questions|risks|assumptions|motivation|problem( statement)?|table of contents|contents|toc|changelog|revision history|vision|principles|constraints|about|purpose|audience|stakeholders|timeline|status)\b/;
+  /^(what was seen|observations?|findings|current (state|behaviou?r)|drawbacks|alternatives( considered)?|unresolved questions|prior art|future (work|possibilities)|rejected (ideas|alternatives)|overview|introduction|intro|background|context|summary|executive summary|goals?|non[- ]goals|out of scope|glossary|terminology|definitions|references|appendix|faq|open questions|questions|risks|assumptions|motivation|problem( statement)?|table of contents|contents|toc|changelog|revision history|vision|principles|constraints|about|purpose|audience|stakeholders|timeline|status)\b/;
+
+const REFERENCE =
+  /^(licen[cs]e|copyright|sponsors?|backers?|donat\w*|funding|support (this|the) project|help this project|badges?|credits|acknowledge?ments?|thanks|contributors|contributing|contribute|how to contribute|code of conduct|(the )?team|maintainers|authors?|community|support|getting help|help|where to (ask|get) help|faq|frequently asked questions|questions and answers|changelog|change log|release notes|releases|release history|versioning|semantic versioning|version support|supported (node(\.js)? )?versions|supported platforms|compatibility|install|installation|installing|getting started|quick ?start|usage|examples?|demo|api reference|documentation|docs|further reading|see also|links|related (projects|packages)|alternatives|table of contents|security policy|reporting (security )?(issues|vulnerabilities)|filing issues|system dependencies|upgrading|migrating from|runtimes|essentials|description)\b/;
+
+/**
+ * Sections a README or guide holds for its readers, not work for a project (issue 17 item 1):
+ * licence, sponsors, badges, FAQ, changelog, install and usage instructions. A question ("Does
+ * ESLint support JSX?") is an FAQ entry wherever it sits. Nothing under one of these is work
+ * unless it names itself a phase, story or task.
+ */
+export function isReference(name: string): boolean {
+  const n = name.toLowerCase().trim();
+  return REFERENCE.test(n) || n.endsWith('?');
+}
+
+const PLAN_TITLE =
+  /\b(roadmap|plan|todo|to-do|to do|backlog|milestones?|tasks|work items|next steps|implementation|detailed design|proposal|rfc|rollout|steps|sprint|checklist|deliverables|migration plan)\b/;
+
+/** A heading that announces a plan ("Roadmap", "Implementation plan", "RFC 42: …", "Sprint 14"). */
+export function announcesPlan(name: string): boolean {
+  return PLAN_TITLE.test(name.toLowerCase());
+}
 
 /** Sections that explain rather than ask for work: they never become tasks. */
 export function isInformational(name: string): boolean {

@@ -16,6 +16,9 @@ export function toPlanNodeMessage(node: PlannedNode, taskIds: readonly string[] 
     origin: node.origin,
   };
   if (node.parentId !== undefined) message.parentId = node.parentId;
+  if (node.file !== undefined) message.file = node.file;
+  if (node.startLine !== undefined) message.startLine = node.startLine;
+  if (node.endLine !== undefined) message.endLine = node.endLine;
   // The contract bounds these lists at 500; the task graph always uses the whole list.
   if (node.dependsOn.length > 0) message.dependsOn = node.dependsOn.slice(0, 500);
   if (node.externalDependencies.length > 0) message.externalDependencies = [...node.externalDependencies];

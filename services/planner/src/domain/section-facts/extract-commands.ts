@@ -166,3 +166,88 @@ export function commandInSpan(span: string): string[][] {
   if (commands.length === 1 && argv && argv.length === 1 && !ALONE_OK.has(first)) return [];
   return commands;
 }
+
+const CHECK_SCRIPT =
+  /(^|[:_-])(test|tests|lint|build|check|typecheck|type-check|types|tsc|verify|e2e|spec|ci|format:check|fmt:check|bench)([:_-]|$)/;
+const NODE_CHECK_TOOLS = new Set([
+  'tsc',
+  'jest',
+  'vitest',
+  'eslint',
+  'mocha',
+  'ava',
+  'tap',
+  'playwright',
+  'cypress',
+  'biome',
+  'k6',
+  'prettier',
+]);
+
+/**
+ * True when a command checks the work (tests, builds, lints, type checks) rather than installs,
+ * fetches or runs something (issue 17 item 4): `npm test`, `npm run build`, `npx tsc --noEmit`,
+ * `pytest`, `go test ./...`, `cargo clippy`, `make check`. A bare node tool (`jest`, `tsc`) is not
+ * one: without `npx` or a project script it is not on the PATH of a worktree.
+ */
+export function isCheckCommand(argv: readonly string[]): boolean {
+  const [program = '', first = '', second = ''] = argv;
+  switch (program) {
+    case 'npm':
+    case 'pnpm':
+    case 'yarn':
+    case 'bun':
+      if (first === 'test' || first === 't') return true;
+      if (first === 'run' || first === 'run-script') return CHECK_SCRIPT.test(second);
+      if (first === 'exec' || first === 'dlx' || first === 'x') return NODE_CHECK_TOOLS.has(second);
+      return program !== 'npm' && CHECK_SCRIPT.test(first) && !/^(add|install|i|remove)$/.test(first);
+    case 'npx':
+      return NODE_CHECK_TOOLS.has(first === '--no-install' || first === '-y' ? second : first);
+    case 'deno':
+      return /^(test|lint|check|bench)$/.test(first) || (first === 'fmt' && argv.includes('--check'));
+    case 'pytest':
+    case 'tox':
+    case 'mypy':
+    case 'pyright':
+    case 'flake8':
+    case 'rspec':
+      return true;
+    case 'ruff':
+      return first === 'check' || (first === 'format' && argv.includes('--check'));
+    case 'black':
+      return argv.includes('--check');
+    case 'python':
+    case 'python3':
+      return first === '-m' && /^(pytest|unittest|mypy|compileall)$/.test(second);
+    case 'uv':
+    case 'poetry':
+      return first === 'run' && /^(pytest|mypy|ruff|tox)$/.test(second);
+    case 'go':
+      return /^(test|build|vet)$/.test(first);
+    case 'cargo':
+      return /^(test|build|check|clippy|fmt|bench)$/.test(first);
+    case 'make':
+      return first === '' || CHECK_SCRIPT.test(first);
+    case 'mvn':
+    case './mvnw':
+      return /^(test|verify|compile|package)$/.test(first);
+    case 'gradle':
+    case './gradlew':
+      return /^(test|check|build)$/.test(first);
+    case 'dotnet':
+      return /^(test|build)$/.test(first);
+    case 'bundle':
+      return first === 'exec' && /^(rspec|rake)$/.test(second);
+    case 'rake':
+      return first === '' || first === 'test' || first === 'spec';
+    case 'terraform':
+      return first === 'validate';
+    case 'helm':
+      return first === 'lint';
+    case 'bash':
+    case 'sh':
+      return /\b(test|check|lint|verify|build)\w*\.sh$/.test(first);
+    default:
+      return false;
+  }
+}

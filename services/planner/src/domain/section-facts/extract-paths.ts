@@ -147,6 +147,39 @@ const ROOTS = new Set([
 const NOT_FILES =
   /^(node|next|nuxt|vue|express|react|angular|ember|backbone|d3|three|chart|socket\.io|nest|deno|bun|p5|moment|day)\.js$/i;
 
+/**
+ * A file named without a folder is scope only when it is one every project knows by name
+ * (`package.json`, `Dockerfile`, `vite.config.ts`) or a multi-word file name (`user-store.ts`): a
+ * word with a dot is far more often a library (`nats.js`) or a field (`token.map`) (issue 17 item 3).
+ */
+const KNOWN_ROOT_FILE =
+  /^(package(-lock)?\.json|tsconfig([.-][\w-]+)?\.json|jsconfig\.json|[\w-]+\.config\.(js|cjs|mjs|ts|cts|mts|json)|\.eslintrc(\.\w+)?|\.prettierrc(\.\w+)?|(readme|changelog|contributing|license|security|roadmap)(\.\w+)?|docker-compose\.ya?ml|compose\.ya?ml|go\.(mod|sum)|cargo\.(toml|lock)|pyproject\.toml|setup\.(py|cfg)|requirements[\w.-]*\.txt|pnpm-(workspace|lock)\.yaml|yarn\.lock|\.gitignore|\.npmrc|\.nvmrc|\.env[\w.-]*|\.editorconfig|\.github|\.gitlab-ci\.yml)$/i;
+const MULTI_WORD_FILE = /^[a-z0-9]+([-_][a-z0-9]+)+\.[a-z0-9]+$/i;
+/** Data and config files are rarely a library's name: `flags.json`, `schema.sql`, `ci.yml`. */
+const DATA_FILE =
+  /\.(json|jsonc|ya?ml|toml|md|mdx|sql|ini|cfg|conf|txt|csv|tsv|xml|graphql|gql|proto|prisma|sh|ps1|tf|tfvars|lock)$/i;
+/** Folder-like words of a category list ("docs/backend/frontend/tests/database"), not a path. */
+const CATEGORY_WORDS = new Set([
+  'docs',
+  'doc',
+  'backend',
+  'frontend',
+  'tests',
+  'test',
+  'database',
+  'db',
+  'api',
+  'ui',
+  'web',
+  'mobile',
+  'infra',
+  'ops',
+  'design',
+  'server',
+  'client',
+  'cli',
+]);
+
 export type PathContext = 'backticked' | 'bare' | 'listed';
 
 /**
@@ -182,6 +215,20 @@ export function pathIn(token: string, context: PathContext): string | undefined 
 
   if (NOT_FILES.test(t)) return undefined;
   if (/^v?\d+(\.\d+)+$/.test(last)) return undefined; // a version, not a file
+  const rootedAt = ROOTS.has((segments[0] ?? '').toLowerCase());
+  if (
+    context !== 'listed' &&
+    !hasSlash &&
+    !KNOWN_ROOT_FILE.test(t) &&
+    !MULTI_WORD_FILE.test(t) &&
+    !DATA_FILE.test(t)
+  )
+    return undefined;
+  if (hasSlash && !hasKnownExtension && !isDirectory && !t.includes('*')) {
+    // `import/no-cycle` is a lint rule and `docs/backend/frontend` a list of areas, not folders.
+    if (context === 'backticked' && !rootedAt) return undefined;
+    if (segments.filter((x) => CATEGORY_WORDS.has(x.toLowerCase())).length >= 2) return undefined;
+  }
   if (context === 'bare') {
     const rooted = ROOTS.has((segments[0] ?? '').toLowerCase());
     if (hasSlash ? !(hasKnownExtension || isDirectory || rooted) : !hasKnownExtension) return undefined;

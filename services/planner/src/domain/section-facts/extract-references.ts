@@ -58,6 +58,12 @@ export interface DependencyMention {
    * labelled subject of a prose statement ("Story 2.1 depends on Story 1.2").
    */
   readonly subject?: { readonly text: string; readonly offset: number };
+  /**
+   * Free words after a dependency word that name no reference ("after the token bucket is in
+   * place", "depends on login page"): a dependency only when they start with a node's title of two
+   * words or more, else nothing (never an error).
+   */
+  readonly clause?: boolean;
 }
 
 /** How a mention names its node. */
@@ -366,7 +372,12 @@ function afterVerb(line: string, verb: RegExpExecArray): number {
  * Every dependency one line of prose states (see the module comment for the rule). Code fences are
  * the caller's; code spans are blanked here.
  */
-export function mentionsInProse(line: string, lineOffset: number): DependencyMention[] {
+export function mentionsInProse(
+  line: string,
+  lineOffset: number,
+  /** Also the free words after a dependency word (`clause` mentions), for titles named without quotes. */
+  withClauses = false,
+): DependencyMention[] {
   const prose = withoutCode(line);
   const quotes = quotedRanges(prose);
   const mentions: DependencyMention[] = [];
@@ -396,7 +407,10 @@ export function mentionsInProse(line: string, lineOffset: number): DependencyMen
           : mention,
       );
     }
-    if (pieces.length === 0) mentions.push(...externalNotes(line.slice(from, to), lineOffset + from));
+    if (pieces.length === 0) {
+      mentions.push(...externalNotes(line.slice(from, to), lineOffset + from));
+      if (withClauses) mentions.push(...clauseMention(clause, lineOffset + from));
+    }
   }
   LOOSE.lastIndex = 0;
   for (let m = LOOSE.exec(prose); m; m = LOOSE.exec(prose)) {
@@ -405,7 +419,9 @@ export function mentionsInProse(line: string, lineOffset: number): DependencyMen
     const from = afterVerb(line, m);
     const to = clauseEnd(prose, from);
     const clause = prose.slice(from, to);
-    for (const piece of leadingPieces(clause, shapedIn(clause))) {
+    const loosePieces = leadingPieces(clause, shapedIn(clause));
+    if (loosePieces.length === 0 && withClauses) mentions.push(...clauseMention(clause, lineOffset + from));
+    for (const piece of loosePieces) {
       if (piece.kind === 'quoted' || piece.kind === 'link') {
         // After an everyday word a quoted or linked title must stand as a whole: "after "Card
         // payments" succeeds", not "after “late” phase processing" or "after the [targets](#t) sections".
@@ -417,6 +433,12 @@ export function mentionsInProse(line: string, lineOffset: number): DependencyMen
     }
   }
   return mentions;
+}
+
+function clauseMention(clause: string, offset: number): DependencyMention[] {
+  const text = clause.trim();
+  if (text === '' || CONDITIONAL.test(text)) return [];
+  return [{ text: text.slice(0, 300), offset, strength: 'loose', external: false, clause: true }];
 }
 
 const LABELLED_WHOLE = new RegExp(`^(${REFERENCE_LABEL_WORDS})\\s*#?(${NUMBER})$`, 'i');

@@ -146,3 +146,17 @@ describe('extractSection', () => {
     expect(commandsInLine('NODE_ENV=test npm test')).toEqual([]);
   });
 });
+
+describe('extractSection scope (issue 17 item 3)', () => {
+  it('keeps paths named as work and drops those that are cited, protected or not paths', () => {
+    const facts = extractSection(
+      [
+        '## Task: Wire it',
+        'Edit `src/wire.ts`. Files such as `src/example.ts` show the style, e.g. `src/other.ts`.',
+        'Never touch `infra/prod.tf`; update `docs/wire.md` instead.',
+        'Uses `nats.js`, the `import/no-cycle` rule, `token.map` and docs/backend/frontend/tests/database.',
+      ].join('\n'),
+    );
+    expect(facts.filePaths).toEqual(['src/wire.ts', 'docs/wire.md']);
+  });
+});

@@ -35,6 +35,18 @@ export interface SectionFacts {
   readonly explicitRisk?: RiskLevel;
   readonly priorityClass?: number;
   readonly status?: PlanNodeStatus;
+  /**
+   * The section's own top-level checklist (`- [ ] Login page`), outside any label: a document whose
+   * work is a checklist gets one task per item (issue 17 item 9). Offsets are relative to the section.
+   */
+  readonly checklist?: readonly ChecklistItem[];
+}
+
+export interface ChecklistItem {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  readonly checked: boolean;
 }
 
 /** Caps that keep one pathological section from filling a task spec (its schema bounds these lists). */
@@ -45,7 +57,8 @@ export interface SectionFacts {
  */
 // 3 (issue 13): facts come from the redacted blueprint (plan-redaction.ts); facts stored by 2 may
 // quote a secret and are re-read. Raise it with SECRET_RULES_VERSION too, for the same reason.
-export const SECTION_FACTS_VERSION = 3;
+// 4 (issue 17): checklists, scope only from paths presented as work, description facets.
+export const SECTION_FACTS_VERSION = 4;
 
 export const FACT_LIMITS = {
   deliverables: 100,
@@ -63,6 +76,29 @@ const THEMATIC_BREAK = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 const SETEXT_UNDERLINE = /^\s{0,3}(=+|-+)\s*$/;
 const GIVEN_WHEN_THEN = /^(given|when|then|and|but)\b/i;
 const CODE_SPAN = /(`+)([^`]+?)\1/g;
+/**
+ * A line that protects, forbids or cites rather than asks: paths there are not what the section
+ * changes ("`.git/**` is protected and needs approval", "never edit `src/gen/`", "such as `a.ts`").
+ */
+const NOT_SCOPE_LINE =
+  /\b(protected|approvals?|never|must not|do not|don'?t|read-only|untouched|leave\b.{0,60}\balone|out of scope|not in scope|e\.g\.|for example|for instance|such as|similar to|cf\.)/i;
+/** The sentences of a line that protect, forbid or cite (NOT_SCOPE_LINE), as [start, end) ranges. */
+function notScopeRanges(line: string): [number, number][] {
+  if (!NOT_SCOPE_LINE.test(line)) return [];
+  const ranges: [number, number][] = [];
+  let start = 0;
+  // A sentence ends at ". " / "; " / "? " / "! ": a dot inside `a.ts` or after "e.g." does not end it.
+  const ends = /[.;!?](?=\s|$)/g;
+  for (let m = ends.exec(line); ; m = ends.exec(line)) {
+    if (m && /\b(e\.g|i\.e|cf|etc|vs)\.$/i.test(line.slice(Math.max(0, m.index - 5), m.index + 1))) continue;
+    const end = m ? m.index + 1 : line.length;
+    if (NOT_SCOPE_LINE.test(line.slice(start, end))) ranges.push([start, end]);
+    if (!m) break;
+    start = end;
+  }
+  return ranges;
+}
+
 const SIGNAL_WORDS = /\b(P[0-4]|priority|status|risk|must|should|could|won'?t)\b/i;
 /** Stems of every risk pattern in extract-signals.ts: a line without any cannot carry a risk signal. */
 const RISK_WORDS =
@@ -123,10 +159,16 @@ class SectionScanner {
 
   /** The label in force ("Acceptance criteria:"), which says what the next list items are. */
   private label: FacetKind | undefined;
-  private item: { text: string; checkbox: boolean } | undefined;
+  private item:
+    | { text: string; checkbox: boolean; checked: boolean; start: number; end: number; top: boolean }
+    | undefined;
+  private readonly checklist: ChecklistItem[] = [];
   private scenario: string | undefined;
 
-  constructor(private readonly facet: FacetKind | undefined) {
+  constructor(
+    private readonly facet: FacetKind | undefined,
+    private readonly headed = true,
+  ) {
     this.label = facet;
   }
 
@@ -180,13 +222,13 @@ class SectionScanner {
         prevBlank = false;
         continue;
       }
-      if (i === 0 && /^\s{0,3}#{1,6}(\s|$)/.test(line)) {
+      if (i === 0 && this.headed && /^\s{0,3}#{1,6}(\s|$)/.test(line)) {
         this.title(line.replace(/^\s*#+\s*/, '').replace(/\s#+\s*$/, ''), offset);
         prevBlank = false;
         continue;
       }
-      if (i === 1 && SETEXT_UNDERLINE.test(line)) continue;
-      if (i === 0) {
+      if (i === 1 && this.headed && SETEXT_UNDERLINE.test(line)) continue;
+      if (i === 0 && this.headed) {
         // A setext heading: the title is the first line.
         this.title(line, offset);
         continue;
@@ -220,13 +262,21 @@ class SectionScanner {
         inList = true;
         prevBlank = false;
         if (this.labelLine(content, contentOffset, true)) continue;
-        this.item = { text: content, checkbox: listItem[3] !== undefined };
+        this.item = {
+          text: content,
+          checkbox: listItem[3] !== undefined,
+          checked: listItem[3] !== undefined && listItem[3] !== ' ',
+          start: offset,
+          end: offset + line.length,
+          top: (listItem[1] ?? '').length < 2,
+        };
         this.itemLine(content, contentOffset);
         continue;
       }
       if (this.item && (!prevBlank || /^\s{2,}\S/.test(line))) {
         // A continuation of the list item (indented, or lazy without a blank line).
         this.item.text += ` ${line.trim()}`;
+        this.item.end = offset + line.length;
         this.itemLine(line, offset);
         prevBlank = false;
         continue;
@@ -312,8 +362,17 @@ class SectionScanner {
       case 'files':
       case 'commands':
       case 'notes':
+      case 'description':
         return;
       case undefined:
+        if (item.checkbox && item.top && this.checklist.length < FACT_LIMITS.deliverables) {
+          this.checklist.push({
+            text: oneLine(text),
+            start: item.start,
+            end: item.end,
+            checked: item.checked,
+          });
+        }
         if (item.checkbox || GIVEN_WHEN_THEN.test(text)) this.addCriterion(text);
         else this.addDeliverable(text);
         return;
@@ -342,18 +401,21 @@ class SectionScanner {
     pathContext: 'bare' | 'listed' = this.label === 'files' ? 'listed' : 'bare',
   ): void {
     let masked = line;
+    const notScope = notScopeRanges(line);
+    const scopeAt = (index: number) => !notScope.some(([a, b]) => index >= a && index < b);
     if (line.includes('`')) {
       CODE_SPAN.lastIndex = 0;
       for (let m = CODE_SPAN.exec(line); m; m = CODE_SPAN.exec(line)) {
         const span = m[2] ?? '';
         const path = pathIn(span, 'backticked');
-        if (path) this.addPath(path);
-        else if (this.label === 'commands') this.addCommands(commandsInLine(span));
+        if (path) {
+          if (scopeAt(m.index)) this.addPath(path);
+        } else if (this.label === 'commands') this.addCommands(commandsInLine(span));
         else this.addCommands(commandInSpan(span));
         masked = masked.slice(0, m.index) + ' '.repeat(m[0].length) + masked.slice(m.index + m[0].length);
       }
     }
-    this.pathsOf(masked, pathContext);
+    this.pathsOf(masked, pathContext, scopeAt);
     if (/^\s*[$%]\s/.test(masked)) this.addCommands(commandsInLine(line));
     // Under a dependency label too: a sentence there ("Story 2.1 depends on Story 1.2.") is prose,
     // read by the prose rule; list items under the label are read as items (itemLine).
@@ -361,7 +423,7 @@ class SectionScanner {
       withDependencies &&
       /\b(depend|blocked|after|requir|once|follow|build|need|prerequisite)/i.test(line)
     ) {
-      this.addDependencies(mentionsInProse(line, offset));
+      this.addDependencies(mentionsInProse(line, offset, true));
     }
     // One cheap test first: most prose lines state no priority, status or risk at all.
     if (!SIGNAL_WORDS.test(masked) && !RISK_WORDS.test(masked)) return;
@@ -374,11 +436,14 @@ class SectionScanner {
     for (const signal of riskSignalsIn(masked)) this.risks.add(signal);
   }
 
-  private pathsOf(text: string, context: 'bare' | 'listed'): void {
+  private pathsOf(text: string, context: 'bare' | 'listed', scopeAt: (index: number) => boolean): void {
     if (!text.includes('/') && !text.includes('.')) return;
-    for (const token of text.split(/\s+/)) {
+    const tokens = /\S+/g;
+    for (let m = tokens.exec(text); m; m = tokens.exec(text)) {
+      const token = m[0];
       // Most prose words have no slash and at most a trailing dot ("done."): skip them cheaply.
       if (token.length < 2 || (!token.includes('/') && token.indexOf('.') >= token.length - 2)) continue;
+      if (!scopeAt(m.index)) continue;
       const path = pathIn(token, context);
       if (path) this.addPath(path);
     }
@@ -469,6 +534,7 @@ class SectionScanner {
       ...(this.explicitRisk !== undefined ? { explicitRisk: this.explicitRisk } : {}),
       ...(this.priorityClass !== undefined ? { priorityClass: this.priorityClass } : {}),
       ...(this.status !== undefined ? { status: this.status } : {}),
+      ...(this.checklist.length > 0 ? { checklist: this.checklist } : {}),
     };
   }
 }
@@ -477,6 +543,6 @@ class SectionScanner {
  * Reads one section's own text. `facet` is set when the section itself is a facet of its parent
  * ("### Acceptance criteria"), so its list items are read as that facet.
  */
-export function extractSection(ownText: string, facet?: FacetKind): SectionFacts {
-  return new SectionScanner(facet).scan(ownText);
+export function extractSection(ownText: string, facet?: FacetKind, headed = true): SectionFacts {
+  return new SectionScanner(facet, headed).scan(ownText);
 }

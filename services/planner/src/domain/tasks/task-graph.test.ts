@@ -49,9 +49,9 @@ describe('tasksFromPlan on a realistic planning document', () => {
     expect(task('Story 1.1: Project skeleton')).toMatchObject({
       kind: 'code',
       scopePaths: ['packages/core/**', 'package.json'],
+      // `npm ci` installs; it checks nothing (issue 17 item 4), so it is not a validation command.
       validationCommands: [
         ['npm', 'run', 'build'],
-        ['npm', 'ci'],
         ['npm', 'test'],
       ],
       risk: 'low',
@@ -154,5 +154,48 @@ describe('tasksFromPlan dependencies', () => {
     expect(graph.tasks.filter((t) => t.gate === true).length).toBeGreaterThan(0);
     expect(real[0]!.title).toBe('Story 1.1.1: Item 1.1.1');
     expect(real[real.length - 1]!.title).toBe('Story 4.50.130: Item 4.50.130');
+  });
+});
+
+describe('tasksFromPlan: tasks a person could act on (issue 17)', () => {
+  it('gives generic headings their parent title and tells same-titled tasks apart', () => {
+    const { graph } = graphOf(
+      [
+        '# Plan',
+        '## Story 1: Login',
+        '### Backend',
+        'Add `src/login.ts`.',
+        '### Tests',
+        'Add `test/login.test.ts`.',
+        '## Story 2: Signup',
+        '### Backend',
+        'Add `src/signup.ts`.',
+      ].join('\n'),
+    );
+    expect(graph.tasks.map((t) => t.title)).toEqual([
+      'Story 1: Login — Backend',
+      'Story 1: Login — Tests',
+      'Story 2: Signup — Backend',
+    ]);
+  });
+
+  it('validates only with commands that check, and says where the task is and why its priority and risk', () => {
+    const { graph } = graphOf(
+      [
+        '## Task: Build it',
+        'Run `npm install -D typescript`, then `npm run build` and `npx tsc --noEmit`; also `jest` and `git clone --local x`.',
+        'Deletes the old table. Priority: P0',
+      ].join('\n'),
+    );
+    const [task] = graph.tasks;
+    expect(task!.validationCommands).toEqual([
+      ['npm', 'run', 'build'],
+      ['npx', 'tsc', '--noEmit'],
+    ]);
+    expect(task!.description).toContain('Deletes the old table.');
+    expect(task!.why).toEqual({
+      priority: 'the section states must (P0); 1st among its siblings',
+      risk: 'high: it mentions data deletion',
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { TaskSpec } from '@autopilot/contracts';
 import { isSecretPath } from '@autopilot/secret-scan';
+import { isCheckCommand } from '../section-facts/extract-commands';
 import { scopeGlobFor } from '../section-facts/extract-paths';
 import type { PlanGraph, PlannedNode } from '../plan/plan-graph';
 import { gateTaskIdFor, taskIdFor } from '../plan/plan-ids';
@@ -50,7 +51,7 @@ const MAIN_GATE_SUB = 1000;
 
 export function tasksFromPlan(plan: PlanGraph): TaskGraph {
   const tree = planTree(plan.nodes);
-  const { drafts, tasksBefore } = nodeTasks(tree);
+  const { drafts, tasksBefore } = nodeTasks(tree, standaloneTitles(tree));
   inheritDependencies(tree, drafts, nodeExits(tree, drafts, tasksBefore));
   const order = dependencyOrder(tree.nodes, drafts);
   return taskGraphOf(tree, drafts, order);
@@ -86,7 +87,10 @@ function planTree(nodes: readonly PlannedNode[]): PlanTree {
  * Tasks of task_spec nodes, in document order: the tasks under a node are a contiguous run, from
  * `tasksBefore[i]` to `tasksBefore[subtreeEnd[i]]`.
  */
-function nodeTasks({ nodes }: PlanTree): { drafts: TaskDraft[]; tasksBefore: Int32Array } {
+function nodeTasks(
+  { nodes }: PlanTree,
+  titles: ReadonlyMap<number, string>,
+): { drafts: TaskDraft[]; tasksBefore: Int32Array } {
   const n = nodes.length;
   const drafts: TaskDraft[] = [];
   const tasksBefore = new Int32Array(n + 1);
@@ -99,7 +103,7 @@ function nodeTasks({ nodes }: PlanTree): { drafts: TaskDraft[]; tasksBefore: Int
         node: i,
         key: i * KEY_SPAN,
         gate: false,
-        title: node.title,
+        title: titles.get(i) ?? node.title,
         dependsOn: [],
       });
     }
@@ -158,6 +162,53 @@ function addGate(tree: PlanTree, drafts: TaskDraft[], x: number, under: readonly
     dependsOn: members,
   });
   return drafts.length - 1;
+}
+
+/** A heading that, alone, does not say what to do ("Approach", "Backend", "Tests"). */
+const GENERIC_TITLE =
+  /^(goals?|approach|work items|deliverables|acceptance criteria|notes|basics|overview|summary|details|implementation|validation|tests?|testing|docs|documentation|backend|frontend|api|ui|setup|cleanup|migration|rollout|design|misc(ellaneous)?|other|todo|tasks|general|core|config(uration)?|infra(structure)?)$/i;
+
+/**
+ * Task titles that stand on their own (issue 17 item 1): a generic heading gets its parent's title
+ * before it ("Phase 3: Toolchains — approach"), and titles still shared by several tasks get their
+ * parent's, then a number, so no two tasks of a plan read the same.
+ */
+function standaloneTitles({ nodes, parent }: PlanTree): Map<number, string> {
+  const titles = new Map<number, string>();
+  const withParent = (i: number, title: string): string => {
+    const p = parent[i]!;
+    return p >= 0 ? cap(`${nodes[p]!.title} — ${title}`) : title;
+  };
+  nodes.forEach((node, i) => {
+    if (node.kind !== 'task_spec') return;
+    titles.set(i, GENERIC_TITLE.test(node.title.trim()) ? withParent(i, node.title) : node.title);
+  });
+  const groups = new Map<string, number[]>();
+  for (const [i, title] of titles) {
+    const list = groups.get(title) ?? [];
+    list.push(i);
+    groups.set(title, list);
+  }
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    const renamed = list.map((i) =>
+      titles.get(i) === nodes[i]!.title ? withParent(i, nodes[i]!.title) : titles.get(i)!,
+    );
+    const counts = new Map<string, number>();
+    for (const t of renamed) counts.set(t, (counts.get(t) ?? 0) + 1);
+    const seen = new Map<string, number>();
+    list.forEach((i, k) => {
+      const t = renamed[k]!;
+      const n = (seen.get(t) ?? 0) + 1;
+      seen.set(t, n);
+      titles.set(i, counts.get(t)! > 1 ? cap(`${t} (${n})`) : t);
+    });
+  }
+  return titles;
+}
+
+function cap(title: string): string {
+  return title.length > 300 ? `${title.slice(0, 299)}…` : title;
 }
 
 /**
@@ -222,6 +273,7 @@ function taskGraphOf(
   order: readonly number[],
 ): TaskGraph {
   const taskIdsByNode = new Map<string, string[]>();
+  const titleOf = new Map(nodes.map((n) => [n.id, n.title]));
   const tasks = order.map((i) => {
     const d = drafts[i]!;
     const nodeId = nodes[d.node]!.id;
@@ -229,7 +281,9 @@ function taskGraphOf(
     ids.push(d.id);
     taskIdsByNode.set(nodeId, ids);
     const dependsOn = d.dependsOn.map((j) => drafts[j]!.id);
-    return d.gate ? gateSpec(d, nodes[d.node]!, dependsOn) : taskSpec(d, d.node, nodes, parent, dependsOn);
+    return d.gate
+      ? gateSpec(d, nodes[d.node]!, dependsOn)
+      : taskSpec(d, d.node, nodes, parent, dependsOn, titleOf);
   });
   return { tasks, taskIdsByNode };
 }
@@ -258,20 +312,22 @@ function taskSpec(
   nodes: readonly PlannedNode[],
   parent: Int32Array,
   dependsOn: string[],
+  titleOf: ReadonlyMap<string, string>,
 ): TaskSpec {
   const node = nodes[i]!;
   const paths = nearest(i, nodes, parent, (n) => n.filePaths);
   // A task never gets git's directory or a secret file (.env, keys, .npmrc...) in its scope,
   // whatever the blueprint names: editing those needs a person (DESIGN.md section 6).
   const scopePaths = [...new Set(paths.filter((p) => !isSecretPath(p)).map(scopeGlobFor))].slice(0, 500);
-  const validationCommands = nearest(i, nodes, parent, (n) => n.commands)
+  // Only commands that check the work validate it: an install step or a bare tool name does not.
+  const validationCommands = nearest(i, nodes, parent, (n) => n.commands.filter(isCheckCommand))
     .slice(0, 50)
     .map((argv) => [...argv]);
   const acceptanceCriteria = nearest(i, nodes, parent, (n) => n.acceptanceCriteria).slice(0, 100);
   const spec: TaskSpec = {
     id: d.id,
-    title: node.title,
-    description: describe(i, nodes, parent),
+    title: d.title,
+    description: describe(i, nodes, parent, validationCommands, titleOf),
     kind: taskKindOf(node.title, paths),
     planNodeId: node.id,
     dependsOn,
@@ -286,6 +342,15 @@ function taskSpec(
     }),
   };
   if (acceptanceCriteria.length > 0) spec.acceptanceCriteria = [...acceptanceCriteria];
+  if (node.deliverables.length > 0) spec.deliverables = node.deliverables.slice(0, 100);
+  if (node.startLine !== undefined && node.endLine !== undefined) {
+    spec.source = {
+      ...(node.file !== undefined ? { file: node.file } : {}),
+      startLine: node.startLine,
+      endLine: node.endLine,
+    };
+  }
+  spec.why = { priority: node.reasons.priority, risk: node.reasons.risk };
   return spec;
 }
 
@@ -308,16 +373,35 @@ function gateSpec(d: TaskDraft, node: PlannedNode, dependsOn: string[]): TaskSpe
 }
 
 /** The task's text: where it comes from and what it delivers, in Markdown. */
-function describe(i: number, nodes: readonly PlannedNode[], parent: Int32Array): string {
+function describe(
+  i: number,
+  nodes: readonly PlannedNode[],
+  parent: Int32Array,
+  validation: readonly (readonly string[])[],
+  titleOf: ReadonlyMap<string, string>,
+): string {
   const path: string[] = [];
   for (let a = i; a >= 0; a = parent[a]!) path.push(nodes[a]!.title);
   const node = nodes[i]!;
-  const lines = [`From the blueprint: ${path.reverse().join(' > ')} (characters ${node.start}–${node.end}).`];
+  const where =
+    node.startLine !== undefined
+      ? `${node.file !== undefined ? `${node.file}, ` : ''}lines ${node.startLine}–${node.endLine}`
+      : `characters ${node.start}–${node.end}`;
+  const lines = [`From the blueprint: ${path.reverse().join(' > ')} (${where}).`];
+  if (node.body !== '') lines.push('', node.body);
   if (node.deliverables.length > 0)
     lines.push('', 'Deliverables:', ...node.deliverables.map((x) => `- ${x}`));
+  if (node.dependencyReasons !== undefined && node.dependencyReasons.length > 0) {
+    lines.push(
+      '',
+      'Comes after:',
+      ...node.dependencyReasons.map((r) => `- ${titleOf.get(r.nodeId) ?? r.nodeId}: "${r.because}"`),
+    );
+  }
   if (node.externalDependencies.length > 0) {
     lines.push('', 'Waits on (outside the plan):', ...node.externalDependencies.map((x) => `- ${x}`));
   }
+  if (validation.length > 0) lines.push('', 'Validation:', ...validation.map((c) => `- \`${c.join(' ')}\``));
   const text = lines.join('\n');
   return text.length > 20_000 ? `${text.slice(0, 19_999)}…` : text;
 }

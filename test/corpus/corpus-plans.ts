@@ -1,0 +1,442 @@
+import type { CorpusExpectation } from './corpus-expectation';
+
+/**
+ * Plans written the ways people write them (numbered phases with Goal/Approach/Work items, stories
+ * with acceptance criteria, a checklist, an RFC, ordered steps in prose), with what a person reading
+ * each one expects the planner to make of it. Written here, in code, because real plans of these
+ * shapes are not shipped in any package; their wording follows real roadmaps and RFCs.
+ */
+
+const PHASED_ROADMAP = `# Toolchain coverage roadmap
+
+This roadmap takes the detector from Node-only to every toolchain our users run, in the order
+below, as the nats.js client does with its
+transports: one port, one adapter per toolchain.
+
+## Phase 0: Baseline measurements
+
+### Goal
+
+Know where the time goes before anything changes.
+
+### Work items
+
+- Add a harness under \`bench/\` that times \`npm test\` on three sample repositories
+- Record the numbers in \`docs/baseline.md\`
+
+### Acceptance criteria
+
+- The harness prints wall time and peak memory for each repository
+
+## Phase 1: Node workspaces
+
+### Goal
+
+Detect npm, pnpm and yarn workspaces.
+
+### Approach
+
+Read the \`workspaces\` field of \`package.json\` and \`pnpm-workspace.yaml\`; the change lives in
+\`src/detect/node.ts\`. Lint rules such as \`import/no-cycle\` stay as they are.
+
+### Validation
+
+\`\`\`sh
+npm install
+npm run build
+npm test
+\`\`\`
+
+## Phase 2: Python projects
+
+Detect Poetry and uv projects from \`pyproject.toml\` in \`src/detect/python.ts\`.
+
+Run \`npx jest src/detect\` to check it.
+
+## Phase 3: Universal toolchain coverage
+
+### Approach
+
+Fall back to a generic detector for anything else: \`src/detect/generic.ts\` reads the Makefile
+targets and reports them as commands.
+
+## Notes
+
+\`.git/**\` and \`.github/workflows/**\` are protected and need approval; never change them.
+
+## License
+
+MIT
+`;
+
+const STORIES = `# Checkout revamp
+
+## Epic: Cart
+
+### Story 1: Persist the cart
+
+As a shopper I want my cart kept between visits so that I do not lose what I picked.
+
+**Acceptance criteria**
+
+- Given a cart with two items, when the shopper comes back, then both items are still there
+- The cart survives a server restart
+
+Files: \`src/cart/cart-store.ts\`, \`src/cart/cart-store.test.ts\`
+
+### Story 2: Cart badge shows the count
+
+Requires Story 1.
+
+The header badge shows how many items the cart holds, updated without a reload.
+
+**Acceptance criteria**
+
+- The badge updates within one second of adding an item
+
+## Epic: Payment
+
+### Story 3: Card payments
+
+Depends on: Story 2
+
+Take card payments with Stripe in \`src/payments/stripe.ts\`. Validate with \`npm test -- payments\`.
+
+**Acceptance criteria**
+
+- A declined card shows the bank's reason
+
+### Story 4: Receipts by email
+
+Once Story 3 is done, send a receipt for every successful payment from \`src/payments/receipt.ts\`.
+
+## FAQ
+
+### Why Stripe?
+
+Because the finance team already uses it.
+
+## Out of scope
+
+Gift cards.
+`;
+
+const CHECKLIST = `# Sprint 14
+
+- [ ] Login page with email and password
+- [ ] Password reset, depends on login page
+- [ ] Remember-me option, after login page
+- [x] Set up CI
+`;
+
+const RFC = `# RFC 42: Rate limiting for the public API
+
+- Status: accepted
+- Authors: the platform team
+
+## Summary
+
+Limit each API key to a steady rate of requests so one client cannot starve the others.
+
+## Motivation
+
+Last quarter two clients took the API down by retrying in tight loops.
+
+## Detailed design
+
+### Token bucket per API key
+
+Implement a token bucket per key in \`src/limits/token-bucket.ts\`, refilled at the key's rate.
+
+### Response headers
+
+After the token bucket per API key is in place, add \`X-RateLimit-Remaining\` and \`Retry-After\`
+headers in \`src/limits/headers.ts\`.
+
+### Limits configuration
+
+Read the rates from \`config/limits.yaml\`, one entry per plan.
+
+## Drawbacks
+
+Clients that burst legitimately will see 429s.
+
+## Alternatives
+
+A fixed window counter: simpler, but unfair at window edges.
+
+## Unresolved questions
+
+Should internal keys be exempt?
+`;
+
+const ORDERED_STEPS = `# Moving billing to Postgres
+
+## Steps
+
+These steps must be done in order; each one ships on its own.
+
+### 1. Create the Postgres schema
+
+Write \`migrations/001_billing.sql\` with the invoices and payments tables.
+
+### 2. Dual-write from the billing service
+
+Write every invoice to both stores in \`services/billing/src/invoice-store.ts\`.
+
+### 3. Backfill historical invoices
+
+Copy the old invoices with \`scripts/backfill-invoices.ts\`; it must be safe to re-run.
+
+### 4. Switch reads to Postgres
+
+Read invoices from Postgres only, behind the \`billing.reads\` flag.
+
+### 5. Remove the MongoDB collections
+
+Drop the old collections once reads have stayed on Postgres for a week.
+`;
+
+const README_WITH_ROADMAP = `# fastq
+
+[![npm](https://img.shields.io/npm/v/fastq.svg)](https://npm.im/fastq)
+
+Fast, in memory work queue.
+
+## Install
+
+\`\`\`
+npm i fastq --save
+\`\`\`
+
+## Usage
+
+Call \`fastq(worker, concurrency)\`.
+
+## Roadmap
+
+- [ ] Add a \`drain\` promise API in \`lib/queue.js\`
+- [ ] Port the benchmarks to \`bench/queue.bench.js\`, after the drain promise API
+- [x] TypeScript types
+
+## License
+
+ISC
+`;
+
+const ONE_CHANGE = `# Add dark mode
+
+## Context
+
+Users asked for it in #123.
+
+## Tasks
+
+1. Add a \`theme\` setting to \`src/settings/schema.ts\`.
+2. Read the OS preference in \`src/theme/detect.ts\`.
+3. Switch the CSS variables in \`src/styles/theme.css\`; requires the theme setting.
+
+## Acceptance criteria
+
+- The toggle persists across reloads
+- \`npm test\` passes
+
+## Testing
+
+Run \`npm run test:e2e -- theme\`.
+`;
+
+const MILESTONES = `# v2 launch plan
+
+## Milestone 1: Accounts
+
+- [ ] Email sign-up in \`src/auth/signup.ts\`
+- [ ] Email verification, blocked by email sign-up
+- [ ] Rate-limit sign-ups (P1)
+
+## Milestone 2: Billing
+
+Blocked by Milestone 1.
+
+### Stripe checkout
+
+Integrate Stripe checkout in \`src/billing/checkout.ts\`. Must pass \`npm run test:billing\`.
+
+### Invoices
+
+Generate monthly invoices with \`src/billing/invoices.ts\` once Stripe checkout is done.
+
+## Open questions
+
+- Do we support PayPal?
+`;
+
+const PLAIN_PROSE = `We have been thinking about how the team works and what we value. Mostly we like short
+meetings, clear writing and code review that is kind. None of this is a plan; it is how we feel
+about the work.
+`;
+
+const LONE_FENCE = '```ts\nexport const answer = 42;\n```\n';
+
+export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
+  {
+    name: 'numbered phases with Goal/Approach/Work items sections',
+    file: 'roadmap.md',
+    text: PHASED_ROADMAP,
+    tasks: ['Phase 0', 'Phase 1', 'Phase 2', 'Phase 3'],
+    order: [
+      ['Phase 0', 'Phase 1'],
+      ['Phase 1', 'Phase 2'],
+      ['Phase 2', 'Phase 3'],
+    ],
+    notWork: ['Goal', 'Approach', 'Work items', 'Notes', 'License', 'Acceptance criteria', 'Validation'],
+    scope: { 'Phase 0': ['bench/**', 'docs/baseline.md'], 'Phase 1': ['src/detect/node.ts'] },
+    notScope: ['.git/**', '.github/workflows/**', 'nats.js', 'import/no-cycle'],
+    validation: {
+      'Phase 1': [
+        ['npm', 'run', 'build'],
+        ['npm', 'test'],
+      ],
+    },
+    criteria: { 'Phase 0': ['wall time and peak memory'] },
+  },
+  {
+    name: 'epics and stories with acceptance criteria',
+    file: 'checkout.md',
+    text: STORIES,
+    tasks: ['Persist the cart', 'Cart badge', 'Card payments', 'Receipts by email'],
+    order: [
+      ['Persist the cart', 'Cart badge'],
+      ['Cart badge', 'Card payments'],
+      ['Card payments', 'Receipts by email'],
+    ],
+    notWork: ['FAQ', 'Why Stripe', 'Out of scope'],
+    scope: { 'Persist the cart': ['src/cart/cart-store.ts'], 'Card payments': ['src/payments/stripe.ts'] },
+    notScope: [],
+    validation: { 'Card payments': [['npm', 'test', '--', 'payments']] },
+    criteria: { 'Persist the cart': ['server restart'], 'Card payments': ['declined card'] },
+  },
+  {
+    name: 'a checklist',
+    file: 'sprint.md',
+    text: CHECKLIST,
+    tasks: ['Login page', 'Password reset', 'Remember-me option'],
+    order: [
+      ['Login page', 'Password reset'],
+      ['Login page', 'Remember-me option'],
+    ],
+    notWork: ['Set up CI', 'Sprint 14'],
+    scope: {},
+    notScope: [],
+    validation: {},
+    criteria: {},
+  },
+  {
+    name: 'an RFC-style design',
+    file: 'rfc-42.md',
+    text: RFC,
+    tasks: ['Token bucket per API key', 'Response headers', 'Limits configuration'],
+    order: [['Token bucket per API key', 'Response headers']],
+    notWork: ['Summary', 'Motivation', 'Drawbacks', 'Alternatives', 'Unresolved questions'],
+    scope: { 'Token bucket': ['src/limits/token-bucket.ts'], 'Limits configuration': ['config/limits.yaml'] },
+    notScope: [],
+    validation: {},
+    criteria: {},
+  },
+  {
+    name: 'numbered steps that must run in order',
+    file: 'billing-move.md',
+    text: ORDERED_STEPS,
+    tasks: [
+      'Create the Postgres schema',
+      'Dual-write',
+      'Backfill historical invoices',
+      'Switch reads',
+      'Remove the MongoDB collections',
+    ],
+    order: [
+      ['Create the Postgres schema', 'Dual-write'],
+      ['Dual-write', 'Backfill historical invoices'],
+      ['Backfill historical invoices', 'Switch reads'],
+      ['Switch reads', 'Remove the MongoDB collections'],
+    ],
+    notWork: ['Steps'],
+    scope: { 'Create the Postgres schema': ['migrations/001_billing.sql'] },
+    notScope: ['billing.reads'],
+    validation: {},
+    criteria: {},
+  },
+  {
+    name: 'a README whose roadmap is a checklist',
+    file: 'README.md',
+    text: README_WITH_ROADMAP,
+    tasks: ['drain promise API', 'Port the benchmarks'],
+    order: [['drain promise API', 'Port the benchmarks']],
+    notWork: ['Install', 'Usage', 'License', 'Roadmap', 'TypeScript types', 'fastq'],
+    scope: { 'drain promise API': ['lib/queue.js'] },
+    notScope: [],
+    validation: {},
+    criteria: {},
+  },
+  {
+    name: 'one change with Context, Tasks, Acceptance criteria and Testing sections',
+    file: 'dark-mode.md',
+    text: ONE_CHANGE,
+    tasks: ['Add dark mode'],
+    order: [],
+    notWork: ['Context', 'Tasks', 'Acceptance criteria', 'Testing'],
+    scope: {
+      'Add dark mode': ['src/settings/schema.ts', 'src/theme/detect.ts', 'src/styles/theme.css'],
+    },
+    notScope: [],
+    validation: {
+      'Add dark mode': [
+        ['npm', 'test'],
+        ['npm', 'run', 'test:e2e', '--', 'theme'],
+      ],
+    },
+    criteria: { 'Add dark mode': ['persists across reloads'] },
+  },
+  {
+    name: 'milestones holding checklists and stories, "blocked by" and "once … is done"',
+    file: 'launch.md',
+    text: MILESTONES,
+    tasks: ['Email sign-up', 'Email verification', 'Rate-limit sign-ups', 'Stripe checkout', 'Invoices'],
+    order: [
+      ['Email sign-up', 'Email verification'],
+      ['Email verification', 'Stripe checkout'],
+      ['Stripe checkout', 'Invoices'],
+    ],
+    notWork: ['Open questions', 'Milestone 1', 'Milestone 2', 'Do we support PayPal'],
+    scope: { 'Email sign-up': ['src/auth/signup.ts'], 'Stripe checkout': ['src/billing/checkout.ts'] },
+    notScope: [],
+    validation: { 'Stripe checkout': [['npm', 'run', 'test:billing']], 'Email verification': [] },
+    criteria: {},
+  },
+  {
+    name: 'plain prose',
+    file: 'values.md',
+    text: PLAIN_PROSE,
+    notAPlan: true,
+    tasks: [],
+    order: [],
+    notWork: [],
+    scope: {},
+    notScope: [],
+    validation: {},
+    criteria: {},
+  },
+  {
+    name: 'a lone code fence',
+    file: 'snippet.md',
+    text: LONE_FENCE,
+    notAPlan: true,
+    tasks: [],
+    order: [],
+    notWork: [],
+    scope: {},
+    notScope: [],
+    validation: {},
+    criteria: {},
+  },
+];
