@@ -1,0 +1,117 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  RunFinishedV1,
+  StepRecordedV1,
+  TaskUpdatedV1,
+  type RunFinishedV1 as RunFinished,
+  type Task,
+  type TaskSpec,
+} from '@autopilot/contracts';
+import { eventually, startScriptedModel, type ScriptedModel } from '@autopilot/testing';
+import {
+  gitIn,
+  gitRepository,
+  projectWithTasks,
+  startWorkerCluster,
+  TEST_API_KEY,
+  type WorkerCluster,
+} from './worker-cluster';
+
+/**
+ * Issue 15 with real parts: the manager dispatches, the worker provisions a git worktree from the
+ * project's repository, a scripted OpenAI-compatible model (HTTP, labelled scripted) drives the
+ * tools, governance judges every write and command and admits every model call, the quality gate
+ * runs the repository's own tests, and the branch that comes back holds the fix.
+ */
+const SUM_REPO = {
+  'package.json': `${JSON.stringify({ name: 'sum', version: '1.0.0', private: true, scripts: { test: 'node --test' } }, null, 2)}\n`,
+  'src/sum.js': "'use strict';\nmodule.exports = { sum: (a, b) => a - b };\n",
+  'test/sum.test.js':
+    "'use strict';\nconst { test } = require('node:test');\nconst assert = require('node:assert/strict');\nconst { sum } = require('../src/sum');\n\ntest('adds', () => assert.equal(sum(2, 3), 5));\n",
+};
+
+const FIX_SUM: TaskSpec = {
+  id: 'fix-sum',
+  title: 'Fix sum so it adds',
+  description: '`sum(a, b)` in `src/sum.js` subtracts; it must add. The test in `test/sum.test.js` shows it.',
+  kind: 'code',
+  planNodeId: 'node-fix-sum',
+  dependsOn: [],
+  scopePaths: ['src/**'],
+  validationCommands: [['npm', 'test']],
+  acceptanceCriteria: ['npm test passes'],
+  risk: 'low',
+};
+
+describe('a run on a real worker, driven by a scripted model', () => {
+  let cluster: WorkerCluster | undefined;
+  let model: ScriptedModel | undefined;
+  let root: string | undefined;
+  afterEach(async () => {
+    await cluster?.close();
+    await model?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+    cluster = model = root = undefined;
+  });
+
+  const taskStatus = (c: WorkerCluster, id: string): string | undefined =>
+    (
+      c.seen.filter((e) => e.type === TaskUpdatedV1.type && (e.data as Task).id === id).at(-1)?.data as
+        Task | undefined
+    )?.status;
+
+  it('fixes the bug on its own branch, tests passing, the default branch untouched, the key nowhere', async () => {
+    root = mkdtempSync(join(tmpdir(), 'ap-worker-run-'));
+    const repo = gitRepository(root, SUM_REPO);
+    const mainBefore = gitIn(repo, 'rev-parse', 'main');
+    model = await startScriptedModel({
+      turns: [
+        { toolCalls: [{ name: 'view_file', arguments: { path: 'src/sum.js' } }] },
+        {
+          toolCalls: [
+            { name: 'str_replace', arguments: { path: 'src/sum.js', old_str: 'a - b', new_str: 'a + b' } },
+          ],
+        },
+        { toolCalls: [{ name: 'run_command', arguments: { argv: ['npm', 'test'] } }] },
+        {
+          toolCalls: [
+            { name: 'finish', arguments: { summary: 'sum adds now; npm test passes', confidence: 0.95 } },
+          ],
+        },
+      ],
+    });
+    const c = (cluster = await startWorkerCluster({ modelBaseURL: model.baseURL }));
+    await projectWithTasks(c, 'p-sum', repo, [FIX_SUM]);
+
+    await eventually(() => expect(taskStatus(c, 'fix-sum')).toBe('succeeded'), { timeoutMs: 60_000 });
+    const finished = c.seen.find((e) => e.type === RunFinishedV1.type)!.data as RunFinished;
+    expect(finished).toMatchObject({ outcome: 'succeeded', diff: { filesChanged: 1 } });
+    expect(finished.tests.passed).toBeGreaterThanOrEqual(1);
+    expect(finished.costUsd).toBeGreaterThan(0);
+    expect(finished.tokens.input).toBeGreaterThan(0);
+
+    // The branch is in the project's repository, beyond main, holding the fix; main did not move.
+    const branch = finished.branch!;
+    expect(branch).toMatch(/^autopilot\/fix-sum-so-it-adds-[a-z0-9]{1,8}$/);
+    expect(gitIn(repo, 'rev-parse', 'main')).toBe(mainBefore);
+    expect(Number(gitIn(repo, 'rev-list', '--count', `main..${branch}`))).toBeGreaterThanOrEqual(1);
+    expect(gitIn(repo, 'show', `${branch}:src/sum.js`)).toContain('a + b');
+    expect(gitIn(repo, 'log', '-1', '--format=%B', branch)).toMatch(/fix-sum/);
+
+    // The branch's own tests pass in a fresh checkout of it.
+    const check = join(root, 'check');
+    gitIn(repo, 'worktree', 'add', '-q', check, branch);
+    expect(execFileSync(process.execPath, ['--test'], { cwd: check, encoding: 'utf8' })).toMatch(/# fail 0/);
+
+    // Every call carried the key to the provider, and nothing we recorded carries it.
+    expect(model.calls.length).toBeGreaterThanOrEqual(4);
+    expect(model.calls.every((call) => call.authorization === `Bearer ${TEST_API_KEY}`)).toBe(true);
+    expect(JSON.stringify(c.seen)).not.toContain(TEST_API_KEY);
+    expect(gitIn(repo, 'log', '--all', '-p')).not.toContain(TEST_API_KEY);
+    expect(c.seen.filter((e) => e.type === StepRecordedV1.type).length).toBeGreaterThanOrEqual(3);
+  }, 90_000);
+});
