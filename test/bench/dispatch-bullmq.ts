@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { dependencyCounters, type DagTask, type DispatchResult } from './wide-dag';
+import { cpuMsSince, dependencyCounters, type DagTask, type DispatchResult } from './wide-dag';
 
 /**
  * The baseline of bench:dispatch: the job queue a Node user would otherwise pick. BullMQ on the
@@ -60,6 +60,7 @@ export async function runBullmqDispatch(
   worker.on('failed', (_job, err) => fail(err));
 
   const started = performance.now();
+  const cpu = process.cpuUsage();
   try {
     await release(dag.filter((t) => t.dependsOn.length === 0).map((t) => t.id));
     await done;
@@ -67,6 +68,7 @@ export async function runBullmqDispatch(
       tasks: dag.length,
       seconds: (performance.now() - started) / 1000,
       readyToDispatchedMs: latencies,
+      cpuMs: cpuMsSince(cpu),
     };
   } finally {
     await worker.close();

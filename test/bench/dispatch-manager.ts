@@ -26,7 +26,7 @@ import { managerService } from '@autopilot/manager';
 import { createLogger, readServiceSettings } from '@autopilot/runtime';
 import { startEmbedded, startSingleService, type RunningTopology } from '@autopilot/runtime/topology';
 import { runFinished, runStarted, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
-import { dependencyCounters, type DagTask, type DispatchResult } from './wide-dag';
+import { cpuMsSince, dependencyCounters, type DagTask, type DispatchResult } from './wide-dag';
 
 /**
  * Autopilot's side of bench:dispatch: the manager and governance services (their real stores,
@@ -312,6 +312,7 @@ async function measure(
       validationCommands: [['true']],
     }));
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (const t of dag) if (t.dependsOn.length === 0) readyAt.set(t.id, started);
     await roles.publishAs(
       'planner',
@@ -352,6 +353,7 @@ async function measure(
       tasks: dag.length,
       seconds: (performance.now() - started) / 1000,
       readyToDispatchedMs: latencies,
+      cpuMs: cpuMsSince(cpu),
     };
   } finally {
     for (const s of subscriptions) await s.drain();

@@ -7,6 +7,7 @@
  * BENCH_PATHS (comma list of inprocess, nats, bullmq; default all), BENCH_TIMEOUT_S (per path,
  * default 1800), REDIS_URL.
  */
+import * as os from 'node:os';
 import { benchLine, quantile, round } from './bench-stats';
 import { runBullmqDispatch } from './dispatch-bullmq';
 import { runManagerDispatch } from './dispatch-manager';
@@ -22,6 +23,8 @@ interface Figures {
   readonly tasksPerS: number;
   readonly p50: number;
   readonly p99: number;
+  /** This process's CPU time per task, ms (bench-side work included; other processes not). */
+  readonly cpuMsPerTask: number;
 }
 
 function report(label: string, r: DispatchResult): Figures {
@@ -29,12 +32,19 @@ function report(label: string, r: DispatchResult): Figures {
     tasksPerS: r.tasks / r.seconds,
     p50: quantile(r.readyToDispatchedMs, 0.5),
     p99: quantile(r.readyToDispatchedMs, 0.99),
+    cpuMsPerTask: r.cpuMs / r.tasks,
   };
   console.log(
     `${label}: ${r.tasks} tasks in ${r.seconds.toFixed(2)} s = ${Math.round(figures.tasksPerS)} tasks/s; ` +
-      `ready→dispatched p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms`,
+      `ready→dispatched p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms; ` +
+      `${figures.cpuMsPerTask.toFixed(2)} ms CPU per task in this process (load average ${loadAverage()})`,
   );
   return figures;
+}
+
+/** The 1-minute load average: how busy the machine was, for reading the figures. */
+function loadAverage(): string {
+  return (os.loadavg()[0] ?? 0).toFixed(1);
 }
 
 async function main(): Promise<void> {
@@ -52,6 +62,7 @@ async function main(): Promise<void> {
     baseline.bullmq_tasks_per_s = round(bullmq.tasksPerS, 0);
     baseline.bullmq_p50_ms = round(bullmq.p50, 1);
     baseline.bullmq_p99_ms = round(bullmq.p99, 1);
+    baseline.bullmq_cpu_ms_per_task = round(bullmq.cpuMsPerTask, 3);
   }
   for (const [path, key, label] of [
     ['in-process', 'inprocess', 'manager + governance in-process (SQLite)'],
@@ -65,6 +76,7 @@ async function main(): Promise<void> {
     figures[`${key}_tasks_per_s`] = round(r.tasksPerS, 0);
     figures[`${key}_p50_ms`] = round(r.p50, 1);
     figures[`${key}_p99_ms`] = round(r.p99, 1);
+    figures[`${key}_cpu_ms_per_task`] = round(r.cpuMsPerTask, 3);
     if (bullmq) ratio[`${key}_vs_bullmq_throughput`] = round(r.tasksPerS / bullmq.tasksPerS, 3);
   }
   figures.tasks = TASKS;

@@ -31,6 +31,18 @@ export interface DispatchResult {
   readonly seconds: number;
   /** From a task becoming ready (every dependency done) to a worker starting it, ms. */
   readonly readyToDispatchedMs: readonly number[];
+  /**
+   * CPU time this process spent (user + system) while the tasks ran, ms: on a machine shared with
+   * other work, throughput moves with the load; CPU per task says what our path itself costs.
+   * It leaves out other processes (nats-server, redis-server).
+   */
+  readonly cpuMs: number;
+}
+
+/** CPU time (user + system) this process spent since `start` (a `process.cpuUsage()`), ms. */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 /**

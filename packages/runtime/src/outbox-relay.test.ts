@@ -19,6 +19,9 @@ import {
   markFailed,
   outboxStates,
   pendingOutbox,
+  OUTBOX_ENVELOPES_COLLECTION,
+  type Collection,
+  type Doc,
   type DocumentStore,
 } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
@@ -53,6 +56,30 @@ function failingOnce(bus: MessageBus, when: 'before' | 'after'): MessageBus & { 
 }
 
 const logSink = (): MemoryLogger => memoryLogger('debug');
+
+/** The store, recording the ids of every batch of envelopes read from the outbox (one list per read). */
+function recordingEnvelopeReads(store: DocumentStore, reads: string[][]): DocumentStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop !== 'collection') {
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return <T extends Doc>(name: string): Collection<T> => {
+        const collection = target.collection<T>(name);
+        if (name !== OUTBOX_ENVELOPES_COLLECTION) return collection;
+        return {
+          ...collection,
+          get: (id) => collection.get(id),
+          find: (filter, opts) => {
+            reads.push([...((filter?._id as { $in?: string[] } | undefined)?.$in ?? [])]);
+            return collection.find(filter, opts);
+          },
+        };
+      };
+    },
+  });
+}
 
 /** A bus whose `publishEnvelope` is replaced; everything else is the real one. */
 function withPublish(bus: MessageBus, publishEnvelope: (e: Envelope) => Promise<void>): MessageBus {
@@ -123,6 +150,24 @@ describe('OutboxRelay (SQLite store, in-process bus)', () => {
     await commitWithOutbox(store, async () => ({ result: undefined, events: [event] }));
     relay.nudge();
     await eventually(() => expect(seen).toEqual([event.id]));
+    await relay.stop();
+  });
+
+  it('reads every pending entry again on the nudge after a publish failed, and sends the one that failed', async () => {
+    const { logger } = logSink();
+    const clock = new FakeClock();
+    const flaky = failingOnce(bus, 'before');
+    const relay = new OutboxRelay({ store, bus: flaky, logger, intervalMs: 3_600_000, clock });
+    const [failed, later] = [tick(21), tick(22)];
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [failed] }));
+    relay.start();
+    await eventually(() => expect(flaky.attempts()).toBe(1));
+    await relay.idle();
+    // Past the backoff, a nudge for a later commit sends the failed entry too, without the interval.
+    clock.advance(3_600_000);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [later] }));
+    relay.nudge();
+    await eventually(() => expect([...seen].sort()).toEqual([failed.id, later.id].sort()));
     await relay.stop();
   });
 
@@ -388,6 +433,42 @@ describe('OutboxRelay on a bus that settles on consumption (the embedded topolog
     await bus.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads only what was appended since on a nudge, not the entries still waiting for their consumer', async () => {
+    const { logger } = logSink();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await bus.subscribe(
+      AutopilotTickedV1,
+      'gateway-autopilot-ticked',
+      async (d) => {
+        if (d.payload.seq === 1) await gate;
+      },
+      { concurrency: 4 },
+    );
+    const reads: string[][] = [];
+    const relay = new OutboxRelay({
+      store: recordingEnvelopeReads(store, reads),
+      bus,
+      logger,
+      intervalMs: 3_600_000,
+    });
+    const [blocked, second, third] = [tick(1), tick(2), tick(3)];
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [blocked] }));
+    relay.start();
+    await eventually(() => expect(reads).toEqual([[blocked.id]]));
+    for (const event of [second, third]) {
+      await commitWithOutbox(store, async () => ({ result: undefined, events: [event] }));
+      relay.nudge();
+      await eventually(async () =>
+        expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual([blocked.id]),
+      );
+    }
+    expect(reads).toEqual([[blocked.id], [second.id], [third.id]]);
+    release();
+    await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
+    await relay.stop();
   });
 
   it('marks an entry published only once consumed; a blocked consumer holds back nothing else; stop leaves it pending', async () => {

@@ -24,7 +24,10 @@ export interface OutboxRelayOptions {
   store: DocumentStore;
   bus: MessageBus;
   logger: Logger;
-  /** How often to drain when nobody nudges (and how long to back off after a failed publish). */
+  /**
+   * How often to read every pending entry when nobody nudges (and how long to back off after a
+   * failed publish): the fallback, since each commit that appends nudges the relay.
+   */
   intervalMs: number;
   /** Entries read per store query. Default 100. */
   batchSize?: number;
@@ -68,6 +71,11 @@ export interface OutboxRelayOptions {
   timers?: Timers;
 }
 
+/** Resolves after the I/O and timers already due have run (not a delay: no clock is involved). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Codes of errors a publish can end with that no retry can fix: the entry is failed for good. */
 const PERMANENT_CODES = new Set(['CONTRACT_VIOLATION', 'BUS_NON_RETRYABLE']);
 
@@ -89,6 +97,11 @@ function permanentCode(err: unknown): string | undefined {
  * envelope with the same id; consumers de-duplicate with their inbox). An entry that can never be
  * published (too large, no contract for its subject, a contract violation) is marked failed with
  * the reason and logged as an error; the entries after it go on.
+ *
+ * Rounds: a nudge (a commit appended) reads only the entries appended after the last one sent,
+ * one index search from where the previous round stopped; the interval, the first round and any
+ * round after an entry went back to pending read every pending entry, so a missed nudge or an
+ * entry left behind goes out within one interval.
  *
  * Order: entries are sent in append order; one that fails and is retried may arrive after later
  * ones, so consumers must not assume order across a failure (they cannot across redelivery either).
@@ -133,6 +146,18 @@ export class OutboxRelay {
   private failedThisRound = false;
   /** Nudges wait until then after a failed publish; the interval still retries. */
   private backoffUntil = 0;
+  /**
+   * Every pending entry with a `seq` up to this one is in flight or recorded, so a nudged round
+   * reads only what was appended after it; undefined until a full round has run, and again after an
+   * entry went back to pending (its publish or its record failed).
+   */
+  private sentThrough: number | undefined;
+  /** The highest `seq` the relay has read, whatever happened to it since. */
+  private highestSeq = 0;
+  /** Counts entries going back to pending: a round that saw one happen keeps `sentThrough` unset. */
+  private returns = 0;
+  /** The next round reads every pending entry (the interval asked for it). */
+  private fullRound = true;
   private failing: { since: number; failures: number; suppressed: number } | undefined;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private lastPruneAt = Number.NEGATIVE_INFINITY;
@@ -154,15 +179,15 @@ export class OutboxRelay {
   start(): void {
     if (this.timer || this.stopped) return;
     // The relay never keeps the process alive by itself: shutdown decides when it ends.
-    this.timer = this.timers.every(this.opts.intervalMs, () => this.kick(), { unref: true });
-    this.kick();
+    this.timer = this.timers.every(this.opts.intervalMs, () => this.kick(true), { unref: true });
+    this.kick(true);
   }
 
   /** Asks for a drain soon (after a commit). Never throws; failures are logged. */
   nudge(): void {
     // Right after a failed publish the interval retries, not every commit.
     if (this.clock.now() < this.backoffUntil) return;
-    this.kick();
+    this.kick(false);
   }
 
   /**
@@ -201,6 +226,7 @@ export class OutboxRelay {
     this.timer = undefined;
     while (this.running) await this.running;
     this.failedThisRound = false;
+    this.fullRound = true;
     await this.issueRound();
     if (this.unsettled > 0) {
       let timer: TimerHandle | undefined;
@@ -221,9 +247,10 @@ export class OutboxRelay {
     await this.flushing;
   }
 
-  /** Starts a round, or asks the running one for another pass. */
-  private kick(): void {
+  /** Starts a round (reading every pending entry when `full`), or asks the running one for another pass. */
+  private kick(full: boolean): void {
     if (this.stopped) return;
+    if (full) this.fullRound = true;
     if (this.running) {
       this.again = true;
       return;
@@ -242,8 +269,20 @@ export class OutboxRelay {
     } while (this.again && !this.stopped && !this.failedThisRound);
   }
 
-  /** Sends every pending entry not already in flight, page by page, in append order. */
+  /**
+   * Sends every pending entry not already in flight, page by page, in append order: all of them in
+   * a full round, those after `sentThrough` otherwise.
+   */
   private async issueRound(): Promise<void> {
+    const full = this.fullRound || this.sentThrough === undefined;
+    this.fullRound = false;
+    const afterSeq = full ? undefined : this.sentThrough;
+    const returns = this.returns;
+    let through = afterSeq;
+    // Only when no entry went back to pending during the round (it would lie behind `through`).
+    const reached = (seq: number | undefined): void => {
+      this.sentThrough = this.returns === returns ? seq : undefined;
+    };
     let after: string | undefined;
     try {
       for (;;) {
@@ -251,16 +290,27 @@ export class OutboxRelay {
         const page = await pendingOutboxPage(this.opts.store, {
           limit: this.batchSize,
           ...(after === undefined ? {} : { after }),
+          ...(afterSeq === undefined ? {} : { afterSeq }),
         });
         for (const entry of page.items) {
-          if (this.inFlight.has(entry._id)) continue;
-          if (this.inFlight.size >= this.maxInFlight) {
-            this.starved = true;
-            return;
+          if (!this.inFlight.has(entry._id)) {
+            if (this.inFlight.size >= this.maxInFlight) {
+              this.starved = true;
+              reached(through);
+              return;
+            }
+            this.send(entry);
           }
-          this.send(entry);
+          if (entry.seq !== undefined) {
+            through = entry.seq;
+            this.highestSeq = Math.max(this.highestSeq, entry.seq);
+          }
         }
-        if (page.next === undefined) return;
+        if (page.next === undefined) {
+          // Everything pending was read: whatever is appended next comes after the highest seq seen.
+          reached(full ? this.highestSeq : through);
+          return;
+        }
         after = page.next;
       }
     } catch (err) {
@@ -354,6 +404,9 @@ export class OutboxRelay {
   private retryableFailure(err: unknown, entry: OutboxEntry | undefined): void {
     const now = this.clock.now();
     this.failedThisRound = true;
+    // The entry is pending again behind where nudged rounds read: the next round reads everything.
+    this.returns += 1;
+    this.sentThrough = undefined;
     this.backoffUntil = now + this.opts.intervalMs;
     this.failing ??= { since: now, failures: 0, suppressed: 0 };
     this.failing.failures += 1;
@@ -394,6 +447,9 @@ export class OutboxRelay {
   }
 
   private async flush(): Promise<void> {
+    // Publishes settle one by one (a consumer group taking its message, a JetStream ack): a turn of
+    // the event loop lets those settling together be recorded in one transaction, not one each.
+    await nextTurn();
     this.flushQueued = false;
     const published = this.toMark.splice(0);
     const failed = this.toFail.splice(0);
@@ -403,6 +459,8 @@ export class OutboxRelay {
       if (published.length > 0) this.opts.logger.debug({ published: published.length }, 'outbox drained');
     } catch (err) {
       // Not recorded: they stay pending and go out again; the bus or the consumer's inbox drops them.
+      this.returns += 1;
+      this.sentThrough = undefined;
       this.opts.logger.warn(
         { err, entries: published.length + failed.length },
         `outbox relay could not record what it published, will publish it again: ${describeError(err)}`,
@@ -413,7 +471,7 @@ export class OutboxRelay {
     }
     if (this.starved && !this.stopped) {
       this.starved = false;
-      this.kick();
+      this.kick(false);
     }
   }
 

@@ -1,9 +1,17 @@
-import type { CollectionSpec, Collection, Doc, DocumentStore, StoreTransaction } from '@autopilot/store';
+import {
+  OUTBOX_COLLECTION,
+  type Collection,
+  type CollectionSpec,
+  type Doc,
+  type DocumentStore,
+  type StoreTransaction,
+} from '@autopilot/store';
 import type { OutboxRelay } from './outbox-relay';
 
 /**
- * The store a service sees: the real one, except that a committed transaction nudges the outbox
- * relay, so events written with the state go out at once instead of on the next interval.
+ * The store a service sees: the real one, except that a committed transaction that appended to the
+ * outbox nudges the relay, so events written with the state go out at once instead of on the next
+ * interval.
  */
 export class RelayNudgingStore implements DocumentStore {
   constructor(
@@ -20,8 +28,18 @@ export class RelayNudgingStore implements DocumentStore {
   }
 
   async transaction<R>(fn: (tx: StoreTransaction) => Promise<R>): Promise<R> {
-    const result = await this.inner.transaction(fn);
-    this.relay.nudge();
+    // Only a commit that appended to the outbox has anything for the relay: one that records a
+    // handled message or a state change alone would cost it a round for nothing.
+    let appended = false;
+    const result = await this.inner.transaction((tx) =>
+      fn({
+        collection: <T extends Doc>(name: string) => {
+          if (name === OUTBOX_COLLECTION) appended = true;
+          return tx.collection<T>(name);
+        },
+      }),
+    );
+    if (appended) this.relay.nudge();
     return result;
   }
 

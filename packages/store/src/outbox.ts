@@ -160,12 +160,18 @@ export async function pendingOutbox(store: DocumentStore, limit: number): Promis
   return (await pendingOutboxPage(store, { limit })).items;
 }
 
-/** One page of pending entries in append order; pass `next` as `after` for the following page. */
+/**
+ * One page of pending entries in append order; pass `next` as `after` for the following page.
+ * `afterSeq` keeps only entries appended after the one with that `seq` (entries without a `seq`
+ * are left out): a relay that sent everything up to it reads only what was appended since, as one
+ * search of the outbox index.
+ */
 export async function pendingOutboxPage(
   store: DocumentStore,
-  opts: { limit: number; after?: string },
+  opts: { limit: number; after?: string; afterSeq?: number },
 ): Promise<Page<OutboxEntry>> {
-  const page = await store.collection<OutboxState>(OUTBOX_COLLECTION).find(PENDING, {
+  const filter = opts.afterSeq === undefined ? PENDING : { ...PENDING, seq: { $gt: opts.afterSeq } };
+  const page = await store.collection<OutboxState>(OUTBOX_COLLECTION).find(filter, {
     sort: { seq: 1 },
     limit: opts.limit,
     ...(opts.after === undefined ? {} : { after: opts.after }),

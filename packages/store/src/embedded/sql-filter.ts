@@ -10,7 +10,20 @@ import type { SqlParams } from './sql-params';
  * - `{f: null}` matches a missing field or a JSON null; `$ne` matches documents missing the field;
  * - equality and `$in` also match an array field holding the value as an element.
  * Values are always bound parameters; only identifiers from validated paths reach the text.
+ *
+ * The array rule needs an OR with a json_each, which no index can serve. So on an indexed field
+ * that no document has ever held an array in (FieldFacts.arrays, kept by the store), equality is
+ * the plain comparison on the generated column that its index searches; once a document writes an
+ * array there, that field's equality takes the array-aware form for good.
  */
+
+/** What the translation knows of a collection's fields. */
+export interface FieldFacts {
+  /** Paths with a generated column (and an index leading or containing it). */
+  readonly indexed: ReadonlySet<string>;
+  /** Indexed paths some document holds (or once held) an array in: equality must look inside. */
+  readonly arrays: ReadonlySet<string>;
+}
 
 /** How one field is read: a generated column when the field is indexed, json_extract otherwise. */
 export interface FieldAccess {
@@ -49,6 +62,28 @@ function scalarEquals(type: string, value: string, expected: unknown, params: Sq
   return `(${type} IN ('object', 'array') AND ${value} = ${params.bind(JSON.stringify(expected))})`;
 }
 
+/**
+ * Equality on a field that holds no array anywhere: the generated column compared first (so its
+ * index can search), then the type. Objects and arrays compare by JSON text as in scalarEquals.
+ * May be NULL when the field is missing; fine in a WHERE, wrapped in COALESCE where negated.
+ */
+function indexedEquals(field: FieldAccess, expected: unknown, params: SqlParams): string {
+  const value = field.value(params);
+  const type = field.type(params);
+  if (expected === null) return `${value} IS NULL`;
+  // json_extract turns true and false into 1 and 0; the type tells them from numbers.
+  if (typeof expected === 'boolean') return `(${value} = ${expected ? 1 : 0} AND ${type} = '${expected}')`;
+  if (typeof expected === 'number')
+    return `(${value} = ${params.bind(expected)} AND ${type} IN ('integer', 'real'))`;
+  if (typeof expected === 'string') return `(${value} = ${params.bind(expected)} AND ${type} = 'text')`;
+  return `(${value} = ${params.bind(JSON.stringify(expected))} AND ${type} IN ('object', 'array'))`;
+}
+
+/** Whether equality on `path` may use the plain indexed comparison (no document holds an array there). */
+function scalarOnly(path: string, facts: FieldFacts): boolean {
+  return facts.indexed.has(path) && !facts.arrays.has(path);
+}
+
 /** Equality with MongoDB's array rule; never NULL, so it can be negated for `$ne`. */
 function equals(field: FieldAccess, expected: unknown, params: SqlParams): string {
   const path = field.path(params);
@@ -57,6 +92,27 @@ function equals(field: FieldAccess, expected: unknown, params: SqlParams): strin
   const element = scalarEquals('je.type', 'je.value', expected, params);
   const inArray = `(${field.type(params)} = 'array' AND EXISTS (SELECT 1 FROM json_each(doc, ${path}) AS je WHERE ${element}))`;
   return `COALESCE(${direct} OR ${inArray}, 0)`;
+}
+
+/**
+ * `$in` on a field that holds no array: the strings in one `IN` list and the numbers in another,
+ * each an index search on the generated column; other values one equality each.
+ */
+function indexedIn(field: FieldAccess, options: readonly unknown[], params: SqlParams): string {
+  const strings = options.filter((v): v is string => typeof v === 'string');
+  const numbers = options.filter((v): v is number => typeof v === 'number');
+  const value = field.value(params);
+  const type = field.type(params);
+  const terms: string[] = [];
+  if (strings.length > 0)
+    terms.push(`(${value} IN (${strings.map((v) => params.bind(v)).join(', ')}) AND ${type} = 'text')`);
+  if (numbers.length > 0)
+    terms.push(
+      `(${value} IN (${numbers.map((v) => params.bind(v)).join(', ')}) AND ${type} IN ('integer', 'real'))`,
+    );
+  for (const v of options)
+    if (typeof v !== 'string' && typeof v !== 'number') terms.push(indexedEquals(field, v, params));
+  return terms.length === 1 ? (terms[0] as string) : `(${terms.join(' OR ')})`;
 }
 
 const RANGE_SQL = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' } as const;
@@ -83,16 +139,25 @@ function exists(field: FieldAccess, present: boolean, params: SqlParams): string
   return present ? `(${value} IS NOT NULL OR ${type} IS NOT NULL)` : `(${value} IS NULL AND ${type} IS NULL)`;
 }
 
-function clauseSql(clause: Clause, indexed: ReadonlySet<string>, params: SqlParams): string {
-  const field = fieldAccess(clause.path, indexed);
+function clauseSql(clause: Clause, facts: FieldFacts, params: SqlParams): string {
+  const field = fieldAccess(clause.path, facts.indexed);
+  const scalar = scalarOnly(clause.path, facts);
   switch (clause.op) {
     case '$eq':
-      return equals(field, clause.value, params);
+      return scalar ? indexedEquals(field, clause.value, params) : equals(field, clause.value, params);
     case '$ne':
-      return `NOT ${equals(field, clause.value, params)}`;
+      return scalar
+        ? `NOT COALESCE(${indexedEquals(field, clause.value, params)}, 0)`
+        : `NOT ${equals(field, clause.value, params)}`;
     case '$in': {
-      const options = (clause.value as unknown[]).map((v) => equals(field, v, params));
-      return options.length === 0 ? '0' : `(${options.join(' OR ')})`;
+      const values = clause.value as unknown[];
+      if (values.length === 0) return '0';
+      if (clause.path === '_id') {
+        const ids = values.filter((v): v is string => typeof v === 'string');
+        return ids.length === 0 ? '0' : `_id IN (${ids.map((v) => params.bind(v)).join(', ')})`;
+      }
+      if (scalar) return indexedIn(field, values, params);
+      return `(${values.map((v) => equals(field, v, params)).join(' OR ')})`;
     }
     case '$exists':
       if (clause.path === '_id') return clause.value ? '1' : '0';
@@ -103,13 +168,9 @@ function clauseSql(clause: Clause, indexed: ReadonlySet<string>, params: SqlPara
 }
 
 /** The WHERE condition for `clauses` (all must hold); `1` for none. */
-export function whereSql(
-  clauses: readonly Clause[],
-  indexed: ReadonlySet<string>,
-  params: SqlParams,
-): string {
+export function whereSql(clauses: readonly Clause[], facts: FieldFacts, params: SqlParams): string {
   if (clauses.length === 0) return '1';
-  return clauses.map((clause) => clauseSql(clause, indexed, params)).join(' AND ');
+  return clauses.map((clause) => clauseSql(clause, facts, params)).join(' AND ');
 }
 
 /**

@@ -19,9 +19,10 @@ import {
   normalizeLimit,
   normalizeSort,
   parseFilter,
+  readPath,
   type Clause,
 } from '../query';
-import { afterSql, fieldAccess, orderBySql, sortExpressions, whereSql } from './sql-filter';
+import { afterSql, fieldAccess, orderBySql, sortExpressions, whereSql, type FieldFacts } from './sql-filter';
 import { SqlParams } from './sql-params';
 import { jsonPath, tableName } from './sqlite-schema';
 import { isPrimaryKeyViolation, translateSqliteError } from './sqlite-errors';
@@ -33,10 +34,15 @@ export interface SqliteContext {
   statement(sql: string): Statement;
 }
 
-/** A declared collection: its spec and the paths that have generated columns. */
-export interface TableInfo {
+/**
+ * A declared collection: its spec, the paths that have generated columns, and those of them some
+ * document has held an array in. `arrays` only grows (a write that brings the first array to an
+ * indexed path adds it before the write runs, so a rolled-back write leaves it conservative); the
+ * store fills it at declaration from what the file holds.
+ */
+export interface TableInfo extends FieldFacts {
   readonly spec: CollectionSpec;
-  readonly indexed: ReadonlySet<string>;
+  readonly arrays: Set<string>;
 }
 
 /** Runs a synchronous operation in the right place: the store's queue, or directly inside a transaction. */
@@ -70,7 +76,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
       const params = new SqlParams();
       const expressions = sortExpressions(keys, this.info.indexed, params);
       const select = expressions.map((expr, i) => `${expr} AS k${i}`).join(', ');
-      const conditions = [whereSql(parseFilter(filter), this.info.indexed, params), this.visible(params)];
+      const conditions = [whereSql(parseFilter(filter), this.info, params), this.visible(params)];
       if (opts.after !== undefined)
         conditions.push(afterSql(keys, expressions, decodeCursor(keys, opts.after), params));
       // One row more than the page tells whether another page exists without a second query.
@@ -93,7 +99,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
   count(filter?: Filter): Promise<number> {
     return this.guarded(() => {
       const params = new SqlParams();
-      const where = `${whereSql(parseFilter(filter), this.info.indexed, params)} AND ${this.visible(params)}`;
+      const where = `${whereSql(parseFilter(filter), this.info, params)} AND ${this.visible(params)}`;
       const row = this.ctx
         .statement(`SELECT count(*) AS n FROM ${this.table} WHERE ${where}`)
         .get(params.values);
@@ -104,6 +110,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
   insert(doc: T): Promise<void> {
     return this.guarded(() => {
       assertStorable(this.name, doc);
+      noteArrays(this.info, doc);
       purgeExpired(this.ctx, this.info);
       this.ctx.statement(`INSERT INTO ${this.table} (_id, doc) VALUES (@id, @doc)`).run({
         id: doc._id,
@@ -115,6 +122,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
   upsert(doc: T): Promise<void> {
     return this.guarded(() => {
       assertStorable(this.name, doc);
+      noteArrays(this.info, doc);
       purgeExpired(this.ctx, this.info);
       this.ctx
         .statement(
@@ -127,6 +135,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
   replaceIfVersion(doc: T, expectedVersion: number): Promise<T> {
     return this.guarded(() => {
       assertStorable(this.name, doc);
+      noteArrays(this.info, doc);
       assertVersion(expectedVersion);
       const stored = { ...doc, version: expectedVersion + 1 };
       const text = JSON.stringify(stored);
@@ -184,7 +193,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
     return this.guarded(() => {
       const clauses: Clause[] = parseFilter(filter);
       const params = new SqlParams();
-      const sql = `DELETE FROM ${this.table} WHERE ${whereSql(clauses, this.info.indexed, params)} AND ${this.visible(params)}`;
+      const sql = `DELETE FROM ${this.table} WHERE ${whereSql(clauses, this.info, params)} AND ${this.visible(params)}`;
       return this.ctx.statement(sql).run(params.values).changes;
     });
   }
@@ -218,6 +227,14 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
         throw translateSqliteError(err, this.ctx.file, this.name, id);
       }
     });
+  }
+}
+
+/** Adds the indexed paths where `doc` holds an array to `info.arrays` (before the write that stores it). */
+function noteArrays(info: TableInfo, doc: Doc): void {
+  if (info.arrays.size === info.indexed.size) return;
+  for (const path of info.indexed) {
+    if (!info.arrays.has(path) && Array.isArray(readPath(doc, path))) info.arrays.add(path);
   }
 }
 

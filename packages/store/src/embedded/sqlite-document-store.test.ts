@@ -12,12 +12,14 @@ import {
   declareOutbox,
   markPublished,
   pendingOutbox,
+  pendingOutboxPage,
   prunePublishedOutbox,
 } from '../outbox';
 
 const dir = mkdtempSync(join(tmpdir(), 'autopilot-sqlite-'));
 let files = 0;
 const freshFile = (): string => join(dir, `store-${++files}.db`);
+const ids = (docs: readonly Doc[]): string[] => docs.map((d) => d._id);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 documentStoreConformance('SqliteDocumentStore', ({ clock }) => openSqliteStore({ file: freshFile(), clock }));
@@ -332,6 +334,17 @@ describe('SqliteDocumentStore beyond the port', () => {
       for (const plan of [states, envelopes]) expect(plan).not.toMatch(/SCAN c:outbox|TEMP B-TREE/);
     });
 
+    it('lists entries appended after a seq through the same index', async () => {
+      const plans = await plansOf(async (store) => {
+        expect((await pendingOutboxPage(store, { limit: 5, afterSeq: 45 })).items).toHaveLength(5);
+      });
+      const [states] = plans.map((p) => p.join('\n'));
+      expect(states).toMatch(
+        /SEARCH c:outbox USING INDEX .*ix:outbox:publishedAt_1,failedAt_1,seq_1,_id_1 \(.*f:seq>\?\)/,
+      );
+      expect(states).not.toMatch(/SCAN c:outbox|TEMP B-TREE/);
+    });
+
     it('prunes published entries through the same index', async () => {
       const plans = await plansOf(async (store) => {
         expect(await prunePublishedOutbox(store, Number.MAX_SAFE_INTEGER)).toBe(40);
@@ -340,6 +353,82 @@ describe('SqliteDocumentStore beyond the port', () => {
       expect((plans[0] as string[]).join('\n')).toMatch(/SEARCH c:outbox USING INDEX/);
       expect((plans[0] as string[]).join('\n')).not.toMatch(/SCAN c:outbox/);
     });
+  });
+
+  describe('query plans of equality on indexed fields', () => {
+    /** The plans of the SELECTs `fn` ran on a `tasks` collection indexed on (projectId, status). */
+    async function plansOf(
+      docs: readonly Doc[],
+      fn: (store: SqliteDocumentStore) => Promise<unknown>,
+    ): Promise<string> {
+      const file = freshFile();
+      const statements: string[] = [];
+      let tracing = false;
+      const store = await openSqliteStore({ file, trace: (sql) => tracing && statements.push(sql) });
+      open.push(store);
+      await store.ensureCollection({ name: 'tasks', indexes: [{ fields: { projectId: 1, status: 1 } }] });
+      for (const doc of docs) await store.collection('tasks').insert(doc);
+      tracing = true;
+      await fn(store);
+      tracing = false;
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(file, { readonly: true });
+      try {
+        return statements
+          .filter((sql) => /^\s*SELECT/i.test(sql))
+          .flatMap((sql) =>
+            (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail),
+          )
+          .join('\n');
+      } finally {
+        db.close();
+      }
+    }
+    const tasks = Array.from({ length: 20 }, (_, i) => ({
+      _id: `t${i}`,
+      projectId: `p${i % 2}`,
+      status: i % 3 === 0 ? 'ready' : 'blocked',
+    }));
+
+    it('searches the index for equality and $in while no document holds an array there', async () => {
+      const plan = await plansOf(tasks, async (store) => {
+        const c = store.collection('tasks');
+        expect((await c.find({ projectId: 'p0', status: 'ready' })).items).toHaveLength(4);
+        expect(await c.count({ projectId: 'p1', status: { $in: ['ready', 'blocked'] } })).toBe(10);
+        expect((await c.find({ _id: { $in: ['t1', 't2', 'nope'] } })).items).toHaveLength(2);
+      });
+      expect(plan).toMatch(
+        /SEARCH c:tasks USING INDEX ix:tasks:projectId_1,status_1 \(f:projectId=\? AND f:status=\?\)/,
+      );
+      expect(plan).toMatch(/SEARCH c:tasks USING INDEX sqlite_autoindex_c:tasks_1 \(_id=\?\)/);
+      expect(plan).not.toMatch(/SCAN c:tasks/);
+    });
+
+    it('looks inside arrays once a document holds one there, and still finds scalars', async () => {
+      const plan = await plansOf(
+        [...tasks, { _id: 'x', projectId: ['p0', 'p9'], status: 'ready' }],
+        async (store) => {
+          const c = store.collection('tasks');
+          expect(ids((await c.find({ projectId: 'p9' })).items)).toEqual(['x']);
+          expect((await c.find({ projectId: 'p0', status: 'ready' })).items).toHaveLength(5);
+        },
+      );
+      expect(plan).toMatch(/SCAN c:tasks/);
+    });
+  });
+
+  it('remembers across reopen which indexed fields held an array', async () => {
+    const file = freshFile();
+    const first = await openSqliteStore({ file });
+    await first.ensureCollection({ name: 'items', indexes: [{ fields: { tag: 1 } }] });
+    await first.collection('items').insert({ _id: 'a', tag: ['red', 'blue'] });
+    await first.collection('items').insert({ _id: 'b', tag: 'red' });
+    await first.close();
+
+    const second = await openStore(file);
+    await second.ensureCollection({ name: 'items', indexes: [{ fields: { tag: 1 } }] });
+    expect(ids((await second.collection('items').find({ tag: 'red' })).items)).toEqual(['a', 'b']);
+    expect(ids((await second.collection('items').find({ tag: 'blue' })).items)).toEqual(['a']);
   });
 
   it('reports errors of the background purge instead of swallowing them', async () => {

@@ -16,7 +16,14 @@ import {
   type TableInfo,
 } from './sqlite-collection';
 import { isSqliteError, translateSqliteError } from './sqlite-errors';
-import { addFieldColumnSql, createIndexSql, createTableSql, indexedPaths } from './sqlite-schema';
+import {
+  addFieldColumnSql,
+  createArrayIndexSql,
+  createIndexSql,
+  createTableSql,
+  holdsArraySql,
+  indexedPaths,
+} from './sqlite-schema';
 
 export interface SqliteStoreOptions {
   /** The store file; created (with its directory) when missing. */
@@ -162,7 +169,12 @@ export class SqliteDocumentStore implements DocumentStore {
           for (const index of spec.indexes ?? []) this.db.exec(createIndexSql(spec.name, index));
           if (spec.expiresAtField)
             this.db.exec(createIndexSql(spec.name, { fields: { [spec.expiresAtField]: 1 } }));
-          this.tables.set(spec.name, { spec, indexed: new Set(paths) });
+          const arrays = new Set<string>();
+          for (const path of paths) {
+            this.db.exec(createArrayIndexSql(spec.name, path));
+            if (this.db.prepare(holdsArraySql(spec.name, path)).get() !== undefined) arrays.add(path);
+          }
+          this.tables.set(spec.name, { spec, indexed: new Set(paths), arrays });
         })();
       } catch (err) {
         throw translateSqliteError(err, this.file, spec.name, '(while creating a unique index)');

@@ -59,3 +59,22 @@ export function createIndexSql(collection: string, index: IndexSpec): string {
     .join(', ');
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${indexName(collection, index)} ON ${tableName(collection)} (${columns})`;
 }
+
+/** The JSON-type test the array index is partial on; query and index must spell it the same. */
+function isArraySql(path: string): string {
+  return `json_type(doc, '${jsonPath(path)}') = 'array'`;
+}
+
+/**
+ * A partial index of the documents holding an array at an indexed path: empty while none does, so
+ * it costs a type test per write, and it tells at open whether equality on the path must look
+ * inside arrays (sql-filter.ts) without scanning the table.
+ */
+export function createArrayIndexSql(collection: string, path: string): string {
+  return `CREATE INDEX IF NOT EXISTS ${quoteIdent(`ax:${collection}:${path}`)} ON ${tableName(collection)} (_id) WHERE ${isArraySql(path)}`;
+}
+
+/** A row when some document of the collection holds an array at `path`; searches the array index. */
+export function holdsArraySql(collection: string, path: string): string {
+  return `SELECT 1 FROM ${tableName(collection)} WHERE ${isArraySql(path)} LIMIT 1`;
+}

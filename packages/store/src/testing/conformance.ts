@@ -25,8 +25,8 @@ import {
  */
 
 interface Item extends Doc {
-  n?: number | string | boolean | null;
-  s?: string;
+  n?: number | string | boolean | null | (number | string)[];
+  s?: string | string[];
   tags?: string[];
   meta?: { kind?: string; rank?: number };
   version?: number;
@@ -112,7 +112,11 @@ export function documentStoreConformance(
     async function sample(indexed: boolean): Promise<Collection<Item>> {
       const items = await declare<Item>(
         'filters',
-        indexed ? { indexes: [{ fields: { n: 1 } }, { fields: { 'meta.kind': 1, s: -1 } }] } : {},
+        indexed
+          ? {
+              indexes: [{ fields: { n: 1 } }, { fields: { 'meta.kind': 1, s: -1 } }, { fields: { tags: 1 } }],
+            }
+          : {},
       );
       const docs: Item[] = [
         { _id: 'a', n: 1, s: 'apple', tags: ['red', 'fruit'], meta: { kind: 'x', rank: 3 } },
@@ -282,6 +286,41 @@ export function documentStoreConformance(
         expect(await all(items, { tags: 'red' })).toEqual(['a', 'c']);
         expect(await all(items, { tags: { $in: ['yellow', 'none'] } })).toEqual(['b']);
         expect(await all(items, { tags: { $ne: 'fruit' } })).toEqual(['c', 'd', 'e', 'f', 'g']);
+      });
+
+      it('$in mixes types as equality does: null also matches a missing field', async () => {
+        const items = await sample(indexed);
+        expect(await all(items, { n: { $in: [2, '2', true] } })).toEqual(['b', 'd', 'e']);
+        expect(await all(items, { n: { $in: [null, 3] } })).toEqual(['c', 'f', 'g']);
+        expect(
+          await all(items, { 'meta.kind': { $in: ['y', 'z'] }, s: { $in: ['banana', 'apple'] } }),
+        ).toEqual(['b']);
+        expect(await all(items, { n: { $ne: true } })).toEqual(['a', 'b', 'c', 'd', 'f', 'g']);
+      });
+
+      it('equality on a field that held only scalars matches array elements once a document writes an array there', async () => {
+        const items = await sample(indexed);
+        expect(await all(items, { n: 1 })).toEqual(['a']);
+        expect(await all(items, { s: { $in: ['fig', 'kiwi'] } })).toEqual(['f']);
+        await items.insert({ _id: 'h', n: [1, 'x'], s: 'hazel' });
+        await items.upsert({ _id: 'i', n: 0, s: ['kiwi', 'lime'] });
+        expect(await all(items, { n: 1 })).toEqual(['a', 'h']);
+        expect(await all(items, { n: 'x' })).toEqual(['h']);
+        expect(await all(items, { n: { $in: [3, 'x'] } })).toEqual(['c', 'h']);
+        expect(await all(items, { n: { $ne: 1 } })).toEqual(['b', 'c', 'd', 'e', 'f', 'g', 'i']);
+        expect(await all(items, { s: { $in: ['fig', 'kiwi'] } })).toEqual(['f', 'i']);
+        expect(await items.count({ s: 'lime' })).toBe(1);
+      });
+
+      it('sees an array written earlier in the same transaction', async () => {
+        const items = await sample(indexed);
+        const name = collectionName(items);
+        const found = await store.transaction(async (tx) => {
+          const c = tx.collection<Item>(name);
+          await c.replaceIfVersion({ _id: 'h', n: ['red', 2], s: 'hazel' }, 0);
+          return ids((await c.find({ n: 2 }, { sort: { _id: 1 } })).items);
+        });
+        expect(found).toEqual(['b', 'h']);
       });
 
       it('count honours the filter', async () => {
@@ -730,6 +769,21 @@ export function documentStoreConformance(
         expect(first.items.map((e) => e._id)).toEqual(['zz', 'yy']);
         const second = await pendingOutboxPage(store, { limit: 10, after: first.next as string });
         expect(second.items.map((e) => e._id)).toEqual(['xx', 'ww', 'vv']);
+      });
+
+      it('lists only the pending entries appended after a given seq', async () => {
+        await freshOutbox();
+        for (const id of ['05A', '05B', '05C', '05D']) {
+          await commitWithOutbox(store, async () => ({ result: null, events: [envelope(id, 0)] }));
+        }
+        const [a, b] = await pendingOutbox(store, 2);
+        await markPublished(store, ['05C']);
+        const after = await pendingOutboxPage(store, { limit: 10, afterSeq: a?.seq as number });
+        expect(after.items.map((e) => e._id)).toEqual(['05B', '05D']);
+        const paged = await pendingOutboxPage(store, { limit: 1, afterSeq: b?.seq as number });
+        expect(paged.items.map((e) => e._id)).toEqual(['05D']);
+        expect(paged.next).toBeUndefined();
+        expect((await pendingOutboxPage(store, { limit: 10, afterSeq: 1e12 })).items).toEqual([]);
       });
 
       it('keeps failed entries with their reason, out of the pending list', async () => {

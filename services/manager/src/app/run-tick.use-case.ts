@@ -5,7 +5,6 @@ import {
   TaskUpdatedV1,
   WorkerExecuteRunV1,
   type Envelope,
-  type Project,
   type Run,
   type Task,
 } from '@autopilot/contracts';
@@ -93,7 +92,8 @@ export class RunTickUseCase {
     const now = this.clock.now();
     // Projects paused only by a budget cap whose window reopened run again from this tick on.
     await this.budgets.resumeDue(now);
-    const live = (await this.projects.list()).filter((p) => p.value.project.autonomyMode !== 'off');
+    const projects = await this.projects.list();
+    const live = projects.filter((p) => p.value.project.autonomyMode !== 'off');
     const byId = new Map<string, ProjectState>(live.map((p) => [p.value.project.id, p.value]));
     const tickProjects: TickProject[] = [];
     const candidates: TickCandidate[] = [];
@@ -101,7 +101,7 @@ export class RunTickUseCase {
     let suspended = 0;
     const requeuedRunIds: string[] = [];
     const timedOutRunIds: string[] = [];
-    for (const { value } of await this.projects.list()) {
+    for (const { value } of projects) {
       const r = await this.reconcile(value, now);
       requeuedRunIds.push(...r.requeued);
       timedOutRunIds.push(...r.timedOut);

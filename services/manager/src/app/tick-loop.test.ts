@@ -6,7 +6,12 @@ import type { RunTickUseCase } from './run-tick.use-case';
 import { TickLoop } from './tick-loop';
 
 describe('TickLoop', () => {
-  const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  // The loop gives each tick a turn of the event loop to gather requests; two turns see it run.
+  const settle = async (): Promise<void> => {
+    await turn();
+    await turn();
+  };
 
   function loop(execute: () => Promise<unknown>) {
     const clock = new FakeClock();
