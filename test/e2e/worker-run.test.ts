@@ -4,9 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
+  ApprovalRequestedV1,
+  GovernanceDecideApprovalV1,
   RunFinishedV1,
+  RunSuspendedV1,
   StepRecordedV1,
   TaskUpdatedV1,
+  type Approval,
+  type RunSuspendedV1 as RunSuspended,
   type RunFinishedV1 as RunFinished,
   type Task,
   type TaskSpec,
@@ -114,4 +119,87 @@ describe('a run on a real worker, driven by a scripted model', () => {
     expect(gitIn(repo, 'log', '--all', '-p')).not.toContain(TEST_API_KEY);
     expect(c.seen.filter((e) => e.type === StepRecordedV1.type).length).toBeGreaterThanOrEqual(3);
   }, 90_000);
+
+  it('a write to a protected path suspends the run; approved, the run resumes from its checkpoint and does nothing twice', async () => {
+    root = mkdtempSync(join(tmpdir(), 'ap-worker-approval-'));
+    const repo = gitRepository(root, {
+      ...SUM_REPO,
+      'src/sum.js': "'use strict';\nmodule.exports = { sum: (a, b) => a + b };\n",
+    });
+    const workflow =
+      'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n';
+    model = await startScriptedModel({
+      turns: [
+        {
+          toolCalls: [
+            { name: 'create_file', arguments: { path: '.github/workflows/ci.yml', content: workflow } },
+          ],
+        },
+        { toolCalls: [{ name: 'run_command', arguments: { argv: ['npm', 'test'] } }] },
+        { toolCalls: [{ name: 'finish', arguments: { summary: 'CI runs npm test', confidence: 0.9 } }] },
+      ],
+    });
+    const c = (cluster = await startWorkerCluster({ modelBaseURL: model.baseURL }));
+    await projectWithTasks(c, 'p-ci', repo, [
+      {
+        ...FIX_SUM,
+        id: 'add-ci',
+        title: 'Run the tests in CI',
+        description: 'Add `.github/workflows/ci.yml` running `npm test`.',
+        planNodeId: 'node-add-ci',
+        scopePaths: ['.github/**'],
+      },
+    ]);
+
+    const requested = await eventually(
+      () => {
+        const r = c.seen.find((e) => e.type === ApprovalRequestedV1.type);
+        expect(r).toBeDefined();
+        return r!.data as Approval;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(requested).toMatchObject({
+      taskId: 'add-ci',
+      action: { kind: 'file_write', paths: ['.github/workflows/ci.yml'] },
+    });
+    const suspended = await eventually(() => {
+      const s = c.seen.find((e) => e.type === RunSuspendedV1.type);
+      expect(s).toBeDefined();
+      return s!.data as RunSuspended;
+    });
+    expect(suspended).toMatchObject({ reason: 'awaiting_approval', approvalId: requested.id });
+    await eventually(() => expect(taskStatus(c, 'add-ci')).toBe('awaiting_approval'));
+    // Nothing was written before the decision; the conversation waits in a note beside the branch.
+    const branch = gitIn(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/autopilot/');
+    expect(branch).toMatch(/^autopilot\/run-the-tests-in-ci-/);
+    expect(() => gitIn(repo, 'show', `${branch}:.github/workflows/ci.yml`)).toThrow();
+    expect(gitIn(repo, 'for-each-ref', '--format=%(refname)', 'refs/notes/autopilot/')).toContain(
+      suspended.runId,
+    );
+    expect(model.calls).toHaveLength(1);
+
+    await c.send('gateway', GovernanceDecideApprovalV1, {
+      approvalId: requested.id,
+      projectId: 'p-ci',
+      decision: 'approved',
+      decidedBy: { kind: 'user', id: 'ada' },
+    });
+    await eventually(
+      () => {
+        const ended = c.seen.find((e) => e.type === RunFinishedV1.type)?.data as RunFinished | undefined;
+        expect(ended?.failure ?? ended?.outcome).toBe('succeeded');
+      },
+      { timeoutMs: 60_000 },
+    );
+    await eventually(() => expect(taskStatus(c, 'add-ci')).toBe('succeeded'));
+    const finished = c.seen.find((e) => e.type === RunFinishedV1.type)!.data as RunFinished;
+    expect(finished).toMatchObject({ runId: suspended.runId, outcome: 'succeeded', fencingToken: 2 });
+    expect(gitIn(repo, 'show', `${finished.branch}:.github/workflows/ci.yml`)).toBe(workflow.trimEnd());
+    // One commit wrote the workflow, and the model was not asked again for the approved write.
+    expect(
+      gitIn(repo, 'log', '--format=%H', finished.branch!, '--', '.github/workflows/ci.yml').split('\n'),
+    ).toHaveLength(1);
+    expect(model.calls).toHaveLength(3);
+  }, 120_000);
 });

@@ -26,7 +26,12 @@ const journalRef = (runId: string): string => `refs/notes/autopilot/${runId.repl
  * machine, fetches it from there. Nothing else is kept on the worker.
  */
 export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
-  private readonly open = new Map<string, RunWorkspace>();
+  /** The worktree each Workspace handed out stands for (one per provisioning, never shared). */
+  private readonly held = new WeakMap<Workspace, RunWorkspace>();
+  /** The newest worktree of each run on this worker, for the journal. */
+  private readonly byRunId = new Map<string, RunWorkspace>();
+  /** Releases in flight, by run: a run provisioned again waits for its worktree's release to end. */
+  private readonly releasing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly workspaces: RunWorkspaces,
@@ -35,6 +40,7 @@ export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
   ) {}
 
   async provision(request: ProvisionRequest): Promise<Workspace> {
+    await this.releasing.get(request.runId);
     const ws = await this.workspaces.open(
       {
         projectId: request.projectId,
@@ -51,7 +57,7 @@ export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
         ...(request.resumeFrom ? { lastCheckpoint: request.resumeFrom.commit } : {}),
       },
     );
-    this.open.set(ws.path, ws);
+    this.byRunId.set(ws.runId, ws);
     const newest = ws.adopted.at(-1);
     const notes = [
       ws.baseSource === 'default_branch_tip'
@@ -61,7 +67,7 @@ export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
       ...ws.bootstrap.skipped.map((s) => `did not copy ${s.path}: ${s.reason}`),
       ...(ws.salvagedRef ? [`uncommitted changes of an earlier attempt kept under ${ws.salvagedRef}`] : []),
     ];
-    return {
+    const workspace: Workspace = {
       root: ws.path,
       branch: ws.branch,
       baseCommit: ws.baseCommit,
@@ -69,11 +75,13 @@ export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
       ...(newest ? { adopted: newest } : {}),
       notes,
     };
+    this.held.set(workspace, ws);
+    return workspace;
   }
 
   async commit(ws: Workspace, commit: { step: number; message: string }): Promise<string> {
     const subject = commit.message.split('\n', 1)[0] ?? `checkpoint step ${commit.step}`;
-    return (await this.workspaces.checkpoint(this.held(ws), commit.step, subject)).commit;
+    return (await this.workspaces.checkpoint(this.runWorkspace(ws), commit.step, subject)).commit;
   }
 
   async changes(ws: Workspace): Promise<WorkspaceChanges> {
@@ -123,14 +131,24 @@ export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
   }
 
   async rollback(ws: Workspace, commit: string, step: number): Promise<void> {
-    await this.workspaces.rollback(this.held(ws), commit, step);
+    await this.workspaces.rollback(this.runWorkspace(ws), commit, step);
   }
 
   async release(ws: Workspace): Promise<void> {
-    const held = this.held(ws);
+    const held = this.runWorkspace(ws);
+    const done = this.remove(held);
+    this.releasing.set(held.runId, done);
+    try {
+      await done;
+    } finally {
+      if (this.releasing.get(held.runId) === done) this.releasing.delete(held.runId);
+    }
+  }
+
+  private async remove(held: RunWorkspace): Promise<void> {
     try {
       await this.workspaces.remove(held);
-      this.open.delete(ws.root);
+      if (this.byRunId.get(held.runId) === held) this.byRunId.delete(held.runId);
     } catch (err) {
       // Never lose work: a worktree the branch does not fully hold stays for a person to look at.
       if (!(err instanceof UnsavedWorkError)) throw err;
@@ -172,15 +190,16 @@ export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
     return entry.runId === runId && entry.checkpointCommit === checkpointCommit ? entry : undefined;
   }
 
-  private held(ws: Workspace): RunWorkspace {
-    const held = this.open.get(ws.root);
+  private runWorkspace(ws: Workspace): RunWorkspace {
+    const held = this.held.get(ws);
     if (!held) throw new Error(`worktree ${ws.root} was not provisioned by this worker`);
     return held;
   }
 
   private byRun(runId: string): RunWorkspace {
-    for (const ws of this.open.values()) if (ws.runId === runId) return ws;
-    throw new Error(`run ${runId} has no worktree on this worker`);
+    const ws = this.byRunId.get(runId);
+    if (!ws) throw new Error(`run ${runId} has no worktree on this worker`);
+    return ws;
   }
 }
 

@@ -303,6 +303,8 @@ export interface RunJournalEntry {
   readonly tier: 'cheap' | 'strong';
   /** The last edit's step, and every command run since the run started (for the gate). */
   readonly lastEditSeq: number;
+  /** Paths a person approved writing (protected ones the gate then lets through). */
+  readonly approvedPaths?: readonly string[];
   readonly commands: readonly JournalCommand[];
   /** A task with explicit steps: how many of them are done. */
   readonly deterministicDone?: number;

@@ -157,6 +157,8 @@ export class RunSession {
   private doctor: DoctorMemory = FRESH_DOCTOR;
   private tier: 'cheap' | 'strong' = 'cheap';
   private lastEditSeq = 0;
+  /** Paths a person approved writing (governance allowed them by an approval): the gate's protected-path check spares them. */
+  private approvedPaths: string[] = [];
   private commands: JournalCommand[] = [];
   private lastCheckpoint: string | undefined;
   private deterministicDone = 0;
@@ -184,6 +186,7 @@ export class RunSession {
       this.doctor = journal.doctor;
       this.tier = journal.tier;
       this.lastEditSeq = journal.lastEditSeq;
+      this.approvedPaths = [...(journal.approvedPaths ?? [])];
       this.commands = [...journal.commands];
       this.deterministicDone = journal.deterministicDone ?? 0;
     }
@@ -452,6 +455,7 @@ export class RunSession {
         }
         this.lastEditSeq = this.seq;
         this.failureStreak = undefined;
+        if (decision.approvalId !== undefined) this.approve(write.paths);
         return undefined;
       }
       default:
@@ -605,7 +609,12 @@ export class RunSession {
       });
     }
     this.lastEditSeq = this.seq;
+    if (decision.approvalId !== undefined) this.approve(prepared.paths);
     return undefined;
+  }
+
+  private approve(paths: readonly string[]): void {
+    for (const p of paths) if (!this.approvedPaths.includes(p)) this.approvedPaths.push(p);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -635,6 +644,7 @@ export class RunSession {
     const verdict = decideGate({
       task: this.command.task,
       protectedPaths: this.d.settings.protectedPaths,
+      approvedPaths: this.approvedPaths,
       changedFiles: changes.files,
       patch: changes.patch,
       commands: this.commands.map((c) => ({ ...c, afterLastEdit: c.seq > this.lastEditSeq })),
@@ -952,6 +962,9 @@ export class RunSession {
   ): Promise<RunEnd> {
     const saved = await this.checkpoint(extra.why);
     if (saved.kind === 'unsaved') return this.fail({ code: 'WORKER_INFRASTRUCTURE', message: saved.message });
+    // Freed before it is announced: the decision it waits for may come at once, and the resumed
+    // run (on this worker or another) must not find this session still holding the worktree.
+    await this.release();
     await this.report(RunSuspendedV1, {
       ...this.runFields(),
       reason,
@@ -962,7 +975,6 @@ export class RunSession {
       ...(extra.requestedUsd !== undefined ? { requestedUsd: extra.requestedUsd } : {}),
       suspendedAt: this.d.clock.isoNow(),
     });
-    await this.release();
     return { kind: 'suspended', reason };
   }
 
@@ -1019,6 +1031,7 @@ export class RunSession {
         doctor: this.doctor,
         tier: this.tier,
         lastEditSeq: this.lastEditSeq,
+        approvedPaths: this.approvedPaths,
         commands: this.commands.slice(-50),
         deterministicDone: this.deterministicDone,
       })

@@ -103,6 +103,16 @@ describe('decideGate', () => {
     expect(decideGate(facts({ changedFiles: [], patch: '' })).reasons.map((r) => r.code)).toEqual([
       'NO_CHANGES',
     ]);
+    // A protected path a person approved writing is not held against the run.
+    expect(
+      decideGate(
+        facts({
+          task: { scopePaths: ['.github/**'], validationCommands: [] },
+          changedFiles: [{ path: '.github/workflows/ci.yml', insertions: 3, deletions: 0 }],
+          approvedPaths: ['.github/workflows/ci.yml'],
+        }),
+      ).reasons.map((r) => r.code),
+    ).not.toContain('PROTECTED_PATH');
     // No scope listed: no scope limit.
     expect(
       decideGate(

@@ -29,6 +29,8 @@ export interface GateLimits {
 export interface GateFacts {
   readonly task: Pick<TaskSpec, 'scopePaths' | 'validationCommands' | 'acceptanceCriteria'>;
   readonly protectedPaths: readonly string[];
+  /** Paths a person approved writing (governance allowed them through an approval): not a protected-path failure. */
+  readonly approvedPaths?: readonly string[];
   readonly changedFiles: readonly ChangedFile[];
   /** The run's unified diff against its base commit. */
   readonly patch: string;
@@ -160,7 +162,8 @@ export function decideGate(f: GateFacts): GateVerdict {
       paths: outOfScope,
     });
   }
-  const guarded = paths.filter((p) => matchesAny(p, f.protectedPaths));
+  const approved = new Set(f.approvedPaths ?? []);
+  const guarded = paths.filter((p) => matchesAny(p, f.protectedPaths) && !approved.has(p));
   if (guarded.length > 0) {
     reasons.push({
       code: 'PROTECTED_PATH',
