@@ -4,7 +4,6 @@ import {
   TaskUpdatedV1,
   type ApprovalDecidedV1,
   type Envelope,
-  type Failure,
   type Project,
   type Task,
 } from '@autopilot/contracts';
