@@ -27,7 +27,9 @@ export const RunSuspendedV1 = defineMessage({
     exceededScope: Type.Optional(BudgetScope),
     requestedUsd: Type.Optional(Money('awaiting_budget: the reservation that was refused')),
     budgetReopensAt: Type.Optional(
-      Timestamp("awaiting_budget at a day's or week's cap: when its window reopens (from governance's refusal)"),
+      Timestamp(
+        "awaiting_budget at a day's or week's cap: when its window reopens (from governance's refusal)",
+      ),
     ),
     suspendedAt: Timestamp('When the run suspended'),
   }),

@@ -5,6 +5,7 @@ import { MessageBus } from '@autopilot/bus';
 import { Clock } from '@autopilot/kernel';
 import { recordHandledMessage, ServiceSettings } from '@autopilot/runtime';
 import { appendToOutbox, DocumentStore } from '@autopilot/store';
+import { recordStepSpans } from './adapters/step-spans';
 import { ExecuteRunUseCase } from './app/execute-run.use-case';
 import { RunGovernance, RunReports, WorkerIdentity, WorkerLog } from './app/ports';
 import { ExecuteRunHandler } from './handlers/execute-run.handler';
@@ -31,11 +32,13 @@ const RUNTIME_BACKED: Provider[] = [
   {
     provide: RunReports,
     useFactory: (store: DocumentStore, clock: Clock): RunReports => ({
-      send: (events, opts) =>
-        store.transaction(async (tx) => {
+      send: async (events, opts) => {
+        await store.transaction(async (tx) => {
           await appendToOutbox(tx, events, clock);
           if (opts?.completesHandling) await recordHandledMessage(tx, clock);
-        }),
+        });
+        recordStepSpans(events);
+      },
     }),
     inject: [DocumentStore, Clock],
   },
