@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
   ApprovalRequestedV1,
@@ -24,13 +25,13 @@ import { managerService } from '@autopilot/manager';
 import {
   createHttpRoutes,
   startServiceHost,
+  createLogger,
   type ServiceDefinition,
   type ServiceHost,
 } from '@autopilot/runtime';
 import { declareInbox, declareOutbox, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { workerService } from '@autopilot/worker';
-import { silentLogger } from './services-on-nats';
 
 /**
  * The manager, governance and a real worker on one in-process bus, each on its own SQLite store,
@@ -40,10 +41,17 @@ import { silentLogger } from './services-on-nats';
  */
 export interface WorkerCluster {
   readonly bus: InProcessMessageBus;
+  /** Every log line every service wrote, as written (JSON). */
+  readonly logs: string[];
   /** Every envelope of the observed kinds published on the bus, in order. */
   readonly seen: Envelope[];
   readonly dir: string;
   send<D extends MessageDef>(source: string, def: D, data: PayloadOf<D>): Promise<void>;
+  /**
+   * Stops the worker (its host, store and cache) and starts another in its place, with a cache of
+   * its own and `workerId`: what the old one left on its disk is out of the new one's reach.
+   */
+  replaceWorker(workerId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,8 +72,8 @@ const PRICE_TABLE = JSON.stringify({
   [SCRIPTED_MODEL]: { inputUsdPerMillion: 1, cachedInputUsdPerMillion: 0.25, outputUsdPerMillion: 4 },
 });
 
-async function openStore(dir: string, definition: ServiceDefinition): Promise<DocumentStore> {
-  const store = await openSqliteStore({ file: join(dir, `${definition.name}.db`) });
+async function openStore(dir: string, definition: ServiceDefinition, file: string): Promise<DocumentStore> {
+  const store = await openSqliteStore({ file: join(dir, `${file}.db`) });
   await declareOutbox(store);
   await declareInbox(store);
   for (const spec of definition.collections) await store.ensureCollection(spec);
@@ -96,24 +104,45 @@ export async function startWorkerCluster(opts: {
       ...opts.workerEnv,
     },
   };
+  const logs: string[] = [];
+  const keptLogger = (service: string) =>
+    createLogger({
+      service,
+      level: 'debug',
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          logs.push(
+            ...chunk
+              .toString()
+              .split('\n')
+              .filter((l) => l.trim() !== ''),
+          );
+          done();
+        },
+      }),
+    });
   const stores: DocumentStore[] = [];
   const hosts: ServiceHost[] = [];
+  const start = async (definition: ServiceDefinition, settings: Record<string, string>, file?: string) => {
+    const store = await openStore(dir, definition, file ?? definition.name);
+    stores.push(store);
+    const host = await startServiceHost({
+      definition,
+      bus,
+      store,
+      routes: createHttpRoutes(),
+      logger: keptLogger(definition.name),
+      outboxIntervalMs: 50,
+      settings: definition.settings!.read(settings),
+    });
+    hosts.push(host);
+    return { host, store };
+  };
+  let worker: { host: ServiceHost; store: DocumentStore } | undefined;
   try {
-    for (const definition of [managerService, governanceService, workerService]) {
-      const store = await openStore(dir, definition);
-      stores.push(store);
-      hosts.push(
-        await startServiceHost({
-          definition,
-          bus,
-          store,
-          routes: createHttpRoutes(),
-          logger: silentLogger(definition.name),
-          outboxIntervalMs: 50,
-          settings: definition.settings!.read(env[definition.name] ?? {}),
-        }),
-      );
-    }
+    await start(managerService, env.manager!);
+    await start(governanceService, env.governance!);
+    worker = await start(workerService, env.worker!);
   } catch (e) {
     for (const host of hosts.reverse()) await host.close();
     await bus.close();
@@ -124,8 +153,26 @@ export async function startWorkerCluster(opts: {
   let n = 0;
   return {
     bus,
+    logs,
     seen,
     dir,
+    async replaceWorker(workerId) {
+      if (worker) {
+        await worker.host.close();
+        await worker.store.close();
+        hosts.splice(hosts.indexOf(worker.host), 1);
+        stores.splice(stores.indexOf(worker.store), 1);
+      }
+      worker = await start(
+        workerService,
+        {
+          ...env.worker!,
+          AUTOPILOT_WORKER_ID: workerId,
+          AUTOPILOT_WORKER_CACHE_DIR: join(dir, `cache-${workerId}`),
+        },
+        `worker-${workerId}`,
+      );
+    },
     async send(source, def, data) {
       await bus.publishEnvelope(
         buildEnvelope(def, data, {

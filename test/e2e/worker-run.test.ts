@@ -2,20 +2,23 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   ApprovalRequestedV1,
   GovernanceDecideApprovalV1,
   RunFinishedV1,
+  RunStartedV1,
   RunSuspendedV1,
   StepRecordedV1,
   TaskUpdatedV1,
   type Approval,
+  type RunStartedV1 as RunStarted,
   type RunSuspendedV1 as RunSuspended,
   type RunFinishedV1 as RunFinished,
   type Task,
   type TaskSpec,
 } from '@autopilot/contracts';
+import { installMemoryTracing, type MemoryTracing } from '@autopilot/telemetry/testing';
 import { eventually, startScriptedModel, type ScriptedModel } from '@autopilot/testing';
 import {
   gitIn,
@@ -56,6 +59,11 @@ describe('a run on a real worker, driven by a scripted model', () => {
   let cluster: WorkerCluster | undefined;
   let model: ScriptedModel | undefined;
   let root: string | undefined;
+  let tracing: MemoryTracing;
+  beforeAll(() => {
+    tracing = installMemoryTracing();
+  });
+  afterAll(() => tracing.shutdown());
   afterEach(async () => {
     await cluster?.close();
     await model?.close();
@@ -117,6 +125,19 @@ describe('a run on a real worker, driven by a scripted model', () => {
     expect(model.calls.every((call) => call.authorization === `Bearer ${TEST_API_KEY}`)).toBe(true);
     expect(JSON.stringify(c.seen)).not.toContain(TEST_API_KEY);
     expect(gitIn(repo, 'log', '--all', '-p')).not.toContain(TEST_API_KEY);
+    expect(c.logs.length).toBeGreaterThan(0);
+    expect(c.logs.join('\n')).not.toContain(TEST_API_KEY);
+    // The run's trace: a span per step and per model call (GenAI attributes, cost), none with the key.
+    const spans = tracing.spans();
+    const modelSpans = spans.filter((sp) => sp.attributes['gen_ai.usage.input_tokens'] !== undefined);
+    expect(modelSpans.length).toBeGreaterThanOrEqual(4);
+    expect(modelSpans.every((sp) => typeof sp.attributes['autopilot.cost_usd'] === 'number')).toBe(true);
+    expect([...new Set(spans.map((sp) => sp.name))].filter((n) => !n.startsWith('process'))).toContain(
+      'step command',
+    );
+    expect(JSON.stringify(spans.map((sp) => [sp.name, sp.attributes, sp.events]))).not.toContain(
+      TEST_API_KEY,
+    );
     expect(c.seen.filter((e) => e.type === StepRecordedV1.type).length).toBeGreaterThanOrEqual(3);
   }, 90_000);
 
@@ -179,6 +200,9 @@ describe('a run on a real worker, driven by a scripted model', () => {
     );
     expect(model.calls).toHaveLength(1);
 
+    // The worker that suspended it goes away with its disk; another one resumes the run.
+    await c.replaceWorker('second-worker');
+
     await c.send('gateway', GovernanceDecideApprovalV1, {
       approvalId: requested.id,
       projectId: 'p-ci',
@@ -201,5 +225,10 @@ describe('a run on a real worker, driven by a scripted model', () => {
       gitIn(repo, 'log', '--format=%H', finished.branch!, '--', '.github/workflows/ci.yml').split('\n'),
     ).toHaveLength(1);
     expect(model.calls).toHaveLength(3);
+    const starts = c.seen.filter((e) => e.type === RunStartedV1.type).map((e) => e.data as RunStarted);
+    expect(starts.map((st) => [st.workerId === 'second-worker', st.fencingToken])).toEqual([
+      [false, 1],
+      [true, 2],
+    ]);
   }, 120_000);
 });

@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import { StepRecordedV1, type Envelope } from '@autopilot/contracts';
 import {
   ATTR_AUTOPILOT_COST_USD,
@@ -7,9 +6,8 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  tracer,
 } from '@autopilot/telemetry';
-
-const tracer = trace.getTracer('autopilot.worker');
 
 /**
  * One span per recorded step (DESIGN.md section 7), in the run's trace (the handler's span is the
@@ -21,7 +19,7 @@ export function recordStepSpans(events: readonly Envelope[]): void {
     if (event.type !== StepRecordedV1.type) continue;
     const step = event.data as StepRecordedV1;
     const start = Date.parse(step.startedAt);
-    const span = tracer.startSpan(`step ${step.kind}`, {
+    const span = tracer().startSpan(`step ${step.kind}`, {
       startTime: start,
       attributes: {
         [ATTR_AUTOPILOT_RUN_ID]: step.runId,

@@ -108,6 +108,24 @@ function programHits(argv: readonly string[], context: CommandContext, depth: nu
   return hits;
 }
 
+/** The values an option carries inside its argument: `--out=x` → `x`, `-o/etc/x` → `/etc/x`. */
+function optionValues(arg: string): string[] {
+  if (!arg.startsWith('-')) return [];
+  const eq = arg.indexOf('=');
+  if (eq > 0) return [arg.slice(eq + 1)];
+  const attached = /^-[A-Za-z](.+)$/.exec(arg);
+  return attached && looksLikePath(attached[1]!) ? [attached[1]!] : [];
+}
+
+/**
+ * True when a path names `.git` at any level, in any case (`.GIT` is `.git` on macOS and Windows):
+ * an allowlisted command given such a path (`npm test -- --outputFile=.git/hooks/pre-commit`)
+ * could plant a hook or rewrite the worktree's `.git` pointer, which git on the host then obeys.
+ */
+function namesGitDir(path: string): boolean {
+  return path.split('/').some((segment) => segment.toLowerCase() === '.git');
+}
+
 /** Every deny rule `argv` breaks, most specific first; empty when none. */
 export function commandDenyHits(argv: readonly string[], context: CommandContext): RuleHit[] {
   const hits = programHits(argv, context, 0);
@@ -117,9 +135,16 @@ export function commandDenyHits(argv: readonly string[], context: CommandContext
         deny('command.argument_metacharacters', `argument ${JSON.stringify(arg)} has shell metacharacters`),
       );
     }
-    const eq = arg.indexOf('=');
-    const candidates = eq > 0 && arg.startsWith('-') ? [arg, arg.slice(eq + 1)] : [arg];
+    const candidates = [arg, ...optionValues(arg)];
     for (const candidate of candidates) {
+      if (namesGitDir(candidate)) {
+        hits.push(
+          deny(
+            'command.git_internals',
+            `argument ${JSON.stringify(arg)} names .git, the repository's own files: commands never touch them`,
+          ),
+        );
+      }
       if (!looksLikePath(candidate)) continue;
       const where = worktreePath(candidate, context.worktreeRoot);
       if (!where.inside) hits.push(deny('path.outside_worktree', `argument ${where.problem}`));
