@@ -9,6 +9,7 @@ import {
   RepoScannedV1,
   RunFinishedV1,
   RunStartedV1,
+  RunUpdatedV1,
   StepRecordedV1,
   TasksGeneratedV1,
   TaskUpdatedV1,
@@ -136,7 +137,9 @@ describe('three worker processes on NATS, one SIGKILLed mid-run', () => {
     };
     await start('manager', 'manager', {
       AUTOPILOT_MANAGER_TICK_MS: '200',
-      AUTOPILOT_MANAGER_RUN_LEASE_MS: '4000',
+      // Long enough that a busy machine's slow step does not lapse a live worker's lease; the
+      // killed worker's lapses after it.
+      AUTOPILOT_MANAGER_RUN_LEASE_MS: '15000',
     });
     await start('governance', 'governance', { AUTOPILOT_PRICE_TABLE: PRICE_TABLE });
     const workers = new Map<string, CliProcess>();
@@ -166,6 +169,8 @@ describe('three worker processes on NATS, one SIGKILLed mid-run', () => {
     const status = new Map<string, { revision: number; status: string }>();
     const started: RunStartedV1[] = [];
     const finished: RunFinishedV1[] = [];
+    /** The manager's view of each run: its latest state. */
+    const runs = new Map<string, { revision: number; status: string; taskId: string; branch: string }>();
     const testSteps = new Map<string, number>();
     const stepLog: string[] = [];
     const mine = (p: { projectId: string }) => p.projectId === projectId;
@@ -180,6 +185,12 @@ describe('three worker processes on NATS, one SIGKILLed mid-run', () => {
     });
     await gateway.subscribe(RunFinishedV1, `wk-${projectId}-finished`, async (d) => {
       if (mine(d.payload)) finished.push(d.payload);
+    });
+    await gateway.subscribe(RunUpdatedV1, `wk-${projectId}-runs`, async (d) => {
+      const r = d.payload;
+      const seen = runs.get(r.id);
+      if (mine(r) && (!seen || seen.revision < r.revision))
+        runs.set(r.id, { revision: r.revision, status: r.status, taskId: r.taskId, branch: r.branch });
     });
     await gateway.subscribe(StepRecordedV1, `wk-${projectId}-steps`, async (d) => {
       const s = d.payload;
@@ -272,17 +283,21 @@ describe('three worker processes on NATS, one SIGKILLed mid-run', () => {
     expect(alpha.length).toBeGreaterThanOrEqual(2);
     expect(alpha.at(-1)!.workerId).not.toBe(victim.workerId);
     expect(alpha.at(-1)!.fencingToken).toBeGreaterThan(victim.fencingToken);
+    expect(runs.get(victim.runId)?.status).toBe('succeeded');
     for (const task of tasks) {
-      const ends = finished.filter((f) => f.taskId === task.id && f.outcome === 'succeeded');
-      expect(ends).toHaveLength(1);
-      const branch = ends[0]!.branch!;
+      // The manager accepted one success per task (a stale worker's late result is refused by its token).
+      const succeeded = [...runs].filter(([, r]) => r.taskId === task.id && r.status === 'succeeded');
+      expect(succeeded).toHaveLength(1);
+      const [runId, run] = succeeded[0]!;
+      const accepted = finished.filter((f) => f.runId === runId && f.outcome === 'succeeded').at(-1)!;
+      const branch = run.branch;
       const name = task.id.slice('fix-'.length);
       // The fix is on the branch once: one commit changed the file, and nothing else did.
       expect(gitIn(repo, 'show', `${branch}:src/${name}.js`)).toContain(`'${name}'`);
       expect(
         gitIn(repo, 'log', '--format=%H', `main..${branch}`, '--', `src/${name}.js`).split('\n'),
       ).toHaveLength(1);
-      expect(gitIn(repo, 'rev-parse', `${branch}`)).toBe(ends[0]!.headCommit);
+      expect(gitIn(repo, 'rev-parse', `${branch}`)).toBe(accepted.headCommit);
     }
     // Work spread over the workers; the default branch never moved.
     expect(new Set(started.map((s) => s.workerId)).size).toBeGreaterThanOrEqual(2);

@@ -48,13 +48,31 @@ export function messageTokens(count: (text: string) => number, message: ModelMes
   }
 }
 
+/** Texts counted recently, most recent last: a run's conversation is counted again at every step. */
+const counted = new Map<string, number>();
+/** Enough for a few long conversations; each entry is a text the conversation holds anyway. */
+const COUNTED_MAX = 4096;
+
+function countedTokens(text: string): number {
+  const known = counted.get(text);
+  if (known !== undefined) {
+    counted.delete(text);
+    counted.set(text, known);
+    return known;
+  }
+  const tokens = o200k().encode(text, [], []).length;
+  counted.set(text, tokens);
+  if (counted.size > COUNTED_MAX) counted.delete(counted.keys().next().value as string);
+  return tokens;
+}
+
 /**
  * The tokenizer of OpenAI's current models (o200k_base through js-tiktoken). Other providers'
  * tokenizers differ by a few percent; the worst case reserved is an estimate either way, and the
  * settlement uses what the provider reports.
  */
 export const tiktokenCounter: TokenCounter = {
-  count: (text) => (text.length === 0 ? 0 : o200k().encode(text, [], []).length),
+  count: (text) => (text.length === 0 ? 0 : countedTokens(text)),
   countMessage: (message) => PER_MESSAGE + messageTokens(tiktokenCounter.count, message),
   countPrompt(messages, tools = []) {
     let total = REPLY_PRIMING;
