@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { addPlanCommand } from './commands/plan-command';
 import { addServiceCommand } from './commands/service-command';
+import { addDemoCommand, addStartCommand } from './commands/start-command';
 import { addUpCommand } from './commands/up-command';
 
 /** Where commander writes; tests capture it instead of the real streams. */
@@ -37,6 +38,8 @@ export function buildProgram(output: ProgramOutput): Command {
   addUpCommand(program);
   addServiceCommand(program);
   addPlanCommand(program);
+  addStartCommand(program);
+  addDemoCommand(program);
   program.addHelpText(
     'after',
     `

@@ -13,7 +13,7 @@ import { ingestionService, submitBlueprintCommand, type BlueprintSource } from '
 import { currentBranch } from '@autopilot/git';
 import { ulidSource } from '@autopilot/kernel';
 import { plannerService } from '@autopilot/planner';
-import { busLogFor, type Logger, type SettingsByService } from '@autopilot/runtime';
+import { busLogFor, type Logger, type ServiceDefinition, type SettingsByService } from '@autopilot/runtime';
 import { startEmbedded, type RunningTopology } from '@autopilot/runtime/topology';
 import { PlanFailedError } from './plan-failure';
 import { PlanJobWatch, type IngestedSummary } from './plan-job-events';
@@ -36,6 +36,10 @@ export interface PlanTopologyOptions {
   outboxIntervalMs?: number;
   /** The services' parsed settings (`readServiceSettings(PlanTopology.services, env)`); default their defaults. */
   settings?: SettingsByService;
+  /** The services to run; default ingestion and the planner (`autopilot start` adds the rest). */
+  services?: readonly ServiceDefinition[];
+  /** Subscribes what the caller watches on the bus before any service publishes. */
+  observe?: (bus: InProcessMessageBus) => Promise<void>;
 }
 
 /** A planned blueprint as the services announced it, and how long each step took from submission. */
@@ -62,7 +66,8 @@ export class PlanTopology {
 
   private constructor(
     private readonly running: RunningTopology,
-    private readonly bus: InProcessMessageBus,
+    /** The bus this process sends commands on, in the gateway's role. */
+    readonly bus: InProcessMessageBus,
     private readonly watch: PlanJobWatch,
   ) {}
 
@@ -76,8 +81,9 @@ export class PlanTopology {
       settle: 'on-consume',
     });
     const watch = await PlanJobWatch.start(bus);
+    await opts.observe?.(bus);
     const running = await startEmbedded({
-      services: PlanTopology.services,
+      services: opts.services ?? PlanTopology.services,
       dir: opts.dir,
       // The health endpoints on any free local port: nothing here is served to anyone.
       port: 0,

@@ -210,6 +210,8 @@ describe('evaluate: allow and needs_approval', () => {
   it.each<[string, PolicyAction]>([
     ['an allowlisted test command', command('npm', 'test')],
     ['a test command with extra arguments', command('npm', 'test', '--', 'src/a.test.ts')],
+    // The scan allowlists `npm test` here; `npm run test` is the same script (and the other way round).
+    ['the long form of an allowlisted lifecycle script', command('npm', 'run', 'test')],
     ['an absolute path inside the worktree', command('npm', 'test', '--', '/wt/run-1/src/a.test.ts')],
     ['a write in the worktree', write(['src/index.ts', './docs//guide.md'])],
     ['an absolute write inside the worktree', write(['/wt/run-1/src/a.ts'])],
@@ -238,6 +240,7 @@ describe('evaluate: allow and needs_approval', () => {
 
   it.each<[string, PolicyAction, string]>([
     ['a command off the allowlist', command('make', 'deploy'), 'command.not_allowlisted'],
+    ['another script than the allowlisted one', command('npm', 'run', 'deploy'), 'command.not_allowlisted'],
     [
       'extra arguments to an exact command',
       command('npm', 'ci', '--ignore-scripts'),

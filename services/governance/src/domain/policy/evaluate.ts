@@ -218,9 +218,31 @@ function commandHits(
 function commandMatches(allowed: AllowedCommand, argv: readonly string[], directory: string): boolean {
   const allowedDir = allowed.directory === '' ? '.' : allowed.directory.replace(/^\.\/|\/$/g, '');
   if ((allowedDir || '.') !== directory) return false;
-  if (argv.length < allowed.argv.length) return false;
-  if (!allowed.extraArgs && argv.length !== allowed.argv.length) return false;
-  return allowed.argv.every((a, i) => a === argv[i]);
+  const want = scriptRunOf(allowed.argv);
+  const got = scriptRunOf(argv);
+  if (got.length < want.length) return false;
+  if (!allowed.extraArgs && got.length !== want.length) return false;
+  return want.every((a, i) => a === got[i]);
+}
+
+/** Package managers whose lifecycle scripts have a short form (`npm test` runs `npm run test`). */
+const SCRIPT_RUNNERS = new Set(['npm', 'pnpm', 'yarn']);
+const LIFECYCLE_SCRIPTS = new Set(['test', 'start', 'stop', 'restart']);
+
+/**
+ * `npm test` as `npm run test` (likewise pnpm and yarn, and start, stop, restart): the same script,
+ * so a scan's `npm run test` allows a task's `npm test` and the other way round.
+ */
+function scriptRunOf(argv: readonly string[]): readonly string[] {
+  const [runner, script, ...rest] = argv;
+  if (
+    runner !== undefined &&
+    script !== undefined &&
+    SCRIPT_RUNNERS.has(runner) &&
+    LIFECYCLE_SCRIPTS.has(script)
+  )
+    return [runner, 'run', script, ...rest];
+  return argv;
 }
 
 /** Whether `rule` covers the action and every approval hit it raised. */

@@ -1,0 +1,186 @@
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import type { Approval, AutonomyMode } from '@autopilot/contracts';
+import { describeError } from '@autopilot/kernel';
+import { ExitCode } from '../exit-codes';
+import { inert } from '../terminal-text';
+import { createDemoRepository } from '../demo/demo-repository';
+import { DEMO_MODEL, DEMO_PRICE_TABLE, startDemoModel } from '../demo/demo-model';
+import { runStart } from '../start/run-start';
+import type { ApprovalAnswer } from '../start/start-job';
+import { parseAutonomy, parseBudgetUsd, parseMaxParallel, scheduleOf } from '../start/start-flags';
+
+interface StartFlags {
+  repo: string;
+  autonomy: AutonomyMode;
+  runBudget: number;
+  dailyBudget: number;
+  weeklyBudget: number;
+  maxParallel: number;
+  schedule?: string;
+  tz?: string;
+  dir: string;
+  yes?: boolean;
+  json?: boolean;
+}
+
+/** In a terminal, a decision is asked there; elsewhere it waits for a person (exit 3). */
+function terminalDecision(say: (line: string) => void): (approval: Approval) => Promise<ApprovalAnswer> {
+  return async (approval) => {
+    if (!process.stdin.isTTY) return 'wait';
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      say(`Approval ${approval.id}: ${inert(approval.action.summary ?? approval.action.kind)}`);
+      for (const r of approval.reasons) say(`  because ${inert(r)}`);
+      const answer = (await rl.question('Approve? [y]es / [n]o / [l]eave it waiting: ')).trim().toLowerCase();
+      if (answer.startsWith('y')) return { decision: 'approved' };
+      if (answer.startsWith('n')) {
+        const comment = (await rl.question('Why (for the record)? ')).trim();
+        return { decision: 'rejected', ...(comment ? { comment } : {}) };
+      }
+      return 'wait';
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** `autopilot start <blueprint> --repo <path>`: the main job on the embedded topology. */
+export function addStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('plan a blueprint and do its tasks on a repository: one reviewed branch per task')
+    .argument('<blueprint>', 'the blueprint: a .md/.txt file or a directory of them')
+    .requiredOption(
+      '--repo <path>',
+      'the git repository to work on (never written but for autopilot/* branches)',
+    )
+    .option(
+      '--autonomy <mode>',
+      'off, suggest, semi_auto or full_auto',
+      parseAutonomy,
+      'full_auto' as AutonomyMode,
+    )
+    .option('--run-budget <usd>', 'most one run may spend', parseBudgetUsd, 2)
+    .option('--daily-budget <usd>', 'most a day may spend', parseBudgetUsd, 10)
+    .option('--weekly-budget <usd>', 'most a week may spend', parseBudgetUsd, 50)
+    .option('--max-parallel <n>', 'runs at once', parseMaxParallel, 2)
+    .option('--schedule <HH:MM-HH:MM>', 'run only in this daily window')
+    .option('--tz <zone>', 'the IANA time zone of --schedule and of the daily and weekly budgets')
+    .option('-d, --dir <path>', 'where the project is kept between runs', '.autopilot')
+    .option('--yes', 'do not wait before spending')
+    .option('--json', 'print the report as JSON')
+    .action(async (blueprint: string, flags: StartFlags) => {
+      const env = process.env;
+      if (!env.AUTOPILOT_WORKER_MODEL) {
+        process.stderr.write(
+          'autopilot start: no model is configured: set AUTOPILOT_WORKER_MODEL and OPENAI_API_KEY (or OPENAI_BASE_URL for a local OpenAI-compatible server). To see Autopilot work without one, run `autopilot demo`.\n',
+        );
+        process.exitCode = ExitCode.usage;
+        return;
+      }
+      process.exitCode = await startOrExplain({ blueprint, flags, env, decide: terminalDecision(say) });
+    });
+}
+
+/** `autopilot demo`: the bundled sample on a fresh repository, driven by the bundled scripted model. */
+export function addDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'run the bundled sample blueprint on a fresh sample repository (scripted model: no LLM is called)',
+    )
+    .option('-d, --dir <path>', 'where the demo repository and the project are made', '.autopilot-demo')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: { dir: string; json?: boolean }) => {
+      const dir = resolve(flags.dir);
+      // A demo starts over: a fresh sample repository and a fresh project beside it.
+      await rm(join(dir, 'state'), { recursive: true, force: true });
+      const { repo, blueprint } = await createDemoRepository(dir);
+      const realModel = process.env.OPENAI_API_KEY !== undefined || process.env.OPENAI_BASE_URL !== undefined;
+      const scripted = realModel ? undefined : await startDemoModel();
+      try {
+        if (scripted)
+          say('scripted model: no LLM is called (set OPENAI_API_KEY or OPENAI_BASE_URL to use yours)');
+        const env: NodeJS.ProcessEnv = scripted
+          ? {
+              ...process.env,
+              AUTOPILOT_WORKER_MODEL: DEMO_MODEL,
+              OPENAI_BASE_URL: scripted.baseURL,
+              OPENAI_API_KEY: 'scripted',
+              AUTOPILOT_PRICE_TABLE: DEMO_PRICE_TABLE,
+            }
+          : process.env;
+        const interactive = process.stdin.isTTY === true;
+        const decide = interactive
+          ? terminalDecision(say)
+          : (approval: Approval): Promise<ApprovalAnswer> => {
+              say(
+                `approval ${approval.id} (${inert(approval.action.summary ?? approval.action.kind)}; ${inert(approval.reasons.join('; '))}): no terminal to ask, so the demo approves it on your behalf`,
+              );
+              return Promise.resolve({
+                decision: 'approved',
+                comment: 'approved by autopilot demo (no terminal)',
+              });
+            };
+        process.exitCode = await startOrExplain({
+          blueprint,
+          flags: {
+            repo,
+            autonomy: 'full_auto',
+            runBudget: 1,
+            dailyBudget: 5,
+            weeklyBudget: 20,
+            maxParallel: 2,
+            dir: join(dir, 'state'),
+            yes: true,
+            ...(flags.json ? { json: true } : {}),
+          },
+          env,
+          decide,
+        });
+      } finally {
+        await scripted?.close();
+      }
+    });
+}
+
+async function startOrExplain(opts: {
+  blueprint: string;
+  flags: StartFlags;
+  env: NodeJS.ProcessEnv;
+  decide: (approval: Approval) => Promise<ApprovalAnswer>;
+}): Promise<number> {
+  const { flags } = opts;
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const schedule = scheduleOf(flags.schedule, flags.tz);
+    return await runStart({
+      blueprint: opts.blueprint,
+      repo: flags.repo,
+      dir: flags.dir,
+      autonomyMode: flags.autonomy,
+      budgets: { runUsd: flags.runBudget, dailyUsd: flags.dailyBudget, weeklyUsd: flags.weeklyBudget },
+      maxParallel: flags.maxParallel,
+      ...(schedule ? { schedule } : {}),
+      env: opts.env,
+      json: flags.json === true,
+      decide: opts.decide,
+      say,
+      signal: abort.signal,
+    });
+  } catch (err) {
+    process.stderr.write(`autopilot start: ${describeError(err)}\n`);
+    return ExitCode.usage;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

@@ -1,0 +1,75 @@
+import type { BudgetCaps } from '@autopilot/contracts';
+import { Git } from '@autopilot/git';
+import { suggestMergeOrder, type ReviewBranch } from './merge-order';
+import type { StartState } from './start-job';
+import type { StartReport } from './start-report';
+
+const WAITING_STATUSES = new Set(['awaiting_approval']);
+const FAILED_STATUSES = new Set(['failed', 'cancelled']);
+
+/** The report of a start from what the services announced and what the branches hold. */
+export async function startReportOf(opts: {
+  readonly projectId: string;
+  readonly state: StartState;
+  readonly repo: string;
+  readonly defaultBranch: string;
+  readonly baseCommit?: string;
+  readonly budgets: BudgetCaps;
+}): Promise<StartReport> {
+  const { state } = opts;
+  const git = new Git(opts.repo);
+  const tasks = [...state.tasks.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const completed: StartReport['completed'][number][] = [];
+  const branches: ReviewBranch[] = [];
+  for (const task of tasks.filter((t) => t.status === 'succeeded')) {
+    const run = state.finished.get(task.id);
+    const branch = run?.branch ?? task.branch;
+    if (!branch) continue;
+    const tests = run && run.tests.passed + run.tests.failed > 0 ? run.tests : undefined;
+    completed.push({
+      taskId: task.id,
+      title: task.title,
+      branch,
+      costUsd: run?.costUsd ?? 0,
+      ...(tests ? { tests: { passed: tests.passed, failed: tests.failed } } : {}),
+    });
+    const files = await git
+      .raw(['diff', '--name-only', `${opts.defaultBranch}...${branch}`])
+      .then((out) => out.split('\n').filter((f) => f.length > 0))
+      .catch(() => []);
+    branches.push({ taskId: task.id, branch, dependsOn: task.dependsOn, files });
+  }
+  const spent = [...state.finished.values()].reduce((n, f) => n + f.costUsd, 0);
+  const mostPerRun = Math.max(0, ...[...state.finished.values()].map((f) => f.costUsd));
+  return {
+    projectId: opts.projectId,
+    ...(opts.baseCommit ? { baseCommit: opts.baseCommit } : {}),
+    completed,
+    waiting: [...state.approvals.values()]
+      .filter((a) => a.status === 'pending')
+      .map((a) => ({
+        approvalId: a.id,
+        ...(a.taskId ? { taskId: a.taskId } : {}),
+        action: a.action.summary ?? `${a.action.kind} ${a.action.paths.join(', ')}`,
+        reasons: a.reasons,
+      })),
+    failed: tasks
+      .filter((t) => FAILED_STATUSES.has(t.status))
+      .map((t) => ({ taskId: t.id, title: t.title, reason: t.failure?.message ?? t.status })),
+    unfinished: tasks
+      .filter((t) => !['succeeded', 'skipped'].includes(t.status) && !FAILED_STATUSES.has(t.status))
+      .filter(
+        (t) =>
+          !WAITING_STATUSES.has(t.status) ||
+          ![...state.approvals.values()].some((a) => a.taskId === t.id && a.status === 'pending'),
+      )
+      .map((t) => ({ taskId: t.id, title: t.title, status: t.status })),
+    spend: [
+      { budget: 'run', spentUsd: mostPerRun, capUsd: opts.budgets.runUsd },
+      { budget: 'daily', spentUsd: spent, capUsd: opts.budgets.dailyUsd },
+      { budget: 'weekly', spentUsd: spent, capUsd: opts.budgets.weeklyUsd },
+    ],
+    ...(state.budgetStop ? { stoppedBy: state.budgetStop } : {}),
+    mergeOrder: suggestMergeOrder(branches),
+  };
+}
