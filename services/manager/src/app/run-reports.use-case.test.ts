@@ -197,6 +197,15 @@ describe('RunReportsUseCase and the tick recovering runs (SQLite store, FakeCloc
     });
   });
 
+  it("a dependant starts from its dependency's work: the head commit of the run that succeeded", async () => {
+    await project([taskSpec('a'), taskSpec('b', ['a'])]);
+    const a = await lastCommand('a');
+    expect(a.baseCommit).toBe('0'.repeat(40));
+    await f.reports.finished(runFinished(a, 'succeeded', now(), { headCommit: 'c'.repeat(40) }));
+    await f.tick.execute();
+    expect(await lastCommand('b')).toMatchObject({ baseCommit: 'c'.repeat(40) });
+  });
+
   it('a suspended run frees its slot and its task awaits approval', async () => {
     await project([taskSpec('a'), taskSpec('b'), taskSpec('c')], 2);
     const a = await lastCommand('a');

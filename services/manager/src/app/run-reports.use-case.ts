@@ -104,13 +104,16 @@ export class RunReportsUseCase {
       'run.finished',
       event,
       (run, now) => decideRunFinished(run, event, now),
-      // The gate's checks feed auto-pause ("on a failed quality gate where policy says so").
+      // The gate's checks feed auto-pause ("on a failed quality gate where policy says so"); the
+      // head commit is where the task's dependants start.
       (run, notes) =>
         Promise.resolve({
           run,
-          notes: event.gates
-            ? { ...notes, gates: event.gates.map(({ name, passed }) => ({ name, passed })) }
-            : notes,
+          notes: {
+            ...notes,
+            ...(event.gates ? { gates: event.gates.map(({ name, passed }) => ({ name, passed })) } : {}),
+            ...(event.headCommit !== undefined ? { headCommit: event.headCommit } : {}),
+          },
           events: [],
         }),
     );

@@ -311,6 +311,29 @@ export class RunTickUseCase {
     return true;
   }
 
+  /**
+   * Where a task's run branch starts: nothing is ever merged into the default branch, so a task
+   * whose dependencies succeeded starts from their work, the head of the dependency that succeeded
+   * last (a chain of tasks stacks its branches, each reviewed on top of the one before); a task
+   * without dependencies starts from the default branch's tip. Dependencies that did not build on
+   * each other are not merged here: the newest one's branch is the base, and the report's merge
+   * order says what to merge first.
+   */
+  private async baseFor(projectId: string, task: Task): Promise<string> {
+    if (task.dependsOn.length === 0) return DEFAULT_BRANCH_HEAD;
+    const deps = await this.tasks.tasksById(projectId, task.dependsOn);
+    const runIds = [...deps.values()]
+      .map((d) => d.value.lastRunId)
+      .filter((id): id is string => id !== undefined);
+    let newest: { at: string; head: string } | undefined;
+    for (const { value: run, notes } of await this.tasks.runs(runIds)) {
+      if (run.status !== 'succeeded' || notes.headCommit === undefined) continue;
+      const at = run.finishedAt ?? run.updatedAt;
+      if (!newest || at > newest.at) newest = { at, head: notes.headCommit };
+    }
+    return newest?.head ?? DEFAULT_BRANCH_HEAD;
+  }
+
   /** The project's dispatches in one transaction; the run ids, or none when its tasks changed meanwhile. */
   private async dispatch(
     state: ProjectState,
@@ -327,6 +350,7 @@ export class RunTickUseCase {
     };
     const events: Envelope[] = [];
     for (const { value: task, version, notes } of tasks) {
+      const baseCommit = await this.baseFor(project.id, task);
       const runId = this.ids.next();
       const attempt = task.attempts + 1;
       const branch = runBranchName(task, runId);
@@ -343,7 +367,7 @@ export class RunTickUseCase {
         status: 'pending',
         fencingToken: 1,
         branch,
-        baseCommit: DEFAULT_BRANCH_HEAD,
+        baseCommit,
         steps: 0,
         costUsd: 0,
         tokens: { input: 0, output: 0 },

@@ -23,6 +23,8 @@ export interface RunNotes {
    * approved run of a paused project resumes only when the project runs again.
    */
   readonly approvalDecision?: RunApprovalDecision;
+  /** Succeeded: the branch's last commit (`run.finished`), where the task's dependants start. */
+  readonly headCommit?: string;
   /** The quality gate's checks from `run.finished`, for auto-pause. */
   readonly gates?: readonly { readonly name: string; readonly passed: boolean }[];
   /** The last approval decision applied to the run: a repeat of it changes nothing. */
