@@ -69,9 +69,10 @@ export class StartJob {
     settings: SettingsByService;
     projectId: string;
   }): Promise<StartJob> {
-    let job: StartJob | undefined;
+    // The job exists once the services started; what they announce before is applied then.
+    const made: { job?: StartJob } = {};
     const pending: (() => void)[] = [];
-    const state = (): StartState | undefined => job?.state;
+    const state = (): StartState | undefined => made.job?.state;
     const topology = await PlanTopology.start({
       dir: opts.dir,
       logger: opts.logger,
@@ -87,11 +88,11 @@ export class StartJob {
             const v = d.payload as T;
             const s = state();
             if (!s) {
-              pending.push(() => apply(job!.state, v));
+              pending.push(() => apply(made.job!.state, v));
               return;
             }
             apply(s, v);
-            job!.changed();
+            made.job!.changed();
           });
         await on<Task>(TaskUpdatedV1, (s, t) => {
           const seen = s.tasks.get(t.id);
@@ -115,7 +116,8 @@ export class StartJob {
         });
       },
     });
-    job = new StartJob(topology);
+    const job = new StartJob(topology);
+    made.job = job;
     for (const apply of pending.splice(0)) apply();
     return job;
   }
