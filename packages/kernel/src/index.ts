@@ -15,3 +15,4 @@ export * from './id-source';
 export * from './content-hash';
 export * from './connect-with-retry';
 export * from './zoned-time';
+export * from './error-signature';

@@ -21,7 +21,7 @@ import type { OutboxEnvelopes } from '@autopilot/runtime';
 import { buildContext, WORKER_SYSTEM_PROMPT } from '../domain/context/context-builder';
 import { compactConversation, type ChatMessage, type ToolCall } from '../domain/context/conversation';
 import { diagnose, FRESH_DOCTOR, type DoctorMemory, type FailureReport } from '../domain/doctor/doctor';
-import { errorSignature } from '../domain/doctor/error-signature';
+import { errorSignature } from '@autopilot/kernel';
 import {
   decideGate,
   describeVerdict,

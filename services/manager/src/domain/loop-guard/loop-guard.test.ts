@@ -1,4 +1,4 @@
-import { errorSignature } from './error-signature';
+import { errorSignature } from '@autopilot/kernel';
 import { decideAfterFailure } from './retry-decision';
 
 describe('errorSignature', () => {

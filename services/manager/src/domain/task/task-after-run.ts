@@ -1,5 +1,5 @@
 import type { Run, Task, TaskStatus } from '@autopilot/contracts';
-import { errorSignature } from '../loop-guard/error-signature';
+import { errorSignature } from '@autopilot/kernel';
 import { decideAfterFailure, type RetryDecision } from '../loop-guard/retry-decision';
 import type { RunNotes } from '../run/run-notes';
 import { canTransitionTask } from './task-lifecycle';

@@ -1,6 +1,6 @@
 import type { GateVerdict } from '../gate/quality-gate';
 import { classifyFailure, diagnose, FRESH_DOCTOR, type DoctorMemory, type FailureReport } from './doctor';
-import { errorSignature } from './error-signature';
+import { errorSignature } from '@autopilot/kernel';
 
 const testsFailed: FailureReport = {
   source: 'gate',

@@ -1,6 +1,6 @@
 import type { Failure, StepKind } from '@autopilot/contracts';
 import type { GateVerdict } from '../gate/quality-gate';
-import { errorSignature } from './error-signature';
+import { errorSignature } from '@autopilot/kernel';
 
 /** What went wrong, as the doctor tells failures apart. */
 export const FAILURE_CLASSES = [

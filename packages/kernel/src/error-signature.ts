@@ -1,9 +1,5 @@
-import type { StepKind } from '@autopilot/contracts';
-
 const MAX_LENGTH = 200;
 
-// The same normalisation as the manager's loop guard (services/manager/src/domain/loop-guard),
-// so a signature the doctor compares within a run is the one the manager compares across runs.
 // Order matters: timestamps and ids go before bare numbers, or their digits would be eaten first.
 const RULES: ReadonlyArray<[RegExp, string]> = [
   [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g, '<time>'],
@@ -19,11 +15,12 @@ const VARIABLE_DIR =
   /^(?:[A-Za-z]:)?[\\/](?:.*[\\/])?(?:(?:tmp|temp|worktrees?)[\\/][^\\/\s]+|(?:home|Users)[\\/][^\\/\s]+|var[\\/]folders[\\/][^\\/\s]+[\\/][^\\/\s]+[\\/][^\\/\s]+)[\\/]/;
 
 /**
- * A failure's signature: the kind of step that failed (as `step.recorded` names it) and its message
- * with what varies between two runs of the same mistake taken out (timestamps, ids, hex hashes,
- * numbers, the machine-specific part of paths, whitespace).
+ * A failure's signature: its failing step kind (as `step.recorded` names it) and its message with
+ * what varies between two runs of the same mistake taken out (timestamps, ids, hex hashes, numbers,
+ * the machine-specific part of paths, whitespace). Two runs failing for the same reason get the same
+ * signature: the worker's doctor compares them within a run, the manager's loop guard across runs.
  */
-export function errorSignature(message: string, stepKind: StepKind | 'unknown' = 'unknown'): string {
+export function errorSignature(message: string, stepKind = 'unknown'): string {
   let text = message
     .split(/\s+/)
     .map((word) => word.replace(VARIABLE_DIR, '…/'))
