@@ -105,6 +105,15 @@ describe('a run on a real worker, driven by a scripted model', () => {
     expect(finished).toMatchObject({ outcome: 'succeeded', diff: { filesChanged: 1 } });
     expect(finished.tests.passed).toBeGreaterThanOrEqual(1);
     expect(finished.costUsd).toBeGreaterThan(0);
+    // Done is a claim: the gate's checks and each criterion with the command that checked it.
+    expect(finished.gates).toEqual(
+      expect.arrayContaining([
+        { name: 'tests', passed: true },
+        { name: 'scope', passed: true },
+        { name: 'protected_paths', passed: true },
+      ]),
+    );
+    expect(finished.criteria).toEqual([{ criterion: 'npm test passes', checkedBy: ['npm', 'test'] }]);
     expect(finished.tokens.input).toBeGreaterThan(0);
 
     // The branch is in the project's repository, beyond main, holding the fix; main did not move.

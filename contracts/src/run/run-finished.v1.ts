@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
+import { CommandArgv } from '../shared/command-argv';
 import { Failure } from '../shared/failure';
 import { RunOutcome } from '../shared/lifecycles';
 import { CommitSha, Count, DurationMs, Id, Money, Text, Timestamp } from '../shared/primitives';
@@ -38,6 +39,20 @@ export const RunFinishedV1 = defineMessage({
       description: "Worker's confidence that the branch does what the task asks (0 to 1)",
     }),
     summary: Type.Optional(Text(4000, 'What was done, for the reviewer')),
+    // Since issue 15: each acceptance criterion of the task with the command that checked it, or
+    // said plainly to rest on the model's word.
+    criteria: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            criterion: Text(2000, 'The acceptance criterion, as the task states it'),
+            checkedBy: Type.Optional(CommandArgv),
+          },
+          { description: 'checkedBy absent: not machine-checked' },
+        ),
+        { maxItems: 100, description: 'The acceptance criteria with their evidence' },
+      ),
+    ),
     // Since issue 14: the quality gate's checks ("done is a claim"), so a policy can pause a
     // project on a named failed check and a person reads why.
     gates: Type.Optional(
@@ -46,7 +61,7 @@ export const RunFinishedV1 = defineMessage({
           {
             name: Text(
               100,
-              'The check, e.g. tests, build, scope, protected_paths, diff_size, conflict_markers',
+              'The check: changes, tests, scope, protected_paths, diff_size or conflict_markers',
             ),
             passed: Type.Boolean({ description: 'Whether the check passed' }),
             detail: Type.Optional(Text(1000, 'What the check found, for a person')),

@@ -65,7 +65,7 @@ export const managerSettings = defineSettings(
     pauseOnFailedGates: setting.text({
       env: 'AUTOPILOT_MANAGER_PAUSE_ON_FAILED_GATES',
       description:
-        'comma-separated quality-gate checks (tests, build, scope, protected_paths, diff_size, conflict_markers) whose failure pauses the project, or * for any',
+        'comma-separated quality-gate checks (changes, tests, scope, protected_paths, diff_size, conflict_markers) whose failure pauses the project, or * for any',
       defaultText: 'none',
     }),
   },

@@ -13,6 +13,7 @@ import {
   type TokenUsage,
   type MessageDef,
   type PayloadOf,
+  type RunFinishedV1 as RunFinishedV1Data,
   type WorkerExecuteRunV1,
 } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
@@ -25,6 +26,7 @@ import { errorSignature } from '@autopilot/kernel';
 import {
   decideGate,
   describeVerdict,
+  gateChecks,
   reportedConfidence,
   type GateVerdict,
 } from '../domain/gate/quality-gate';
@@ -159,6 +161,8 @@ export class RunSession {
   private lastEditSeq = 0;
   /** Paths a person approved writing (governance allowed them by an approval): the gate's protected-path check spares them. */
   private approvedPaths: string[] = [];
+  /** The gate's last verdict: its checks and criteria go with the run's end, whatever it is. */
+  private lastVerdict: GateVerdict | undefined;
   private commands: JournalCommand[] = [];
   private lastCheckpoint: string | undefined;
   private deterministicDone = 0;
@@ -613,6 +617,17 @@ export class RunSession {
     return undefined;
   }
 
+  /** `run.finished`'s view of a verdict: each check of the gate, each criterion with its evidence. */
+  private verdictFields(v: GateVerdict): Pick<RunFinishedV1Data, 'gates' | 'criteria'> {
+    return {
+      gates: gateChecks(v),
+      criteria: v.criteria.map((c) => ({
+        criterion: clip(c.criterion, 2000),
+        ...(c.checkedBy ? { checkedBy: [...c.checkedBy] } : {}),
+      })),
+    };
+  }
+
   private approve(paths: readonly string[]): void {
     for (const p of paths) if (!this.approvedPaths.includes(p)) this.approvedPaths.push(p);
   }
@@ -641,7 +656,7 @@ export class RunSession {
     }
     const startedMs = this.d.clock.now();
     const startedAt = this.d.clock.isoNow();
-    const verdict = decideGate({
+    const verdict = (this.lastVerdict = decideGate({
       task: this.command.task,
       protectedPaths: this.d.settings.protectedPaths,
       approvedPaths: this.approvedPaths,
@@ -652,7 +667,7 @@ export class RunSession {
         maxFilesChanged: this.d.settings.maxFilesChanged,
         maxChangedLines: this.d.settings.maxChangedLines,
       },
-    });
+    }));
     await this.record('gate', {
       summary: clip(describeVerdict(verdict), 2000),
       status: verdict.passed ? 'succeeded' : 'failed',
@@ -927,6 +942,7 @@ export class RunSession {
       steps: this.seq,
       confidence: reportedConfidence(claim.confidence, verdict.criteria),
       summary: clip(`${claim.summary}\n\n${describeVerdict(verdict)}`, 4000),
+      ...this.verdictFields(verdict),
       finishedAt: this.d.clock.isoNow(),
     });
     await this.release();
@@ -949,6 +965,7 @@ export class RunSession {
       durationMs: this.durationMs(),
       steps: this.seq,
       confidence: 0,
+      ...(this.lastVerdict ? this.verdictFields(this.lastVerdict) : {}),
       failure: { code: failure.code, message: clip(failure.message, 2000) },
       finishedAt: this.d.clock.isoNow(),
     });

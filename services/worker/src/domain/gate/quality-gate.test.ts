@@ -2,6 +2,7 @@ import { globToRegExp, matchesAny } from './path-glob';
 import {
   conflictMarkerPaths,
   decideGate,
+  gateChecks,
   describeVerdict,
   reportedConfidence,
   type GateFacts,
@@ -168,5 +169,26 @@ describe('testResultsOf', () => {
         { argv: ['tsc'], exitCode: 2, output: 'error TS1005' },
       ]),
     ).toEqual({ passed: 1, failed: 1 });
+  });
+});
+
+describe('gateChecks', () => {
+  it('names every check with its outcome, a failed one with what it found, as run.finished carries them', () => {
+    const checks = gateChecks({
+      passed: false,
+      reasons: [
+        { code: 'PROTECTED_PATH', message: 'changed protected paths: .github/workflows/ci.yml' },
+        { code: 'VALIDATION_FAILED', message: '`npm test` exited 1' },
+      ],
+      criteria: [],
+    });
+    expect(checks).toEqual([
+      { name: 'changes', passed: true },
+      { name: 'tests', passed: false, detail: '`npm test` exited 1' },
+      { name: 'scope', passed: true },
+      { name: 'protected_paths', passed: false, detail: 'changed protected paths: .github/workflows/ci.yml' },
+      { name: 'diff_size', passed: true },
+      { name: 'conflict_markers', passed: true },
+    ]);
   });
 });

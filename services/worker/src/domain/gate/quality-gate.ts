@@ -210,3 +210,32 @@ export function reportedConfidence(claimed: number, criteria: readonly Criterion
   const checked = criteria.filter((x) => x.checkedBy).length / criteria.length;
   return Math.round(c * (0.5 + 0.5 * checked) * 1000) / 1000;
 }
+
+/** The gate's checks by name, as `run.finished` carries them (and the manager's pause rules name them). */
+export const GATE_CHECKS: Readonly<Record<GateReasonCode, string>> = {
+  NO_CHANGES: 'changes',
+  VALIDATION_NOT_RUN: 'tests',
+  VALIDATION_FAILED: 'tests',
+  OUT_OF_SCOPE: 'scope',
+  PROTECTED_PATH: 'protected_paths',
+  TOO_LARGE: 'diff_size',
+  CONFLICT_MARKERS: 'conflict_markers',
+};
+
+/** Every check of the gate, passed or not, with what a failed one found. */
+export function gateChecks(v: GateVerdict): { name: string; passed: boolean; detail?: string }[] {
+  const names = [...new Set(Object.values(GATE_CHECKS))];
+  return names.map((name) => {
+    const failed = v.reasons.filter((r) => GATE_CHECKS[r.code] === name);
+    return failed.length === 0
+      ? { name, passed: true }
+      : {
+          name,
+          passed: false,
+          detail: failed
+            .map((r) => r.message)
+            .join('; ')
+            .slice(0, 1000),
+        };
+  });
+}
