@@ -74,6 +74,24 @@ export const taskSpecProperties = {
       { description: 'The reasons for the priority and risk the rules gave' },
     ),
   ),
+  // Since issue 15: steps a task spells out, run as written by the worker, with no model and no cost.
+  steps: Type.Optional(
+    Type.Array(
+      Type.Union([
+        Type.Object({ command: CommandArgv }, { additionalProperties: false }),
+        Type.Object(
+          { patch: Type.String({ minLength: 1, maxLength: 1_000_000, description: 'A unified diff' }) },
+          { additionalProperties: false },
+        ),
+      ]),
+      {
+        minItems: 1,
+        maxItems: 100,
+        description:
+          'Explicit steps, in order: {command: argv} or {patch: unified diff}; each still judged by governance',
+      },
+    ),
+  ),
   gate: Type.Optional(
     Type.Boolean({
       description:

@@ -13,8 +13,8 @@ export type DeterministicPlan =
 const FENCE = /```autopilot-steps[^\n]*\n([\s\S]*?)\n```/;
 
 /**
- * The explicit steps of a task, if its spec carries them. TaskSpec v1 has no field for them, so
- * they travel in the description as a fenced block (until a contract version adds one):
+ * The explicit steps of a task, if its spec carries them: its `steps` field, or (for a spec written
+ * before that field, or by hand in a blueprint) a fenced block in its description:
  *
  *     ```autopilot-steps
  *     [{ "command": ["npm", "run", "format"] }, { "patch": "--- a/x\n+++ b/x\n…" }]
@@ -22,7 +22,15 @@ const FENCE = /```autopilot-steps[^\n]*\n([\s\S]*?)\n```/;
  *
  * A malformed block is reported as invalid rather than ignored: the author meant it to run.
  */
-export function deterministicPlan(task: Pick<TaskSpec, 'description'>): DeterministicPlan {
+export function deterministicPlan(task: Pick<TaskSpec, 'description' | 'steps'>): DeterministicPlan {
+  if (task.steps && task.steps.length > 0) {
+    return {
+      kind: 'steps',
+      steps: task.steps.map((s): DeterministicStep =>
+        'command' in s ? { kind: 'command', argv: s.command } : { kind: 'patch', patch: s.patch },
+      ),
+    };
+  }
   const body = task.description ? FENCE.exec(task.description)?.[1] : undefined;
   if (body === undefined) return { kind: 'none' };
   let parsed: unknown;

@@ -102,6 +102,21 @@ describe('admission', () => {
 });
 
 describe('deterministic steps', () => {
+  it("takes the task spec's steps field first, in order", () => {
+    expect(
+      deterministicPlan({
+        steps: [{ command: ['npm', 'run', 'fmt'] }, { patch: '--- a/x\n+++ b/x\n' }],
+        description: '```autopilot-steps\n[{"command": ["ignored"]}]\n```',
+      }),
+    ).toEqual({
+      kind: 'steps',
+      steps: [
+        { kind: 'command', argv: ['npm', 'run', 'fmt'] },
+        { kind: 'patch', patch: '--- a/x\n+++ b/x\n' },
+      ],
+    });
+  });
+
   it('reads explicit steps from the description, and reports a malformed block', () => {
     expect(deterministicPlan({ description: 'just prose' })).toEqual({ kind: 'none' });
     expect(deterministicPlan({})).toEqual({ kind: 'none' });
