@@ -113,7 +113,6 @@ export async function runStart(opts: StartOptions): Promise<0 | 1 | 3> {
 
 /** The services' own log lines stay out of the person's way (they are for operators). */
 function quietLogger(): Logger {
-  if (process.env.AUTOPILOT_START_DEBUG) return createLogger({ service: 'autopilot', level: 'debug' });
   return createLogger({
     service: 'autopilot',
     level: 'fatal',
