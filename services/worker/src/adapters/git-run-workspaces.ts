@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Git } from '@autopilot/git';
 import type {
@@ -11,6 +11,7 @@ import type {
   WorkspaceChanges,
   WorkerLog,
 } from '../app/ports';
+import { installCommandFor, type WorktreeManifest } from '../domain/run/install-command';
 import { realWorktreeRoot, resolveWorktreePath } from '../tools';
 import { RunWorkspaces, UnsavedWorkError, type RunWorkspace } from '../workspace';
 
@@ -67,6 +68,7 @@ export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
       ...ws.bootstrap.skipped.map((s) => `did not copy ${s.path}: ${s.reason}`),
       ...(ws.salvagedRef ? [`uncommitted changes of an earlier attempt kept under ${ws.salvagedRef}`] : []),
     ];
+    const install = installCommandFor(await manifestOf(ws.path));
     const workspace: Workspace = {
       root: ws.path,
       branch: ws.branch,
@@ -74,6 +76,7 @@ export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
       head: ws.head,
       ...(newest ? { adopted: newest } : {}),
       notes,
+      ...(install ? { install } : {}),
     };
     this.held.set(workspace, ws);
     return workspace;
@@ -200,6 +203,23 @@ export class GitRunWorkspaces implements RunWorkspacesPort, RunJournal {
     const ws = this.byRunId.get(runId);
     if (!ws) throw new Error(`run ${runId} has no worktree on this worker`);
     return ws;
+  }
+}
+
+/** The worktree's root entries and its package.json, for the install step. */
+async function manifestOf(root: string): Promise<WorktreeManifest> {
+  const rootEntries = new Set(await readdir(root));
+  if (!rootEntries.has('package.json')) return { rootEntries };
+  try {
+    const packageJson = JSON.parse(
+      await readFile(join(root, 'package.json'), 'utf8'),
+    ) as WorktreeManifest['packageJson'];
+    return typeof packageJson === 'object' && packageJson !== null
+      ? { rootEntries, packageJson }
+      : { rootEntries };
+  } catch {
+    // A package.json that does not parse installs nothing; its own tests will say why.
+    return { rootEntries };
   }
 }
 

@@ -84,6 +84,29 @@ describe('ExecuteRunUseCase', () => {
     expect(f.uc.activeRuns()).toEqual([]);
   });
 
+  it("runs a fresh worktree's install step first, under policy with network asked for an install", async () => {
+    const model = new ScriptedModel([
+      reply({ name: 'view_file', args: { path: 'src/sum.ts' } }),
+      reply(fixSum),
+      reply(runTests),
+      reply(finish),
+    ]);
+    const governance = new FakeGovernance();
+    const f = runLoopFixture({ model, governance });
+    f.workspaces.install = ['npm', 'ci'];
+    expect(await f.uc.execute(executeRunCommand(), { working: () => undefined })).toEqual({
+      kind: 'finished',
+      outcome: 'succeeded',
+    });
+    expect(governance.asked[0]?.action).toMatchObject({
+      kind: 'command',
+      argv: ['npm', 'ci'],
+      network: { purpose: 'install' },
+    });
+    expect(f.commands.runs[0]).toMatchObject({ argv: ['npm', 'ci'], network: true });
+    // Every other command runs without network.
+    expect(f.commands.runs.slice(1).every((r) => r.network === false)).toBe(true);
+  });
   it('does not take finish for done: failing tests fail the gate, the doctor hints, and the next try passes', async () => {
     const model = new ScriptedModel([
       reply({ name: 'str_replace', args: { path: 'src/sum.ts', old_str: 'a - b', new_str: 'a * b' } }),

@@ -232,6 +232,8 @@ export interface Workspace {
   readonly adopted?: AdoptedCommit;
   /** How bootstrap went (files copied, install step), for the run's record. */
   readonly notes: readonly string[];
+  /** The toolchain's install step this worktree needs before its tests can run (none installed yet). */
+  readonly install?: readonly string[];
 }
 
 /** What the run changed against its base commit. */

@@ -200,6 +200,8 @@ export class RunSession {
   async run(resumed: boolean): Promise<RunEnd> {
     const plan = deterministicPlan(this.command.task);
     if (plan.kind === 'invalid') return this.fail({ code: 'WORKER_INVALID_STEPS', message: plan.reason });
+    const installed = await this.bootstrapInstall();
+    if (installed) return installed;
     if (plan.kind === 'steps') return this.runDeterministic(plan.steps);
     if (this.messages.length === 0) await this.openConversation(resumed);
     return this.agentLoop();
@@ -523,6 +525,26 @@ export class RunSession {
     });
   }
 
+  /**
+   * The toolchain's install step of a fresh worktree (the workspace says which), under policy like
+   * every command, network asked for as an install. Denied or failed, the run goes on and its tests
+   * say what is missing; waiting for approval, the run suspends and installs again on resume.
+   */
+  private async bootstrapInstall(): Promise<RunEnd | undefined> {
+    const argv = this.ws.install;
+    if (!argv) return undefined;
+    const ran = await this.governedCommand(argv, '.', undefined, true);
+    if (ran.kind === 'end') return ran.end;
+    if (ran.kind === 'denied' || ran.result.exitCode !== 0 || ran.result.timedOut) {
+      this.d.log.warn('worker: the install step did not run or failed; the run goes on without it', {
+        runId: this.command.runId,
+        argv,
+        ...(ran.kind === 'denied' ? { denied: ran.message } : { exitCode: ran.result.exitCode }),
+      });
+    }
+    return undefined;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Explicit steps (no model)
   // -------------------------------------------------------------------------------------------
@@ -814,6 +836,8 @@ export class RunSession {
     argv: readonly string[],
     cwd: string,
     timeoutMs: number | undefined,
+    /** The toolchain's install step: network is asked for it (policy decides). */
+    install = false,
   ): Promise<
     | { readonly kind: 'ran'; readonly result: CommandResult }
     | { readonly kind: 'denied'; readonly message: string }
@@ -826,7 +850,8 @@ export class RunSession {
       paths: [],
       argv: [...argv],
       cwd,
-      summary: clip(`run \`${shown}\``, 2000),
+      ...(install ? { network: { purpose: 'install' as const } } : {}),
+      summary: clip(`${install ? 'install dependencies: ' : 'run '}\`${shown}\``, 2000),
     });
     const startedMs = this.d.clock.now();
     const startedAt = this.d.clock.isoNow();
@@ -864,7 +889,8 @@ export class RunSession {
         cwd: cwd === '.' || cwd === '' ? this.ws.root : `${this.ws.root}/${cwd.replace(/^\.\//, '')}`,
         worktree: this.ws.root,
         timeoutMs: Math.min(timeoutMs ?? this.d.settings.commandTimeoutMs, this.d.settings.commandTimeoutMs),
-        network: false,
+        // Governance allowed it: network only for an install step it allowed as one.
+        network: install,
         outputCapBytes: this.d.settings.commandOutputCapBytes,
       });
     } catch (err) {

@@ -79,6 +79,8 @@ export class FakeWorkspaces implements RunWorkspaces {
   readonly provisioned: ProvisionRequest[] = [];
   /** Set to make the next provision fail (an unreachable repository). */
   failProvision: Error | undefined;
+  /** The install step every provisioned worktree reports it needs (none by default). */
+  install: readonly string[] | undefined;
 
   constructor(
     readonly remote: FakeRemote,
@@ -104,6 +106,7 @@ export class FakeWorkspaces implements RunWorkspaces {
       head: tip?.sha ?? this.remote.baseCommit,
       ...(ahead ? { adopted: ahead } : {}),
       notes: [],
+      ...(this.install ? { install: this.install } : {}),
     };
   }
 
