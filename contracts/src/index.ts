@@ -55,6 +55,7 @@ export * from './manager/manager-abort-project.v1';
 export * from './manager/manager-cancel-run.v1';
 export * from './manager/manager-retry-task.v1';
 export * from './worker/worker-execute-run.v1';
+export { runBranchName } from './worker/run-branch';
 export * from './task/task-updated.v1';
 export * from './run/run-updated.v1';
 export * from './project/project-updated.v1';
