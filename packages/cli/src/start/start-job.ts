@@ -141,11 +141,6 @@ export class StartJob {
     await this.until(() => this.state.project !== undefined || undefined);
   }
 
-  /** Whether the manager announced the project since this job started. */
-  get projectAnnounced(): boolean {
-    return this.state.project !== undefined;
-  }
-
   plan(source: BlueprintSource, projectId: string): Promise<PlannedBlueprint> {
     return this.topology.planBlueprint(source, projectId);
   }

@@ -222,8 +222,3 @@ async function manifestOf(root: string): Promise<WorktreeManifest> {
     return { rootEntries };
   }
 }
-
-/** Where the worker keeps its mirrors and worktrees when no cache directory is configured. */
-export function defaultWorkerCacheDir(dataDir: string): string {
-  return join(dataDir, 'worker-cache');
-}
