@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
+import { IntentionAnchor } from '../shared/intention-anchor';
 import { Id, Timestamp } from '../shared/primitives';
 import { TaskSpec } from '../shared/task-spec';
 
@@ -18,6 +19,8 @@ export const TasksGeneratedV1 = defineMessage({
     blueprintId: Id('Blueprint'),
     blueprintVersion: Type.Integer({ minimum: 1, description: 'Blueprint version' }),
     anchorId: Id('Intention anchor the tasks serve'),
+    // @since issue 15: the manager hands the anchor to every run without reading the whole plan.
+    anchor: Type.Optional(IntentionAnchor),
     tasks: Type.Array(TaskSpec, {
       maxItems: 100_000,
       description:

@@ -1,4 +1,4 @@
-import type { Envelope, Run, Task } from '@autopilot/contracts';
+import type { Envelope, IntentionAnchor, Run, Task } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
 import { recordHandledMessage } from '@autopilot/runtime';
 import {
@@ -33,6 +33,7 @@ export const TASK_GRAPH_COLLECTIONS: readonly CollectionSpec[] = [
 /** The plan revision a project's stored tasks came from; `_id` is the project id. */
 interface TaskGraphDoc extends RevisionedDoc {
   applied: AppliedPlan;
+  anchor?: IntentionAnchor;
 }
 
 /**
@@ -93,6 +94,10 @@ export class StoreTaskGraphRepository implements TaskGraphRepository {
       version: head?.version ?? 0,
       tasks: new Map(docs.map((d) => [d.task.id, storedTask(d)])),
     };
+  }
+
+  async anchor(projectId: string): Promise<IntentionAnchor | undefined> {
+    return (await this.store.collection<TaskGraphDoc>('task_graphs').get(projectId))?.anchor;
   }
 
   async tasksIn(projectId: string, status: Task['status']): Promise<StoredTask[]> {
@@ -164,7 +169,11 @@ export class StoreTaskGraphRepository implements TaskGraphRepository {
           await tx
             .collection<TaskGraphDoc>('task_graphs')
             .replaceIfVersion(
-              { _id: change.projectId, applied: change.head.applied },
+              {
+                _id: change.projectId,
+                applied: change.head.applied,
+                ...(change.head.anchor ? { anchor: change.head.anchor } : {}),
+              },
               change.head.expectedVersion,
             );
         }

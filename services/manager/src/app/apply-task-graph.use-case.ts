@@ -94,7 +94,11 @@ export class ApplyTaskGraphUseCase {
     await this.graphs.commit(
       {
         projectId,
-        head: { applied: { planId, planRevision }, expectedVersion: stored.version },
+        head: {
+          applied: { planId, planRevision },
+          ...(graph.anchor ? { anchor: graph.anchor } : {}),
+          expectedVersion: stored.version,
+        },
         tasks: result.changed.map((task) => ({
           task,
           expectedVersion: stored.tasks.get(task.id)?.version ?? 0,

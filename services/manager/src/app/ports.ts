@@ -1,4 +1,11 @@
-import type { Envelope, ProjectDaySummarizedV1, Run, RunStatus, Task } from '@autopilot/contracts';
+import type {
+  Envelope,
+  IntentionAnchor,
+  ProjectDaySummarizedV1,
+  Run,
+  RunStatus,
+  Task,
+} from '@autopilot/contracts';
 import type { PlanDelta, ProjectLearning, TaskLearning } from '../domain/learning/learning-signals';
 import type { AppliedPlan } from '../domain/plan-revision/apply-plan-revision';
 import type { ProjectState } from '../domain/project/project';
@@ -61,7 +68,12 @@ export interface StoredTaskGraph {
 export interface TaskGraphChange {
   readonly projectId: string;
   /** A new graph head, compare-and-set on `expectedVersion`; absent: the head is untouched. */
-  readonly head?: { readonly applied: AppliedPlan; readonly expectedVersion: number };
+  readonly head?: {
+    readonly applied: AppliedPlan;
+    /** The intention anchor of the applied plan, handed to every run; absent: the planner sent none. */
+    readonly anchor?: IntentionAnchor;
+    readonly expectedVersion: number;
+  };
   /** Tasks to store, each over the version it was read at (0: new); without `notes` the stored ones stay. */
   readonly tasks: readonly {
     readonly task: Task;
@@ -85,6 +97,8 @@ export interface TaskGraphChange {
  */
 export interface TaskGraphRepository {
   load(projectId: string): Promise<StoredTaskGraph>;
+  /** The intention anchor of the project's applied plan, if the planner sent one. */
+  anchor(projectId: string): Promise<IntentionAnchor | undefined>;
   /** The project's tasks in `status`. */
   tasksIn(projectId: string, status: Task['status']): Promise<StoredTask[]>;
   task(projectId: string, taskId: string): Promise<StoredTask | null>;

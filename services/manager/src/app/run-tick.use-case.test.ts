@@ -88,6 +88,24 @@ describe('RunTickUseCase (SQLite store, FakeClock)', () => {
     expect((await f.outbox()).length).toBe(count);
   });
 
+  it("hands the plan's intention anchor to every run, and none when the planner sent none", async () => {
+    f = await openManagerFixture();
+    const anchor = {
+      id: 'anchor-p1',
+      formatVersion: 2 as const,
+      text: 'A shop that never loses an order.',
+      pivots: ['Safety: an order is never lost'],
+    };
+    await f.commands.create(createProjectCommand('p1'));
+    await f.applyGraph.execute(tasksGenerated('p1', [taskSpec('a')], { anchor }));
+    await f.commands.create(createProjectCommand('p2'));
+    await f.applyGraph.execute(tasksGenerated('p2', [taskSpec('b')]));
+    await f.tick.execute();
+    const commands = await of<ExecuteRun>(WorkerExecuteRunV1.type);
+    expect(commands.find((c) => c.data.projectId === 'p1')?.data.anchor).toEqual(anchor);
+    expect(commands.find((c) => c.data.projectId === 'p2')?.data).not.toHaveProperty('anchor');
+  });
+
   it('respects the global limit across projects', async () => {
     f = await openManagerFixture({ maxParallel: 3 });
     for (const id of ['p1', 'p2']) {

@@ -276,7 +276,7 @@ export class RunTickUseCase {
       events.push(
         this.envelopes.build(
           WorkerExecuteRunV1,
-          executeRunCommand(project, task, run, notes, leaseExpiresAt),
+          executeRunCommand(project, task, run, notes, leaseExpiresAt, await this.tasks.anchor(project.id)),
           routing,
         ),
       );
@@ -349,6 +349,7 @@ export class RunTickUseCase {
       runs: [] as { run: Run; expectedVersion: number; notes: RunNotes }[],
     };
     const events: Envelope[] = [];
+    const anchor = tasks.length > 0 ? await this.tasks.anchor(project.id) : undefined;
     for (const { value: task, version, notes } of tasks) {
       const baseCommit = await this.baseFor(project.id, task);
       const runId = this.ids.next();
@@ -385,7 +386,7 @@ export class RunTickUseCase {
         this.envelopes.build(RunUpdatedV1, run, routing),
         this.envelopes.build(
           WorkerExecuteRunV1,
-          executeRunCommand(project, task, run, {}, leaseExpiresAt),
+          executeRunCommand(project, task, run, {}, leaseExpiresAt, anchor),
           routing,
         ),
       );

@@ -178,7 +178,14 @@ export class SuspendedRunsUseCase {
       events.push(
         this.envelopes.build(
           WorkerExecuteRunV1,
-          executeRunCommand(project, storedTask.value, run, notes, leaseExpiresAt),
+          executeRunCommand(
+            project,
+            storedTask.value,
+            run,
+            notes,
+            leaseExpiresAt,
+            await this.graphs.anchor(project.id),
+          ),
           routing,
         ),
       );

@@ -53,6 +53,13 @@ describe('planBlueprint', () => {
     const taskPayload = tasks.data as TasksGeneratedV1;
     expect(payload.revision).toBe(1);
     expect(taskPayload.anchorId).toBe(payload.anchor.id);
+    // The anchor travels with the tasks (its text and pivots), so every run can be given it.
+    expect(taskPayload.anchor).toEqual({
+      id: payload.anchor.id,
+      formatVersion: payload.anchor.formatVersion,
+      text: payload.anchor.text,
+      pivots: payload.anchor.pivots,
+    });
     // Links both ways: every task names its node, every node lists its tasks.
     for (const task of taskPayload.tasks) {
       expect(payload.nodes.find((n) => n.id === task.planNodeId)?.taskIds).toContain(task.id);

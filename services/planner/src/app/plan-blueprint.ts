@@ -175,6 +175,7 @@ async function decidePlan(
       planId,
       planRevision: revision,
       anchorId: anchor.id,
+      anchor: { id: anchor.id, formatVersion: anchor.formatVersion, text: anchor.text, pivots: anchor.pivots },
       tasks: [...taskGraph.tasks],
       generatedAt,
     },

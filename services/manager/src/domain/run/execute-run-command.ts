@@ -1,5 +1,6 @@
 import {
   taskSpecProperties,
+  type IntentionAnchor,
   type Project,
   type Run,
   type Task,
@@ -13,7 +14,8 @@ const SPEC_KEYS = Object.keys(taskSpecProperties) as (keyof TaskSpec)[];
 /**
  * The `worker.execute_run` of a run: fresh, requeued under a new fencing token, or resumed after a
  * suspension (then from its checkpoint). Its budget is the project's run cap plus what people
- * approved on top for this run.
+ * approved on top for this run. The intention anchor the task serves goes with it, so the worker's
+ * context keeps the run true to what the whole project is for.
  */
 export function executeRunCommand(
   project: Project,
@@ -21,6 +23,7 @@ export function executeRunCommand(
   run: Run,
   notes: RunNotes,
   leaseExpiresAt: string,
+  anchor: IntentionAnchor | undefined,
 ): WorkerExecuteRunV1 {
   return {
     runId: run.id,
@@ -36,6 +39,7 @@ export function executeRunCommand(
     ...(run.checkpoint !== undefined ? { resumeFrom: run.checkpoint } : {}),
     autonomyMode: project.autonomyMode,
     budgetUsd: project.budgets.runUsd + (notes.extraBudgetUsd ?? 0),
+    ...(anchor ? { anchor } : {}),
   };
 }
 
