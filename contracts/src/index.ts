@@ -48,6 +48,7 @@ export * from './tasks/tasks-generated.v1';
 export * from './gap-report/gap-report-created.v1';
 export * from './plan-proposal/plan-proposal-created.v1';
 export * from './manager/manager-create-project.v1';
+export * from './manager/manager-update-project.v1';
 export * from './manager/manager-set-autonomy.v1';
 export * from './manager/manager-pause-project.v1';
 export * from './manager/manager-resume-project.v1';

@@ -62,6 +62,7 @@ describe('registry', () => {
         'ap.v1.evt.project.day_summarized',
         'ap.v1.evt.autopilot.ticked',
         'ap.v1.cmd.manager.create_project',
+        'ap.v1.cmd.manager.update_project',
         'ap.v1.cmd.manager.set_autonomy',
         'ap.v1.cmd.manager.pause_project',
         'ap.v1.cmd.manager.resume_project',

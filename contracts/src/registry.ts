@@ -18,6 +18,7 @@ import { IngestionSubmitBlueprintV1 } from './ingestion/ingestion-submit-bluepri
 import { ManagerAbortProjectV1 } from './manager/manager-abort-project.v1';
 import { ManagerCancelRunV1 } from './manager/manager-cancel-run.v1';
 import { ManagerCreateProjectV1 } from './manager/manager-create-project.v1';
+import { ManagerUpdateProjectV1 } from './manager/manager-update-project.v1';
 import { ManagerPauseProjectV1 } from './manager/manager-pause-project.v1';
 import { ManagerResumeProjectV1 } from './manager/manager-resume-project.v1';
 import { ManagerRetryTaskV1 } from './manager/manager-retry-task.v1';
@@ -56,6 +57,7 @@ export const messages = [
   PlanProposalCreatedV1,
   // manager (and the gateway's commands to it)
   ManagerCreateProjectV1,
+  ManagerUpdateProjectV1,
   ManagerSetAutonomyV1,
   ManagerPauseProjectV1,
   ManagerResumeProjectV1,

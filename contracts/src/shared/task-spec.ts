@@ -1,12 +1,21 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CommandArgv } from './command-argv';
-import { Count, Id, Money, Text } from './primitives';
+import { CommitSha, Count, Id, Money, Text } from './primitives';
 import { RiskLevel } from './risk';
 import { StringEnum } from './string-enum';
 
 export const TASK_KINDS = ['code', 'test', 'docs'] as const;
 export const TaskKind = StringEnum(TASK_KINDS, { description: 'What the task produces' });
 export type TaskKind = Static<typeof TaskKind>;
+
+/** What checking a task against the scanned repository can say about it (`repoCheck.notes[].kind`). */
+export const REPO_CHECK_NOTE_KINDS = [
+  'scope_dropped',
+  'scope_unverified',
+  'validation_default',
+  'validation_unrunnable',
+] as const;
+export type RepoCheckNoteKind = (typeof REPO_CHECK_NOTE_KINDS)[number];
 
 /**
  * The fields of a task as the planner specifies it. Exported as a property map so the manager's
@@ -90,6 +99,33 @@ export const taskSpecProperties = {
         description:
           'Explicit steps, in order: {command: argv} or {patch: unified diff}; each still judged by governance',
       },
+    ),
+  ),
+  // Since issue 17: with a scanned repository, the planner checks scope and validation against it.
+  repoCheck: Type.Optional(
+    Type.Object(
+      {
+        commit: CommitSha('The commit of the repository scan the task was checked against'),
+        notes: Type.Array(
+          Type.Object({
+            kind: StringEnum(REPO_CHECK_NOTE_KINDS, {
+              description:
+                'scope_dropped: a scope path that is not in the repository and has no folder to be created in; ' +
+                'scope_unverified: kept, but the scan listed too few files to tell; validation_default: the ' +
+                "repository's own checks, as the blueprint gave none; validation_unrunnable: a blueprint " +
+                'command the repository cannot run as it stands (kept)',
+            }),
+            subject: Type.String({
+              minLength: 1,
+              maxLength: 1024,
+              description: 'The scope path, or the command with its arguments joined by spaces',
+            }),
+            reason: Text(500, 'Why, in words a person can act on'),
+          }),
+          { maxItems: 100, description: 'What the check changed or doubts; empty when all was in order' },
+        ),
+      },
+      { description: "The task's scope and validation checked against the project's scanned repository" },
     ),
   ),
   gate: Type.Optional(

@@ -18,6 +18,7 @@ import {
   IngestionSubmitBlueprintV1,
   ManagerCancelRunV1,
   ManagerCreateProjectV1,
+  ManagerUpdateProjectV1,
   ManagerPauseProjectV1,
   ManagerResumeProjectV1,
   ManagerAbortProjectV1,
@@ -316,6 +317,14 @@ export const samplePayloads: readonly Sample[] = [
       timezone: 'Europe/Berlin',
       windows: [{ days: [1, 2, 3, 4, 5], start: '08:00', end: '20:00' }],
     },
+    requestedBy: person,
+  }),
+  sample(ManagerUpdateProjectV1, {
+    projectId,
+    name: 'Shop',
+    autonomyMode: 'full_auto',
+    maxParallel: 2,
+    budgets: { ...budgets, dailyUsd: budgets.dailyUsd + 10 },
     requestedBy: person,
   }),
   sample(ManagerSetAutonomyV1, {

@@ -30,6 +30,7 @@ import { ApprovalDecidedHandler } from './handlers/approval-decided.handler';
 import { BudgetExceededHandler } from './handlers/budget-exceeded.handler';
 import { CancelRunHandler } from './handlers/cancel-run.handler';
 import { CreateProjectHandler } from './handlers/create-project.handler';
+import { UpdateProjectHandler } from './handlers/update-project.handler';
 import { PauseProjectHandler } from './handlers/pause-project.handler';
 import { ResumeProjectHandler } from './handlers/resume-project.handler';
 import { RetryTaskHandler } from './handlers/retry-task.handler';
@@ -53,6 +54,7 @@ function nestManagerLog(): ManagerLog {
 @Module({
   controllers: [
     CreateProjectHandler,
+    UpdateProjectHandler,
     PauseProjectHandler,
     ResumeProjectHandler,
     SetAutonomyHandler,

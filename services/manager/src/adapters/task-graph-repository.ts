@@ -166,16 +166,14 @@ export class StoreTaskGraphRepository implements TaskGraphRepository {
       async (tx) => {
         if (opts.completesHandling) await recordHandledMessage(tx, this.clock);
         if (change.head) {
-          await tx
-            .collection<TaskGraphDoc>('task_graphs')
-            .replaceIfVersion(
-              {
-                _id: change.projectId,
-                applied: change.head.applied,
-                ...(change.head.anchor ? { anchor: change.head.anchor } : {}),
-              },
-              change.head.expectedVersion,
-            );
+          await tx.collection<TaskGraphDoc>('task_graphs').replaceIfVersion(
+            {
+              _id: change.projectId,
+              applied: change.head.applied,
+              ...(change.head.anchor ? { anchor: change.head.anchor } : {}),
+            },
+            change.head.expectedVersion,
+          );
         }
         const tasks = tx.collection<TaskDoc>('tasks');
         /** Dependency edges to add and to drop, by the dependency's document id. */

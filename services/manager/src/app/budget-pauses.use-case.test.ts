@@ -79,6 +79,48 @@ describe('BudgetPausesUseCase with the tick (SQLite store, FakeClock)', () => {
     expect(await dispatched()).toBe(0);
   });
 
+  it('a person raising the daily cap (manager.update_project) lifts the pause at once; raising another cap does not', async () => {
+    await open();
+    await f.budgets.exceeded(exceeded());
+    const {
+      repo: _r,
+      projectId: _p,
+      requestedBy: _b,
+      ...settings
+    } = createProjectCommand('p1', {
+      schedule: ALWAYS,
+    });
+    const ada = { kind: 'user' as const, id: 'ada' };
+    const caps = (await project()).budgets;
+    await f.commands.update({
+      projectId: 'p1',
+      ...settings,
+      budgets: { ...caps, runUsd: caps.runUsd + 1 },
+      requestedBy: ada,
+    });
+    expect(await project()).toMatchObject({ paused: true, pause: { kind: 'budget' } });
+    await f.commands.update({
+      projectId: 'p1',
+      ...settings,
+      budgets: { ...caps, runUsd: caps.runUsd + 1, dailyUsd: 80 },
+      requestedBy: ada,
+    });
+    const lifted = await project();
+    expect(lifted).toMatchObject({ paused: false, budgets: { dailyUsd: 80 } });
+    expect(lifted).not.toHaveProperty('pause');
+    expect(lifted.resumeNote).toMatch(
+      /^resumed: the daily budget was raised; paused since .* because the daily budget cap of \$50\.00/,
+    );
+    // The same settings again change nothing; an unknown project is refused, naming it.
+    expect(
+      (await f.commands.update({ projectId: 'p1', ...settings, budgets: lifted.budgets, requestedBy: ada }))
+        .kind,
+    ).toBe('unchanged');
+    await expect(f.commands.update({ projectId: 'nope', ...settings, requestedBy: ada })).rejects.toThrow(
+      /nope/,
+    );
+  });
+
   it('resumes by itself once the window reopened, says so, and dispatches in that tick', async () => {
     await open();
     await f.budgets.exceeded(exceeded());

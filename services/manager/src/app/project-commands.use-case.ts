@@ -5,6 +5,7 @@ import {
   type ManagerPauseProjectV1,
   type ManagerResumeProjectV1,
   type ManagerSetAutonomyV1,
+  type ManagerUpdateProjectV1,
 } from '@autopilot/contracts';
 import { Clock } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
@@ -13,6 +14,7 @@ import {
   pauseProject,
   resumeProject,
   setAutonomy,
+  updateProject,
   type ProjectDecision,
   type ProjectState,
 } from '../domain/project/project';
@@ -20,7 +22,7 @@ import { UnknownProjectError } from '../domain/project/project-errors';
 import { ProjectRepository, TickRequests, type Versioned } from './ports';
 
 /**
- * The project commands: create, pause (with a reason), resume, set autonomy. Each changes the
+ * The project commands: create, update (its settings), pause (with a reason), resume, set autonomy. Each changes the
  * stored project by compare-and-set and announces the whole project in `project.updated`; a command
  * that changes nothing (a resend, a pause of a paused project) announces nothing. A changed project
  * asks for a tick (it may now run work, or hold it). Bad input (an unknown project, a schedule or
@@ -41,6 +43,11 @@ export class ProjectCommandsUseCase {
     const stored = await this.projects.get(command.projectId);
     const decision = createProject(command, stored?.value ?? null, this.clock.isoNow());
     return this.apply(decision, stored?.version ?? 0);
+  }
+
+  async update(command: ManagerUpdateProjectV1): Promise<ProjectDecision> {
+    const stored = await this.existing(command.projectId, 'manager.update_project');
+    return this.apply(updateProject(stored.value, command, this.clock.isoNow()), stored.version);
   }
 
   async pause(command: ManagerPauseProjectV1): Promise<ProjectDecision> {

@@ -17,7 +17,7 @@ import { OutboxEnvelopes, ServiceSettings } from '@autopilot/runtime';
 import { decideAutoPause, type AutoPause, type FinishedRunFacts } from '../domain/auto-pause/auto-pause';
 import { pauseProject } from '../domain/project/project';
 import type { RunNotes } from '../domain/run/run-notes';
-import { budgetExtensionUsd, waitsForRunBudget } from '../domain/run/run-resumption';
+import { budgetExtensionUsd, capOfScope, waitsForRunBudget } from '../domain/run/run-resumption';
 import {
   decideRunFinished,
   decideRunStarted,
@@ -136,15 +136,19 @@ export class RunReportsUseCase {
 
   private async budgetRequestOf(event: RunSuspendedV1, run: Run, notes: RunNotes): Promise<ReportExtras> {
     if (event.reason !== 'awaiting_budget') return { run, notes, events: [] };
+    const project = await this.projects.get(run.projectId);
+    const capUsd =
+      project && event.exceededScope !== undefined
+        ? capOfScope(project.value.project.budgets, event.exceededScope, notes.extraBudgetUsd)
+        : undefined;
     const scoped: RunNotes = {
       ...notes,
       ...(event.exceededScope !== undefined ? { budgetScope: event.exceededScope } : {}),
+      ...(capUsd !== undefined ? { budgetCapUsd: capUsd } : {}),
       ...(event.budgetReopensAt !== undefined ? { budgetReopensAt: event.budgetReopensAt } : {}),
     };
-    if (!waitsForRunBudget(event)) return { run, notes: scoped, events: [] };
-    const project = await this.projects.get(run.projectId);
-    if (!project) return { run, notes: scoped, events: [] };
-    const capUsd = project.value.project.budgets.runUsd + (notes.extraBudgetUsd ?? 0);
+    if (!waitsForRunBudget(event) || !project || capUsd === undefined)
+      return { run, notes: scoped, events: [] };
     const extraUsd = budgetExtensionUsd(project.value.project.budgets.runUsd, event.requestedUsd);
     const approvalId = this.ids.next();
     const request = this.envelopes.build(

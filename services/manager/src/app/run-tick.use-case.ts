@@ -268,7 +268,11 @@ export class RunTickUseCase {
       ? taskAfterRun(storedTask.value, storedTask.notes, run, notes, nowMs)
       : undefined;
     if (follow?.signature) notes = { ...notes, signature: follow.signature };
-    const routing = { correlationId: run.id };
+    // Continues the run's own trace (begun at its dispatch), not whatever the tick runs in.
+    const routing = {
+      correlationId: run.id,
+      ...(stored.notes.traceparent !== undefined ? { traceparent: stored.notes.traceparent } : {}),
+    };
     const task = follow?.task ?? storedTask?.value;
     const events: Envelope[] = [this.envelopes.build(RunUpdatedV1, run, routing)];
     if (follow) events.push(this.envelopes.build(TaskUpdatedV1, follow.task, routing));
@@ -379,8 +383,17 @@ export class RunTickUseCase {
       // The backoff and the approval are spent; the loop guard's signatures stay.
       const { notBefore: _, approved: _a, approvalId: _i, ...kept } = notes;
       change.tasks.push({ task: queued, expectedVersion: version, notes: kept });
-      change.runs.push({ run, expectedVersion: 0, notes: { leaseExpiresAt } });
-      const routing = { correlationId: runId };
+      // The run's trace starts here, one per run (not the tick's): its dispatch is the root span,
+      // and a requeue or resume later continues it from the run's notes.
+      const traceparent = this.envelopes.beginTrace('dispatch run', {
+        'autopilot.run_id': runId,
+        'autopilot.task_id': task.id,
+        'autopilot.project_id': project.id,
+        'autopilot.run.attempt': attempt,
+      });
+      const trace = traceparent !== undefined ? { traceparent } : {};
+      change.runs.push({ run, expectedVersion: 0, notes: { leaseExpiresAt, ...trace } });
+      const routing = { correlationId: runId, ...trace };
       events.push(
         this.envelopes.build(TaskUpdatedV1, queued, routing),
         this.envelopes.build(RunUpdatedV1, run, routing),

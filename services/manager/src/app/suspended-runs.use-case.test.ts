@@ -183,6 +183,68 @@ describe('SuspendedRunsUseCase with the reports and the tick (SQLite store, Fake
     expect((await commands('a')).at(-1)).toMatchObject({ resumeFrom: { lastStepSeq: 1 } });
   });
 
+  it('a person raising the cap a run stopped at (manager.update_project) resumes it before its window reopens', async () => {
+    const a = await started();
+    const ada = { kind: 'user' as const, id: 'ada' };
+    const settings = createProjectCommand('p1', { maxParallel: 2 });
+    const { repo: _repo, projectId: _id, requestedBy: _by, ...kept } = settings;
+    await f.reports.suspended(
+      runSuspended(a, now(), {
+        reason: 'awaiting_budget',
+        approvalId: undefined,
+        exceededScope: 'daily',
+        budgetReopensAt: '2026-03-03T00:00:00.000Z',
+      }),
+    );
+    await f.tick.execute();
+    expect(await run(a.runId)).toMatchObject({ status: 'suspended' });
+    // Raising another cap does not help this run; raising the daily one does, at once.
+    await f.commands.update({
+      projectId: 'p1',
+      ...kept,
+      budgets: { ...kept.budgets, weeklyUsd: kept.budgets.weeklyUsd + 10 },
+      requestedBy: ada,
+    });
+    await f.tick.execute();
+    expect(await run(a.runId)).toMatchObject({ status: 'suspended' });
+    await f.commands.update({
+      projectId: 'p1',
+      ...kept,
+      budgets: {
+        ...kept.budgets,
+        weeklyUsd: kept.budgets.weeklyUsd + 10,
+        dailyUsd: kept.budgets.dailyUsd + 10,
+      },
+      requestedBy: ada,
+    });
+    await f.tick.execute();
+    expect(await run(a.runId)).toMatchObject({ status: 'pending', fencingToken: 2 });
+
+    // At its own cap: a raised run cap resumes it with the larger budget, no approval needed.
+    const resumed = (await commands('a')).at(-1)!;
+    await f.reports.started(runStarted(resumed, now()));
+    await f.reports.suspended(
+      runSuspended(resumed, now(), {
+        reason: 'awaiting_budget',
+        approvalId: undefined,
+        exceededScope: 'run',
+        requestedUsd: 0.4,
+        costUsd: 4.8,
+      }),
+    );
+    await f.tick.execute();
+    expect(await run(a.runId)).toMatchObject({ status: 'suspended' });
+    await f.commands.update({
+      projectId: 'p1',
+      ...kept,
+      budgets: { runUsd: 8, weeklyUsd: kept.budgets.weeklyUsd + 10, dailyUsd: kept.budgets.dailyUsd + 10 },
+      requestedBy: ada,
+    });
+    await f.tick.execute();
+    expect(await run(a.runId)).toMatchObject({ status: 'pending', fencingToken: 3 });
+    expect((await commands('a')).at(-1)).toMatchObject({ budgetUsd: 8, fencingToken: 3 });
+  });
+
   it('an approval for another run, or a run that is not waiting, changes nothing', async () => {
     const a = await started();
     await f.reports.suspended(runSuspended(a, now()));

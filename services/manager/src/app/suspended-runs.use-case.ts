@@ -136,7 +136,7 @@ export class SuspendedRunsUseCase {
     const leaseExpiresAt = new Date(nowMs + this.settings.runLeaseMs).toISOString();
     const projectRuns =
       !project.paused && (project.autonomyMode === 'semi_auto' || project.autonomyMode === 'full_auto');
-    const input = { projectRuns, now, leaseExpiresAt };
+    const input = { projectRuns, now, leaseExpiresAt, caps: project.budgets };
     const afterApproval = runAfterApproval(stored.value, stored.notes, input);
     const afterWindow =
       afterApproval.kind === 'waits' ? runAfterBudgetWindow(stored.value, stored.notes, input) : undefined;
@@ -171,7 +171,11 @@ export class SuspendedRunsUseCase {
         ...(run.failure ? { failure: run.failure } : {}),
       });
     }
-    const routing = { correlationId: run.id };
+    // The run's own trace (begun at its dispatch), not the trace of the decision that resumes it.
+    const routing = {
+      correlationId: run.id,
+      ...(notes.traceparent !== undefined ? { traceparent: notes.traceparent } : {}),
+    };
     const events: Envelope[] = [this.envelopes.build(RunUpdatedV1, run, routing)];
     if (task) events.push(this.envelopes.build(TaskUpdatedV1, task, routing));
     if (next.kind === 'resumed' && storedTask)

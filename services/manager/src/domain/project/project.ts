@@ -1,4 +1,11 @@
-import type { AutonomyMode, ManagerCreateProjectV1, Project, ProjectPause } from '@autopilot/contracts';
+import type {
+  AutonomyMode,
+  BudgetCaps,
+  ManagerCreateProjectV1,
+  ManagerUpdateProjectV1,
+  Project,
+  ProjectPause,
+} from '@autopilot/contracts';
 import { ScheduleError } from '../schedule/schedule-error';
 import { validateSchedule } from '../schedule/schedule-window';
 import { InvalidProjectSettingsError, ProjectExistsError } from './project-errors';
@@ -55,6 +62,60 @@ export function createProject(
     revision: 1,
   };
   return { kind: 'changed', state: { project } };
+}
+
+/**
+ * The project with `manager.update_project`'s settings (its repository never changes; an absent
+ * schedule removes the schedule), or nothing when they are the ones it has. A project paused by a
+ * budget cap runs again when a daily or weekly cap was raised, as its pause said ("raise the cap"):
+ * if the new cap is still reached, governance refuses the next reservation and it pauses again.
+ * @throws InvalidProjectSettingsError for a schedule, time zone or cap that cannot be used.
+ */
+export function updateProject(
+  state: ProjectState,
+  command: ManagerUpdateProjectV1,
+  now: string,
+): ProjectDecision {
+  const { requestedBy: _, projectId, ...settings } = command;
+  const before = state.project;
+  validateSettings(projectId, { ...settings, repo: before.repo });
+  const current = {
+    name: before.name,
+    autonomyMode: before.autonomyMode,
+    maxParallel: before.maxParallel,
+    budgets: before.budgets,
+    ...(before.schedule ? { schedule: before.schedule } : {}),
+  };
+  if (sameJson(current, settings)) return UNCHANGED;
+  const { schedule: _s, pause, resumeNote: _n, ...kept } = before;
+  const raised = raisedCalendarCaps(before.budgets, settings.budgets);
+  const liftsPause = before.paused && pause?.kind === 'budget' && raised.length > 0;
+  const project = next(
+    { ...kept, ...settings, ...(before.paused && !liftsPause && pause ? { pause } : {}) },
+    liftsPause
+      ? {
+          paused: false,
+          resumeNote:
+            `resumed: the ${raised.join(' and ')} budget was raised; paused since ${pause.since} because ${pause.reason}`.slice(
+              0,
+              1000,
+            ),
+        }
+      : {},
+    now,
+  );
+  return {
+    kind: 'changed',
+    state: liftsPause || !before.paused ? { project } : { ...state, project },
+  };
+}
+
+/** The calendar caps (daily, weekly) `after` raises over `before`, in words. */
+function raisedCalendarCaps(before: BudgetCaps, after: BudgetCaps): string[] {
+  const raised: string[] = [];
+  if (after.dailyUsd > before.dailyUsd) raised.push('daily');
+  if (after.weeklyUsd > before.weeklyUsd) raised.push('weekly');
+  return raised;
 }
 
 /**

@@ -7,10 +7,20 @@ import type { BudgetScope, Failure, StepKind } from '@autopilot/contracts';
  */
 export interface RunNotes {
   readonly leaseExpiresAt?: string;
+  /**
+   * The run's trace (W3C traceparent), begun at its dispatch: a requeued or resumed run's
+   * `worker.execute_run` continues it, so a run is one trace however often it is sent.
+   */
+  readonly traceparent?: string;
   readonly failedStepKind?: StepKind;
   readonly signature?: string;
   /** awaiting_budget: the cap the run ran into. */
   readonly budgetScope?: BudgetScope;
+  /**
+   * awaiting_budget at the run's, the project's day's or week's cap: that cap when the run stopped,
+   * so a person raising it (manager.update_project) resumes the run without waiting for the window.
+   */
+  readonly budgetCapUsd?: number;
   /** awaiting_budget at a day's or week's cap: when its window reopens. */
   readonly budgetReopensAt?: string;
   /** Approved "continue with $X more" on top of the project's run cap, summed. */

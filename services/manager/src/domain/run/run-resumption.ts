@@ -1,4 +1,4 @@
-import type { BudgetScope, Run, RunSuspendedV1 } from '@autopilot/contracts';
+import type { BudgetCaps, BudgetScope, Run, RunSuspendedV1 } from '@autopilot/contracts';
 import type { RunNotes } from './run-notes';
 import { endRunByManager } from './run-results';
 
@@ -35,6 +35,28 @@ export function waitsForBudgetWindow(reason: Run['suspendReason'], scope: Budget
 }
 
 /**
+ * The project's cap of `scope` as it applies to one run (the run cap with what people approved on
+ * top); undefined for the global caps, which no project setting raises.
+ */
+export function capOfScope(
+  caps: BudgetCaps,
+  scope: BudgetScope,
+  extraBudgetUsd: number | undefined,
+): number | undefined {
+  if (scope === 'run') return caps.runUsd + (extraBudgetUsd ?? 0);
+  if (scope === 'daily') return caps.dailyUsd;
+  if (scope === 'weekly') return caps.weeklyUsd;
+  return undefined;
+}
+
+/** Whether a person raised the cap the run stopped at since it stopped. */
+function capRaised(notes: RunNotes, caps: BudgetCaps): boolean {
+  if (notes.budgetScope === undefined || notes.budgetCapUsd === undefined) return false;
+  const now = capOfScope(caps, notes.budgetScope, notes.extraBudgetUsd);
+  return now !== undefined && now > notes.budgetCapUsd;
+}
+
+/**
  * How much more to ask for a run that reached its own cap: another run's worth (the project's run
  * cap), or the refused reservation when that alone is larger, rounded up to whole cents.
  */
@@ -63,7 +85,7 @@ export function runAfterApproval(
   const decision = notes.approvalDecision;
   if (run.status !== 'suspended' || !decision || run.approvalId !== decision.approvalId)
     return { kind: 'waits', reason: `run ${run.id} is not suspended on a decided approval` };
-  const { approvalDecision: _d, budgetScope: _s, leaseExpiresAt: _l, ...rest } = notes;
+  const { approvalDecision: _d, budgetScope: _s, budgetCapUsd: _c, leaseExpiresAt: _l, ...rest } = notes;
   const kept: RunNotes = { ...rest, appliedApprovalId: decision.approvalId };
   if (!decision.approved) {
     const ended = endRunByManager(
@@ -99,21 +121,32 @@ export function runAfterApproval(
 }
 
 /**
- * A suspended run whose budget window reopened (when governance said, and its project runs again):
- * resumed with a fresh lease.
+ * A suspended run whose budget window reopened (when governance said, and its project runs again),
+ * or whose cap a person raised since it stopped (the run's own cap too: the "continue with $X
+ * more" approval is then not needed): resumed with a fresh lease.
  */
 export function runAfterBudgetWindow(
   run: Run,
   notes: RunNotes,
-  input: { readonly projectRuns: boolean; readonly now: string; readonly leaseExpiresAt: string },
+  input: {
+    readonly projectRuns: boolean;
+    readonly now: string;
+    readonly leaseExpiresAt: string;
+    /** The project's caps now. */
+    readonly caps: BudgetCaps;
+  },
 ): { readonly run: Run; readonly notes: RunNotes } | undefined {
-  if (!input.projectRuns || !waitsForBudgetWindow(run.suspendReason, notes.budgetScope)) return undefined;
-  // Before its window reopens the run would only be refused again (its project may not be paused
-  // yet: budget.exceeded and run.suspended arrive in either order).
-  if (notes.budgetReopensAt !== undefined && Date.parse(input.now) < Date.parse(notes.budgetReopensAt))
-    return undefined;
+  if (!input.projectRuns || run.suspendReason !== 'awaiting_budget') return undefined;
+  const raised = capRaised(notes, input.caps);
+  if (!raised) {
+    if (!waitsForBudgetWindow(run.suspendReason, notes.budgetScope)) return undefined;
+    // Before its window reopens the run would only be refused again (its project may not be paused
+    // yet: budget.exceeded and run.suspended arrive in either order).
+    if (notes.budgetReopensAt !== undefined && Date.parse(input.now) < Date.parse(notes.budgetReopensAt))
+      return undefined;
+  }
   const resumed = resumeSuspendedRun(run, input.now);
   if (!resumed) return undefined;
-  const { budgetScope: _s, budgetReopensAt: _r, ...kept } = notes;
+  const { budgetScope: _s, budgetReopensAt: _r, budgetCapUsd: _c, ...kept } = notes;
   return { run: resumed, notes: { ...kept, leaseExpiresAt: input.leaseExpiresAt, resumedAt: input.now } };
 }
