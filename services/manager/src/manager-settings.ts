@@ -14,6 +14,12 @@ export interface ManagerSettings {
   readonly confidenceThreshold: number;
   /** Quality-gate checks whose failure pauses the project (`*`: any); none by default. */
   readonly pauseOnFailedGates: readonly string[];
+  /**
+   * The first tick requeues every run in flight at once instead of waiting for its lease: set where
+   * the workers live and die with this process (the embedded topology of `autopilot start`), so a
+   * run the last process left behind resumes from its checkpoint as soon as the next one starts.
+   */
+  readonly reclaimRunsAtStart: boolean;
 }
 
 export const DEFAULT_TICK_MS = 5_000;
@@ -62,6 +68,12 @@ export const managerSettings = defineSettings(
       min: 0,
       max: 100,
     }),
+    reclaimRunsAtStart: setting.flag({
+      env: 'AUTOPILOT_MANAGER_RECLAIM_RUNS_AT_START',
+      description:
+        'true where the workers share the manager\'s process (autopilot start): runs in flight when it starts are requeued at once, not after their lease',
+      fallback: false,
+    }),
     pauseOnFailedGates: setting.text({
       env: 'AUTOPILOT_MANAGER_PAUSE_ON_FAILED_GATES',
       description:
@@ -79,6 +91,7 @@ export const managerSettings = defineSettings(
       .split(',')
       .map((name) => name.trim())
       .filter((name) => name.length > 0),
+    reclaimRunsAtStart: v.reclaimRunsAtStart,
   }),
 );
 
@@ -90,4 +103,5 @@ export const DEFAULT_MANAGER_SETTINGS: ManagerSettings = {
   maxRunMs: DEFAULT_MAX_RUN_MS,
   confidenceThreshold: DEFAULT_MIN_CONFIDENCE_PERCENT / 100,
   pauseOnFailedGates: [],
+  reclaimRunsAtStart: false,
 };

@@ -62,6 +62,22 @@ export const setting = {
     };
   },
 
+  /** `true` or `false` (also `1`/`0`, `yes`/`no`), `fallback` when unset. */
+  flag(opts: SettingText & { fallback: boolean }): Setting<boolean> {
+    return {
+      env: opts.env,
+      description: opts.description,
+      defaultText: String(opts.fallback),
+      secret: false,
+      parse(raw) {
+        if (raw === undefined) return opts.fallback;
+        const value = FLAG_VALUES[raw.toLowerCase()];
+        if (value === undefined) throw new ConfigError(opts.env, `"${raw}" is not true or false`);
+        return value;
+      },
+    };
+  },
+
   /** An http:// or https:// URL; absent when unset. */
   httpUrl(opts: SettingText & { defaultText?: string }): Setting<string | undefined> {
     return {
@@ -76,6 +92,15 @@ export const setting = {
       },
     };
   },
+};
+
+const FLAG_VALUES: Readonly<Record<string, boolean>> = {
+  true: true,
+  false: false,
+  '1': true,
+  '0': false,
+  yes: true,
+  no: false,
 };
 
 function isHttpUrl(raw: string): boolean {

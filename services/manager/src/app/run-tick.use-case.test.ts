@@ -106,6 +106,26 @@ describe('RunTickUseCase (SQLite store, FakeClock)', () => {
     expect(commands.find((c) => c.data.projectId === 'p2')?.data).not.toHaveProperty('anchor');
   });
 
+  it('reclaimRunsAtStart: the first tick of a new process requeues every run in flight at once, later ticks wait for leases', async () => {
+    f = await openManagerFixture();
+    await f.commands.create(createProjectCommand('p1', { maxParallel: 2 }));
+    await f.applyGraph.execute(tasksGenerated('p1', [taskSpec('a'), taskSpec('b')]));
+    await f.tick.execute();
+    const first = await of<ExecuteRun>(WorkerExecuteRunV1.type);
+    expect(first.map((c) => c.data.fencingToken)).toEqual([1, 1]);
+    // Without the setting a restarted manager waits for the leases (10 minutes away).
+    expect((await f.tickOfNewProcess({}).execute()).requeuedRunIds).toEqual([]);
+
+    const restarted = f.tickOfNewProcess({ reclaimRunsAtStart: true });
+    const report = await restarted.execute();
+    expect([...report.requeuedRunIds].sort()).toEqual(first.map((c) => c.data.runId).sort());
+    const again = (await of<ExecuteRun>(WorkerExecuteRunV1.type)).slice(2);
+    expect(again.map((c) => [c.data.runId, c.data.fencingToken])).toEqual(
+      first.map((c) => [c.data.runId, 2]),
+    );
+    expect((await restarted.execute()).requeuedRunIds).toEqual([]);
+  });
+
   it('respects the global limit across projects', async () => {
     f = await openManagerFixture({ maxParallel: 3 });
     for (const id of ['p1', 'p2']) {

@@ -73,6 +73,9 @@ export interface TickReport {
  */
 @Injectable()
 export class RunTickUseCase {
+  /** reclaimRunsAtStart: the next tick is the first, and every run in flight belongs to a gone process. */
+  private reclaimAll: boolean;
+
   constructor(
     @Inject(ProjectRepository) private readonly projects: ProjectRepository,
     @Inject(TaskGraphRepository) private readonly tasks: TaskGraphRepository,
@@ -86,10 +89,14 @@ export class RunTickUseCase {
     private readonly approvals: ApprovalRequestsUseCase,
     @Inject(LearningRepository) private readonly learning: LearningRepository,
     private readonly suspendedRuns: SuspendedRunsUseCase,
-  ) {}
+  ) {
+    this.reclaimAll = settings.reclaimRunsAtStart;
+  }
 
   async execute(): Promise<TickReport> {
     const now = this.clock.now();
+    const reclaimAll = this.reclaimAll;
+    this.reclaimAll = false;
     // Projects paused only by a budget cap whose window reopened run again from this tick on.
     await this.budgets.resumeDue(now);
     const projects = await this.projects.list();
@@ -102,7 +109,7 @@ export class RunTickUseCase {
     const requeuedRunIds: string[] = [];
     const timedOutRunIds: string[] = [];
     for (const { value } of projects) {
-      const r = await this.reconcile(value, now);
+      const r = await this.reconcile(value, now, reclaimAll);
       requeuedRunIds.push(...r.requeued);
       timedOutRunIds.push(...r.timedOut);
     }
@@ -216,10 +223,14 @@ export class RunTickUseCase {
     );
   }
 
-  /** The project's runs in flight past their maximum run time failed, those whose lease lapsed requeued. */
+  /**
+   * The project's runs in flight past their maximum run time failed, those whose lease lapsed
+   * (with `reclaimAll`, every one) requeued.
+   */
   private async reconcile(
     state: ProjectState,
     nowMs: number,
+    reclaimAll: boolean,
   ): Promise<{ requeued: string[]; timedOut: string[] }> {
     const requeued: string[] = [];
     const timedOut: string[] = [];
@@ -231,7 +242,7 @@ export class RunTickUseCase {
         (stored.notes.leaseExpiresAt ? 0 : this.settings.runLeaseMs);
       if (nowMs >= startedMs + this.settings.maxRunMs) {
         if (await this.expire(state, stored, 'timed_out', nowMs)) timedOut.push(run.id);
-      } else if (nowMs >= leaseMs) {
+      } else if (reclaimAll || nowMs >= leaseMs) {
         if (await this.expire(state, stored, 'requeue', nowMs)) requeued.push(run.id);
       }
     }

@@ -34,6 +34,8 @@ export interface ManagerFixture {
   readonly commands: ProjectCommandsUseCase;
   readonly applyGraph: ApplyTaskGraphUseCase;
   readonly tick: RunTickUseCase;
+  /** A tick as a manager process started now on this store would run it, with `settings` on top. */
+  tickOfNewProcess(settings: Partial<ManagerSettings>): RunTickUseCase;
   readonly reports: RunReportsUseCase;
   readonly runCommands: RunCommandsUseCase;
   readonly approvals: TaskApprovalsUseCase;
@@ -76,19 +78,13 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
   const budgets = new BudgetPausesUseCase(projects, envelopes, clock, log, ticks);
   const learning = new StoreLearningRepository(store);
   const summaries = new StoreDailySummaryRepository(store, clock);
-  return {
-    store,
-    clock,
-    projects,
-    graphs,
-    commands: new ProjectCommandsUseCase(projects, envelopes, clock, ticks),
-    applyGraph: new ApplyTaskGraphUseCase(graphs, projects, envelopes, clock, log, ticks),
-    tick: new RunTickUseCase(
+  const tickWith = (tickSettings: ManagerSettings): RunTickUseCase =>
+    new RunTickUseCase(
       projects,
       graphs,
       records,
       envelopes,
-      full,
+      tickSettings,
       clock,
       ids,
       log,
@@ -96,7 +92,16 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
       new ApprovalRequestsUseCase(graphs, envelopes, ids, log),
       learning,
       suspendedRuns,
-    ),
+    );
+  return {
+    store,
+    clock,
+    projects,
+    graphs,
+    commands: new ProjectCommandsUseCase(projects, envelopes, clock, ticks),
+    applyGraph: new ApplyTaskGraphUseCase(graphs, projects, envelopes, clock, log, ticks),
+    tick: tickWith(full),
+    tickOfNewProcess: (extra) => tickWith({ ...full, ...extra }),
     summaries: new DailySummaryUseCase(projects, graphs, summaries, learning, envelopes, clock, log),
     summaryStore: summaries,
     learning,
