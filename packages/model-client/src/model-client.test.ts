@@ -490,4 +490,30 @@ describe('ModelClient against the scripted OpenAI-compatible server', () => {
     expect(span!.attributes['autopilot.budget.settled']).toBe(false);
     expect(span!.events.map((e) => e.name)).toContain('autopilot.budget.settle_failed');
   });
+
+  it('verifies access before any money is spent: a listed key passes, a refused one names the status, never the key', async () => {
+    const { client } = await setUp({ apiKey: API_KEY });
+    await expect(client.verifyAccess('gpt-x')).resolves.toBeUndefined();
+    await model?.close();
+    const { client: wrongKey } = await setUp({ apiKey: 'the-only-key-it-takes' });
+    const refused = await wrongKey.verifyAccess('gpt-x').catch((err: unknown) => err);
+    outputs.push(refused);
+    expect(refused).toBeInstanceOf(ModelAuthError);
+    expect((refused as Error).message).toMatch(/^model gpt-x: the provider refused the API key \(HTTP 401\)/);
+    expect(model!.calls).toEqual([]);
+    // Nobody listening: said plainly, as no answer.
+    const url = model!.baseURL;
+    await model!.close();
+    model = undefined;
+    const gone = new ModelClient({
+      provider: { baseURL: url, apiKey: API_KEY, name: 'scripted', timeoutMs: 5_000 },
+      router,
+      priceTable: PRICES,
+      admission: new RecordingAdmission(),
+    });
+    const unreachable = await gone.verifyAccess('gpt-x').catch((err: unknown) => err);
+    outputs.push(unreachable);
+    expect(unreachable).toBeInstanceOf(ModelProviderError);
+    expect((unreachable as Error).message).toContain(`could not reach ${url}`);
+  });
 });

@@ -176,6 +176,33 @@ export class ModelClient {
     return { provider: this.#providerName, baseURL: this.#client.baseURL };
   }
 
+  /**
+   * Whether the provider answers and takes the key, asked before any money is spent (`GET
+   * /models`, free at every provider). Resolves when it lists its models, or when it has no such
+   * list (404/405: some local servers); rejects with ModelAuthError (401/403) or ModelProviderError
+   * (no answer, any other status), the key cut out of either.
+   */
+  async verifyAccess(model: string): Promise<void> {
+    try {
+      await this.#client.models.list({ timeout: this.#timeoutMs });
+    } catch (err) {
+      if (err instanceof OpenAI.APIError && err.status !== undefined) {
+        const message = this.providerMessage(err);
+        if (err.status === 401 || err.status === 403) throw new ModelAuthError(model, err.status, message);
+        if (err.status === 404 || err.status === 405) return;
+        throw new ModelProviderError(model, err.status, 1, false, message);
+      }
+      const reason = err instanceof Error ? err.message : 'unknown failure';
+      throw new ModelProviderError(
+        model,
+        undefined,
+        1,
+        true,
+        this.redact(`could not reach ${this.#client.baseURL}: ${reason}`),
+      );
+    }
+  }
+
   /** Prompt tokens of a conversation as this client counts them (the reservation's input estimate). */
   countPrompt(messages: readonly ModelMessage[], tools?: readonly ModelToolDefinition[]): number {
     return this.#counter.countPrompt(messages, tools);

@@ -77,6 +77,8 @@ export interface ModelScript {
   fallback?: ScriptedAnswer | ((call: ScriptedModelCall) => ScriptedAnswer);
   /** Prompts above this many tokens get `context_length_exceeded`, as a real model's window. */
   contextWindow?: number;
+  /** The one API key it accepts; any other gets 401 `invalid_api_key`, as a provider answers. Default: any. */
+  apiKey?: string;
 }
 
 export interface ScriptedModel {
@@ -142,6 +144,26 @@ export async function startScriptedModel(script: ModelScript): Promise<ScriptedM
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string): void => {
+    const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (script.apiKey !== undefined && key !== script.apiKey) {
+      sendError(res, 401, {
+        message: `Incorrect API key provided: ${key.slice(0, 3)}***. (scripted)`,
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      });
+      return;
+    }
+    // The model list, as OpenAI-compatible servers answer `GET /v1/models` (clients check access with it).
+    if (req.method === 'GET' && /\/models\/?$/.test(req.url ?? '')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          object: 'list',
+          data: [{ id: SCRIPTED_FINGERPRINT, object: 'model', created: 0, owned_by: 'scripted' }],
+        }),
+      );
+      return;
+    }
     let body: ScriptedModelCall['body'];
     try {
       body = JSON.parse(raw) as ScriptedModelCall['body'];
