@@ -19,3 +19,4 @@ export * from './model-messages';
 export * from './model-router';
 export * from './token-counter';
 export * from './pricing';
+export * from './verify-model-access';

@@ -23,6 +23,7 @@ import {
   ModelCallCancelledError,
   ModelProviderError,
 } from './model-client-errors';
+import { verifyModelAccess } from './verify-model-access';
 import { toolProblemAnswer, type ModelMessage, type ModelToolDefinition } from './model-messages';
 import { compactConversation } from './context-compactor';
 import { tiktokenCounter } from './token-counter';
@@ -492,11 +493,14 @@ describe('ModelClient against the scripted OpenAI-compatible server', () => {
   });
 
   it('verifies access before any money is spent: a listed key passes, a refused one names the status, never the key', async () => {
-    const { client } = await setUp({ apiKey: API_KEY });
-    await expect(client.verifyAccess('gpt-x')).resolves.toBeUndefined();
-    await model?.close();
-    const { client: wrongKey } = await setUp({ apiKey: 'the-only-key-it-takes' });
-    const refused = await wrongKey.verifyAccess('gpt-x').catch((err: unknown) => err);
+    model = await startScriptedModel({ apiKey: API_KEY });
+    const provider = { baseURL: model.baseURL, apiKey: API_KEY, timeoutMs: 5_000 };
+    await expect(verifyModelAccess(provider, 'gpt-x')).resolves.toBeUndefined();
+    await model.close();
+    model = await startScriptedModel({ apiKey: 'the-only-key-it-takes' });
+    const refused = await verifyModelAccess({ ...provider, baseURL: model.baseURL }, 'gpt-x').catch(
+      (err: unknown) => err,
+    );
     outputs.push(refused);
     expect(refused).toBeInstanceOf(ModelAuthError);
     expect((refused as Error).message).toMatch(/^model gpt-x: the provider refused the API key \(HTTP 401\)/);
@@ -505,13 +509,9 @@ describe('ModelClient against the scripted OpenAI-compatible server', () => {
     const url = model!.baseURL;
     await model!.close();
     model = undefined;
-    const gone = new ModelClient({
-      provider: { baseURL: url, apiKey: API_KEY, name: 'scripted', timeoutMs: 5_000 },
-      router,
-      priceTable: PRICES,
-      admission: new RecordingAdmission(),
-    });
-    const unreachable = await gone.verifyAccess('gpt-x').catch((err: unknown) => err);
+    const unreachable = await verifyModelAccess({ ...provider, baseURL: url }, 'gpt-x').catch(
+      (err: unknown) => err,
+    );
     outputs.push(unreachable);
     expect(unreachable).toBeInstanceOf(ModelProviderError);
     expect((unreachable as Error).message).toContain(`could not reach ${url}`);

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { providerMessageOf, withoutKey } from './provider-text';
 import type {
   ChatCompletion,
   ChatCompletionCreateParamsNonStreaming,
@@ -174,33 +175,6 @@ export class ModelClient {
   /** Keeps the key out of anything printed: the openai client object would show it in a log. */
   toJSON(): { provider: string; baseURL: string } {
     return { provider: this.#providerName, baseURL: this.#client.baseURL };
-  }
-
-  /**
-   * Whether the provider answers and takes the key, asked before any money is spent (`GET
-   * /models`, free at every provider). Resolves when it lists its models, or when it has no such
-   * list (404/405: some local servers); rejects with ModelAuthError (401/403) or ModelProviderError
-   * (no answer, any other status), the key cut out of either.
-   */
-  async verifyAccess(model: string): Promise<void> {
-    try {
-      await this.#client.models.list({ timeout: this.#timeoutMs });
-    } catch (err) {
-      if (err instanceof OpenAI.APIError && err.status !== undefined) {
-        const message = this.providerMessage(err);
-        if (err.status === 401 || err.status === 403) throw new ModelAuthError(model, err.status, message);
-        if (err.status === 404 || err.status === 405) return;
-        throw new ModelProviderError(model, err.status, 1, false, message);
-      }
-      const reason = err instanceof Error ? err.message : 'unknown failure';
-      throw new ModelProviderError(
-        model,
-        undefined,
-        1,
-        true,
-        this.redact(`could not reach ${this.#client.baseURL}: ${reason}`),
-      );
-    }
   }
 
   /** Prompt tokens of a conversation as this client counts them (the reservation's input estimate). */
@@ -506,13 +480,11 @@ export class ModelClient {
 
   /** The provider's own message (its error body's when it sent one), without the key, bounded. */
   private providerMessage(err: InstanceType<typeof OpenAI.APIError>): string {
-    const body = err.error as { message?: unknown } | undefined;
-    const text = typeof body?.message === 'string' ? body.message : err.message;
-    return this.redact(text).slice(0, 500);
+    return providerMessageOf(err, this.#apiKey);
   }
 
   private redact(text: string): string {
-    return this.#apiKey.length >= 4 ? text.split(this.#apiKey).join('[redacted]') : text;
+    return withoutKey(text, this.#apiKey);
   }
 }
 
