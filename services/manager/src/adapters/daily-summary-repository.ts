@@ -6,9 +6,9 @@ import {
   type Doc,
   type DocumentStore,
   type RevisionedDoc,
+  findAll,
 } from '@autopilot/store';
 import type { DailySummaryRepository } from '../app/ports';
-import { findAll } from './store-pages';
 
 export const DAILY_SUMMARY_COLLECTIONS: readonly CollectionSpec[] = [{ name: 'daily_summaries' }];
 

@@ -9,7 +9,7 @@ import {
   type ProjectLearning,
   type TaskLearning,
 } from '../domain/learning/learning-signals';
-import { findAll } from './store-pages';
+import { findAll } from '@autopilot/store';
 
 export const LEARNING_COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'project_learning' },

@@ -6,10 +6,10 @@ import {
   type CollectionSpec,
   type DocumentStore,
   type RevisionedDoc,
+  findAll,
 } from '@autopilot/store';
 import type { ProjectRepository, Versioned } from '../app/ports';
 import type { ProjectState } from '../domain/project/project';
-import { findAll } from './store-pages';
 
 export const PROJECT_COLLECTIONS: readonly CollectionSpec[] = [{ name: 'projects' }];
 

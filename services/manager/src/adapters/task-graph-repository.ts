@@ -6,6 +6,7 @@ import {
   type CollectionSpec,
   type DocumentStore,
   type RevisionedDoc,
+  findAll,
 } from '@autopilot/store';
 import type {
   RunNotes,
@@ -18,7 +19,6 @@ import type {
 } from '../app/ports';
 import type { AppliedPlan } from '../domain/plan-revision/apply-plan-revision';
 import { recordLearning } from './learning-store';
-import { findAll } from './store-pages';
 
 export const TASK_GRAPH_COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'task_graphs' },

@@ -124,6 +124,13 @@ describe('RunTickUseCase (SQLite store, FakeClock)', () => {
       first.map((c) => [c.data.runId, 2]),
     );
     expect((await restarted.execute()).requeuedRunIds).toEqual([]);
+
+    // A paused project's runs wait for it to run again, then go at once.
+    await f.commands.pause({ projectId: 'p1', requestedBy: { kind: 'user', id: 'ada' } });
+    const whilePaused = f.tickOfNewProcess({ reclaimRunsAtStart: true });
+    expect((await whilePaused.execute()).requeuedRunIds).toEqual([]);
+    await f.commands.resume({ projectId: 'p1', requestedBy: { kind: 'user', id: 'ada' } });
+    expect((await whilePaused.execute()).requeuedRunIds).toHaveLength(2);
   });
 
   it('respects the global limit across projects', async () => {

@@ -73,8 +73,11 @@ export interface TickReport {
  */
 @Injectable()
 export class RunTickUseCase {
-  /** reclaimRunsAtStart: the next tick is the first, and every run in flight belongs to a gone process. */
-  private reclaimAll: boolean;
+  /**
+   * reclaimRunsAtStart: the projects whose runs in flight were requeued since this process started
+   * (each at its first tick in which it may run work: a paused project's runs wait for it).
+   */
+  private readonly reclaimed = new Set<string>();
 
   constructor(
     @Inject(ProjectRepository) private readonly projects: ProjectRepository,
@@ -89,14 +92,10 @@ export class RunTickUseCase {
     private readonly approvals: ApprovalRequestsUseCase,
     @Inject(LearningRepository) private readonly learning: LearningRepository,
     private readonly suspendedRuns: SuspendedRunsUseCase,
-  ) {
-    this.reclaimAll = settings.reclaimRunsAtStart;
-  }
+  ) {}
 
   async execute(): Promise<TickReport> {
     const now = this.clock.now();
-    const reclaimAll = this.reclaimAll;
-    this.reclaimAll = false;
     // Projects paused only by a budget cap whose window reopened run again from this tick on.
     await this.budgets.resumeDue(now);
     const projects = await this.projects.list();
@@ -109,7 +108,7 @@ export class RunTickUseCase {
     const requeuedRunIds: string[] = [];
     const timedOutRunIds: string[] = [];
     for (const { value } of projects) {
-      const r = await this.reconcile(value, now, reclaimAll);
+      const r = await this.reconcile(value, now, this.reclaimNow(value));
       requeuedRunIds.push(...r.requeued);
       timedOutRunIds.push(...r.timedOut);
     }
@@ -221,6 +220,19 @@ export class RunTickUseCase {
       learned,
       project,
     );
+  }
+
+  /**
+   * Whether this tick requeues every run of the project in flight (reclaimRunsAtStart): at the first
+   * tick since this process started in which the project may run work, once.
+   */
+  private reclaimNow(state: ProjectState): boolean {
+    const { project } = state;
+    if (!this.settings.reclaimRunsAtStart || this.reclaimed.has(project.id)) return false;
+    if (project.paused || (project.autonomyMode !== 'semi_auto' && project.autonomyMode !== 'full_auto'))
+      return false;
+    this.reclaimed.add(project.id);
+    return true;
   }
 
   /**
