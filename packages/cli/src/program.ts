@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { addPlanCommand } from './commands/plan-command';
 import { addServiceCommand } from './commands/service-command';
+import { addReportCommand } from './commands/report-command';
 import { addDemoCommand, addStartCommand } from './commands/start-command';
 import { addUpCommand } from './commands/up-command';
 
@@ -40,6 +41,7 @@ export function buildProgram(output: ProgramOutput): Command {
   addPlanCommand(program);
   addStartCommand(program);
   addDemoCommand(program);
+  addReportCommand(program);
   program.addHelpText(
     'after',
     `

@@ -1,4 +1,4 @@
-import type { Collection, Doc, Filter } from '@autopilot/store';
+import type { Collection, Doc, Filter } from './document-store';
 
 /** Every document matching `filter`, page by page. */
 export async function findAll<T extends Doc>(collection: Collection<T>, filter: Filter = {}): Promise<T[]> {

@@ -13,3 +13,4 @@ export * from './errors';
 export * from './outbox';
 export * from './inbox';
 export * from './revisioned';
+export * from './find-all';

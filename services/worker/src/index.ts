@@ -9,6 +9,8 @@ import type { Provider } from '@nestjs/common';
 import type { ServiceDefinition } from '@autopilot/runtime';
 import { WORKER_ADAPTERS } from './worker-adapters';
 import { workerSettings } from './worker-settings';
+
+export type { WorkerModelSettings, WorkerSettings } from './worker-settings';
 import { workerModuleWith } from './worker.module';
 
 /**

@@ -67,7 +67,10 @@ export function addPlanCommand(program: Command): void {
       '<path>',
       'the blueprint: a file, a directory of .md, .markdown and .txt files, or - for standard input',
     )
-    .option('--repo <path>', 'also scan this local git repository and report its gaps (and a proposal)')
+    .option(
+      '--repo <path>',
+      "also scan this local git repository: report its gaps (and a proposal), and check each task against it (scope paths it cannot hold are dropped, the toolchain's checks validate tasks the blueprint gives none)",
+    )
     .option('--json', 'print the plan as JSON (deterministic: the same input prints the same bytes)')
     .option(
       '-d, --dir <path>',
@@ -84,12 +87,14 @@ export function addPlanCommand(program: Command): void {
       'after',
       `
 Output: a plan tree (nodes under their parents with kind, priority and risk; tasks under their nodes
-with where they come from, why their priority and risk, what they depend on; the intention anchor,
-open questions and, with --repo, gaps). With --json:
+with where they come from, why their priority and risk, what they depend on and, with --repo, what
+checking them against the repository changed; the intention anchor, open questions and, with --repo,
+gaps). With --json:
   { blueprint: {id, version, digest, words},
     nodes: [{id, kind, title, parentId, file, startLine, endLine, start, end, priority, risk}],
     tasks: [{id, title, kind, planNodeId, dependsOn, scope, validation, description, deliverables,
-             acceptanceCriteria, source: {file, startLine, endLine}, priority, risk, why}],
+             acceptanceCriteria, source: {file, startLine, endLine}, priority, risk, why,
+             repoCheck: null without --repo, else {commit, notes: [{kind, subject, reason}]}}],
     anchor: {id, text, pivots}, questions: [{pivot, text}],
     gaps: null without --repo, else {reportId, commit, summary, items, proposal} }
 Lines are 1-based in the node's file (file is null for a single-file blueprint); start and end are
@@ -116,6 +121,8 @@ async function runPlanCommand(path: string, flags: PlanFlags): Promise<PlanExit>
     // Warnings (a secret found in the blueprint, by file and line) go to stderr: stdout is the plan.
     for (const warning of report.warnings)
       process.stderr.write(`autopilot plan: warning: ${inert(warning.message)}\n`);
+    const repoCheck = repoCheckSummary(report);
+    if (repoCheck !== undefined) process.stderr.write(`autopilot plan: warning: ${inert(repoCheck)}\n`);
     const output = planOutput(report, text);
     const printed = flags.json ? `${JSON.stringify(output, null, 2)}\n` : renderPlanTree(output);
     if (flags.output !== undefined) await writeFile(flags.output, printed);
@@ -141,6 +148,26 @@ async function runPlanCommand(path: string, flags: PlanFlags): Promise<PlanExit>
     process.stderr.write(`autopilot plan: ${inert(describeError(err))}\n`);
     return ExitCode.failed;
   }
+}
+
+/**
+ * With --repo: how many scope paths the check against the repository dropped and how many given
+ * checks it cannot run, or undefined when it found nothing to say (each is in the plan, per task).
+ */
+function repoCheckSummary(report: PlanReport): string | undefined {
+  const count = (kind: string) =>
+    report.tasks.tasks.reduce(
+      (n, t) => n + (t.repoCheck?.notes.filter((x) => x.kind === kind).length ?? 0),
+      0,
+    );
+  const dropped = count('scope_dropped');
+  const unrunnable = count('validation_unrunnable');
+  if (dropped + unrunnable === 0) return undefined;
+  return (
+    `checked against the repository: ${dropped} scope path(s) dropped (not in the repository, no folder ` +
+    `to create them in), ${unrunnable} validation command(s) the repository cannot run as it stands; ` +
+    `see each task's repository notes`
+  );
 }
 
 /** Why an empty plan is empty, in words a person can act on. */
@@ -229,11 +256,14 @@ async function planOnce(path: string, flags: PlanFlags): Promise<{ report: PlanR
     );
     progress(`planned: ${planned.plan.nodes.length} plan nodes, ${planned.tasks.tasks.length} tasks`);
     if (flags.repo === undefined) return { report: planned, text: source.text };
-    const repo = await deadline.race(
-      `waiting for repo.scanned and gap_report.created for ${flags.repo}`,
-      topology.scanRepo(flags.repo, flags.project),
+    // The planner checks the plan against the scanned repository (scope, validation) and announces
+    // it again, as a new revision when the check changed a task: that is the plan printed.
+    const { checked, ...repo } = await deadline.race(
+      `waiting for repo.scanned, gap_report.created and the plan checked against ${flags.repo}`,
+      topology.scanRepo(flags.repo, flags.project, planned.plan.planId),
     );
-    return { report: { ...planned, repo }, text: source.text };
+    const plan = checked ?? { plan: planned.plan, tasks: planned.tasks };
+    return { report: { ...planned, ...plan, repo }, text: source.text };
   } finally {
     process.removeListener('SIGINT', stopOnSigint);
     deadline.clear();

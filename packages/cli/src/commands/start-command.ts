@@ -4,11 +4,13 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { Approval, AutonomyMode } from '@autopilot/contracts';
 import { describeError } from '@autopilot/kernel';
+import { startTelemetry } from '@autopilot/telemetry';
 import { ExitCode } from '../exit-codes';
 import { inert } from '../terminal-text';
 import { createDemoRepository } from '../demo/demo-repository';
 import { DEMO_MODEL, DEMO_PRICE_TABLE, startDemoModel } from '../demo/demo-model';
 import { runStart } from '../start/run-start';
+import { isBadInput } from '../start/start-input';
 import type { ApprovalAnswer } from '../start/start-job';
 import { parseAutonomy, parseBudgetUsd, parseMaxParallel, scheduleOf } from '../start/start-flags';
 
@@ -72,18 +74,15 @@ export function addStartCommand(program: Command): void {
     .option('--schedule <HH:MM-HH:MM>', 'run only in this daily window')
     .option('--tz <zone>', 'the IANA time zone of --schedule and of the daily and weekly budgets')
     .option('-d, --dir <path>', 'where the project is kept between runs', '.autopilot')
-    .option('--yes', 'do not wait before spending')
-    .option('--json', 'print the report as JSON')
+    .option('--yes', 'do not wait for Ctrl-C after the summary, before anything is spent')
+    .option('--json', 'progress and the report as JSON lines')
     .action(async (blueprint: string, flags: StartFlags) => {
-      const env = process.env;
-      if (!env.AUTOPILOT_WORKER_MODEL) {
-        process.stderr.write(
-          'autopilot start: no model is configured: set AUTOPILOT_WORKER_MODEL and OPENAI_API_KEY (or OPENAI_BASE_URL for a local OpenAI-compatible server). To see Autopilot work without one, run `autopilot demo`.\n',
-        );
-        process.exitCode = ExitCode.usage;
-        return;
-      }
-      process.exitCode = await startOrExplain({ blueprint, flags, env, decide: terminalDecision(say) });
+      process.exitCode = await startOrExplain({
+        blueprint,
+        flags,
+        env: process.env,
+        decide: terminalDecision(say),
+      });
     });
 }
 
@@ -160,6 +159,8 @@ async function startOrExplain(opts: {
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Each run's trace (its steps, model calls with tokens and cost) goes to OTEL_EXPORTER_OTLP_ENDPOINT when set.
+  const telemetry = startTelemetry({ serviceName: 'autopilot' });
   try {
     const schedule = scheduleOf(flags.schedule, flags.tz);
     return await runStart({
@@ -172,15 +173,21 @@ async function startOrExplain(opts: {
       ...(schedule ? { schedule } : {}),
       env: opts.env,
       json: flags.json === true,
+      yes: flags.yes === true,
       decide: opts.decide,
-      say,
+      out: process.stdout,
       signal: abort.signal,
     });
   } catch (err) {
-    process.stderr.write(`autopilot start: ${describeError(err)}\n`);
-    return ExitCode.usage;
+    if (isBadInput(err)) {
+      process.stderr.write(`autopilot start: ${inert(describeError(err))}\n`);
+      return ExitCode.usage;
+    }
+    process.stderr.write(`autopilot start failed: ${inert(describeError(err))}\n`);
+    return ExitCode.failed;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    await telemetry.shutdown();
   }
 }

@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
-import type { AutonomyMode, BudgetCaps, Schedule } from '@autopilot/contracts';
-import { readBlueprintSource } from '@autopilot/ingestion';
-import { currentBranch, Git } from '@autopilot/git';
-import { createLogger, readServiceSettings, type Logger } from '@autopilot/runtime';
+import { mkdir } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import type { Approval, AutonomyMode, BudgetCaps, Schedule } from '@autopilot/contracts';
+import { createLogger, readServiceSettings, type Logger } from '@autopilot/runtime';
+import type { WorkerSettings } from '@autopilot/worker';
 import { allowRepoRoot } from '../plan/plan-repo-root';
+import { progressViewFor } from '../progress/progress-view-for';
+import type { ProgressOutput } from '../progress/progress-view';
 import { inert } from '../terminal-text';
+import { estimateCostRange } from './start-estimate';
+import { checkModelAccess, readStartInput, StartInputError } from './start-input';
 import { StartJob, type ApprovalAnswer } from './start-job';
+import { progressSnapshotOf } from './start-progress';
 import { exitCodeOf, renderStartReport } from './start-report';
 import { startReportOf } from './start-report-of';
-import type { Approval } from '@autopilot/contracts';
 
-/** Everything a start needs, flags and environment already checked. */
+/** Everything a start needs, its flags already parsed. */
 export interface StartOptions {
   readonly blueprint: string;
   readonly repo: string;
@@ -24,38 +27,103 @@ export interface StartOptions {
   /** The services' environment (model, price table, …). */
   readonly env: NodeJS.ProcessEnv;
   readonly json: boolean;
+  /** Start at once: no wait for Ctrl-C after the summary. */
+  readonly yes: boolean;
   /** How an approval is answered; default: it waits for a person. */
   readonly decide?: (approval: Approval) => Promise<ApprovalAnswer>;
-  /** Lines for the person (stdout). */
-  readonly say: (line: string) => void;
+  /** Where the person reads it all (stdout): a terminal gets live bars. */
+  readonly out: ProgressOutput;
+  /** Aborted by SIGINT or SIGTERM: the start stops at the next safe point. */
   readonly signal?: AbortSignal;
+  /** The last look before money is spent, on a terminal without --yes (ms). Default 5000. */
+  readonly graceMs?: number;
 }
+
+/** 0 every task done, 3 waiting for a person, 1 a failure, 130 stopped by a signal. */
+export type StartExit = 0 | 1 | 3 | 130;
 
 /** How long nothing may move before the start stops and reports (runs waiting on people or budgets). */
 const QUIET_MS = 3_000;
+const DEFAULT_GRACE_MS = 5_000;
 
 /**
- * `autopilot start` on the embedded topology: the project in `--dir`, the blueprint planned, the
- * repository scanned, then the work followed until it is done or waits for a person; the report,
- * and the exit code (0 done, 3 waiting, 1 a failure).
+ * `autopilot start` on the embedded topology: the input checked (blueprint, repository, model)
+ * before anything starts, the blueprint planned and the repository scanned, a summary of what it
+ * will do and may cost, then the work followed with live progress until it is done or waits for a
+ * person; the report and the exit code. The project and what the services announced are kept in
+ * `--dir`, so the next start resumes: runs left in flight are resumed from their checkpoints.
+ * @throws StartInputError or ConfigError for bad input (exit 2), before anything is started.
  */
-export async function runStart(opts: StartOptions): Promise<0 | 1 | 3> {
-  const repo = resolve(opts.repo);
-  const git = new Git(repo);
-  const defaultBranch = (await currentBranch(repo).catch(() => undefined)) ?? 'main';
-  const baseCommit = await git.resolveCommit('HEAD');
-  const source = await readBlueprintSource(opts.blueprint);
-  // One project per repository in a --dir: a second start on the same repository resumes it.
-  const projectId = `p-${createHash('sha256').update(repo).digest('hex').slice(0, 12)}`;
-  // The person named the repository on their own machine: that one directory may be scanned.
+export async function runStart(opts: StartOptions): Promise<StartExit> {
+  const input = await readStartInput(opts.blueprint, opts.repo);
+  const { repo, defaultBranch, baseCommit } = input;
   const settings = allowRepoRoot(
-    // The tick a person waits on: every second unless configured (a deployment ticks every 5 s).
-    readServiceSettings(StartJob.services, { AUTOPILOT_MANAGER_TICK_MS: '1000', ...opts.env }),
+    readServiceSettings(StartJob.services, {
+      // The tick a person waits on: every second unless configured (a deployment ticks every 5 s).
+      AUTOPILOT_MANAGER_TICK_MS: '1000',
+      // The workers live and die with this process: what the last one left in flight resumes at once.
+      AUTOPILOT_MANAGER_RECLAIM_RUNS_AT_START: 'true',
+      ...opts.env,
+    }),
     repo,
   );
+  const model = (settings.get('worker') as WorkerSettings | undefined)?.model;
+  if (!model) {
+    throw new StartInputError(
+      'no model is configured: set AUTOPILOT_WORKER_MODEL and OPENAI_API_KEY (or OPENAI_BASE_URL for a local OpenAI-compatible server). To see Autopilot work without one, run `autopilot demo`.',
+    );
+  }
+  await checkModelAccess(model);
+
+  // One project per repository in a --dir: a second start on the same repository resumes it.
+  const projectId = `p-${createHash('sha256').update(repo).digest('hex').slice(0, 12)}`;
+  await mkdir(opts.dir, { recursive: true });
+  const view = progressViewFor(opts.out, { json: opts.json });
+  const say = (line: string): void => view.say(line);
   const job = await StartJob.start({ dir: opts.dir, logger: quietLogger(), settings, projectId });
+  let interrupted: boolean;
   try {
-    await job.createProject({
+    await job.noteBaseCommit(projectId, baseCommit);
+    await job.scan(repo, projectId);
+    const planned = await job.plan(input.source, projectId);
+    const tasks = planned.tasks.tasks;
+    const done = new Set(
+      [...job.state.tasks.values()].filter((t) => t.status === 'succeeded').map((t) => t.id),
+    );
+    const toDo = tasks.filter((t) => !done.has(t.id));
+    const ready = toDo.filter((t) => t.dependsOn.every((d) => done.has(d)));
+    const cost = estimateCostRange(toDo, opts.budgets.runUsd);
+    say(
+      `Blueprint ${inert(input.source.sourcePath ?? opts.blueprint)}: ${tasks.length} tasks` +
+        (done.size > 0 ? `, ${done.size} done before` : ''),
+    );
+    for (const t of tasks)
+      say(
+        `  ${done.has(t.id) ? '✓' : '-'} ${t.id}: ${t.title}${t.dependsOn.length ? ` (after ${t.dependsOn.join(', ')})` : ''}`,
+      );
+    say(`Ready to start: ${ready.length ? ready.map((t) => t.id).join(', ') : 'none'}`);
+    say(
+      `Repository ${repo} from commit ${baseCommit.slice(0, 12)} (${defaultBranch} is never written)` +
+        (input.uncommitted > 0
+          ? `; ${input.uncommitted} uncommitted change${input.uncommitted === 1 ? ' is' : 's are'} not part of the work`
+          : ''),
+    );
+    say(
+      `Estimated cost: $${cost.lowUsd.toFixed(2)}–$${cost.highUsd.toFixed(2)} for ${cost.tasks} task${cost.tasks === 1 ? '' : 's'}; ` +
+        `budgets: $${opts.budgets.runUsd.toFixed(2)} per run, $${opts.budgets.dailyUsd.toFixed(2)} per day, $${opts.budgets.weeklyUsd.toFixed(2)} per week`,
+    );
+    say(`Model: ${model.routing.roles.worker_code.cheap} at ${model.baseURL ?? 'https://api.openai.com/v1'}`);
+    if (opts.out.isTTY === true && !opts.yes && !opts.json) {
+      say(
+        `Starting in ${Math.round((opts.graceMs ?? DEFAULT_GRACE_MS) / 1000)} s: Ctrl-C stops here, nothing spent.`,
+      );
+      if (await abortedWithin(opts.signal, opts.graceMs ?? DEFAULT_GRACE_MS)) {
+        say('Stopped before anything ran: nothing was spent.');
+        return 130;
+      }
+    }
+
+    const lifted = await job.createProject({
       projectId,
       repo: { location: repo, defaultBranch },
       autonomyMode: opts.autonomyMode,
@@ -63,52 +131,65 @@ export async function runStart(opts: StartOptions): Promise<0 | 1 | 3> {
       maxParallel: opts.maxParallel,
       ...(opts.schedule ? { schedule: opts.schedule } : {}),
     });
-    await job.scan(repo, projectId);
-    const planned = await job.plan(source, projectId);
-    const tasks = planned.tasks.tasks;
-    opts.say(`Blueprint ${inert(source.sourcePath ?? opts.blueprint)}: ${tasks.length} tasks`);
-    for (const t of tasks)
-      opts.say(
-        `  - ${inert(t.id)}: ${inert(t.title)}${t.dependsOn.length ? ` (after ${t.dependsOn.join(', ')})` : ''}`,
-      );
-    opts.say(
-      `Repository ${inert(repo)} from commit ${baseCommit.slice(0, 12)} (${inert(defaultBranch)} is never written)`,
-    );
-    opts.say(
-      `Budgets: $${opts.budgets.runUsd.toFixed(2)} per run, $${opts.budgets.dailyUsd.toFixed(2)} per day, $${opts.budgets.weeklyUsd.toFixed(2)} per week`,
-    );
-    let lastDone = -1;
+    if (lifted) say(`The project was paused (${lifted}); starting it again resumes it.`);
+    const decide = opts.decide ?? (() => Promise.resolve('wait' as const));
     await job.follow({
       projectId,
       quietMs: QUIET_MS,
-      decide: opts.decide ?? (() => Promise.resolve('wait' as const)),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onChange: () => {
-        const all = [...job.state.tasks.values()];
-        const done = all.filter((t) => t.status === 'succeeded').length;
-        if (done !== lastDone) {
-          lastDone = done;
-          const running = all.filter((t) => t.status === 'running').map((t) => t.id);
-          opts.say(
-            `progress: ${done}/${all.length} done${running.length ? `; running ${running.join(', ')}` : ''}`,
-          );
+      decide: async (approval) => {
+        view.pause();
+        try {
+          return await decide(approval);
+        } finally {
+          view.resume();
         }
       },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onChange: () => view.update(progressSnapshotOf(job.state, job.live, opts.budgets)),
     });
-    const report = await startReportOf({
-      projectId,
-      state: job.state,
-      repo,
-      defaultBranch,
-      baseCommit,
-      budgets: opts.budgets,
-    });
-    if (opts.json) opts.say(JSON.stringify(report));
-    else for (const line of renderStartReport(report)) opts.say(line);
-    return exitCodeOf(report);
+    interrupted = opts.signal?.aborted === true;
   } finally {
+    view.stop();
+    await job.pauseUntilNextStart(projectId).catch(() => undefined);
     await job.stop();
   }
+
+  const report = await startReportOf({
+    projectId,
+    state: job.state,
+    repo,
+    defaultBranch,
+    baseCommit,
+    budgets: opts.budgets,
+  });
+  const print = (line: string): void => void opts.out.write(`${line}\n`);
+  if (opts.json) print(JSON.stringify(report));
+  else for (const line of renderStartReport(report)) print(line);
+  if (interrupted) {
+    print(
+      opts.json
+        ? JSON.stringify({ type: 'note', text: 'interrupted: runs in flight were checkpointed' })
+        : 'Interrupted: runs in flight were checkpointed; `autopilot start` with the same --dir resumes them.',
+    );
+    return 130;
+  }
+  return exitCodeOf(report);
+}
+
+/** Whether `signal` aborts within `ms` (the last look before money is spent). */
+function abortedWithin(signal: AbortSignal | undefined, ms: number): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(false);
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** The services' own log lines stay out of the person's way (they are for operators). */

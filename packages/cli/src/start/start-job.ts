@@ -2,11 +2,14 @@ import type { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
   ApprovalDecidedV1,
   ApprovalRequestedV1,
-  BudgetExceededV1,
   GovernanceDecideApprovalV1,
   ManagerCreateProjectV1,
+  ManagerPauseProjectV1,
+  ManagerResumeProjectV1,
+  ManagerUpdateProjectV1,
   ProjectUpdatedV1,
   RunFinishedV1,
+  StepRecordedV1,
   TaskUpdatedV1,
   type Approval,
   type AutonomyMode,
@@ -14,6 +17,7 @@ import {
   type Project,
   type RunFinishedV1 as RunFinished,
   type Schedule,
+  type StepRecordedV1 as StepRecorded,
   type Task,
 } from '@autopilot/contracts';
 import { governanceService } from '@autopilot/governance';
@@ -22,6 +26,7 @@ import { managerService } from '@autopilot/manager';
 import type { Logger, SettingsByService } from '@autopilot/runtime';
 import { workerService } from '@autopilot/worker';
 import { PlanTopology, type PlannedBlueprint } from '../plan/plan-pipeline';
+import { StartReadModel, type StartState } from './start-read-model';
 
 /** What `autopilot start` asks for. */
 export interface StartRequest {
@@ -33,19 +38,19 @@ export interface StartRequest {
   readonly schedule?: Schedule;
 }
 
-/** What happened, as the services announced it. */
-export interface StartState {
-  readonly tasks: Map<string, Task>;
-  /** The last `run.finished` of each task. */
-  readonly finished: Map<string, RunFinished>;
-  readonly approvals: Map<string, Approval>;
-  project?: Project;
-  budgetStop?: string;
+/** The runs in flight as their steps tell: the last step of each task, what each run spent so far. */
+export interface LiveRuns {
+  readonly lastStep: Map<string, string>;
+  readonly spentByRun: Map<string, { readonly taskId: string; readonly usd: number }>;
 }
 
 /** A person's answer to an approval: approve, reject with a reason, or leave it waiting. */
 export type ApprovalAnswer =
   { readonly decision: 'approved' | 'rejected'; readonly comment?: string } | 'wait';
+
+/** The pause a start leaves behind, so the next start shows its summary before anything runs. */
+const BETWEEN_STARTS = 'autopilot start ended; the next autopilot start resumes the project';
+const requestedBy = { kind: 'user', id: 'autopilot-start' } as const;
 
 const TERMINAL = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
 const MOVING = new Set(['queued', 'running']);
@@ -58,10 +63,16 @@ const MOVING = new Set(['queued', 'running']);
  */
 export class StartJob {
   static readonly services = [...PlanTopology.services, managerService, governanceService, workerService];
-  readonly state: StartState = { tasks: new Map(), finished: new Map(), approvals: new Map() };
   private changed: () => void = () => undefined;
 
-  private constructor(private readonly topology: PlanTopology) {}
+  private constructor(
+    private readonly topology: PlanTopology,
+    private readonly model: StartReadModel,
+    /** What the services announced about the project, this start's events on top of every earlier start's. */
+    readonly state: StartState,
+    /** What runs in flight are doing and have spent (for the progress view; not kept between starts). */
+    readonly live: LiveRuns,
+  ) {}
 
   static async start(opts: {
     dir: string;
@@ -69,76 +80,110 @@ export class StartJob {
     settings: SettingsByService;
     projectId: string;
   }): Promise<StartJob> {
-    // The job exists once the services started; what they announce before is applied then.
-    const made: { job?: StartJob } = {};
-    const pending: (() => void)[] = [];
-    const state = (): StartState | undefined => made.job?.state;
+    const model = await StartReadModel.open(opts.dir);
+    const state = await model.load(opts.projectId);
+    let changed = (): void => undefined;
+    const live: LiveRuns = { lastStep: new Map(), spentByRun: new Map() };
     const topology = await PlanTopology.start({
       dir: opts.dir,
       logger: opts.logger,
       settings: opts.settings,
       services: StartJob.services,
       observe: async (bus) => {
-        const mine = (p: { projectId: string }) => p.projectId === opts.projectId;
-        const on = async <T>(
+        // Stored before the handler returns: the embedded bus settles a publish only then.
+        const on = async <T extends { projectId: string } | Project>(
           def: Parameters<InProcessMessageBus['subscribe']>[0],
-          apply: (s: StartState, v: T) => void,
+          apply: (v: T) => Promise<void>,
         ) =>
           bus.subscribe(def, `start-${def.type.replace(/\./g, '-')}`, async (d) => {
             const v = d.payload as T;
-            const s = state();
-            if (!s) {
-              pending.push(() => apply(made.job!.state, v));
-              return;
-            }
-            apply(s, v);
-            made.job!.changed();
+            if (('projectId' in v ? v.projectId : v.id) !== opts.projectId) return;
+            await apply(v);
+            changed();
           });
-        await on<Task>(TaskUpdatedV1, (s, t) => {
-          const seen = s.tasks.get(t.id);
-          if (mine(t) && (!seen || seen.revision <= t.revision)) s.tasks.set(t.id, t);
-        });
-        await on<RunFinished>(RunFinishedV1, (s, f) => {
-          if (mine(f)) s.finished.set(f.taskId, f);
-        });
-        await on<Approval>(ApprovalRequestedV1, (s, a) => {
-          if (mine(a)) s.approvals.set(a.id, a);
-        });
-        await on<Approval>(ApprovalDecidedV1, (s, a) => {
-          if (mine(a)) s.approvals.set(a.id, a);
-        });
-        await on<Project>(ProjectUpdatedV1, (s, p) => {
-          if (p.id === opts.projectId) s.project = p;
-        });
-        await on<{ projectId: string; scope: string; capUsd: number }>(BudgetExceededV1, (s, b) => {
-          if (mine(b) && b.scope !== 'run')
-            s.budgetStop = `the ${b.scope} budget of $${b.capUsd.toFixed(2)} was reached`;
+        await on<Task>(TaskUpdatedV1, (t) => model.task(state, t));
+        await on<RunFinished>(RunFinishedV1, (f) => model.finished(state, f));
+        await on<Approval>(ApprovalRequestedV1, (a) => model.approval(state, a));
+        await on<Approval>(ApprovalDecidedV1, (a) => model.approval(state, a));
+        await on<Project>(ProjectUpdatedV1, (p) => model.project(state, p));
+        await on<StepRecorded>(StepRecordedV1, (step) => {
+          live.lastStep.set(step.taskId, `${step.kind}: ${step.summary}`);
+          const spent = live.spentByRun.get(step.runId);
+          live.spentByRun.set(step.runId, { taskId: step.taskId, usd: (spent?.usd ?? 0) + step.costUsd });
+          return Promise.resolve();
         });
       },
+    }).catch(async (err: unknown) => {
+      await model.close();
+      throw err;
     });
-    const job = new StartJob(topology);
-    made.job = job;
-    for (const apply of pending.splice(0)) apply();
+    const job = new StartJob(topology, model, state, live);
+    changed = () => job.changed();
     return job;
   }
 
-  /** Creates (or updates) the project and waits until the manager announced it. */
-  async createProject(request: StartRequest): Promise<void> {
+  /**
+   * Creates the project, or gives the one an earlier start made the settings asked for now (a
+   * raised budget lifts the pause it caused), and waits until the manager announced it so. A
+   * project a person or a rule paused (not a budget) runs again: starting it is asking for that.
+   * Returns the pause it lifted, in words, if any.
+   */
+  async createProject(request: StartRequest): Promise<string | undefined> {
+    const routing = { projectId: request.projectId };
+    const settings = {
+      name: request.projectId,
+      autonomyMode: request.autonomyMode,
+      maxParallel: request.maxParallel,
+      budgets: request.budgets,
+      ...(request.schedule ? { schedule: request.schedule } : {}),
+    };
+    const before = this.state.project;
+    if (!before) {
+      await this.topology.bus.publish(
+        ManagerCreateProjectV1,
+        { projectId: request.projectId, repo: request.repo, ...settings, requestedBy },
+        routing,
+      );
+      await this.until(() => this.state.project !== undefined || undefined);
+      return undefined;
+    }
+    if (!sameSettings(before, settings)) {
+      await this.topology.bus.publish(
+        ManagerUpdateProjectV1,
+        { projectId: request.projectId, ...settings, requestedBy },
+        routing,
+      );
+      await this.until(() => (this.state.project && sameSettings(this.state.project, settings)) || undefined);
+    }
+    const now = this.state.project!;
+    if (!now.paused || now.pause?.kind === 'budget') return undefined;
+    const lifted = now.pause?.reason ?? 'paused';
     await this.topology.bus.publish(
-      ManagerCreateProjectV1,
-      {
-        projectId: request.projectId,
-        name: request.projectId,
-        repo: request.repo,
-        autonomyMode: request.autonomyMode,
-        maxParallel: request.maxParallel,
-        budgets: request.budgets,
-        ...(request.schedule ? { schedule: request.schedule } : {}),
-        requestedBy: { kind: 'user', id: 'autopilot-start' },
-      },
-      { projectId: request.projectId },
+      ManagerResumeProjectV1,
+      { projectId: request.projectId, requestedBy },
+      routing,
     );
-    await this.until(() => this.state.project !== undefined || undefined);
+    await this.until(() => (this.state.project && !this.state.project.paused) || undefined);
+    return lifted.startsWith(BETWEEN_STARTS) ? undefined : lifted;
+  }
+
+  /**
+   * Pauses the project as this start ends (unless something paused it already), so that nothing
+   * the next start finds ready runs before that start has shown what it will do and cost.
+   */
+  async pauseUntilNextStart(projectId: string): Promise<void> {
+    if (!this.state.project || this.state.project.paused) return;
+    await this.topology.bus.publish(
+      ManagerPauseProjectV1,
+      { projectId, requestedBy, reason: BETWEEN_STARTS },
+      { projectId },
+    );
+    await this.until(() => this.state.project?.paused || undefined, 10_000);
+  }
+
+  noteBaseCommit(projectId: string, commit: string): Promise<void> {
+    this.state.baseCommit = commit;
+    return this.model.noteBaseCommit(projectId, commit);
   }
 
   plan(source: BlueprintSource, projectId: string): Promise<PlannedBlueprint> {
@@ -202,8 +247,12 @@ export class StartJob {
     }
   }
 
-  stop(): Promise<void> {
-    return this.topology.stop();
+  async stop(): Promise<void> {
+    try {
+      await this.topology.stop();
+    } finally {
+      await this.model.close();
+    }
   }
 
   private async until<T>(check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
@@ -215,4 +264,24 @@ export class StartJob {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+/** Whether `project` has these settings (JSON-equal, key order aside). */
+function sameSettings(
+  project: Project,
+  settings: Pick<Project, 'name' | 'autonomyMode' | 'maxParallel' | 'budgets' | 'schedule'>,
+): boolean {
+  const canonical = (v: unknown): string =>
+    JSON.stringify(v, (_k, val: unknown) =>
+      val && typeof val === 'object' && !Array.isArray(val)
+        ? Object.fromEntries(
+            Object.entries(val as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+          )
+        : val,
+    );
+  const { name, autonomyMode, maxParallel, budgets, schedule } = project;
+  return (
+    canonical({ name, autonomyMode, maxParallel, budgets, schedule }) ===
+    canonical({ ...settings, schedule: settings.schedule })
+  );
 }

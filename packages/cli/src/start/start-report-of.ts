@@ -1,7 +1,7 @@
 import type { BudgetCaps } from '@autopilot/contracts';
 import { Git } from '@autopilot/git';
 import { suggestMergeOrder, type ReviewBranch } from './merge-order';
-import type { StartState } from './start-job';
+import type { StartState } from './start-read-model';
 import type { StartReport } from './start-report';
 
 const WAITING_STATUSES = new Set(['awaiting_approval']);
@@ -39,20 +39,25 @@ export async function startReportOf(opts: {
       .catch(() => []);
     branches.push({ taskId: task.id, branch, dependsOn: task.dependsOn, files });
   }
+  // An approval waits for a person while its task does (a run the raised cap resumed needs it no more).
+  const waiting = [...state.approvals.values()].filter(
+    (a) =>
+      a.status === 'pending' &&
+      (a.taskId === undefined || state.tasks.get(a.taskId)?.status === 'awaiting_approval'),
+  );
+  const stoppedBy = budgetStopOf(state, waiting);
   const spent = [...state.finished.values()].reduce((n, f) => n + f.costUsd, 0);
   const mostPerRun = Math.max(0, ...[...state.finished.values()].map((f) => f.costUsd));
   return {
     projectId: opts.projectId,
     ...(opts.baseCommit ? { baseCommit: opts.baseCommit } : {}),
     completed,
-    waiting: [...state.approvals.values()]
-      .filter((a) => a.status === 'pending')
-      .map((a) => ({
-        approvalId: a.id,
-        ...(a.taskId ? { taskId: a.taskId } : {}),
-        action: a.action.summary ?? `${a.action.kind} ${a.action.paths.join(', ')}`,
-        reasons: a.reasons,
-      })),
+    waiting: waiting.map((a) => ({
+      approvalId: a.id,
+      ...(a.taskId ? { taskId: a.taskId } : {}),
+      action: a.action.summary ?? `${a.action.kind} ${a.action.paths.join(', ')}`,
+      reasons: a.reasons,
+    })),
     failed: tasks
       .filter((t) => FAILED_STATUSES.has(t.status))
       .map((t) => ({ taskId: t.id, title: t.title, reason: t.failure?.message ?? t.status })),
@@ -69,7 +74,24 @@ export async function startReportOf(opts: {
       { budget: 'daily', spentUsd: spent, capUsd: opts.budgets.dailyUsd },
       { budget: 'weekly', spentUsd: spent, capUsd: opts.budgets.weeklyUsd },
     ],
-    ...(state.budgetStop ? { stoppedBy: state.budgetStop } : {}),
+    ...(stoppedBy ? { stoppedBy } : {}),
     mergeOrder: suggestMergeOrder(branches),
   };
+}
+
+/**
+ * The budget that stopped the work, in words: the project's pause by a daily or weekly cap (its
+ * reason names the cap and the amounts), or the runs waiting at their own cap for "continue with $X
+ * more".
+ */
+function budgetStopOf(
+  state: StartState,
+  waiting: readonly { action: { kind: string; summary?: string } }[],
+): string | undefined {
+  const pause = state.project?.paused ? state.project.pause : undefined;
+  if (pause?.kind === 'budget') return pause.reason;
+  const extensions = waiting.filter((a) => a.action.kind === 'budget_extension');
+  if (extensions.length === 0) return undefined;
+  const cap = state.project ? ` of $${state.project.budgets.runUsd.toFixed(2)}` : '';
+  return `the run budget${cap} was reached by ${extensions.length} run${extensions.length === 1 ? '' : 's'}: approve "continue with more" or raise --run-budget`;
 }

@@ -1,0 +1,135 @@
+import { join } from 'node:path';
+import type { Approval, Project, RunFinishedV1 as RunFinished, Task } from '@autopilot/contracts';
+import { findAll, type Collection, type Doc, type DocumentStore } from '@autopilot/store';
+import { openSqliteStore } from '@autopilot/store/sqlite';
+
+/** What the services announced about one project, as `autopilot start` and `autopilot report` show it. */
+export interface StartState {
+  readonly tasks: Map<string, Task>;
+  /** The last `run.finished` of each task. */
+  readonly finished: Map<string, RunFinished>;
+  readonly approvals: Map<string, Approval>;
+  project?: Project;
+  /** The repository commit the last start began from. */
+  baseCommit?: string;
+}
+
+export const emptyStartState = (): StartState => ({
+  tasks: new Map(),
+  finished: new Map(),
+  approvals: new Map(),
+});
+
+interface ProjectDoc extends Doc {
+  project?: Project;
+  baseCommit?: string;
+}
+interface ProjectPartDoc<T> extends Doc {
+  projectId: string;
+  value: T;
+}
+
+const FILE = 'start.db';
+
+/**
+ * The read model of `autopilot start` (the gateway's role on the embedded topology: a projection of
+ * the events it watches), kept in `<dir>/start.db` so a later start resumes where the last one
+ * stopped and `autopilot report` prints it again. Each event is stored before its handler returns;
+ * the embedded bus settles a publish only once every consumer handled it, so an event the last
+ * process had not stored is published again from the service's outbox, and applying one twice, or
+ * an older one after a newer, changes nothing (revisions, decided approvals, the later finish win).
+ */
+export class StartReadModel {
+  private constructor(private readonly store: DocumentStore) {}
+
+  static async open(dir: string): Promise<StartReadModel> {
+    const store = await openSqliteStore({ file: join(dir, FILE) });
+    for (const name of ['start_projects', 'start_tasks', 'start_finished', 'start_approvals'])
+      await store.ensureCollection({
+        name,
+        indexes: name === 'start_projects' ? [] : [{ fields: { projectId: 1 } }],
+      });
+    return new StartReadModel(store);
+  }
+
+  /** The projects this directory holds, by id. */
+  async projectIds(): Promise<string[]> {
+    return (await findAll(this.store.collection<ProjectDoc>('start_projects'), {})).map((d) => d._id);
+  }
+
+  async load(projectId: string): Promise<StartState> {
+    const state = emptyStartState();
+    const head = await this.store.collection<ProjectDoc>('start_projects').get(projectId);
+    if (head?.project) state.project = head.project;
+    if (head?.baseCommit) state.baseCommit = head.baseCommit;
+    for (const d of await findAll(this.parts<Task>('start_tasks'), { projectId }))
+      state.tasks.set(d.value.id, d.value);
+    for (const d of await findAll(this.parts<RunFinished>('start_finished'), { projectId }))
+      state.finished.set(d.value.taskId, d.value);
+    for (const d of await findAll(this.parts<Approval>('start_approvals'), { projectId }))
+      state.approvals.set(d.value.id, d.value);
+    return state;
+  }
+
+  async noteBaseCommit(projectId: string, baseCommit: string): Promise<void> {
+    const projects = this.store.collection<ProjectDoc>('start_projects');
+    const head = await projects.get(projectId);
+    await projects.upsert({ ...(head ?? { _id: projectId }), baseCommit });
+  }
+
+  /** Applies `task.updated` to `state` and stores it; an older revision changes nothing. */
+  async task(state: StartState, task: Task): Promise<void> {
+    const seen = state.tasks.get(task.id);
+    if (seen && seen.revision > task.revision) return;
+    state.tasks.set(task.id, task);
+    await this.parts<Task>('start_tasks').upsert({
+      _id: key(task.projectId, task.id),
+      projectId: task.projectId,
+      value: task,
+    });
+  }
+
+  /** Applies `run.finished`: the task's latest finish is kept. */
+  async finished(state: StartState, finished: RunFinished): Promise<void> {
+    const seen = state.finished.get(finished.taskId);
+    if (seen && seen.finishedAt > finished.finishedAt) return;
+    state.finished.set(finished.taskId, finished);
+    await this.parts<RunFinished>('start_finished').upsert({
+      _id: key(finished.projectId, finished.taskId),
+      projectId: finished.projectId,
+      value: finished,
+    });
+  }
+
+  /** Applies `approval.requested` or `approval.decided`: a decision is never undone by a late request. */
+  async approval(state: StartState, approval: Approval): Promise<void> {
+    const seen = state.approvals.get(approval.id);
+    if (seen && seen.revision > approval.revision) return;
+    state.approvals.set(approval.id, approval);
+    await this.parts<Approval>('start_approvals').upsert({
+      _id: approval.id,
+      projectId: approval.projectId,
+      value: approval,
+    });
+  }
+
+  /** Applies `project.updated`; an older revision changes nothing. */
+  async project(state: StartState, project: Project): Promise<void> {
+    if (state.project && state.project.revision > project.revision) return;
+    state.project = project;
+    const projects = this.store.collection<ProjectDoc>('start_projects');
+    const head = await projects.get(project.id);
+    await projects.upsert({ ...(head ?? { _id: project.id }), project });
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  private parts<T>(name: string): Collection<ProjectPartDoc<T>> {
+    return this.store.collection<ProjectPartDoc<T>>(name);
+  }
+}
+
+/** Task ids are unique within a project only: the length prefix keeps `a/b`+`c` and `a`+`b/c` apart. */
+const key = (projectId: string, id: string): string => `${projectId.length}:${projectId}/${id}`;
