@@ -12,4 +12,5 @@ export * from './start-telemetry';
 export * from './trace-context';
 export * from './consumer-span';
 export * from './with-span';
+export * from './begin-trace';
 export { runAsService } from './service-context';

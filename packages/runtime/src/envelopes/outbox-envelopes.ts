@@ -1,6 +1,6 @@
 import { buildEnvelope, type Envelope, type MessageDef, type PayloadOf } from '@autopilot/contracts';
 import type { Clock, IdSource } from '@autopilot/kernel';
-import { injectTraceContext } from '@autopilot/telemetry';
+import { ATTR_AUTOPILOT_SERVICE, beginTrace, injectTraceContext } from '@autopilot/telemetry';
 import { currentHandledMessage } from './handled-message';
 
 /** What a producer may set on an envelope; everything else is stamped. */
@@ -10,6 +10,12 @@ export interface EnvelopeRouting {
   readonly correlationId?: string;
   /** Default the id of the message being handled. */
   readonly causationId?: string;
+  /**
+   * The trace to continue (W3C `traceparent`) instead of the active one: a run's trace, begun at its
+   * dispatch (`beginTrace`) and kept with the run, for what is sent for it later from another
+   * message's handling or a tick (DESIGN.md section 7: one trace per run).
+   */
+  readonly traceparent?: string;
 }
 
 /**
@@ -23,9 +29,18 @@ export interface OutboxEnvelopes {
    * id, the clock's time, the service as `source`, the active trace context as `traceparent`, and,
    * while a message is being handled, that message's id as `causationId` and its `correlationId`
    * and `projectId` (the payload's own `projectId` before the handled message's); `routing`
-   * overrides those three.
+   * overrides those three, and `routing.traceparent` the active trace.
    */
   build<D extends MessageDef>(def: D, data: PayloadOf<D>, routing?: EnvelopeRouting): Envelope<PayloadOf<D>>;
+  /**
+   * Begins a trace of its own, whatever trace is active: a root span `name` (attributed to this
+   * service), ended at once; its `traceparent` for `routing.traceparent`. Undefined when tracing is
+   * not set up in this process.
+   */
+  beginTrace(
+    name: string,
+    attributes?: Readonly<Record<string, string | number | boolean>>,
+  ): string | undefined;
 }
 /** Injection token for OutboxEnvelopes (the runtime provides one per service). */
 export const OutboxEnvelopes = Symbol('OutboxEnvelopes');
@@ -41,7 +56,8 @@ export function outboxEnvelopesFor(stamp: {
     build(def, data, routing = {}) {
       const handled = currentHandledMessage();
       const carrier: Record<string, string> = {};
-      injectTraceContext(carrier);
+      if (routing.traceparent !== undefined) carrier.traceparent = routing.traceparent;
+      else injectTraceContext(carrier);
       // The payload's own project first: consumers refuse an envelope naming another (provenance).
       const own = (data as { projectId?: unknown } | null)?.projectId;
       const projectId = routing.projectId ?? (typeof own === 'string' ? own : handled?.projectId);
@@ -56,6 +72,9 @@ export function outboxEnvelopesFor(stamp: {
         ...(causationId !== undefined ? { causationId } : {}),
         ...(carrier.traceparent !== undefined ? { traceparent: carrier.traceparent } : {}),
       });
+    },
+    beginTrace(name, attributes = {}) {
+      return beginTrace(name, { ...attributes, [ATTR_AUTOPILOT_SERVICE]: stamp.source });
     },
   };
 }
