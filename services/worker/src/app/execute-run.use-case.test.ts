@@ -492,4 +492,30 @@ describe('ExecuteRunUseCase.handBackAll', () => {
     expect(entry?.pendingCalls.map((c) => c.name)).toEqual(['str_replace']);
     expect(f.uc.activeRuns()).toEqual([]);
   });
+
+  it('a newer fencing token for a run executing here hands the older execution back first, then runs alone', async () => {
+    const holder: {
+      newer?: Promise<unknown>;
+      uc?: { execute(c: ReturnType<typeof executeRunCommand>): Promise<unknown>; activeRuns(): string[] };
+    } = {};
+    const model = new ScriptedModel([
+      () => {
+        // The requeued command arrives while token 1 is in its first step.
+        holder.newer = holder.uc?.execute(executeRunCommand({ fencingToken: 4 }));
+        return reply(fixSum);
+      },
+      reply(fixSum),
+      reply(runTests),
+      reply(finish),
+    ]);
+    const f = runLoopFixture({ model });
+    holder.uc = f.uc;
+    const older = await f.uc.execute(executeRunCommand());
+    expect(older).toMatchObject({ kind: 'handed_back' });
+    expect(await holder.newer).toEqual({ kind: 'finished', outcome: 'succeeded' });
+    // The edit token 1's model asked for was left to the journal, and done once, by token 2.
+    expect(f.tools.applied).toHaveLength(1);
+    expect(f.reports.of(RunFinishedV1).map((r) => r.fencingToken)).toEqual([4]);
+    expect(f.uc.activeRuns()).toEqual([]);
+  });
 });

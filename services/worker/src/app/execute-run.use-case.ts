@@ -52,7 +52,10 @@ const REMEMBERED_RUNS = 10_000;
 @Injectable()
 export class ExecuteRunUseCase {
   /** Runs executing here: their fencing token and how to hand them back. */
-  private readonly active = new Map<string, { token: number; abort: AbortController }>();
+  private readonly active = new Map<
+    string,
+    { token: number; abort: AbortController; ended: Promise<unknown> }
+  >();
   private readonly seen = new Map<string, number>();
   private readonly deps: RunSessionDeps;
 
@@ -90,15 +93,19 @@ export class ExecuteRunUseCase {
 
   /** Runs `command` to its end on this replica. Resolves once the run ended, suspended or was handed back. */
   async execute(command: WorkerExecuteRunV1, opts: ExecuteRunOptions = {}): Promise<RunEnd> {
-    const { clock, log, settings } = this.deps;
-    const admission = decideAdmission({
-      runId: command.runId,
-      fencingToken: command.fencingToken,
-      leaseExpiresAt: command.leaseExpiresAt,
-      now: clock.now(),
-      activeToken: this.active.get(command.runId)?.token,
-      highestTokenSeen: this.seen.get(command.runId),
-    });
+    const { log, settings } = this.deps;
+    let admission = this.admit(command);
+    while (admission.kind === 'supersede') {
+      const older = this.active.get(command.runId);
+      log.warn('worker: a newer fencing token supersedes the run executing here; handing it back first', {
+        runId: command.runId,
+        fencingToken: command.fencingToken,
+        staleToken: admission.token,
+      });
+      older?.abort.abort();
+      await older?.ended;
+      admission = this.admit(command);
+    }
     if (admission.kind === 'skip') {
       log.warn('worker: run not executed', { runId: command.runId, reason: admission.reason });
       return { kind: 'skipped', reason: admission.reason };
@@ -108,16 +115,31 @@ export class ExecuteRunUseCase {
     const onAbort = (): void => abort.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) abort.abort();
-    this.active.set(command.runId, { token: command.fencingToken, abort });
     const working = opts.working ?? ((): void => undefined);
     const heartbeat = this.timers.every(settings.heartbeatMs, working, { unref: true });
-    try {
-      return await this.run(command, abort.signal, working);
-    } finally {
+    const ended = this.run(command, abort.signal, working).finally(() => {
       heartbeat.cancel();
       opts.signal?.removeEventListener('abort', onAbort);
-      this.active.delete(command.runId);
-    }
+      if (this.active.get(command.runId)?.token === command.fencingToken) this.active.delete(command.runId);
+    });
+    this.active.set(command.runId, {
+      token: command.fencingToken,
+      abort,
+      ended: ended.catch(() => undefined),
+    });
+    return ended;
+  }
+
+  /** The admission of `command` as things stand (see decideAdmission). */
+  private admit(command: WorkerExecuteRunV1) {
+    return decideAdmission({
+      runId: command.runId,
+      fencingToken: command.fencingToken,
+      leaseExpiresAt: command.leaseExpiresAt,
+      now: this.deps.clock.now(),
+      activeToken: this.active.get(command.runId)?.token,
+      highestTokenSeen: this.seen.get(command.runId),
+    });
   }
 
   /** Asks every run executing here to hand back (graceful shutdown); resolves at once. */

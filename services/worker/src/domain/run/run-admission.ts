@@ -11,7 +11,11 @@ export interface AdmissionFacts {
   readonly highestTokenSeen: number | undefined;
 }
 
-export type Admission = { readonly kind: 'execute' } | { readonly kind: 'skip'; readonly reason: string };
+export type Admission =
+  | { readonly kind: 'execute' }
+  | { readonly kind: 'skip'; readonly reason: string }
+  /** Hand back the execution under `token` first (it is stale now), then execute. */
+  | { readonly kind: 'supersede'; readonly token: number };
 
 /**
  * Whether a `worker.execute_run` delivery is worth executing. Fencing, the worker's side: every
@@ -22,6 +26,9 @@ export type Admission = { readonly kind: 'execute' } | { readonly kind: 'skip'; 
  * under a new token, and the old token's reports would be refused anyway, so running it would only
  * spend money); a second delivery of the run being executed here (a redelivery after a slow
  * heartbeat) is a duplicate. Skipped deliveries are acked: every case ends in a report elsewhere.
+ * A newer token for a run executing here under an older one supersedes it (the older command was
+ * delivered again after a restart, then the run was requeued): the older execution hands back
+ * first, so one execution at most works on the run's branch.
  */
 export function decideAdmission(f: AdmissionFacts): Admission {
   if (f.highestTokenSeen !== undefined && f.fencingToken < f.highestTokenSeen) {
@@ -33,6 +40,7 @@ export function decideAdmission(f: AdmissionFacts): Admission {
   if (f.activeToken !== undefined && f.activeToken >= f.fencingToken) {
     return { kind: 'skip', reason: `run ${f.runId} is already executing here under token ${f.activeToken}` };
   }
+  if (f.activeToken !== undefined) return { kind: 'supersede', token: f.activeToken };
   if (f.highestTokenSeen !== undefined && f.fencingToken === f.highestTokenSeen) {
     return {
       kind: 'skip',

@@ -94,7 +94,11 @@ describe('admission', () => {
       kind: 'skip',
       reason: expect.stringContaining('already executing'),
     });
-    expect(decideAdmission({ ...base, activeToken: 2 })).toEqual({ kind: 'execute' });
+    // An older token executing here (its command delivered again after a restart) hands back first.
+    expect(decideAdmission({ ...base, activeToken: 2, highestTokenSeen: 2 })).toEqual({
+      kind: 'supersede',
+      token: 2,
+    });
     expect(decideAdmission({ ...base, now: Date.parse(base.leaseExpiresAt) })).toMatchObject({
       kind: 'skip',
     });
