@@ -95,6 +95,24 @@ describe('autopilot start: budgets and resumption', () => {
     expect(finished.report!.stoppedBy).toBeUndefined();
   }, 240_000);
 
+  it('SIGINT stops at the next safe point (exit 130, runs checkpointed); the next start resumes them, no step redone', async () => {
+    f = await startFixture();
+    const first = f.spawnStart();
+    await eventually(() => expect(first.stdout()).toMatch(/"step":"edit: /), {
+      timeoutMs: 90_000,
+      intervalMs: 50,
+    });
+    first.child.kill('SIGINT');
+    const stopped = await first.exited;
+    expect({ code: stopped.code, stderr: stopped.stderr }).toEqual({ code: 130, stderr: '' });
+    expect(stopped.stdout).toContain('interrupted: runs in flight were checkpointed');
+    expect(stopped.report!.completed.length).toBeLessThan(f.tasks.length);
+
+    const again = await f.runStart();
+    expectEveryTaskDoneOnce(f, again);
+    expectNoStepRepeated(f);
+  }, 240_000);
+
   it.each([
     ['after an edit, before anything was committed', /"step":"edit: /],
     ['right after a run committed its result', /"step":"checkpoint: result committed/],

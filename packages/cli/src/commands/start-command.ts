@@ -180,7 +180,7 @@ async function startOrExplain(opts: {
     });
   } catch (err) {
     if (isBadInput(err)) {
-      process.stderr.write(`autopilot start: ${inert(describeError(err))}\n`);
+      process.stderr.write(`autopilot start: ${inert((err as Error).message)}\n`);
       return ExitCode.usage;
     }
     process.stderr.write(`autopilot start failed: ${inert(describeError(err))}\n`);

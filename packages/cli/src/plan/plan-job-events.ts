@@ -28,6 +28,12 @@ export interface JobEvents {
   warnings?: IngestionWarning[];
   plan?: PlanGeneratedV1;
   tasks?: TasksGeneratedV1;
+  /**
+   * Every plan and task graph the job announced, by plan id: a repository scan announces each plan
+   * of the project, checked against the repository.
+   */
+  plans?: Map<string, PlanGeneratedV1>;
+  taskGraphs?: Map<string, TasksGeneratedV1>;
   rejected?: PlanRejectedV1;
   scanned?: RepoScannedV1;
   gapReport?: GapReportCreatedV1;
@@ -81,12 +87,18 @@ export class PlanJobWatch {
     await bus.subscribe(
       PlanGeneratedV1,
       'cli-plan-plan-generated',
-      on<PlanGeneratedV1>((j, p) => (j.plan = p)),
+      on<PlanGeneratedV1>((j, p) => {
+        j.plan = p;
+        (j.plans ??= new Map()).set(p.planId, p);
+      }),
     );
     await bus.subscribe(
       TasksGeneratedV1,
       'cli-plan-tasks-generated',
-      on<TasksGeneratedV1>((j, p) => (j.tasks = p)),
+      on<TasksGeneratedV1>((j, p) => {
+        j.tasks = p;
+        (j.taskGraphs ??= new Map()).set(p.planId, p);
+      }),
     );
     await bus.subscribe(
       PlanRejectedV1,

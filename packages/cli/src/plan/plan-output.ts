@@ -41,6 +41,8 @@ export interface PlanOutput {
     priority: number;
     risk: RiskLevel;
     why: { priority: string; risk: string } | null;
+    /** With `--repo`: the task checked against the scanned repository; null without. */
+    repoCheck: { commit: string; notes: { kind: string; subject: string; reason: string }[] } | null;
   }[];
   anchor: { id: string; text: string; pivots: string[] };
   questions: { pivot: string; text: string }[];
@@ -94,6 +96,12 @@ export function planOutput(report: PlanReport, text?: string): PlanOutput {
       priority: t.priority ?? 100,
       risk: t.risk ?? 'low',
       why: t.why ? { priority: t.why.priority, risk: t.why.risk } : null,
+      repoCheck: t.repoCheck
+        ? {
+            commit: t.repoCheck.commit,
+            notes: t.repoCheck.notes.map((n) => ({ kind: n.kind, subject: n.subject, reason: n.reason })),
+          }
+        : null,
     })),
     anchor: { id: plan.anchor.id, text: plan.anchor.text, pivots: [...plan.anchor.pivots] },
     questions: questionsOf(plan.anchor),

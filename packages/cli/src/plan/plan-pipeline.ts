@@ -137,13 +137,20 @@ export class PlanTopology {
 
   /**
    * Scans the repository (`cmd.ingestion.scan_repo`) and waits for `repo.scanned`, the planner's
-   * `gap_report.created` and, when the report names one (`proposalId`), `plan_proposal.created`:
-   * the job's last event, whichever it is.
+   * `gap_report.created` and, when the report names one (`proposalId`), `plan_proposal.created`.
+   * With `checkedPlanId` (a plan of the project made before the scan), also waits for that plan as
+   * the planner checked it against the scanned repository (issue 17: scope and validation), which
+   * the planner announces for every plan of the project when a scan comes in.
    */
   async scanRepo(
     repoPath: string,
     projectId: string,
-  ): Promise<{ report: GapReportCreatedV1; proposal?: PlanProposalCreatedV1 }> {
+    checkedPlanId?: string,
+  ): Promise<{
+    report: GapReportCreatedV1;
+    proposal?: PlanProposalCreatedV1;
+    checked?: { plan: PlanGeneratedV1; tasks: TasksGeneratedV1 };
+  }> {
     const jobId = this.ids.next();
     const location = resolve(repoPath);
     // The branch checked out is metadata on the scan; a detached HEAD is reported as `main`.
@@ -159,10 +166,20 @@ export class PlanTopology {
       if (job.failed) throw new PlanFailedError(job.failed.code, job.failed.message, true);
       return job.gapReport;
     });
-    if (report.proposalId === undefined) return { report };
-    return this.watch.until(jobId, (job) =>
-      job.proposal?.id === report.proposalId ? { report, proposal: job.proposal } : undefined,
-    );
+    const proposal =
+      report.proposalId === undefined
+        ? undefined
+        : await this.watch.until(jobId, (job) =>
+            job.proposal?.id === report.proposalId ? job.proposal : undefined,
+          );
+    const gaps = { report, ...(proposal ? { proposal } : {}) };
+    if (checkedPlanId === undefined) return gaps;
+    const checked = await this.watch.until(jobId, (job) => {
+      const plan = job.plans?.get(checkedPlanId);
+      const tasks = job.taskGraphs?.get(checkedPlanId);
+      return plan && tasks && plan.revision === tasks.planRevision ? { plan, tasks } : undefined;
+    });
+    return { ...gaps, checked };
   }
 
   async stop(): Promise<void> {

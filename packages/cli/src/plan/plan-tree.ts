@@ -50,6 +50,11 @@ export function renderPlanTree(plan: PlanOutput): string {
         const deps = task.dependsOn.map((id) => taskTitle.get(id) ?? id).join('; ');
         lines.push(`${indent}      depends on: ${deps}`);
       }
+      for (const note of task.repoCheck?.notes ?? []) {
+        lines.push(
+          `${indent}      repository: ${REPO_NOTE[note.kind] ?? note.kind} \`${note.subject}\`: ${note.reason}`,
+        );
+      }
     }
     const kids = children.get(node.id) ?? [];
     for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i]!, depth: depth + 1 });
@@ -72,6 +77,14 @@ export function renderPlanTree(plan: PlanOutput): string {
   }
   return `${lines.map(inert).join('\n')}\n`;
 }
+
+/** What each repository-check note did, as a person reads it. */
+const REPO_NOTE: Readonly<Record<string, string>> = {
+  scope_dropped: 'scope dropped',
+  scope_unverified: 'scope unverified',
+  validation_default: 'validation added',
+  validation_unrunnable: 'validation cannot run',
+};
 
 /** Priority classes as the planner grades them (extract-signals.ts PRIORITY_CLASS), most urgent first. */
 const PRIORITY_CLASSES = ['must', 'should', 'unmarked', 'could', 'later'];

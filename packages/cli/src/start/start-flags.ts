@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { AUTONOMY_MODES, type AutonomyMode, type Schedule } from '@autopilot/contracts';
 import { describeError } from '@autopilot/kernel';
 import { parseSchedule } from '@autopilot/manager';
+import { StartInputError } from './start-input';
 
 /**
  * The flags of `autopilot start`, each parsed where commander reads it so that a bad value stops
@@ -33,12 +34,19 @@ export function parseAutonomy(value: string): AutonomyMode {
   return value as AutonomyMode;
 }
 
-/** `--schedule HH:MM-HH:MM` in `--tz` (default UTC), every day. */
+/**
+ * `--schedule HH:MM-HH:MM` in `--tz` (default UTC), every day.
+ * @throws StartInputError naming the flags and what does not parse.
+ */
 export function scheduleOf(window: string | undefined, timezone: string | undefined): Schedule | undefined {
   if (window === undefined && timezone === undefined) return undefined;
   try {
     return parseSchedule(timezone ?? 'UTC', [window ?? '00:00-24:00']);
   } catch (e) {
-    throw new InvalidArgumentError(describeError(e));
+    const flags = [
+      ...(window !== undefined ? [`--schedule ${window}`] : []),
+      ...(timezone !== undefined ? [`--tz ${timezone}`] : []),
+    ].join(' ');
+    throw new StartInputError(`${flags}: ${describeError(e)}`);
   }
 }

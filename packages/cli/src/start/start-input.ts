@@ -57,7 +57,10 @@ export async function readStartInput(blueprint: string, repoPath: string): Promi
       `--repo ${repoPath}: branch ${defaultBranch} has no commit yet: commit something first`,
     );
   }
-  const uncommitted = (await git.listWorkTreeChanges()).length;
+  // Staged, changed and untracked files alike: none of them is in the commit the runs start from.
+  const uncommitted = (await git.raw(['status', '--porcelain']))
+    .split('\n')
+    .filter((l) => l.trim() !== '').length;
   return { source, repo, defaultBranch, baseCommit, uncommitted };
 }
 
