@@ -78,39 +78,22 @@ export class StartReadModel {
   }
 
   /** Applies `task.updated` to `state` and stores it; an older revision changes nothing. */
-  async task(state: StartState, task: Task): Promise<void> {
-    const seen = state.tasks.get(task.id);
-    if (seen && seen.revision > task.revision) return;
-    state.tasks.set(task.id, task);
-    await this.parts<Task>('start_tasks').upsert({
-      _id: key(task.projectId, task.id),
-      projectId: task.projectId,
-      value: task,
-    });
+  task(state: StartState, task: Task): Promise<void> {
+    const newer = (seen: Task) => seen.revision <= task.revision;
+    return this.keep('start_tasks', state.tasks, task.id, key(task.projectId, task.id), task, newer);
   }
 
   /** Applies `run.finished`: the task's latest finish is kept. */
-  async finished(state: StartState, finished: RunFinished): Promise<void> {
-    const seen = state.finished.get(finished.taskId);
-    if (seen && seen.finishedAt > finished.finishedAt) return;
-    state.finished.set(finished.taskId, finished);
-    await this.parts<RunFinished>('start_finished').upsert({
-      _id: key(finished.projectId, finished.taskId),
-      projectId: finished.projectId,
-      value: finished,
-    });
+  finished(state: StartState, finished: RunFinished): Promise<void> {
+    const newer = (seen: RunFinished) => seen.finishedAt <= finished.finishedAt;
+    const id = key(finished.projectId, finished.taskId);
+    return this.keep('start_finished', state.finished, finished.taskId, id, finished, newer);
   }
 
   /** Applies `approval.requested` or `approval.decided`: a decision is never undone by a late request. */
-  async approval(state: StartState, approval: Approval): Promise<void> {
-    const seen = state.approvals.get(approval.id);
-    if (seen && seen.revision > approval.revision) return;
-    state.approvals.set(approval.id, approval);
-    await this.parts<Approval>('start_approvals').upsert({
-      _id: approval.id,
-      projectId: approval.projectId,
-      value: approval,
-    });
+  approval(state: StartState, approval: Approval): Promise<void> {
+    const newer = (seen: Approval) => seen.revision <= approval.revision;
+    return this.keep('start_approvals', state.approvals, approval.id, approval.id, approval, newer);
   }
 
   /** Applies `project.updated`; an older revision changes nothing. */
@@ -124,6 +107,21 @@ export class StartReadModel {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+
+  /** `value` into `map` under `mapKey` and into `collection` under `docId`, unless what is there is newer. */
+  private async keep<T extends { projectId: string }>(
+    collection: string,
+    map: Map<string, T>,
+    mapKey: string,
+    docId: string,
+    value: T,
+    newerThan: (seen: T) => boolean,
+  ): Promise<void> {
+    const seen = map.get(mapKey);
+    if (seen && !newerThan(seen)) return;
+    map.set(mapKey, value);
+    await this.parts<T>(collection).upsert({ _id: docId, projectId: value.projectId, value });
   }
 
   private parts<T>(name: string): Collection<ProjectPartDoc<T>> {
