@@ -15,9 +15,10 @@ export interface ManagerSettings {
   /** Quality-gate checks whose failure pauses the project (`*`: any); none by default. */
   readonly pauseOnFailedGates: readonly string[];
   /**
-   * The first tick requeues every run in flight at once instead of waiting for its lease: set where
-   * the workers live and die with this process (the embedded topology of `autopilot start`), so a
-   * run the last process left behind resumes from its checkpoint as soon as the next one starts.
+   * Each project's runs in flight are requeued at once, at the first tick in which the project may
+   * run work, instead of after their leases: set where the workers live and die with this process
+   * (the embedded topology of `autopilot start`), so a run the last process left behind resumes
+   * from its checkpoint as soon as the next one may run it.
    */
   readonly reclaimRunsAtStart: boolean;
 }
