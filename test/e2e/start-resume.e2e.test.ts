@@ -1,10 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { eventually, type ScriptedModelCall } from '@autopilot/testing';
+import { writeFileSync } from 'node:fs';
 import {
   autopilotBranches,
+  blueprintOf,
+  CALC_TASKS,
   commitSubjects,
   fileAt,
   startFixture,
+  type FixtureTask,
   type StartFixture,
   type StartResult,
 } from './start-fixture';
@@ -93,6 +97,49 @@ describe('autopilot start: budgets and resumption', () => {
     expectEveryTaskDoneOnce(f, finished);
     expectNoStepRepeated(f);
     expect(finished.report!.stoppedBy).toBeUndefined();
+  }, 240_000);
+
+  it('a changed blueprint re-plans on the same --dir: tasks done stay done, only the new one runs', async () => {
+    const modulo: FixtureTask = {
+      title: 'Remainder',
+      body: 'Add `src/mod.js` exporting `mod(a, b)`.\n\nAcceptance criteria:\n- `npm test` passes.',
+      calls: [
+        {
+          tool: 'create_file',
+          args: {
+            path: 'src/mod.js',
+            content: "'use strict';\n\nmodule.exports = { mod: (a, b) => a % b };\n",
+          },
+        },
+        { tool: 'run_command', args: { argv: ['npm', 'test'] } },
+        { tool: 'finish', args: { summary: 'mod(a, b) in src/mod.js.', confidence: 0.9 } },
+      ],
+    };
+    f = await startFixture({ tasks: [...CALC_TASKS, modulo] });
+    writeFileSync(f.blueprint, blueprintOf(CALC_TASKS));
+    const first = await f.runStart();
+    expect(first.code).toBe(0);
+    expect(first.report!.completed).toHaveLength(CALC_TASKS.length);
+    const branchesBefore = autopilotBranches(f.repo);
+    const callsBefore = f.model.calls.length;
+
+    writeFileSync(f.blueprint, blueprintOf([...CALC_TASKS, modulo]));
+    const second = await f.runStart();
+    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(second.report!.completed).toHaveLength(CALC_TASKS.length + 1);
+    const added = autopilotBranches(f.repo).filter((b) => !branchesBefore.includes(b));
+    expect(added).toHaveLength(1);
+    expect(fileAt(f.repo, added[0]!, 'src/mod.js')).toContain('a % b');
+    // Only the new task asked the model anything.
+    const later = f.model.calls.slice(callsBefore);
+    expect(later.length).toBeGreaterThan(0);
+    expect(
+      later.every((c) =>
+        c.body.messages.some(
+          (m) => typeof m.content === 'string' && /^# Task [^:\n]+: .*Remainder/m.test(m.content),
+        ),
+      ),
+    ).toBe(true);
   }, 240_000);
 
   it('SIGINT stops at the next safe point (exit 130, runs checkpointed); the next start resumes them, no step redone', async () => {
