@@ -72,7 +72,7 @@ export const managerSettings = defineSettings(
     reclaimRunsAtStart: setting.flag({
       env: 'AUTOPILOT_MANAGER_RECLAIM_RUNS_AT_START',
       description:
-        'true where the workers share the manager\'s process (autopilot start): runs left in flight are requeued as soon as their project may run, not after their lease',
+        "true where the workers share the manager's process (autopilot start): runs left in flight are requeued as soon as their project may run, not after their lease",
       fallback: false,
     }),
     pauseOnFailedGates: setting.text({

@@ -175,7 +175,12 @@ async function decidePlan(
       planId,
       planRevision: revision,
       anchorId: anchor.id,
-      anchor: { id: anchor.id, formatVersion: anchor.formatVersion, text: anchor.text, pivots: anchor.pivots },
+      anchor: {
+        id: anchor.id,
+        formatVersion: anchor.formatVersion,
+        text: anchor.text,
+        pivots: anchor.pivots,
+      },
       tasks: [...taskGraph.tasks],
       generatedAt,
     },
