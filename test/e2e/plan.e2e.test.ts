@@ -33,7 +33,9 @@ interface PlanJson {
     planNodeId: string;
     dependsOn: string[];
     scope: string[];
+    validation: string[][];
     source: { file: string | null; startLine: number; endLine: number } | null;
+    repoCheck: { commit: string; notes: { kind: string; subject: string; reason: string }[] } | null;
   }[];
   anchor: { id: string; text: string; pivots: string[] };
   questions: { pivot: string; text: string }[];
@@ -231,7 +233,7 @@ describe('autopilot plan (the built bin: ingestion and planner in the embedded t
     expect(result.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 
-  it('with --repo, scans a real git repository and reports its gaps', () => {
+  it('with --repo, scans a real git repository, reports its gaps and checks every task against it', () => {
     const repo = join(dir, 'repo');
     gitRepo(repo, {
       'package.json': JSON.stringify({ name: 'shop', scripts: { build: 'tsc', test: 'jest' } }),
@@ -246,6 +248,59 @@ describe('autopilot plan (the built bin: ingestion and planner in the embedded t
     const kinds = plan.gaps?.items.map((g) => g.kind) ?? [];
     expect(kinds).toEqual(expect.arrayContaining(['protected_path_violation', 'missing_readme']));
     expect(plan.gaps?.proposal?.actions.length).toBeGreaterThan(0);
+
+    // Every task was checked against the scanned commit (issue 17 items 2 and 3).
+    const task = (title: string) => plan.tasks.find((t) => t.title === title)!;
+    expect(plan.tasks.every((t) => t.repoCheck?.commit === plan.tasks[0]!.repoCheck?.commit)).toBe(true);
+    expect(task('Story 1.2: Catalog').scope).toEqual([
+      'src/catalog/catalog.ts',
+      'src/catalog/catalog.test.ts',
+    ]);
+    expect(task('Story 1.2: Catalog').repoCheck?.notes.filter((n) => n.kind.startsWith('scope'))).toEqual([]);
+    // docs/ is not in the repository: the new file is kept, flagged.
+    const receipts = task('Story 2.2: Receipts');
+    expect(receipts.scope).toEqual(['docs/receipts.md']);
+    expect(receipts.repoCheck?.notes).toContainEqual(
+      expect.objectContaining({ kind: 'scope_unverified', subject: 'docs/receipts.md' }),
+    );
+    // The blueprint's check stays; a task with none gets the repository's build and test scripts.
+    expect(task('Story 1.1: Repository layout').validation).toEqual([
+      ['npm', 'test'],
+      ['npm', 'run', 'build'],
+    ]);
+    expect(task('Story 2.1: Card payments').validation).toEqual([
+      ['npm', 'run', 'build'],
+      ['npm', 'run', 'test'],
+    ]);
+
+    // What the check drops or doubts is said on stderr and, in the tree, under the task.
+    const doubtful = write(
+      'repo-doubtful.md',
+      [
+        '# Plan',
+        '',
+        '## Story 1: Adapter',
+        '',
+        'Rewrite `lib/legacy/adapter` and `src/index.ts`. Run `npm test` to check.',
+        '',
+        '## Story 2: Docs',
+        '',
+        'After Story 1.',
+        '',
+        'Document it in `docs/adapter.md`; check with `pytest -q`.',
+        '',
+      ].join('\n'),
+    );
+    const tree = runPlan([doubtful, '--repo', repo]);
+    expect(tree.code).toBe(0);
+    expect(tree.err).toBe(
+      'autopilot plan: warning: checked against the repository: 1 scope path(s) dropped (not in the ' +
+        'repository, no folder to create them in), 1 validation command(s) the repository cannot run as ' +
+        "it stands; see each task's repository notes\n",
+    );
+    expect(tree.out).toContain('repository: scope dropped `lib/legacy/adapter`: the repository at');
+    expect(tree.out).toContain('repository: scope unverified `docs/adapter.md`: a new file in folders');
+    expect(tree.out).toContain('repository: validation cannot run `pytest -q`: the repository at');
   });
 
   it('plans a directory of files as one blueprint', () => {

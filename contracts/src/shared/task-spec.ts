@@ -110,8 +110,9 @@ export const taskSpecProperties = {
           Type.Object({
             kind: StringEnum(REPO_CHECK_NOTE_KINDS, {
               description:
-                'scope_dropped: a scope path that is not in the repository and has no folder to be created in; ' +
-                'scope_unverified: kept, but the scan listed too few files to tell; validation_default: the ' +
+                'scope_dropped: a scope path that names no file and is not in the repository, nor its folder; ' +
+                'scope_unverified: kept, though the repository could not confirm it (the scan listed too few ' +
+                'files, or it is a new file or folder in folders not there yet); validation_default: the ' +
                 "repository's own checks, as the blueprint gave none; validation_unrunnable: a blueprint " +
                 'command the repository cannot run as it stands (kept)',
             }),

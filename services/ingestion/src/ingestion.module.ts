@@ -3,7 +3,8 @@ import { Clock } from '@autopilot/kernel';
 import { DocumentStore } from '@autopilot/store';
 import { StoreBlueprintRepository } from './adapters/blueprint-repository';
 import { defaultIngestionOptions, IngestionOptions } from './app/ingestion-options';
-import { BlueprintRepository, RepoReader, RepoScanRepository } from './app/ports';
+import { BlueprintRepository, RecentBlueprintBlocks, RepoReader, RepoScanRepository } from './app/ports';
+import { InMemoryRecentBlueprintBlocks } from './adapters/recent-blueprint-blocks';
 import { SubmitBlueprintUseCase } from './app/submit-blueprint.use-case';
 import { SubmitBlueprintHandler } from './handlers/submit-blueprint.handler';
 import { LocalRepoReader } from './adapters/local-repo-reader';
@@ -33,6 +34,8 @@ import { AnnounceRefusedCommandUseCase } from './app/announce-refused-command';
       inject: [DocumentStore, Clock],
     },
     { provide: IngestionOptions, useValue: defaultIngestionOptions },
+    // A new version of a blueprint parsed here before is lexed only where it changed.
+    { provide: RecentBlueprintBlocks, useFactory: () => new InMemoryRecentBlueprintBlocks() },
     ScanRepoUseCase,
     // A command of ours the bus dead-letters ends its job with a failure event (index.ts names it).
     AnnounceRefusedCommandUseCase,

@@ -11,6 +11,7 @@ import { ANCHOR_COLLECTIONS } from './adapters/anchor-repository';
 import { GAP_REPORT_COLLECTIONS } from './adapters/gap-report-repository';
 import { PLAN_PROPOSAL_COLLECTIONS } from './adapters/plan-proposal-repository';
 import { REFINEMENT_COLLECTIONS } from './adapters/refinement-cache';
+import { REPO_VIEW_COLLECTIONS } from './adapters/repo-view-repository';
 import { plannerSettings } from './planner-settings';
 import { PlannerModule } from './planner.module';
 
@@ -25,6 +26,7 @@ export const plannerService: ServiceDefinition = {
     ...ANCHOR_COLLECTIONS,
     ...GAP_REPORT_COLLECTIONS,
     ...PLAN_PROPOSAL_COLLECTIONS,
+    ...REPO_VIEW_COLLECTIONS,
   ],
   settings: plannerSettings,
 };

@@ -17,6 +17,10 @@ import { StorePlanProposalRepository } from './adapters/plan-proposal-repository
 import { AnchorRepository, GapReportRepository, PlanProposalRepository } from './app/ports';
 import { ReportRepoGapsUseCase } from './app/report-repo-gaps';
 import { RepoScannedHandler } from './handlers/repo-scanned.handler';
+import { RepoScannedPlansHandler } from './handlers/repo-scanned-plans.handler';
+import { CheckPlansAgainstRepoUseCase } from './app/check-plans-against-repo';
+import { StoreRepoViewRepository } from './adapters/repo-view-repository';
+import { RepoViewRepository } from './app/ports';
 
 /** The planner's log lines go through Nest's logger, which the runtime routes into JSON logs. */
 function nestPlannerLog(): PlannerLog {
@@ -29,7 +33,7 @@ function nestPlannerLog(): PlannerLog {
 
 /** The planner service's Nest module: its handlers and use cases are registered here. */
 @Module({
-  controllers: [BlueprintIngestedHandler, RepoScannedHandler],
+  controllers: [BlueprintIngestedHandler, RepoScannedHandler, RepoScannedPlansHandler],
   providers: [
     PlanBlueprintUseCase,
     {
@@ -62,6 +66,12 @@ function nestPlannerLog(): PlannerLog {
     { provide: AnchorBuilder, useValue: blueprintAnchorBuilder },
     { provide: PlannerLog, useFactory: nestPlannerLog },
     ReportRepoGapsUseCase,
+    CheckPlansAgainstRepoUseCase,
+    {
+      provide: RepoViewRepository,
+      useFactory: (store: DocumentStore) => new StoreRepoViewRepository(store),
+      inject: [DocumentStore],
+    },
     {
       provide: GapReportRepository,
       useFactory: (store: DocumentStore, clock: Clock) => new StoreGapReportRepository(store, clock),

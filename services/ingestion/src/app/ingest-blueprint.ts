@@ -33,6 +33,7 @@ import type {
   BlueprintVersionRecord,
   IngestionJobRecord,
   JobOutcome,
+  RecentBlueprintBlocks,
 } from './ports';
 
 /** What ingesting needs; the service module injects them. */
@@ -41,6 +42,8 @@ export interface IngestionDeps {
   readonly clock: Clock;
   readonly envelopes: OutboxEnvelopes;
   readonly options?: Partial<IngestionOptions>;
+  /** The last parses of blueprints: a new version re-lexes only what changed. Optional. */
+  readonly recentBlocks?: RecentBlueprintBlocks;
 }
 
 export interface SubmitBlueprintRequest {
@@ -128,7 +131,9 @@ export async function ingestSubmittedBlueprint(
   return finishJob(run, job, version, parsed, changed);
 }
 
-function parseSubmitted({ command, options, blueprintId }: JobRun): ScannedBlueprint {
+function parseSubmitted({ command, options, blueprintId, deps }: JobRun): ScannedBlueprint {
+  // One-file blueprints only: a directory's files are lexed each on their own.
+  const previous = command.files ? undefined : deps.recentBlocks?.get(blueprintId);
   const parsed = parseBlueprint(command.text, {
     hash: sha256Hex,
     scope: blueprintId,
@@ -136,7 +141,9 @@ function parseSubmitted({ command, options, blueprintId }: JobRun): ScannedBluep
     maxNesting: options.maxNesting,
     ...(command.files ? { files: command.files } : {}),
     ...(command.sourcePath !== undefined ? { label: command.sourcePath } : {}),
+    ...(previous ? { previous } : {}),
   });
+  if (parsed.blocks) deps.recentBlocks?.set(blueprintId, parsed.blocks);
   // Found while ingesting, so the job can warn and the planner can keep them out of what it derives.
   const secrets = findBlueprintSecrets(parsed.text, parsed.sections, {
     ...(command.files ? { files: command.files } : {}),

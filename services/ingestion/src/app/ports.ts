@@ -3,6 +3,7 @@ import type { Doc, RevisionedDoc } from '@autopilot/store';
 import type { JobCheckpoint, JobState } from '../domain/job/ingestion-job';
 import type { RejectionReason, RejectionSite } from '../domain/blueprint/blueprint-rejected-error';
 import type { Section } from '../domain/sections/section-tree';
+import type { TextBlocks } from '../domain/sections/section-blocks';
 import type { SourceFile } from '../domain/blueprint/text-position';
 import type { VersionStatus } from '../domain/blueprint/blueprint-version';
 import type { RepoScanResult } from '../domain/repo-scan/repo-scan';
@@ -138,6 +139,16 @@ export interface BlueprintRepository {
   commit(change: BlueprintChange, events: readonly Envelope[]): Promise<IngestionJobRecord>;
 }
 export const BlueprintRepository = Symbol('BlueprintRepository');
+
+/**
+ * The top-level blocks of the blueprints this process parsed last, by blueprint id, so the next
+ * version of one re-lexes only what changed. A cache: empty after a restart, never needed to be right.
+ */
+export interface RecentBlueprintBlocks {
+  get(blueprintId: string): TextBlocks | undefined;
+  set(blueprintId: string, blocks: TextBlocks): void;
+}
+export const RecentBlueprintBlocks = Symbol('RecentBlueprintBlocks');
 
 /** What an earlier scan of the same repository offers a new one: manifests already read, by hash. */
 export interface PreviousRepoRead {

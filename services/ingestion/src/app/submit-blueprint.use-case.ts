@@ -3,7 +3,7 @@ import type { IngestionSubmitBlueprintV1 } from '@autopilot/contracts';
 import { Clock } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
 import { IngestionOptions } from './ingestion-options';
-import { BlueprintRepository } from './ports';
+import { BlueprintRepository, RecentBlueprintBlocks } from './ports';
 import { ingestSubmittedBlueprint, type IngestOutcome } from './ingest-blueprint';
 
 /** `cmd.ingestion.submit_blueprint` → one resumable ingestion job (idempotent by job id). */
@@ -14,12 +14,19 @@ export class SubmitBlueprintUseCase {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(OutboxEnvelopes) private readonly envelopes: OutboxEnvelopes,
     @Inject(IngestionOptions) private readonly options: IngestionOptions,
+    @Inject(RecentBlueprintBlocks) private readonly recentBlocks: RecentBlueprintBlocks,
   ) {}
 
   /** Bad input is an outcome (the job is failed and announced), not an error: the bus must not retry it. */
   execute(command: IngestionSubmitBlueprintV1, meta: { onStep?: () => void } = {}): Promise<IngestOutcome> {
     return ingestSubmittedBlueprint(
-      { blueprints: this.blueprints, clock: this.clock, envelopes: this.envelopes, options: this.options },
+      {
+        blueprints: this.blueprints,
+        clock: this.clock,
+        envelopes: this.envelopes,
+        options: this.options,
+        recentBlocks: this.recentBlocks,
+      },
       { command, ...meta },
     );
   }

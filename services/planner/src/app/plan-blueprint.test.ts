@@ -11,6 +11,7 @@ import { planDeps, plannerStoreFixture, type PlannerStoreFixture } from '../test
 import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { SHOP_PLAN } from '../testing/sample-plans';
 import { SECTION_FACTS_VERSION } from '../domain/section-facts/extract-section';
+import { StorePlanRepository } from '../adapters/plan-repository';
 import { planBlueprint, PlanBlueprintUseCase, type PlanBlueprintDeps } from './plan-blueprint';
 import type { PlannerLog } from './ports';
 
@@ -126,7 +127,9 @@ describe('planBlueprint', () => {
       { previous: v1 },
     );
     expect(v2.changedSectionIds).toHaveLength(1);
-    const second = await planBlueprint(v2, deps);
+    // A repository that reads the plan from the store (another planner process, or after a
+    // restart): the one that committed it keeps it in memory and would not see the mark.
+    const second = await planBlueprint(v2, { ...deps, plans: new StorePlanRepository(store, deps.clock) });
     const skeletonTask = second.tasks!.tasks.find((t) => t.planNodeId === skeleton.id)!;
     return {
       first,
@@ -215,6 +218,7 @@ describe('planBlueprint', () => {
   it('settles the message of an unplannable blueprint: the use case resolves, the bus acks', async () => {
     const useCase = new PlanBlueprintUseCase(
       deps.plans,
+      deps.repoViews,
       deps.refinements,
       deps.anchors,
       null,

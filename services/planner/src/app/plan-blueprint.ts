@@ -18,21 +18,27 @@ import { withSourceLines } from '../domain/plan/plan-source-lines';
 import { planningView } from '../domain/plan/plan-redaction';
 import { toPlanNodeMessage } from '../domain/plan/plan-node-message';
 import { tasksFromPlan } from '../domain/tasks/task-graph';
+import { checkTasksAgainstRepo, rulesFieldsOf } from '../domain/repo-check/task-repo-check';
 import {
   AnchorBuilder,
   PlannerLog,
   PlanRefiner,
   PlanRepository,
   RefinementCache,
+  RepoViewRepository,
   type StoredPlan,
   type StoredPlanHead,
   type StoredPlanNode,
+  type StoredTask,
 } from './ports';
+import { planAnnouncement } from './plan-announcement';
 import { refinePlan, type RefinementReport } from './refine-plan';
 
 /** Everything planning needs from outside; `planBlueprint` is the whole use case as one function. */
 export interface PlanBlueprintDeps {
   readonly plans: PlanRepository;
+  /** The project's last repository scan: tasks are checked against it (issue 17). */
+  readonly repoViews: RepoViewRepository;
   readonly refinements: RefinementCache;
   readonly anchors: AnchorBuilder;
   readonly refiner: PlanRefiner | null;
@@ -126,6 +132,9 @@ interface DecidedPlan {
   readonly plan: PlanGeneratedV1;
   readonly tasks: TasksGeneratedV1;
   readonly storedNodes: readonly StoredPlanNode[];
+  readonly storedTasks: readonly StoredTask[];
+  /** The commit of the repository scan the tasks were checked against, when there was one. */
+  readonly repoCommit?: string;
   readonly refinement: RefinementReport;
 }
 
@@ -156,6 +165,10 @@ async function decidePlan(
   });
   const refined = withSourceLines(view.restoreGraph(refinedView), blueprint);
   const taskGraph = tasksFromPlan(refined);
+  // With a scanned repository, scope and validation are checked against it; the rules' fields are
+  // kept beside a task the check changed, so a later scan checks again from them.
+  const repo = await deps.repoViews.current(blueprint.projectId);
+  const checked = repo ? checkTasksAgainstRepo(taskGraph.tasks, repo) : taskGraph.tasks;
   const anchor: IntentionAnchor = head
     ? head.anchor
     : view.restoreAnchor(await deps.anchors.anchorFor(view.blueprint));
@@ -163,32 +176,32 @@ async function decidePlan(
   const generatedAt = head ? head.generatedAt : deps.clock.isoNow();
 
   const nodes = refined.nodes.map((n) => toPlanNodeMessage(n, taskGraph.taskIdsByNode.get(n.id)));
-  const source = {
-    projectId: blueprint.projectId,
-    blueprintId: blueprint.blueprintId,
-    blueprintVersion: blueprint.version,
-  };
-  return {
-    plan: { planId, ...source, nodes, anchor, generatedAt, revision },
-    tasks: {
-      ...source,
+  const { plan, tasks } = planAnnouncement(
+    {
       planId,
-      planRevision: revision,
-      anchorId: anchor.id,
-      anchor: {
-        id: anchor.id,
-        formatVersion: anchor.formatVersion,
-        text: anchor.text,
-        pivots: anchor.pivots,
-      },
-      tasks: [...taskGraph.tasks],
+      projectId: blueprint.projectId,
+      blueprintId: blueprint.blueprintId,
+      blueprintVersion: blueprint.version,
+      revision,
+      anchor,
       generatedAt,
     },
+    nodes,
+    checked,
+  );
+  return {
+    plan,
+    tasks,
     storedNodes: refined.nodes.map((n, i) => ({
       node: nodes[i]!,
       sources: n.sources,
       factsVersion: SECTION_FACTS_VERSION,
     })),
+    storedTasks: checked.map((task, i) => {
+      const rules = rulesFieldsOf(taskGraph.tasks[i]!, task);
+      return rules ? { task, rules } : { task };
+    }),
+    ...(repo ? { repoCommit: repo.commit } : {}),
     refinement: report,
   };
 }
@@ -212,9 +225,11 @@ async function savePlan(
     anchor: plan.anchor,
     nodeCount: plan.nodes.length,
     taskCount: tasks.tasks.length,
+    taskOrder: tasks.tasks.map((t) => t.id),
+    ...(decided.repoCommit !== undefined ? { repoCommit: decided.repoCommit } : {}),
   };
   await deps.plans.commit(
-    { head, nodes: decided.storedNodes, tasks: tasks.tasks.map((task) => ({ task })) },
+    { head, nodes: decided.storedNodes, tasks: decided.storedTasks },
     stored,
     planEvents(blueprint, decided, deps),
   );
@@ -300,6 +315,7 @@ export class PlanBlueprintUseCase {
 
   constructor(
     @Inject(PlanRepository) plans: PlanRepository,
+    @Inject(RepoViewRepository) repoViews: RepoViewRepository,
     @Inject(RefinementCache) refinements: RefinementCache,
     @Inject(AnchorBuilder) anchors: AnchorBuilder,
     @Inject(PlanRefiner) refiner: PlanRefiner | null,
@@ -308,7 +324,17 @@ export class PlanBlueprintUseCase {
     @Inject(OutboxEnvelopes) envelopes: OutboxEnvelopes,
     @Inject(PLANNER_MAX_REFINEMENT_CALLS) maxRefinementCalls: number,
   ) {
-    this.deps = { plans, refinements, anchors, refiner, log, clock, envelopes, maxRefinementCalls };
+    this.deps = {
+      plans,
+      repoViews,
+      refinements,
+      anchors,
+      refiner,
+      log,
+      clock,
+      envelopes,
+      maxRefinementCalls,
+    };
   }
 
   /** Plans the blueprint; a rejection is an outcome (announced), so the message is acked either way. */

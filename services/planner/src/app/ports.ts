@@ -10,6 +10,8 @@ import type {
 } from '@autopilot/contracts';
 import type { SectionSource } from '../domain/plan/plan-graph';
 import type { Refinement } from '../domain/plan/plan-refinement';
+import type { RepoView } from '../domain/repo-check/repo-view';
+import type { RulesFields } from '../domain/repo-check/task-repo-check';
 
 /**
  * The planner's own ports: what the plan and task use cases need from the outside world. Adapters
@@ -55,6 +57,10 @@ export interface StoredPlanHead {
   readonly anchor: IntentionAnchor;
   readonly nodeCount: number;
   readonly taskCount: number;
+  /** Task ids in the order `tasks.generated` announced them (dependency order): kept to announce again. */
+  readonly taskOrder?: readonly string[];
+  /** The commit of the repository scan the tasks were checked against, when they were. */
+  readonly repoCommit?: string;
 }
 
 /** A stored plan node: the contract shape, plus the extracted facts of its sections for reuse. */
@@ -68,6 +74,11 @@ export interface StoredPlanNode {
 /** A stored task, in the contract's shape. */
 export interface StoredTask {
   readonly task: TaskSpec;
+  /**
+   * The scope and validation the rules gave, when checking against the repository changed them: a
+   * later scan checks again from these (issue 17).
+   */
+  readonly rules?: RulesFields;
 }
 
 export interface StoredPlan {
@@ -100,6 +111,22 @@ export interface PlanRepository {
   commitRejection(rejection: PlanRejectedV1, events: readonly Envelope[]): Promise<void>;
   /** Appends `events` to the outbox alone: the stored plan announced again, nothing of it rewritten. */
   announce(events: readonly Envelope[]): Promise<void>;
+  /** Every stored plan of the project (one per blueprint), in plan id order. */
+  loadProject(projectId: string): Promise<StoredPlan[]>;
+  /**
+   * A repository scan's outcome for plans, in one transaction: the project's repository view
+   * replaced, each plan the check revised saved over the one it was loaded as (as `commit` does,
+   * StoreRevisionConflictError when one changed meanwhile: nothing written), and `events` appended.
+   */
+  commitRepoCheck(
+    projectId: string,
+    view: RepoView,
+    revised: readonly {
+      readonly next: { head: StoredPlanHead; nodes: readonly StoredPlanNode[]; tasks: readonly StoredTask[] };
+      readonly previous: StoredPlan;
+    }[],
+    events: readonly Envelope[],
+  ): Promise<void>;
 }
 export const PlanRepository = Symbol('PlanRepository');
 
@@ -191,3 +218,10 @@ export interface AnchorRepository {
   current(projectId: string): Promise<IntentionAnchor | undefined>;
 }
 export const AnchorRepository = Symbol('AnchorRepository');
+
+/** The latest repository view of each project (`repo_views`), written by `PlanRepository.commitRepoCheck`. */
+export interface RepoViewRepository {
+  /** The project's repository as last scanned, or undefined before any scan. */
+  current(projectId: string): Promise<RepoView | undefined>;
+}
+export const RepoViewRepository = Symbol('RepoViewRepository');

@@ -9,6 +9,7 @@ import { FakeClock } from '@autopilot/testing';
 import type { Envelope } from '@autopilot/contracts';
 import { StorePlanRepository } from '../adapters/plan-repository';
 import { StoreRefinementCache } from '../adapters/refinement-cache';
+import { StoreRepoViewRepository } from '../adapters/repo-view-repository';
 import { blueprintAnchorBuilder } from '../app/plan-anchor-builder';
 import type { PlanBlueprintDeps } from '../app/plan-blueprint';
 import type { PlannerLog } from '../app/ports';
@@ -52,6 +53,7 @@ export function planDeps(
   const log: PlannerLog = { info: () => undefined, warn: () => undefined };
   return {
     plans: new StorePlanRepository(store, clock),
+    repoViews: new StoreRepoViewRepository(store),
     refinements: new StoreRefinementCache(store, clock),
     anchors: blueprintAnchorBuilder,
     refiner: null,

@@ -2,6 +2,7 @@ import { MAX_BLUEPRINT_SECTIONS } from '@autopilot/contracts';
 import type { ContentHash } from '@autopilot/kernel';
 import { BlueprintRejectedError, RejectionReason } from './blueprint-rejected-error';
 import { checkBlueprintText, normalizeBlueprintText, type BlueprintLimits } from './blueprint-source';
+import type { TextBlocks } from '../sections/section-blocks';
 import { sectionsFromMarkdown, type SectionTree } from '../sections/section-tree';
 import { siteOfOffset, type SourceFile } from './text-position';
 
@@ -17,6 +18,8 @@ export interface ParseBlueprintOptions extends BlueprintLimits {
   files?: readonly SourceFile[];
   /** Names a single-file blueprint in error messages. */
   label?: string;
+  /** The blocks of the blueprint's previous parse: only what changed is lexed again. */
+  previous?: TextBlocks;
 }
 
 /**
@@ -39,6 +42,7 @@ export function parseBlueprint(submitted: string, opts: ParseBlueprintOptions): 
     hash: opts.hash,
     ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
     ...(opts.files ? { files: opts.files } : {}),
+    ...(opts.previous ? { previous: opts.previous } : {}),
   });
   const maxSections = opts.maxSections ?? MAX_BLUEPRINT_SECTIONS;
   const beyond = tree.sections[maxSections];

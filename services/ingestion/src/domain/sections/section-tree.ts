@@ -2,6 +2,13 @@ import { Lexer, type Token } from 'marked';
 import { AutopilotError, type ContentHash } from '@autopilot/kernel';
 import { BlueprintRejectedError, RejectionReason } from '../blueprint/blueprint-rejected-error';
 import { plainHeadingTitle } from './heading-title';
+import {
+  BlockOffsetMismatch,
+  lexBlocks,
+  relexBlocks,
+  type HeadingBlock,
+  type TextBlocks,
+} from './section-blocks';
 import type { SourceFile } from '../blueprint/text-position';
 import { countWords } from './word-count';
 
@@ -56,6 +63,11 @@ export interface SectionTree {
   headingCount: number;
   /** Top-level blocks that are not headings, blank lines, rules or link definitions. */
   contentBlocks: number;
+  /**
+   * The text's top-level blocks (a one-file blueprint only), to pass as `previous` when parsing
+   * the blueprint's next version: only what changed is lexed again.
+   */
+  blocks?: TextBlocks;
 }
 
 export interface SectionTreeOptions {
@@ -65,11 +77,12 @@ export interface SectionTreeOptions {
   scope?: string;
   /** For a multi-file blueprint: the files, sorted by start, the first at 0. */
   files?: readonly SourceFile[];
+  /** The blocks of an earlier version of a one-file blueprint (`SectionTree.blocks`). */
+  previous?: TextBlocks;
 }
 
 /** Hex characters of the seed's hash kept in an id: 96 bits, collision-free at any realistic size. */
 const ID_HEX = 24;
-const NOT_CONTENT = new Set(['heading', 'space', 'hr', 'def']);
 
 /** The lexer and the code disagreed on offsets: a bug, never the submitter's fault. */
 export class SectionOffsetError extends AutopilotError {
@@ -82,16 +95,20 @@ export class SectionOffsetError extends AutopilotError {
 /** Sections of `text`; linear in its length. Throws BlueprintRejectedError (TOO_DEEP) if the lexer overflows. */
 export function sectionsFromMarkdown(text: string, opts: SectionTreeOptions): SectionTree {
   const files = opts.files && opts.files.length > 0 ? opts.files : [{ path: '', start: 0 }];
-  const builder = new TreeBuilder(text, opts, opts.files !== undefined && opts.files.length > 0);
+  const multiFile = opts.files !== undefined && opts.files.length > 0;
+  const builder = new TreeBuilder(text, opts, multiFile);
+  let blocks: TextBlocks | undefined;
   files.forEach((file, i) => {
     const end = files[i + 1]?.start ?? text.length;
-    builder.readFile(file, end);
+    const read = builder.readFile(file, end, multiFile ? undefined : opts.previous);
+    if (!multiFile) blocks = read;
   });
   return {
     sections: builder.sections,
     wordCount: countWords(text),
     headingCount: builder.headingCount,
     contentBlocks: builder.contentBlocks,
+    ...(blocks ? { blocks } : {}),
   };
 }
 
@@ -99,19 +116,6 @@ interface OpenSection {
   section: Section;
   /** Counts of child titles, for the ordinal of a same-titled sibling. */
   childTitles: Map<string, number>;
-}
-
-/** A top-level heading block: where it starts, its level and its text as written. */
-interface HeadingBlock {
-  readonly start: number;
-  readonly level: number;
-  readonly rawText: string;
-}
-
-interface FileBlocks {
-  readonly headings: HeadingBlock[];
-  /** Offset of the first top-level block of content, -1 when there is none. */
-  readonly firstContent: number;
 }
 
 class TreeBuilder {
@@ -125,9 +129,11 @@ class TreeBuilder {
     private readonly multiFile: boolean,
   ) {}
 
-  readFile(file: SourceFile, fileEnd: number): void {
+  /** Reads one file's sections; its blocks, reusing `previous` (an earlier version's) where it can. */
+  readFile(file: SourceFile, fileEnd: number, previous?: TextBlocks): TextBlocks {
     const lexer = new Lexer();
-    const { headings, firstContent } = this.readBlocks(lexer, file, fileEnd);
+    const blocks = this.readBlocks(lexer, file, fileEnd, previous);
+    const { headings, firstContent } = blocks;
     const path = this.multiFile ? file.path : undefined;
     const firstOfFile = this.sections.length;
     const firstHeading = headings[0]?.start ?? fileEnd;
@@ -136,31 +142,27 @@ class TreeBuilder {
     }
     this.pushHeadings(lexer, headings, path, fileEnd);
     for (let i = firstOfFile; i < this.sections.length; i++) this.seal(this.sections[i] as Section);
+    return blocks;
   }
 
   /**
-   * The file's top-level blocks, in one pass: where each heading starts, and where the first block
-   * of content starts (-1: none). Counts headings and content blocks.
+   * The file's top-level blocks: where each heading starts, and the blocks of content. Lexed in
+   * one pass, or only around what changed since `previous`. Counts headings and content blocks.
    */
-  private readBlocks(lexer: Lexer, file: SourceFile, fileEnd: number): FileBlocks {
-    const tokens = this.lex(lexer, file, fileEnd);
-    const headings: HeadingBlock[] = [];
-    let offset = file.start;
-    let firstContent = -1;
-    for (const token of tokens) {
-      if (!this.text.startsWith(token.raw, offset)) throw new SectionOffsetError(offset);
-      if (token.type === 'heading') headings.push({ start: offset, level: token.depth, rawText: token.text });
-      else if (!NOT_CONTENT.has(token.type)) {
-        this.contentBlocks += 1;
-        if (firstContent === -1) firstContent = offset;
-      }
-      offset += token.raw.length;
+  private readBlocks(lexer: Lexer, file: SourceFile, fileEnd: number, previous?: TextBlocks): TextBlocks {
+    const lex = (source: string) => this.lex(lexer, file, source);
+    let blocks: TextBlocks;
+    try {
+      blocks =
+        (previous ? relexBlocks(previous, this.text, lex) : undefined) ??
+        lexBlocks(this.text, file.start, fileEnd, lex);
+    } catch (err) {
+      if (err instanceof BlockOffsetMismatch) throw new SectionOffsetError(err.offset);
+      throw err;
     }
-    if (offset !== fileEnd) throw new SectionOffsetError(offset);
-    this.headingCount += headings.length;
-    // Tokens are dropped here: only offsets and heading texts outlive the lexer's block pass.
-    tokens.length = 0;
-    return { headings, firstContent };
+    this.headingCount += blocks.headings.length;
+    this.contentBlocks += blocks.contentBefore + blocks.contentAfter.reduce((sum, n) => sum + n, 0);
+    return blocks;
   }
 
   /** A section per heading, nested by level; ends and body ends are settled as later headings close them. */
@@ -204,9 +206,7 @@ class TreeBuilder {
     }
   }
 
-  private lex(lexer: Lexer, file: SourceFile, fileEnd: number): Token[] {
-    const source =
-      file.start === 0 && fileEnd === this.text.length ? this.text : this.text.slice(file.start, fileEnd);
+  private lex(lexer: Lexer, file: SourceFile, source: string): Token[] {
     try {
       return lexer.blockTokens(source, []);
     } catch (cause) {

@@ -65,6 +65,24 @@ export interface HeadingParts {
  * `**Story 1**` reads as `Story 1`, `better-sqlite3 [![Build Status](…)](…)` as `better-sqlite3`.
  */
 export function plainTitle(title: string): string {
+  let plain = plainTitles.get(title);
+  if (plain === undefined) {
+    // Bounded: a plan's titles are read several times each while planning, then dropped.
+    if (plainTitles.size >= MAX_PLAIN_TITLES) plainTitles.clear();
+    plain = stripMarkup(title);
+    plainTitles.set(title, plain);
+  }
+  return plain;
+}
+
+/**
+ * Titles already made plain: every node's title goes through `plainTitle` from several rules
+ * (roles, labels, dependency references, the anchor), ~100k calls for a 20k-heading blueprint.
+ */
+const plainTitles = new Map<string, string>();
+const MAX_PLAIN_TITLES = 100_000;
+
+function stripMarkup(title: string): string {
   return title
     .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
     .replace(/<[^>]*>/g, '')
