@@ -64,7 +64,20 @@ async function writeUntilKilled(
   try {
     await new Promise<void>((done, fail) => {
       // A writer that stops making progress fails the test with what it said, instead of hanging it.
+      let lastHeard = Date.now();
       const silent = (): void => {
+        // Checked after this process reads what is waiting in the pipe (setImmediate runs after the
+        // poll phase): a timer that fires late because this process was starved is no silence.
+        setImmediate(() => {
+          const quietMs = Date.now() - lastHeard;
+          if (quietMs < WRITER_SILENCE_MS) {
+            deadline = setTimeout(silent, WRITER_SILENCE_MS - quietMs);
+            return;
+          }
+          stopSilent();
+        });
+      };
+      const stopSilent = (): void => {
         child.kill('SIGKILL');
         fail(
           new Error(
@@ -76,8 +89,7 @@ async function writeUntilKilled(
       };
       let deadline = setTimeout(silent, WRITER_SILENCE_MS);
       child.stdout.on('data', (chunk: Buffer) => {
-        clearTimeout(deadline);
-        deadline = setTimeout(silent, WRITER_SILENCE_MS);
+        lastHeard = Date.now();
         buffered += chunk.toString();
         const lines = buffered.split('\n');
         buffered = lines.pop() ?? '';
