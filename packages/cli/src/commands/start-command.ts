@@ -76,6 +76,12 @@ export function addStartCommand(program: Command): void {
     .option('-d, --dir <path>', 'where the project is kept between runs', '.autopilot')
     .option('--yes', 'do not wait for Ctrl-C after the summary, before anything is spent')
     .option('--json', 'progress and the report as JSON lines')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every task succeeded, 3 work waits for a person or a budget, 1 a task failed,\n' +
+        '2 bad input (nothing started), 130 stopped by Ctrl-C or SIGTERM (runs checkpointed).\n' +
+        'The same --dir and repository later resumes the project; `autopilot report` prints the report again.',
+    )
     .action(async (blueprint: string, flags: StartFlags) => {
       process.exitCode = await startOrExplain({
         blueprint,
