@@ -93,7 +93,23 @@ describe('autopilot start: bad input', () => {
     expect(existsSync(dir)).toBe(false);
     expect(gitIn(f.repo, 'show-ref')).toBe(refs);
     expect(gitIn(f.repo, 'status', '--porcelain')).toBe('');
-    expect(refusing.calls.filter((c) => c.body?.messages !== undefined)).toEqual([]);
+    // No chat call was made anywhere: nothing can have been spent.
+    expect(refusing.calls).toEqual([]);
+    expect(f.model.calls).toEqual([]);
+  });
+
+  it('the refused key, echoed whole by the server, is in no output', async () => {
+    const before = refusing.refusedKeys;
+    const result = await run(
+      ['start', f.blueprint, '--repo', f.repo, '--dir', join(f.root, 'refused'), '--yes'],
+      {
+        OPENAI_BASE_URL: refusing.baseURL,
+      },
+    );
+    expect(result.code).toBe(2);
+    // The server refused it (and said it back in full), and none of it reached the person.
+    expect(refusing.refusedKeys).toBeGreaterThan(before);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(f.env.OPENAI_API_KEY);
   });
 
   it('a dirty working tree is no error: the runs start from the committed state, and it says which commit', async () => {

@@ -176,11 +176,14 @@ describe('autopilot start: budgets and resumption', () => {
       const killed = await first.exited;
       expect(killed.signal).toBe('SIGKILL');
       expect(killed.report).toBeUndefined();
+      const callsAtKill = f.model.calls.length;
 
       // A step the killed process had not journaled yet may be asked for again (its edit was never
       // committed, so doing it again duplicates nothing); what was committed is adopted, not redone.
       const again = await f.runStart();
       expectEveryTaskDoneOnce(f, again);
+      // The second start had work left to do: the kill landed mid-run, not after the end.
+      expect(f.model.calls.length).toBeGreaterThan(callsAtKill);
     },
     240_000,
   );

@@ -504,7 +504,10 @@ describe('ModelClient against the scripted OpenAI-compatible server', () => {
     outputs.push(refused);
     expect(refused).toBeInstanceOf(ModelAuthError);
     expect((refused as Error).message).toMatch(/^model gpt-x: the provider refused the API key \(HTTP 401\)/);
+    // Refused before any chat call; the server said the key back in full, and the error holds none of it.
     expect(model!.calls).toEqual([]);
+    expect(model!.refusedKeys).toBe(1);
+    expect((refused as Error).message).toContain('[redacted]');
     // Nobody listening: said plainly, as no answer.
     const url = model!.baseURL;
     await model!.close();

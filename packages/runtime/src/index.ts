@@ -15,6 +15,7 @@ export {
   loadConfig,
   parsePort,
   configSummary,
+  maskUrl,
   RUNTIME_SETTING_NAMES,
   LOG_LEVELS,
   type LogLevel,

@@ -90,6 +90,8 @@ export interface ScriptedModel {
   failNext(fault: ScriptedFault, times?: number): void;
   /** Turns answered so far. */
   readonly turns: number;
+  /** Requests refused because they did not carry the script's `apiKey` (any path, models list included). */
+  readonly refusedKeys: number;
   /** Stops the server; hanging requests are cut. */
   close(): Promise<void>;
 }
@@ -130,6 +132,7 @@ export async function startScriptedModel(script: ModelScript): Promise<ScriptedM
   const faults: ScriptedFault[] = [];
   const hanging = new Set<ServerResponse>();
   let turns = 0;
+  let refusedKeys = 0;
 
   const answerOf = (call: ScriptedModelCall): ScriptedAnswer => {
     const lastTool = [...call.body.messages].reverse().find((m) => m.role === 'tool');
@@ -146,8 +149,10 @@ export async function startScriptedModel(script: ModelScript): Promise<ScriptedM
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string): void => {
     const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     if (script.apiKey !== undefined && key !== script.apiKey) {
+      refusedKeys++;
+      // The whole key echoed, as some proxies do: what a leak test needs the client to cut out.
       sendError(res, 401, {
-        message: `Incorrect API key provided: ${key.slice(0, 3)}***. (scripted)`,
+        message: `Incorrect API key provided: ${key}. (scripted)`,
         type: 'invalid_request_error',
         code: 'invalid_api_key',
       });
@@ -258,6 +263,9 @@ export async function startScriptedModel(script: ModelScript): Promise<ScriptedM
     },
     get turns() {
       return turns;
+    },
+    get refusedKeys() {
+      return refusedKeys;
     },
     close: () =>
       new Promise<void>((resolve) => {

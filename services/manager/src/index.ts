@@ -17,6 +17,7 @@ import { ManagerModule } from './manager.module';
 export { ManagerModule };
 /** For clients that build `manager.create_project` from a person's words (the CLI's `--schedule`). */
 export { parseSchedule } from './domain/schedule/schedule-window';
+export { isOpen as scheduleIsOpen } from './domain/schedule/schedule-open';
 
 /** What the runtime needs to host the manager service. */
 export const managerService: ServiceDefinition = {

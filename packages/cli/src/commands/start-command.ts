@@ -33,16 +33,27 @@ function terminalDecision(say: (line: string) => void): (approval: Approval) => 
   return async (approval) => {
     if (!process.stdin.isTTY) return 'wait';
     const rl = createInterface({ input: process.stdin, output: process.stdout });
+    // The terminal's Ctrl-C reaches readline, not the process: it stops the start as a signal does,
+    // and the question is left waiting.
+    const asking = new AbortController();
+    rl.on('SIGINT', () => {
+      asking.abort();
+      process.kill(process.pid, 'SIGINT');
+    });
+    const ask = (query: string): Promise<string> => rl.question(query, { signal: asking.signal });
     try {
       say(`Approval ${approval.id}: ${inert(approval.action.summary ?? approval.action.kind)}`);
       for (const r of approval.reasons) say(`  because ${inert(r)}`);
-      const answer = (await rl.question('Approve? [y]es / [n]o / [l]eave it waiting: ')).trim().toLowerCase();
+      const answer = (await ask('Approve? [y]es / [n]o / [l]eave it waiting: ')).trim().toLowerCase();
       if (answer.startsWith('y')) return { decision: 'approved' };
       if (answer.startsWith('n')) {
-        const comment = (await rl.question('Why (for the record)? ')).trim();
+        const comment = (await ask('Why (for the record)? ')).trim();
         return { decision: 'rejected', ...(comment ? { comment } : {}) };
       }
       return 'wait';
+    } catch (err) {
+      if (asking.signal.aborted) return 'wait';
+      throw err;
     } finally {
       rl.close();
     }

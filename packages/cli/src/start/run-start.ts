@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { Approval, AutonomyMode, BudgetCaps, Schedule } from '@autopilot/contracts';
+import { describeError } from '@autopilot/kernel';
 import { createLogger, readServiceSettings, type Logger } from '@autopilot/runtime';
+import { scheduleIsOpen } from '@autopilot/manager';
 import type { WorkerSettings } from '@autopilot/worker';
 import { allowRepoRoot } from '../plan/plan-repo-root';
 import { progressViewFor } from '../progress/progress-view-for';
 import type { ProgressOutput } from '../progress/progress-view';
 import { inert } from '../terminal-text';
 import { estimateCostRange } from './start-estimate';
-import { checkModelAccess, readStartInput, StartInputError } from './start-input';
+import { checkModelAccess, modelServerOf, readStartInput, StartInputError } from './start-input';
 import { StartJob, type ApprovalAnswer } from './start-job';
 import { progressSnapshotOf } from './start-progress';
 import { exitCodeOf, renderStartReport } from './start-report';
@@ -112,13 +114,18 @@ export async function runStart(opts: StartOptions): Promise<StartExit> {
       `Estimated cost: $${cost.lowUsd.toFixed(2)}–$${cost.highUsd.toFixed(2)} for ${cost.tasks} task${cost.tasks === 1 ? '' : 's'}; ` +
         `budgets: $${opts.budgets.runUsd.toFixed(2)} per run, $${opts.budgets.dailyUsd.toFixed(2)} per day, $${opts.budgets.weeklyUsd.toFixed(2)} per week`,
     );
-    say(`Model: ${model.routing.roles.worker_code.cheap} at ${model.baseURL ?? 'https://api.openai.com/v1'}`);
+    say(`Model: ${model.routing.roles.worker_code.cheap} at ${modelServerOf(model)}`);
+    if (job.resumedUnpaused) {
+      // A start killed before it could pause the project: its runs went on as the services started.
+      say('The last start with this --dir did not end cleanly: the runs it left went on at once.');
+    }
     if (opts.out.isTTY === true && !opts.yes && !opts.json) {
+      const spent = job.resumedUnpaused ? '' : ', nothing spent';
       say(
-        `Starting in ${Math.round((opts.graceMs ?? DEFAULT_GRACE_MS) / 1000)} s: Ctrl-C stops here, nothing spent.`,
+        `Starting in ${Math.round((opts.graceMs ?? DEFAULT_GRACE_MS) / 1000)} s: Ctrl-C stops here${spent}.`,
       );
       if (await abortedWithin(opts.signal, opts.graceMs ?? DEFAULT_GRACE_MS)) {
-        say('Stopped before anything ran: nothing was spent.');
+        say(job.resumedUnpaused ? 'Stopped.' : 'Stopped before anything ran: nothing was spent.');
         return 130;
       }
     }
@@ -148,10 +155,25 @@ export async function runStart(opts: StartOptions): Promise<StartExit> {
       onChange: () => view.update(progressSnapshotOf(job.state, job.live, opts.budgets)),
     });
     interrupted = opts.signal?.aborted === true;
+    const { project } = job.state;
+    if (
+      project?.schedule &&
+      !scheduleIsOpen(project.schedule, Date.now()) &&
+      [...job.state.tasks.values()].some((t) => t.status === 'ready')
+    ) {
+      say('Outside the --schedule window: ready tasks wait for it; start again once it is open.');
+    }
   } finally {
     view.stop();
-    await job.pauseUntilNextStart(projectId).catch(() => undefined);
+    const notPaused = await job.pauseUntilNextStart(projectId).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     await job.stop();
+    if (notPaused !== undefined)
+      opts.out.write(
+        `warning: could not pause the project for the next start (${inert(describeError(notPaused))}): the runs it leaves go on as soon as the next start begins\n`,
+      );
   }
 
   const report = await startReportOf({

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AutopilotError, ConfigError } from '@autopilot/kernel';
+import { maskUrl } from '@autopilot/runtime';
 import { Git } from '@autopilot/git';
 import { BlueprintRejectedError, readBlueprintSource, type BlueprintSource } from '@autopilot/ingestion';
 import { ModelAuthError, ModelProviderError, verifyModelAccess } from '@autopilot/model-client';
@@ -70,7 +71,7 @@ export async function readStartInput(blueprint: string, repoPath: string): Promi
  */
 export async function checkModelAccess(model: WorkerModelSettings): Promise<void> {
   const name = model.routing.roles.worker_code.cheap;
-  const where = model.baseURL ?? 'https://api.openai.com/v1';
+  const where = modelServerOf(model);
   try {
     await verifyModelAccess(
       {
@@ -88,11 +89,16 @@ export async function checkModelAccess(model: WorkerModelSettings): Promise<void
     }
     if (err instanceof ModelProviderError) {
       throw new StartInputError(
-        `the model server at ${where} did not answer as expected (${err.providerMessage}): check OPENAI_BASE_URL`,
+        `the model server at ${where} did not answer as expected (${maskUrl(err.providerMessage)}): check OPENAI_BASE_URL`,
       );
     }
     throw err;
   }
+}
+
+/** Where the model is served, fit to print: credentials in the URL (user:password@, ?key=) masked. */
+export function modelServerOf(model: WorkerModelSettings): string {
+  return maskUrl(model.baseURL ?? 'https://api.openai.com/v1');
 }
 
 /** Whether an error is bad input (exit 2) rather than a failure while running (exit 1). */

@@ -22,9 +22,10 @@ import {
 } from '@autopilot/contracts';
 import { governanceService } from '@autopilot/governance';
 import { type BlueprintSource } from '@autopilot/ingestion';
-import { managerService } from '@autopilot/manager';
+import { managerService, scheduleIsOpen } from '@autopilot/manager';
 import type { Logger, SettingsByService } from '@autopilot/runtime';
 import { workerService } from '@autopilot/worker';
+import { AutopilotError } from '@autopilot/kernel';
 import { PlanTopology, type PlannedBlueprint } from '../plan/plan-pipeline';
 import { StartReadModel, type StartState } from './start-read-model';
 
@@ -72,6 +73,11 @@ export class StartJob {
     readonly state: StartState,
     /** What runs in flight are doing and have spent (for the progress view; not kept between starts). */
     readonly live: LiveRuns,
+    /**
+     * The project an earlier start made was not paused when this one began: that start ended
+     * without pausing it (killed), so what it left runs on as soon as the services start.
+     */
+    readonly resumedUnpaused: boolean,
   ) {}
 
   static async start(opts: {
@@ -81,7 +87,11 @@ export class StartJob {
     projectId: string;
   }): Promise<StartJob> {
     const model = await StartReadModel.open(opts.dir);
-    const state = await model.load(opts.projectId);
+    const state = await model.load(opts.projectId).catch(async (err: unknown) => {
+      await model.close();
+      throw err;
+    });
+    const resumedUnpaused = state.project !== undefined && !state.project.paused;
     let changed = (): void => undefined;
     const live: LiveRuns = { lastStep: new Map(), spentByRun: new Map() };
     const topology = await PlanTopology.start({
@@ -117,7 +127,7 @@ export class StartJob {
       await model.close();
       throw err;
     });
-    const job = new StartJob(topology, model, state, live);
+    const job = new StartJob(topology, model, state, live, resumedUnpaused);
     changed = () => job.changed();
     return job;
   }
@@ -144,7 +154,10 @@ export class StartJob {
         { projectId: request.projectId, repo: request.repo, ...settings, requestedBy },
         routing,
       );
-      await this.until(() => this.state.project !== undefined || undefined);
+      await this.until(
+        'the manager to announce the new project',
+        () => this.state.project !== undefined || undefined,
+      );
       return undefined;
     }
     if (!sameSettings(before, settings)) {
@@ -153,7 +166,10 @@ export class StartJob {
         { projectId: request.projectId, ...settings, requestedBy },
         routing,
       );
-      await this.until(() => (this.state.project && sameSettings(this.state.project, settings)) || undefined);
+      await this.until(
+        'the manager to announce the project with its new settings',
+        () => (this.state.project && sameSettings(this.state.project, settings)) || undefined,
+      );
     }
     const now = this.state.project!;
     if (!now.paused || now.pause?.kind === 'budget') return undefined;
@@ -163,7 +179,10 @@ export class StartJob {
       { projectId: request.projectId, requestedBy },
       routing,
     );
-    await this.until(() => (this.state.project && !this.state.project.paused) || undefined);
+    await this.until(
+      'the manager to resume the project',
+      () => (this.state.project && !this.state.project.paused) || undefined,
+    );
     return lifted.startsWith(BETWEEN_STARTS) ? undefined : lifted;
   }
 
@@ -178,7 +197,11 @@ export class StartJob {
       { projectId, requestedBy, reason: BETWEEN_STARTS },
       { projectId },
     );
-    await this.until(() => this.state.project?.paused || undefined, 10_000);
+    await this.until(
+      'the manager to pause the project',
+      () => this.state.project?.paused || undefined,
+      10_000,
+    );
   }
 
   noteBaseCommit(projectId: string, commit: string): Promise<void> {
@@ -229,8 +252,10 @@ export class StartJob {
       }
       const tasks = [...this.state.tasks.values()];
       if (tasks.length > 0 && tasks.every((t) => TERMINAL.has(t.status))) return;
-      // A ready task of a project that runs will be dispatched at the next tick.
-      const runs = this.state.project !== undefined && !this.state.project.paused;
+      // A ready task of a project that runs will be dispatched at the next tick (outside its
+      // schedule window it waits, and nothing moves until the window opens).
+      const { project } = this.state;
+      const runs = project !== undefined && !project.paused && scheduleIsOpen(project.schedule, Date.now());
       const moving = tasks.some((t) => MOVING.has(t.status) || (runs && t.status === 'ready'));
       const now = Date.now();
       if (moving) quietSince = undefined;
@@ -255,12 +280,12 @@ export class StartJob {
     }
   }
 
-  private async until<T>(check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  private async until<T>(what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = check();
       if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error('the services did not answer in time');
+      if (Date.now() > deadline) throw new StartServicesTimeoutError(what, timeoutMs);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -284,4 +309,12 @@ function sameSettings(
     canonical({ name, autonomyMode, maxParallel, budgets, schedule }) ===
     canonical({ ...settings, schedule: settings.schedule })
   );
+}
+
+/** The in-process services did not announce what the start waits for. */
+export class StartServicesTimeoutError extends AutopilotError {
+  readonly code = 'START_SERVICES_TIMEOUT';
+  constructor(what: string, timeoutMs: number) {
+    super(`waited ${timeoutMs / 1000} s for ${what}; the services did not answer`);
+  }
 }

@@ -21,8 +21,11 @@ export const emptyStartState = (): StartState => ({
 });
 
 interface ProjectDoc extends Doc {
-  project?: Project;
-  baseCommit?: string;
+  project: Project;
+}
+/** Apart from the project's document: each has one writer, so neither overwrites the other's news. */
+interface BaseCommitDoc extends Doc {
+  baseCommit: string;
 }
 interface ProjectPartDoc<T> extends Doc {
   projectId: string;
@@ -44,11 +47,14 @@ export class StartReadModel {
 
   static async open(dir: string): Promise<StartReadModel> {
     const store = await openSqliteStore({ file: join(dir, FILE) });
-    for (const name of ['start_projects', 'start_tasks', 'start_finished', 'start_approvals'])
-      await store.ensureCollection({
-        name,
-        indexes: name === 'start_projects' ? [] : [{ fields: { projectId: 1 } }],
-      });
+    try {
+      for (const name of ['start_projects', 'start_base_commits']) await store.ensureCollection({ name });
+      for (const name of ['start_tasks', 'start_finished', 'start_approvals'])
+        await store.ensureCollection({ name, indexes: [{ fields: { projectId: 1 } }] });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
     return new StartReadModel(store);
   }
 
@@ -60,8 +66,9 @@ export class StartReadModel {
   async load(projectId: string): Promise<StartState> {
     const state = emptyStartState();
     const head = await this.store.collection<ProjectDoc>('start_projects').get(projectId);
-    if (head?.project) state.project = head.project;
-    if (head?.baseCommit) state.baseCommit = head.baseCommit;
+    if (head) state.project = head.project;
+    const base = await this.store.collection<BaseCommitDoc>('start_base_commits').get(projectId);
+    if (base) state.baseCommit = base.baseCommit;
     for (const d of await findAll(this.parts<Task>('start_tasks'), { projectId }))
       state.tasks.set(d.value.id, d.value);
     for (const d of await findAll(this.parts<RunFinished>('start_finished'), { projectId }))
@@ -72,9 +79,7 @@ export class StartReadModel {
   }
 
   async noteBaseCommit(projectId: string, baseCommit: string): Promise<void> {
-    const projects = this.store.collection<ProjectDoc>('start_projects');
-    const head = await projects.get(projectId);
-    await projects.upsert({ ...(head ?? { _id: projectId }), baseCommit });
+    await this.store.collection<BaseCommitDoc>('start_base_commits').upsert({ _id: projectId, baseCommit });
   }
 
   /** Applies `task.updated` to `state` and stores it; an older revision changes nothing. */
@@ -100,9 +105,7 @@ export class StartReadModel {
   async project(state: StartState, project: Project): Promise<void> {
     if (state.project && state.project.revision > project.revision) return;
     state.project = project;
-    const projects = this.store.collection<ProjectDoc>('start_projects');
-    const head = await projects.get(project.id);
-    await projects.upsert({ ...(head ?? { _id: project.id }), project });
+    await this.store.collection<ProjectDoc>('start_projects').upsert({ _id: project.id, project });
   }
 
   close(): Promise<void> {

@@ -13,6 +13,7 @@ import {
   tasksGenerated,
   type ManagerFixture,
 } from '../testing/manager-fixture';
+import { runStarted } from '@autopilot/testing';
 
 const ada = { kind: 'user', id: 'ada' } as const;
 
@@ -114,6 +115,7 @@ describe('RunTickUseCase (SQLite store, FakeClock)', () => {
     const first = await of<ExecuteRun>(WorkerExecuteRunV1.type);
     expect(first.map((c) => c.data.fencingToken)).toEqual([1, 1]);
     // Without the setting a restarted manager waits for the leases (10 minutes away).
+    f.clock.advance(1_000);
     expect((await f.tickOfNewProcess({}).execute()).requeuedRunIds).toEqual([]);
 
     const restarted = f.tickOfNewProcess({ reclaimRunsAtStart: true });
@@ -127,10 +129,19 @@ describe('RunTickUseCase (SQLite store, FakeClock)', () => {
 
     // A paused project's runs wait for it to run again, then go at once.
     await f.commands.pause({ projectId: 'p1', requestedBy: { kind: 'user', id: 'ada' } });
+    f.clock.advance(1_000);
     const whilePaused = f.tickOfNewProcess({ reclaimRunsAtStart: true });
     expect((await whilePaused.execute()).requeuedRunIds).toEqual([]);
     await f.commands.resume({ projectId: 'p1', requestedBy: { kind: 'user', id: 'ada' } });
     expect((await whilePaused.execute()).requeuedRunIds).toHaveLength(2);
+
+    // A lease renewed since this process began (its run reported a step to it) is no leftover.
+    f.clock.advance(1_000);
+    const fresh = f.tickOfNewProcess({ reclaimRunsAtStart: true });
+    f.clock.advance(1_000);
+    const [live, leftover] = (await of<ExecuteRun>(WorkerExecuteRunV1.type)).slice(-2);
+    await f.reports.started(runStarted(live!.data, f.clock.isoNow()));
+    expect((await fresh.execute()).requeuedRunIds).toEqual([leftover!.data.runId]);
   });
 
   it('respects the global limit across projects', async () => {

@@ -78,6 +78,8 @@ export class RunTickUseCase {
    * (each at its first tick in which it may run work: a paused project's runs wait for it).
    */
   private readonly reclaimed = new Set<string>();
+  /** When this process's manager began: only leases issued before it belong to a gone process. */
+  private readonly startedMs: number;
 
   constructor(
     @Inject(ProjectRepository) private readonly projects: ProjectRepository,
@@ -92,7 +94,9 @@ export class RunTickUseCase {
     private readonly approvals: ApprovalRequestsUseCase,
     @Inject(LearningRepository) private readonly learning: LearningRepository,
     private readonly suspendedRuns: SuspendedRunsUseCase,
-  ) {}
+  ) {
+    this.startedMs = clock.now();
+  }
 
   async execute(): Promise<TickReport> {
     const now = this.clock.now();
@@ -108,7 +112,9 @@ export class RunTickUseCase {
     const requeuedRunIds: string[] = [];
     const timedOutRunIds: string[] = [];
     for (const { value } of projects) {
-      const r = await this.reconcile(value, now, this.reclaimNow(value));
+      const reclaim = this.reclaimNow(value);
+      const r = await this.reconcile(value, now, reclaim);
+      if (reclaim) this.reclaimed.add(value.project.id);
       requeuedRunIds.push(...r.requeued);
       timedOutRunIds.push(...r.timedOut);
     }
@@ -223,21 +229,20 @@ export class RunTickUseCase {
   }
 
   /**
-   * Whether this tick requeues every run of the project in flight (reclaimRunsAtStart): at the first
-   * tick since this process started in which the project may run work, once.
+   * Whether this tick requeues the project's runs left in flight by an earlier process
+   * (reclaimRunsAtStart): at the first tick since this process started in which the project may
+   * run work, until one such tick succeeded.
    */
   private reclaimNow(state: ProjectState): boolean {
     const { project } = state;
     if (!this.settings.reclaimRunsAtStart || this.reclaimed.has(project.id)) return false;
-    if (project.paused || (project.autonomyMode !== 'semi_auto' && project.autonomyMode !== 'full_auto'))
-      return false;
-    this.reclaimed.add(project.id);
-    return true;
+    return !project.paused && (project.autonomyMode === 'semi_auto' || project.autonomyMode === 'full_auto');
   }
 
   /**
    * The project's runs in flight past their maximum run time failed, those whose lease lapsed
-   * (with `reclaimAll`, every one) requeued.
+   * requeued; with `reclaimAll`, also every run whose lease was issued before this process began
+   * (its worker died with the earlier process), not one this process dispatched or resumed.
    */
   private async reconcile(
     state: ProjectState,
@@ -254,7 +259,7 @@ export class RunTickUseCase {
         (stored.notes.leaseExpiresAt ? 0 : this.settings.runLeaseMs);
       if (nowMs >= startedMs + this.settings.maxRunMs) {
         if (await this.expire(state, stored, 'timed_out', nowMs)) timedOut.push(run.id);
-      } else if (reclaimAll || nowMs >= leaseMs) {
+      } else if (nowMs >= leaseMs || (reclaimAll && leaseMs - this.settings.runLeaseMs < this.startedMs)) {
         if (await this.expire(state, stored, 'requeue', nowMs)) requeued.push(run.id);
       }
     }

@@ -513,7 +513,7 @@ describe('ExecuteRunUseCase.handBackAll', () => {
     const older = await f.uc.execute(executeRunCommand());
     expect(older).toMatchObject({ kind: 'handed_back' });
     expect(await holder.newer).toEqual({ kind: 'finished', outcome: 'succeeded' });
-    // The edit token 1's model asked for was left to the journal, and done once, by token 2.
+    // The edit token 3's model asked for was left to the journal, and done once, by token 4.
     expect(f.tools.applied).toHaveLength(1);
     expect(f.reports.of(RunFinishedV1).map((r) => r.fencingToken)).toEqual([4]);
     expect(f.uc.activeRuns()).toEqual([]);
