@@ -7,6 +7,7 @@ const blocks = (text: string): TextBlocks => ({
   contentBefore: 1,
   contentAfter: [],
   firstContent: 0,
+  links: [],
 });
 
 describe('InMemoryRecentBlueprintBlocks', () => {

@@ -12,6 +12,8 @@ import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { planDeps, plannerStoreFixture, type PlannerStoreFixture } from '../testing/plan-deps';
 import { SHOP_PLAN } from '../testing/sample-plans';
 import { StorePlanRepository } from '../adapters/plan-repository';
+import { repoViewFromScan } from '../domain/repo-check/repo-view';
+import { asRulesMadeIt, checkTasksAgainstRepo } from '../domain/repo-check/task-repo-check';
 import { CheckPlansAgainstRepoUseCase } from './check-plans-against-repo';
 import { planBlueprint, type PlanBlueprintDeps } from './plan-blueprint';
 
@@ -42,6 +44,50 @@ function shopRepoScan(jobId: string, extra: Record<string, string> = {}): RepoSc
     ],
   });
 }
+
+const BUILD_AND_TEST = [
+  ['npm', 'run', 'build'],
+  ['npm', 'run', 'test'],
+];
+
+/** A scan of an npm project with these files; a lint script, when package.json has one, is a check. */
+function npmRepoScan(jobId: string, files: Record<string, string>): RepoScannedV1 {
+  const scripts = (JSON.parse(files['package.json']!) as { scripts: Record<string, string> }).scripts;
+  const topLevel = [...new Set(Object.keys(files).map((p) => (p.includes('/') ? `${p.split('/')[0]}/` : p)))];
+  return scannedRepoOf(files, {
+    projectId,
+    jobId,
+    topLevelPaths: topLevel.sort(),
+    toolchains: [
+      {
+        name: 'node',
+        tool: 'npm',
+        directory: '.',
+        manifestPath: 'package.json',
+        buildCommand: ['npm', 'run', 'build'],
+        testCommand: ['npm', 'run', 'test'],
+        ...(scripts.lint !== undefined ? { lintCommand: ['npm', 'run', 'lint'] } : {}),
+      },
+    ],
+  });
+}
+
+/** Two stories without checks; the first names a path that is prose until lib/legacy/adapter/ exists. */
+const ADAPTER_PLAN = [
+  '# Plan',
+  '',
+  '## Story 1: Adapter',
+  '',
+  'Rewrite `lib/legacy/adapter` and `src/index.ts`.',
+  '',
+  '## Story 2: Docs',
+  '',
+  'After Story 1.',
+  '',
+  'Document it in `docs/adapter.md`.',
+  '',
+].join('\n');
+const ADAPTER_RULES_SCOPE = ['lib/legacy/adapter', 'src/index.ts'];
 
 const byTitle = (tasks: readonly TaskSpec[], title: string): TaskSpec =>
   tasks.find((t) => t.title === title)!;
@@ -113,16 +159,65 @@ describe('CheckPlansAgainstRepoUseCase (issue 17: a scan checks the plans made b
       ['npm', 'run', 'test'],
     ]);
 
-    // A later scan where src/payments/ exists: the doubt goes (revision 3); the receipts task
-    // still gets the toolchain's checks, checked again from the rules' fields (it had none).
+    // A later scan where src/payments/ exists: the tasks were announced checked, so they keep their
+    // check, doubts included (no revision 3).
     const later = await useCase.execute(shopRepoScan('scan-2', { 'src/payments/old.ts': 'x' }));
-    expect(later.revised).toHaveLength(1);
+    expect(later).toEqual({ revised: [], unchanged: [first.plan!.planId] });
     const again = (await announced()).tasks.at(-1)!.data;
-    expect(again.planRevision).toBe(3);
-    expect(byTitle(again.tasks, 'Story 2.1: Card payments').repoCheck?.notes).toEqual([]);
-    expect(byTitle(again.tasks, 'Story 2.2: Receipts').validationCommands).toEqual(
-      receipts.validationCommands,
-    );
+    expect(again.planRevision).toBe(2);
+    expect(again.tasks).toEqual(revised.data.tasks);
+  });
+
+  it('keeps the scope and validation of tasks announced checked when a later scan at a new commit would change them', async () => {
+    const files = {
+      'package.json': JSON.stringify({ scripts: { build: 'tsc -b', test: 'jest' } }),
+      'src/index.ts': 'export {};\n',
+    };
+    await useCase.execute(npmRepoScan('scan-1', files));
+    const v1 = markdownBlueprint(ADAPTER_PLAN);
+    const planned = await planBlueprint(v1, deps);
+    const adapter = byTitle(planned.tasks!.tasks, 'Story 1: Adapter');
+    // No lib/ folder: the prose-like path goes; no check in the blueprint: the toolchain's.
+    expect(adapter.scopePaths).toEqual(['src/index.ts']);
+    expect(adapter.validationCommands).toEqual(BUILD_AND_TEST);
+
+    // Merged work adds a lint script and lib/legacy/adapter/: checked afresh, the task would change.
+    const grown = npmRepoScan('scan-2', {
+      ...files,
+      'package.json': JSON.stringify({ scripts: { build: 'tsc -b', test: 'jest', lint: 'eslint .' } }),
+      'lib/legacy/adapter/index.ts': 'export {};\n',
+    });
+    expect(grown.commit).not.toBe(planned.tasks!.tasks[0]!.repoCheck?.commit);
+    const afresh = checkTasksAgainstRepo(
+      [asRulesMadeIt(adapter, { scopePaths: ADAPTER_RULES_SCOPE, validationCommands: [] })],
+      repoViewFromScan(grown),
+    )[0]!;
+    expect(afresh.scopePaths).toEqual(ADAPTER_RULES_SCOPE);
+    expect(afresh.validationCommands).toEqual([...BUILD_AND_TEST, ['npm', 'run', 'lint']]);
+
+    // The scan revises nothing: the plan is announced again at its revision, its tasks as they were.
+    expect(await useCase.execute(grown)).toEqual({ revised: [], unchanged: [planned.plan!.planId] });
+    const rescanned = (await announced()).tasks.at(-1)!;
+    expect(rescanned).toMatchObject({ correlationId: 'scan-2', data: { planRevision: 1 } });
+    expect(rescanned.data.tasks).toEqual(planned.tasks!.tasks);
+    expect((await deps.repoViews.current(projectId))?.commit).toBe(grown.commit);
+
+    // Planning the same blueprint again (every start does) announces the same tasks.
+    const replay = await planBlueprint(v1, deps);
+    expect(replay.outcome).toBe('unchanged');
+    expect(replay.tasks!.tasks).toEqual(planned.tasks!.tasks);
+
+    // A new version: the task whose rules' fields changed is checked against the new scan; the
+    // other keeps its check.
+    const docsEdited = ADAPTER_PLAN.replace('`docs/adapter.md`', '`docs/adapter.md` and `docs/lint.md`');
+    const v2 = markdownBlueprint(docsEdited, { previous: v1 });
+    const replanned = await planBlueprint(v2, deps);
+    expect(replanned.plan!.revision).toBe(2);
+    expect(byTitle(replanned.tasks!.tasks, 'Story 1: Adapter')).toEqual(adapter);
+    const docs = byTitle(replanned.tasks!.tasks, 'Story 2: Docs');
+    expect(docs.scopePaths).toEqual(['docs/adapter.md', 'docs/lint.md']);
+    expect(docs.validationCommands).toEqual([...BUILD_AND_TEST, ['npm', 'run', 'lint']]);
+    expect(docs.repoCheck?.commit).toBe(grown.commit);
   });
 
   it('announces an unchanged plan again at its revision when the same scan comes back, writing nothing', async () => {

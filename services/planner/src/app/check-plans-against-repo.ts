@@ -24,8 +24,10 @@ export interface PlansCheckedOutcome {
 /**
  * A repository scan checks the project's plans (issue 17): the scan becomes the project's
  * repository view (plans made later are checked against it when they are made), and each stored
- * plan's tasks are checked against it again from the rules' fields. A plan whose tasks changed gets
- * a new revision; every plan of the project is announced (`plan.generated`, `tasks.generated`,
+ * task never checked (planned before any scan) is checked against it. A task already announced
+ * checked keeps its scope and validation: `autopilot start` scans on every start, and a new npm
+ * script or folder (merged work brings them) must not change, and so reset, tasks already done.
+ * A plan whose tasks changed gets a new revision; every plan of the project is announced (`plan.generated`, `tasks.generated`,
  * correlated with the scan job), so whoever asked for the scan sees the plans as checked, and
  * consumers de-duplicate an unchanged one by its revision. One transaction per scan.
  */
@@ -48,9 +50,12 @@ export class CheckPlansAgainstRepoUseCase {
     const now = this.clock.isoNow();
     for (const plan of stored) {
       const before = orderedTasks(plan);
+      // Tasks announced checked keep their check (their rules' fields are the stored ones, unchanged):
+      // only tasks planned before any scan are checked by this one.
       const checked = checkTasksAgainstRepo(
         before.map((t) => asRulesMadeIt(t.task, t.rules)),
         view,
+        new Map(before.map((t) => [t.task.id, t])),
       );
       const changed = checked.some((task, i) => JSON.stringify(task) !== JSON.stringify(before[i]!.task));
       const head: StoredPlanHead = changed

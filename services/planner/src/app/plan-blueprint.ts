@@ -166,9 +166,13 @@ async function decidePlan(
   const refined = withSourceLines(view.restoreGraph(refinedView), blueprint);
   const taskGraph = tasksFromPlan(refined);
   // With a scanned repository, scope and validation are checked against it; the rules' fields are
-  // kept beside a task the check changed, so a later scan checks again from them.
+  // kept beside a task the check changed, so a re-plan can tell whether they changed. A task the
+  // stored plan announced checked keeps its check while its rules' fields stay the same: a scan
+  // since then must not change (and so reset) work already done.
   const repo = await deps.repoViews.current(blueprint.projectId);
-  const checked = repo ? checkTasksAgainstRepo(taskGraph.tasks, repo) : taskGraph.tasks;
+  const checked = repo
+    ? checkTasksAgainstRepo(taskGraph.tasks, repo, new Map(stored?.tasks ?? []))
+    : taskGraph.tasks;
   const anchor: IntentionAnchor = head
     ? head.anchor
     : view.restoreAnchor(await deps.anchors.anchorFor(view.blueprint));

@@ -76,7 +76,7 @@ export interface StoredTask {
   readonly task: TaskSpec;
   /**
    * The scope and validation the rules gave, when checking against the repository changed them: a
-   * later scan checks again from these (issue 17).
+   * re-plan keeps the task's check while the rules give the same fields again (issue 17).
    */
   readonly rules?: RulesFields;
 }

@@ -1,10 +1,23 @@
-import type { Token } from 'marked';
+import type { Token, Tokens } from 'marked';
 
 /** A top-level heading block: where it starts, its level and its text as written. */
 export interface HeadingBlock {
   readonly start: number;
   readonly level: number;
   readonly rawText: string;
+}
+
+/**
+ * A link reference definition (`[tag]: href "title"`), as marked reads it: a heading's reference
+ * link (`# See [the spec][spec]`) resolves against the definitions of the whole text.
+ */
+export interface LinkDefinition {
+  /** Offset of the top-level block that holds it (the definition, or a block quote or list around it). */
+  readonly at: number;
+  /** The label, normalised as marked does (lower case, whitespace collapsed). */
+  readonly tag: string;
+  readonly href: string;
+  readonly title?: string;
 }
 
 /**
@@ -22,6 +35,11 @@ export interface TextBlocks {
   readonly contentAfter: readonly number[];
   /** Offset of the first content block, -1 when there is none. */
   readonly firstContent: number;
+  /**
+   * The text's link definitions in document order (the first of a tag counts), so headings outside
+   * a re-lexed span still resolve reference links defined anywhere (`linksOf`).
+   */
+  readonly links: readonly LinkDefinition[];
 }
 
 /** marked's top-level block tokens of a source string (the caller handles the lexer's errors). */
@@ -97,6 +115,11 @@ export function relexBlocks(previous: TextBlocks, text: string, lex: BlockLexer)
   // Content before the first heading: the span's when it starts at the top; else as it was (the
   // span starts at a heading, so none of its content is before it).
   const contentBefore = first < 0 ? region.contentBefore : previous.contentBefore;
+  // Definitions: those before the span as they were, the span's own (an edit there adds, changes
+  // or removes them), those after it moved by the edit.
+  const links: LinkDefinition[] = previous.links.filter((l) => l.at < from);
+  links.push(...region.links.filter((l) => l.at < keptAt));
+  for (const l of previous.links) if (l.at + delta >= keptAt) links.push({ ...l, at: l.at + delta });
   headingsOut.push(...regionHeadings);
   contentAfter.push(...region.contentAfter.slice(0, regionHeadings.length));
   for (let k = kept; k < headings.length; k++) {
@@ -113,7 +136,19 @@ export function relexBlocks(previous: TextBlocks, text: string, lex: BlockLexer)
   else if (contentBefore === 0 && contentAfter.every((n) => n === 0)) firstContent = -1;
   // The first content block is after the span, and where was not kept: lex the whole text.
   else return undefined;
-  return { text, headings: headingsOut, contentBefore, contentAfter, firstContent };
+  return { text, headings: headingsOut, contentBefore, contentAfter, firstContent, links };
+}
+
+/**
+ * The definitions as marked's lexer keeps them (`lexer.tokens.links`): by tag, the first in the text
+ * counting. Seeded into the lexer that renders the headings, since a re-lex saw only part of the text.
+ */
+export function linksOf(
+  links: readonly LinkDefinition[],
+): Record<string, { href: string; title: string | undefined }> {
+  const byTag: Record<string, { href: string; title: string | undefined }> = {};
+  for (const l of links) if (!Object.hasOwn(byTag, l.tag)) byTag[l.tag] = { href: l.href, title: l.title };
+  return byTag;
 }
 
 /** Index of the last heading starting at or before `offset`, -1 when none does. */
@@ -141,11 +176,13 @@ function readTokens(
 ): { blocks: Omit<TextBlocks, 'text'>; end: number } {
   const headings: HeadingBlock[] = [];
   const contentAfter: number[] = [];
+  const links: LinkDefinition[] = [];
   let contentBefore = 0;
   let firstContent = -1;
   let offset = start;
   for (const token of tokens) {
     if (!text.startsWith(token.raw, offset)) throw new BlockOffsetMismatch(offset);
+    collectDefinitions(token, offset, links);
     if (token.type === 'heading') {
       headings.push({ start: offset, level: (token as { depth: number }).depth, rawText: token.text ?? '' });
       contentAfter.push(0);
@@ -158,5 +195,25 @@ function readTokens(
   }
   // Tokens are dropped here: only offsets and heading texts outlive the lexer's block pass.
   tokens.length = 0;
-  return { blocks: { headings, contentBefore, contentAfter, firstContent }, end: offset };
+  return { blocks: { headings, contentBefore, contentAfter, firstContent, links }, end: offset };
+}
+
+/**
+ * The link definitions of a top-level token, in order: itself, or those marked read inside a block
+ * quote or list item (they count for the whole text too). Only blocks whose text may hold one are
+ * walked.
+ */
+function collectDefinitions(token: Token, at: number, into: LinkDefinition[]): void {
+  if (token.type === 'def') {
+    const def = token as Tokens.Def;
+    into.push({ at, tag: def.tag, href: def.href, ...(def.title !== undefined ? { title: def.title } : {}) });
+    return;
+  }
+  if (!token.raw.includes(']:')) return;
+  if (token.type === 'blockquote') {
+    for (const inner of (token as Tokens.Blockquote).tokens) collectDefinitions(inner, at, into);
+  } else if (token.type === 'list') {
+    for (const item of (token as Tokens.List).items)
+      for (const inner of item.tokens) collectDefinitions(inner, at, into);
+  }
 }

@@ -5,6 +5,7 @@ import { plainHeadingTitle } from './heading-title';
 import {
   BlockOffsetMismatch,
   lexBlocks,
+  linksOf,
   relexBlocks,
   type HeadingBlock,
   type TextBlocks,
@@ -133,6 +134,8 @@ class TreeBuilder {
   readFile(file: SourceFile, fileEnd: number, previous?: TextBlocks): TextBlocks {
     const lexer = new Lexer();
     const blocks = this.readBlocks(lexer, file, fileEnd, previous);
+    // A re-lex read only part of the text: headings resolve reference links against all of it.
+    lexer.tokens.links = linksOf(blocks.links);
     const { headings, firstContent } = blocks;
     const path = this.multiFile ? file.path : undefined;
     const firstOfFile = this.sections.length;

@@ -202,4 +202,34 @@ describe('checkTasksAgainstRepo (issue 17: scope and validation against the scan
     expect(again.scopePaths).toEqual(['lib/cache/impl', 'src/a.ts']);
     expect(again.repoCheck?.notes.filter((n) => n.kind.startsWith('scope'))).toEqual([]);
   });
+
+  it("keeps the check of a task announced checked while the rules' fields stay; checks it again when they change", () => {
+    const rules = task({ scopePaths: ['lib/cache/impl', 'src/a.ts'] });
+    const first = checkOne(rules);
+    const announced = new Map([[first.id, { task: first, rules: rulesFieldsOf(rules, first) }]]);
+    const base = scan();
+    const later = repoViewFromScan(
+      scan({
+        commit: 'c'.repeat(40),
+        files: [...base.files!, { path: 'lib/cache/old.ts', hash: HASH }],
+        fileCount: 6,
+        topLevelPaths: [...base.topLevelPaths, 'lib/'],
+      }),
+    );
+    // Unchanged rules: the earlier check stands, though the later scan would keep the path.
+    expect(
+      checkTasksAgainstRepo([{ ...rules, title: 'Add the cache, renamed' }], later, announced)[0],
+    ).toEqual({
+      ...first,
+      title: 'Add the cache, renamed',
+    });
+    // Changed rules: checked against the later scan.
+    const changed = task({ scopePaths: ['lib/cache/impl', 'src/b.ts'] });
+    const again = checkTasksAgainstRepo([changed], later, announced)[0]!;
+    expect(again.scopePaths).toEqual(['lib/cache/impl', 'src/b.ts']);
+    expect(again.repoCheck?.commit).toBe('c'.repeat(40));
+    // A task announced unchecked (planned before any scan) is checked.
+    const unchecked = new Map([[rules.id, { task: rules }]]);
+    expect(checkTasksAgainstRepo([rules], later, unchecked)[0]!.repoCheck?.commit).toBe('c'.repeat(40));
+  });
 });
