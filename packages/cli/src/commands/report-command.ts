@@ -66,6 +66,7 @@ async function printReports(flags: ReportFlags): Promise<number> {
           defaultBranch: project.repo.defaultBranch,
           ...(kept.baseCommit ? { baseCommit: kept.baseCommit } : {}),
           budgets: project.budgets,
+          ...(flags.date ? { date: flags.date } : {}),
         }),
       );
     }

@@ -9,12 +9,14 @@ import {
   ManagerUpdateProjectV1,
   ProjectUpdatedV1,
   RunFinishedV1,
+  RunUpdatedV1,
   StepRecordedV1,
   TaskUpdatedV1,
   type Approval,
   type AutonomyMode,
   type BudgetCaps,
   type Project,
+  type Run,
   type RunFinishedV1 as RunFinished,
   type Schedule,
   type StepRecordedV1 as StepRecorded,
@@ -39,10 +41,9 @@ export interface StartRequest {
   readonly schedule?: Schedule;
 }
 
-/** The runs in flight as their steps tell: the last step of each task, what each run spent so far. */
+/** The runs in flight as their steps tell: the last step of each task. */
 export interface LiveRuns {
   readonly lastStep: Map<string, string>;
-  readonly spentByRun: Map<string, { readonly taskId: string; readonly usd: number }>;
 }
 
 /** A person's answer to an approval: approve, reject with a reason, or leave it waiting. */
@@ -71,7 +72,7 @@ export class StartJob {
     private readonly model: StartReadModel,
     /** What the services announced about the project, this start's events on top of every earlier start's. */
     readonly state: StartState,
-    /** What runs in flight are doing and have spent (for the progress view; not kept between starts). */
+    /** What runs in flight are doing (for the progress view; not kept between starts). */
     readonly live: LiveRuns,
     /**
      * The project an earlier start made was not paused when this one began: that start ended
@@ -93,7 +94,7 @@ export class StartJob {
     });
     const resumedUnpaused = state.project !== undefined && !state.project.paused;
     let changed = (): void => undefined;
-    const live: LiveRuns = { lastStep: new Map(), spentByRun: new Map() };
+    const live: LiveRuns = { lastStep: new Map() };
     const topology = await PlanTopology.start({
       dir: opts.dir,
       logger: opts.logger,
@@ -113,13 +114,12 @@ export class StartJob {
           });
         await on<Task>(TaskUpdatedV1, (t) => model.task(state, t));
         await on<RunFinished>(RunFinishedV1, (f) => model.finished(state, f));
+        await on<Run>(RunUpdatedV1, (r) => model.run(state, r));
         await on<Approval>(ApprovalRequestedV1, (a) => model.approval(state, a));
         await on<Approval>(ApprovalDecidedV1, (a) => model.approval(state, a));
         await on<Project>(ProjectUpdatedV1, (p) => model.project(state, p));
         await on<StepRecorded>(StepRecordedV1, (step) => {
           live.lastStep.set(step.taskId, `${step.kind}: ${step.summary}`);
-          const spent = live.spentByRun.get(step.runId);
-          live.spentByRun.set(step.runId, { taskId: step.taskId, usd: (spent?.usd ?? 0) + step.costUsd });
           return Promise.resolve();
         });
       },

@@ -1,5 +1,7 @@
 import type { BudgetCaps } from '@autopilot/contracts';
+import { localDateAt } from '@autopilot/kernel';
 import type { ProgressSnapshot } from '../progress/progress-view';
+import { localDateOf, spendOf } from './start-spend';
 import type { LiveRuns } from './start-job';
 import type { StartState } from './start-read-model';
 
@@ -8,16 +10,10 @@ const IN_FLIGHT = new Set(['queued', 'running']);
 
 /**
  * The figures the progress view shows: tasks done, failed and waiting of all; the runs in flight
- * with their last step; what was spent against each budget (finished runs' costs, and the steps of
- * runs still going).
+ * with their last step; what was spent against each budget.
  */
 export function progressSnapshotOf(state: StartState, live: LiveRuns, budgets: BudgetCaps): ProgressSnapshot {
   const tasks = [...state.tasks.values()];
-  const byRun = new Map<string, number>();
-  for (const [runId, spent] of live.spentByRun) byRun.set(runId, spent.usd);
-  for (const f of state.finished.values()) byRun.set(f.runId, Math.max(f.costUsd, byRun.get(f.runId) ?? 0));
-  const costs = [...byRun.values()];
-  const total = costs.reduce((n, c) => n + c, 0);
   return {
     tasks: {
       total: tasks.length,
@@ -31,10 +27,17 @@ export function progressSnapshotOf(state: StartState, live: LiveRuns, budgets: B
         const step = live.lastStep.get(t.id);
         return { taskId: t.id, title: t.title, ...(step !== undefined ? { step } : {}) };
       }),
-    spend: [
-      { budget: 'run', spentUsd: Math.max(0, ...costs), capUsd: budgets.runUsd },
-      { budget: 'daily', spentUsd: total, capUsd: budgets.dailyUsd },
-      { budget: 'weekly', spentUsd: total, capUsd: budgets.weeklyUsd },
-    ],
+    spend: spendNow(state, budgets),
   };
+}
+
+/** Today's and this week's spend in the project's time zone (as governance counts them), every run included. */
+export function spendNow(state: StartState, budgets: BudgetCaps, date?: string): ProgressSnapshot['spend'] {
+  const timeZone = state.project?.schedule?.timezone ?? 'UTC';
+  return spendOf(
+    [...state.runs.values()].map((r) => ({ costUsd: r.costUsd, at: r.finishedAt ?? r.updatedAt })),
+    budgets,
+    date !== undefined ? localDateOf(date) : localDateAt(timeZone, Date.now()),
+    timeZone,
+  );
 }

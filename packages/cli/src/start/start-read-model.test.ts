@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Approval, Project, RunFinishedV1, Task } from '@autopilot/contracts';
+import type { Approval, Project, Run, RunFinishedV1, Task } from '@autopilot/contracts';
 import { StartReadModel } from './start-read-model';
 
 describe('StartReadModel (SQLite in the start directory)', () => {
@@ -32,6 +32,9 @@ describe('StartReadModel (SQLite in the start directory)', () => {
     await model.approval(state, approval(1, 'pending'));
     await model.project(state, { id: 'p1', revision: 3, paused: false } as Project);
     await model.project(state, { id: 'p1', revision: 2, paused: true } as Project);
+    await model.run(state, { id: 'r2', projectId: 'p1', revision: 5, costUsd: 0.3 } as Run);
+    await model.run(state, { id: 'r2', projectId: 'p1', revision: 4, costUsd: 0.2 } as Run);
+    await model.run(state, { id: 'r1', projectId: 'p1', revision: 3, costUsd: 0.1 } as Run);
     await model.noteBaseCommit('p1', 'c'.repeat(40));
     await model.close();
 
@@ -42,6 +45,11 @@ describe('StartReadModel (SQLite in the start directory)', () => {
     expect(again.approvals.get('a1')?.status).toBe('approved');
     expect(again.project).toMatchObject({ revision: 3, paused: false });
     expect(again.baseCommit).toBe('c'.repeat(40));
+    // Every run kept (a retry's cost counts too), each at its newest revision.
+    expect([...again.runs.values()].map((r) => [r.id, r.costUsd]).sort()).toEqual([
+      ['r1', 0.1],
+      ['r2', 0.3],
+    ]);
     expect(await reopened.projectIds()).toEqual(['p1']);
     expect((await reopened.load('other')).tasks.size).toBe(0);
     await reopened.close();

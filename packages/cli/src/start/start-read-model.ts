@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Approval, Project, RunFinishedV1 as RunFinished, Task } from '@autopilot/contracts';
+import type { Approval, Project, Run, RunFinishedV1 as RunFinished, Task } from '@autopilot/contracts';
 import { findAll, type Collection, type Doc, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 
@@ -8,6 +8,8 @@ export interface StartState {
   readonly tasks: Map<string, Task>;
   /** The last `run.finished` of each task. */
   readonly finished: Map<string, RunFinished>;
+  /** Every run (retries and runs still going or waiting too), by id, as `run.updated` last said: what was spent and when. */
+  readonly runs: Map<string, Run>;
   readonly approvals: Map<string, Approval>;
   project?: Project;
   /** The repository commit the last start began from. */
@@ -17,6 +19,7 @@ export interface StartState {
 export const emptyStartState = (): StartState => ({
   tasks: new Map(),
   finished: new Map(),
+  runs: new Map(),
   approvals: new Map(),
 });
 
@@ -49,7 +52,7 @@ export class StartReadModel {
     const store = await openSqliteStore({ file: join(dir, FILE) });
     try {
       for (const name of ['start_projects', 'start_base_commits']) await store.ensureCollection({ name });
-      for (const name of ['start_tasks', 'start_finished', 'start_approvals'])
+      for (const name of ['start_tasks', 'start_finished', 'start_runs', 'start_approvals'])
         await store.ensureCollection({ name, indexes: [{ fields: { projectId: 1 } }] });
     } catch (err) {
       await store.close();
@@ -73,6 +76,8 @@ export class StartReadModel {
       state.tasks.set(d.value.id, d.value);
     for (const d of await findAll(this.parts<RunFinished>('start_finished'), { projectId }))
       state.finished.set(d.value.taskId, d.value);
+    for (const d of await findAll(this.parts<Run>('start_runs'), { projectId }))
+      state.runs.set(d.value.id, d.value);
     for (const d of await findAll(this.parts<Approval>('start_approvals'), { projectId }))
       state.approvals.set(d.value.id, d.value);
     return state;
@@ -93,6 +98,12 @@ export class StartReadModel {
     const newer = (seen: RunFinished) => seen.finishedAt <= finished.finishedAt;
     const id = key(finished.projectId, finished.taskId);
     return this.keep('start_finished', state.finished, finished.taskId, id, finished, newer);
+  }
+
+  /** Applies `run.updated`; an older revision changes nothing. */
+  run(state: StartState, run: Run): Promise<void> {
+    const newer = (seen: Run) => seen.revision <= run.revision;
+    return this.keep('start_runs', state.runs, run.id, key(run.projectId, run.id), run, newer);
   }
 
   /** Applies `approval.requested` or `approval.decided`: a decision is never undone by a late request. */

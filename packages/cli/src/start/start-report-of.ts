@@ -1,5 +1,6 @@
 import type { BudgetCaps } from '@autopilot/contracts';
 import { Git } from '@autopilot/git';
+import { spendNow } from './start-progress';
 import { suggestMergeOrder, type ReviewBranch } from './merge-order';
 import type { StartState } from './start-read-model';
 import type { StartReport } from './start-report';
@@ -15,6 +16,8 @@ export async function startReportOf(opts: {
   readonly defaultBranch: string;
   readonly baseCommit?: string;
   readonly budgets: BudgetCaps;
+  /** The local day (`YYYY-MM-DD` in the project's time zone) whose spend the report counts; default today. */
+  readonly date?: string;
 }): Promise<StartReport> {
   const { state } = opts;
   const git = new Git(opts.repo);
@@ -46,8 +49,6 @@ export async function startReportOf(opts: {
       (a.taskId === undefined || state.tasks.get(a.taskId)?.status === 'awaiting_approval'),
   );
   const stoppedBy = budgetStopOf(state, waiting);
-  const spent = [...state.finished.values()].reduce((n, f) => n + f.costUsd, 0);
-  const mostPerRun = Math.max(0, ...[...state.finished.values()].map((f) => f.costUsd));
   return {
     projectId: opts.projectId,
     ...(opts.baseCommit ? { baseCommit: opts.baseCommit } : {}),
@@ -69,11 +70,7 @@ export async function startReportOf(opts: {
           ![...state.approvals.values()].some((a) => a.taskId === t.id && a.status === 'pending'),
       )
       .map((t) => ({ taskId: t.id, title: t.title, status: t.status })),
-    spend: [
-      { budget: 'run', spentUsd: mostPerRun, capUsd: opts.budgets.runUsd },
-      { budget: 'daily', spentUsd: spent, capUsd: opts.budgets.dailyUsd },
-      { budget: 'weekly', spentUsd: spent, capUsd: opts.budgets.weeklyUsd },
-    ],
+    spend: spendNow(state, opts.budgets, opts.date),
     ...(stoppedBy ? { stoppedBy } : {}),
     mergeOrder: suggestMergeOrder(branches),
   };
