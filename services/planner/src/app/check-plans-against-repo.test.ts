@@ -21,27 +21,11 @@ const projectId = 'project-1';
 
 /** An npm project with packages/ but no src/: the shop plan's src/ files would be in new folders. */
 function shopRepoScan(jobId: string, extra: Record<string, string> = {}): RepoScannedV1 {
-  const files = {
+  return npmRepoScan(jobId, {
     'package.json': JSON.stringify({ scripts: { build: 'tsc -b', test: 'jest' } }),
     'packages/util/index.ts': 'export {};\n',
     'README.md': '# Shop\n',
     ...extra,
-  };
-  const topLevel = [...new Set(Object.keys(files).map((p) => (p.includes('/') ? `${p.split('/')[0]}/` : p)))];
-  return scannedRepoOf(files, {
-    projectId,
-    jobId,
-    topLevelPaths: topLevel.sort(),
-    toolchains: [
-      {
-        name: 'node',
-        tool: 'npm',
-        directory: '.',
-        manifestPath: 'package.json',
-        buildCommand: ['npm', 'run', 'build'],
-        testCommand: ['npm', 'run', 'test'],
-      },
-    ],
   });
 }
 
