@@ -122,6 +122,15 @@ describe('autopilot start: bad input', () => {
       // The person's checkout is as it was: the file still uncommitted, main where it was.
       expect(gitIn(f.repo, 'status', '--porcelain')).toBe('?? scratch.txt');
       expect(gitIn(f.repo, 'rev-parse', 'main')).toBe(f.mainCommit);
+
+      // A --dir inside the repository is Autopilot's own: no change of the person's to mention.
+      const inside = await f.runStart({ args: ['--dir', join(f.repo, '.autopilot')] });
+      expect(inside.code).toBe(0);
+      expect(inside.stdout).toContain('1 uncommitted change is not part of the work');
+      execFileSync('rm', ['-f', join(f.repo, 'scratch.txt')]);
+      const clean = await f.runStart({ args: ['--dir', join(f.repo, '.autopilot')] });
+      expect(clean.code).toBe(0);
+      expect(clean.stdout).not.toContain('uncommitted');
     } finally {
       execFileSync('rm', ['-f', join(f.repo, 'scratch.txt')]);
     }

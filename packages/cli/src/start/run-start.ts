@@ -57,7 +57,7 @@ const DEFAULT_GRACE_MS = 5_000;
  * @throws StartInputError or ConfigError for bad input (exit 2), before anything is started.
  */
 export async function runStart(opts: StartOptions): Promise<StartExit> {
-  const input = await readStartInput(opts.blueprint, opts.repo);
+  const input = await readStartInput(opts.blueprint, opts.repo, opts.dir);
   const { repo, defaultBranch, baseCommit } = input;
   const settings = allowRepoRoot(
     readServiceSettings(StartJob.services, {

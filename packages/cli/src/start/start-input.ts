@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { AutopilotError, ConfigError } from '@autopilot/kernel';
 import { maskUrl } from '@autopilot/runtime';
 import { Git } from '@autopilot/git';
@@ -30,7 +30,12 @@ export interface StartInput {
  * committed state and never touch the person's checkout; the caller says so.
  * @throws StartInputError naming what and where.
  */
-export async function readStartInput(blueprint: string, repoPath: string): Promise<StartInput> {
+export async function readStartInput(
+  blueprint: string,
+  repoPath: string,
+  /** `--dir`: inside the repository (`--repo . --dir .autopilot`) it is Autopilot's own, not a change. */
+  stateDir: string,
+): Promise<StartInput> {
   const source = await readBlueprintSource(blueprint).catch((err: unknown) => {
     if (err instanceof BlueprintRejectedError) throw new StartInputError(err.message);
     throw missing(err, blueprint, 'the blueprint') ?? err;
@@ -59,7 +64,11 @@ export async function readStartInput(blueprint: string, repoPath: string): Promi
     );
   }
   // Staged, changed and untracked files alike: none of them is in the commit the runs start from.
-  const uncommitted = (await git.raw(['status', '--porcelain']))
+  const ownDir = relative(repo, resolve(stateDir));
+  const inside = ownDir !== '' && !ownDir.startsWith('..') && !isAbsolute(ownDir);
+  const uncommitted = (
+    await git.raw(['status', '--porcelain', ...(inside ? ['--', '.', `:(exclude)${ownDir}`] : [])])
+  )
     .split('\n')
     .filter((l) => l.trim() !== '').length;
   return { source, repo, defaultBranch, baseCommit, uncommitted };
