@@ -25,7 +25,13 @@ import { ulidSource } from '@autopilot/kernel';
 import { managerService } from '@autopilot/manager';
 import { createLogger, readServiceSettings } from '@autopilot/runtime';
 import { startEmbedded, startSingleService, type RunningTopology } from '@autopilot/runtime/topology';
-import { runFinished, runStarted, startNatsServer, type NatsServerHandle } from '@autopilot/testing';
+import {
+  runFinished,
+  runStarted,
+  startNatsServer,
+  type NatsServerHandle,
+  tasksGenerated,
+} from '@autopilot/testing';
 import { cpuMsSince, dependencyCounters, type DagTask, type DispatchResult } from './wide-dag';
 
 /**
@@ -317,16 +323,7 @@ async function measure(
     await roles.publishAs(
       'planner',
       TasksGeneratedV1,
-      {
-        projectId,
-        planId: `plan-${projectId}`,
-        planRevision: 1,
-        blueprintId: `bp-${projectId}`,
-        blueprintVersion: 1,
-        anchorId: `anchor-${projectId}`,
-        tasks,
-        generatedAt: new Date().toISOString(),
-      },
+      tasksGenerated(projectId, tasks, { generatedAt: new Date().toISOString() }),
       projectId,
     );
     const progress = setInterval(() => {

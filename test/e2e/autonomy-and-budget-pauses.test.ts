@@ -29,7 +29,7 @@ import { managerService } from '@autopilot/manager';
 import { createHttpRoutes, createLogger, startServiceHost, type ServiceHost } from '@autopilot/runtime';
 import { declareInbox, declareOutbox, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
-import { eventually, FakeClock } from '@autopilot/testing';
+import { eventually, FakeClock, tasksGenerated } from '@autopilot/testing';
 
 /**
  * Issue 14 across services: the real manager and governance on one in-process bus, each on its
@@ -216,16 +216,11 @@ async function createProject(
       true,
     ),
   );
-  await c.send('planner', TasksGeneratedV1, {
-    projectId,
-    planId: `plan-${projectId}`,
-    planRevision: 1,
-    blueprintId: `bp-${projectId}`,
-    blueprintVersion: 1,
-    anchorId: `anchor-${projectId}`,
-    tasks,
-    generatedAt: c.clock.isoNow(),
-  });
+  await c.send(
+    'planner',
+    TasksGeneratedV1,
+    tasksGenerated(projectId, tasks, { generatedAt: c.clock.isoNow() }),
+  );
 }
 
 const statusOf = (c: Cluster, taskId: string): string | undefined =>

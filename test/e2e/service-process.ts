@@ -21,6 +21,16 @@ export function diagnostics(name: string, cli: CliProcess): string {
   ].join('\n');
 }
 
+/** Runs `scenario`; a failure is rethrown with `explain()` (what the processes said) appended. */
+export async function explainingFailure(scenario: () => Promise<void>, explain: () => string): Promise<void> {
+  try {
+    await scenario();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`${message}\n\n${explain()}`, { cause: err });
+  }
+}
+
 /** SIGTERM, then the exit; a process that does not exit within the shutdown timeout is killed. */
 export async function stopProcess(
   cli: CliProcess,

@@ -32,6 +32,7 @@ import {
 import { declareInbox, declareOutbox, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { workerService } from '@autopilot/worker';
+import { tasksGenerated } from '@autopilot/testing';
 
 /**
  * The manager, governance and a real worker on one in-process bus, each on its own SQLite store,
@@ -253,14 +254,9 @@ export async function projectWithTasks(
     topLevelPaths: ['package.json', 'src/', 'test/'],
     scannedAt: new Date().toISOString(),
   });
-  await c.send('planner', TasksGeneratedV1, {
-    projectId,
-    planId: `plan-${projectId}`,
-    planRevision: 1,
-    blueprintId: `bp-${projectId}`,
-    blueprintVersion: 1,
-    anchorId: `anchor-${projectId}`,
-    tasks: [...tasks],
-    generatedAt: new Date().toISOString(),
-  });
+  await c.send(
+    'planner',
+    TasksGeneratedV1,
+    tasksGenerated(projectId, tasks, { generatedAt: new Date().toISOString() }),
+  );
 }

@@ -21,9 +21,10 @@ import {
   runStarted,
   startNatsServer,
   type NatsServerHandle,
+  tasksGenerated,
 } from '@autopilot/testing';
 import { CliProcess, ensureBuilt } from '../e2e/cli-process';
-import { diagnostics, stopProcess, waitUntilReady } from '../e2e/service-process';
+import { diagnostics, explainingFailure, stopProcess, waitUntilReady } from '../e2e/service-process';
 
 /**
  * The issue: "a manager restarted after kill -9 reconciles stored state with what arrived meanwhile
@@ -58,12 +59,7 @@ describe('the manager SIGKILLed mid-dispatch and restarted', () => {
   }, 60_000);
 
   it('every task ends succeeded, none dispatched twice, nothing forgotten', async () => {
-    try {
-      await survivesTheKill();
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`${message}\n\n${explain()}`, { cause: err });
-    }
+    await explainingFailure(survivesTheKill, explain);
   }, 240_000);
 
   async function survivesTheKill(): Promise<void> {
@@ -149,16 +145,7 @@ describe('the manager SIGKILLed mid-dispatch and restarted', () => {
     }));
     await planner.publish(
       TasksGeneratedV1,
-      {
-        projectId,
-        planId: `plan-${projectId}`,
-        planRevision: 1,
-        blueprintId: `bp-${projectId}`,
-        blueprintVersion: 1,
-        anchorId: `anchor-${projectId}`,
-        tasks,
-        generatedAt: new Date().toISOString(),
-      },
+      tasksGenerated(projectId, tasks, { generatedAt: new Date().toISOString() }),
       { projectId },
     );
 

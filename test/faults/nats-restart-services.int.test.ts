@@ -20,7 +20,7 @@ import { Objm } from '@nats-io/obj';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CliProcess, ensureBuilt } from '../e2e/cli-process';
-import { diagnostics, stopProcess, waitUntilReady } from '../e2e/service-process';
+import { diagnostics, explainingFailure, stopProcess, waitUntilReady } from '../e2e/service-process';
 import { largeBlueprint } from '../fixtures/large-blueprint';
 
 /**
@@ -64,12 +64,7 @@ describe('nats-server SIGKILLed under real services, the outbox relay and the cl
   }, 60_000);
 
   it('every job is ingested and planned exactly once across the outage, claim-checked bodies included', async () => {
-    try {
-      await jobsSurviveTheOutage();
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`${message}\n\n${explain()}`, { cause: err });
-    }
+    await explainingFailure(jobsSurviveTheOutage, explain);
   }, 300_000);
 
   async function jobsSurviveTheOutage(): Promise<void> {

@@ -31,7 +31,7 @@ import { eventually, startNatsServer, type NatsServerHandle } from '@autopilot/t
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CliProcess, ensureBuilt } from '../e2e/cli-process';
-import { stopProcess } from '../e2e/service-process';
+import { explainingFailure, stopProcess } from '../e2e/service-process';
 import { largeBlueprint } from '../fixtures/large-blueprint';
 
 /**
@@ -101,12 +101,7 @@ describe('a producer restarted after the JetStream duplicate window re-publishes
       .join('\n');
 
   it("and the consumers' inbox makes every effect happen once", async () => {
-    try {
-      await effectsHappenOnce();
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`${message}\n\n${explain()}`, { cause: err });
-    }
+    await explainingFailure(effectsHappenOnce, explain);
   }, 240_000);
 
   async function effectsHappenOnce(): Promise<void> {

@@ -23,9 +23,10 @@ import {
   type ScriptedAnswer,
   type ScriptedModel,
   type ScriptedModelCall,
+  tasksGenerated,
 } from '@autopilot/testing';
 import { CliProcess, ensureBuilt } from '../e2e/cli-process';
-import { diagnostics, stopProcess, waitUntilReady } from '../e2e/service-process';
+import { diagnostics, explainingFailure, stopProcess, waitUntilReady } from '../e2e/service-process';
 import { gitIn, gitRepository } from '../e2e/worker-cluster';
 
 /**
@@ -107,12 +108,7 @@ describe('three worker processes on NATS, one SIGKILLed mid-run', () => {
   }, 60_000);
 
   it('every run finishes once, the killed one on another worker, no commit duplicated or lost', async () => {
-    try {
-      await survivesTheKill();
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`${message}\n\n${explain()}`, { cause: err });
-    }
+    await explainingFailure(survivesTheKill, explain);
   }, 240_000);
 
   async function survivesTheKill(): Promise<void> {
@@ -243,16 +239,7 @@ describe('three worker processes on NATS, one SIGKILLed mid-run', () => {
     }));
     await planner.publish(
       TasksGeneratedV1,
-      {
-        projectId,
-        planId: `plan-${projectId}`,
-        planRevision: 1,
-        blueprintId: `bp-${projectId}`,
-        blueprintVersion: 1,
-        anchorId: `anchor-${projectId}`,
-        tasks,
-        generatedAt: new Date().toISOString(),
-      },
+      tasksGenerated(projectId, tasks, { generatedAt: new Date().toISOString() }),
       { projectId },
     );
 

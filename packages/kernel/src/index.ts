@@ -16,3 +16,4 @@ export * from './content-hash';
 export * from './connect-with-retry';
 export * from './zoned-time';
 export * from './error-signature';
+export * from './canonical-json';

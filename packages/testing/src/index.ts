@@ -8,6 +8,7 @@
 export * from './eventually';
 export * from './fake-clock';
 export * from './nats-server';
+export * from './planner-reports';
 export * from './scripted-model-server';
 export * from './seeded-random';
 export * from './worker-reports';

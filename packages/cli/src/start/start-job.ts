@@ -27,7 +27,7 @@ import { type BlueprintSource } from '@autopilot/ingestion';
 import { managerService, scheduleIsOpen } from '@autopilot/manager';
 import type { Logger, SettingsByService } from '@autopilot/runtime';
 import { workerService } from '@autopilot/worker';
-import { AutopilotError } from '@autopilot/kernel';
+import { AutopilotError, canonicalJson } from '@autopilot/kernel';
 import { PlanTopology, type PlannedBlueprint } from '../plan/plan-pipeline';
 import { StartReadModel, type StartState } from './start-read-model';
 
@@ -296,19 +296,8 @@ function sameSettings(
   project: Project,
   settings: Pick<Project, 'name' | 'autonomyMode' | 'maxParallel' | 'budgets' | 'schedule'>,
 ): boolean {
-  const canonical = (v: unknown): string =>
-    JSON.stringify(v, (_k, val: unknown) =>
-      val && typeof val === 'object' && !Array.isArray(val)
-        ? Object.fromEntries(
-            Object.entries(val as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-          )
-        : val,
-    );
   const { name, autonomyMode, maxParallel, budgets, schedule } = project;
-  return (
-    canonical({ name, autonomyMode, maxParallel, budgets, schedule }) ===
-    canonical({ ...settings, schedule: settings.schedule })
-  );
+  return canonicalJson({ name, autonomyMode, maxParallel, budgets, schedule }) === canonicalJson(settings);
 }
 
 /** The in-process services did not announce what the start waits for. */

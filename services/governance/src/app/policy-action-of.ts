@@ -1,7 +1,6 @@
 import type { GovernedAction } from '@autopilot/contracts';
-import type { ContentHash } from '@autopilot/kernel';
+import { canonicalJson, type ContentHash } from '@autopilot/kernel';
 import { actionHash } from '../domain/approval/action-hash';
-import { canonicalJson } from '../domain/approval/canonical-json';
 import type { PolicyAction } from '../domain/policy/policy-action';
 
 /** A contract action policy can judge, with the hash an approval of it is bound to. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Envelope, ManagerCreateProjectV1, TaskSpec, TasksGeneratedV1 } from '@autopilot/contracts';
+import type { Envelope, ManagerCreateProjectV1, TaskSpec } from '@autopilot/contracts';
 import type { IdSource } from '@autopilot/kernel';
 import { outboxEnvelopesFor, type OutboxEnvelopes } from '@autopilot/runtime';
 import { declareInbox, declareOutbox, pendingOutbox, type DocumentStore } from '@autopilot/store';
@@ -153,21 +153,5 @@ export function taskSpec(id: string, dependsOn: string[] = [], extra: Partial<Ta
   };
 }
 
-/** A `tasks.generated` payload. */
-export function tasksGenerated(
-  projectId: string,
-  tasks: TaskSpec[],
-  extra: Partial<TasksGeneratedV1> = {},
-): TasksGeneratedV1 {
-  return {
-    projectId,
-    planId: `plan-${projectId}`,
-    planRevision: 1,
-    blueprintId: `bp-${projectId}`,
-    blueprintVersion: 1,
-    anchorId: `anchor-${projectId}`,
-    tasks,
-    generatedAt: '2026-03-02T09:00:00.000Z',
-    ...extra,
-  };
-}
+/** A `tasks.generated` payload (the one of @autopilot/testing, kept here beside the fixture's other payloads). */
+export { tasksGenerated } from '@autopilot/testing';

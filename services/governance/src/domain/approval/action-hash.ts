@@ -1,6 +1,5 @@
-import type { ContentHash } from '@autopilot/kernel';
+import { canonicalJson, type ContentHash } from '@autopilot/kernel';
 import type { PolicyAction } from '../policy/policy-action';
-import { canonicalJson } from './canonical-json';
 
 /**
  * The hash an approval is bound to: the exact action (argv, paths and the diff itself), so a

@@ -6,6 +6,7 @@ import type {
   Project,
   ProjectPause,
 } from '@autopilot/contracts';
+import { canonicalJson } from '@autopilot/kernel';
 import { ScheduleError } from '../schedule/schedule-error';
 import { validateSchedule } from '../schedule/schedule-window';
 import { InvalidProjectSettingsError, ProjectExistsError } from './project-errors';
@@ -198,16 +199,5 @@ function validateSettings(
 
 /** JSON equality with keys in any order. */
 function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -1,8 +1,8 @@
-import { AutopilotError } from '@autopilot/kernel';
+import { AutopilotError } from './errors';
 
 /** A value that has no canonical JSON form: a non-finite number, a function, a cycle. */
 export class NotCanonicalError extends AutopilotError {
-  readonly code = 'GOVERNANCE_NOT_CANONICAL';
+  readonly code = 'NOT_CANONICAL_JSON';
   constructor(
     readonly where: string,
     readonly problem: string,
