@@ -10,6 +10,7 @@ import {
   type Envelope,
 } from '@autopilot/contracts';
 import {
+  appendToOutbox,
   commitWithOutbox,
   declareInbox,
   declareOutbox,
@@ -19,6 +20,7 @@ import {
   markFailed,
   outboxStates,
   pendingOutbox,
+  OUTBOX_COLLECTION,
   OUTBOX_ENVELOPES_COLLECTION,
   type Collection,
   type Doc,
@@ -27,6 +29,7 @@ import {
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually, FakeClock } from '@autopilot/testing';
 import { OutboxRelay } from './outbox-relay';
+import { RelayNudgingStore } from './relay-nudging-store';
 import { memoryLogger, type MemoryLogger } from './testing/memory-logger';
 import { tickEnvelope } from './testing/ticks';
 
@@ -57,8 +60,15 @@ function failingOnce(bus: MessageBus, when: 'before' | 'after'): MessageBus & { 
 
 const logSink = (): MemoryLogger => memoryLogger('debug');
 
-/** The store, recording the ids of every batch of envelopes read from the outbox (one list per read). */
-function recordingEnvelopeReads(store: DocumentStore, reads: string[][]): DocumentStore {
+/**
+ * The store, recording the ids of every batch of envelopes read from the outbox (one list per read)
+ * and counting the reads of entry states (`stateReads.count`).
+ */
+function recordingEnvelopeReads(
+  store: DocumentStore,
+  reads: string[][],
+  stateReads = { count: 0 },
+): DocumentStore {
   return new Proxy(store, {
     get(target, prop) {
       if (prop !== 'collection') {
@@ -67,6 +77,15 @@ function recordingEnvelopeReads(store: DocumentStore, reads: string[][]): Docume
       }
       return <T extends Doc>(name: string): Collection<T> => {
         const collection = target.collection<T>(name);
+        if (name === OUTBOX_COLLECTION) {
+          return {
+            ...collection,
+            find: (filter, opts) => {
+              stateReads.count += 1;
+              return collection.find(filter, opts);
+            },
+          };
+        }
         if (name !== OUTBOX_ENVELOPES_COLLECTION) return collection;
         return {
           ...collection,
@@ -468,6 +487,73 @@ describe('OutboxRelay on a bus that settles on consumption (the embedded topolog
     expect(reads).toEqual([[blocked.id], [second.id], [third.id]]);
     release();
     await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
+    await relay.stop();
+  });
+
+  it('never reads the envelope of an entry in flight again: full rounds read only the states of those', async () => {
+    const { logger } = logSink();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await bus.subscribe(AutopilotTickedV1, 'gateway-autopilot-ticked', async (d) => {
+      if (d.payload.seq === 1) await gate;
+    });
+    const reads: string[][] = [];
+    const stateReads = { count: 0 };
+    const clock = new FakeClock();
+    const relay = new OutboxRelay({
+      store: recordingEnvelopeReads(store, reads, stateReads),
+      bus,
+      logger,
+      intervalMs: 1000,
+      clock,
+      timers: clock,
+    });
+    const blocked = tick(1);
+    await commitWithOutbox(store, async () => ({ result: undefined, events: [blocked] }));
+    relay.start();
+    await eventually(() => expect(reads).toEqual([[blocked.id]]));
+    // Interval rounds read every pending entry; the blocked one stays pending and in flight.
+    for (let round = 1; round <= 3; round++) {
+      const before = stateReads.count;
+      await clock.advanceAsync(1000);
+      await eventually(() => expect(stateReads.count).toBeGreaterThan(before));
+    }
+    expect(reads.flat()).toEqual([blocked.id]);
+    release();
+    await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
+    await relay.stop();
+  });
+
+  it('sends what a commit through the service store handed over without reading it back', async () => {
+    const { logger } = logSink();
+    const handled: number[] = [];
+    await bus.subscribe(AutopilotTickedV1, 'gateway-autopilot-ticked', async (d) => {
+      handled.push(d.payload.seq);
+    });
+    const reads: string[][] = [];
+    const relay = new OutboxRelay({
+      store: recordingEnvelopeReads(store, reads),
+      bus,
+      logger,
+      intervalMs: 3_600_000,
+    });
+    relay.start();
+    await relay.idle();
+    const serviceStore = new RelayNudgingStore(store, relay);
+    await commitWithOutbox(serviceStore, async () => ({ result: undefined, events: [tick(1), tick(2)] }));
+    await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
+    expect(handled).toEqual([1, 2]);
+    expect(reads.flat()).toEqual([]);
+    // A commit that failed hands nothing over: its entries never existed.
+    await expect(
+      serviceStore.transaction(async (tx) => {
+        await appendToOutbox(tx, [tick(3)]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await commitWithOutbox(serviceStore, async () => ({ result: undefined, events: [tick(4)] }));
+    await eventually(() => expect(handled).toEqual([1, 2, 4]));
+    expect(reads.flat()).toEqual([]);
     await relay.stop();
   });
 

@@ -1,5 +1,10 @@
 import type { MessageBus } from '@autopilot/bus';
-import { ContractViolationError, validateEnvelope, type MessageDef } from '@autopilot/contracts';
+import {
+  ContractViolationError,
+  validateEnvelope,
+  type Envelope,
+  type MessageDef,
+} from '@autopilot/contracts';
 import {
   describeError,
   systemClock,
@@ -11,12 +16,14 @@ import {
 import {
   markFailed,
   markPublished,
-  pendingOutboxPage,
+  pendingOutboxStates,
+  withEnvelopes,
   pruneInbox,
   prunePublishedOutbox,
   type DocumentStore,
   type OutboxEntry,
   type OutboxFailure,
+  type OutboxState,
 } from '@autopilot/store';
 import type { Logger } from './logging';
 
@@ -131,6 +138,12 @@ export class OutboxRelay {
   private stopping: Promise<void> | undefined;
   /** Set when `stop()` stopped waiting: late settles are ignored, their entries stay pending. */
   private abandoned = false;
+  /**
+   * Envelopes committed in this process and not read by a round yet, by id (see `nudge`). The
+   * round that reads an entry takes its envelope from here; `stop()` drops what is left (those
+   * entries stay pending in the store).
+   */
+  private readonly handedOver = new Map<string, Envelope>();
   /** Sent (or judged) and not yet recorded in the store: never sent twice at once. */
   private readonly inFlight = new Set<string>();
   /** Publishes not settled yet. */
@@ -183,8 +196,14 @@ export class OutboxRelay {
     this.kick(true);
   }
 
-  /** Asks for a drain soon (after a commit). Never throws; failures are logged. */
-  nudge(): void {
+  /**
+   * Asks for a drain soon (after a commit). `committed` are the envelopes that commit appended, as
+   * built: the relay sends those without reading them back from the store. Never throws; failures
+   * are logged.
+   */
+  nudge(committed: readonly Envelope[] = []): void {
+    if (this.stopped) return;
+    for (const envelope of committed) this.handedOver.set(envelope.id, envelope);
     // Right after a failed publish the interval retries, not every commit.
     if (this.clock.now() < this.backoffUntil) return;
     this.kick(false);
@@ -237,6 +256,7 @@ export class OutboxRelay {
       timer?.cancel();
     }
     this.abandoned = true;
+    this.handedOver.clear();
     if (this.unsettled > 0) {
       this.opts.logger.info(
         { unsettled: this.unsettled },
@@ -287,13 +307,18 @@ export class OutboxRelay {
     try {
       for (;;) {
         if (this.failedThisRound) return;
-        const page = await pendingOutboxPage(this.opts.store, {
+        const page = await pendingOutboxStates(this.opts.store, {
           limit: this.batchSize,
           ...(after === undefined ? {} : { after }),
           ...(afterSeq === undefined ? {} : { afterSeq }),
         });
-        for (const entry of page.items) {
-          if (!this.inFlight.has(entry._id)) {
+        // Envelopes are read for entries not in flight only: one sent waits for its consumers
+        // (on-consume), and reading a whole plan again every round would be for nothing.
+        const envelopes = await this.envelopesOf(page.items.filter((state) => !this.inFlight.has(state._id)));
+        for (const state of page.items) {
+          const entry = envelopes.get(state._id);
+          // Not in flight when read, and still pending with its envelope: send it.
+          if (entry && !this.inFlight.has(entry._id)) {
             if (this.inFlight.size >= this.maxInFlight) {
               this.starved = true;
               reached(through);
@@ -301,9 +326,9 @@ export class OutboxRelay {
             }
             this.send(entry);
           }
-          if (entry.seq !== undefined) {
-            through = entry.seq;
-            this.highestSeq = Math.max(this.highestSeq, entry.seq);
+          if (state.seq !== undefined) {
+            through = state.seq;
+            this.highestSeq = Math.max(this.highestSeq, state.seq);
           }
         }
         if (page.next === undefined) {
@@ -317,6 +342,24 @@ export class OutboxRelay {
       // The store could not be read (closed under us, busy): the next round tries again.
       this.retryableFailure(err, undefined);
     }
+  }
+
+  /**
+   * The entries of `states` with their envelopes: handed over by the commit, else read from the
+   * store. An entry whose envelope is gone (recorded as published meanwhile) is left out.
+   */
+  private async envelopesOf(states: readonly OutboxState[]): Promise<Map<string, OutboxEntry>> {
+    const entries = new Map<string, OutboxEntry>();
+    const unread: OutboxState[] = [];
+    for (const state of states) {
+      const envelope = this.handedOver.get(state._id);
+      if (envelope) {
+        this.handedOver.delete(state._id);
+        entries.set(state._id, { ...state, envelope });
+      } else unread.push(state);
+    }
+    for (const entry of await withEnvelopes(this.opts.store, unread)) entries.set(entry._id, entry);
+    return entries;
   }
 
   private send(entry: OutboxEntry): void {

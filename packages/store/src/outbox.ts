@@ -123,8 +123,14 @@ interface EnvelopeDoc extends Doc {
   envelope: Envelope;
 }
 
-/** The entries with their envelopes, in the order given; an entry whose envelope is gone is left out. */
-async function withEnvelopes(store: DocumentStore, states: readonly OutboxState[]): Promise<OutboxEntry[]> {
+/**
+ * The entries with their envelopes, in the order given; an entry whose envelope is gone (published
+ * meanwhile) is left out.
+ */
+export async function withEnvelopes(
+  store: DocumentStore,
+  states: readonly OutboxState[],
+): Promise<OutboxEntry[]> {
   if (states.length === 0) return [];
   const found = await store
     .collection<EnvelopeDoc>(OUTBOX_ENVELOPES_COLLECTION)
@@ -168,16 +174,36 @@ export async function pendingOutbox(store: DocumentStore, limit: number): Promis
  */
 export async function pendingOutboxPage(
   store: DocumentStore,
-  opts: { limit: number; after?: string; afterSeq?: number },
+  opts: PendingOutboxQuery,
 ): Promise<Page<OutboxEntry>> {
+  const page = await pendingOutboxStates(store, opts);
+  const items = await withEnvelopes(store, page.items);
+  return page.next === undefined ? { items } : { items, next: page.next };
+}
+
+export interface PendingOutboxQuery {
+  limit: number;
+  /** The previous page's `next`. */
+  after?: string;
+  /** Only entries appended after the one with this `seq`. */
+  afterSeq?: number;
+}
+
+/**
+ * `pendingOutboxPage` without the envelopes: the entries' states only, which are small. A relay
+ * that already sent some of them reads the envelopes of the others alone (`withEnvelopes`), since
+ * an envelope can be megabytes (a whole plan) and stays pending until its consumers took it.
+ */
+export function pendingOutboxStates(
+  store: DocumentStore,
+  opts: PendingOutboxQuery,
+): Promise<Page<OutboxState>> {
   const filter = opts.afterSeq === undefined ? PENDING : { ...PENDING, seq: { $gt: opts.afterSeq } };
-  const page = await store.collection<OutboxState>(OUTBOX_COLLECTION).find(filter, {
+  return store.collection<OutboxState>(OUTBOX_COLLECTION).find(filter, {
     sort: { seq: 1 },
     limit: opts.limit,
     ...(opts.after === undefined ? {} : { after: opts.after }),
   });
-  const items = await withEnvelopes(store, page.items);
-  return page.next === undefined ? { items } : { items, next: page.next };
 }
 
 /** Marks entries published (ids are envelope ids); unknown or no longer pending ids are ignored. */
