@@ -48,6 +48,8 @@ export interface JobEvents {
  */
 export class PlanJobWatch {
   private readonly jobs = new Map<string, JobEvents>();
+  /** Jobs whose caller has what it waited for: their events (a whole plan each) are not kept. */
+  private readonly finished = new Set<string>();
   private readonly listeners = new Set<() => void>();
 
   private constructor(private readonly bus: InProcessMessageBus) {}
@@ -58,7 +60,7 @@ export class PlanJobWatch {
     const on = <P>(record: (job: JobEvents, payload: P) => void) => {
       return async (d: { envelope: Envelope<P>; payload: P }): Promise<void> => {
         const id = d.envelope.correlationId;
-        if (id === undefined) return;
+        if (id === undefined || watch.finished.has(id)) return;
         record(watch.job(id), d.payload);
         watch.changed();
       };
@@ -140,6 +142,15 @@ export class PlanJobWatch {
       this.listeners.add(listener);
       listener();
     });
+  }
+
+  /**
+   * The caller is done with the job: what it announced is dropped, and so is anything it announces
+   * later (a long-running `autopilot start` plans and scans again and again).
+   */
+  forget(jobId: string): void {
+    this.jobs.delete(jobId);
+    this.finished.add(jobId);
   }
 
   private job(id: string): JobEvents {

@@ -52,6 +52,14 @@ export interface PlannedBlueprint {
   elapsedMs: { ingested: number; planned: number };
 }
 
+/** What a repository scan came to (`PlanTopology.scanRepo`). */
+export interface ScannedRepo {
+  report: GapReportCreatedV1;
+  proposal?: PlanProposalCreatedV1;
+  /** The plan asked about (`checkedPlanId`), as the planner checked it against the scan. */
+  checked?: { plan: PlanGeneratedV1; tasks: TasksGeneratedV1 };
+}
+
 const requestedBy = { kind: 'system', id: 'autopilot-plan' } as const;
 
 /**
@@ -109,8 +117,20 @@ export class PlanTopology {
    * ingestion fails the job or the planner rejects the blueprint.
    */
   async planBlueprint(source: BlueprintSource, projectId: string): Promise<PlannedBlueprint> {
-    const submittedAt = performance.now();
     const jobId = this.ids.next();
+    try {
+      return await this.planJob(jobId, source, projectId);
+    } finally {
+      this.watch.forget(jobId);
+    }
+  }
+
+  private async planJob(
+    jobId: string,
+    source: BlueprintSource,
+    projectId: string,
+  ): Promise<PlannedBlueprint> {
+    const submittedAt = performance.now();
     await this.bus.publish(
       IngestionSubmitBlueprintV1,
       submitBlueprintCommand(source, { jobId, projectId, requestedBy }),
@@ -142,16 +162,21 @@ export class PlanTopology {
    * the planner checked it against the scanned repository (issue 17: scope and validation), which
    * the planner announces for every plan of the project when a scan comes in.
    */
-  async scanRepo(
+  async scanRepo(repoPath: string, projectId: string, checkedPlanId?: string): Promise<ScannedRepo> {
+    const jobId = this.ids.next();
+    try {
+      return await this.scanJob(jobId, repoPath, projectId, checkedPlanId);
+    } finally {
+      this.watch.forget(jobId);
+    }
+  }
+
+  private async scanJob(
+    jobId: string,
     repoPath: string,
     projectId: string,
-    checkedPlanId?: string,
-  ): Promise<{
-    report: GapReportCreatedV1;
-    proposal?: PlanProposalCreatedV1;
-    checked?: { plan: PlanGeneratedV1; tasks: TasksGeneratedV1 };
-  }> {
-    const jobId = this.ids.next();
+    checkedPlanId: string | undefined,
+  ): Promise<ScannedRepo> {
     const location = resolve(repoPath);
     // The branch checked out is metadata on the scan; a detached HEAD is reported as `main`.
     const defaultBranch = (await currentBranch(location).catch(() => undefined)) ?? 'main';
