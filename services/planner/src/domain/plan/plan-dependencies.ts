@@ -55,20 +55,18 @@ const INSTRUCTION =
  * Built once per plan in linear time; a lookup costs its candidates times the tree depth (<= 6).
  */
 export class ReferenceIndex {
-  private readonly byTitle = new Map<string, number[]>();
   private readonly byLabelNumber = new Map<string, number[]>();
   private readonly byNumber = new Map<string, number[]>();
+  /**
+   * Built on the first title or words looked up: plans whose dependencies all name numbered
+   * items ("Story 1.2") never need it, and it costs three normalised keys per node.
+   */
+  private byTitle: Map<string, number[]> | undefined;
   /** Built on the first link looked up: most plans have none. */
   private bySlug: Map<string, number[]> | undefined;
 
   constructor(private readonly nodes: readonly IndexedNode[]) {
     nodes.forEach((node, i) => {
-      push(this.byTitle, titleKey(node.title), i);
-      push(this.byTitle, titleKey(node.name), i);
-      // "after the drain promise API" names the item "Add a drain promise API": the thing made,
-      // without the verb that makes it.
-      const made = titleKey(node.name).replace(INSTRUCTION, '');
-      if (made.includes(' ')) push(this.byTitle, made, i);
       if (node.number !== undefined) {
         push(this.byNumber, node.number, i);
         if (node.label) push(this.byLabelNumber, `${node.label}:${node.number}`, i);
@@ -91,7 +89,7 @@ export class ReferenceIndex {
     const start = /^(the|a|an|our|this)$/.test(words[0] ?? '') ? 1 : 0;
     for (let n = Math.min(words.length, start + 12); n >= start + 2; n--) {
       const key = words.slice(start, n).join(' ');
-      const found = this.byTitle.get(key);
+      const found = this.titles().get(key);
       if (!found) continue;
       const picked = this.pick(found, from);
       return picked === 'self' || picked === undefined ? undefined : picked.node;
@@ -112,16 +110,33 @@ export class ReferenceIndex {
       case 'number':
         return this.byNumber.get(ref.number) ?? [];
       case 'title':
-        return this.byTitle.get(titleKey(ref.title)) ?? [];
+        return this.titles().get(titleKey(ref.title)) ?? [];
       case 'path':
         return this.path(ref.segments);
       case 'anchor':
-        return this.slugs().get(ref.slug) ?? this.byTitle.get(titleKey(ref.text)) ?? [];
+        return this.slugs().get(ref.slug) ?? this.titles().get(titleKey(ref.text)) ?? [];
       default: {
         const never: never = ref;
         throw new Error(`unknown reference ${String(never)}`);
       }
     }
+  }
+
+  private titles(): Map<string, number[]> {
+    if (this.byTitle === undefined) {
+      const byTitle = new Map<string, number[]>();
+      this.nodes.forEach((node, i) => {
+        const nameKey = titleKey(node.name);
+        push(byTitle, titleKey(node.title), i);
+        push(byTitle, nameKey, i);
+        // "after the drain promise API" names the item "Add a drain promise API": the thing made,
+        // without the verb that makes it. (Pushing `nameKey` again would change nothing.)
+        const made = nameKey.replace(INSTRUCTION, '');
+        if (made !== nameKey && made.includes(' ')) push(byTitle, made, i);
+      });
+      this.byTitle = byTitle;
+    }
+    return this.byTitle;
   }
 
   private slugs(): Map<string, number[]> {

@@ -72,6 +72,8 @@ const SIBLING_SPAN = 100_000;
 
 /** What each section is to the plan. */
 type Role = { type: 'node' } | { type: 'title' } | { type: 'facet'; facet: FacetKind; owner: number };
+const NODE_ROLE: Role = { type: 'node' };
+const TITLE_ROLE: Role = { type: 'title' };
 
 interface Draft {
   readonly section: number;
@@ -103,7 +105,8 @@ export function planFromSections(
 ): PlanGraph {
   const planId = planIdFor(blueprint.projectId, blueprint.blueprintId);
   const sectionIndex = indexSections(blueprint);
-  const layout = assignRoles(blueprint.sections, sectionIndex, blueprint.text);
+  const titles = blueprint.sections.map(readTitle);
+  const layout = assignRoles(blueprint.sections, sectionIndex, titles, blueprint.text);
   const gathered = gatherFacts(blueprint, layout, options);
   const documentFacets = gathered;
   markNonPlanFiles(blueprint, layout);
@@ -120,17 +123,17 @@ export function planFromSections(
     itemKeys.set(key, n);
     return planNodeIdFor(planId, n > 1 ? `${key}#${n}` : key);
   });
-  return finishPlan(blueprint, planId, expanded, ids, documentFacets);
+  return finishPlan(blueprint, sectionIndex, planId, expanded, ids, documentFacets);
 }
 
 function finishPlan(
   blueprint: BlueprintForPlan,
+  sectionIndex: ReadonlyMap<string, number>,
   planId: string,
   layout: SectionLayout,
   ids: readonly string[],
   documentFacets: readonly SectionSource[],
 ): PlanGraph {
-  const sectionIndex = indexSections(blueprint);
   const edges = resolveDependencies(blueprint, planId, layout.drafts, ids, documentFacets);
   return {
     planId,
@@ -158,7 +161,7 @@ function markNonPlanFiles(blueprint: BlueprintForPlan, { drafts, roles }: Sectio
   sections.forEach((section, i) => {
     const e = entry(fileOf(i));
     const role = roles[i]!;
-    const planFacet = role.type === 'facet' && ['criteria', 'deliverables'].includes(role.facet);
+    const planFacet = role.type === 'facet' && (role.facet === 'criteria' || role.facet === 'deliverables');
     if (planFacet && section.kind !== 'preamble') e.plan = true;
     if (role.type === 'title' && announcesPlan(plainTitle(section.title))) e.plan = true;
   });
@@ -291,15 +294,26 @@ interface SectionLayout {
   readonly nodeOfSection: Int32Array;
 }
 
+/** What a section's heading says of itself, read once: several rules of step 1 ask. */
+interface SectionTitle {
+  readonly heading: HeadingParts;
+  readonly facet: FacetKind | undefined;
+}
+
+function readTitle(section: BlueprintSectionForPlan): SectionTitle {
+  return { heading: parseHeading(section.title), facet: facetOf(section.title) };
+}
+
 /** Step 1. Roles: node, document title (one per file), preamble, or a facet absorbed by its owner node. */
 const OPEN_CHECKBOX = /^ ?[-*+] \[ \] /m;
 
 function assignRoles(
   sections: readonly BlueprintSectionForPlan[],
   sectionIndex: ReadonlyMap<string, number>,
+  titles: readonly SectionTitle[],
   text: string,
 ): SectionLayout {
-  const titleSections = documentTitles(sections, sectionIndex);
+  const titleSections = documentTitles(sections, titles);
   const hasChildren = new Set<string>();
   for (const s of sections) if (s.parentId !== undefined) hasChildren.add(s.parentId);
   const roles: Role[] = [];
@@ -309,7 +323,7 @@ function assignRoles(
     const parent = section.parentId === undefined ? -1 : sectionIndex.get(section.parentId)!;
     const parentRole = parent >= 0 ? roles[parent]! : undefined;
     if (titleSections.has(i)) {
-      roles.push({ type: 'title' });
+      roles.push(TITLE_ROLE);
       return;
     }
     // Text before the first heading explains, unless it is the work itself: a checklist.
@@ -321,7 +335,7 @@ function assignRoles(
       roles.push({ type: 'facet', facet: parentRole.facet, owner: parentRole.owner });
       return;
     }
-    const facet = facetOf(section.title);
+    const { facet, heading } = titles[i]!;
     const parentNode = parent >= 0 ? nodeOfSection[parent]! : -1;
     // A describing section (Goal, Approach) folds into the node it describes; alone at the top, or
     // grouping sub-sections of its own ("Tasks" over "Task 1", "Task 2"), it stays a node.
@@ -335,10 +349,9 @@ function assignRoles(
       roles.push({ type: 'facet', facet, owner: parentNode });
       return;
     }
-    roles.push({ type: 'node' });
+    roles.push(NODE_ROLE);
     nodeOfSection[i] = drafts.length;
     if (parentNode >= 0) drafts[parentNode]!.children++;
-    const heading = parseHeading(section.title);
     const parentReference = parentNode >= 0 && drafts[parentNode]!.reference;
     drafts.push({
       section: i,
@@ -393,22 +406,31 @@ function gatherFacts(
   return documentFacets;
 }
 
+/**
+ * Per draft, the drafts it depends on, each with why (the sentence it came from, or the ordering
+ * rule; the first reason found is kept). Undefined for a draft with none: an empty Map for each
+ * node of a 20k-node plan is work for the collector. (The keys are the draft's `dependsOn`.)
+ */
+type DependencyReasons = (Map<number, string> | undefined)[];
+
+function reasonsOf(because: DependencyReasons, draft: number): Map<number, string> {
+  return (because[draft] ??= new Map<number, string>());
+}
+
 /** What step 4 finds: per draft, the drafts it depends on and the dependencies kept as notes. */
 interface DependencyEdges {
-  readonly dependsOn: readonly Set<number>[];
-  readonly external: readonly string[][];
-  /** Per draft: the sentence each dependency came from, by the draft it depends on. */
-  readonly because: readonly Map<number, string>[];
+  readonly because: Readonly<DependencyReasons>;
+  /** Per draft (undefined: none): what it waits on outside the plan. */
+  readonly external: readonly (string[] | undefined)[];
 }
 
 /** Step 4's working state while the mentions of every source are resolved. */
 interface MentionResolution {
   readonly index: ReferenceIndex;
-  readonly dependsOn: Set<number>[];
-  readonly because: Map<number, string>[];
+  readonly because: DependencyReasons;
   /** The line of the text holding an offset, trimmed and bounded: why a dependency exists. */
   readonly sentenceAt: (offset: number) => string;
-  readonly external: string[][];
+  readonly external: (string[] | undefined)[];
   readonly missing: MissingDependency[];
   readonly missingAt: (node: number, offset: number, reference: string) => MissingDependency;
 }
@@ -428,8 +450,7 @@ function resolveDependencies(
   const { text, sections } = blueprint;
   const resolution: MentionResolution = {
     index: referenceIndexOf(sections, drafts),
-    dependsOn: drafts.map(() => new Set<number>()),
-    because: drafts.map(() => new Map<number, string>()),
+    because: drafts.map(() => undefined),
     sentenceAt: (offset) => {
       const start = text.lastIndexOf('\n', offset - 1) + 1;
       const nl = text.indexOf('\n', offset);
@@ -439,7 +460,7 @@ function resolveDependencies(
         .trim();
       return line.length > 280 ? `${line.slice(0, 279)}…` : line;
     },
-    external: drafts.map(() => []),
+    external: drafts.map(() => undefined),
     missing: [],
     missingAt: (node, offset, reference) => {
       const section = sections[drafts[Math.max(node, 0)]?.section ?? 0]!;
@@ -459,14 +480,14 @@ function resolveDependencies(
   });
   for (const source of documentFacets)
     for (const m of source.facts.dependencies) resolveMention(resolution, -1, source, m);
-  const { missing, dependsOn, external, because } = resolution;
+  const { missing, external, because } = resolution;
   if (missing.length > 0) {
     const sorted = missing.sort((a, b) => a.offset - b.offset).slice(0, 20);
     throw new MissingDependencyError(sorted.map((m) => ({ ...m, line: lineOf(text, m.offset) })));
   }
-  addPhaseOrder(drafts, dependsOn, because);
-  addStepOrder(blueprint, drafts, dependsOn, because);
-  return { dependsOn, external, because };
+  addPhaseOrder(drafts, because);
+  addStepOrder(blueprint, drafts, because);
+  return { external, because };
 }
 
 function referenceIndexOf(
@@ -478,8 +499,8 @@ function referenceIndexOf(
     drafts.map((d, i) => ({
       title: d.item ? d.item.title : sections[d.section]!.title,
       name: d.heading.name,
-      ...(d.heading.label !== undefined ? { label: d.heading.label } : {}),
-      ...(d.heading.number !== undefined ? { number: d.heading.number } : {}),
+      label: d.heading.label,
+      number: d.heading.number,
       parent: d.parent,
       subtreeEnd: subtreeEnd[i]!,
     })) satisfies IndexedNode[],
@@ -488,7 +509,7 @@ function referenceIndexOf(
 
 /** One dependency mention of `source`, which feeds draft `owner` (-1: the document). */
 function resolveMention(
-  { index, dependsOn, external, missing, missingAt, because, sentenceAt }: MentionResolution,
+  { index, external, missing, missingAt, because, sentenceAt }: MentionResolution,
   owner: number,
   source: SectionSource,
   mention: DependencyMention,
@@ -504,8 +525,8 @@ function resolveMention(
   }
   if (from < 0) return; // a document-level prerequisite list without a subject: nothing depends
   const depend = (on: number) => {
-    dependsOn[from]!.add(on);
-    if (!because[from]!.has(on)) because[from]!.set(on, sentenceAt(source.start + mention.offset));
+    const reasons = reasonsOf(because, from);
+    if (!reasons.has(on)) reasons.set(on, sentenceAt(source.start + mention.offset));
   };
   if (mention.clause) {
     // Free words after "after" / "depends on": a dependency only when they start with a node's title.
@@ -522,9 +543,8 @@ function resolveMention(
       depend(named.node);
       return;
     }
-    if (external[from]!.length < 50 && !external[from]!.includes(mention.text)) {
-      external[from]!.push(mention.text.slice(0, 300));
-    }
+    const notes = (external[from] ??= []);
+    if (notes.length < 50 && !notes.includes(mention.text)) notes.push(mention.text.slice(0, 300));
     return;
   }
   const resolved = index.resolve(mention.text, from);
@@ -542,7 +562,7 @@ function plannedNodes(
   sectionIndex: ReadonlyMap<string, number>,
   drafts: readonly Draft[],
   ids: readonly string[],
-  { dependsOn, external, because }: DependencyEdges,
+  { external, because }: DependencyEdges,
 ): PlannedNode[] {
   const risks = rolledUpRisks(drafts);
   const riskReasons = riskReasonsOf(drafts, risks);
@@ -569,6 +589,7 @@ function plannedNodes(
     titles.push(title);
     const ambiguity =
       draft.ambiguity ?? (draft.kind === 'task_spec' && isEmptyWork(facts) ? EMPTY_TASK : undefined);
+    const reasons = [...(because[i] ?? [])].sort(([a], [b]) => a - b);
     return {
       id: ids[i]!,
       sectionId: section.id,
@@ -584,19 +605,21 @@ function plannedNodes(
       priorityClass,
       risk: risks[i]!,
       status,
-      dependsOn: [...dependsOn[i]!].sort((a, b) => a - b).map((d) => ids[d]!),
-      dependencyReasons: [...because[i]!.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([d, sentence]) => ({ nodeId: ids[d]!, because: sentence })),
-      externalDependencies: external[i]!,
-      ...facts,
+      dependsOn: reasons.map(([d]) => ids[d]!),
+      dependencyReasons: reasons.map(([d, sentence]) => ({ nodeId: ids[d]!, because: sentence })),
+      externalDependencies: external[i] ?? [],
+      deliverables: facts.deliverables,
+      acceptanceCriteria: facts.acceptanceCriteria,
+      filePaths: facts.filePaths,
+      commands: facts.commands,
       wordCount: draft.sources.reduce(
         (sum, s) => sum + (sections[sectionIndex.get(s.sectionId)!]?.wordCount ?? 0),
         0,
       ),
       ...(ambiguity !== undefined ? { ambiguity } : {}),
       origin: 'rules',
-      sources: draft.sources,
+      // Copied to its length: grown by `push`, it keeps room for 16 more for the plan's life.
+      sources: draft.sources.slice(),
       body: capBody(draft.body),
       reasons: {
         priority: priorityReason(priorityClass, own !== undefined, parentTitle, position),
@@ -614,10 +637,10 @@ function bodyText(text: string, start: number, ownEnd: number, keepHeading: bool
   const nl = own.indexOf('\n');
   const heading = nl < 0 ? own : own.slice(0, nl);
   const rest = nl < 0 ? '' : own.slice(nl + 1);
-  const label = plainTitle(heading.replace(/^\s*#+\s*/, '').replace(/\s#+\s*$/, ''));
   const body = rest.replace(/^\s*(=+|-+)\s*\n/, '').trim();
-  if (!keepHeading) return body;
-  return body === '' ? '' : `${label}:\n${body}`;
+  if (!keepHeading || body === '') return body;
+  const label = plainTitle(heading.replace(/^\s*#+\s*/, '').replace(/\s#+\s*$/, ''));
+  return `${label}:\n${body}`;
 }
 
 function capBody(parts: readonly string[]): string {
@@ -652,8 +675,7 @@ function riskReasonsOf(drafts: readonly Draft[], risks: readonly RiskLevel[]): s
   return drafts.map((d, i) => {
     const stated = d.sources.find((s) => s.facts.explicitRisk !== undefined)?.facts.explicitRisk;
     if (stated) return `the section states "Risk: ${stated}"`;
-    const signals = new Set<RiskSignal>();
-    for (const s of d.sources) for (const r of s.facts.riskSignals) signals.add(r);
+    const signals = riskSignalsOf(d.sources);
     const own = riskOf(signals);
     if (own !== risks[i]) return `${risks[i]}: a section under it is ${risks[i]} risk`;
     if (signals.size === 0)
@@ -682,7 +704,7 @@ const RISK_ORDER: Readonly<Record<RiskLevel, number>> = { low: 0, medium: 1, hig
  */
 function documentTitles(
   sections: readonly BlueprintSectionForPlan[],
-  sectionIndex: ReadonlyMap<string, number>,
+  sectionTitles: readonly SectionTitle[],
 ): Set<number> {
   const topLevelByFile = new Map<string, number[]>();
   const hasChildren = new Set<string>();
@@ -691,8 +713,9 @@ function documentTitles(
   sections.forEach((s, i) => {
     if (s.parentId !== undefined) {
       hasChildren.add(s.parentId);
-      const describes = facetOf(s.title) !== undefined || isInformational(parseHeading(s.title).name);
-      onlyDescribed.set(s.parentId, (onlyDescribed.get(s.parentId) ?? true) && describes);
+      if (onlyDescribed.get(s.parentId) === false) return;
+      const { facet, heading } = sectionTitles[i]!;
+      onlyDescribed.set(s.parentId, facet !== undefined || isInformational(heading.name));
       return;
     }
     if (s.kind === 'preamble') return;
@@ -706,13 +729,13 @@ function documentTitles(
   // part of the plan (issue 17 item 6).
   if (topLevelByFile.size > 1 || sections.some((s) => s.file !== undefined)) return titles;
   for (const list of topLevelByFile.values()) {
-    const only = list.length === 1 ? sections[list[0]!] : undefined;
+    if (list.length !== 1) continue;
+    const only = list[0]!;
+    const { id } = sections[only]!;
+    const { heading } = sectionTitles[only]!;
     // "# Add dark mode" over Context, Tasks and Acceptance criteria is the one task, not a title.
-    const oneTask =
-      only !== undefined && onlyDescribed.get(only.id) === true && readsAsWork(parseHeading(only.title).name);
-    if (only && !oneTask && hasChildren.has(only.id) && parseHeading(only.title).label === undefined) {
-      titles.add(sectionIndex.get(only.id)!);
-    }
+    const oneTask = onlyDescribed.get(id) === true && readsAsWork(heading.name);
+    if (!oneTask && hasChildren.has(id) && heading.label === undefined) titles.add(only);
   }
   return titles;
 }
@@ -806,11 +829,7 @@ function subtreeEnds(drafts: readonly Draft[]): Int32Array {
 }
 
 /** Siblings explicitly named as phases run in order: by their numbers when all have one. */
-function addPhaseOrder(
-  drafts: readonly Draft[],
-  dependsOn: Set<number>[],
-  because: Map<number, string>[],
-): void {
+function addPhaseOrder(drafts: readonly Draft[], because: DependencyReasons): void {
   const phasesByParent = new Map<number, number[]>();
   drafts.forEach((d, i) => {
     if (d.heading.label !== 'phase') return;
@@ -826,9 +845,9 @@ function addPhaseOrder(
         )
       : phases;
     for (let k = 1; k < ordered.length; k++) {
-      dependsOn[ordered[k]!]!.add(ordered[k - 1]!);
-      if (!because[ordered[k]!]!.has(ordered[k - 1]!))
-        because[ordered[k]!]!.set(ordered[k - 1]!, 'phases run in the order they are numbered');
+      const reasons = reasonsOf(because, ordered[k]!);
+      if (!reasons.has(ordered[k - 1]!))
+        reasons.set(ordered[k - 1]!, 'phases run in the order they are numbered');
     }
   }
 }
@@ -836,23 +855,24 @@ function addPhaseOrder(
 function ownRisk(sources: readonly SectionSource[]): RiskLevel {
   const stated = sources.find((s) => s.facts.explicitRisk !== undefined)?.facts.explicitRisk;
   if (stated) return stated;
+  return riskOf(riskSignalsOf(sources));
+}
+
+const NO_SIGNALS: ReadonlySet<RiskSignal> = new Set();
+
+/** The risk signals of all the sources of a node (most have none: no set made for those). */
+function riskSignalsOf(sources: readonly SectionSource[]): ReadonlySet<RiskSignal> {
+  if (sources.every((s) => s.facts.riskSignals.length === 0)) return NO_SIGNALS;
   const signals = new Set<RiskSignal>();
   for (const s of sources) for (const r of s.facts.riskSignals) signals.add(r);
-  return riskOf(signals);
+  return signals;
 }
 
 function mergeFacts(
   sources: readonly SectionSource[],
 ): Pick<PlannedNode, 'deliverables' | 'acceptanceCriteria' | 'filePaths' | 'commands'> {
-  if (sources.length === 1) {
-    const f = sources[0]!.facts;
-    return {
-      deliverables: f.deliverables,
-      acceptanceCriteria: f.acceptanceCriteria,
-      filePaths: f.filePaths,
-      commands: f.commands,
-    };
-  }
+  // A single source's facts are already merged: they are read, not copied.
+  if (sources.length === 1) return sources[0]!.facts;
   const paths = new Set<string>();
   const commands = new Map<string, readonly string[]>();
   const deliverables: string[] = [];
@@ -894,8 +914,7 @@ const ORDER_MATTERS =
 function addStepOrder(
   blueprint: BlueprintForPlan,
   drafts: readonly Draft[],
-  dependsOn: Set<number>[],
-  because: Map<number, string>[],
+  because: DependencyReasons,
 ): void {
   const byParent = new Map<number, number[]>();
   drafts.forEach((d, i) => {
@@ -923,8 +942,8 @@ function addStepOrder(
       ? 'numbered steps run in order'
       : `numbered sections under "${drafts[parent]!.heading.name.slice(0, 120)}", which says they run in order`;
     for (let k = 1; k < ordered.length; k++) {
-      dependsOn[ordered[k]!]!.add(ordered[k - 1]!);
-      if (!because[ordered[k]!]!.has(ordered[k - 1]!)) because[ordered[k]!]!.set(ordered[k - 1]!, why);
+      const reasons = reasonsOf(because, ordered[k]!);
+      if (!reasons.has(ordered[k - 1]!)) reasons.set(ordered[k - 1]!, why);
     }
   }
 }

@@ -82,7 +82,14 @@ export function plainTitle(title: string): string {
 const plainTitles = new Map<string, string>();
 const MAX_PLAIN_TITLES = 100_000;
 
+/**
+ * What `stripMarkup` could change: a markup character, whitespace other than a single space, or
+ * whitespace at either end. Most titles have none ("Story 1.2: Login") and are already plain.
+ */
+const MAYBE_MARKUP = /[!<&[*_`~]|[^\S ]| {2}|^ | $/;
+
 function stripMarkup(title: string): string {
+  if (!MAYBE_MARKUP.test(title)) return title;
   return title
     .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
     .replace(/<[^>]*>/g, '')
@@ -101,7 +108,8 @@ export function parseHeading(title: string): HeadingParts {
     const [, word = '', number, separator, rest = ''] = labelled;
     if (number !== undefined || separator !== undefined || rest === '') {
       const label = LABEL_SYNONYMS[word.toLowerCase()];
-      if (label) return { label, ...(number !== undefined ? { number } : {}), name: rest.trim() || plain };
+      const name = rest.trim() || plain;
+      if (label) return number !== undefined ? { label, number, name } : { label, name };
     }
   }
   const numbered = NUMBERED.exec(plain);

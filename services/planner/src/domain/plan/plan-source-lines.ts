@@ -1,4 +1,6 @@
-import type { BlueprintForPlan, PlanGraph } from './plan-graph';
+import type { BlueprintForPlan, PlanGraph, PlannedNode } from './plan-graph';
+
+const NEWLINE = 10;
 
 /**
  * Each node's file (for a blueprint of several files) and 1-based, inclusive line range in that
@@ -34,15 +36,20 @@ export function withSourceLines(
     nodes: graph.nodes.map((node) => {
       const file = files.length > 1 ? fileAt(node.start) : undefined;
       const base = file ? lineAt(file.start) - 1 : 0;
+      const firstLine = lineAt(node.start);
       // The last line is the one holding the node's last character, not the newline that ends it.
       const last = Math.max(node.start, node.end - 1);
-      const endLine = lineAt(text[last] === '\n' ? Math.max(node.start, last - 1) : last);
-      return {
-        ...node,
-        ...(file ? { file: file.path } : {}),
-        startLine: lineAt(node.start) - base,
-        endLine: Math.max(lineAt(node.start), endLine) - base,
-      };
+      const lastLine = lineAt(text.charCodeAt(last) === NEWLINE ? Math.max(node.start, last - 1) : last);
+      const startLine = firstLine - base;
+      const endLine = Math.max(firstLine, lastLine) - base;
+      // `id` leads the copy, then the node (its own `id` included, so the keys keep its order):
+      // V8 (Node 20) gives each object written `{ ...node, startLine }` a hidden class of its own,
+      // and 20k of them make every later read of a node a slow lookup. Led by a plain property,
+      // the copies share one. (`Object.assign` would make them dictionaries: twice the memory.)
+      const rest: Omit<PlannedNode, 'id'> = node;
+      return file
+        ? { id: node.id, ...rest, file: file.path, startLine, endLine }
+        : { id: node.id, ...rest, startLine, endLine };
     }),
   };
 }

@@ -182,30 +182,46 @@ const CATEGORY_WORDS = new Set([
 
 export type PathContext = 'backticked' | 'bare' | 'listed';
 
+// The shapes `pathIn` tests, made once: it reads tens of thousands of words per blueprint.
+const OPENING_MARKS = /^[("'[<]+/;
+const CLOSING_MARKS = /[)"'\]>.,:;!?]+$/;
+const LINE_NUMBER_SUFFIX = /:\d+(?::\d+)?$/; // `src/a.ts:12:3`
+const WHITESPACE = /\s/;
+const NEVER_IN_PATHS = /[(){}=<>|$^!,;"']/;
+const WINDOWS_DRIVE = /^[A-Za-z]:\\/;
+const LEADING_DOT_SLASHES = /^(\.\/)+/;
+const ONLY_SLASHES = /^\/+$/;
+const VERSION = /^v?\d+(\.\d+)+$/;
+const PLAIN_SEGMENT = /^[\w.*-]+$/;
+const EXTENSIONLESS_FILE = /^(Dockerfile|Makefile|Procfile|Gemfile|Rakefile|LICENSE)$/;
+
 /**
  * The path a token names, normalised (no `./`, no trailing punctuation, no `:line`), or undefined.
  * `listed` is a token inside a "Files:" list, where a plain file name is enough.
  */
 export function pathIn(token: string, context: PathContext): string | undefined {
+  // Most prose words: in bare text a path needs a slash or a known extension (see the end of this
+  // function), and the clean-up below only removes characters, so a token with neither is never one.
+  if (context === 'bare' && !token.includes('/') && !token.includes('.')) return undefined;
   let t = token.trim();
-  if (context !== 'backticked') t = t.replace(/^[("'[<]+/, '').replace(/[)"'\]>.,:;!?]+$/, '');
-  t = t.replace(/:\d+(?::\d+)?$/, '');
+  if (context !== 'backticked') t = t.replace(OPENING_MARKS, '').replace(CLOSING_MARKS, '');
+  t = t.replace(LINE_NUMBER_SUFFIX, '');
   if (t.length < 2 || t.length > 1024) return undefined;
   if (
-    /\s/.test(t) ||
+    WHITESPACE.test(t) ||
     t.includes('://') ||
     t.startsWith('@') ||
     t.includes('@') ||
-    /[(){}=<>|$^!,;"']/.test(t)
+    NEVER_IN_PATHS.test(t)
   ) {
     return undefined;
   }
-  if (t.startsWith('/') || t.startsWith('~') || /^[A-Za-z]:\\/.test(t)) return undefined; // not repo-relative
-  if (t.split('/').includes('..')) return undefined;
-  t = t.replace(/^(\.\/)+/, '');
-  if (t === '' || t === '.' || /^\/+$/.test(t)) return undefined;
+  if (t.startsWith('/') || t.startsWith('~') || WINDOWS_DRIVE.test(t)) return undefined; // not repo-relative
+  if (t.includes('..') && t.split('/').includes('..')) return undefined;
+  t = t.replace(LEADING_DOT_SLASHES, '');
+  if (t === '' || t === '.' || ONLY_SLASHES.test(t)) return undefined;
 
-  const segments = t.split('/').filter((s) => s !== '');
+  const segments = t.includes('/') ? t.split('/').filter((s) => s !== '') : [t];
   const last = segments[segments.length - 1] ?? '';
   const dot = last.lastIndexOf('.');
   const extension = dot >= 0 ? last.slice(dot + 1).toLowerCase() : '';
@@ -214,7 +230,7 @@ export function pathIn(token: string, context: PathContext): string | undefined 
   const hasSlash = segments.length > 1 || isDirectory;
 
   if (NOT_FILES.test(t)) return undefined;
-  if (/^v?\d+(\.\d+)+$/.test(last)) return undefined; // a version, not a file
+  if (VERSION.test(last)) return undefined; // a version, not a file
   const rootedAt = ROOTS.has((segments[0] ?? '').toLowerCase());
   if (
     context !== 'listed' &&
@@ -230,14 +246,9 @@ export function pathIn(token: string, context: PathContext): string | undefined 
     if (segments.filter((x) => CATEGORY_WORDS.has(x.toLowerCase())).length >= 2) return undefined;
   }
   if (context === 'bare') {
-    const rooted = ROOTS.has((segments[0] ?? '').toLowerCase());
-    if (hasSlash ? !(hasKnownExtension || isDirectory || rooted) : !hasKnownExtension) return undefined;
-    if (hasSlash && segments.some((s) => !/^[\w.*-]+$/.test(s))) return undefined;
-  } else if (
-    !hasSlash &&
-    !hasKnownExtension &&
-    !/^(Dockerfile|Makefile|Procfile|Gemfile|Rakefile|LICENSE)$/.test(t)
-  ) {
+    if (hasSlash ? !(hasKnownExtension || isDirectory || rootedAt) : !hasKnownExtension) return undefined;
+    if (hasSlash && segments.some((s) => !PLAIN_SEGMENT.test(s))) return undefined;
+  } else if (!hasSlash && !hasKnownExtension && !EXTENSIONLESS_FILE.test(t)) {
     return undefined;
   }
   return t;

@@ -82,9 +82,14 @@ const CODE_SPAN = /(`+)([^`]+?)\1/g;
  */
 const NOT_SCOPE_LINE =
   /\b(protected|approvals?|never|must not|do not|don'?t|read-only|untouched|leave\b.{0,60}\balone|out of scope|not in scope|e\.g\.|for example|for instance|such as|similar to|cf\.)/i;
+
+type Ranges = readonly (readonly [number, number])[];
+/** Most lines: nothing in them is out of scope. Shared, since prose reads ~10 lines per section. */
+const NO_RANGES: Ranges = [];
+
 /** The sentences of a line that protect, forbid or cite (NOT_SCOPE_LINE), as [start, end) ranges. */
-function notScopeRanges(line: string): [number, number][] {
-  if (!NOT_SCOPE_LINE.test(line)) return [];
+function notScopeRanges(line: string): Ranges {
+  if (!NOT_SCOPE_LINE.test(line)) return NO_RANGES;
   const ranges: [number, number][] = [];
   let start = 0;
   // A sentence ends at ". " / "; " / "? " / "! ": a dot inside `a.ts` or after "e.g." does not end it.
@@ -99,12 +104,41 @@ function notScopeRanges(line: string): [number, number][] {
   return ranges;
 }
 
+/** Whether `index` is outside every range: a path there is what the section changes. */
+function inScope(notScope: Ranges, index: number): boolean {
+  return !notScope.some(([a, b]) => index >= a && index < b);
+}
+
+/** A shell prompt line: `$ npm test`. */
+const PROMPT_LINE = /^\s*[$%]\s/;
+/** Stems of the words that state a dependency in prose: a line without any states none. */
+const DEPENDENCY_WORDS = /\b(depend|blocked|after|requir|once|follow|build|need|prerequisite)/i;
+/**
+ * The words of a line that may name a path (`pathsOf` resets them: they are global). In bare prose
+ * only words with a slash or a dot can (see `pathIn`); the regex finds just those, whole, at the
+ * same places `\S+` would, without a match for every other word.
+ */
+const WORDS = /\S+/g;
+const WORDS_WITH_SLASH_OR_DOT = /\S*[./]\S*/g;
 const SIGNAL_WORDS = /\b(P[0-4]|priority|status|risk|must|should|could|won'?t)\b/i;
 /** Stems of every risk pattern in extract-signals.ts: a line without any cannot carry a risk signal. */
 const RISK_WORDS =
   /migrat|schema|alter|backfill|auth|oidc|sso|saml|log ?in|sign|passw|session|permission|rbac|acl|pay|billing|stripe|invoic|card|refund|pci|secur|secret|crypt|credential|vulnerab|csrf|xss|injection|api key|private key|certificate|tls|delet|drop|truncate|purge|wipe|destroy|rm -rf|gdpr|removal|breaking|incompatible/i;
 const LABEL =
   /^(?:\*\*|__)?\s*(acceptance criteria|acceptance|done when|definition of done|exit criteria|success criteria|deliverables?|outputs?|depends on|dependencies|prerequisites?|requires|blocked by|files(?: to change)?|affected files|paths|commands|validation|verification|how to verify|checks|notes)\s*(?:\*\*|__)?\s*(:)?\s*(?:\*\*|__)?\s*(.*)$/i;
+
+/** A dot with two more characters of its word after it ("f.ts", "1.2.3"), not a sentence's full stop. */
+const DOT_INSIDE_WORD = /\.\S\S/;
+
+/**
+ * Whether a line of prose can name a path, before it is cut into words: most lines are sentences
+ * whose only dot ends them. In bare text a path word holds a slash or a dot inside it (the words
+ * `pathsOf` skips and `pathIn` refuses); a Files list also takes a plain file name ("Dockerfile").
+ */
+function mayHoldPath(text: string, context: 'bare' | 'listed'): boolean {
+  if (text.includes('/')) return true;
+  return context === 'bare' ? DOT_INSIDE_WORD.test(text) : text.includes('.');
+}
 
 interface Line {
   readonly text: string;
@@ -193,7 +227,7 @@ class SectionScanner {
             fence.pending = '';
             this.addCommands(commandsInLine(joined));
           }
-        } else if (fence.mode === 'prompt' && /^\s*[$%]\s/.test(line)) {
+        } else if (fence.mode === 'prompt' && PROMPT_LINE.test(line)) {
           this.addCommands(commandsInLine(line));
         }
         continue;
@@ -201,7 +235,7 @@ class SectionScanner {
       const blank = line.trim() === '';
       if (indentedCode) {
         if (blank || /^( {4}|\t)/.test(line)) {
-          if (/^\s*[$%]\s/.test(line)) this.addCommands(commandsInLine(line));
+          if (PROMPT_LINE.test(line)) this.addCommands(commandsInLine(line));
           continue;
         }
         indentedCode = false;
@@ -241,7 +275,7 @@ class SectionScanner {
       }
       if (prevBlank && !inList && /^( {4}|\t)/.test(line)) {
         indentedCode = true;
-        if (/^\s*[$%]\s/.test(line)) this.addCommands(commandsInLine(line));
+        if (PROMPT_LINE.test(line)) this.addCommands(commandsInLine(line));
         continue;
       }
       const next = lines[i + 1]?.text;
@@ -402,27 +436,23 @@ class SectionScanner {
   ): void {
     let masked = line;
     const notScope = notScopeRanges(line);
-    const scopeAt = (index: number) => !notScope.some(([a, b]) => index >= a && index < b);
     if (line.includes('`')) {
       CODE_SPAN.lastIndex = 0;
       for (let m = CODE_SPAN.exec(line); m; m = CODE_SPAN.exec(line)) {
         const span = m[2] ?? '';
         const path = pathIn(span, 'backticked');
         if (path) {
-          if (scopeAt(m.index)) this.addPath(path);
+          if (inScope(notScope, m.index)) this.addPath(path);
         } else if (this.label === 'commands') this.addCommands(commandsInLine(span));
         else this.addCommands(commandInSpan(span));
         masked = masked.slice(0, m.index) + ' '.repeat(m[0].length) + masked.slice(m.index + m[0].length);
       }
     }
-    this.pathsOf(masked, pathContext, scopeAt);
-    if (/^\s*[$%]\s/.test(masked)) this.addCommands(commandsInLine(line));
+    this.pathsOf(masked, pathContext, notScope);
+    if (PROMPT_LINE.test(masked)) this.addCommands(commandsInLine(line));
     // Under a dependency label too: a sentence there ("Story 2.1 depends on Story 1.2.") is prose,
     // read by the prose rule; list items under the label are read as items (itemLine).
-    if (
-      withDependencies &&
-      /\b(depend|blocked|after|requir|once|follow|build|need|prerequisite)/i.test(line)
-    ) {
+    if (withDependencies && DEPENDENCY_WORDS.test(line)) {
       this.addDependencies(mentionsInProse(line, offset, true));
     }
     // One cheap test first: most prose lines state no priority, status or risk at all.
@@ -436,14 +466,16 @@ class SectionScanner {
     for (const signal of riskSignalsIn(masked)) this.risks.add(signal);
   }
 
-  private pathsOf(text: string, context: 'bare' | 'listed', scopeAt: (index: number) => boolean): void {
-    if (!text.includes('/') && !text.includes('.')) return;
-    const tokens = /\S+/g;
-    for (let m = tokens.exec(text); m; m = tokens.exec(text)) {
+  private pathsOf(text: string, context: 'bare' | 'listed', notScope: Ranges): void {
+    if (!mayHoldPath(text, context)) return;
+    const words = context === 'bare' ? WORDS_WITH_SLASH_OR_DOT : WORDS;
+    words.lastIndex = 0;
+    for (let m = words.exec(text); m; m = words.exec(text)) {
       const token = m[0];
-      // Most prose words have no slash and at most a trailing dot ("done."): skip them cheaply.
+      // Most prose words have no slash and at most a trailing dot ("done."): skip them cheaply
+      // (a word with no dot at all is left to `pathIn`, which reads "Dockerfile" in a Files list).
       if (token.length < 2 || (!token.includes('/') && token.indexOf('.') >= token.length - 2)) continue;
-      if (!scopeAt(m.index)) continue;
+      if (!inScope(notScope, m.index)) continue;
       const path = pathIn(token, context);
       if (path) this.addPath(path);
     }
@@ -523,18 +555,22 @@ class SectionScanner {
     }
   }
 
+  /**
+   * The facts, their lists copied to their length: a list grown by `push` keeps room for 16 more
+   * items, and the facts of every section live as long as the plan (20k sections: ~5 MB of room).
+   */
   private facts(): SectionFacts {
     return {
-      deliverables: this.deliverables,
-      acceptanceCriteria: this.criteria,
+      deliverables: this.deliverables.slice(),
+      acceptanceCriteria: this.criteria.slice(),
       filePaths: [...this.paths],
       commands: [...this.commands.values()],
-      dependencies: this.dependencies,
+      dependencies: this.dependencies.slice(),
       riskSignals: [...this.risks].sort(),
       ...(this.explicitRisk !== undefined ? { explicitRisk: this.explicitRisk } : {}),
       ...(this.priorityClass !== undefined ? { priorityClass: this.priorityClass } : {}),
       ...(this.status !== undefined ? { status: this.status } : {}),
-      ...(this.checklist.length > 0 ? { checklist: this.checklist } : {}),
+      ...(this.checklist.length > 0 ? { checklist: this.checklist.slice() } : {}),
     };
   }
 }

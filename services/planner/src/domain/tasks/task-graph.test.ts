@@ -1,6 +1,7 @@
 import { markdownBlueprint } from '../../testing/markdown-blueprint';
 import { SHOP_PLAN } from '../../testing/sample-plans';
 import { planFromSections } from '../plan/plan-from-sections';
+import { withSourceLines } from '../plan/plan-source-lines';
 import { DependencyCycleError } from './task-errors';
 import { GATE_FANIN, tasksFromPlan, validationOf } from './task-graph';
 
@@ -197,5 +198,31 @@ describe('tasksFromPlan: tasks a person could act on (issue 17)', () => {
       priority: 'the section states must (P0); 1st among its siblings',
       risk: 'high: it mentions data deletion',
     });
+  });
+
+  it('keeps a task the same work when lines are added above it: its lines are in `source`, not its text', () => {
+    const plan = (intro: string) => {
+      const blueprint = markdownBlueprint(
+        [
+          '# Shop',
+          intro,
+          '## Story 1: Cart',
+          'Add `src/cart.ts`.',
+          '## Story 2: Checkout',
+          'After Story 1, add `src/checkout.ts`.',
+        ].join('\n'),
+      );
+      return tasksFromPlan(withSourceLines(planFromSections(blueprint), blueprint)).tasks;
+    };
+    const before = plan('Sell things.');
+    const after = plan('Sell things.\n\nOnline, from a small catalogue.\nTo people who order twice.');
+    expect(after.map((t) => t.description)).toEqual(before.map((t) => t.description));
+    expect(after.map((t) => t.description)).toEqual([
+      expect.stringMatching(/^From the blueprint: Story 1: Cart\.\n/),
+      expect.stringMatching(/^From the blueprint: Story 2: Checkout\.\n/),
+    ]);
+    expect(
+      after.map((t) => t.source!.startLine - before.find((b) => b.id === t.id)!.source!.startLine),
+    ).toEqual([3, 3]);
   });
 });

@@ -29,6 +29,7 @@ import { orderByDependencies } from './task-order';
 export const GATE_FANIN = 10;
 export const GATE_PART = 200;
 export const MAX_TASK_DEPENDENCIES = 500;
+const MAX_SCOPE_PATHS = 500;
 
 export interface TaskGraph {
   /** Every task, dependencies before dependents, ties in document order. */
@@ -121,15 +122,16 @@ function nodeExits(
   drafts: TaskDraft[],
   tasksBefore: Int32Array,
 ): (node: number) => readonly number[] {
-  const exitOf = new Map<number, readonly number[]>();
+  const exitOf: (readonly number[] | undefined)[] = tree.nodes.map(() => undefined);
   return (x) => {
-    const cached = exitOf.get(x);
+    const cached = exitOf[x];
     if (cached) return cached;
     const first = tasksBefore[x]!;
     const last = tasksBefore[tree.subtreeEnd[x]!]!;
-    const under = Array.from({ length: last - first }, (_, k) => first + k);
+    const under: number[] = [];
+    for (let t = first; t < last; t++) under.push(t);
     const exit = under.length <= GATE_FANIN ? under : [addGate(tree, drafts, x, under)];
-    exitOf.set(x, exit);
+    exitOf[x] = exit;
     return exit;
   };
 }
@@ -183,14 +185,7 @@ function standaloneTitles({ nodes, parent }: PlanTree): Map<number, string> {
     if (node.kind !== 'task_spec') return;
     titles.set(i, GENERIC_TITLE.test(node.title.trim()) ? withParent(i, node.title) : node.title);
   });
-  const groups = new Map<string, number[]>();
-  for (const [i, title] of titles) {
-    const list = groups.get(title) ?? [];
-    list.push(i);
-    groups.set(title, list);
-  }
-  for (const list of groups.values()) {
-    if (list.length < 2) continue;
+  for (const list of sharedTitles(titles)) {
     const renamed = list.map((i) =>
       titles.get(i) === nodes[i]!.title ? withParent(i, nodes[i]!.title) : titles.get(i)!,
     );
@@ -205,6 +200,21 @@ function standaloneTitles({ nodes, parent }: PlanTree): Map<number, string> {
     });
   }
   return titles;
+}
+
+/** The tasks of each title that several tasks have, in document order. */
+function sharedTitles(titles: ReadonlyMap<number, string>): number[][] {
+  // Counted first: most titles are unique, and a list per title would be made for nothing.
+  const count = new Map<string, number>();
+  for (const title of titles.values()) count.set(title, (count.get(title) ?? 0) + 1);
+  const groups = new Map<string, number[]>();
+  for (const [i, title] of titles) {
+    if (count.get(title)! < 2) continue;
+    const list = groups.get(title) ?? [];
+    list.push(i);
+    groups.set(title, list);
+  }
+  return [...groups.values()];
 }
 
 function cap(title: string): string {
@@ -248,7 +258,8 @@ function dependencyOrder(nodes: readonly PlannedNode[], drafts: readonly TaskDra
     if (d.dependsOn.length > MAX_TASK_DEPENDENCIES) {
       throw new TaskGraphLimitError(d.id, d.title, d.dependsOn.length, MAX_TASK_DEPENDENCIES);
     }
-    d.dependsOn.sort((a, b) => key(a) - key(b));
+    // Sorting allocates even for one item, and most tasks have at most one dependency.
+    if (d.dependsOn.length > 1) d.dependsOn.sort((a, b) => key(a) - key(b));
   }
   const { order, cycle } = orderByDependencies(
     drafts.map((d) => d.dependsOn),
@@ -267,23 +278,18 @@ function dependencyOrder(nodes: readonly PlannedNode[], drafts: readonly TaskDra
 }
 
 /** The task specs in `order`, and the link from each plan node to its tasks. */
-function taskGraphOf(
-  { nodes, parent }: PlanTree,
-  drafts: readonly TaskDraft[],
-  order: readonly number[],
-): TaskGraph {
+function taskGraphOf(tree: PlanTree, drafts: readonly TaskDraft[], order: readonly number[]): TaskGraph {
+  const { nodes } = tree;
   const taskIdsByNode = new Map<string, string[]>();
-  const titleOf = new Map(nodes.map((n) => [n.id, n.title]));
+  const trailOf = headingTrails(tree);
   const tasks = order.map((i) => {
     const d = drafts[i]!;
     const nodeId = nodes[d.node]!.id;
-    const ids = taskIdsByNode.get(nodeId) ?? [];
-    ids.push(d.id);
-    taskIdsByNode.set(nodeId, ids);
+    const ids = taskIdsByNode.get(nodeId);
+    if (ids) ids.push(d.id);
+    else taskIdsByNode.set(nodeId, [d.id]);
     const dependsOn = d.dependsOn.map((j) => drafts[j]!.id);
-    return d.gate
-      ? gateSpec(d, nodes[d.node]!, dependsOn)
-      : taskSpec(d, d.node, nodes, parent, dependsOn, titleOf);
+    return d.gate ? gateSpec(d, nodes[d.node]!, dependsOn) : taskSpec(d, tree, dependsOn, trailOf);
   });
   return { tasks, taskIdsByNode };
 }
@@ -308,17 +314,17 @@ function nearest<T>(
 
 function taskSpec(
   d: TaskDraft,
-  i: number,
-  nodes: readonly PlannedNode[],
-  parent: Int32Array,
+  tree: PlanTree,
   dependsOn: string[],
-  titleOf: ReadonlyMap<string, string>,
+  trailOf: (node: number) => string,
 ): TaskSpec {
+  const { nodes, parent } = tree;
+  const i = d.node;
   const node = nodes[i]!;
   const paths = nearest(i, nodes, parent, (n) => n.filePaths);
   // A task never gets git's directory or a secret file (.env, keys, .npmrc...) in its scope,
   // whatever the blueprint names: editing those needs a person (DESIGN.md section 6).
-  const scopePaths = [...new Set(paths.filter((p) => !isSecretPath(p)).map(scopeGlobFor))].slice(0, 500);
+  const scopePaths = scopeOf(paths);
   // Only commands that check the work validate it: an install step or a bare tool name does not.
   const validationCommands = nearest(i, nodes, parent, (n) => n.commands.filter(isCheckCommand))
     .slice(0, 50)
@@ -327,7 +333,7 @@ function taskSpec(
   const spec: TaskSpec = {
     id: d.id,
     title: d.title,
-    description: describe(i, nodes, parent, validationCommands, titleOf),
+    description: describe(node, trailOf(i), tree, validationCommands),
     kind: taskKindOf(node.title, paths),
     planNodeId: node.id,
     dependsOn,
@@ -341,7 +347,7 @@ function taskSpec(
       checks: validationCommands.length + acceptanceCriteria.length,
     }),
   };
-  if (acceptanceCriteria.length > 0) spec.acceptanceCriteria = [...acceptanceCriteria];
+  if (acceptanceCriteria.length > 0) spec.acceptanceCriteria = acceptanceCriteria;
   if (node.deliverables.length > 0) spec.deliverables = node.deliverables.slice(0, 100);
   if (node.startLine !== undefined && node.endLine !== undefined) {
     spec.source = {
@@ -352,6 +358,16 @@ function taskSpec(
   }
   spec.why = { priority: node.reasons.priority, risk: node.reasons.risk };
   return spec;
+}
+
+/** The first 500 distinct scope globs of `paths`, secret files left out. */
+function scopeOf(paths: readonly string[]): string[] {
+  const globs = new Set<string>();
+  for (const path of paths) {
+    if (globs.size === MAX_SCOPE_PATHS) break;
+    if (!isSecretPath(path)) globs.add(scopeGlobFor(path));
+  }
+  return [...globs];
 }
 
 function gateSpec(d: TaskDraft, node: PlannedNode, dependsOn: string[]): TaskSpec {
@@ -372,22 +388,42 @@ function gateSpec(d: TaskDraft, node: PlannedNode, dependsOn: string[]): TaskSpe
   };
 }
 
+/**
+ * Each node's heading path ("Shop > Phase 1 > Login page"), built on its parent's: the tasks of a
+ * story share its path, so each ancestor's is joined once per plan rather than once per task.
+ */
+function headingTrails({ nodes, parent }: PlanTree): (node: number) => string {
+  const ancestorTrails = new Map<number, string>();
+  const ancestorTrail = (a: number): string => {
+    let trail = ancestorTrails.get(a);
+    if (trail === undefined) {
+      trail = trailOf(a);
+      ancestorTrails.set(a, trail);
+    }
+    return trail;
+  };
+  const trailOf = (i: number): string => {
+    const p = parent[i]!;
+    return p >= 0 ? `${ancestorTrail(p)} > ${nodes[i]!.title}` : nodes[i]!.title;
+  };
+  return trailOf;
+}
+
 /** The task's text: where it comes from and what it delivers, in Markdown. */
 function describe(
-  i: number,
-  nodes: readonly PlannedNode[],
-  parent: Int32Array,
+  node: PlannedNode,
+  trail: string,
+  { nodes, indexOf }: PlanTree,
   validation: readonly (readonly string[])[],
-  titleOf: ReadonlyMap<string, string>,
 ): string {
-  const path: string[] = [];
-  for (let a = i; a >= 0; a = parent[a]!) path.push(nodes[a]!.title);
-  const node = nodes[i]!;
-  const where =
-    node.startLine !== undefined
-      ? `${node.file !== undefined ? `${node.file}, ` : ''}lines ${node.startLine}–${node.endLine}`
-      : `characters ${node.start}–${node.end}`;
-  const lines = [`From the blueprint: ${path.reverse().join(' > ')} (${where}).`];
+  const titleOf = (id: string) => {
+    const k = indexOf.get(id);
+    return k === undefined ? undefined : nodes[k]!.title;
+  };
+  // Where in the blueprint, by file but not by line: a task's description is part of its work
+  // (the manager starts a task over when it changes), and lines added above it are no change to
+  // it. Its lines are in `source`.
+  const lines = [`From the blueprint: ${trail}${node.file !== undefined ? ` (${node.file})` : ''}.`];
   if (node.body !== '') lines.push('', node.body);
   if (node.deliverables.length > 0)
     lines.push('', 'Deliverables:', ...node.deliverables.map((x) => `- ${x}`));
@@ -395,7 +431,7 @@ function describe(
     lines.push(
       '',
       'Comes after:',
-      ...node.dependencyReasons.map((r) => `- ${titleOf.get(r.nodeId) ?? r.nodeId}: "${r.because}"`),
+      ...node.dependencyReasons.map((r) => `- ${titleOf(r.nodeId) ?? r.nodeId}: "${r.because}"`),
     );
   }
   if (node.externalDependencies.length > 0) {

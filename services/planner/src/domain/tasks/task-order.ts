@@ -59,11 +59,12 @@ export function orderByDependencies(
 ): OrderResult {
   const n = dependsOn.length;
   const waiting = new Int32Array(n);
-  const dependents: number[][] = Array.from({ length: n }, () => []);
+  // Made on a task's first dependent: no empty list for each task that nothing waits on.
+  const dependents: (number[] | undefined)[] = dependsOn.map(() => undefined);
   for (let i = 0; i < n; i++) {
     for (const d of dependsOn[i]!) {
       waiting[i]!++;
-      dependents[d]!.push(i);
+      (dependents[d] ??= []).push(i);
     }
   }
   const ready = new MinHeap(key);
@@ -72,7 +73,7 @@ export function orderByDependencies(
   while (ready.size > 0) {
     const i = ready.pop();
     order.push(i);
-    for (const j of dependents[i]!) if (--waiting[j]! === 0) ready.push(j);
+    for (const j of dependents[i] ?? []) if (--waiting[j]! === 0) ready.push(j);
   }
   if (order.length === n) return { order };
   return { order, cycle: findCycle(dependsOn, waiting, key) };
