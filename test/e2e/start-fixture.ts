@@ -166,7 +166,10 @@ export const CALC_TASKS: readonly FixtureTask[] = [
 ];
 
 /** The blueprint of `tasks`: one `## Phase N: <title>` section each, dependencies as `Depends on:` lines. */
-export function blueprintOf(tasks: readonly FixtureTask[]): string {
+export function blueprintOf(
+  tasks: readonly FixtureTask[],
+  intro = 'Grow the calculator, one tested function at a time.',
+): string {
   const phase = new Map(tasks.map((t, i) => [t.title, `Phase ${i + 1}`]));
   const sections = tasks.map((t) => {
     const deps = (t.dependsOn ?? []).map((d) => {
@@ -181,7 +184,7 @@ export function blueprintOf(tasks: readonly FixtureTask[]): string {
       t.body,
     ].join('\n');
   });
-  return `# calc: a small arithmetic library\n\nGrow the calculator, one tested function at a time.\n\n${sections.join('\n\n')}\n`;
+  return `# calc: a small arithmetic library\n\n${intro}\n\n${sections.join('\n\n')}\n`;
 }
 
 /**

@@ -100,6 +100,8 @@ describe('autopilot start: budgets and resumption', () => {
   }, 240_000);
 
   it('a changed blueprint re-plans on the same --dir: tasks done stay done, only the new one runs', async () => {
+    // The intro grows by lines too, so every task's lines in the blueprint move: a task whose text
+    // did not change is still the same work.
     const modulo: FixtureTask = {
       title: 'Remainder',
       body: 'Add `src/mod.js` exporting `mod(a, b)`.\n\nAcceptance criteria:\n- `npm test` passes.',
@@ -123,7 +125,13 @@ describe('autopilot start: budgets and resumption', () => {
     const branchesBefore = autopilotBranches(f.repo);
     const callsBefore = f.model.calls.length;
 
-    writeFileSync(f.blueprint, blueprintOf([...CALC_TASKS, modulo]));
+    writeFileSync(
+      f.blueprint,
+      blueprintOf(
+        [...CALC_TASKS, modulo],
+        'Grow the calculator, one tested function at a time.\n\nEvery function comes with its tests.\nNone of them throws.',
+      ),
+    );
     const second = await f.runStart();
     expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
     expect(second.report!.completed).toHaveLength(CALC_TASKS.length + 1);
