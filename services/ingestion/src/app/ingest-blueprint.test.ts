@@ -14,9 +14,16 @@ import { openSqliteStore } from '@autopilot/store/sqlite';
 import { fakeSecrets } from '@autopilot/secret-scan/testing';
 import { FakeClock } from '@autopilot/testing';
 import { blueprintCollections, StoreBlueprintRepository } from '../adapters/blueprint-repository';
+import { InMemoryRecentBlueprintBlocks } from '../adapters/recent-blueprint-blocks';
 import { declareIngestionStore } from '../index';
+import { sectionForEvent } from './ingestion-events';
 import type { IngestionOptions } from './ingestion-options';
-import type { BlueprintVersionRecord, IngestionJobRecord, SectionBatchRecord } from './ports';
+import type {
+  BlueprintVersionRecord,
+  IngestionJobRecord,
+  RecentBlueprintBlocks,
+  SectionBatchRecord,
+} from './ports';
 import { ingestSubmittedBlueprint, type IngestOutcome } from './ingest-blueprint';
 
 const PLAN = [
@@ -68,14 +75,21 @@ const command = (jobId: string, text: string): IngestionSubmitBlueprintV1 => ({
   requestedBy: { kind: 'user', id: 'u-1' },
 });
 
+/** How the ingesting process is set up: its options, and its parse cache if it keeps one. */
+interface ProcessSetup {
+  options?: Partial<IngestionOptions>;
+  recentBlocks?: RecentBlueprintBlocks;
+}
+
 interface Harness {
   store: DocumentStore;
-  run(cmd: IngestionSubmitBlueprintV1, store?: DocumentStore): Promise<IngestOutcome>;
+  /** Runs the command as the harness's process does, or as another process (`setup`) would. */
+  run(cmd: IngestionSubmitBlueprintV1, store?: DocumentStore, setup?: ProcessSetup): Promise<IngestOutcome>;
   all<T extends Doc>(collection: string): Promise<T[]>;
   events<D>(type: string): Promise<D[]>;
 }
 
-async function harness(dir: string, file: string): Promise<Harness> {
+async function harness(dir: string, file: string, process: ProcessSetup = {}): Promise<Harness> {
   const store = await openSqliteStore({ file: join(dir, file) });
   await declareIngestionStore(store);
   const clock = new FakeClock();
@@ -85,10 +99,16 @@ async function harness(dir: string, file: string): Promise<Harness> {
     ({ id: `cmd-${cmd.jobId}`, correlationId: cmd.jobId, projectId: cmd.projectId }) as Envelope<unknown>;
   return {
     store,
-    run: (cmd, via = store) =>
+    run: (cmd, via = store, { options = OPTIONS, recentBlocks } = process) =>
       handlingMessage(handled(cmd), () =>
         ingestSubmittedBlueprint(
-          { blueprints: new StoreBlueprintRepository(via, clock), clock, envelopes, options: OPTIONS },
+          {
+            blueprints: new StoreBlueprintRepository(via, clock),
+            clock,
+            envelopes,
+            options,
+            ...(recentBlocks ? { recentBlocks } : {}),
+          },
           { command: cmd },
         ),
       ),
@@ -140,6 +160,29 @@ class FailingOnceStore implements DocumentStore {
       }),
     );
   }
+}
+
+/** A spy: passes everything to the real store, counting reads (`get` and every page of `find`). */
+class CountingReadsStore implements DocumentStore {
+  reads = 0;
+  constructor(private readonly inner: DocumentStore) {}
+  ensureCollection: DocumentStore['ensureCollection'] = (spec) => this.inner.ensureCollection(spec);
+  transaction: DocumentStore['transaction'] = (fn) => this.inner.transaction(fn);
+  close = (): Promise<void> => this.inner.close();
+  collection: DocumentStore['collection'] = <T extends Doc>(name: string) => {
+    const real = this.inner.collection<T>(name);
+    return {
+      ...real,
+      get: async (id: string) => {
+        this.reads += 1;
+        return real.get(id);
+      },
+      find: async (...args: Parameters<typeof real.find>) => {
+        this.reads += 1;
+        return real.find(...args);
+      },
+    } as typeof real;
+  };
 }
 
 describe('ingestSubmittedBlueprint (SQLite store)', () => {
@@ -257,6 +300,110 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     ]);
     const [blueprint] = await h.all<Doc & { currentVersion: number; latestVersion: number }>('blueprints');
     expect(blueprint).toMatchObject({ currentVersion: 2, latestVersion: 2 });
+  });
+
+  it('stores and announces a version parsed after its parent in memory as one parsed whole', async () => {
+    const cached = await harness(dir, 'cached.db', { recentBlocks: new InMemoryRecentBlueprintBlocks() });
+    const edits = [
+      PLAN,
+      PLAN.replace('Password reset.', 'Password reset by email link.'),
+      PLAN.replace('Password reset.', 'Password reset by email link.').replace('Pay by card.', 'Pay.'),
+      PLAN.replace('### Story 1.2', '### Story 1.2\n\nNew.\n\n### Story 1.3'),
+    ];
+    for (const [i, text] of edits.entries()) {
+      await h.run(command(`job-${i}`, text));
+      await cached.run(command(`job-${i}`, text));
+    }
+    for (const c of ['blueprint_versions', 'blueprint_chunks', 'blueprint_sections']) {
+      expect(await cached.all(c)).toEqual(await h.all(c));
+    }
+    expect(await cached.events('blueprint.ingested.v1')).toEqual(await h.events('blueprint.ingested.v1'));
+    await cached.store.close();
+  });
+
+  it('compares a one-file edit with its parent as stored when the parent is the same text split in files', async () => {
+    const cached = await harness(dir, 'cached.db', { recentBlocks: new InMemoryRecentBlueprintBlocks() });
+    const files = [
+      { path: 'docs/accounts.md', start: 0 },
+      { path: 'docs/checkout.md', start: PLAN.indexOf('## Phase 2') },
+    ];
+    const edited = PLAN.replace('Pay by card.', 'Pay by card or invoice.');
+    // v1 one file; v2 the same text in two files (other section ids); v3 one file again, one edit.
+    for (const [i, cmd] of [
+      command('job-1', PLAN),
+      { ...command('job-2', PLAN), files },
+      command('job-3', edited),
+    ].entries()) {
+      await h.run(cmd);
+      expect(await cached.run(cmd)).toMatchObject({ status: 'ingested', version: i + 1 });
+    }
+    const announced = await cached.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    expect(announced).toEqual(await h.events('blueprint.ingested.v1'));
+    const [v1, v2, v3] = announced;
+    expect(v2?.sections.map((s) => s.file)).toEqual([
+      ...Array(4).fill('docs/accounts.md'),
+      ...Array(2).fill('docs/checkout.md'),
+    ]);
+    expect(v3?.sections.every((s) => s.file === undefined)).toBe(true);
+    expect(v3?.sections.map((s) => s.id)).toEqual(v1?.sections.map((s) => s.id));
+    // Every v3 section is new against v2's ids, not only the one edited since v1 (the parse in memory).
+    expect(v3?.changedSectionIds).toEqual(v3?.sections.map((s) => s.id));
+    await cached.store.close();
+  });
+
+  describe('a job resumed by a process batching otherwise', () => {
+    const v2 = PLAN.replace('Pay by card.', 'Pay by card or invoice.');
+
+    /** Y (batches of 2, a parse cache) ingests v1; X (batches of 3) dies after v2's first batch; Y resumes. */
+    async function resumeAcrossBatchSizes(): Promise<void> {
+      const y: ProcessSetup = {
+        options: { ...OPTIONS, sectionsPerStep: 2 },
+        recentBlocks: new InMemoryRecentBlueprintBlocks(),
+      };
+      await h.run(command('job-1', PLAN), h.store, y);
+      const x: ProcessSetup = { options: { ...OPTIONS, sectionsPerStep: 3 } };
+      await expect(h.run(command('job-2', v2), new FailingOnceStore(h.store, 2), x)).rejects.toThrow(
+        'injected failure',
+      );
+      await h.run(command('job-2', v2), h.store, y);
+    }
+
+    it('reads back the sections it announced', async () => {
+      await resumeAcrossBatchSizes();
+      const announced = (await h.events<BlueprintIngestedV1>('blueprint.ingested.v1')).find(
+        (e) => e.version === 2,
+      )!;
+      const stored = await new StoreBlueprintRepository(h.store, new FakeClock()).sectionsOf(
+        `${announced.blueprintId}:v2`,
+      );
+      expect(stored.map(sectionForEvent)).toEqual(announced.sections);
+    });
+
+    it('leaves the next version, in a process without a parse cache, the right changed sections', async () => {
+      await resumeAcrossBatchSizes();
+      const v3 = v2.replace('Sign-up and login.', 'Sign-up, login and logout.');
+      const outcome = await h.run(command('job-3', v3));
+      if (outcome.status !== 'ingested') throw new Error('not ingested');
+      const titles = new Map(outcome.ingested!.sections.map((s) => [s.id, s.title]));
+      expect(outcome.changedSectionIds.map((id) => titles.get(id))).toEqual(['Phase 1: Accounts']);
+    });
+  });
+
+  it('reads the 30th version of a chain of one-line edits in one page of chunks and one of batches', async () => {
+    const recentBlocks = new InMemoryRecentBlueprintBlocks();
+    let text = PLAN;
+    for (let v = 1; v <= 30; v++) {
+      text = text.replace(/Pay by card[^\n]*/, `Pay by card, edit ${v}.`);
+      await h.run(command(`job-${v}`, text), h.store, { recentBlocks });
+    }
+    const [version] = await h.all<BlueprintVersionRecord>('blueprint_versions');
+    const counting = new CountingReadsStore(h.store);
+    const repo = new StoreBlueprintRepository(counting, new FakeClock());
+    expect(await repo.textOf(`${version!.blueprintId}:v30`)).toBe(text);
+    const textReads = counting.reads;
+    counting.reads = 0;
+    expect(await repo.sectionsOf(`${version!.blueprintId}:v30`)).toHaveLength(6);
+    expect({ textReads, sectionReads: counting.reads }).toEqual({ textReads: 1, sectionReads: 1 });
   });
 
   it.each([

@@ -24,6 +24,7 @@ import {
   type JobStep,
 } from '../domain/job/ingestion-job';
 import { changedSectionIds } from '../domain/sections/section-changes';
+import type { Section } from '../domain/sections/section-tree';
 import { IngestionJobConflictError } from './errors';
 import { jobEvent, progressEvent, sectionForEvent, type JobEvents } from './ingestion-events';
 import { defaultIngestionOptions, type IngestionOptions } from './ingestion-options';
@@ -34,6 +35,7 @@ import type {
   IngestionJobRecord,
   JobOutcome,
   RecentBlueprintBlocks,
+  RecentParse,
 } from './ports';
 
 /** What ingesting needs; the service module injects them. */
@@ -105,15 +107,18 @@ export async function ingestSubmittedBlueprint(
       command.blueprintId ??
       blueprintIdFor(command.projectId, command.name ?? command.sourcePath ?? command.title, sha256Hex),
   };
+  // One-file blueprints only: a directory's files are lexed each on their own.
+  const previous = command.files ? undefined : deps.recentBlocks?.get(run.blueprintId);
   let parsed: ScannedBlueprint;
   try {
-    parsed = parseSubmitted(run);
+    parsed = parseSubmitted(run, previous);
   } catch (err) {
     if (!(err instanceof BlueprintRejectedError)) throw err;
     await recordRejection(run, err);
     return { status: 'rejected', jobId: command.jobId, error: err };
   }
   const digest = sha256Hex(parsed.text);
+  if (parsed.memo) deps.recentBlocks?.set(run.blueprintId, { digest, memo: parsed.memo });
 
   let job: IngestionJobRecord;
   if (known) {
@@ -126,14 +131,12 @@ export async function ingestSubmittedBlueprint(
   }
   const version = await deps.blueprints.version(run.blueprintId, job.blueprintVersion as number);
   if (!version) throw new Error(`version ${job.blueprintVersion} of job ${job._id} is missing`);
-  const changed = await changedSince(run, version, parsed);
+  const changed = await changedSince(run, version, parsed, previous);
   job = await storeSteps(run, job, parsed, new Set(changed), request.onStep);
   return finishJob(run, job, version, parsed, changed);
 }
 
-function parseSubmitted({ command, options, blueprintId, deps }: JobRun): ScannedBlueprint {
-  // One-file blueprints only: a directory's files are lexed each on their own.
-  const previous = command.files ? undefined : deps.recentBlocks?.get(blueprintId);
+function parseSubmitted({ command, options, blueprintId }: JobRun, previous?: RecentParse): ScannedBlueprint {
   const parsed = parseBlueprint(command.text, {
     hash: sha256Hex,
     scope: blueprintId,
@@ -141,9 +144,8 @@ function parseSubmitted({ command, options, blueprintId, deps }: JobRun): Scanne
     maxNesting: options.maxNesting,
     ...(command.files ? { files: command.files } : {}),
     ...(command.sourcePath !== undefined ? { label: command.sourcePath } : {}),
-    ...(previous ? { previous } : {}),
+    ...(previous ? { previous: previous.memo } : {}),
   });
-  if (parsed.blocks) deps.recentBlocks?.set(blueprintId, parsed.blocks);
   // Found while ingesting, so the job can warn and the planner can keep them out of what it derives.
   const secrets = findBlueprintSecrets(parsed.text, parsed.sections, {
     ...(command.files ? { files: command.files } : {}),
@@ -158,15 +160,36 @@ function warningsOf(parsed: ScannedBlueprint): { warnings?: ReturnType<typeof se
   return { warnings: parsed.secrets.slice(0, MAX_SECRET_WARNINGS).map(secretWarning) };
 }
 
-/** The sections that are new or changed since the version's parent (all of them for a first version). */
+/**
+ * The sections that are new or changed since the version's parent (all of them for a first version):
+ * the parent's from its parse in memory when there is one, else read back from the store.
+ */
 async function changedSince(
   run: JobRun,
   version: BlueprintVersionRecord,
   parsed: ParsedBlueprint,
+  previous: RecentParse | undefined,
 ): Promise<string[]> {
   if (version.parentVersion === undefined) return changedSectionIds(undefined, parsed.sections);
-  const parent = await run.deps.blueprints.sectionsOf(versionDocId(run.blueprintId, version.parentVersion));
-  return changedSectionIds(new Map(parent.map((s) => [s.id, s.hash])), parsed.sections);
+  const sections =
+    (await parentSectionsInMemory(run, version.parentVersion, previous)) ??
+    (await run.deps.blueprints.sectionsOf(versionDocId(run.blueprintId, version.parentVersion)));
+  return changedSectionIds(new Map(sections.map((s) => [s.id, s.hash])), parsed.sections);
+}
+
+/**
+ * The parent's sections from the parse in memory, when that parse is of the parent's text as one
+ * file (the same text split in files has other section ids, so it is told apart by `filesKey`).
+ */
+async function parentSectionsInMemory(
+  run: JobRun,
+  parentVersion: number,
+  previous: RecentParse | undefined,
+): Promise<readonly Section[] | undefined> {
+  if (!previous) return undefined;
+  const parent = await run.deps.blueprints.version(run.blueprintId, parentVersion);
+  const same = parent !== null && parent.digest === previous.digest && parent.filesKey === '';
+  return same ? previous.memo.sections : undefined;
 }
 
 /** A step's writes while they are being gathered. */

@@ -2,8 +2,7 @@ import type { Envelope, Failure } from '@autopilot/contracts';
 import type { Doc, RevisionedDoc } from '@autopilot/store';
 import type { JobCheckpoint, JobState } from '../domain/job/ingestion-job';
 import type { RejectionReason, RejectionSite } from '../domain/blueprint/blueprint-rejected-error';
-import type { Section } from '../domain/sections/section-tree';
-import type { TextBlocks } from '../domain/sections/section-blocks';
+import type { Section, TreeMemo } from '../domain/sections/section-tree';
 import type { SourceFile } from '../domain/blueprint/text-position';
 import type { VersionStatus } from '../domain/blueprint/blueprint-version';
 import type { RepoScanResult } from '../domain/repo-scan/repo-scan';
@@ -140,13 +139,21 @@ export interface BlueprintRepository {
 }
 export const BlueprintRepository = Symbol('BlueprintRepository');
 
+/** The last parse of a one-file blueprint: its text's digest, and what the next parse reuses. */
+export interface RecentParse {
+  readonly digest: string;
+  readonly memo: TreeMemo;
+}
+
 /**
- * The top-level blocks of the blueprints this process parsed last, by blueprint id, so the next
- * version of one re-lexes only what changed. A cache: empty after a restart, never needed to be right.
+ * The parses of the blueprints this process parsed last, by blueprint id, so the next version of
+ * one re-lexes and re-hashes only what changed, and compares its sections with the parent's without
+ * reading them back (when the parent's digest is the one parsed). A cache: empty after a restart,
+ * never needed to be right.
  */
 export interface RecentBlueprintBlocks {
-  get(blueprintId: string): TextBlocks | undefined;
-  set(blueprintId: string, blocks: TextBlocks): void;
+  get(blueprintId: string): RecentParse | undefined;
+  set(blueprintId: string, parse: RecentParse): void;
 }
 export const RecentBlueprintBlocks = Symbol('RecentBlueprintBlocks');
 

@@ -2,8 +2,7 @@ import { MAX_BLUEPRINT_SECTIONS } from '@autopilot/contracts';
 import type { ContentHash } from '@autopilot/kernel';
 import { BlueprintRejectedError, RejectionReason } from './blueprint-rejected-error';
 import { checkBlueprintText, normalizeBlueprintText, type BlueprintLimits } from './blueprint-source';
-import type { TextBlocks } from '../sections/section-blocks';
-import { sectionsFromMarkdown, type SectionTree } from '../sections/section-tree';
+import { sectionsFromMarkdown, type SectionTree, type TreeMemo } from '../sections/section-tree';
 import { siteOfOffset, type SourceFile } from './text-position';
 
 export interface ParsedBlueprint extends SectionTree {
@@ -18,8 +17,8 @@ export interface ParseBlueprintOptions extends BlueprintLimits {
   files?: readonly SourceFile[];
   /** Names a single-file blueprint in error messages. */
   label?: string;
-  /** The blocks of the blueprint's previous parse: only what changed is lexed again. */
-  previous?: TextBlocks;
+  /** The blueprint's previous parse: only what changed is lexed, hashed and counted again. */
+  previous?: TreeMemo;
 }
 
 /**

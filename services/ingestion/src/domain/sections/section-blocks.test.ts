@@ -88,7 +88,7 @@ function expectSameAsFullLex(before: string, after: string): boolean {
 function sameAsFullLex(before: string, after: string): { reused: boolean; titles: string[] } {
   const relexed = relexBlocks(full(before), after, lex);
   if (relexed !== undefined) expect(relexed).toEqual(full(after));
-  const previous = sectionsFromMarkdown(before, { hash, scope: 'bp' }).blocks!;
+  const previous = sectionsFromMarkdown(before, { hash, scope: 'bp' }).memo!;
   const incremental = sectionsFromMarkdown(after, { hash, scope: 'bp', previous });
   expect(incremental).toEqual(sectionsFromMarkdown(after, { hash, scope: 'bp' }));
   return { reused: relexed !== undefined, titles: incremental.sections.map((x) => x.title) };

@@ -73,19 +73,15 @@ export function lexBlocks(text: string, start: number, end: number, lex: BlockLe
  * what follows: then nothing is reused). Returns undefined when the earlier blocks cannot be
  * reused; the caller lexes the whole text. Equal to `lexBlocks(text, 0, text.length)` otherwise.
  */
-export function relexBlocks(previous: TextBlocks, text: string, lex: BlockLexer): TextBlocks | undefined {
+export function relexBlocks(
+  previous: TextBlocks,
+  text: string,
+  lex: BlockLexer,
+  edit: TextEdit = textEdit(previous.text, text),
+): TextBlocks | undefined {
   const old = previous.text;
   if (old === text) return { ...previous, text };
-  const limit = Math.min(old.length, text.length);
-  let prefix = 0;
-  while (prefix < limit && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (
-    suffix < limit - prefix &&
-    old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)
-  )
-    suffix++;
-  const delta = text.length - old.length;
+  const { prefix, suffix, delta } = edit;
   const { headings } = previous;
 
   // The first heading re-lexed: the last whose first line ends before the change (-1: from the top).
@@ -137,6 +133,29 @@ export function relexBlocks(previous: TextBlocks, text: string, lex: BlockLexer)
   // The first content block is after the span, and where was not kept: lex the whole text.
   else return undefined;
   return { text, headings: headingsOut, contentBefore, contentAfter, firstContent, links };
+}
+
+/**
+ * How a text differs from an earlier one: the lengths of their common prefix and suffix (never
+ * overlapping) and the change in length. Everything outside the span between them is unchanged.
+ */
+export interface TextEdit {
+  readonly prefix: number;
+  readonly suffix: number;
+  readonly delta: number;
+}
+
+export function textEdit(old: string, text: string): TextEdit {
+  const limit = Math.min(old.length, text.length);
+  let prefix = 0;
+  while (prefix < limit && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (
+    suffix < limit - prefix &&
+    old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)
+  )
+    suffix++;
+  return { prefix, suffix, delta: text.length - old.length };
 }
 
 /**

@@ -7,9 +7,12 @@ import {
   lexBlocks,
   linksOf,
   relexBlocks,
+  textEdit,
   type HeadingBlock,
   type TextBlocks,
+  type TextEdit,
 } from './section-blocks';
+import { UnchangedSections } from './section-reuse';
 import type { SourceFile } from '../blueprint/text-position';
 import { countWords } from './word-count';
 
@@ -65,10 +68,22 @@ export interface SectionTree {
   /** Top-level blocks that are not headings, blank lines, rules or link definitions. */
   contentBlocks: number;
   /**
-   * The text's top-level blocks (a one-file blueprint only), to pass as `previous` when parsing
-   * the blueprint's next version: only what changed is lexed again.
+   * What this parse leaves for the next (a one-file blueprint only), to pass as `previous` when
+   * parsing the blueprint's next version: only what changed is lexed, hashed and counted again.
    */
-  blocks?: TextBlocks;
+  memo?: TreeMemo;
+}
+
+/** Section ids by parent id ('' at the top), title and ordinal among same-titled siblings. */
+export type SectionIds = ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
+
+/** A one-file parse as the next version's parse reuses it. */
+export interface TreeMemo {
+  /** The text's top-level blocks (and the text). */
+  readonly blocks: TextBlocks;
+  readonly sections: readonly Section[];
+  /** Section ids by parent id, title and ordinal, so the ids of unchanged heading paths are not hashed again. */
+  readonly ids: SectionIds;
 }
 
 export interface SectionTreeOptions {
@@ -78,8 +93,8 @@ export interface SectionTreeOptions {
   scope?: string;
   /** For a multi-file blueprint: the files, sorted by start, the first at 0. */
   files?: readonly SourceFile[];
-  /** The blocks of an earlier version of a one-file blueprint (`SectionTree.blocks`). */
-  previous?: TextBlocks;
+  /** An earlier parse of a one-file blueprint, with the same scope (`SectionTree.memo`). */
+  previous?: TreeMemo;
 }
 
 /** Hex characters of the seed's hash kept in an id: 96 bits, collision-free at any realistic size. */
@@ -97,21 +112,45 @@ export class SectionOffsetError extends AutopilotError {
 export function sectionsFromMarkdown(text: string, opts: SectionTreeOptions): SectionTree {
   const files = opts.files && opts.files.length > 0 ? opts.files : [{ path: '', start: 0 }];
   const multiFile = opts.files !== undefined && opts.files.length > 0;
-  const builder = new TreeBuilder(text, opts, multiFile);
+  const previous = multiFile ? undefined : opts.previous;
+  // Found once: the re-lex and the reuse of hashes and word counts both go by it.
+  const edit = previous ? textEdit(previous.blocks.text, text) : undefined;
+  const builder = new TreeBuilder(text, opts, multiFile, previous && edit ? { previous, edit } : undefined);
   let blocks: TextBlocks | undefined;
   files.forEach((file, i) => {
     const end = files[i + 1]?.start ?? text.length;
-    const read = builder.readFile(file, end, multiFile ? undefined : opts.previous);
+    const read = builder.readFile(
+      file,
+      end,
+      previous && edit ? { blocks: previous.blocks, edit } : undefined,
+    );
     if (!multiFile) blocks = read;
   });
   return {
     sections: builder.sections,
-    wordCount: countWords(text),
+    wordCount: wordCountOf(text, builder.sections, multiFile),
     headingCount: builder.headingCount,
     contentBlocks: builder.contentBlocks,
-    ...(blocks ? { blocks } : {}),
+    ...(blocks ? { memo: { blocks, sections: builder.sections, ids: builder.ids } } : {}),
   };
 }
+
+/**
+ * Words in the whole text. A one-file text's sections are contiguous from the first to the text's
+ * end, so their counts (mostly reused from the previous version) add up to it when no word lies
+ * before the first and every section starts a line (no word is split between two); else counted.
+ */
+function wordCountOf(text: string, sections: readonly Section[], multiFile: boolean): number {
+  const first = sections[0];
+  const addsUp =
+    !multiFile &&
+    first !== undefined &&
+    countWords(text, 0, first.start) === 0 &&
+    sections.every((s) => s.start === 0 || text.charCodeAt(s.start - 1) === NEWLINE);
+  return addsUp ? sections.reduce((sum, s) => sum + s.wordCount, 0) : countWords(text);
+}
+
+const NEWLINE = 0x0a;
 
 interface OpenSection {
   section: Section;
@@ -119,19 +158,35 @@ interface OpenSection {
   childTitles: Map<string, number>;
 }
 
+/** An earlier version's blocks and how the text differs from theirs. */
+interface EarlierBlocks {
+  readonly blocks: TextBlocks;
+  readonly edit: TextEdit;
+}
+
 class TreeBuilder {
   readonly sections: Section[] = [];
+  /** Every section id by parent id, title and ordinal (`sectionId`). */
+  readonly ids = new Map<string, Map<string, string[]>>();
   headingCount = 0;
   contentBlocks = 0;
+  private readonly unchanged: UnchangedSections | undefined;
+  private readonly earlierIds: SectionIds | undefined;
 
   constructor(
     private readonly text: string,
     private readonly opts: SectionTreeOptions,
     private readonly multiFile: boolean,
-  ) {}
+    earlier?: { previous: TreeMemo; edit: TextEdit },
+  ) {
+    if (earlier) {
+      this.unchanged = new UnchangedSections(earlier.previous.sections, earlier.edit, text.length);
+      this.earlierIds = earlier.previous.ids;
+    }
+  }
 
   /** Reads one file's sections; its blocks, reusing `previous` (an earlier version's) where it can. */
-  readFile(file: SourceFile, fileEnd: number, previous?: TextBlocks): TextBlocks {
+  readFile(file: SourceFile, fileEnd: number, previous?: EarlierBlocks): TextBlocks {
     const lexer = new Lexer();
     const blocks = this.readBlocks(lexer, file, fileEnd, previous);
     // A re-lex read only part of the text: headings resolve reference links against all of it.
@@ -152,12 +207,12 @@ class TreeBuilder {
    * The file's top-level blocks: where each heading starts, and the blocks of content. Lexed in
    * one pass, or only around what changed since `previous`. Counts headings and content blocks.
    */
-  private readBlocks(lexer: Lexer, file: SourceFile, fileEnd: number, previous?: TextBlocks): TextBlocks {
+  private readBlocks(lexer: Lexer, file: SourceFile, fileEnd: number, previous?: EarlierBlocks): TextBlocks {
     const lex = (source: string) => this.lex(lexer, file, source);
     let blocks: TextBlocks;
     try {
       blocks =
-        (previous ? relexBlocks(previous, this.text, lex) : undefined) ??
+        (previous ? relexBlocks(previous.blocks, this.text, lex, previous.edit) : undefined) ??
         lexBlocks(this.text, file.start, fileEnd, lex);
     } catch (err) {
       if (err instanceof BlockOffsetMismatch) throw new SectionOffsetError(err.offset);
@@ -190,7 +245,7 @@ class TreeBuilder {
       siblings.set(title, ordinal + 1);
       const headingPath = parent ? [...parent.section.headingPath, title] : [title];
       const section: Section = {
-        id: this.sectionId(path, headingPath, ordinal),
+        id: this.sectionId(path, headingPath, ordinal, parent?.section.id),
         level: heading.level,
         title,
         headingPath,
@@ -245,11 +300,33 @@ class TreeBuilder {
   }
 
   private seal(section: Section): void {
-    section.hash = this.opts.hash(this.text.slice(section.start, section.bodyEnd));
-    section.wordCount = countWords(this.text, section.start, section.bodyEnd);
+    const same = this.unchanged?.find(section.start, section.bodyEnd);
+    section.hash = same?.hash ?? this.opts.hash(this.text.slice(section.start, section.bodyEnd));
+    section.wordCount = same?.wordCount ?? countWords(this.text, section.start, section.bodyEnd);
   }
 
-  private sectionId(file: string | undefined, headingPath: readonly string[], ordinal: number): string {
+  /**
+   * The hash of the seed (scope, file, heading path, ordinal). Remembered by parent id, title and
+   * ordinal, which stand for the seed within one file of one scope (the parent's id for its path).
+   */
+  private sectionId(
+    file: string | undefined,
+    headingPath: readonly string[],
+    ordinal: number,
+    parentId = '',
+  ): string {
+    const title = headingPath.at(-1) ?? '';
+    const id =
+      this.earlierIds?.get(parentId)?.get(title)?.[ordinal] ?? this.hashedId(file, headingPath, ordinal);
+    let byTitle = this.ids.get(parentId);
+    if (!byTitle) this.ids.set(parentId, (byTitle = new Map()));
+    let byOrdinal = byTitle.get(title);
+    if (!byOrdinal) byTitle.set(title, (byOrdinal = []));
+    byOrdinal[ordinal] = id;
+    return id;
+  }
+
+  private hashedId(file: string | undefined, headingPath: readonly string[], ordinal: number): string {
     const seed = [this.opts.scope ?? '', file ?? '', ...headingPath, String(ordinal)].join('\u0000');
     return `sec_${this.opts.hash(seed).slice(0, ID_HEX)}`;
   }
