@@ -2,72 +2,16 @@ import { createHash } from 'node:crypto';
 import { Lexer } from 'marked';
 import { BlockOffsetMismatch, lexBlocks, relexBlocks, type BlockLexer } from './section-blocks';
 import { sectionsFromMarkdown } from './section-tree';
+import {
+  FENCE,
+  LINKED_PLAN_MARKDOWN as LINKED,
+  PLAN_MARKDOWN as BASE,
+  seededRandom,
+} from '../../testing/edited-markdown';
 
 const lex: BlockLexer = (source) => new Lexer().blockTokens(source, []);
 const full = (text: string) => lexBlocks(text, 0, text.length, lex);
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
-
-const FENCE = '```';
-
-/** A blueprint with a preamble, ATX and setext headings, fences holding `#` lines, lists and a table. */
-const BASE = [
-  'Intro text before any heading.',
-  '',
-  '# Plan',
-  '',
-  'Overview paragraph.',
-  '',
-  '## Phase 1',
-  '',
-  '- item one',
-  '- item two',
-  '',
-  '### Story 1.1',
-  '',
-  `${FENCE}bash`,
-  '# not a heading',
-  'npm test',
-  FENCE,
-  '',
-  'Setext title',
-  '------------',
-  '',
-  'Under the setext heading.',
-  '',
-  '### Story 1.2',
-  '',
-  '| a | b |',
-  '| --- | --- |',
-  '| 1 | 2 |',
-  '',
-  '## Phase 2',
-  '',
-  '### Story 2.1',
-  '',
-  'Body of 2.1.',
-  '',
-  '### Story 2.1',
-  '',
-  'A same-titled sibling.',
-  '',
-].join('\n');
-
-/** BASE with headings holding reference links, and their definitions: top level, quoted, in a list. */
-const LINKED = [
-  BASE.replace('# Plan', '# Plan for [the shop][shop]').replace('### Story 1.2', '### Story 1.2: see [spec]'),
-  '## Phase 3: [Payments][pay] and [refunds]',
-  '',
-  'Body of phase 3.',
-  '',
-  '[shop]: https://example.com/shop',
-  '',
-  '> [pay]: https://example.com/pay "Payments"',
-  '',
-  '- [refunds]: https://example.com/refunds',
-  '',
-  '[SPEC]: https://example.com/spec',
-  '',
-].join('\n');
 
 function lexesWhole(text: string): boolean {
   try {
@@ -99,11 +43,7 @@ function sameAsFullLex(before: string, after: string): { reused: boolean; titles
  * lex; how many reused the earlier blocks.
  */
 function randomEdits(start: string, snippets: readonly string[], count: number): number {
-  let seed = 17;
-  const random = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed % n;
-  };
+  const random = seededRandom(17);
   let text = start;
   let reused = 0;
   for (let i = 0; i < count; i++) {

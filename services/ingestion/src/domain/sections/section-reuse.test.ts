@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseBlueprint, type ParsedBlueprint } from '../blueprint/blueprint-parse';
 import type { TreeMemo } from './section-tree';
+import { FENCE, LINKED_PLAN_MARKDOWN, seededRandom } from '../../testing/edited-markdown';
 
 /**
  * A chain of versions parsed each with the previous version's memo (itself from an incremental
@@ -8,45 +9,6 @@ import type { TreeMemo } from './section-tree';
  * edits at the very start and end, fences opened and closed, definitions added and removed.
  */
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
-const FENCE = '```';
-
-const BASE = [
-  'Intro [x] before any heading.',
-  '',
-  '# Plan [the shop][shop]',
-  '',
-  'Overview paragraph.',
-  '',
-  '## Phase 1',
-  '',
-  '- item one',
-  '',
-  '### Story 1.1',
-  '',
-  `${FENCE}bash`,
-  '# not a heading',
-  FENCE,
-  '',
-  'Setext title',
-  '------------',
-  '',
-  'Under it.',
-  '',
-  '### Story 1.1',
-  '',
-  'Same-titled sibling.',
-  '',
-  '## Phase 2 [spec]',
-  '',
-  '### Story 2.1',
-  '',
-  'Body of 2.1.',
-  '',
-  '[shop]: https://example.com/shop',
-  '[spec]: /spec',
-  '',
-].join('\n');
-
 const SNIPPETS = [
   '# H\n',
   '## Sub\n',
@@ -75,12 +37,8 @@ function parse(text: string, previous?: TreeMemo): ParsedBlueprint | undefined {
 
 describe('incremental parses chained over many versions (reused hashes, word counts and ids)', () => {
   it('equal a whole parse after each of 400 random edits', () => {
-    let seed = 4242;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    let text = BASE;
+    const random = seededRandom(4242);
+    let text = LINKED_PLAN_MARKDOWN;
     let memo = parse(text)!.memo!;
     let compared = 0;
     for (let i = 0; i < 400; i++) {
