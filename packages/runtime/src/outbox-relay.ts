@@ -140,8 +140,10 @@ export class OutboxRelay {
   private abandoned = false;
   /**
    * Envelopes committed in this process and not read by a round yet, by id (see `nudge`). The
-   * round that reads an entry takes its envelope from here; `stop()` drops what is left (those
-   * entries stay pending in the store).
+   * round that reads an entry takes its envelope from here. One whose entry was published before
+   * its nudge arrived (a store's commit reply late, or another relay on the same store sent it) is
+   * dropped by the next full round, which reads every pending entry; `stop()` drops what is left
+   * (those entries stay pending in the store).
    */
   private readonly handedOver = new Map<string, Envelope>();
   /** Sent (or judged) and not yet recorded in the store: never sent twice at once. */
@@ -298,6 +300,9 @@ export class OutboxRelay {
     this.fullRound = false;
     const afterSeq = full ? undefined : this.sentThrough;
     const returns = this.returns;
+    // Envelopes handed over before a full round reads every pending entry: those it does not meet
+    // were published by another relay on the store, or before their commit's reply arrived.
+    const handedOverBefore = full ? new Set(this.handedOver.keys()) : undefined;
     let through = afterSeq;
     // Only when no entry went back to pending during the round (it would lie behind `through`).
     const reached = (seq: number | undefined): void => {
@@ -334,6 +339,7 @@ export class OutboxRelay {
         if (page.next === undefined) {
           // Everything pending was read: whatever is appended next comes after the highest seq seen.
           reached(full ? this.highestSeq : through);
+          for (const id of handedOverBefore ?? []) this.handedOver.delete(id);
           return;
         }
         after = page.next;
@@ -390,6 +396,8 @@ export class OutboxRelay {
     if (this.abandoned) return;
     if (err === undefined) {
       this.recovered();
+      // Sent from the store (its round read the entry before the commit's nudge arrived).
+      this.handedOver.delete(entry._id);
       this.toMark.push(entry._id);
       this.scheduleFlush();
       return;
