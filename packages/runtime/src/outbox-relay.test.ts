@@ -100,6 +100,32 @@ function recordingEnvelopeReads(
   });
 }
 
+/** The envelopes a relay holds for entries not read yet (private: what these tests are about). */
+function handedOverOf(relay: OutboxRelay): Map<string, Envelope> {
+  return (relay as unknown as { handedOver: Map<string, Envelope> }).handedOver;
+}
+
+/**
+ * The store, except that a transaction's reply reaches its caller only once `reply` resolves: on
+ * MongoDB the commit is applied on the server before its reply arrives, and the relay's reads on
+ * another connection see it meanwhile.
+ */
+function withSlowCommitReply(store: DocumentStore, reply: Promise<void>): DocumentStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'transaction') {
+        return async <R>(fn: Parameters<DocumentStore['transaction']>[0]): Promise<R> => {
+          const result = (await target.transaction(fn)) as R;
+          await reply;
+          return result;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** A bus whose `publishEnvelope` is replaced; everything else is the real one. */
 function withPublish(bus: MessageBus, publishEnvelope: (e: Envelope) => Promise<void>): MessageBus {
   return new Proxy(bus, {
@@ -435,6 +461,63 @@ describe('OutboxRelay (SQLite store, in-process bus)', () => {
     expect(await isHandled(store, 'gateway-x', 'old')).toBe(false);
     expect(await isHandled(store, 'gateway-x', 'recent')).toBe(true);
   });
+
+  it('drops an envelope handed over for an entry a round sent before the commit reply arrived (MongoDB)', async () => {
+    const { logger } = logSink();
+    const clock = new FakeClock();
+    const relay = new OutboxRelay({ store, bus, logger, intervalMs: 1000, clock, timers: clock });
+    let replyArrives!: () => void;
+    const reply = new Promise<void>((resolve) => (replyArrives = resolve));
+    const serviceStore = new RelayNudgingStore(withSlowCommitReply(store, reply), relay);
+    relay.start();
+    await relay.idle();
+    const committing = commitWithOutbox(serviceStore, async () => ({ result: undefined, events: [tick(1)] }));
+    await eventually(async () => expect(await pendingOutbox(store, 10)).toHaveLength(1));
+    await clock.advanceAsync(1000);
+    await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
+    replyArrives();
+    await committing;
+    await relay.idle();
+    await clock.advanceAsync(1000);
+    await relay.idle();
+    // Held for the life of the process: a plan's envelope is tens of megabytes.
+    expect([...handedOverOf(relay).keys()]).toEqual([]);
+    await relay.stop();
+  });
+
+  it('drops an envelope handed over for an entry another relay on the store published (scaled workers)', async () => {
+    const { logger } = logSink();
+    const clock = new FakeClock();
+    // Replica A's bus refuses once, so A backs off and nudges wait: B's interval sends A's entry.
+    let refusals = 1;
+    const flakyBus = withPublish(bus, async (e) => {
+      if (refusals-- > 0) throw new Error('connection refused');
+      await bus.publishEnvelope(e);
+    });
+    const replicaA = new OutboxRelay({
+      store,
+      bus: flakyBus,
+      logger,
+      intervalMs: 1000,
+      clock,
+      timers: clock,
+    });
+    const replicaB = new OutboxRelay({ store, bus, logger, intervalMs: 1000, clock, timers: clock });
+    const serviceStoreA = new RelayNudgingStore(store, replicaA);
+    await commitWithOutbox(serviceStoreA, async () => ({ result: undefined, events: [tick(1)] }));
+    await replicaA.idle();
+    await eventually(async () => expect(await pendingOutbox(store, 10)).toHaveLength(1));
+    await commitWithOutbox(serviceStoreA, async () => ({ result: undefined, events: [tick(2)] }));
+    replicaB.start();
+    await replicaB.idle();
+    await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
+    replicaA.start();
+    await clock.advanceAsync(1000);
+    await replicaA.idle();
+    expect([...handedOverOf(replicaA).keys()]).toEqual([]);
+    await replicaA.stop();
+    await replicaB.stop();
+  });
 });
 
 describe('OutboxRelay on a bus that settles on consumption (the embedded topology)', () => {
@@ -606,109 +689,5 @@ describe('OutboxRelay on a bus that settles on consumption (the embedded topolog
     release();
     await eventually(() => expect(handled).toEqual([2, 1]));
     expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual([blocked.id]);
-  });
-});
-
-/** The envelopes a relay holds for entries not read yet (private: what these tests are about). */
-function handedOverOf(relay: OutboxRelay): Map<string, Envelope> {
-  return (relay as unknown as { handedOver: Map<string, Envelope> }).handedOver;
-}
-
-/**
- * The store, except that a transaction's reply reaches its caller only once `reply` resolves: on
- * MongoDB the commit is applied on the server before its reply arrives, and the relay's reads on
- * another connection see it meanwhile.
- */
-function withSlowCommitReply(store: DocumentStore, reply: Promise<void>): DocumentStore {
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'transaction') {
-        return async <R>(fn: Parameters<DocumentStore['transaction']>[0]): Promise<R> => {
-          const result = (await target.transaction(fn)) as R;
-          await reply;
-          return result;
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-describe('OutboxRelay: envelopes handed over by a commit are dropped once their entry is published', () => {
-  let dir: string;
-  let store: DocumentStore;
-  let bus: InProcessMessageBus;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ap-relay-handover-'));
-    store = await openSqliteStore({ file: join(dir, 'worker.db') });
-    await declareOutbox(store);
-    bus = new InProcessMessageBus({ redeliveryDelayMs: 0 });
-    await bus.subscribe(AutopilotTickedV1, 'gateway-autopilot-ticked', async () => undefined);
-  });
-  afterEach(async () => {
-    await bus.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('when a round read and sent the entry before the commit reply arrived (MongoDB)', async () => {
-    const { logger } = logSink();
-    const clock = new FakeClock();
-    const relay = new OutboxRelay({ store, bus, logger, intervalMs: 1000, clock, timers: clock });
-    let replyArrives!: () => void;
-    const reply = new Promise<void>((resolve) => (replyArrives = resolve));
-    const serviceStore = new RelayNudgingStore(withSlowCommitReply(store, reply), relay);
-    relay.start();
-    await relay.idle();
-    const committing = commitWithOutbox(serviceStore, async () => ({ result: undefined, events: [tick(1)] }));
-    await eventually(async () => expect(await pendingOutbox(store, 10)).toHaveLength(1));
-    await clock.advanceAsync(1000);
-    await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
-    replyArrives();
-    await committing;
-    await relay.idle();
-    await clock.advanceAsync(1000);
-    await relay.idle();
-    // Held for the life of the process: a plan's envelope is tens of megabytes.
-    expect([...handedOverOf(relay).keys()]).toEqual([]);
-    await relay.stop();
-  });
-
-  it('when another replica on the same store published it (scaled workers share a database)', async () => {
-    const { logger } = logSink();
-    const clock = new FakeClock();
-    const publishes: string[] = [];
-    // Replica A's bus refuses once, so A backs off and nudges wait: B's interval sends A's entry.
-    let refusals = 1;
-    const flakyBus = withPublish(bus, async (e) => {
-      if (refusals-- > 0) throw new Error('connection refused');
-      publishes.push(e.id);
-      await bus.publishEnvelope(e);
-    });
-    const replicaA = new OutboxRelay({
-      store,
-      bus: flakyBus,
-      logger,
-      intervalMs: 1000,
-      clock,
-      timers: clock,
-    });
-    const replicaB = new OutboxRelay({ store, bus, logger, intervalMs: 1000, clock, timers: clock });
-    const serviceStoreA = new RelayNudgingStore(store, replicaA);
-    await commitWithOutbox(serviceStoreA, async () => ({ result: undefined, events: [tick(1)] }));
-    await replicaA.idle();
-    await eventually(async () => expect(await pendingOutbox(store, 10)).toHaveLength(1));
-    await commitWithOutbox(serviceStoreA, async () => ({ result: undefined, events: [tick(2)] }));
-    replicaB.start();
-    await replicaB.idle();
-    await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
-    replicaA.start();
-    await clock.advanceAsync(1000);
-    await replicaA.idle();
-    expect([...handedOverOf(replicaA).keys()]).toEqual([]);
-    await replicaA.stop();
-    await replicaB.stop();
   });
 });
