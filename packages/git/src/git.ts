@@ -336,6 +336,13 @@ export class Git {
     const config: Partial<SimpleGitOptions> = {
       baseDir: this.dir,
       timeout: { block: this.timeoutMs },
+      // Done when git's output is closed, not 50 ms after it exited (simple-git 3's default; its
+      // next major makes the close the default too): under load the timer could fire before the
+      // rest of the output was read, and a command's output came back empty or cut short. Two
+      // concurrent repository scans failed 3 times in 25 on a busy machine (`git ls-tree ''`, a blob
+      // missing from `cat-file --batch`), none in 25 after this. The exit still ends the wait
+      // after 10 s, should a child of git keep the pipe open.
+      completion: { onClose: true, onExit: 10_000 },
       allowEnvironment: ALLOWED_GIT_VARIABLES,
       errors: (error, result) => {
         if (result.exitCode !== 0) {
