@@ -2,6 +2,7 @@ import type { Envelope } from './envelope';
 import type { MessageDef, PayloadOf } from './define-message';
 import { ContractViolationError } from './contract-violation-error';
 import { validate } from './validate';
+import { markBuilt } from './built-envelopes';
 
 /** Envelope fields a producer chooses; `id` and `time` come from its IdSource and Clock. */
 export interface EnvelopeFields {
@@ -35,5 +36,6 @@ export function buildEnvelope<D extends MessageDef>(
   if (fields.correlationId !== undefined) envelope.correlationId = fields.correlationId;
   if (fields.causationId !== undefined) envelope.causationId = fields.causationId;
   if (fields.traceparent !== undefined) envelope.traceparent = fields.traceparent;
+  markBuilt(envelope, def);
   return envelope;
 }

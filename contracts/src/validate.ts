@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TSchema } from '@sinclair/typebox';
+import { builtFor } from './built-envelopes';
 import { Envelope } from './envelope';
 import type { MessageDef } from './define-message';
 
@@ -103,7 +104,8 @@ export function validateReply(def: MessageDef, reply: unknown): ValidationIssue[
 
 /**
  * Checks a whole envelope as received for `def`: envelope shape, then type and version, then the
- * payload (issues under `/data/...`).
+ * payload (issues under `/data/...`). The payload of an envelope `buildEnvelope` made for `def` was
+ * validated when it was built and is not validated again (see `builtFor`).
  */
 export function validateEnvelope(def: MessageDef, envelope: unknown): ValidationIssue[] {
   const shape = validateSchema(Envelope, envelope);
@@ -122,6 +124,7 @@ export function validateEnvelope(def: MessageDef, envelope: unknown): Validation
         : issue('/type', 'type', `${env.type} is not ${def.type}`),
     ];
   }
+  if (builtFor(envelope, def)) return [];
   return validate(def, env.data).map((i) => issue(`/data${i.path}`, i.rule, i.detail));
 }
 
