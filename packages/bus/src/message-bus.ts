@@ -110,8 +110,12 @@ export interface MessageBus {
     payload: PayloadOf<D>,
     opts?: PublishOptions,
   ): Promise<Envelope<PayloadOf<D>>>;
-  /** Publishes an envelope built earlier (the outbox relay). De-duplicated by `envelope.id`. */
-  publishEnvelope(envelope: Envelope): Promise<void>;
+  /**
+   * Publishes an envelope built earlier (the outbox relay). De-duplicated by `envelope.id`. `json`,
+   * when the caller has it, is the envelope's JSON (`JSON.stringify(envelope)`, as the outbox stored
+   * it): sent as it is instead of serialising the envelope again.
+   */
+  publishEnvelope(envelope: Envelope, json?: string): Promise<void>;
   /**
    * Binds a durable consumer. Events: every distinct `consumer` sees each event once, subscribers
    * sharing a `consumer` name share the deliveries. Commands: a work queue, one consumer per subject.

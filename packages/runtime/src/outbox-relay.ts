@@ -2,7 +2,6 @@ import type { MessageBus } from '@autopilot/bus';
 import {
   ContractViolationError,
   validateEnvelope,
-  type Envelope,
   type MessageDef,
 } from '@autopilot/contracts';
 import {
@@ -20,6 +19,7 @@ import {
   withEnvelopes,
   pruneInbox,
   prunePublishedOutbox,
+  type AppendedEnvelope,
   type DocumentStore,
   type OutboxEntry,
   type OutboxFailure,
@@ -145,7 +145,7 @@ export class OutboxRelay {
    * dropped by the next full round, which reads every pending entry; `stop()` drops what is left
    * (those entries stay pending in the store).
    */
-  private readonly handedOver = new Map<string, Envelope>();
+  private readonly handedOver = new Map<string, AppendedEnvelope>();
   /** Sent (or judged) and not yet recorded in the store: never sent twice at once. */
   private readonly inFlight = new Set<string>();
   /** Publishes not settled yet. */
@@ -200,12 +200,12 @@ export class OutboxRelay {
 
   /**
    * Asks for a drain soon (after a commit). `committed` are the envelopes that commit appended, as
-   * built: the relay sends those without reading them back from the store. Never throws; failures
-   * are logged.
+   * built, with their JSON as stored: the relay sends those without reading them back from the
+   * store. Never throws; failures are logged.
    */
-  nudge(committed: readonly Envelope[] = []): void {
+  nudge(committed: readonly AppendedEnvelope[] = []): void {
     if (this.stopped) return;
-    for (const envelope of committed) this.handedOver.set(envelope.id, envelope);
+    for (const appended of committed) this.handedOver.set(appended.envelope.id, appended);
     // Right after a failed publish the interval retries, not every commit.
     if (this.clock.now() < this.backoffUntil) return;
     this.kick(false);
@@ -358,10 +358,10 @@ export class OutboxRelay {
     const entries = new Map<string, OutboxEntry>();
     const unread: OutboxState[] = [];
     for (const state of states) {
-      const envelope = this.handedOver.get(state._id);
-      if (envelope) {
+      const appended = this.handedOver.get(state._id);
+      if (appended) {
         this.handedOver.delete(state._id);
-        entries.set(state._id, { ...state, envelope });
+        entries.set(state._id, { ...state, envelope: appended.envelope, json: appended.json });
       } else unread.push(state);
     }
     for (const entry of await withEnvelopes(this.opts.store, unread)) entries.set(entry._id, entry);
@@ -378,7 +378,7 @@ export class OutboxRelay {
     this.unsettled += 1;
     let publishing: Promise<void>;
     try {
-      publishing = this.opts.bus.publishEnvelope(entry.envelope);
+      publishing = this.opts.bus.publishEnvelope(entry.envelope, entry.json);
     } catch (err) {
       // A bus that throws instead of rejecting still settles this publish, once.
       publishing = Promise.reject(err as Error);
@@ -418,7 +418,7 @@ export class OutboxRelay {
       return { code: 'RUNTIME_OUTBOX_MALFORMED', reason: 'the entry holds no envelope with a subject' };
     }
     const limit = this.maxEnvelopeBytes;
-    const size = limit === undefined ? 0 : Buffer.byteLength(JSON.stringify(envelope));
+    const size = limit === undefined ? 0 : Buffer.byteLength(entry.json ?? JSON.stringify(envelope));
     if (limit !== undefined && size > limit) {
       return {
         code: 'RUNTIME_OUTBOX_TOO_LARGE',

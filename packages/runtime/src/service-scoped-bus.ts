@@ -43,8 +43,8 @@ export class ServiceScopedBus implements MessageBus {
     return this.inner.publish(def, payload, opts);
   }
 
-  publishEnvelope(envelope: Envelope): Promise<void> {
-    return this.inner.publishEnvelope(envelope);
+  publishEnvelope(envelope: Envelope, json?: string): Promise<void> {
+    return this.inner.publishEnvelope(envelope, json);
   }
 
   subscribe<D extends MessageDef>(

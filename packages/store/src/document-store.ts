@@ -105,6 +105,13 @@ export interface Collection<T extends Doc> {
 }
 
 /** What a transaction callback receives: collections whose writes commit together. */
+/**
+ * The largest document a store holds, in bytes: MongoDB's BSON limit (16 MiB). Writing a larger one
+ * throws StoreDocumentTooLargeError on either store; what can grow without bound (an outbox envelope,
+ * a plan) is split across documents by whoever writes it.
+ */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
 export interface StoreTransaction {
   collection<T extends Doc>(name: string): Collection<T>;
 }

@@ -38,6 +38,23 @@ export class StoreCapExceededError extends AutopilotError {
   }
 }
 
+/**
+ * A document larger than a store holds (MAX_DOCUMENT_BYTES: MongoDB's limit, counted as BSON there
+ * and as UTF-8 JSON by the embedded store, which keeps to it so that what production could not
+ * store fails in development and tests too). Nothing was written.
+ */
+export class StoreDocumentTooLargeError extends AutopilotError {
+  readonly code = 'STORE_DOCUMENT_TOO_LARGE';
+  constructor(
+    readonly collection: string,
+    readonly id: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`${collection}/${id}: the document is ${bytes} bytes; a store document holds at most ${limit}`);
+  }
+}
+
 export class StoreNotFoundError extends AutopilotError {
   readonly code = 'STORE_NOT_FOUND';
   constructor(

@@ -1,6 +1,12 @@
 import { systemClock, type Clock } from '@autopilot/kernel';
 import type { Envelope } from '@autopilot/contracts';
-import type { Doc, DocumentStore, Page, StoreTransaction } from './document-store';
+import {
+  MAX_DOCUMENT_BYTES,
+  type Doc,
+  type DocumentStore,
+  type Page,
+  type StoreTransaction,
+} from './document-store';
 import { StoreDuplicateKeyError, StoreNotFoundError, StoreUsageError } from './errors';
 
 /**
@@ -23,6 +29,18 @@ export const OUTBOX_COLLECTION = 'outbox';
  * again, and the entry itself (its id) stays until pruning to refuse a re-append.
  */
 export const OUTBOX_ENVELOPES_COLLECTION = 'outbox_envelopes';
+/**
+ * The rest of an envelope whose JSON is longer than OUTBOX_PART_CHARS, in parts of that length, by
+ * `<envelope id>/<part>` (2, 3, ...): a 500k-word blueprint's task graph is ~18 MB of JSON, past
+ * what one MongoDB document holds (MAX_DOCUMENT_BYTES).
+ */
+export const OUTBOX_ENVELOPE_PARTS_COLLECTION = 'outbox_envelope_parts';
+/**
+ * The most UTF-16 units of envelope JSON one document holds: at most 3 bytes each in UTF-8, and
+ * its escaping inside the stored document's own JSON adds at most as much again for the quotes and
+ * backslashes of JSON text, which are ASCII: well under MAX_DOCUMENT_BYTES either way.
+ */
+export const OUTBOX_PART_CHARS = Math.floor(MAX_DOCUMENT_BYTES / 4);
 /** Holds the outbox's append counter (one document); declared by `declareOutbox`. */
 export const OUTBOX_SEQUENCE_COLLECTION = 'outbox_sequence';
 const SEQUENCE_ID = 'outbox';
@@ -39,6 +57,17 @@ export interface OutboxFailure {
 export interface OutboxEntry extends OutboxState {
   /** Present while the entry is pending or failed; a published entry's envelope is gone. */
   envelope: Envelope;
+  /**
+   * The envelope's JSON as appended: what a relay sends, without serialising the envelope again.
+   * Absent for an entry appended before envelopes were stored as JSON.
+   */
+  json?: string;
+}
+
+/** An envelope as `appendToOutbox` appended it: the envelope and its JSON, as stored. */
+export interface AppendedEnvelope {
+  readonly envelope: Envelope;
+  readonly json: string;
 }
 
 /** What the `outbox` collection stores of an entry: its state, without the envelope. */
@@ -51,6 +80,8 @@ export interface OutboxState extends Doc {
   seq?: number;
   /** When it was appended, ms since epoch. */
   createdAt: number;
+  /** How many documents its envelope's JSON takes, when more than one (OUTBOX_ENVELOPE_PARTS_COLLECTION). */
+  parts?: number;
   /** When the relay published it; absent while pending. */
   publishedAt?: number;
   /** When the relay gave up on it; absent unless it failed for good. */
@@ -74,6 +105,7 @@ export async function declareOutbox(store: DocumentStore): Promise<void> {
     indexes: [{ fields: { publishedAt: 1, failedAt: 1, seq: 1, _id: 1 } }],
   });
   await store.ensureCollection({ name: OUTBOX_ENVELOPES_COLLECTION });
+  await store.ensureCollection({ name: OUTBOX_ENVELOPE_PARTS_COLLECTION });
   await store.ensureCollection({ name: OUTBOX_SEQUENCE_COLLECTION });
   try {
     await store.collection(OUTBOX_SEQUENCE_COLLECTION).insert({ _id: SEQUENCE_ID, [SEQUENCE_FIELD]: 0 });
@@ -82,11 +114,29 @@ export async function declareOutbox(store: DocumentStore): Promise<void> {
   }
 }
 
+/** Who hears of the envelopes appended through a transaction (`onOutboxAppend`). */
+const appendListeners = new WeakMap<StoreTransaction, (appended: readonly AppendedEnvelope[]) => void>();
+
+/**
+ * Calls `listener` with what each `appendToOutbox` through `tx` appends: the service's store tells
+ * its relay, so the relay sends what a commit appended without reading it back. `tx` is the
+ * transaction object the caller hands to the code that appends (a wrapper of its own, so that the
+ * listener is dropped with it). What a transaction that did not commit appended was never stored:
+ * the caller counts only the attempt that committed.
+ */
+export function onOutboxAppend(
+  tx: StoreTransaction,
+  listener: (appended: readonly AppendedEnvelope[]) => void,
+): void {
+  appendListeners.set(tx, listener);
+}
+
 /**
  * Appends envelopes inside a transaction, so they commit with the state change or not at all.
- * Throws StoreDuplicateKeyError when an envelope id is already in the outbox. On MongoDB the
- * counter makes concurrent appending transactions of one service conflict and retry, in effect
- * one at a time (the embedded store runs them one at a time anyway).
+ * Each envelope is stored as its JSON (in parts past OUTBOX_PART_CHARS), serialised once here for
+ * the store and the wire. Throws StoreDuplicateKeyError when an envelope id is already in the
+ * outbox. On MongoDB the counter makes concurrent appending transactions of one service conflict
+ * and retry, in effect one at a time (the embedded store runs them one at a time anyway).
  */
 export async function appendToOutbox(
   tx: StoreTransaction,
@@ -110,17 +160,66 @@ export async function appendToOutbox(
   const outbox = tx.collection<OutboxState>(OUTBOX_COLLECTION);
   const bodies = tx.collection<EnvelopeDoc>(OUTBOX_ENVELOPES_COLLECTION);
   const createdAt = clock.now();
+  const appended: AppendedEnvelope[] = [];
   let seq = last - envelopes.length;
   for (const envelope of envelopes) {
     seq += 1;
+    const json = JSON.stringify(envelope);
+    const parts = partsOf(json);
     // The state first: its unique id is what refuses a re-append (StoreDuplicateKeyError).
-    await outbox.insert({ _id: envelope.id, seq, createdAt });
-    await bodies.insert({ _id: envelope.id, envelope });
+    await outbox.insert(
+      parts.length > 1
+        ? { _id: envelope.id, seq, createdAt, parts: parts.length }
+        : { _id: envelope.id, seq, createdAt },
+    );
+    await bodies.insert({ _id: envelope.id, json: parts[0]! });
+    if (parts.length > 1) {
+      const rest = tx.collection<EnvelopePartDoc>(OUTBOX_ENVELOPE_PARTS_COLLECTION);
+      for (let i = 1; i < parts.length; i++)
+        await rest.insert({ _id: partId(envelope.id, i + 1), json: parts[i]! });
+    }
+    appended.push({ envelope, json });
   }
+  appendListeners.get(tx)?.(appended);
 }
 
+/**
+ * An envelope's stored body: its JSON, or its first part (the rest are in
+ * OUTBOX_ENVELOPE_PARTS_COLLECTION). `envelope`: as stored before bodies were JSON.
+ */
 interface EnvelopeDoc extends Doc {
-  envelope: Envelope;
+  json?: string;
+  envelope?: Envelope;
+}
+
+interface EnvelopePartDoc extends Doc {
+  json: string;
+}
+
+/** `<envelope id>/<n>`: the id of part n (from 2) of an envelope's JSON. */
+function partId(envelopeId: string, part: number): string {
+  return `${envelopeId}/${part}`;
+}
+
+/** `json` cut into parts of at most OUTBOX_PART_CHARS, never between the two halves of a surrogate pair. */
+function partsOf(json: string): string[] {
+  if (json.length <= OUTBOX_PART_CHARS) return [json];
+  const parts: string[] = [];
+  for (let start = 0; start < json.length;) {
+    let end = Math.min(start + OUTBOX_PART_CHARS, json.length);
+    const before = json.charCodeAt(end - 1);
+    if (end < json.length && before >= 0xd800 && before <= 0xdbff) end -= 1;
+    parts.push(json.slice(start, end));
+    start = end;
+  }
+  return parts;
+}
+
+/** The ids of every document of an entry's envelope beyond the first. */
+function partIdsOf(state: OutboxState): string[] {
+  const ids: string[] = [];
+  for (let part = 2; part <= (state.parts ?? 1); part++) ids.push(partId(state._id, part));
+  return ids;
 }
 
 /**
@@ -135,13 +234,38 @@ export async function withEnvelopes(
   const found = await store
     .collection<EnvelopeDoc>(OUTBOX_ENVELOPES_COLLECTION)
     .find({ _id: { $in: states.map((s) => s._id) } }, { limit: states.length });
-  const byId = new Map(found.items.map((d) => [d._id, d.envelope]));
+  const byId = new Map(found.items.map((d) => [d._id, d]));
   const entries: OutboxEntry[] = [];
   for (const state of states) {
-    const envelope = byId.get(state._id);
-    if (envelope) entries.push({ ...state, envelope });
+    const body = byId.get(state._id);
+    if (body?.envelope) entries.push({ ...state, envelope: body.envelope });
+    else if (body?.json !== undefined) {
+      const json = await wholeJson(store, state, body.json);
+      if (json !== undefined) entries.push({ ...state, envelope: JSON.parse(json) as Envelope, json });
+    }
   }
   return entries;
+}
+
+/** An entry's envelope JSON from its first part and the rest; undefined when a part is gone (published). */
+async function wholeJson(
+  store: DocumentStore,
+  state: OutboxState,
+  first: string,
+): Promise<string | undefined> {
+  const ids = partIdsOf(state);
+  if (ids.length === 0) return first;
+  const found = await store
+    .collection<EnvelopePartDoc>(OUTBOX_ENVELOPE_PARTS_COLLECTION)
+    .find({ _id: { $in: ids } }, { limit: ids.length });
+  const byId = new Map(found.items.map((d) => [d._id, d.json]));
+  const parts = [first];
+  for (const id of ids) {
+    const part = byId.get(id);
+    if (part === undefined) return undefined;
+    parts.push(part);
+  }
+  return parts.join('');
 }
 
 /**
@@ -265,11 +389,15 @@ function updatePending(
   return store.transaction(async (tx) => {
     const outbox = tx.collection<OutboxState>(OUTBOX_COLLECTION);
     const bodies = tx.collection(OUTBOX_ENVELOPES_COLLECTION);
+    const rest = tx.collection(OUTBOX_ENVELOPE_PARTS_COLLECTION);
     for (const id of ids) {
       const entry = await outbox.get(id);
       if (!entry || entry.publishedAt !== undefined || entry.failedAt !== undefined) continue;
       await outbox.upsert(update(entry));
-      if (opts.dropEnvelope) await bodies.delete(id);
+      if (!opts.dropEnvelope) continue;
+      await bodies.delete(id);
+      const parts = partIdsOf(entry);
+      if (parts.length > 0) await rest.deleteMany({ _id: { $in: parts } });
     }
   });
 }

@@ -199,10 +199,10 @@ export class InProcessMessageBus implements MessageBus {
     return envelope;
   }
 
-  async publishEnvelope(envelope: Envelope): Promise<void> {
+  async publishEnvelope(envelope: Envelope, json?: string): Promise<void> {
     await this.append(
       envelope.subject,
-      JSON.stringify(envelope),
+      json ?? JSON.stringify(envelope),
       relayHeaders(envelope),
       envelope.id,
       envelope,

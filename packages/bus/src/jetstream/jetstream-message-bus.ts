@@ -234,10 +234,10 @@ export class JetStreamMessageBus implements MessageBus {
     }
   }
 
-  async publishEnvelope(envelope: Envelope): Promise<void> {
+  async publishEnvelope(envelope: Envelope, json?: string): Promise<void> {
     await this.send(
       envelope.subject,
-      JSON.stringify(envelope),
+      json ?? JSON.stringify(envelope),
       relayHeaders(envelope),
       envelope.id,
       envelope,

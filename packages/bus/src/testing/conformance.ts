@@ -1,4 +1,4 @@
-import { ContractViolationError, defineMessage, type MessageDef } from '@autopilot/contracts';
+import { ContractViolationError, defineMessage, type Envelope, type MessageDef } from '@autopilot/contracts';
 import { NonRetryableError, ulidSource } from '@autopilot/kernel';
 import { eventually, FakeClock } from '@autopilot/testing';
 import { Type, type TSchema } from '@sinclair/typebox';
@@ -370,6 +370,22 @@ export function messageBusConformance(
         await eventually(() => expect(seen).toHaveLength(2));
         expect(seen[0]).toBe(`dup-${t}:1`);
         expect(seen[1]).toMatch(/:3$/);
+      });
+
+      it('publishEnvelope sends the JSON it is handed as the body, not the envelope serialised again', async () => {
+        const t = tag();
+        const Ping = pingEvent(t);
+        const seen: number[] = [];
+        await bus.subscribe(Ping, `json-${t}`, async (d) => {
+          seen.push(d.payload.n);
+        });
+        const id = ulidSource().next();
+        const envelope = JSON.parse(rawEnvelope(Ping, { n: 1 }, { id })) as Envelope;
+        // A caller hands the envelope's own JSON (the outbox's); here it differs, to show which goes out.
+        await bus.publishEnvelope(envelope, rawEnvelope(Ping, { n: 2 }, { id }));
+        await bus.publish(Ping, { n: MARKER });
+        await eventually(() => expect(seen).toContain(MARKER));
+        expect(seen).toEqual([2, MARKER]);
       });
 
       it('refuses an invalid payload on publish with ContractViolationError', async () => {

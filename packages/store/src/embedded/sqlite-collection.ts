@@ -1,15 +1,16 @@
 import type { Statement } from 'better-sqlite3';
 import type { Clock } from '@autopilot/kernel';
-import type {
-  Collection,
-  CollectionSpec,
-  Doc,
-  Filter,
-  FindOptions,
-  IncrementGuard,
-  Page,
+import {
+  MAX_DOCUMENT_BYTES,
+  type Collection,
+  type CollectionSpec,
+  type Doc,
+  type Filter,
+  type FindOptions,
+  type IncrementGuard,
+  type Page,
 } from '../document-store';
-import { StoreRevisionConflictError } from '../errors';
+import { StoreDocumentTooLargeError, StoreRevisionConflictError } from '../errors';
 import { decodeCursor, encodeCursor } from '../cursor';
 import {
   assertIncrement,
@@ -114,7 +115,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
       purgeExpired(this.ctx, this.info);
       this.ctx.statement(`INSERT INTO ${this.table} (_id, doc) VALUES (@id, @doc)`).run({
         id: doc._id,
-        doc: JSON.stringify(doc),
+        doc: this.json(doc),
       });
     }, doc?._id);
   }
@@ -128,7 +129,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
         .statement(
           `INSERT INTO ${this.table} (_id, doc) VALUES (@id, @doc) ON CONFLICT (_id) DO UPDATE SET doc = excluded.doc`,
         )
-        .run({ id: doc._id, doc: JSON.stringify(doc) });
+        .run({ id: doc._id, doc: this.json(doc) });
     }, doc?._id);
   }
 
@@ -138,7 +139,7 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
       noteArrays(this.info, doc);
       assertVersion(expectedVersion);
       const stored = { ...doc, version: expectedVersion + 1 };
-      const text = JSON.stringify(stored);
+      const text = this.json(stored);
       if (expectedVersion === 0) {
         purgeExpired(this.ctx, this.info);
         try {
@@ -206,6 +207,19 @@ export class SqliteCollection<T extends Doc> implements Collection<T> {
   }
 
   /** The condition that hides lease documents past their expiry the moment it passes. */
+  /**
+   * The document as stored, refused past MAX_DOCUMENT_BYTES (MongoDB's limit, kept here too). Its
+   * UTF-8 size is counted only when its length leaves a doubt: a UTF-16 unit is 1 to 3 bytes.
+   */
+  private json(doc: Doc): string {
+    const text = JSON.stringify(doc);
+    if (text.length * 3 <= MAX_DOCUMENT_BYTES) return text;
+    const bytes = text.length > MAX_DOCUMENT_BYTES ? text.length : Buffer.byteLength(text);
+    if (bytes > MAX_DOCUMENT_BYTES)
+      throw new StoreDocumentTooLargeError(this.name, doc._id, bytes, MAX_DOCUMENT_BYTES);
+    return text;
+  }
+
   private visible(params: SqlParams): string {
     const field = this.info.spec.expiresAtField;
     if (field === undefined) return '1';

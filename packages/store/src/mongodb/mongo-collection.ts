@@ -1,15 +1,22 @@
-import { MongoError, type ClientSession, type Collection as DriverCollection, type Document } from 'mongodb';
+import {
+  BSON,
+  MongoError,
+  type ClientSession,
+  type Collection as DriverCollection,
+  type Document,
+} from 'mongodb';
 import type { Clock } from '@autopilot/kernel';
-import type {
-  Collection,
-  CollectionSpec,
-  Doc,
-  Filter,
-  FindOptions,
-  IncrementGuard,
-  Page,
+import {
+  MAX_DOCUMENT_BYTES,
+  type Collection,
+  type CollectionSpec,
+  type Doc,
+  type Filter,
+  type FindOptions,
+  type IncrementGuard,
+  type Page,
 } from '../document-store';
-import { StoreRevisionConflictError } from '../errors';
+import { StoreDocumentTooLargeError, StoreRevisionConflictError } from '../errors';
 import { decodeCursor, encodeCursor } from '../cursor';
 import {
   assertIncrement,
@@ -190,10 +197,18 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
     });
   }
 
+  /**
+   * The document as stored, refused past MAX_DOCUMENT_BYTES before it is sent: the server's own
+   * refusal comes as one of several errors, depending on the size and the operation.
+   */
   private stored(doc: Doc): Document {
     const field = this.expiresAtField;
     const expiry = field === undefined ? undefined : readPath(doc, field);
-    return typeof expiry === 'number' ? { ...doc, [TTL_FIELD]: new Date(expiry) } : { ...doc };
+    const stored = typeof expiry === 'number' ? { ...doc, [TTL_FIELD]: new Date(expiry) } : { ...doc };
+    const bytes = BSON.calculateObjectSize(stored);
+    if (bytes > MAX_DOCUMENT_BYTES)
+      throw new StoreDocumentTooLargeError(this.name, doc._id, bytes, MAX_DOCUMENT_BYTES);
+    return stored;
   }
 
   private async conflict(id: string, expectedVersion: number): Promise<StoreRevisionConflictError> {

@@ -2,16 +2,20 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Envelope } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
 import { FakeClock } from '@autopilot/testing';
-import type { Collection, Doc, DocumentStore } from '../document-store';
+import { MAX_DOCUMENT_BYTES, type Collection, type Doc, type DocumentStore } from '../document-store';
 import { declareInbox, handleOnce, INBOX_COLLECTION } from '../inbox';
 import {
+  appendToOutbox,
   commitWithOutbox,
   declareOutbox,
   failedOutbox,
   markFailed,
   markPublished,
   OUTBOX_COLLECTION,
+  OUTBOX_ENVELOPE_PARTS_COLLECTION,
   OUTBOX_ENVELOPES_COLLECTION,
+  OUTBOX_PART_CHARS,
+  onOutboxAppend,
   outboxStates,
   pendingOutbox,
   pendingOutboxPage,
@@ -179,6 +183,23 @@ export function documentStoreConformance(
           code: 'STORE_DUPLICATE_KEY',
         });
         expect(await users.count()).toBe(2);
+      });
+
+      it('refuses a document past MAX_DOCUMENT_BYTES on every write (StoreDocumentTooLargeError) and writes nothing', async () => {
+        const items = await declare<Item>('too_large');
+        // Just under the limit is stored; a few bytes more are refused, by insert, upsert and replace.
+        const fits = 'x'.repeat(MAX_DOCUMENT_BYTES - 1024);
+        await items.insert({ _id: 'fits', s: fits });
+        expect((await items.get('fits'))?.s).toHaveLength(fits.length);
+        const large = { _id: 'large', s: 'x'.repeat(MAX_DOCUMENT_BYTES) };
+        const refused = { code: 'STORE_DOCUMENT_TOO_LARGE', id: 'large', limit: MAX_DOCUMENT_BYTES };
+        await expect(items.insert(large)).rejects.toMatchObject(refused);
+        await expect(items.upsert(large)).rejects.toMatchObject(refused);
+        await expect(items.replaceIfVersion(large, 0)).rejects.toMatchObject(refused);
+        expect(await items.get('large')).toBeNull();
+        // Counted in bytes: a string of 3-byte characters is too large at a third of the length.
+        const wide = { _id: 'large', s: '€'.repeat(MAX_DOCUMENT_BYTES / 3 + 1) };
+        await expect(items.insert(wide)).rejects.toMatchObject(refused);
       });
 
       it('declaring a collection twice is harmless and keeps its documents', async () => {
@@ -701,6 +722,7 @@ export function documentStoreConformance(
         await declareOutbox(store);
         await store.collection(OUTBOX_COLLECTION).deleteMany({});
         await store.collection(OUTBOX_ENVELOPES_COLLECTION).deleteMany({});
+        await store.collection(OUTBOX_ENVELOPE_PARTS_COLLECTION).deleteMany({});
       }
 
       it('commits state and outbox entries together in one call', async () => {
@@ -818,6 +840,60 @@ export function documentStoreConformance(
         await markFailed(store, [{ id: '05C', failure: { code: 'X', reason: 'r' } }]);
         expect(await prunePublishedOutbox(store, 2_000)).toBe(1);
         expect(ids(await outboxStates(store))).toEqual(['05B', '05C']);
+      });
+
+      it('stores an envelope larger than one document holds in parts, reads it whole, drops every part once published', async () => {
+        await freshOutbox();
+        const shape = { ...envelope('06A', 0), data: { text: '' } };
+        const prefix = JSON.stringify(shape).indexOf('"text":"') + '"text":"'.length;
+        // A surrogate pair straddles where the first part would end; a 3-byte character in every part.
+        const text = `${'a'.repeat(OUTBOX_PART_CHARS - 1 - prefix)}😀${'€b'.repeat(OUTBOX_PART_CHARS / 2)}`;
+        const large: Envelope = { ...shape, data: { text } };
+        await commitWithOutbox(store, async () => ({ result: null, events: [large, envelope('06B', 1)] }));
+
+        const [entry, small] = await pendingOutbox(store, 10);
+        expect(entry?.parts).toBe(3);
+        expect(entry?.json).toBe(JSON.stringify(large));
+        expect(entry?.envelope.data).toEqual({ text });
+        expect(small?.parts).toBeUndefined();
+        expect(small?.envelope).toEqual(envelope('06B', 1));
+        expect(await store.collection(OUTBOX_ENVELOPE_PARTS_COLLECTION).count()).toBe(2);
+        // The first part ends before the pair rather than between its halves.
+        const first = await store.collection<Doc & { json: string }>(OUTBOX_ENVELOPES_COLLECTION).get('06A');
+        expect(first?.json).toHaveLength(OUTBOX_PART_CHARS - 1);
+
+        await markPublished(store, ['06A']);
+        expect(await store.collection(OUTBOX_ENVELOPE_PARTS_COLLECTION).count()).toBe(0);
+        expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual(['06B']);
+      });
+
+      it('tells a listener of the transaction what it appended, with the JSON stored', async () => {
+        await freshOutbox();
+        const heard: string[] = [];
+        await store.transaction(async (tx) => {
+          const scoped = { collection: tx.collection.bind(tx) };
+          onOutboxAppend(scoped, (appended) =>
+            heard.push(...appended.map((a) => `${a.envelope.id}:${a.json === JSON.stringify(a.envelope)}`)),
+          );
+          await appendToOutbox(scoped, [envelope('07A', 1), envelope('07B', 2)]);
+          // Appending through the transaction itself, not the listened-to wrapper, is not heard.
+          await appendToOutbox(tx, [envelope('07C', 3)]);
+        });
+        expect(heard).toEqual(['07A:true', '07B:true']);
+        expect((await pendingOutbox(store, 10)).map((e) => e.json)).toEqual(
+          ['07A', '07B', '07C'].map((id, i) => JSON.stringify(envelope(id, i + 1))),
+        );
+      });
+
+      it('reads an envelope stored as an object, as outboxes written before JSON bodies hold them', async () => {
+        await freshOutbox();
+        await commitWithOutbox(store, async () => ({ result: null, events: [envelope('08A', 1)] }));
+        await store
+          .collection(OUTBOX_ENVELOPES_COLLECTION)
+          .upsert({ _id: '08A', envelope: envelope('08A', 1) });
+        const [entry] = await pendingOutbox(store, 10);
+        expect(entry?.envelope).toEqual(envelope('08A', 1));
+        expect(entry?.json).toBeUndefined();
       });
 
       it('refuses an envelope id already in the outbox and rolls the state back', async () => {
