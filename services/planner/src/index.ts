@@ -20,7 +20,7 @@ export const plannerService: ServiceDefinition = {
   name: 'planner',
   module: PlannerModule,
   collections: [
-    // plans, plan_nodes, task_specs, plan_rejections; plan_refinements
+    // plans, plan_nodes, task_specs, plan_positions, plan_rejections; plan_refinements
     ...PLAN_COLLECTIONS,
     ...REFINEMENT_COLLECTIONS,
     ...ANCHOR_COLLECTIONS,

@@ -9,6 +9,18 @@ import {
   type StoreTransaction,
 } from '@autopilot/store';
 import { recordAnchor } from './anchor-repository';
+import {
+  blankNodePositions,
+  blankTaskPositions,
+  NODE_POSITION_KEYS,
+  nodePositions,
+  PositionsReader,
+  SOURCE_POSITION_KEYS,
+  TASK_SOURCE_POSITION_KEYS,
+  samePositions,
+  taskPositions,
+  type PlanPositionsDoc,
+} from './plan-positions';
 import { recordRepoView } from './repo-view-repository';
 import type { PlanRepository, StoredPlan, StoredPlanHead, StoredPlanNode, StoredTask } from '../app/ports';
 import type { RepoView } from '../domain/repo-check/repo-view';
@@ -20,6 +32,8 @@ export const PLAN_COLLECTIONS: readonly CollectionSpec[] = [
   // field of 100 KB documents makes SQLite re-read each whole document on every write.
   { name: 'plan_nodes' },
   { name: 'task_specs' },
+  // One document per plan, `_id` = the plan id: where its nodes and tasks are (plan-positions.ts).
+  { name: 'plan_positions' },
   { name: 'plan_rejections', indexes: [{ fields: { projectId: 1 } }] },
 ];
 
@@ -27,7 +41,9 @@ export const PLAN_COLLECTIONS: readonly CollectionSpec[] = [
  * Nodes and tasks are stored in BUCKETS documents per plan, by a hash of their id. One document per
  * node measured ~1.3 s to write and ~2.7 s to read back for a 26k-section blueprint (52k rows), a
  * third of the whole ingest-and-plan budget; 2 x 128 documents take a fraction of that. A bucket
- * holds its members sorted by id, so an edit rewrites only the buckets of the nodes it changed.
+ * holds its members sorted by id, so an edit rewrites only the buckets of the nodes it changed. It
+ * holds them without their positions in the text (plan-positions.ts): an edit moves every node after
+ * it, and would otherwise change every bucket.
  */
 export const BUCKETS = 128;
 
@@ -94,28 +110,124 @@ function bucketed<T>(items: readonly T[], idOf: (item: T) => string): Map<number
     else buckets.set(b, [item]);
   }
   for (const list of buckets.values())
-    list.sort((x, y) => (idOf(x) < idOf(y) ? -1 : idOf(x) > idOf(y) ? 1 : 0));
+    list.sort((x, y) => {
+      const a = idOf(x);
+      const b = idOf(y);
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
   return buckets;
 }
 
+/** A plan's members by bucket and their positions, as a commit writes them. */
+interface PlanLayout {
+  readonly nodes: ReadonlyMap<number, StoredPlanNode[]>;
+  readonly tasks: ReadonlyMap<number, StoredTask[]>;
+  /** As PlanPositionsDoc lists them. */
+  readonly nodePositions: number[][];
+  readonly taskPositions: number[][];
+}
+
+function layoutOf(nodes: readonly StoredPlanNode[], tasks: readonly StoredTask[]): PlanLayout {
+  const nodeBuckets = bucketed(nodes, (n) => n.node.id);
+  const taskBuckets = bucketed(tasks, (t) => t.task.id);
+  return {
+    nodes: nodeBuckets,
+    tasks: taskBuckets,
+    nodePositions: positionsByBucket(nodeBuckets, nodePositions),
+    taskPositions: positionsByBucket(taskBuckets, taskPositions),
+  };
+}
+
+/** Each bucket's positions (index = bucket number), as a PlanPositionsDoc lists them. */
+function positionsByBucket<T>(
+  buckets: ReadonlyMap<number, T[]>,
+  positionsOf: (member: T, into: number[]) => void,
+): number[][] {
+  return Array.from({ length: BUCKETS }, (_, b) => {
+    const into: number[] = [];
+    for (const member of buckets.get(b) ?? []) positionsOf(member, into);
+    return into;
+  });
+}
+
+/** How `writeBuckets` stores one kind of member. */
+interface BucketWriter<T> {
+  /** The member as its bucket holds it (positions blanked). */
+  stored(member: T): T;
+  /** True when both members are stored as the same JSON: `sameJson` of their stored forms. */
+  sameStored(a: T, b: T): boolean;
+  upsert(bucket: number, members: T[]): Promise<void>;
+  remove(bucket: number): Promise<unknown>;
+}
+
 /**
- * Upserts each bucket whose members changed and deletes the buckets that emptied. Members are
- * compared as the JSON they are stored as (`sameJson`), without serialising either side: a plan's
- * buckets are ~30 MB of JSON for a 500k-word blueprint, and a re-plan changes a few of them.
+ * Upserts each bucket whose stored members changed (every bucket when `rewriteAll`) and deletes the
+ * buckets that emptied. Members are compared as the JSON they are stored as, without serialising
+ * or copying either side: a plan's buckets are ~30 MB of JSON for a 500k-word blueprint, and a
+ * re-plan changes a few of them.
  */
 async function writeBuckets<T>(
   next: ReadonlyMap<number, T[]>,
   previous: ReadonlyMap<number, T[]>,
-  upsert: (bucket: number, members: T[]) => Promise<void>,
-  remove: (bucket: number) => Promise<unknown>,
+  rewriteAll: boolean,
+  writer: BucketWriter<T>,
 ): Promise<void> {
   for (let b = 0; b < BUCKETS; b++) {
     const members = next.get(b);
     const before = previous.get(b);
-    if (members && before && sameJson(members, before)) continue;
-    if (members) await upsert(b, members);
-    else if (before) await remove(b);
+    if (members && before && !rewriteAll && sameMembers(members, before, writer.sameStored)) continue;
+    if (members) await writer.upsert(b, members.map(writer.stored));
+    else if (before) await writer.remove(b);
   }
+}
+
+function sameMembers<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+/** True when the nodes' bucket entries are the same JSON: `sameJson` of their `blankNodePositions`. */
+function sameStoredNode(a: StoredPlanNode, b: StoredPlanNode): boolean {
+  if (a === b) return true;
+  if (!sameJsonApart(a, b, NODE_ENTRY_PARTS) || !sameJsonApart(a.node, b.node, NODE_POSITION_KEYS))
+    return false;
+  if (a.sources.length !== b.sources.length) return false;
+  for (let i = 0; i < a.sources.length; i++)
+    if (!sameJsonApart(a.sources[i]!, b.sources[i]!, SOURCE_POSITION_KEYS)) return false;
+  return true;
+}
+
+/** True when the tasks' bucket entries are the same JSON: `sameJson` of their `blankTaskPositions`. */
+function sameStoredTask(a: StoredTask, b: StoredTask): boolean {
+  if (a === b) return true;
+  if (!sameJsonApart(a, b, TASK_ENTRY_PARTS) || !sameJsonApart(a.task, b.task, TASK_SOURCE_KEY)) return false;
+  const x = a.task.source;
+  const y = b.task.source;
+  // Both have a source or neither does: the tasks' keys compared so.
+  if (x === undefined || y === undefined) return true;
+  return sameJsonApart(x, y, TASK_SOURCE_POSITION_KEYS);
+}
+
+const NODE_ENTRY_PARTS: ReadonlySet<string> = new Set(['node', 'sources']);
+const TASK_ENTRY_PARTS: ReadonlySet<string> = new Set(['task']);
+const TASK_SOURCE_KEY: ReadonlySet<string> = new Set(['source']);
+
+/**
+ * `sameJson` of two objects, where the keys in `apart` count by presence alone: compared elsewhere,
+ * or positions, which a bucket stores blanked.
+ */
+function sameJsonApart(a: object, b: object, apart: ReadonlySet<string>): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key in x) {
+    if (x[key] === undefined) continue;
+    defined += 1;
+    if (apart.has(key) ? y[key] === undefined : !sameJson(x[key], y[key])) return false;
+  }
+  for (const key in y) if (y[key] !== undefined) defined -= 1;
+  return defined === 0;
 }
 
 /**
@@ -143,6 +255,12 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return defined === 0;
 }
 
+/** True when two plans' positions, bucket by bucket (PlanLayout), are the same numbers. */
+function sameBucketPositions(a: readonly number[][], b: readonly number[][]): boolean {
+  for (let i = 0; i < BUCKETS; i++) if (!samePositions(a[i] ?? [], b[i] ?? [])) return false;
+  return true;
+}
+
 /**
  * The plan this repository committed last, as committed. A revision is written once
  * (compare-and-set from the one before), so a stored head at the same revision is this plan:
@@ -153,13 +271,18 @@ interface CommittedPlan {
   readonly planId: string;
   readonly revision: number;
   readonly plan: StoredPlan;
+  /** How it was written: a commit over it compares with this rather than group ~40k members again. */
+  readonly layout: PlanLayout;
 }
 
 /**
  * PlanRepository over the DocumentStore port: a head document per plan, its nodes and tasks in
- * bucket documents (see BUCKETS), and rejections by blueprint version. A commit writes only buckets whose
- * content changed: re-planning a 500k-word blueprint after a one-section edit rewrites a few
- * documents, not the plan.
+ * bucket documents (see BUCKETS), their positions in one more (plan-positions.ts), and rejections
+ * by blueprint version. A commit writes only documents whose content changed: re-planning a
+ * 500k-word blueprint after a one-section edit rewrites a few documents, not the plan.
+ *
+ * A plan stored before positions were kept apart (no positions document; its buckets hold them)
+ * loads as it was stored, and its next commit rewrites it in the current form.
  */
 export class StorePlanRepository implements PlanRepository {
   /** One plan, the last committed (see CommittedPlan); its objects are never mutated. */
@@ -197,13 +320,27 @@ export class StorePlanRepository implements PlanRepository {
 
   private async loadWithHead(head: PlanHeadDoc): Promise<StoredPlan> {
     const planId = head._id;
+    // Absent for a plan stored before positions were kept apart: its buckets hold them.
+    const positions = await this.store.collection<PlanPositionsDoc>('plan_positions').get(planId);
+    const reader = (doc: PlanNodesDoc | TaskSpecsDoc, kind: BucketKind) =>
+      positions && new PositionsReader(positions[kind][doc.bucket], planId, doc._id);
     const nodes = new Map<string, StoredPlanNode>();
     for (const doc of await this.buckets<PlanNodesDoc>('plan_nodes', planId, 'nodes')) {
-      for (const n of doc.nodes) nodes.set(n.node.id, n);
+      const read = reader(doc, 'nodes');
+      for (const n of doc.nodes) {
+        read?.restoreNode(n);
+        nodes.set(n.node.id, n);
+      }
+      read?.end();
     }
     const tasks = new Map<string, StoredTask>();
     for (const doc of await this.buckets<TaskSpecsDoc>('task_specs', planId, 'tasks')) {
-      for (const t of doc.tasks) tasks.set(t.task.id, t);
+      const read = reader(doc, 'tasks');
+      for (const t of doc.tasks) {
+        read?.restoreTask(t);
+        tasks.set(t.task.id, t);
+      }
+      read?.end();
     }
     return {
       head: {
@@ -226,18 +363,18 @@ export class StorePlanRepository implements PlanRepository {
   }
 
   async commit(next: PlanWrite, previous: StoredPlan | null, events: readonly Envelope[]): Promise<void> {
-    await commitWithOutbox(
+    const layout = await commitWithOutbox(
       this.store,
       async (tx) => {
         // Each planning commits once (a plan, an announcement or a rejection): that commit records
         // the blueprint.ingested being handled in the inbox.
         await recordHandledMessage(tx, this.clock);
-        await this.writePlan(tx, next, previous);
-        return { result: undefined, events };
+        const layout = await this.writePlan(tx, next, previous);
+        return { result: layout, events };
       },
       this.clock,
     );
-    this.remember(next);
+    this.remember(next, layout);
   }
 
   async commitRepoCheck(
@@ -262,7 +399,7 @@ export class StorePlanRepository implements PlanRepository {
   }
 
   /** Remembers a plan just committed (see CommittedPlan). */
-  private remember(next: PlanWrite): void {
+  private remember(next: PlanWrite, layout: PlanLayout): void {
     const nodes = new Map<string, StoredPlanNode>();
     for (const n of next.nodes) nodes.set(n.node.id, n);
     const tasks = new Map<string, StoredTask>();
@@ -271,11 +408,19 @@ export class StorePlanRepository implements PlanRepository {
       planId: next.head.planId,
       revision: next.head.revision,
       plan: { head: next.head, nodes, tasks },
+      layout,
     };
   }
 
-  /** Writes `next` over `previous` in `tx`: the head by compare-and-set, then changed buckets only. */
-  private async writePlan(tx: StoreTransaction, next: PlanWrite, previous: StoredPlan | null): Promise<void> {
+  /**
+   * Writes `next` over `previous` in `tx`: the head by compare-and-set, then the positions and the
+   * buckets, each only if it changed. Returns how `next` was written.
+   */
+  private async writePlan(
+    tx: StoreTransaction,
+    next: PlanWrite,
+    previous: StoredPlan | null,
+  ): Promise<PlanLayout> {
     const planId = next.head.planId;
     const { planId: _, ...head } = next.head;
     // The plan revision doubles as the head's store version: a concurrent planner that loaded
@@ -283,20 +428,37 @@ export class StorePlanRepository implements PlanRepository {
     await tx
       .collection<PlanHeadDoc>('plans')
       .replaceIfVersion({ _id: planId, ...head }, previous?.head.revision ?? 0);
+    const layout = layoutOf(next.nodes, next.tasks);
+    const before = this.layoutBefore(previous);
+
+    const positionDocs = tx.collection<PlanPositionsDoc>('plan_positions');
+    // A plan stored before positions were kept apart has no positions document: this commit
+    // rewrites all of its buckets without their positions, and it is in the current form.
+    const upgrade = previous !== null && (await positionDocs.count({ _id: planId })) === 0;
+    const positionsChanged =
+      previous === null ||
+      upgrade ||
+      !sameBucketPositions(layout.nodePositions, before.nodePositions) ||
+      !sameBucketPositions(layout.taskPositions, before.taskPositions);
+    if (positionsChanged)
+      await positionDocs.upsert({ _id: planId, nodes: layout.nodePositions, tasks: layout.taskPositions });
+
     const nodeDocs = tx.collection<PlanNodesDoc>('plan_nodes');
-    await writeBuckets(
-      bucketed(next.nodes, (n) => n.node.id),
-      bucketed([...(previous?.nodes.values() ?? [])], (n) => n.node.id),
-      (b, nodes) => nodeDocs.upsert({ _id: bucketId(planId, 'nodes', b), planId, bucket: b, nodes }),
-      (b) => nodeDocs.delete(bucketId(planId, 'nodes', b)),
-    );
+    await writeBuckets(layout.nodes, before.nodes, upgrade, {
+      stored: blankNodePositions,
+      sameStored: sameStoredNode,
+      upsert: (b, members) =>
+        nodeDocs.upsert({ _id: bucketId(planId, 'nodes', b), planId, bucket: b, nodes: members }),
+      remove: (b) => nodeDocs.delete(bucketId(planId, 'nodes', b)),
+    });
     const taskDocs = tx.collection<TaskSpecsDoc>('task_specs');
-    await writeBuckets(
-      bucketed(next.tasks, (t) => t.task.id),
-      bucketed([...(previous?.tasks.values() ?? [])], (t) => t.task.id),
-      (b, tasks) => taskDocs.upsert({ _id: bucketId(planId, 'tasks', b), planId, bucket: b, tasks }),
-      (b) => taskDocs.delete(bucketId(planId, 'tasks', b)),
-    );
+    await writeBuckets(layout.tasks, before.tasks, upgrade, {
+      stored: blankTaskPositions,
+      sameStored: sameStoredTask,
+      upsert: (b, members) =>
+        taskDocs.upsert({ _id: bucketId(planId, 'tasks', b), planId, bucket: b, tasks: members }),
+      remove: (b) => taskDocs.delete(bucketId(planId, 'tasks', b)),
+    });
 
     // The anchor the plan carries becomes the project's current one (gap reports and proposals
     // are checked against it), committed with the plan.
@@ -307,6 +469,14 @@ export class StorePlanRepository implements PlanRepository {
       blueprintVersion: head.blueprintVersion,
       recordedAt: this.clock.now(),
     });
+    return layout;
+  }
+
+  /** How `previous` was written: remembered when this repository committed it, else rebuilt. */
+  private layoutBefore(previous: StoredPlan | null): PlanLayout {
+    if (previous === null) return layoutOf([], []);
+    if (previous === this.committed?.plan) return this.committed.layout;
+    return layoutOf([...previous.nodes.values()], [...previous.tasks.values()]);
   }
 
   async announce(events: readonly Envelope[]): Promise<void> {

@@ -88,7 +88,7 @@ export interface StoredPlan {
 }
 
 /**
- * Where plans live (`plans`, `plan_nodes`, `task_specs`), and the rejections of blueprints that
+ * Where plans live (`plans`, `plan_nodes`, `task_specs`, `plan_positions`), and the rejections of blueprints that
  * could not be planned (`plan_rejections`).
  */
 export interface PlanRepository {
