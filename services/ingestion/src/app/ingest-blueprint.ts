@@ -24,7 +24,7 @@ import {
   type JobStep,
 } from '../domain/job/ingestion-job';
 import { changedSectionIds } from '../domain/sections/section-changes';
-import type { Section } from '../domain/sections/section-tree';
+import type { MemoSection } from '../domain/sections/section-tree';
 import { IngestionJobConflictError } from './errors';
 import { jobEvent, progressEvent, sectionForEvent, type JobEvents } from './ingestion-events';
 import { defaultIngestionOptions, type IngestionOptions } from './ingestion-options';
@@ -185,7 +185,7 @@ async function parentSectionsInMemory(
   run: JobRun,
   parentVersion: number,
   previous: RecentParse | undefined,
-): Promise<readonly Section[] | undefined> {
+): Promise<readonly MemoSection[] | undefined> {
   if (!previous) return undefined;
   const parent = await run.deps.blueprints.version(run.blueprintId, parentVersion);
   const same = parent !== null && parent.digest === previous.digest && parent.filesKey === '';

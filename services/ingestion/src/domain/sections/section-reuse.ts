@@ -1,5 +1,5 @@
 import type { TextEdit } from './section-blocks';
-import type { Section } from './section-tree';
+import type { MemoSection, Section } from './section-tree';
 
 /** What a section's own text alone decides: reused when that text is unchanged. */
 export type SectionTextFacts = Pick<Section, 'hash' | 'wordCount'>;
@@ -12,7 +12,7 @@ export type SectionTextFacts = Pick<Section, 'hash' | 'wordCount'>;
 export class UnchangedSections {
   /** `previous`: in document order (a one-file text's, so by start); `length`: of the new text. */
   constructor(
-    private readonly previous: readonly Section[],
+    private readonly previous: readonly MemoSection[],
     private readonly edit: TextEdit,
     private readonly length: number,
   ) {}
@@ -32,12 +32,12 @@ export class UnchangedSections {
   }
 
   /** The earlier section starting at `offset` (binary search: building a map of 20k cost more than the lookups). */
-  private startingAt(offset: number): Section | undefined {
+  private startingAt(offset: number): MemoSection | undefined {
     let lo = 0;
     let hi = this.previous.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const section = this.previous[mid] as Section;
+      const section = this.previous[mid] as MemoSection;
       if (section.start === offset) return section;
       if (section.start < offset) lo = mid + 1;
       else hi = mid - 1;

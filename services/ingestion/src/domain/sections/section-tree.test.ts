@@ -1,5 +1,6 @@
+import { Lexer } from 'marked';
 import { sha256Hex } from '@autopilot/kernel';
-import { sectionsFromMarkdown, type Section } from './section-tree';
+import { sectionIdKey, sectionsFromMarkdown, type Section } from './section-tree';
 
 const tree = (text: string, files?: { path: string; start: number }[]) =>
   sectionsFromMarkdown(text, { hash: sha256Hex, scope: 'bp_test', ...(files ? { files } : {}) });
@@ -173,5 +174,33 @@ describe('sectionsFromMarkdown', () => {
       '# **Bold** _em_ `code` [link](http://x) ![alt](i.png) <b>tag</b> \\# AT&amp;T\n\ntext\n',
     );
     expect(sections[0]?.title).toBe('Bold em code link alt tag # AT&T');
+  });
+
+  it("leaves nothing in the lexer's inline queue: marked's shared tokenizer keeps the last lexer alive", () => {
+    const blockTokens = jest.spyOn(Lexer.prototype, 'blockTokens');
+    try {
+      tree(PLAN);
+      const lexers = blockTokens.mock.contexts as Lexer[];
+      expect(lexers.length).toBeGreaterThan(0);
+      for (const lexer of lexers) expect(lexer.inlineQueue).toHaveLength(0);
+    } finally {
+      blockTokens.mockRestore();
+    }
+  });
+
+  it('keeps for the next version only what its parse reuses: ids, spans, hashes and words', () => {
+    const { sections, memo } = tree(PLAN);
+    expect(memo?.sections).toEqual(
+      sections.map((s) => ({
+        id: s.id,
+        start: s.start,
+        bodyEnd: s.bodyEnd,
+        hash: s.hash,
+        wordCount: s.wordCount,
+      })),
+    );
+    const story = sections.find((s) => s.title.startsWith('Story 1.1'))!;
+    expect(memo?.ids.get(sectionIdKey(story.parentId ?? '', story.title, 0))).toBe(story.id);
+    expect(memo?.ids.size).toBe(sections.length);
   });
 });
