@@ -1,0 +1,83 @@
+/**
+ * The measured half of `npm run bench:ingest`, in a process of its own (ingest.bench.ts starts it),
+ * so that its peak RSS is what `autopilot plan` needs: nothing of the bench's own setup (generating
+ * the text, counting its words, the baseline lexes) is in this process's high-water mark.
+ *
+ * `node ingest-run.js <state dir> <v1 file> <v2 file>`: plans v1 (first ingest + plan), then v2 (the
+ * same text with one section changed) with the same services, the way `autopilot plan` does
+ * (PlanTopology: ingestion and planner in the embedded topology). Prints one JSON line of figures.
+ */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PlanTopology } from '@autopilot/cli';
+import { readBlueprintSource } from '@autopilot/ingestion';
+import { createLogger } from '@autopilot/runtime';
+
+/** What the run prints, in seconds and MB. */
+export interface IngestRunFigures {
+  first_s: number;
+  first_ingest_s: number;
+  peak_rss_mb: number;
+  reingest_s: number;
+  replan_s: number;
+  nodes: number;
+  tasks: number;
+  blueprint_version: number;
+  plan_revision: number;
+}
+
+/** Peak RSS so far: sampled every 10 ms, and the kernel's own high-water mark. */
+function rssSampler(): { stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  return {
+    stop() {
+      clearInterval(timer);
+      const maxRss = process.resourceUsage().maxRSS * 1024;
+      return Math.max(peak, maxRss) / (1024 * 1024);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const [stateDir, v1, v2] = process.argv.slice(2);
+  if (!stateDir || !v1 || !v2) throw new Error('usage: ingest-run <state dir> <v1 file> <v2 file>');
+  const logger = createLogger({
+    service: 'bench',
+    level: (process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn',
+    destination: process.stderr,
+  });
+  // One path for both versions, as a person re-running `autopilot plan` on an edited file.
+  const file = join(stateDir, 'platform.md');
+  copyFileSync(v1, file);
+  const rss = rssSampler();
+  const topology = await PlanTopology.start({ dir: join(stateDir, 'state'), logger });
+  try {
+    const t0 = performance.now();
+    const planned = await topology.planBlueprint(await readBlueprintSource(file), 'bench');
+    const first = (performance.now() - t0) / 1000;
+    const peak = rss.stop();
+
+    copyFileSync(v2, file);
+    const replanned = await topology.planBlueprint(await readBlueprintSource(file), 'bench');
+    const figures: IngestRunFigures = {
+      first_s: first,
+      first_ingest_s: planned.elapsedMs.ingested / 1000,
+      peak_rss_mb: peak,
+      reingest_s: replanned.elapsedMs.ingested / 1000,
+      replan_s: replanned.elapsedMs.planned / 1000,
+      nodes: planned.plan.nodes.length,
+      tasks: planned.tasks.tasks.length,
+      blueprint_version: replanned.blueprint.version,
+      plan_revision: replanned.plan.revision,
+    };
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } finally {
+    await topology.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
