@@ -38,8 +38,11 @@ export * from './shared/usage';
 
 // Messages, by service as in DESIGN.md section 2.
 export * from './ingestion/ingestion-submit-blueprint.v1';
+export * from './ingestion/ingestion-announce-blueprint.v1';
 export * from './ingestion/ingestion-scan-repo.v1';
 export * from './blueprint/blueprint-ingested.v1';
+export * from './blueprint/blueprint-ingested.v2';
+export * from './blueprint/blueprint-change';
 export * from './repo/repo-scanned.v1';
 export * from './ingestion/ingestion-progress.v1';
 export * from './plan/plan-generated.v1';

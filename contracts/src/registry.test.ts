@@ -48,6 +48,8 @@ describe('registry', () => {
         'ap.v1.cmd.ingestion.submit_blueprint',
         'ap.v1.cmd.ingestion.scan_repo',
         'ap.v1.evt.blueprint.ingested',
+        'ap.v2.evt.blueprint.ingested',
+        'ap.v1.cmd.ingestion.announce_blueprint',
         'ap.v1.evt.repo.scanned',
         'ap.v1.evt.ingestion.progress',
         'ap.v1.evt.plan.generated',

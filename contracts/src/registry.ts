@@ -4,6 +4,7 @@ import { ApprovalReminderV1 } from './approval/approval-reminder.v1';
 import { ApprovalRequestedV1 } from './approval/approval-requested.v1';
 import { AutopilotTickedV1 } from './autopilot/autopilot-ticked.v1';
 import { BlueprintIngestedV1 } from './blueprint/blueprint-ingested.v1';
+import { BlueprintIngestedV2 } from './blueprint/blueprint-ingested.v2';
 import { BudgetExceededV1 } from './budget/budget-exceeded.v1';
 import { BudgetUpdatedV1 } from './budget/budget-updated.v1';
 import { GapReportCreatedV1 } from './gap-report/gap-report-created.v1';
@@ -12,6 +13,7 @@ import { GovernanceEvaluateV1 } from './governance/governance-evaluate.v1';
 import { GovernanceRequestApprovalV1 } from './governance/governance-request-approval.v1';
 import { GovernanceReserveBudgetV1 } from './governance/governance-reserve-budget.v1';
 import { GovernanceSettleBudgetV1 } from './governance/governance-settle-budget.v1';
+import { IngestionAnnounceBlueprintV1 } from './ingestion/ingestion-announce-blueprint.v1';
 import { IngestionProgressV1 } from './ingestion/ingestion-progress.v1';
 import { IngestionScanRepoV1 } from './ingestion/ingestion-scan-repo.v1';
 import { IngestionSubmitBlueprintV1 } from './ingestion/ingestion-submit-blueprint.v1';
@@ -47,6 +49,8 @@ export const messages = [
   IngestionSubmitBlueprintV1,
   IngestionScanRepoV1,
   BlueprintIngestedV1,
+  BlueprintIngestedV2,
+  IngestionAnnounceBlueprintV1,
   RepoScannedV1,
   IngestionProgressV1,
   // planner

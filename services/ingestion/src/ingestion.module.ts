@@ -7,6 +7,8 @@ import { BlueprintRepository, RecentBlueprintBlocks, RepoReader, RepoScanReposit
 import { InMemoryRecentBlueprintBlocks } from './adapters/recent-blueprint-blocks';
 import { SubmitBlueprintUseCase } from './app/submit-blueprint.use-case';
 import { SubmitBlueprintHandler } from './handlers/submit-blueprint.handler';
+import { AnnounceBlueprintUseCase } from './app/announce-blueprint.use-case';
+import { AnnounceBlueprintHandler } from './handlers/announce-blueprint.handler';
 import { LocalRepoReader } from './adapters/local-repo-reader';
 import { StoreRepoScanRepository } from './adapters/repo-scan-repository';
 import { ScanRepoUseCase } from './app/scan-repo.use-case';
@@ -25,9 +27,11 @@ import { AnnounceRefusedCommandUseCase } from './app/announce-refused-command';
  * beside the blueprint ones.
  */
 @Module({
-  controllers: [SubmitBlueprintHandler, ScanRepoHandler],
+  controllers: [SubmitBlueprintHandler, AnnounceBlueprintHandler, ScanRepoHandler],
   providers: [
     SubmitBlueprintUseCase,
+    // A consumer handed a version as a change to one it lacks asks for it whole.
+    AnnounceBlueprintUseCase,
     {
       provide: BlueprintRepository,
       useFactory: (store: DocumentStore, clock: Clock) => new StoreBlueprintRepository(store, clock),

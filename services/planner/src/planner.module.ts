@@ -8,7 +8,16 @@ import { StoreRefinementCache } from './adapters/refinement-cache';
 import { StorePlanRepository } from './adapters/plan-repository';
 import { blueprintAnchorBuilder } from './app/plan-anchor-builder';
 import { PLANNER_MAX_REFINEMENT_CALLS, PlanBlueprintUseCase } from './app/plan-blueprint';
-import { AnchorBuilder, PlannerLog, PlanRefiner, PlanRepository, RefinementCache } from './app/ports';
+import {
+  AnchorBuilder,
+  PlannerLog,
+  PlanRefiner,
+  PlanRepository,
+  RecentBlueprints,
+  RefinementCache,
+} from './app/ports';
+import { PlanIngestedBlueprintUseCase } from './app/plan-changed-blueprint';
+import { InMemoryRecentBlueprints } from './adapters/recent-blueprints';
 import type { PlannerSettings } from './planner-settings';
 import { BlueprintIngestedHandler } from './handlers/blueprint-ingested.handler';
 import { StoreAnchorRepository } from './adapters/anchor-repository';
@@ -36,6 +45,9 @@ function nestPlannerLog(): PlannerLog {
   controllers: [BlueprintIngestedHandler, RepoScannedHandler, RepoScannedPlansHandler],
   providers: [
     PlanBlueprintUseCase,
+    PlanIngestedBlueprintUseCase,
+    // The last version of each blueprint, so the next can arrive as a change to it.
+    { provide: RecentBlueprints, useFactory: () => new InMemoryRecentBlueprints() },
     {
       provide: PlanRepository,
       useFactory: (store: DocumentStore, clock: Clock) => new StorePlanRepository(store, clock),

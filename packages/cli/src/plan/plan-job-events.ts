@@ -1,6 +1,7 @@
 import type { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
   BlueprintIngestedV1,
+  BlueprintIngestedV2,
   GapReportCreatedV1,
   IngestionProgressV1,
   PlanGeneratedV1,
@@ -65,18 +66,17 @@ export class PlanJobWatch {
         watch.changed();
       };
     };
-    await bus.subscribe(
-      BlueprintIngestedV1,
-      'cli-plan-blueprint-ingested',
-      on<BlueprintIngestedV1>((job, p) => {
-        job.ingested = {
-          blueprintId: p.blueprintId,
-          version: p.version,
-          digest: p.digest,
-          wordCount: p.wordCount,
-        };
-      }),
-    );
+    // A version is announced whole (v1) or as a change to its parent (v2): the summary is in both.
+    const ingested = on<BlueprintIngestedV1 | BlueprintIngestedV2>((job, p) => {
+      job.ingested = {
+        blueprintId: p.blueprintId,
+        version: p.version,
+        digest: p.digest,
+        wordCount: p.wordCount,
+      };
+    });
+    await bus.subscribe(BlueprintIngestedV1, 'cli-plan-blueprint-ingested', ingested);
+    await bus.subscribe(BlueprintIngestedV2, 'cli-plan-blueprint-changed', ingested);
     await bus.subscribe(
       IngestionProgressV1,
       'cli-plan-ingestion-progress',

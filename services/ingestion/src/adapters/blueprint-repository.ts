@@ -92,6 +92,17 @@ export class StoreBlueprintRepository implements BlueprintRepository {
     );
   }
 
+  announce(events: readonly Envelope[]): Promise<void> {
+    return commitWithOutbox(
+      this.store,
+      async (tx) => {
+        await recordHandledMessage(tx, this.clock);
+        return { result: undefined, events };
+      },
+      this.clock,
+    );
+  }
+
   private async all<T extends SectionBatchRecord | BlueprintChunkRecord>(
     collection: string,
     versionId: string,

@@ -12,3 +12,13 @@ export class IngestionJobConflictError extends NonRetryableError {
     );
   }
 }
+
+/** An announcement asked for a blueprint version ingestion does not hold finished: retrying will not help. */
+export class UnknownBlueprintVersionError extends NonRetryableError {
+  constructor(
+    readonly blueprintId: string,
+    readonly version: number,
+  ) {
+    super(`blueprint ${blueprintId} has no finished version ${version} to announce`);
+  }
+}

@@ -2,11 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handlingMessage, outboxEnvelopesFor } from '@autopilot/runtime';
-import type {
-  Envelope,
+import {
+  applyBlueprintChange,
   BlueprintIngestedV1,
-  IngestionProgressV1,
-  IngestionSubmitBlueprintV1,
+  BlueprintIngestedV2,
+  wholeBlueprintIngested,
+  type Envelope,
+  type IngestionAnnounceBlueprintV1,
+  type IngestionProgressV1,
+  type IngestionSubmitBlueprintV1,
 } from '@autopilot/contracts';
 import type { IdSource } from '@autopilot/kernel';
 import { pendingOutbox, type Doc, type DocumentStore, type StoreTransaction } from '@autopilot/store';
@@ -25,6 +29,7 @@ import type {
   SectionBatchRecord,
 } from './ports';
 import { ingestSubmittedBlueprint, type IngestOutcome } from './ingest-blueprint';
+import { announceBlueprintVersion } from './announce-blueprint.use-case';
 
 const PLAN = [
   '# Shop',
@@ -87,6 +92,13 @@ interface Harness {
   run(cmd: IngestionSubmitBlueprintV1, store?: DocumentStore, setup?: ProcessSetup): Promise<IngestOutcome>;
   all<T extends Doc>(collection: string): Promise<T[]>;
   events<D>(type: string): Promise<D[]>;
+  /**
+   * Every `blueprint.ingested` announced, whole: a v2 (a change) applied to the version it names,
+   * announced before it, as a consumer holding that version applies it.
+   */
+  announced(): Promise<BlueprintIngestedV1[]>;
+  /** Handles `cmd.ingestion.announce_blueprint` as the service does. */
+  announce(cmd: IngestionAnnounceBlueprintV1): Promise<BlueprintIngestedV1>;
 }
 
 async function harness(dir: string, file: string, process: ProcessSetup = {}): Promise<Harness> {
@@ -119,6 +131,33 @@ async function harness(dir: string, file: string, process: ProcessSetup = {}): P
       return (await pendingOutbox(store, 1000))
         .filter((e) => e.envelope.type === type)
         .map((e) => e.envelope.data as D);
+    },
+    announce: (cmd) =>
+      handlingMessage(
+        {
+          id: `announce-${cmd.version}`,
+          correlationId: cmd.jobId,
+          projectId: cmd.projectId,
+        } as Envelope<unknown>,
+        () =>
+          announceBlueprintVersion(
+            { blueprints: new StoreBlueprintRepository(store, clock), clock, envelopes },
+            cmd,
+          ),
+      ),
+    async announced() {
+      const wholes: BlueprintIngestedV1[] = [];
+      for (const { envelope } of await pendingOutbox(store, 1000)) {
+        if (envelope.type === BlueprintIngestedV1.type) wholes.push(envelope.data as BlueprintIngestedV1);
+        if (envelope.type !== BlueprintIngestedV2.type) continue;
+        const change = envelope.data as BlueprintIngestedV2;
+        const base = wholes.findLast(
+          (w) => w.blueprintId === change.blueprintId && w.version === change.base.version,
+        );
+        if (!base) throw new Error(`v${change.version} names base v${change.base.version}, not announced`);
+        wholes.push(wholeBlueprintIngested(change, applyBlueprintChange(base, change)));
+      }
+      return wholes;
     },
   };
 }
@@ -202,7 +241,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     expect(outcome).toMatchObject({ status: 'ingested', version: 1, sectionCount: 6, reused: false });
     if (outcome.status !== 'ingested') throw new Error('not ingested');
 
-    const [ingested, ...more] = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    const [ingested, ...more] = await h.announced();
     expect(more).toHaveLength(0);
     expect(ingested?.sections.map((s) => s.title)).toEqual([
       'Shop',
@@ -260,7 +299,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     expect(second).toMatchObject({ status: 'ingested', version: 1, reused: true, changedCount: 6 });
     expect(await h.all('blueprint_versions')).toHaveLength(1);
     expect(await h.all('blueprint_chunks')).toEqual(chunksBefore);
-    const announced = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    const announced = await h.announced();
     expect(announced.map((e) => [e.jobId, e.version])).toEqual([
       ['job-1', 1],
       ['job-2', 1],
@@ -285,7 +324,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     if (first.status !== 'ingested' || second.status !== 'ingested') throw new Error('not ingested');
     expect(second.blueprintId).toBe(first.blueprintId);
 
-    const [v1event, v2event] = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    const [v1event, v2event] = await h.announced();
     expect(v2event?.sections.map((s) => s.id)).toEqual(v1event?.sections.map((s) => s.id));
     const story12 = v2event?.sections.find((s) => s.title === 'Story 1.2');
     expect(v2event?.changedSectionIds).toEqual([story12?.id]);
@@ -317,7 +356,54 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     for (const c of ['blueprint_versions', 'blueprint_chunks', 'blueprint_sections']) {
       expect(await cached.all(c)).toEqual(await h.all(c));
     }
-    expect(await cached.events('blueprint.ingested.v1')).toEqual(await h.events('blueprint.ingested.v1'));
+    expect(await cached.announced()).toEqual(await h.announced());
+    await cached.store.close();
+  });
+
+  it('announces a version whose parent it parsed as a change to it: one text edit, the edited section, the rest kept', async () => {
+    const cached = await harness(dir, 'cached.db', { recentBlocks: new InMemoryRecentBlueprintBlocks() });
+    await cached.run(command('job-1', PLAN));
+    await cached.run(command('job-2', PLAN.replace('Password reset.', 'Password reset by email link.')));
+    const [first] = await cached.events<BlueprintIngestedV1>(BlueprintIngestedV1.type);
+    const [change, ...more] = await cached.events<BlueprintIngestedV2>(BlueprintIngestedV2.type);
+    expect(more).toEqual([]);
+    expect(change?.base).toEqual({ version: 1, digest: first?.digest });
+    const at = PLAN.indexOf('Password reset.') + 'Password reset'.length;
+    expect(change?.textEdits).toEqual([{ start: at, end: at, text: ' by email link' }]);
+    // The edited story whole; its ancestors kept (their own text is unchanged, their ends moved).
+    const whole = change?.sections.filter((s) => !('keep' in s));
+    expect(whole?.map((s) => ('title' in s ? s.title : ''))).toEqual(['Story 1.2']);
+    expect(change?.changedSectionIds).toEqual([whole?.[0] && 'id' in whole[0] ? whole[0].id : '']);
+    // A consumer holding version 1 gets the same version 2 as one announced whole.
+    const [, wholeV2] = await cached.announced();
+    const fresh = await harness(dir, 'fresh.db');
+    await fresh.run(command('job-1', PLAN));
+    await fresh.run(command('job-2', PLAN.replace('Password reset.', 'Password reset by email link.')));
+    expect(await fresh.events(BlueprintIngestedV2.type)).toEqual([]);
+    expect(wholeV2).toEqual((await fresh.events<BlueprintIngestedV1>(BlueprintIngestedV1.type))[1]);
+    await cached.store.close();
+    await fresh.store.close();
+  });
+
+  it('announces a finished version again, whole, from what it stored, when a consumer asks for it', async () => {
+    const cached = await harness(dir, 'cached.db', { recentBlocks: new InMemoryRecentBlueprintBlocks() });
+    await cached.run(command('job-1', PLAN));
+    const second = await cached.run(
+      command(
+        'job-2',
+        PLAN.replace('Pay by card.', `Pay by card: GITHUB_TOKEN=${fakeSecrets(4).githubToken}`),
+      ),
+    );
+    if (second.status !== 'ingested') throw new Error('not ingested');
+    const asked = { projectId: 'proj-1', blueprintId: second.blueprintId, version: 2, jobId: 'job-2' };
+    const again = await cached.announce(asked);
+    // The same version 2 a consumer holding version 1 makes of the change, secrets found again.
+    expect(again).toEqual((await cached.announced())[1]);
+    expect(again.secretFindings).toEqual([expect.objectContaining({ rule: 'github-pat' })]);
+    await expect(cached.announce({ ...asked, version: 9 })).rejects.toMatchObject({
+      code: 'BUS_NON_RETRYABLE',
+      message: expect.stringContaining('no finished version 9'),
+    });
     await cached.store.close();
   });
 
@@ -337,8 +423,8 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       await h.run(cmd);
       expect(await cached.run(cmd)).toMatchObject({ status: 'ingested', version: i + 1 });
     }
-    const announced = await cached.events<BlueprintIngestedV1>('blueprint.ingested.v1');
-    expect(announced).toEqual(await h.events('blueprint.ingested.v1'));
+    const announced = await cached.announced();
+    expect(announced).toEqual(await h.announced());
     const [v1, v2, v3] = announced;
     expect(v2?.sections.map((s) => s.file)).toEqual([
       ...Array(4).fill('docs/accounts.md'),
@@ -370,9 +456,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
 
     it('reads back the sections it announced', async () => {
       await resumeAcrossBatchSizes();
-      const announced = (await h.events<BlueprintIngestedV1>('blueprint.ingested.v1')).find(
-        (e) => e.version === 2,
-      )!;
+      const announced = (await h.announced()).find((e) => e.version === 2)!;
       const stored = await new StoreBlueprintRepository(h.store, new FakeClock()).sectionsOf(
         `${announced.blueprintId}:v2`,
       );
@@ -384,7 +468,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       const v3 = v2.replace('Sign-up and login.', 'Sign-up, login and logout.');
       const outcome = await h.run(command('job-3', v3));
       if (outcome.status !== 'ingested') throw new Error('not ingested');
-      const titles = new Map(outcome.ingested!.sections.map((s) => [s.id, s.title]));
+      const titles = new Map((await h.announced()).at(-1)!.sections.map((s) => [s.id, s.title]));
       expect(outcome.changedSectionIds.map((id) => titles.get(id))).toEqual(['Phase 1: Accounts']);
     });
   });
@@ -486,7 +570,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     const outcome = await h.run(command('job-s', text));
     expect(outcome.status).toBe('ingested');
 
-    const [ingested] = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    const [ingested] = await h.announced();
     // The blueprint itself keeps its text: it is the blueprint.
     expect(ingested?.text).toBe(text);
     const story1 = ingested?.sections.find((s) => s.title === 'Story 1: CI token');
@@ -514,7 +598,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
 
   it('announces no findings and no warnings for a blueprint without secrets', async () => {
     await h.run(command('job-clean', PLAN));
-    const [ingested] = await h.events<BlueprintIngestedV1>('blueprint.ingested.v1');
+    const [ingested] = await h.announced();
     expect(ingested?.secretFindings).toBeUndefined();
     const progress = await h.events<IngestionProgressV1>('ingestion.progress.v1');
     expect(progress.every((p) => p.warnings === undefined)).toBe(true);

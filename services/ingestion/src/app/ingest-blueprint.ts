@@ -1,9 +1,10 @@
 import {
   BlueprintIngestedV1,
+  BlueprintIngestedV2,
+  blueprintChange,
   type BlueprintSecretFinding,
   type IngestionSubmitBlueprintV1,
 } from '@autopilot/contracts';
-import { SECRET_RULES_VERSION } from '@autopilot/secret-scan';
 import { sha256Hex, type Clock } from '@autopilot/kernel';
 import type { OutboxEnvelopes } from '@autopilot/runtime';
 import { blueprintIdFor, versionDocId } from '../domain/blueprint/blueprint-identity';
@@ -24,9 +25,14 @@ import {
   type JobStep,
 } from '../domain/job/ingestion-job';
 import { changedSectionIds } from '../domain/sections/section-changes';
-import type { MemoSection } from '../domain/sections/section-tree';
 import { IngestionJobConflictError } from './errors';
-import { jobEvent, progressEvent, sectionForEvent, type JobEvents } from './ingestion-events';
+import {
+  jobEvent,
+  progressEvent,
+  sectionForEvent,
+  wholeVersionPayload,
+  type JobEvents,
+} from './ingestion-events';
 import { defaultIngestionOptions, type IngestionOptions } from './ingestion-options';
 import type {
   BlueprintChange,
@@ -59,10 +65,18 @@ export type IngestOutcome =
       status: 'ingested';
       jobId: string;
       changedSectionIds: string[];
-      /** The `blueprint.ingested` payload, when this call produced it (not for an already finished job). */
-      ingested?: BlueprintIngestedV1;
+      /**
+       * The `blueprint.ingested` payload, when this call produced it (not for an already finished
+       * job): v1, the version whole, or v2, the version as a change to its parent (see `announcement`).
+       */
+      ingested?: BlueprintAnnouncement;
     })
   | { status: 'rejected'; jobId: string; error: BlueprintRejectedError };
+
+/** What `blueprint.ingested` announced: the version whole (v1) or as a change to its parent (v2). */
+export type BlueprintAnnouncement =
+  | { readonly version: 1; readonly payload: BlueprintIngestedV1 }
+  | { readonly version: 2; readonly payload: BlueprintIngestedV2 };
 
 /** A parsed blueprint and the secret-shaped text in it (announced as findings, warned about). */
 type ScannedBlueprint = ParsedBlueprint & { readonly secrets: readonly BlueprintSecretFinding[] };
@@ -131,9 +145,10 @@ export async function ingestSubmittedBlueprint(
   }
   const version = await deps.blueprints.version(run.blueprintId, job.blueprintVersion as number);
   if (!version) throw new Error(`version ${job.blueprintVersion} of job ${job._id} is missing`);
-  const changed = await changedSince(run, version, parsed, previous);
+  const parent = await parentInMemory(run, version.parentVersion, previous);
+  const changed = await changedSince(run, version, parsed, parent);
   job = await storeSteps(run, job, parsed, new Set(changed), request.onStep);
-  return finishJob(run, job, version, parsed, changed);
+  return finishJob(run, job, version, parsed, changed, parent);
 }
 
 function parseSubmitted({ command, options, blueprintId }: JobRun, previous?: RecentParse): ScannedBlueprint {
@@ -168,28 +183,34 @@ async function changedSince(
   run: JobRun,
   version: BlueprintVersionRecord,
   parsed: ParsedBlueprint,
-  previous: RecentParse | undefined,
+  parent: ParentInMemory | undefined,
 ): Promise<string[]> {
   if (version.parentVersion === undefined) return changedSectionIds(undefined, parsed.sections);
   const sections =
-    (await parentSectionsInMemory(run, version.parentVersion, previous)) ??
+    parent?.parse.memo.sections ??
     (await run.deps.blueprints.sectionsOf(versionDocId(run.blueprintId, version.parentVersion)));
   return changedSectionIds(new Map(sections.map((s) => [s.id, s.hash])), parsed.sections);
 }
 
+/** The parent version, parsed by this process: its number and that parse. */
+interface ParentInMemory {
+  readonly version: number;
+  readonly parse: RecentParse;
+}
+
 /**
- * The parent's sections from the parse in memory, when that parse is of the parent's text as one
- * file (the same text split in files has other section ids, so it is told apart by `filesKey`).
+ * The parent version's parse in memory, when it is of the parent's text as one file (the same text
+ * split in files has other section ids, so it is told apart by `filesKey`).
  */
-async function parentSectionsInMemory(
+async function parentInMemory(
   run: JobRun,
-  parentVersion: number,
+  parentVersion: number | undefined,
   previous: RecentParse | undefined,
-): Promise<readonly MemoSection[] | undefined> {
-  if (!previous) return undefined;
+): Promise<ParentInMemory | undefined> {
+  if (!previous || parentVersion === undefined) return undefined;
   const parent = await run.deps.blueprints.version(run.blueprintId, parentVersion);
   const same = parent !== null && parent.digest === previous.digest && parent.filesKey === '';
-  return same ? previous.memo.sections : undefined;
+  return same ? { version: parentVersion, parse: previous } : undefined;
 }
 
 /** A step's writes while they are being gathered. */
@@ -290,7 +311,13 @@ async function reuseVersion(
   );
   return {
     kind: 'reused',
-    outcome: { status: 'ingested', jobId: job._id, ...outcome, changedSectionIds: changed, ingested },
+    outcome: {
+      status: 'ingested',
+      jobId: job._id,
+      ...outcome,
+      changedSectionIds: changed,
+      ingested: { version: 1, payload: ingested },
+    },
   };
 }
 
@@ -430,6 +457,7 @@ async function finishJob(
   started: BlueprintVersionRecord,
   parsed: ScannedBlueprint,
   changed: string[],
+  parent: ParentInMemory | undefined,
 ): Promise<IngestOutcome> {
   const { deps, blueprintId } = run;
   const now = deps.clock.isoNow();
@@ -478,7 +506,8 @@ async function finishJob(
     updatedAt: now,
     finishedAt: now,
   };
-  const ingested = ingestedPayload(run.command, finished, parsed, changed, finished.ingestedAt ?? now);
+  const whole = ingestedPayload(run.command, finished, parsed, changed, finished.ingestedAt ?? now);
+  const ingested = announcement(whole, parent);
   await deps.blueprints.commit(change, [
     progressEvent(run.events, {
       phase: 'done',
@@ -487,7 +516,9 @@ async function finishJob(
       blueprintId,
       ...warningsOf(parsed),
     }),
-    jobEvent(run.events, BlueprintIngestedV1, ingested),
+    ingested.version === 2
+      ? jobEvent(run.events, BlueprintIngestedV2, ingested.payload)
+      : jobEvent(run.events, BlueprintIngestedV1, ingested.payload),
   ]);
   return { status: 'ingested', jobId: job._id, ...outcome, changedSectionIds: changed, ingested };
 }
@@ -552,6 +583,30 @@ function outcomeOf(version: BlueprintVersionRecord, reused: boolean): JobOutcome
   return outcome;
 }
 
+/**
+ * How a finished version is announced. As a change to its parent (v2) when this process parsed the
+ * parent, so the consumers beside it (the planner, in the embedded topology) hold it too: a one-section
+ * edit of a 500k-word blueprint then travels as that section, not as 9 MB of text and 19.5k sections.
+ * Whole (v1) otherwise; a consumer handed a change to a version it lacks asks for the whole one
+ * (`cmd.ingestion.announce_blueprint`).
+ */
+function announcement(whole: BlueprintIngestedV1, parent: ParentInMemory | undefined): BlueprintAnnouncement {
+  if (!parent || whole.files) return { version: 1, payload: whole };
+  const base = {
+    text: parent.parse.memo.blocks.text,
+    sections: parent.parse.memo.sections.map(sectionForEvent),
+  };
+  const { text: _text, sections: _sections, ...rest } = whole;
+  return {
+    version: 2,
+    payload: {
+      ...rest,
+      base: { version: parent.version, digest: parent.parse.digest },
+      ...blueprintChange(base, whole),
+    },
+  };
+}
+
 function ingestedPayload(
   command: IngestionSubmitBlueprintV1,
   version: BlueprintVersionRecord,
@@ -559,25 +614,15 @@ function ingestedPayload(
   changed: string[],
   ingestedAt: string,
 ): BlueprintIngestedV1 {
-  const payload: BlueprintIngestedV1 = {
-    blueprintId: version.blueprintId,
-    projectId: version.projectId,
-    version: version.number,
+  return wholeVersionPayload(version, {
     jobId: command.jobId,
     title: command.title,
-    format: 'markdown',
-    digest: version.digest,
+    ...(command.files ? { files: command.files } : {}),
     text: parsed.text,
     wordCount: parsed.wordCount,
-    sections: parsed.sections.map(sectionForEvent),
-    changedSectionIds: changed,
+    sections: parsed.sections,
+    secrets: parsed.secrets,
+    changed,
     ingestedAt,
-  };
-  if (version.parentVersion !== undefined) payload.parentVersion = version.parentVersion;
-  if (command.files) payload.files = command.files;
-  if (parsed.secrets.length > 0) {
-    payload.secretFindings = [...parsed.secrets];
-    payload.secretRulesVersion = SECRET_RULES_VERSION;
-  }
-  return payload;
+  });
 }

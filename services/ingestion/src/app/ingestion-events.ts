@@ -1,5 +1,8 @@
 import {
   IngestionProgressV1,
+  type BlueprintFile,
+  type BlueprintIngestedV1,
+  type BlueprintSecretFinding,
   type BlueprintSection,
   type Envelope,
   type IngestionWarning,
@@ -8,7 +11,9 @@ import {
 } from '@autopilot/contracts';
 import type { Clock } from '@autopilot/kernel';
 import type { OutboxEnvelopes } from '@autopilot/runtime';
-import type { Section } from '../domain/sections/section-tree';
+import { SECRET_RULES_VERSION } from '@autopilot/secret-scan';
+import type { MemoSection } from '../domain/sections/section-tree';
+import type { BlueprintVersionRecord } from './ports';
 
 /** What the events of one job share: correlated with the job (causation: the command being handled). */
 export interface JobEvents {
@@ -49,7 +54,7 @@ export function progressEvent(
 }
 
 /** A section as the contract carries it: the heading path is left out (parent links rebuild it). */
-export function sectionForEvent(section: Section): BlueprintSection {
+export function sectionForEvent(section: MemoSection): BlueprintSection {
   const out: BlueprintSection = {
     id: section.id,
     level: section.level,
@@ -64,4 +69,46 @@ export function sectionForEvent(section: Section): BlueprintSection {
   if (section.parentId !== undefined) out.parentId = section.parentId;
   if (section.file !== undefined) out.file = section.file;
   return out;
+}
+
+/** What a version is announced with besides its record: its text, sections and what was found in it. */
+export interface VersionContent {
+  readonly jobId: string;
+  readonly title: string;
+  readonly files?: readonly BlueprintFile[];
+  readonly text: string;
+  readonly wordCount: number;
+  readonly sections: readonly MemoSection[];
+  readonly secrets: readonly BlueprintSecretFinding[];
+  /** Sections new or changed since the parent version. */
+  readonly changed: readonly string[];
+  readonly ingestedAt: string;
+}
+
+/** `blueprint.ingested` v1 of a version: the version whole. */
+export function wholeVersionPayload(
+  version: BlueprintVersionRecord,
+  content: VersionContent,
+): BlueprintIngestedV1 {
+  const payload: BlueprintIngestedV1 = {
+    blueprintId: version.blueprintId,
+    projectId: version.projectId,
+    version: version.number,
+    jobId: content.jobId,
+    title: content.title,
+    format: 'markdown',
+    digest: version.digest,
+    text: content.text,
+    wordCount: content.wordCount,
+    sections: content.sections.map(sectionForEvent),
+    changedSectionIds: [...content.changed],
+    ingestedAt: content.ingestedAt,
+  };
+  if (version.parentVersion !== undefined) payload.parentVersion = version.parentVersion;
+  if (content.files) payload.files = [...content.files];
+  if (content.secrets.length > 0) {
+    payload.secretFindings = [...content.secrets];
+    payload.secretRulesVersion = SECRET_RULES_VERSION;
+  }
+  return payload;
 }

@@ -136,6 +136,8 @@ export interface BlueprintRepository {
    * Rejects with StoreRevisionConflictError when any of them changed meanwhile: nothing written.
    */
   commit(change: BlueprintChange, events: readonly Envelope[]): Promise<IngestionJobRecord>;
+  /** Appends `events` alone, recording the message being handled: a version announced again. */
+  announce(events: readonly Envelope[]): Promise<void>;
 }
 export const BlueprintRepository = Symbol('BlueprintRepository');
 

@@ -1,4 +1,9 @@
-import { BlueprintIngestedV1, IngestionProgressV1, IngestionSubmitBlueprintV1 } from '@autopilot/contracts';
+import {
+  BlueprintIngestedV1,
+  BlueprintIngestedV2,
+  IngestionProgressV1,
+  IngestionSubmitBlueprintV1,
+} from '@autopilot/contracts';
 import { isHandled, outboxStates } from '@autopilot/store';
 import { eventually } from '@autopilot/testing';
 import { startIngestionHost, type IngestionHost } from '../testing/ingestion-host';
@@ -76,6 +81,10 @@ describe('cmd.ingestion.submit_blueprint delivered again after the duplicate win
     try {
       const events: { jobId: string; type: string; phase?: string }[] = [];
       await bus.subscribe(BlueprintIngestedV1, 'test-blueprint-ingested', async (d) => {
+        events.push({ jobId: d.payload.jobId, type: d.envelope.type });
+      });
+      // A second version after the first, parsed here: announced as a change to it.
+      await bus.subscribe(BlueprintIngestedV2, 'test-blueprint-changed', async (d) => {
         events.push({ jobId: d.payload.jobId, type: d.envelope.type });
       });
       await bus.subscribe(IngestionProgressV1, 'test-ingestion-progress', async (d) => {

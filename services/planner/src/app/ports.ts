@@ -225,3 +225,14 @@ export interface RepoViewRepository {
   current(projectId: string): Promise<RepoView | undefined>;
 }
 export const RepoViewRepository = Symbol('RepoViewRepository');
+
+/**
+ * The last whole version of each blueprint this process was handed, so that the next version can
+ * arrive as a change to it (`blueprint.ingested` v2). A cache: empty after a restart, when a change
+ * to a version not held makes the planner ask for the version whole.
+ */
+export interface RecentBlueprints {
+  get(blueprintId: string): BlueprintIngestedV1 | undefined;
+  remember(blueprint: BlueprintIngestedV1): void;
+}
+export const RecentBlueprints = Symbol('RecentBlueprints');

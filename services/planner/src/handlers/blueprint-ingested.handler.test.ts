@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BlueprintIngestedV1,
+  BlueprintIngestedV2,
   buildEnvelope,
+  IngestionAnnounceBlueprintV1,
   PlanGeneratedV1,
   PlanRejectedV1,
   TasksGeneratedV1,
@@ -11,8 +13,9 @@ import {
 import { isHandled, outboxStates, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually } from '@autopilot/testing';
-import { markdownBlueprint } from '../testing/markdown-blueprint';
+import { changedBlueprint, markdownBlueprint } from '../testing/markdown-blueprint';
 import { startPlannerHost } from '../testing/planner-host';
+import { wholeFromChange } from '../app/plan-changed-blueprint';
 import { SHOP_PLAN } from '../testing/sample-plans';
 
 describe('BlueprintIngestedHandler (the planner service over the in-process bus)', () => {
@@ -60,6 +63,70 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
     } finally {
       await planner.close();
     }
+  });
+
+  it('plans a version told as a change to the one it holds; asks for one it does not hold whole, and plans that', async () => {
+    const watch = [PlanGeneratedV1, IngestionAnnounceBlueprintV1];
+    const v1 = markdownBlueprint(SHOP_PLAN);
+    const v2 = markdownBlueprint(SHOP_PLAN.replace('Flip the feature flag.', 'Flip it.'), { previous: v1 });
+    const v3 = {
+      ...markdownBlueprint(SHOP_PLAN.replace('Flip the feature flag.', 'Flip it now.'), { previous: v2 }),
+      jobId: 'job-3',
+    };
+    const planner = await startPlannerHost(store, watch);
+    try {
+      await planner.bus.publish(BlueprintIngestedV1, v1, { projectId: 'project-1' });
+      // The two versions travel on two subjects: the change is sent once the base is planned, as
+      // ingestion sends a version only after the one before it.
+      await eventually(() => expect(planner.seen).toHaveLength(1));
+      await planner.bus.publish(BlueprintIngestedV2, changedBlueprint(v1, v2), { projectId: 'project-1' });
+      await eventually(() => expect(planner.seen).toHaveLength(2));
+      const plans = planner.seen.map((e) => e.data as PlanGeneratedV1);
+      expect(plans.map((p) => [p.revision, p.blueprintVersion])).toEqual([
+        [1, 1],
+        [2, 2],
+      ]);
+    } finally {
+      await planner.close();
+    }
+
+    // A new process holds no version: the change to v2 is answered with a request for v3 whole.
+    const restarted = await startPlannerHost(store, watch);
+    try {
+      await restarted.bus.publish(BlueprintIngestedV2, changedBlueprint(v2, v3), {
+        projectId: 'project-1',
+        correlationId: 'job-3',
+      });
+      await eventually(() => expect(restarted.seen).toHaveLength(1));
+      const [asked] = restarted.seen;
+      expect(asked?.type).toBe(IngestionAnnounceBlueprintV1.type);
+      expect(asked?.correlationId).toBe('job-3');
+      expect(asked?.data).toEqual({
+        projectId: 'project-1',
+        blueprintId: 'bp-1',
+        version: 3,
+        jobId: 'job-3',
+      });
+      // Ingestion's answer: v3 whole, planned as revision 3.
+      await restarted.bus.publish(BlueprintIngestedV1, v3, { projectId: 'project-1' });
+      await eventually(() => expect(restarted.seen).toHaveLength(2));
+      expect((restarted.seen[1]?.data as PlanGeneratedV1).revision).toBe(3);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('does not apply a change to another text than the one it names', async () => {
+    const v1 = markdownBlueprint(SHOP_PLAN);
+    const v2 = markdownBlueprint(`${SHOP_PLAN}\nMore.\n`, { previous: v1 });
+    const change = changedBlueprint(v1, v2);
+    expect(wholeFromChange(change, v1)).toEqual(v2);
+    expect(wholeFromChange(change, undefined)).toBeUndefined();
+    expect(
+      wholeFromChange({ ...change, base: { ...change.base, digest: 'f'.repeat(64) } }, v1),
+    ).toBeUndefined();
+    // Held under the same number and digest but announced with another result: not trusted.
+    expect(wholeFromChange({ ...change, digest: '0'.repeat(64) }, v1)).toBeUndefined();
   });
 
   it('refuses a forged blueprint.ingested (a raw client, another source) and plans the next genuine version', async () => {

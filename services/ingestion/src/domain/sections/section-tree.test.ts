@@ -188,17 +188,10 @@ describe('sectionsFromMarkdown', () => {
     }
   });
 
-  it('keeps for the next version only what its parse reuses: ids, spans, hashes and words', () => {
+  it('keeps for the next version what its parse and announcement reuse: every section but its heading path', () => {
     const { sections, memo } = tree(PLAN);
-    expect(memo?.sections).toEqual(
-      sections.map((s) => ({
-        id: s.id,
-        start: s.start,
-        bodyEnd: s.bodyEnd,
-        hash: s.hash,
-        wordCount: s.wordCount,
-      })),
-    );
+    expect(memo?.sections).toEqual(sections.map(({ headingPath: _path, ...kept }) => kept));
+    expect(memo?.sections.some((s) => 'headingPath' in s)).toBe(false);
     const story = sections.find((s) => s.title.startsWith('Story 1.1'))!;
     expect(memo?.ids.get(sectionIdKey(story.parentId ?? '', story.title, 0))).toBe(story.id);
     expect(memo?.ids.size).toBe(sections.length);

@@ -88,11 +88,16 @@ export const sectionIdKey = (parentId: string, title: string, ordinal: number): 
   [parentId, title, ordinal].join('\u0000');
 
 /**
- * What the next version's parse needs of a section: its id, and where its own text is with that
- * text's hash and words. Not the whole Section: the memo outlives the job (kept per blueprint, see
- * RecentBlueprintBlocks), and heading paths, titles and the rest were half its size.
+ * What the next version needs of a section: its parse reuses its id, and where its own text is with
+ * that text's hash and words; its announcement tells the sections it keeps as kept (a
+ * `blueprint.ingested` v2 change), which takes the rest of what a section is announced with. Not the
+ * whole Section: the memo outlives the job (kept per blueprint, see RecentBlueprintBlocks), and the
+ * heading paths were a third of its size.
  */
-export type MemoSection = Pick<Section, 'id' | 'start' | 'bodyEnd' | 'hash' | 'wordCount'>;
+export type MemoSection = Pick<
+  Section,
+  'id' | 'parentId' | 'level' | 'title' | 'start' | 'end' | 'bodyEnd' | 'hash' | 'wordCount' | 'kind' | 'file'
+>;
 
 /** A one-file parse as the next version's parse reuses it. */
 export interface TreeMemo {
@@ -153,13 +158,7 @@ export function sectionsFromMarkdown(text: string, opts: SectionTreeOptions): Se
   };
 }
 
-const memoSection = ({ id, start, bodyEnd, hash, wordCount }: Section): MemoSection => ({
-  id,
-  start,
-  bodyEnd,
-  hash,
-  wordCount,
-});
+const memoSection = ({ headingPath: _path, ...kept }: Section): MemoSection => kept;
 
 /**
  * Words in the whole text. A one-file text's sections are contiguous from the first to the text's
