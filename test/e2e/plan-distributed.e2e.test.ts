@@ -6,6 +6,7 @@ import { type DeadLetter, type Delivery } from '@autopilot/bus';
 import { connectJetStreamBus, type JetStreamMessageBus } from '@autopilot/bus/jetstream';
 import {
   BlueprintIngestedV1,
+  BlueprintIngestedV2,
   IngestionProgressV1,
   IngestionSubmitBlueprintV1,
   PlanGeneratedV1,
@@ -233,6 +234,68 @@ describe('local cluster topology: a blueprint larger than max_payload through re
       expect({ what, stored: object !== undefined && object.size > MIB }).toEqual({ what, stored: true });
     }
   }, 180_000);
+  it('re-plans an edit after the planner restarted: the change it cannot apply is answered with the version whole', async () => {
+    // Ingestion announced version 1 above and holds its parse: version 2 travels as a change to it.
+    // The planner restarts first, so it holds no version and must ask for version 2 whole.
+    const planner = services.get('planner')!;
+    const stopped = await stopProcess(planner);
+    expect(stopped.code).toBe(0);
+    const restarted = new CliProcess(['service', 'planner', '--port', '0'], {
+      NATS_URL: nats!.url,
+      AUTOPILOT_DIR: join(dir!, 'state'),
+    });
+    services.set('planner', restarted);
+    await waitUntilReady(restarted, 'planner');
+
+    const text = largeBlueprint().replace('Work item 14.75', 'Work item 14.75, reworded');
+    const file = join(dir!, 'large-plan.md');
+    writeFileSync(file, text);
+    const jobId = `e2e-distributed-edit-${process.pid}`;
+    const command = submitBlueprintCommand(await readBlueprintSource(file), {
+      jobId,
+      projectId: 'e2e-distributed',
+      requestedBy: { kind: 'system', id: 'e2e-test' },
+    });
+    const changes: number[] = [];
+    const wholes: number[] = [];
+    const plans: PlanGeneratedV1[] = [];
+    const ofJob =
+      <P>(record: (d: Delivery<P>) => void) =>
+      async (d: Delivery<P>): Promise<void> => {
+        if (d.envelope.correlationId === jobId) record(d);
+      };
+    await bus!.subscribe(
+      BlueprintIngestedV2,
+      'e2e-distributed-edit-changed',
+      ofJob((d) => changes.push(jsonBytes(d.payload))),
+    );
+    await bus!.subscribe(
+      BlueprintIngestedV1,
+      'e2e-distributed-edit-whole',
+      ofJob((d) => wholes.push(d.payload.version)),
+    );
+    await bus!.subscribe(
+      PlanGeneratedV1,
+      'e2e-distributed-edit-plan',
+      ofJob((d) => plans.push(d.payload)),
+    );
+    await bus!.publish(IngestionSubmitBlueprintV1, command, { correlationId: jobId });
+
+    await eventually(() => expect(plans).toHaveLength(1), { timeoutMs: PLANNED_WITHIN_MS }).catch(
+      (err: unknown) => {
+        throw new Error(`${(err as Error).message}\n${explain()}`, { cause: err });
+      },
+    );
+    expect(plans[0]).toMatchObject({ revision: 2, blueprintVersion: 2 });
+    // Version 2 went out as a change of a few kilobytes (the whole version is ~2.4 MB of text)...
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toBeLessThan(64 * 1024);
+    // ...which the restarted planner could not apply: it asked (ingestion announces a version it told
+    // as a change whole only when asked), and planned the version announced whole.
+    expect(wholes).toEqual([2]);
+    expect(await bus!.listDeadLetters()).toEqual([]);
+  }, 240_000);
+
   it('ends a blueprint that cannot be planned in plan.rejected, an acked event: nothing is dead-lettered', async () => {
     const jobId = `e2e-distributed-rejected-${process.pid}`;
     const rejected: PlanRejectedV1[] = [];
