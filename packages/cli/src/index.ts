@@ -7,7 +7,6 @@
 export * from './run-cli';
 export * from './program';
 export * from './exit-codes';
-export * from './service-catalog';
 // `autopilot plan`'s pipeline, for the ingest benchmark: the same functions the command runs.
 export { PlanTopology, type PlanReport } from './plan/plan-pipeline';
 export { planOutput, type PlanOutput } from './plan/plan-output';

@@ -1,6 +1,7 @@
 import { SERVICES } from '@autopilot/contracts';
 import { INBOX_COLLECTION, OUTBOX_COLLECTION } from '@autopilot/store';
-import { allServices, defaultServicePorts, serviceCatalog } from './service-catalog';
+import { allServices, serviceCatalog } from './service-catalog';
+import { defaultServicePorts } from './service-ports';
 
 describe('service catalog', () => {
   it('has one definition per service, under its own name, in start order', () => {

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { providerMessageOf, withoutKey } from './provider-text';
 import type {
   ChatCompletion,
@@ -146,7 +146,10 @@ type AttemptFailure =
  * The API key stays inside: errors carry the provider's message with the key cut out and no cause.
  */
 export class ModelClient {
-  readonly #client: OpenAI;
+  /** Made on the first call (see client()); until then the `openai` package is not loaded. */
+  #client: OpenAI | undefined;
+  /** The `openai` module's client class, once loaded: its error classes classify failed attempts. */
+  #openai: typeof OpenAI | undefined;
   readonly #apiKey: string;
   readonly #providerName: string;
   readonly #timeoutMs: number;
@@ -163,18 +166,39 @@ export class ModelClient {
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#counter = options.counter ?? tiktokenCounter;
     this.#random = options.random ?? Math.random;
-    this.#client = new OpenAI({
+  }
+
+  /** Keeps the key out of anything printed: the openai client object would show it in a log. */
+  toJSON(): { provider: string; baseURL: string } {
+    // Before the first call, where the openai client will send it: the configured URL, else its
+    // own default (OPENAI_BASE_URL, else OpenAI's).
+    const baseURL =
+      this.#client?.baseURL ??
+      this.options.provider.baseURL ??
+      process.env['OPENAI_BASE_URL'] ??
+      'https://api.openai.com/v1';
+    return { provider: this.#providerName, baseURL };
+  }
+
+  /**
+   * The openai client, made on the first call: the package (~11 MB of modules) loads only in a
+   * process that calls a model, not in every process that imports this one (`autopilot plan`
+   * without a model imports the planner, which imports this).
+   */
+  private client(): OpenAI {
+    if (this.#client) return this.#client;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
+    const { default: OpenAIClient } = require('openai') as typeof import('openai');
+    this.#openai = OpenAIClient;
+    const { provider } = this.options;
+    this.#client = new OpenAIClient({
       apiKey: this.#apiKey,
       ...(provider.baseURL !== undefined ? { baseURL: provider.baseURL } : {}),
       // A backstop only: each attempt's own limit is scheduled on `timers` (see attempt()).
       timeout: provider.timeoutMs * 2 + 1000,
       maxRetries: 0,
     });
-  }
-
-  /** Keeps the key out of anything printed: the openai client object would show it in a log. */
-  toJSON(): { provider: string; baseURL: string } {
-    return { provider: this.#providerName, baseURL: this.#client.baseURL };
+    return this.#client;
   }
 
   /** Prompt tokens of a conversation as this client counts them (the reservation's input estimate). */
@@ -329,12 +353,13 @@ export class ModelClient {
     body: ChatCompletionCreateParamsNonStreaming,
     signal?: AbortSignal,
   ): Promise<ChatCompletion> {
+    const client = this.client();
     const abort = new AbortController();
     const onCallerAbort = (): void => abort.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     const timer = this.options.timers.after(this.#timeoutMs, () => abort.abort(new AttemptTimeout()));
     try {
-      return await this.#client.chat.completions.create(body, { signal: abort.signal, maxRetries: 0 });
+      return await client.chat.completions.create(body, { signal: abort.signal, maxRetries: 0 });
     } catch (err) {
       if (abort.signal.reason instanceof AttemptTimeout) throw abort.signal.reason;
       throw err;
@@ -361,10 +386,12 @@ export class ModelClient {
       return { kind: 'retry', status: undefined, message: `no answer within ${this.#timeoutMs} ms` };
     }
     if (signal?.aborted) return { kind: 'final', error: new ModelCallCancelledError(model) };
-    if (err instanceof OpenAI.APIConnectionError) {
+    // Unset only when loading the openai package failed: that error is final, like any non-API one.
+    const api = this.#openai;
+    if (api && err instanceof api.APIConnectionError) {
       return { kind: 'retry', status: undefined, message: this.redact(`connection failed: ${err.message}`) };
     }
-    if (!(err instanceof OpenAI.APIError) || err.status === undefined) {
+    if (!api || !(err instanceof api.APIError) || err.status === undefined) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : 'unknown failure';
       return {
         kind: 'final',

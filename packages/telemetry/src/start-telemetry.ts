@@ -1,13 +1,6 @@
 import { diag } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  BatchSpanProcessor,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { startSdk, type RunningSdk } from './sdk';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type * as SdkExporters from './sdk-exporters';
 
 /** Where finished spans go: OTLP over HTTP (Jaeger), process memory (tests, demos), or nowhere. */
 export type TelemetryExporter = 'otlp' | 'memory' | 'none';
@@ -32,8 +25,7 @@ export interface Telemetry {
 
 interface Active {
   exporter: TelemetryExporter;
-  sdk: RunningSdk;
-  memory?: InMemorySpanExporter;
+  sdk: SdkExporters.ExportingSdk;
   users: number;
 }
 let active: Active | undefined;
@@ -51,14 +43,8 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
       diag.warn(`telemetry already started with exporter ${active.exporter}; ignoring ${exporter}`);
     }
   } else {
-    const memory = exporter === 'memory' ? new InMemorySpanExporter() : undefined;
-    const sdk = startSdk({
-      serviceName: opts.serviceName,
-      spanProcessors: processorsFor(exporter, memory),
-      // Host and process detectors are worth their cost only when spans leave the process.
-      detectResources: exporter === 'otlp',
-    });
-    active = { exporter, sdk, users: 0, ...(memory ? { memory } : {}) };
+    const sdk = loadSdkExporters().startExportingSdk(opts.serviceName, exporter);
+    active = { exporter, sdk, users: 0 };
   }
   return holdActive(active);
 }
@@ -68,7 +54,7 @@ function holdActive(held: Active): Telemetry {
   let released = false;
   return {
     exporter: held.exporter,
-    spans: () => held.memory?.getFinishedSpans() ?? [],
+    spans: () => held.sdk.spans(),
     async shutdown() {
       if (released) return;
       released = true;
@@ -80,20 +66,15 @@ function holdActive(held: Active): Telemetry {
   };
 }
 
-function processorsFor(exporter: TelemetryExporter, memory?: InMemorySpanExporter): SpanProcessor[] {
-  switch (exporter) {
-    case 'otlp':
-      // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and headers from the environment.
-      return [new BatchSpanProcessor(new OTLPTraceExporter())];
-    case 'memory':
-      return memory ? [new SimpleSpanProcessor(memory)] : [];
-    case 'none':
-      return [];
-    default: {
-      const unknown: never = exporter;
-      throw new TypeError(`unknown telemetry exporter ${String(unknown)}`);
-    }
-  }
+/**
+ * The OTel SDK and its exporters (~26 MB of modules) load on the first start, not when this package
+ * is imported: every bus and logger imports it for trace context, and most processes (`autopilot
+ * plan`, tests) never start tracing. A plain `require` because the start is synchronous: spans begun
+ * right after `startTelemetry` returns must be recorded.
+ */
+function loadSdkExporters(): typeof SdkExporters {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
+  return require('./sdk-exporters') as typeof SdkExporters;
 }
 
 function defaultExporter(): TelemetryExporter {

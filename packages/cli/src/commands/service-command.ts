@@ -1,10 +1,7 @@
 import { Argument, type Command } from 'commander';
 import { SERVICES, type ServiceName } from '@autopilot/contracts';
-import { loadConfig, readServiceSettings } from '@autopilot/runtime';
-import { startSingleService } from '@autopilot/runtime/topology';
-import { launch } from '../launch';
 import { parsePortOption } from '../port-option';
-import { defaultServicePorts, serviceCatalog } from '../service-catalog';
+import { defaultServicePorts } from '../service-ports';
 
 interface ServiceFlags {
   port?: number;
@@ -25,6 +22,15 @@ export function addServiceCommand(program: Command): void {
     )
     .option('--host <address>', 'interface to bind (env AUTOPILOT_HOST, default 127.0.0.1)')
     .action(async (name: ServiceName, flags: ServiceFlags) => {
+      // The services and the single-service topology load only when `service` runs.
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy, see above */
+      const { loadConfig, readServiceSettings } =
+        require('@autopilot/runtime') as typeof import('@autopilot/runtime');
+      const { startSingleService } =
+        require('@autopilot/runtime/topology') as typeof import('@autopilot/runtime/topology');
+      const { launch } = require('../launch') as typeof import('../launch');
+      const { serviceCatalog } = require('../service-catalog') as typeof import('../service-catalog');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const env = loadConfig();
       const definition = serviceCatalog[name];
       // Before anything binds: a bad setting exits 2 naming its variable.

@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, readServiceSettings } from '@autopilot/runtime';
-import { startEmbedded } from '@autopilot/runtime/topology';
-import { launch } from '../launch';
 import { parsePortOption } from '../port-option';
-import { allServices } from '../service-catalog';
 
 /** The `up` port unless `--port` or `PORT` says otherwise. */
 export const DEFAULT_UP_PORT = 4000;
@@ -30,6 +26,15 @@ export function addUpCommand(program: Command): void {
     )
     .option('--host <address>', 'interface to bind (env AUTOPILOT_HOST, default 127.0.0.1)')
     .action(async (flags: UpFlags) => {
+      // Every service and the embedded topology load only when `up` runs.
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy, see above */
+      const { loadConfig, readServiceSettings } =
+        require('@autopilot/runtime') as typeof import('@autopilot/runtime');
+      const { startEmbedded } =
+        require('@autopilot/runtime/topology') as typeof import('@autopilot/runtime/topology');
+      const { launch } = require('../launch') as typeof import('../launch');
+      const { allServices } = require('../service-catalog') as typeof import('../service-catalog');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const env = loadConfig();
       // Before anything binds: a bad setting exits 2 naming its variable.
       const settings = readServiceSettings(allServices, process.env);

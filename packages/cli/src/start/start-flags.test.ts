@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { parseAutonomy, parseBudgetUsd, parseMaxParallel, scheduleOf } from './start-flags';
+import { parseAutonomy, parseBudgetUsd, parseMaxParallel } from './start-flags';
+import { scheduleOf } from './start-schedule';
 
 describe('autopilot start flags', () => {
   it('takes budgets in USD above 0, with or without a dollar sign', () => {

@@ -1,8 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { AUTONOMY_MODES, type AutonomyMode, type Schedule } from '@autopilot/contracts';
-import { describeError } from '@autopilot/kernel';
-import { parseSchedule } from '@autopilot/manager';
-import { StartInputError } from './start-input';
+import { AUTONOMY_MODES, type AutonomyMode } from '@autopilot/contracts';
 
 /**
  * The flags of `autopilot start`, each parsed where commander reads it so that a bad value stops
@@ -32,21 +29,4 @@ export function parseAutonomy(value: string): AutonomyMode {
     throw new InvalidArgumentError(`choose one of ${AUTONOMY_MODES.join(', ')}.`);
   }
   return value as AutonomyMode;
-}
-
-/**
- * `--schedule HH:MM-HH:MM` in `--tz` (default UTC), every day.
- * @throws StartInputError naming the flags and what does not parse.
- */
-export function scheduleOf(window: string | undefined, timezone: string | undefined): Schedule | undefined {
-  if (window === undefined && timezone === undefined) return undefined;
-  try {
-    return parseSchedule(timezone ?? 'UTC', [window ?? '00:00-24:00']);
-  } catch (e) {
-    const flags = [
-      ...(window !== undefined ? [`--schedule ${window}`] : []),
-      ...(timezone !== undefined ? [`--tz ${timezone}`] : []),
-    ].join(' ');
-    throw new StartInputError(`${flags}: ${describeError(e)}`);
-  }
 }

@@ -1,13 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BusPermissionDeniedError } from '@autopilot/bus';
-import {
-  connectJetStreamBus,
-  NatsCredentialsError,
-  type JetStreamMessageBus,
-} from '@autopilot/bus/jetstream';
+import type { JetStreamMessageBus } from '@autopilot/bus/jetstream';
 import { type DocumentStore } from '@autopilot/store';
-import { connectMongoStore } from '@autopilot/store/mongodb';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { maskUrl, type NatsAuthConfig, type NatsTlsConfig } from '../config';
 import { busLogFor, type Logger } from '../logging';
@@ -19,6 +14,17 @@ import { connectLogged } from './connect-logged';
 import type { RunningTopology } from './running-topology';
 import { runStopSequence, type StopStep } from './stop-sequence';
 import { watchBusConnection } from './watch-bus-connection';
+
+/*
+ * The JetStream bus and the MongoDB store load when a single service first connects to them, not
+ * when this entry point is imported: the embedded topology (`up`, `plan`) shares it and needs
+ * neither driver (NATS ~11 MB of RSS, MongoDB ~23 MB), and without MONGO_URL the store is SQLite.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
+const jetStreamAdapter = (): typeof import('@autopilot/bus/jetstream') => require('@autopilot/bus/jetstream');
+const mongoStoreAdapter = (): typeof import('@autopilot/store/mongodb') =>
+  require('@autopilot/store/mongodb');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface SingleServiceOptions {
   definition: ServiceDefinition;
@@ -73,6 +79,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
   const natsTarget = opts.natsUrls.map(maskUrl).join(',');
 
   const connectBus = async (): Promise<void> => {
+    const { connectJetStreamBus, NatsCredentialsError } = jetStreamAdapter();
     bus = await connectLogged({
       ...retry,
       what: 'bus',
@@ -106,6 +113,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
 
   const openStore = async (): Promise<void> => {
     if (opts.mongoUrl) {
+      const { connectMongoStore } = mongoStoreAdapter();
       const database = `autopilot_${definition.name}`;
       const target = `${maskUrl(opts.mongoUrl)} (database ${database})`;
       store = await connectLogged({
