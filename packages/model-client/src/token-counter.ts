@@ -1,5 +1,4 @@
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import type { ModelMessage, ModelToolDefinition } from './model-messages';
 
 /** Counts tokens the way the provider bills them, closely enough to reserve budget and bound prompts. */
@@ -18,9 +17,18 @@ const PER_MESSAGE = 3;
 const REPLY_PRIMING = 3;
 
 let encoder: Tiktoken | undefined;
-/** The o200k_base encoding (GPT-4o, GPT-4.1, o-series), from ranks bundled in the package: no download. */
+/**
+ * The o200k_base encoding (GPT-4o, GPT-4.1, o-series), from ranks bundled in the package: no
+ * download. The ranks (~8 MB in memory) load on the first count, not in every process that
+ * imports this package (`autopilot plan` without a model does).
+ */
 function o200k(): Tiktoken {
-  encoder ??= new Tiktoken(o200kBase);
+  if (!encoder) {
+    // Lazy (see above); the CommonJS build exports the ranks object itself.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ranks = require('js-tiktoken/ranks/o200k_base') as TiktokenBPE;
+    encoder = new Tiktoken(ranks);
+  }
   return encoder;
 }
 

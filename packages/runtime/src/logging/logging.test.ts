@@ -87,6 +87,20 @@ describe('PinoNestLogger', () => {
   });
 });
 
+describe("PinoNestLogger and a service's own lines", () => {
+  it('writes a service line (an object with msg) at its level, log as info, its fields at the top', () => {
+    const out = sink();
+    const nest = new PinoNestLogger(createLogger({ service: 'x', level: 'info', destination: out.stream }));
+    nest.log({ msg: 'plan generated', planId: 'plan-1', tasks: 3 }, 'planner');
+    nest.warn({ msg: 'blueprint version superseded', plannedVersion: 2 }, 'planner');
+    expect(out.lines()).toEqual([
+      expect.objectContaining({ level: 'info', msg: 'plan generated', planId: 'plan-1', tasks: 3 }),
+      expect.objectContaining({ level: 'warn', msg: 'blueprint version superseded', plannedVersion: 2 }),
+    ]);
+    expect(out.lines()[0]).toMatchObject({ nest_context: 'planner' });
+  });
+});
+
 describe('createLogger error serializer', () => {
   it('masks URL passwords in logged errors', () => {
     const out = sink();
