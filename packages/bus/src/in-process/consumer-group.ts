@@ -8,7 +8,7 @@ export interface PendingMessage {
   readonly rec: StoredMessage;
   /** Deliveries so far. */
   count: number;
-  /** Acked or dead-lettered: queued redeliveries of it are dropped. */
+  /** Acked or dead-lettered (`ConsumerGroup.finish`): queued redeliveries of it are dropped. */
   done: boolean;
 }
 
@@ -29,6 +29,11 @@ export interface GroupMember {
 export class ConsumerGroup {
   private cursor: number;
   private readonly due: PendingMessage[] = [];
+  /**
+   * Events taken and not finished (in flight, or waiting to be redelivered), by sequence number.
+   * Taken in sequence order, so the first key is the oldest: what `needsFrom` reads.
+   */
+  private readonly unfinished = new Map<number, PendingMessage>();
   private readonly members: GroupMember[] = [];
   private nextMember = 0;
 
@@ -50,6 +55,22 @@ export class ConsumerGroup {
   /** Whether the group has taken `seq` from its log already (it is in flight or finished). */
   hasTaken(seq: number): boolean {
     return seq < this.cursor;
+  }
+
+  /**
+   * The oldest sequence number of its log this group still needs: its oldest event taken and not
+   * finished (a redelivery needs the body), else the next one it takes. The group has acked or
+   * dead-lettered every retained event before it.
+   */
+  get needsFrom(): number {
+    for (const seq of this.unfinished.keys()) return seq;
+    return this.cursor;
+  }
+
+  /** The group is done with `p` (acked or dead-lettered): it is not redelivered, nor needed. */
+  finish(p: PendingMessage): void {
+    p.done = true;
+    this.unfinished.delete(p.rec.seq);
   }
 
   add(member: GroupMember): void {
@@ -105,7 +126,9 @@ export class ConsumerGroup {
     if (!rec) return undefined;
     this.cursor++;
     // A work queue has one group: what it has taken lives on in PendingMessage until acked.
+    const p: PendingMessage = { rec, count: 0, done: false };
     if (this.isWorkQueue) this.log.trimBefore(this.cursor);
-    return { rec, count: 0, done: false };
+    else this.unfinished.set(rec.seq, p);
+    return p;
   }
 }

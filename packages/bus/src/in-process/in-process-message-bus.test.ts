@@ -34,6 +34,31 @@ const Work = defineMessage({
   data: Type.Object({ n: Type.Integer() }),
 });
 
+const Doc = defineMessage({
+  kind: 'event',
+  aggregate: 'inprocess',
+  name: 'documented',
+  version: 1,
+  producer: 'external',
+  consumers: ['external'],
+  summary: 'In-process extras: events of any size.',
+  data: Type.Object({ label: Type.String(), text: Type.String() }),
+});
+
+/** Budget for the retention tests: a few small Doc envelopes fit, one large one does not. */
+const BUDGET = 5000;
+const large = (label: string): { label: string; text: string } => ({ label, text: 'x'.repeat(4 * BUDGET) });
+const small = (label: string): { label: string; text: string } => ({ label, text: '' });
+
+/** Subscribes a group that records the labels it is handed, and returns them. */
+async function replay(bus: InProcessMessageBus, consumer: string): Promise<string[]> {
+  const labels: string[] = [];
+  await bus.subscribe(Doc, consumer, async (d) => {
+    labels.push(d.payload.label);
+  });
+  return labels;
+}
+
 /** A promise's state right now, without waiting for it. */
 async function stateOf(p: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> {
   const probe = Symbol('pending');
@@ -256,6 +281,106 @@ describe("InProcessMessageBus settle: 'on-consume'", () => {
     await bus.subscribe(Ping, 'append-default', () => g.wait());
     await expect(bus.publish(Ping, { n: 1 })).resolves.toBeDefined();
     g.open();
+    await bus.close();
+  });
+});
+
+describe('InProcessMessageBus eventLogBytes', () => {
+  it('drops a large event every group has finished, and keeps the small ones after it within budget', async () => {
+    const bus = new InProcessMessageBus({ settle: 'on-consume', eventLogBytes: BUDGET });
+    const a = await replay(bus, 'bytes-a');
+    const b = await replay(bus, 'bytes-b');
+    // 'on-consume': each publish resolves once both groups acked it.
+    await bus.publish(Doc, large('big'), { id: 'big' });
+    for (const label of ['s1', 's2', 's3']) await bus.publish(Doc, small(label));
+    expect([a, b]).toEqual([
+      ['big', 's1', 's2', 's3'],
+      ['big', 's1', 's2', 's3'],
+    ]);
+    const late = await replay(bus, 'bytes-late');
+    await eventually(() => expect(late).toEqual(['s1', 's2', 's3']));
+    // Dropping the body forgets nothing of its id: a re-publish is still a duplicate.
+    await bus.publish(Doc, large('big again'), { id: 'big' });
+    await bus.publish(Doc, small('s4'));
+    await eventually(() => expect(late).toEqual(['s1', 's2', 's3', 's4']));
+    expect(a).toEqual(['big', 's1', 's2', 's3', 's4']);
+    await bus.close();
+  });
+
+  it('keeps an event past the budget while a group still runs it, and everything after it', async () => {
+    const bus = new InProcessMessageBus({ settle: 'on-consume', eventLogBytes: BUDGET });
+    const g = gate();
+    const slow: string[] = [];
+    await bus.subscribe(Doc, 'bytes-slow', async (d) => {
+      if (d.payload.label === 'big') await g.wait();
+      slow.push(d.payload.label);
+    });
+    const fast = await replay(bus, 'bytes-fast');
+    const published = [bus.publish(Doc, large('big')), bus.publish(Doc, small('s1'))];
+    await eventually(() => expect(fast).toEqual(['big', 's1']));
+    const meanwhile = await replay(bus, 'bytes-meanwhile');
+    await eventually(() => expect(meanwhile).toEqual(['big', 's1']));
+    g.open();
+    await Promise.all(published);
+    expect(slow).toEqual(['big', 's1']);
+    const after = await replay(bus, 'bytes-after');
+    await eventually(() => expect(after).toEqual(['s1']));
+    await bus.close();
+  });
+
+  it('keeps an event a group nacked, and redelivers it with its body once others finished it', async () => {
+    const clock = new FakeClock();
+    const bus = new InProcessMessageBus({ clock, timers: clock, eventLogBytes: BUDGET });
+    const retried: { label: string; chars: number; count: number }[] = [];
+    await bus.subscribe(
+      Doc,
+      'bytes-retry',
+      async (d) => {
+        retried.push({ label: d.payload.label, chars: d.payload.text.length, count: d.deliveryCount });
+        if (d.payload.label === 'big' && d.deliveryCount === 1) throw new Error('not yet');
+      },
+      { backoffMs: [1000] },
+    );
+    const fast = await replay(bus, 'bytes-fast');
+    await bus.publish(Doc, large('big'));
+    for (const label of ['s1', 's2']) await bus.publish(Doc, small(label));
+    // The retry group has moved on to s1 and s2: only its nacked 'big' is left, waiting for its backoff.
+    await eventually(() => expect(retried.map((r) => r.label)).toEqual(['big', 's1', 's2']));
+    await eventually(() => expect(fast).toEqual(['big', 's1', 's2']));
+    await eventually(() => expect(clock.pendingTimers).toBe(1));
+    const meanwhile = await replay(bus, 'bytes-meanwhile');
+    await eventually(() => expect(meanwhile).toEqual(['big', 's1', 's2']));
+    await clock.advanceAsync(1000);
+    await eventually(() => expect(retried).toHaveLength(4));
+    expect(retried[3]).toEqual({ label: 'big', chars: 4 * BUDGET, count: 2 });
+    // The redelivery was acked: every group has finished 'big' now.
+    await bus.publish(Doc, small('s3'));
+    const after = await replay(bus, 'bytes-after');
+    await eventually(() => expect(after).toEqual(['s1', 's2', 's3']));
+    await bus.close();
+  });
+
+  it('keeps what a group with no subscriber has not read, for when it subscribes again', async () => {
+    const bus = new InProcessMessageBus({ settle: 'on-consume', eventLogBytes: BUDGET });
+    const first = await bus.subscribe(Doc, 'bytes-durable', async () => undefined);
+    await first.drain();
+    const other = await replay(bus, 'bytes-other');
+    await bus.publish(Doc, large('big'));
+    await bus.publish(Doc, small('s1'));
+    expect(other).toEqual(['big', 's1']);
+    const resumed = await replay(bus, 'bytes-durable');
+    await eventually(() => expect(resumed).toEqual(['big', 's1']));
+    await bus.close();
+  });
+
+  it('with no group on the subject, keeps the newest events within budget for a later one', async () => {
+    const bus = new InProcessMessageBus({ eventLogBytes: BUDGET });
+    await bus.publish(Doc, small('s1'));
+    await bus.publish(Doc, large('big'));
+    await bus.publish(Doc, small('s2'));
+    await bus.publish(Doc, small('s3'));
+    const late = await replay(bus, 'bytes-nobody');
+    await eventually(() => expect(late).toEqual(['s2', 's3']));
     await bus.close();
   });
 });

@@ -53,6 +53,14 @@ import { SubjectLog, type StoredMessage } from './subject-log';
  */
 export type InProcessSettle = 'on-append' | 'on-consume';
 
+/**
+ * `eventLogBytes` by default: 8 MiB. Envelopes of ordinary events are mostly under 800 characters
+ * (`ingestion.progress`: ~470), so 10,000 of them (`eventLogLimit`) stay within it and small-event
+ * history is kept as before; it binds where events are large (a 500k-word plan announces ~35 MB in
+ * three events), which the log then lets go of once consumed instead of for the life of the process.
+ */
+export const DEFAULT_EVENT_LOG_BYTES = 8 * 1024 * 1024;
+
 export interface InProcessMessageBusOptions {
   /** The envelope `source` of what this bus publishes. Default `in-process`. */
   source?: string;
@@ -69,6 +77,17 @@ export interface InProcessMessageBusOptions {
    * Commands are kept until a consumer acks them, without limit, as in a work-queue stream.
    */
   eventLogLimit?: number;
+  /**
+   * Event bodies kept per subject for consumers that subscribe later, counted in UTF-16 code units
+   * (the JSON text's `length`: its bytes when it is ASCII). Past it, the oldest events that every
+   * consumer group of the subject has acked or dead-lettered are dropped until the log is within it
+   * again; an event some group has not taken yet, or has taken and not finished (it may be
+   * redelivered), is kept whatever its size, and so is everything after it. A group with no
+   * subscriber still counts: a durable group resuming later gets what it had not read. With no group
+   * on the subject, the oldest events go, the newest too when it alone is past the budget. Default
+   * DEFAULT_EVENT_LOG_BYTES (8 MiB). Commands are unaffected.
+   */
+  eventLogBytes?: number;
   /** Dead letters kept for `listDeadLetters`; past it the oldest are forgotten. Default 10000. */
   deadLetterLimit?: number;
   /** Default 5000: `request()` without `timeoutMs`. */
@@ -143,6 +162,7 @@ export class InProcessMessageBus implements MessageBus {
   private readonly timers: Timers;
   private readonly duplicateWindowMs: number;
   private readonly eventLogLimit: number;
+  private readonly eventLogBytes: number;
   private readonly deadLetterLimit: number;
   private readonly requestTimeoutMs: number;
   private readonly maxMessageBytes: number;
@@ -150,6 +170,8 @@ export class InProcessMessageBus implements MessageBus {
   private readonly busLog: BusLog;
   private readonly logs = new Map<string, SubjectLog>();
   private readonly groups = new Map<string, ConsumerGroup>();
+  /** The event groups of each subject: what `release` asks what they still need. */
+  private readonly eventGroups = new Map<string, ConsumerGroup[]>();
   private readonly workQueueOwners = new Map<string, string>();
   /** `<family>:<id>` → first publish time; insertion order is time order, so pruning reads the front. */
   private readonly seenIds = new Map<string, number>();
@@ -182,6 +204,7 @@ export class InProcessMessageBus implements MessageBus {
     };
     this.duplicateWindowMs = options.duplicateWindowMs ?? 120_000;
     this.eventLogLimit = options.eventLogLimit ?? 10_000;
+    this.eventLogBytes = options.eventLogBytes ?? DEFAULT_EVENT_LOG_BYTES;
     this.deadLetterLimit = Math.max(1, options.deadLetterLimit ?? 10_000);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
@@ -237,8 +260,10 @@ export class InProcessMessageBus implements MessageBus {
     if (key !== undefined && this.isDuplicate(key)) {
       return this.settlesByKey.get(key)?.promise ?? Promise.resolve();
     }
-    const rec = this.log(subject, family === 'work').append(body, headers);
+    const log = this.log(subject, family === 'work');
+    const rec = log.append(body, headers);
     if (envelope) this.heads.set(rec, envelopeHead(envelope));
+    this.release(log);
     const waitFor = new Set<ConsumerGroup>();
     for (const group of this.groups.values()) {
       if (group.subject !== subject) continue;
@@ -253,12 +278,30 @@ export class InProcessMessageBus implements MessageBus {
     return settle.promise;
   }
 
-  /** `group` is done with `rec` (acked or dead-lettered): a publish waiting for it may resolve. */
-  private consumed(group: ConsumerGroup, rec: StoredMessage): void {
-    const settle = this.settles.get(rec);
-    if (!settle) return;
-    settle.groups.delete(group);
-    this.resolveIfConsumed(rec, settle);
+  /**
+   * `group` is done with `p` (acked or dead-lettered): a publish waiting for it may resolve, and its
+   * log may let go of it.
+   */
+  private consumed(group: ConsumerGroup, p: PendingMessage): void {
+    group.finish(p);
+    const settle = this.settles.get(p.rec);
+    if (settle) {
+      settle.groups.delete(group);
+      this.resolveIfConsumed(p.rec, settle);
+    }
+    const log = this.logs.get(p.rec.subject);
+    if (log) this.release(log);
+  }
+
+  /**
+   * Past `eventLogBytes`, drops the subject's oldest events that every group of it has finished.
+   * Only a log over its budget asks the groups, so small events cost nothing here.
+   */
+  private release(log: SubjectLog): void {
+    if (!log.overBudget) return;
+    let needed = log.endSeq;
+    for (const group of this.eventGroups.get(log.subject) ?? []) needed = Math.min(needed, group.needsFrom);
+    log.release(needed);
   }
 
   /** An event dropped by `eventLogLimit` is never consumed by the groups that had not taken it. */
@@ -303,8 +346,10 @@ export class InProcessMessageBus implements MessageBus {
     let log = this.logs.get(subject);
     if (!log) {
       log = workQueue
-        ? new SubjectLog(subject, Number.POSITIVE_INFINITY)
-        : new SubjectLog(subject, this.eventLogLimit, (rec) => this.evicted(rec));
+        ? new SubjectLog(subject, { messages: Number.POSITIVE_INFINITY })
+        : new SubjectLog(subject, { messages: this.eventLogLimit, bodyChars: this.eventLogBytes }, (rec) =>
+            this.evicted(rec),
+          );
       this.logs.set(subject, log);
     }
     return log;
@@ -363,6 +408,11 @@ export class InProcessMessageBus implements MessageBus {
     }
     const group = new ConsumerGroup(consumer, def.subject, isWork, this.log(def.subject, isWork));
     this.groups.set(consumer, group);
+    if (!isWork) {
+      const ofSubject = this.eventGroups.get(def.subject);
+      if (ofSubject) ofSubject.push(group);
+      else this.eventGroups.set(def.subject, [group]);
+    }
     return group;
   }
 
@@ -455,8 +505,7 @@ export class InProcessMessageBus implements MessageBus {
     if (p.done) return;
     switch (outcome.kind) {
       case 'ack':
-        p.done = true;
-        this.consumed(group, p.rec);
+        this.consumed(group, p);
         return;
       case 'dead':
         await this.deadLetter(group, member, p, outcome.code, outcome.reason, envelope, count);
@@ -485,7 +534,6 @@ export class InProcessMessageBus implements MessageBus {
     message: unknown,
     deliveryCount: number,
   ): Promise<void> {
-    p.done = true;
     const letter: DeadLetter = {
       subject: p.rec.subject,
       consumer: group.name,
@@ -501,7 +549,7 @@ export class InProcessMessageBus implements MessageBus {
       this.deadLetters = this.deadLetters.slice(-this.deadLetterLimit);
     }
     logDeadLetter(this.busLog, letter, p.rec.headers['Nats-Msg-Id']);
-    this.consumed(group, p.rec);
+    this.consumed(group, p);
     const onDeadLetter = member.opts.onDeadLetter;
     if (!onDeadLetter) return;
     try {
