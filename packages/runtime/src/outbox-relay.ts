@@ -1,9 +1,5 @@
 import type { MessageBus } from '@autopilot/bus';
-import {
-  ContractViolationError,
-  validateEnvelope,
-  type MessageDef,
-} from '@autopilot/contracts';
+import { ContractViolationError, validateEnvelope, type MessageDef } from '@autopilot/contracts';
 import {
   describeError,
   systemClock,

@@ -26,4 +26,18 @@ describe('PlanJobWatch', () => {
     expect(await watch.until('job-2', (job) => (job.tasks?.planRevision === 2 ? 2 : undefined))).toBe(2);
     expect(await watch.until('job-1', (job) => job)).toEqual({});
   });
+
+  it('remembers the last thousand forgotten jobs, not every job of a long run', async () => {
+    const watch = await PlanJobWatch.start(bus);
+    for (let i = 0; i <= 1000; i++) watch.forget(`job-${i}`);
+    // The oldest fell out of what is remembered: its late event is kept again; the newest is dropped.
+    await bus.publish(TasksGeneratedV1, tasksGenerated('shop', [], { planRevision: 7 }), {
+      correlationId: 'job-1000',
+    });
+    await bus.publish(TasksGeneratedV1, tasksGenerated('shop', [], { planRevision: 7 }), {
+      correlationId: 'job-0',
+    });
+    expect(await watch.until('job-0', (job) => job.tasks?.planRevision)).toBe(7);
+    expect(await watch.until('job-1000', (job) => job)).toEqual({});
+  });
 });

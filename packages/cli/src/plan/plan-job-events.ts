@@ -41,6 +41,9 @@ export interface JobEvents {
   proposal?: PlanProposalCreatedV1;
 }
 
+/** How many finished jobs `PlanJobWatch` remembers, to drop their late events. */
+const FORGOTTEN_JOBS = 1000;
+
 /**
  * Watches the bus for the events of the jobs this process submitted, correlated by job id (every
  * event a job causes carries it as `correlationId`), and lets callers wait for a state. Every job
@@ -49,7 +52,11 @@ export interface JobEvents {
  */
 export class PlanJobWatch {
   private readonly jobs = new Map<string, JobEvents>();
-  /** Jobs whose caller has what it waited for: their events (a whole plan each) are not kept. */
+  /**
+   * Jobs whose caller has what it waited for: their events (a whole plan each) are not kept. The
+   * last FORGOTTEN_JOBS only: a late event of an older job (a redelivery) is then kept until the
+   * process ends, as a small price for a set that does not grow with every plan of a long run.
+   */
   private readonly finished = new Set<string>();
   private readonly listeners = new Set<() => void>();
 
@@ -151,6 +158,11 @@ export class PlanJobWatch {
   forget(jobId: string): void {
     this.jobs.delete(jobId);
     this.finished.add(jobId);
+    // A Set iterates in insertion order: the first is the oldest.
+    for (const oldest of this.finished) {
+      if (this.finished.size <= FORGOTTEN_JOBS) break;
+      this.finished.delete(oldest);
+    }
   }
 
   private job(id: string): JobEvents {

@@ -213,6 +213,8 @@ const NODE_ENTRY_PARTS: ReadonlySet<string> = new Set(['node', 'sources']);
 const TASK_ENTRY_PARTS: ReadonlySet<string> = new Set(['task']);
 const TASK_SOURCE_KEY: ReadonlySet<string> = new Set(['source']);
 
+const NONE_APART: ReadonlySet<string> = new Set();
+
 /**
  * `sameJson` of two objects, where the keys in `apart` count by presence alone: compared elsewhere,
  * or positions, which a bucket stores blanked.
@@ -243,16 +245,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let defined = 0;
-  for (const key in x) {
-    if (x[key] === undefined) continue;
-    defined += 1;
-    if (!sameJson(x[key], y[key])) return false;
-  }
-  for (const key in y) if (y[key] !== undefined) defined -= 1;
-  return defined === 0;
+  return sameJsonApart(a, b, NONE_APART);
 }
 
 /** True when two plans' positions, bucket by bucket (PlanLayout), are the same numbers. */
