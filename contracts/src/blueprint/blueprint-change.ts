@@ -190,3 +190,15 @@ export function wholeBlueprintIngested(
   const { base: _base, textEdits: _edits, sections: _sections, ...rest } = event;
   return { ...rest, text: content.text, sections: [...content.sections] };
 }
+
+/**
+ * `whole` told as a change to `base`, a version of the same blueprint its consumers hold: the v2
+ * event `wholeBlueprintIngested` turns back into `whole`.
+ */
+export function blueprintIngestedChange(
+  base: BlueprintContent & { readonly version: number; readonly digest: string },
+  whole: BlueprintIngestedV1,
+): BlueprintIngestedV2 {
+  const { text: _text, sections: _sections, ...rest } = whole;
+  return { ...rest, base: { version: base.version, digest: base.digest }, ...blueprintChange(base, whole) };
+}

@@ -1,7 +1,7 @@
 import {
   BlueprintIngestedV1,
   BlueprintIngestedV2,
-  blueprintChange,
+  blueprintIngestedChange,
   type BlueprintSecretFinding,
   type IngestionSubmitBlueprintV1,
 } from '@autopilot/contracts';
@@ -593,18 +593,12 @@ function outcomeOf(version: BlueprintVersionRecord, reused: boolean): JobOutcome
 function announcement(whole: BlueprintIngestedV1, parent: ParentInMemory | undefined): BlueprintAnnouncement {
   if (!parent || whole.files) return { version: 1, payload: whole };
   const base = {
+    version: parent.version,
+    digest: parent.parse.digest,
     text: parent.parse.memo.blocks.text,
     sections: parent.parse.memo.sections.map(sectionForEvent),
   };
-  const { text: _text, sections: _sections, ...rest } = whole;
-  return {
-    version: 2,
-    payload: {
-      ...rest,
-      base: { version: parent.version, digest: parent.parse.digest },
-      ...blueprintChange(base, whole),
-    },
-  };
+  return { version: 2, payload: blueprintIngestedChange(base, whole) };
 }
 
 function ingestedPayload(

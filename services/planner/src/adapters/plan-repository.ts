@@ -426,8 +426,12 @@ export class StorePlanRepository implements PlanRepository {
 
     const positionDocs = tx.collection<PlanPositionsDoc>('plan_positions');
     // A plan stored before positions were kept apart has no positions document: this commit
-    // rewrites all of its buckets without their positions, and it is in the current form.
-    const upgrade = previous !== null && (await positionDocs.count({ _id: planId })) === 0;
+    // rewrites all of its buckets without their positions, and it is in the current form. The plan
+    // this repository committed last has one (no read needed).
+    const upgrade =
+      previous !== null &&
+      previous !== this.committed?.plan &&
+      (await positionDocs.count({ _id: planId })) === 0;
     const positionsChanged =
       previous === null ||
       upgrade ||

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   BlueprintIngestedV1,
   BlueprintIngestedV2,
+  blueprintIngestedChange,
   buildEnvelope,
   IngestionAnnounceBlueprintV1,
   PlanGeneratedV1,
@@ -13,7 +14,7 @@ import {
 import { isHandled, outboxStates, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually } from '@autopilot/testing';
-import { changedBlueprint, markdownBlueprint } from '../testing/markdown-blueprint';
+import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { startPlannerHost } from '../testing/planner-host';
 import { wholeFromChange } from '../app/plan-changed-blueprint';
 import { SHOP_PLAN } from '../testing/sample-plans';
@@ -79,7 +80,9 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
       // The two versions travel on two subjects: the change is sent once the base is planned, as
       // ingestion sends a version only after the one before it.
       await eventually(() => expect(planner.seen).toHaveLength(1));
-      await planner.bus.publish(BlueprintIngestedV2, changedBlueprint(v1, v2), { projectId: 'project-1' });
+      await planner.bus.publish(BlueprintIngestedV2, blueprintIngestedChange(v1, v2), {
+        projectId: 'project-1',
+      });
       await eventually(() => expect(planner.seen).toHaveLength(2));
       const plans = planner.seen.map((e) => e.data as PlanGeneratedV1);
       expect(plans.map((p) => [p.revision, p.blueprintVersion])).toEqual([
@@ -93,7 +96,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
     // A new process holds no version: the change to v2 is answered with a request for v3 whole.
     const restarted = await startPlannerHost(store, watch);
     try {
-      await restarted.bus.publish(BlueprintIngestedV2, changedBlueprint(v2, v3), {
+      await restarted.bus.publish(BlueprintIngestedV2, blueprintIngestedChange(v2, v3), {
         projectId: 'project-1',
         correlationId: 'job-3',
       });
@@ -119,7 +122,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
   it('does not apply a change to another text than the one it names', async () => {
     const v1 = markdownBlueprint(SHOP_PLAN);
     const v2 = markdownBlueprint(`${SHOP_PLAN}\nMore.\n`, { previous: v1 });
-    const change = changedBlueprint(v1, v2);
+    const change = blueprintIngestedChange(v1, v2);
     expect(wholeFromChange(change, v1)).toEqual(v2);
     expect(wholeFromChange(change, undefined)).toBeUndefined();
     expect(

@@ -1,4 +1,4 @@
-import { blueprintChange, type BlueprintIngestedV1, type BlueprintIngestedV2 } from '@autopilot/contracts';
+import type { BlueprintIngestedV1 } from '@autopilot/contracts';
 import { sha256Hex } from '@autopilot/kernel';
 
 /**
@@ -72,21 +72,5 @@ export function markdownBlueprint(
     sections,
     changedSectionIds: sections.filter((s) => previousHashes.get(s.id) !== s.hash).map((s) => s.id),
     ingestedAt: '2026-11-24T10:15:00.000Z',
-  };
-}
-
-/**
- * Test support: `next` as ingestion announces a version whose parent it parsed (blueprint.ingested
- * v2): a change to `previous`.
- */
-export function changedBlueprint(
-  previous: BlueprintIngestedV1,
-  next: BlueprintIngestedV1,
-): BlueprintIngestedV2 {
-  const { text: _text, sections: _sections, ...rest } = next;
-  return {
-    ...rest,
-    base: { version: previous.version, digest: previous.digest },
-    ...blueprintChange(previous, next),
   };
 }
