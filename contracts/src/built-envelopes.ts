@@ -16,5 +16,14 @@ export function markBuilt(envelope: object, def: MessageDef): void {
 
 /** True when `envelope` is one `buildEnvelope` returned for `def`: its data is valid for `def`. */
 export function builtFor(envelope: unknown, def: MessageDef): boolean {
-  return typeof envelope === 'object' && envelope !== null && builtEnvelopes.get(envelope) === def;
+  return contractBuiltFor(envelope) === def;
+}
+
+/**
+ * The contract `envelope` was built for, when `buildEnvelope` returned it: the whole envelope is
+ * valid for that contract. A bus that carries the envelope's own JSON within the process (the
+ * in-process bus) need not validate that text again at each consumer.
+ */
+export function contractBuiltFor(envelope: unknown): MessageDef | undefined {
+  return typeof envelope === 'object' && envelope !== null ? builtEnvelopes.get(envelope) : undefined;
 }

@@ -12,6 +12,7 @@ export * from './envelope';
 export * from './validate';
 export * from './validate-strict';
 export * from './build-envelope';
+export { contractBuiltFor } from './built-envelopes';
 export * from './contract-violation-error';
 export * from './registry';
 export * from './bus';

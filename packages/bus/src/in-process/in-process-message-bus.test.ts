@@ -1,4 +1,4 @@
-import { defineMessage } from '@autopilot/contracts';
+import { buildEnvelope, defineMessage } from '@autopilot/contracts';
 import { NonRetryableError } from '@autopilot/kernel';
 import { FakeClock, eventually } from '@autopilot/testing';
 import { Type } from '@sinclair/typebox';
@@ -180,6 +180,34 @@ describe('InProcessMessageBus extras', () => {
       const letters = await bus.listDeadLetters({ consumer: 'capped' });
       expect(letters.map((l) => (l.message as { data: { n: number } }).data.n)).toEqual([8, 9, 10]);
     });
+    await bus.close();
+  });
+
+  it('validates an envelope built in this process once, at build; text from anywhere else at its consumers', async () => {
+    // The trust boundary, shown with text that breaks the contract: passed as the JSON of an envelope
+    // buildEnvelope made, it is not looked at again (the relay hands over exactly that envelope's
+    // JSON); the same text with an envelope parsed from elsewhere is checked and dead-lettered.
+    const bus = new InProcessMessageBus({ log: () => undefined });
+    const seen: unknown[] = [];
+    await bus.subscribe(Ping, 'trusting', async (d) => {
+      seen.push(d.payload.n);
+    });
+    const built = buildEnvelope(
+      Ping,
+      { n: 1 },
+      { id: 'built-1', source: 'test', time: new Date(0).toISOString() },
+    );
+    const broken = (id: string): string => JSON.stringify({ ...built, id, data: { n: 'one' } });
+    await bus.publishEnvelope(built, broken('built-1'));
+    const parsed = JSON.parse(JSON.stringify({ ...built, id: 'parsed-1' })) as typeof built;
+    await bus.publishEnvelope(parsed, broken('parsed-1'));
+    await eventually(async () => {
+      const letters = await bus.listDeadLetters({ consumer: 'trusting' });
+      expect(letters.map((l) => [(l.message as { id: string }).id, l.code])).toEqual([
+        ['parsed-1', 'CONTRACT_VIOLATION'],
+      ]);
+    });
+    expect(seen).toEqual(['one']);
     await bus.close();
   });
 });

@@ -1,4 +1,10 @@
-import type { Envelope, MessageDef, PayloadOf, ReplyOf } from '@autopilot/contracts';
+import {
+  contractBuiltFor,
+  type Envelope,
+  type MessageDef,
+  type PayloadOf,
+  type ReplyOf,
+} from '@autopilot/contracts';
 import {
   describeError,
   systemClock,
@@ -262,7 +268,14 @@ export class InProcessMessageBus implements MessageBus {
     }
     const log = this.log(subject, family === 'work');
     const rec = log.append(body, headers);
-    if (envelope) this.heads.set(rec, envelopeHead(envelope));
+    if (envelope) {
+      this.heads.set(rec, envelopeHead(envelope));
+      // The body is the JSON of an envelope `buildEnvelope` validated in this process: each
+      // consumer still parses its own copy, but validating ~35 MB of a plan's events again at
+      // each one would only find what was found at build (see `decode`).
+      const built = contractBuiltFor(envelope);
+      if (built) this.validBodies.set(rec, new Set([built.type]));
+    }
     this.release(log);
     const waitFor = new Set<ConsumerGroup>();
     for (const group of this.groups.values()) {
