@@ -26,16 +26,19 @@ const packages = [
 const services = ['ingestion', 'planner', 'manager', 'worker', 'governance', 'gateway'];
 const moduleNameMapper = {
   '^@autopilot/contracts$': '<rootDir>/contracts/src/index.ts',
+  '^@autopilot/contracts/names$': '<rootDir>/contracts/src/names.ts',
 };
 for (const p of packages) {
   moduleNameMapper[`^@autopilot/${p}$`] = `<rootDir>/packages/${p}/src/index.ts`;
   moduleNameMapper[`^@autopilot/${p}/testing$`] = `<rootDir>/packages/${p}/src/testing/index.ts`;
 }
-// Adapter entry points (package.json `exports`), which only composition roots and tests import.
+// Subpath entry points (package.json `exports`): adapters, which only composition roots and tests
+// import, and light entries (`runtime/config`) for what must not load a whole package.
 const adapterEntries = {
   'store/sqlite': 'packages/store/src/embedded/index.ts',
   'store/mongodb': 'packages/store/src/mongodb/index.ts',
   'runtime/topology': 'packages/runtime/src/topology/index.ts',
+  'runtime/config': 'packages/runtime/src/config/config.ts',
   'bus/in-process': 'packages/bus/src/in-process/index.ts',
   'bus/jetstream': 'packages/bus/src/jetstream/index.ts',
   'model-client/pricing': 'packages/model-client/src/pricing/index.ts',

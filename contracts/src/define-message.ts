@@ -1,10 +1,10 @@
 import { type Static, type TSchema } from '@sinclair/typebox';
+import type { ServiceName } from './names';
+
+export { SERVICES, type ServiceName } from './names';
 
 /** What a message is for, and so which subject family it travels on (DESIGN.md section 3). */
 export type MessageKind = 'event' | 'command' | 'request';
-
-export const SERVICES = ['ingestion', 'planner', 'manager', 'worker', 'governance', 'gateway'] as const;
-export type ServiceName = (typeof SERVICES)[number];
 
 interface MessageSpecBase<S extends TSchema> {
   /** Lower snake case; the last subject token: `finished`, `execute_run`. */

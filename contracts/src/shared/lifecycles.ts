@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import { AUTONOMY_MODES } from '../names';
 import { StringEnum } from './string-enum';
 
 /** DESIGN.md section 5. `ready` only once every dependency succeeded. */
@@ -52,7 +53,7 @@ export const ApprovalStatus = StringEnum(APPROVAL_STATUSES, {
 export type ApprovalStatus = Static<typeof ApprovalStatus>;
 
 /** DESIGN.md section 5. */
-export const AUTONOMY_MODES = ['off', 'suggest', 'semi_auto', 'full_auto'] as const;
+export { AUTONOMY_MODES };
 export const AutonomyMode = StringEnum(AUTONOMY_MODES, {
   description:
     'off: nothing runs; suggest: plans and proposals only; semi_auto: runs low-risk work, asks for the rest; ' +

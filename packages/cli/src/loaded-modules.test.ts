@@ -67,6 +67,22 @@ describe('what the CLI loads', () => {
     expect(loaded).toEqual([]);
   });
 
+  it('`autopilot --help` loads no framework, schema library or service: it only parses arguments', () => {
+    const heavy = ['/@nestjs/', '/@sinclair/typebox/', '/ajv/', '/services/'];
+    const bin = join(repoRoot, 'packages', 'cli', 'bin', 'autopilot.js');
+    const result = inChild(`
+      process.argv = ['node', 'autopilot', '--help'];
+      process.on('exit', (code) => {
+        const files = Object.keys(require.cache);
+        const loaded = ${JSON.stringify(heavy)}.filter((p) => files.some((f) => f.includes(p)));
+        console.log(JSON.stringify({ code, loaded, files: files.length }));
+      });
+      require(${JSON.stringify(bin)});`);
+    // It did run the program: the usage went out, and the bin loaded modules of its own.
+    expect(result).toMatchObject({ code: 0, loaded: [] });
+    expect(result.files).toBeGreaterThan(5);
+  });
+
   it('`autopilot plan` plans a blueprint without loading any of them', () => {
     const blueprint = join(dir, 'shop.md');
     const out = join(dir, 'plan.json');

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { ConfigError } from '@autopilot/kernel';
-import { parsePort } from '@autopilot/runtime';
+// The config parsers alone: the runtime's root loads Nest, which `autopilot --help` does not need.
+import { parsePort } from '@autopilot/runtime/config';
 
 /** Commander parser for `--port`: a whole number 0..65535 (0 = any free port). */
 export function parsePortOption(value: string): number {

@@ -1,5 +1,5 @@
 import { Argument, type Command } from 'commander';
-import { SERVICES, type ServiceName } from '@autopilot/contracts';
+import { SERVICES, type ServiceName } from '@autopilot/contracts/names';
 import { parsePortOption } from '../port-option';
 import { defaultServicePorts } from '../service-ports';
 

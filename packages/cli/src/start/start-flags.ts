@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { AUTONOMY_MODES, type AutonomyMode } from '@autopilot/contracts';
+import type { AutonomyMode } from '@autopilot/contracts';
+import { AUTONOMY_MODES } from '@autopilot/contracts/names';
 
 /**
  * The flags of `autopilot start`, each parsed where commander reads it so that a bad value stops
