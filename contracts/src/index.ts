@@ -71,6 +71,7 @@ export * from './step/step-recorded.v1';
 export * from './run/run-finished.v1';
 export * from './run/run-suspended.v1';
 export * from './governance/governance-decide-approval.v1';
+export * from './governance/governance-withdraw-approval.v1';
 export * from './governance/governance-evaluate.v1';
 export * from './governance/governance-request-approval.v1';
 export * from './governance/governance-reserve-budget.v1';

@@ -78,6 +78,7 @@ describe('registry', () => {
         'ap.v1.cmd.governance.decide_approval',
         'ap.v1.req.governance.evaluate',
         'ap.v1.cmd.governance.request_approval',
+        'ap.v1.cmd.governance.withdraw_approval',
         'ap.v1.req.governance.reserve_budget',
         'ap.v1.req.governance.settle_budget',
         'ap.v1.evt.approval.requested',

@@ -9,6 +9,7 @@ import { BudgetExceededV1 } from './budget/budget-exceeded.v1';
 import { BudgetUpdatedV1 } from './budget/budget-updated.v1';
 import { GapReportCreatedV1 } from './gap-report/gap-report-created.v1';
 import { GovernanceDecideApprovalV1 } from './governance/governance-decide-approval.v1';
+import { GovernanceWithdrawApprovalV1 } from './governance/governance-withdraw-approval.v1';
 import { GovernanceEvaluateV1 } from './governance/governance-evaluate.v1';
 import { GovernanceRequestApprovalV1 } from './governance/governance-request-approval.v1';
 import { GovernanceReserveBudgetV1 } from './governance/governance-reserve-budget.v1';
@@ -85,6 +86,7 @@ export const messages = [
   GovernanceRequestApprovalV1,
   GovernanceReserveBudgetV1,
   GovernanceSettleBudgetV1,
+  GovernanceWithdrawApprovalV1,
   ApprovalRequestedV1,
   ApprovalDecidedV1,
   ApprovalReminderV1,

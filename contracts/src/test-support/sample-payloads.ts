@@ -10,6 +10,7 @@ import {
   BudgetUpdatedV1,
   GapReportCreatedV1,
   GovernanceDecideApprovalV1,
+  GovernanceWithdrawApprovalV1,
   GovernanceEvaluateV1,
   GovernanceRequestApprovalV1,
   GovernanceReserveBudgetV1,
@@ -562,6 +563,11 @@ export const samplePayloads: readonly Sample[] = [
     decision: 'approved',
     decidedBy: person,
     comment: 'Fine, CI only',
+  }),
+  sample(GovernanceWithdrawApprovalV1, {
+    approvalId: 'approval-7',
+    projectId,
+    reason: "the run resumed: its project's run cap was raised to $5.00",
   }),
   sample(GovernanceRequestApprovalV1, {
     approvalId: 'approval-8',

@@ -23,6 +23,7 @@ import { RequestApprovalUseCase } from './app/request-approval';
 import { ReserveBudgetUseCase } from './app/reserve-budget';
 import { SettleBudgetUseCase } from './app/settle-budget';
 import { SweepApprovalsUseCase } from './app/sweep-approvals';
+import { WithdrawApprovalUseCase } from './app/withdraw-approval';
 import type { GovernanceSettings } from './governance-settings';
 import { DecideApprovalHandler } from './handlers/decide-approval.handler';
 import { EvaluateHandler } from './handlers/evaluate.handler';
@@ -31,6 +32,7 @@ import { ProjectUpdatedHandler } from './handlers/project-updated.handler';
 import { RequestApprovalHandler } from './handlers/request-approval.handler';
 import { ReserveBudgetHandler } from './handlers/reserve-budget.handler';
 import { SettleBudgetHandler } from './handlers/settle-budget.handler';
+import { WithdrawApprovalHandler } from './handlers/withdraw-approval.handler';
 
 function nestGovernanceLog(): GovernanceLog {
   const logger = new Logger('governance');
@@ -47,6 +49,7 @@ function nestGovernanceLog(): GovernanceLog {
     PolicyInputsHandler,
     EvaluateHandler,
     DecideApprovalHandler,
+    WithdrawApprovalHandler,
     RequestApprovalHandler,
     ReserveBudgetHandler,
     SettleBudgetHandler,
@@ -56,6 +59,7 @@ function nestGovernanceLog(): GovernanceLog {
     RecordProjectPolicyUseCase,
     EvaluateActionUseCase,
     DecideApprovalUseCase,
+    WithdrawApprovalUseCase,
     RequestApprovalUseCase,
     SweepApprovalsUseCase,
     ApprovalTimer,

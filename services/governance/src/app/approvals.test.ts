@@ -27,6 +27,7 @@ import { ApprovalDecisionRefusedError, DecideApprovalUseCase } from './decide-ap
 import { EvaluateActionUseCase } from './evaluate-action';
 import { RecordProjectPolicyUseCase } from './record-project-policy';
 import { SweepApprovalsUseCase } from './sweep-approvals';
+import { WithdrawApprovalUseCase } from './withdraw-approval';
 
 const HOUR = 3_600_000;
 let dir: string;
@@ -93,6 +94,7 @@ async function setup(opts: { mode?: 'full_auto' | 'semi_auto' | 'off' } = {}) {
     evaluate: new EvaluateActionUseCase(policies, approvals, clock, ids, envelopes),
     decide: new DecideApprovalUseCase(approvals, clock, ids, envelopes, log),
     sweep: new SweepApprovalsUseCase(approvals, clock, ids, envelopes),
+    withdraw: new WithdrawApprovalUseCase(approvals, clock, ids, envelopes, log),
   };
 }
 const outbox = async (): Promise<Envelope[]> => (await pendingOutbox(raw, 1000)).map((e) => e.envelope);
@@ -256,6 +258,51 @@ describe('governance.evaluate, approvals and the audit log on SQLite', () => {
     // Asked again after the expiry: a new approval.
     const again = await evaluate.execute(evaluateOf('p1', command('make', 'deploy')));
     expect(again.approvalId).not.toBe(approvalId);
+  });
+
+  it('a withdrawal closes a pending approval as expired with its reason, leaves a decided one, and waits for one not recorded yet', async () => {
+    const { evaluate, decide, sweep, withdraw } = await setup();
+    const reason = "the run resumed: its project's run cap was raised";
+    const pending = await evaluate.execute(evaluateOf('p1', command('make', 'deploy')));
+    const answered = await evaluate.execute(evaluateOf('p1', command('make', 'release')));
+    await decide.execute(decision(answered.approvalId!, 'approved'));
+
+    expect(await withdraw.execute({ approvalId: pending.approvalId!, projectId: 'p1', reason })).toBe(
+      'withdrawn',
+    );
+    expect(await withdraw.execute({ approvalId: answered.approvalId!, projectId: 'p1', reason })).toBe(
+      'already_decided',
+    );
+    // Again (a redelivery): nothing more.
+    expect(await withdraw.execute({ approvalId: pending.approvalId!, projectId: 'p1', reason })).toBe(
+      'already_decided',
+    );
+    const decided = (await outbox()).filter((e) => e.type === ApprovalDecidedV1.type).map((e) => e.data);
+    expect(decided).toEqual([
+      expect.objectContaining({ id: answered.approvalId, status: 'approved' }),
+      expect.objectContaining({
+        id: pending.approvalId,
+        status: 'expired',
+        decidedAt: clock.isoNow(),
+        decidedBy: { kind: 'system', id: 'governance' },
+        comment: `withdrawn: ${reason}`,
+      }),
+    ]);
+    expect(decided[1]).not.toHaveProperty('expiryOutcome');
+    // A person can no longer answer it, and no reminder or expiry follows.
+    await expect(decide.execute(decision(pending.approvalId!, 'approved'))).rejects.toMatchObject({
+      reason: 'expired',
+    });
+    clock.advance(48 * HOUR);
+    expect(await sweep.execute()).toEqual({ expired: 0, reminded: 0 });
+    expect((await audit()).filter((e) => e.kind === 'withdrawal')).toEqual([
+      expect.objectContaining({ approvalId: pending.approvalId, outcome: 'expired' }),
+    ]);
+
+    // Before its request has landed (commands on two subjects keep no order): retried, not dropped.
+    await expect(withdraw.execute({ approvalId: 'not-yet', projectId: 'p1', reason })).rejects.toMatchObject({
+      code: 'GOVERNANCE_APPROVAL_NOT_YET_REQUESTED',
+    });
   });
 
   it('expires a pending approval past its expiry when the same action is evaluated before the sweep', async () => {

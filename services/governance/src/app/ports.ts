@@ -110,7 +110,7 @@ export const PolicyRepository = Symbol('PolicyRepository');
 export interface AuditEntry {
   readonly id: string;
   readonly at: string;
-  readonly kind: 'evaluation' | 'decision' | 'expiry' | 'reminder';
+  readonly kind: 'evaluation' | 'decision' | 'expiry' | 'reminder' | 'withdrawal';
   readonly projectId: string;
   readonly runId?: string;
   readonly taskId?: string;

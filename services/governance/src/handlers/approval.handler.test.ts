@@ -6,6 +6,8 @@ import {
   ApprovalRequestedV1,
   GovernanceDecideApprovalV1,
   GovernanceEvaluateV1,
+  GovernanceRequestApprovalV1,
+  GovernanceWithdrawApprovalV1,
   RepoScannedV1,
 } from '@autopilot/contracts';
 import { systemClock } from '@autopilot/kernel';
@@ -88,5 +90,41 @@ describe('governance approval handlers over the in-process bus', () => {
       ).toEqual(['applied', 'repeated', 'refused', 'refused']),
     );
     expect(gov.seen.filter((e) => e.type === ApprovalDecidedV1.type)).toHaveLength(1);
+  });
+
+  it('a withdrawal that arrives before its request waits for it, then closes it (manager → governance)', async () => {
+    await gov.projectUpdated(projectOf('p1', { runUsd: 1, dailyUsd: 1, weeklyUsd: 1 }));
+    // The manager asked, then resumed the run another way and withdrew: on two subjects, the
+    // withdrawal may be taken first.
+    await gov.publishAs('manager', GovernanceWithdrawApprovalV1, {
+      approvalId: 'ap-budget',
+      projectId: 'p1',
+      reason: "the run resumed: its project's run cap was raised",
+    });
+    await gov.publishAs('manager', GovernanceRequestApprovalV1, {
+      approvalId: 'ap-budget',
+      projectId: 'p1',
+      taskId: 't1',
+      runId: 'r1',
+      action: {
+        kind: 'budget_extension',
+        riskScore: 0.5,
+        paths: [],
+        budget: { runId: 'r1', extraUsd: 1 },
+        summary: 'continue run r1 with $1.00 more',
+      },
+      reasons: ['the run reached its budget cap of $1.00'],
+      ruleIds: ['budget.run_cap'],
+    });
+    await eventually(() =>
+      expect(gov.seen.map((e) => [e.type, (e.data as { status: string }).status])).toEqual([
+        [ApprovalRequestedV1.type, 'pending'],
+        [ApprovalDecidedV1.type, 'expired'],
+      ]),
+    );
+    expect(gov.seen[1]!.data).toMatchObject({
+      comment: expect.stringMatching(/^withdrawn: the run resumed/),
+    });
+    expect(await gov.bus.listDeadLetters({ consumer: 'governance-withdraw-approval' })).toEqual([]);
   });
 });

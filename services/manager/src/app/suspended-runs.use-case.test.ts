@@ -1,9 +1,11 @@
 import {
   GovernanceRequestApprovalV1,
+  GovernanceWithdrawApprovalV1,
   WorkerExecuteRunV1,
   type Approval,
   type Envelope,
   type GovernanceRequestApprovalV1 as RequestApproval,
+  type GovernanceWithdrawApprovalV1 as WithdrawApproval,
   type Run,
   type Task,
   type WorkerExecuteRunV1 as ExecuteRun,
@@ -243,6 +245,20 @@ describe('SuspendedRunsUseCase with the reports and the tick (SQLite store, Fake
     await f.tick.execute();
     expect(await run(a.runId)).toMatchObject({ status: 'pending', fencingToken: 3 });
     expect((await commands('a')).at(-1)).toMatchObject({ budgetUsd: 8, fencingToken: 3 });
+    // The "continue with $X more" it had asked is withdrawn in the same commit, and its decision,
+    // whatever a person answers meanwhile, changes nothing.
+    const [ask] = await of<RequestApproval>(GovernanceRequestApprovalV1.type);
+    expect(await of<WithdrawApproval>(GovernanceWithdrawApprovalV1.type)).toEqual([
+      {
+        approvalId: ask!.approvalId,
+        projectId: 'p1',
+        reason: `run ${a.runId} resumed: its project's run cap was raised to $8.00`,
+      },
+    ]);
+    expect(await f.approvals.decided(approval(ask!.approvalId, a.runId, { action: ask!.action }))).toBe(
+      'unchanged',
+    );
+    expect(await run(a.runId)).toMatchObject({ status: 'pending', fencingToken: 3 });
   });
 
   it('an approval for another run, or a run that is not waiting, changes nothing', async () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  GovernanceWithdrawApprovalV1,
   RunUpdatedV1,
   TaskUpdatedV1,
   WorkerExecuteRunV1,
@@ -178,6 +179,18 @@ export class SuspendedRunsUseCase {
     };
     const events: Envelope[] = [this.envelopes.build(RunUpdatedV1, run, routing)];
     if (task) events.push(this.envelopes.build(TaskUpdatedV1, task, routing));
+    if (afterWindow?.withdrawnApprovalId !== undefined)
+      events.push(
+        this.envelopes.build(
+          GovernanceWithdrawApprovalV1,
+          {
+            approvalId: afterWindow.withdrawnApprovalId,
+            projectId: project.id,
+            reason: `run ${run.id} resumed: its project's run cap was raised to $${project.budgets.runUsd.toFixed(2)}`,
+          },
+          routing,
+        ),
+      );
     if (next.kind === 'resumed' && storedTask)
       events.push(
         this.envelopes.build(

@@ -34,3 +34,18 @@ export class ApprovalInputError extends AutopilotError {
     super(`${field}: ${problem}`);
   }
 }
+
+/**
+ * A withdrawal of an approval governance has not recorded yet. The manager's
+ * `governance.request_approval` and its later `governance.withdraw_approval` travel on different
+ * subjects, so the withdrawal can come first: the bus retries it until the request has landed.
+ */
+export class ApprovalNotYetRequestedError extends AutopilotError {
+  readonly code = 'GOVERNANCE_APPROVAL_NOT_YET_REQUESTED';
+  constructor(
+    readonly approvalId: string,
+    readonly projectId: string,
+  ) {
+    super(`approval ${approvalId} of project ${projectId} is not recorded yet; the withdrawal waits for it`);
+  }
+}

@@ -150,6 +150,31 @@ export function expireApproval(
   };
 }
 
+/**
+ * Closes a pending approval whose question no longer matters (its run resumed another way, e.g. a
+ * raised cap): `expired` now, by the system, with the reason as its comment and no policy default
+ * (nothing is rejected or skipped: the work already goes on). A decided or expired approval stays
+ * as it is: a person's answer is never overwritten.
+ */
+export function withdrawApproval(
+  state: ApprovalState,
+  withdrawal: { readonly reason: string; readonly now: string },
+): { readonly state: ApprovalState; readonly changed: boolean } {
+  if (state.status !== 'pending') return { state, changed: false };
+  const { remindAt: _remindAt, ...rest } = state;
+  return {
+    changed: true,
+    state: {
+      ...rest,
+      status: 'expired',
+      decidedAt: withdrawal.now,
+      decidedBy: { kind: 'system', id: 'governance' },
+      comment: `withdrawn: ${withdrawal.reason}`.slice(0, 4000),
+      revision: state.revision + 1,
+    },
+  };
+}
+
 /** True when a pending approval's reminder is due at `now` and was not sent yet. */
 export function reminderDue(state: ApprovalState, now: string): boolean {
   if (state.status !== 'pending' || state.remindAt === undefined || state.remindedAt !== undefined)

@@ -123,7 +123,9 @@ export function runAfterApproval(
 /**
  * A suspended run whose budget window reopened (when governance said, and its project runs again),
  * or whose cap a person raised since it stopped (the run's own cap too: the "continue with $X
- * more" approval is then not needed): resumed with a fresh lease.
+ * more" approval is then not needed): resumed with a fresh lease. That approval, when the run had
+ * asked one, is `withdrawnApprovalId`: the caller withdraws it, so nobody is left a question whose
+ * answer changes nothing, and it counts as applied (its late `approval.decided` changes nothing).
  */
 export function runAfterBudgetWindow(
   run: Run,
@@ -135,7 +137,7 @@ export function runAfterBudgetWindow(
     /** The project's caps now. */
     readonly caps: BudgetCaps;
   },
-): { readonly run: Run; readonly notes: RunNotes } | undefined {
+): { readonly run: Run; readonly notes: RunNotes; readonly withdrawnApprovalId?: string } | undefined {
   if (!input.projectRuns || run.suspendReason !== 'awaiting_budget') return undefined;
   const raised = capRaised(notes, input.caps);
   if (!raised) {
@@ -148,5 +150,15 @@ export function runAfterBudgetWindow(
   const resumed = resumeSuspendedRun(run, input.now);
   if (!resumed) return undefined;
   const { budgetScope: _s, budgetReopensAt: _r, budgetCapUsd: _c, ...kept } = notes;
-  return { run: resumed, notes: { ...kept, leaseExpiresAt: input.leaseExpiresAt, resumedAt: input.now } };
+  const withdrawn = run.approvalId;
+  return {
+    run: resumed,
+    notes: {
+      ...kept,
+      ...(withdrawn !== undefined ? { appliedApprovalId: withdrawn } : {}),
+      leaseExpiresAt: input.leaseExpiresAt,
+      resumedAt: input.now,
+    },
+    ...(withdrawn !== undefined ? { withdrawnApprovalId: withdrawn } : {}),
+  };
 }
