@@ -5,6 +5,7 @@
  *
  *   const findings = findSecrets(text); // [{ rule: 'github-pat', start, end }], ordered, no overlaps
  *   const safe = redactSecrets(text, findings); // "... [redacted: github-pat] ..."
+ *   findSecretsAfterEdits(edited, { findings, edits }); // the same as findSecrets(edited), scanning near the edits
  *   isSecretPath('.git/hooks/pre-commit'); // true: never part of a task's scope
  */
 export {
@@ -23,4 +24,5 @@ export {
   shannonEntropy,
   type SecretRule,
 } from './secret-rules';
+export { findSecretsAfterEdits, type EarlierSecretScan, type SecretScanEdit } from './secret-rescan';
 export { isSecretPath } from './secret-paths';

@@ -45,12 +45,26 @@ export interface SecretRule {
   /**
    * Lower-case literals of which at least one must occur in the text before the pattern runs
    * (gitleaks' `keywords`): most rules then cost one substring search on a text without them.
+   * Every match holds one of them, so the gate never changes what is found (a rescan of part of a
+   * text relies on it).
    */
   readonly keywords: readonly string[];
   /** Least Shannon entropy (bits per character) of the secret; lower is a placeholder, not a key. */
   readonly minEntropy?: number;
   /** A candidate that is not a secret after all (a placeholder, a variable reference). */
   readonly ignore?: (secret: string) => boolean;
+  /**
+   * Set on a rule whose match may hold a line break (a PEM block). A rule without it never matches a
+   * line break (`\n`), and its lookarounds read nothing past the line break after a match, so a line
+   * is scanned the same whatever surrounds it. A rescan after an edit (findSecretsAfterEdits) relies
+   * on both, and on every match holding one of `keywords`; secret-rescan.test.ts checks the patterns.
+   */
+  readonly spansLines?: {
+    /** Lower-case literal every match starts with. */
+    readonly opener: string;
+    /** The most characters a match attempt reads from where it starts: its longest match, plus one. */
+    readonly reach: number;
+  };
 }
 
 /** `${VAR}`, `$VAR`, `%VAR%`, `<your-key>`, `{{ secrets.X }}`, `process.env.X`, `***`, `xxxx`. */
@@ -103,6 +117,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     pattern:
       /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s\\:,.-]{16,16384}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/dgi,
     keywords: ['private key'],
+    // BEGIN line at most 10 + 100 + 11 + 6 + 5 = 132, body 16384, END line at most 8 + 100 + 11 + 6 + 5 = 130.
+    spansLines: { opener: '-----begin', reach: 132 + 16384 + 130 + 1 },
   },
   {
     // A block cut off before its END line (pasted in part): its base64 lines are still the key.
@@ -112,6 +128,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     pattern:
       /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:\s{1,4}[A-Za-z0-9+/=]{16,128}){1,1024}/dgi,
     keywords: ['private key'],
+    // BEGIN line at most 132, then at most 1024 lines of at most 4 + 128.
+    spansLines: { opener: '-----begin', reach: 132 + 1024 * 132 + 1 },
   },
   {
     id: 'aws-access-token',

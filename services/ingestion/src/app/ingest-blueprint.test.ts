@@ -385,6 +385,55 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     await fresh.store.close();
   });
 
+  it('finds in a version parsed after its parent in memory the secrets, lines and sections a fresh ingestion finds', async () => {
+    const k = fakeSecrets(6);
+    const withToken = PLAN.replace('Pay by card.', `Pay by card: GITHUB_TOKEN=${k.githubToken}`);
+    const versions = [
+      withToken,
+      // A key pasted above the token: the token's line moves.
+      withToken.replace('Sign-up and login.', `Sign-up and login.\n\n${k.privateKeyPem}\n`),
+      // The key's END line gone, a password added below it.
+      withToken
+        .replace(
+          'Sign-up and login.',
+          `Sign-up and login.\n\n${k.privateKeyPem.split('\n').slice(0, -1).join('\n')}\n`,
+        )
+        .replace('Email confirmation.', `Email confirmation.\nDB_PASSWORD = "${k.password}"`),
+      PLAN,
+    ];
+    const cached = await harness(dir, 'cached-secrets.db', {
+      recentBlocks: new InMemoryRecentBlueprintBlocks(),
+    });
+    const fresh = await harness(dir, 'fresh-secrets.db');
+    for (const [i, text] of versions.entries()) {
+      await cached.run(command(`job-${i + 1}`, text));
+      await fresh.run(command(`job-${i + 1}`, text));
+    }
+    expect(await cached.events(BlueprintIngestedV2.type)).toHaveLength(3);
+    const found = (await cached.announced()).map((v) => v.secretFindings);
+    expect(found).toEqual((await fresh.announced()).map((v) => v.secretFindings));
+    expect(found.map((f) => f?.map((x) => [x.rule, x.line]))).toEqual([
+      [['github-pat', 27]],
+      [
+        ['private-key', 9],
+        ['github-pat', 36],
+      ],
+      [
+        ['private-key', 9],
+        ['generic-secret', 24],
+        ['github-pat', 36],
+      ],
+      undefined,
+    ]);
+    const warnings = async (h: Harness) =>
+      (await h.events<IngestionProgressV1>('ingestion.progress.v1'))
+        .filter((p) => p.phase === 'done')
+        .map((p) => p.warnings);
+    expect(await warnings(cached)).toEqual(await warnings(fresh));
+    await cached.store.close();
+    await fresh.store.close();
+  });
+
   it('announces a finished version again, whole, from what it stored, when a consumer asks for it', async () => {
     const cached = await harness(dir, 'cached.db', { recentBlocks: new InMemoryRecentBlueprintBlocks() });
     await cached.run(command('job-1', PLAN));

@@ -11,9 +11,11 @@ import { blueprintIdFor, versionDocId } from '../domain/blueprint/blueprint-iden
 import { parseBlueprint, type ParsedBlueprint } from '../domain/blueprint/blueprint-parse';
 import { BlueprintRejectedError } from '../domain/blueprint/blueprint-rejected-error';
 import {
-  findBlueprintSecrets,
   MAX_SECRET_WARNINGS,
+  scanBlueprintSecrets,
+  secretScanToKeep,
   secretWarning,
+  type BlueprintSecretScan,
 } from '../domain/blueprint/blueprint-secrets';
 import { decideFinish, decideVersion, filesKeyOf } from '../domain/blueprint/blueprint-version';
 import {
@@ -24,6 +26,7 @@ import {
   type JobPlan,
   type JobStep,
 } from '../domain/job/ingestion-job';
+import { textEdit } from '../domain/sections/section-blocks';
 import { changedSectionIds } from '../domain/sections/section-changes';
 import { IngestionJobConflictError } from './errors';
 import {
@@ -78,8 +81,14 @@ export type BlueprintAnnouncement =
   | { readonly version: 1; readonly payload: BlueprintIngestedV1 }
   | { readonly version: 2; readonly payload: BlueprintIngestedV2 };
 
-/** A parsed blueprint and the secret-shaped text in it (announced as findings, warned about). */
-type ScannedBlueprint = ParsedBlueprint & { readonly secrets: readonly BlueprintSecretFinding[] };
+/**
+ * A parsed blueprint and the secret-shaped text in it (announced as findings, warned about), with
+ * the scan the next version's scan starts from.
+ */
+type ScannedBlueprint = ParsedBlueprint & {
+  readonly secrets: readonly BlueprintSecretFinding[];
+  readonly secretScan: BlueprintSecretScan;
+};
 
 /** One job in progress: what every step needs. */
 interface JobRun {
@@ -132,7 +141,15 @@ export async function ingestSubmittedBlueprint(
     return { status: 'rejected', jobId: command.jobId, error: err };
   }
   const digest = sha256Hex(parsed.text);
-  if (parsed.memo) deps.recentBlocks?.set(run.blueprintId, { digest, memo: parsed.memo });
+  if (parsed.memo) {
+    const secrets = secretScanToKeep(parsed.secretScan);
+    deps.recentBlocks?.set(run.blueprintId, {
+      digest,
+      memo: parsed.memo,
+      ...(secrets ? { secrets } : {}),
+      checks: parsed.checks,
+    });
+  }
 
   let job: IngestionJobRecord;
   if (known) {
@@ -160,13 +177,28 @@ function parseSubmitted({ command, options, blueprintId }: JobRun, previous?: Re
     ...(command.files ? { files: command.files } : {}),
     ...(command.sourcePath !== undefined ? { label: command.sourcePath } : {}),
     ...(previous ? { previous: previous.memo } : {}),
+    ...(previous?.checks ? { previousChecks: previous.checks } : {}),
   });
-  // Found while ingesting, so the job can warn and the planner can keep them out of what it derives.
-  const secrets = findBlueprintSecrets(parsed.text, parsed.sections, {
-    ...(command.files ? { files: command.files } : {}),
-    ...(command.sourcePath !== undefined ? { label: command.sourcePath } : {}),
-  });
-  return { ...parsed, secrets };
+  // Found while ingesting, so the job can warn and the planner can keep them out of what it derives;
+  // after an edit, scanned only around it.
+  const earlier =
+    previous?.secrets && !command.files
+      ? {
+          text: previous.memo.blocks.text,
+          scan: previous.secrets,
+          edit: textEdit(previous.memo.blocks.text, parsed.text),
+        }
+      : undefined;
+  const { findings, scan } = scanBlueprintSecrets(
+    parsed.text,
+    parsed.sections,
+    {
+      ...(command.files ? { files: command.files } : {}),
+      ...(command.sourcePath !== undefined ? { label: command.sourcePath } : {}),
+    },
+    earlier,
+  );
+  return { ...parsed, secrets: findings, secretScan: scan };
 }
 
 /** The warnings of a finished job: one per secret found (the first MAX_SECRET_WARNINGS). */

@@ -5,6 +5,8 @@ import type { RejectionReason, RejectionSite } from '../domain/blueprint/bluepri
 import type { Section, TreeMemo } from '../domain/sections/section-tree';
 import type { SourceFile } from '../domain/blueprint/text-position';
 import type { VersionStatus } from '../domain/blueprint/blueprint-version';
+import type { BlueprintSecretScan } from '../domain/blueprint/blueprint-secrets';
+import type { TextChecks } from '../domain/blueprint/blueprint-source';
 import type { RepoScanResult } from '../domain/repo-scan/repo-scan';
 import type { ManifestFile, RepoSnapshot } from '../domain/repo-scan/repo-snapshot';
 
@@ -145,6 +147,10 @@ export const BlueprintRepository = Symbol('BlueprintRepository');
 export interface RecentParse {
   readonly digest: string;
   readonly memo: TreeMemo;
+  /** The secret scan of the memo's text: the next version scans only around its edit. */
+  readonly secrets?: BlueprintSecretScan;
+  /** What checking the memo's text measured: the next version checks only around its edit. */
+  readonly checks?: TextChecks;
 }
 
 /**

@@ -1,13 +1,21 @@
 import { MAX_BLUEPRINT_SECTIONS } from '@autopilot/contracts';
 import type { ContentHash } from '@autopilot/kernel';
 import { BlueprintRejectedError, RejectionReason } from './blueprint-rejected-error';
-import { checkBlueprintText, normalizeBlueprintText, type BlueprintLimits } from './blueprint-source';
+import {
+  checkBlueprintText,
+  normalizeBlueprintText,
+  type BlueprintLimits,
+  type TextChecks,
+} from './blueprint-source';
+import { textEdit } from '../sections/section-blocks';
 import { sectionsFromMarkdown, type SectionTree, type TreeMemo } from '../sections/section-tree';
 import { siteOfOffset, type SourceFile } from './text-position';
 
 export interface ParsedBlueprint extends SectionTree {
   /** The normalized text the offsets point into (BOM dropped, `\n` line endings). */
   text: string;
+  /** What checking the text measured: pass it with `previous` when parsing the next version. */
+  checks: TextChecks;
 }
 
 export interface ParseBlueprintOptions extends BlueprintLimits {
@@ -19,6 +27,8 @@ export interface ParseBlueprintOptions extends BlueprintLimits {
   label?: string;
   /** The blueprint's previous parse: only what changed is lexed, hashed and counted again. */
   previous?: TreeMemo;
+  /** The checks of `previous`'s text (`ParsedBlueprint.checks`): only what changed is checked again. */
+  previousChecks?: TextChecks;
 }
 
 /**
@@ -36,7 +46,15 @@ export function parseBlueprint(submitted: string, opts: ParseBlueprintOptions): 
     ...(opts.label ? { label: opts.label } : {}),
   };
   if (opts.files) checkFiles(opts.files, text.length);
-  checkBlueprintText(text, where, opts);
+  const earlier =
+    opts.previous && opts.previousChecks && !opts.files
+      ? {
+          text: opts.previous.blocks.text,
+          checks: opts.previousChecks,
+          edit: textEdit(opts.previous.blocks.text, text),
+        }
+      : undefined;
+  const checks = checkBlueprintText(text, where, opts, earlier);
   const tree = sectionsFromMarkdown(text, {
     hash: opts.hash,
     ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
@@ -63,7 +81,7 @@ export function parseBlueprint(submitted: string, opts: ParseBlueprintOptions): 
       site,
     );
   }
-  return { text, ...tree };
+  return { text, checks, ...tree };
 }
 
 /** A file list must start at 0 and increase strictly inside the text, or offsets would point nowhere. */

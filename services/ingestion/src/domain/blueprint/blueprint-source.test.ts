@@ -8,6 +8,8 @@ import {
   normalizeBlueprintText,
   utf8ByteLength,
 } from './blueprint-source';
+import { firstLineDeeperThan } from './nesting-depth';
+import { textEdit } from '../sections/section-blocks';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -170,5 +172,102 @@ describe('checkBlueprintText and parseBlueprint (bad input)', () => {
 
   it('checkBlueprintText accepts a plain text', () => {
     expect(() => checkBlueprintText('just notes\n', {})).not.toThrow();
+  });
+});
+
+describe('utf8ByteLength and firstLineDeeperThan on random texts (seeded)', () => {
+  let seed = 11;
+  const next = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const pick = <T>(items: readonly T[]): T => items[next(items.length)]!;
+
+  it('counts the bytes TextEncoder writes (two-, three-, four-byte characters, lone surrogates)', () => {
+    const chars = ['a', '\n', 'é', '€', '😀', '\ud83d', '\ude00', 'z', '\u0800', '\u07ff'];
+    for (let k = 0; k < 500; k++) {
+      const text = Array.from({ length: next(60) }, () => pick(chars)).join('');
+      expect(utf8ByteLength(text)).toBe(new TextEncoder().encode(text).length);
+    }
+  });
+
+  it('finds the first line deeper than the limit, as measuring every line on its own does', () => {
+    const lines = [
+      'text',
+      '',
+      '> quote',
+      '> > > > deep',
+      '  - item',
+      '      - nested',
+      '1. one',
+      '\t\t* tab',
+      '#',
+    ];
+    // A line's depth measured alone (a negative limit measures every line, the first reported).
+    const depthOf = (line: string) => (line === '' ? 0 : firstLineDeeperThan(line, -1)!.depth);
+    for (let k = 0; k < 500; k++) {
+      const text = Array.from({ length: next(30) }, () => pick(lines)).join('\n') + pick(['', '\n']);
+      const limit = next(5);
+      const all = text.split('\n');
+      if (text.endsWith('\n') || text === '') all.pop(); // no line after a final line break
+      let expected: ReturnType<typeof firstLineDeeperThan>;
+      let offset = 0;
+      for (const [i, line] of all.entries()) {
+        if (depthOf(line) > limit) {
+          expected = { depth: depthOf(line), line: i + 1, offset };
+          break;
+        }
+        offset += line.length + 1;
+      }
+      expect({ k, found: firstLineDeeperThan(text, limit) }).toEqual({ k, found: expected });
+    }
+  });
+
+  it('checks a text after an edit as a whole check does, measuring only around the edit', () => {
+    const pieces = [
+      'text',
+      '\n',
+      '> > > quote',
+      '\n  - item',
+      'é',
+      '😀',
+      '\ud83d',
+      '\ude00',
+      '\u0000',
+      '\n#',
+      '1. ',
+    ];
+    const some = (n: number) => Array.from({ length: n }, () => pick(pieces)).join('');
+    /** The check's outcome: what it measured, or the reason and site it refused. */
+    const outcome = (run: () => unknown) => {
+      try {
+        return { checks: run() };
+      } catch (err) {
+        if (!(err instanceof BlueprintRejectedError)) throw err;
+        return { refused: [err.reason, err.site] };
+      }
+    };
+    const limits = { maxNesting: 3, maxBytes: 400 };
+    let refused = 0;
+    for (let k = 0; k < 600; k++) {
+      const old = `# Plan\n${some(next(60))}`.split('\u0000').join('');
+      let checks;
+      try {
+        checks = checkBlueprintText(old, { label: 'plan.md' }, limits);
+      } catch {
+        continue; // the earlier text must have passed
+      }
+      const start = next(old.length + 1);
+      const end = start + next(Math.min(old.length - start, 8) + 1);
+      const text = old.slice(0, start) + some(next(4)) + old.slice(end);
+      const earlier = { text: old, checks, edit: textEdit(old, text) };
+      const incremental = outcome(() => checkBlueprintText(text, { label: 'plan.md' }, limits, earlier));
+      expect({ k, ...incremental }).toEqual({
+        k,
+        ...outcome(() => checkBlueprintText(text, { label: 'plan.md' }, limits)),
+      });
+      if ('refused' in incremental) refused++;
+    }
+    expect(refused).toBeGreaterThan(50);
   });
 });

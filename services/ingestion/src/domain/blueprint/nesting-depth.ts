@@ -21,6 +21,61 @@ const NL = 0x0a;
 
 /** Returns the first line whose depth exceeds `limit`, or undefined when every line is within it. */
 export function firstLineDeeperThan(text: string, limit: number): DeepestLine | undefined {
+  if (limit < 0) return everyLineDeeperThan(text, limit);
+  // Only a line that starts with a space, a tab, `>` or a list marker's first character can nest
+  // (any other line is depth 0): a native search finds those, where measuring every line took
+  // 10 ms of re-ingesting a 2.9 MB text.
+  const deepest = (lineStart: number): DeepestLine | undefined => {
+    let end = text.indexOf('\n', lineStart);
+    if (end === -1) end = text.length;
+    const depth = lineDepth(text, lineStart, end);
+    return depth > limit ? { depth, line: lineOf(text, lineStart), offset: lineStart } : undefined;
+  };
+  if (text.length > 0 && MAY_NEST.test(text[0]!)) {
+    const found = deepest(0);
+    if (found) return found;
+  }
+  const candidates = /\n(?=[ \t>*+\-0-9])/g;
+  for (let m = candidates.exec(text); m !== null; m = candidates.exec(text)) {
+    const found = deepest(m.index + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * firstLineDeeperThan over the lines that hold a character of `text[from, to]` (those an edit there
+ * touched), for a text whose other lines are known to be within the limit.
+ */
+export function firstLineDeeperThanAround(
+  text: string,
+  limit: number,
+  from: number,
+  to: number,
+): DeepestLine | undefined {
+  let lineStart = from <= 0 ? 0 : text.lastIndexOf('\n', from - 1) + 1;
+  while (lineStart <= to && lineStart < text.length) {
+    let end = text.indexOf('\n', lineStart);
+    if (end === -1) end = text.length;
+    const depth = lineDepth(text, lineStart, end);
+    if (depth > limit) return { depth, line: lineOf(text, lineStart), offset: lineStart };
+    lineStart = end + 1;
+  }
+  return undefined;
+}
+
+/** A line's first character that may open nesting: indentation, a quote, a list marker's first. */
+const MAY_NEST = /^[ \t>*+\-0-9]/;
+
+/** 1-based line of `offset`. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line += 1;
+  return line;
+}
+
+/** firstLineDeeperThan, measuring every line. */
+function everyLineDeeperThan(text: string, limit: number): DeepestLine | undefined {
   let lineStart = 0;
   let line = 1;
   const length = text.length;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Lexer } from 'marked';
-import { BlockOffsetMismatch, lexBlocks, relexBlocks, type BlockLexer } from './section-blocks';
+import { BlockOffsetMismatch, lexBlocks, relexBlocks, textEdit, type BlockLexer } from './section-blocks';
 import { sectionsFromMarkdown } from './section-tree';
 import {
   FENCE,
@@ -139,5 +139,35 @@ describe('relexBlocks (issue 17: a new version lexes only what changed)', () => 
       ']: /x\n',
     ];
     expect(randomEdits(LINKED, snippets, 300)).toBeGreaterThan(150);
+  });
+});
+
+describe('textEdit', () => {
+  /** The common prefix and suffix, a character at a time. */
+  function slowEdit(old: string, text: string) {
+    const limit = Math.min(old.length, text.length);
+    let prefix = 0;
+    while (prefix < limit && old[prefix] === text[prefix]) prefix++;
+    let suffix = 0;
+    while (suffix < limit - prefix && old[old.length - 1 - suffix] === text[text.length - 1 - suffix])
+      suffix++;
+    return { prefix, suffix, delta: text.length - old.length };
+  }
+
+  it('finds the common prefix and suffix of texts of any size, edited anywhere (seeded)', () => {
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const chars = 'ab\n';
+    const some = (n: number) => Array.from({ length: n }, () => chars[next(3)]).join('');
+    for (let k = 0; k < 300; k++) {
+      const old = some(next(10) === 0 ? 70_000 + next(5000) : next(300));
+      const start = next(old.length + 1);
+      const end = start + next(old.length - start + 1);
+      const text = old.slice(0, start) + some(next(5)) + old.slice(end);
+      expect(textEdit(old, text)).toEqual(slowEdit(old, text));
+    }
   });
 });

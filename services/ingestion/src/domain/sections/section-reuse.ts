@@ -31,8 +31,21 @@ export class UnchangedSections {
     return old !== undefined && old.bodyEnd === bodyEnd - shift ? old : undefined;
   }
 
-  /** The earlier section starting at `offset` (binary search: building a map of 20k cost more than the lookups). */
+  /** Where the last lookup ended: a parse looks sections up in document order. */
+  private cursor = 0;
+
+  /**
+   * The earlier section starting at `offset`: found by walking on from the last lookup, as a parse
+   * asks in document order (a binary search each was 6 ms over 19.5k sections); by binary search for
+   * an offset before the last one.
+   */
   private startingAt(offset: number): MemoSection | undefined {
+    const previous = this.previous;
+    if (this.cursor < previous.length && previous[this.cursor]!.start <= offset) {
+      while (this.cursor + 1 < previous.length && previous[this.cursor + 1]!.start <= offset) this.cursor++;
+      const section = previous[this.cursor]!;
+      return section.start === offset ? section : undefined;
+    }
     let lo = 0;
     let hi = this.previous.length - 1;
     while (lo <= hi) {
