@@ -13,6 +13,7 @@
 // What the CLI (a composition root) needs to read configuration, log and stop gracefully.
 export {
   loadConfig,
+  readMaxMessageBytes,
   parsePort,
   configSummary,
   maskUrl,

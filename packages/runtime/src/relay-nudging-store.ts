@@ -1,4 +1,5 @@
 import {
+  limitOutboxEnvelopes,
   onOutboxAppend,
   type AppendedEnvelope,
   type Collection,
@@ -17,11 +18,16 @@ import type { OutboxRelay } from './outbox-relay';
  * written, or serialising them again: a plan's events are tens of megabytes.
  * A service must not change an envelope's data after committing it (none does: they are built,
  * appended and dropped); the stored copy is what goes out after a restart.
+ *
+ * With `maxEnvelopeBytes` (the service host passes AUTOPILOT_MAX_MESSAGE_BYTES, what every consumer
+ * takes at most), an envelope whose JSON is larger is refused at the append and its commit fails
+ * (OutboxEnvelopeTooLargeError), rather than being published for every consumer to dead-letter.
  */
 export class RelayNudgingStore implements DocumentStore {
   constructor(
     private readonly inner: DocumentStore,
     private readonly relay: Pick<OutboxRelay, 'nudge'>,
+    private readonly maxEnvelopeBytes?: number,
   ) {}
 
   ensureCollection(spec: CollectionSpec): Promise<void> {
@@ -43,6 +49,7 @@ export class RelayNudgingStore implements DocumentStore {
         collection: <T extends Doc>(name: string) => tx.collection<T>(name),
       };
       onOutboxAppend(scoped, (appended) => committed.push(...appended));
+      if (this.maxEnvelopeBytes !== undefined) limitOutboxEnvelopes(scoped, this.maxEnvelopeBytes);
       return fn(scoped);
     });
     if (committed.length > 0) this.relay.nudge(committed);

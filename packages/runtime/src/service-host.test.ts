@@ -7,7 +7,13 @@ import { MessageBus } from '@autopilot/bus';
 import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import { AutopilotTickedV1, buildEnvelope } from '@autopilot/contracts';
 import { ulidSource } from '@autopilot/kernel';
-import { commitWithOutbox, DocumentStore, type Doc } from '@autopilot/store';
+import {
+  commitWithOutbox,
+  DocumentStore,
+  OutboxEnvelopeTooLargeError,
+  pendingOutbox,
+  type Doc,
+} from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { eventually } from '@autopilot/testing';
 import { createHttpRoutes, HttpRoutes } from './http';
@@ -171,6 +177,63 @@ describe('startServiceHost failures', () => {
         }),
       ).rejects.toThrow(/Missing/);
     } finally {
+      await bus.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('startServiceHost maxMessageBytes', () => {
+  /** Hands the test the store the host injects, as a service's repository gets it. */
+  @Controller()
+  class StoreProbe {
+    static injected: DocumentStore | undefined;
+    constructor(@Inject(DocumentStore) store: DocumentStore) {
+      StoreProbe.injected = store;
+    }
+  }
+  @Module({ controllers: [StoreProbe] })
+  class StoreProbeModule {}
+
+  it('gives the store it injects the limit: a commit appending a larger envelope fails, storing nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ap-host-'));
+    const bus = new InProcessMessageBus({ source: 'manager' });
+    const store = await openSqliteStore({ file: join(dir, 'manager.db') });
+    const maxMessageBytes = 2048;
+    const host = await startServiceHost({
+      definition: { name: 'manager', module: StoreProbeModule, collections: [{ name: 'probes' }] },
+      bus,
+      store,
+      routes: createHttpRoutes(),
+      logger: silentLogger(),
+      outboxIntervalMs: 3_600_000,
+      maxMessageBytes,
+    });
+    try {
+      const injected = StoreProbe.injected;
+      if (!injected) throw new Error('the probe was not built');
+      const echo = (seq: number, runs: number) =>
+        buildEnvelope(
+          AutopilotTickedV1,
+          { ...tick(seq), dispatchedRunIds: Array.from({ length: runs }, (_, i) => `run-${i}`) },
+          { id: ids.next(), time: '2026-01-01T00:00:00.000Z', source: 'manager' },
+        );
+      const large = echo(1, 300);
+      expect(JSON.stringify(large).length).toBeGreaterThan(maxMessageBytes);
+      const committing = commitWithOutbox(injected, async (tx) => {
+        await tx.collection<Doc>('probes').insert({ _id: 'large' });
+        return { result: undefined, events: [large] };
+      });
+      await expect(committing).rejects.toBeInstanceOf(OutboxEnvelopeTooLargeError);
+      await expect(committing).rejects.toMatchObject({ limit: maxMessageBytes, type: large.type });
+      expect(await store.collection('probes').get('large')).toBeNull();
+      expect(await pendingOutbox(store, 10)).toEqual([]);
+      // One that fits goes through the same store.
+      await commitWithOutbox(injected, async () => ({ result: undefined, events: [echo(2, 1)] }));
+      expect(await store.collection('outbox').count()).toBe(1);
+    } finally {
+      await host.close();
       await bus.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type LoggerService, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { MessageBus } from '@autopilot/bus';
+import { DEFAULT_MAX_MESSAGE_BYTES, MessageBus } from '@autopilot/bus';
 import { Clock, IdSource, systemClock, systemTimers, Timers, ulidSource } from '@autopilot/kernel';
 import { messageBySubject } from '@autopilot/contracts';
 import { BusExceptionFilter, BusServer } from '@autopilot/nest-transport';
@@ -55,6 +55,12 @@ export interface ServiceHostOptions {
   relayStopGraceMs?: number;
   /** The largest envelope the bus takes (JSON bytes); larger outbox entries are failed for good. */
   maxEnvelopeBytes?: number;
+  /**
+   * The largest event or command body a consumer takes (AUTOPILOT_MAX_MESSAGE_BYTES): the service's
+   * outbox refuses a larger envelope, failing the commit that appends it (OutboxEnvelopeTooLargeError),
+   * instead of publishing what every consumer would dead-letter unread. Default 64 MiB, the buses'.
+   */
+  maxMessageBytes?: number;
   /**
    * How long the inbox remembers a handled message (OutboxRelayOptions.inboxRetentionMs). Default
    * 30 days (AUTOPILOT_INBOX_RETENTION_MS).
@@ -122,9 +128,10 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
   });
   const clock = opts.clock ?? systemClock;
   const ids = opts.ids ?? ulidSource();
+  const maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const providers: Provider[] = [
     { provide: MessageBus, useValue: bus },
-    { provide: DocumentStore, useValue: new RelayNudgingStore(opts.store, relay) },
+    { provide: DocumentStore, useValue: new RelayNudgingStore(opts.store, relay, maxMessageBytes) },
     { provide: HttpRoutes, useValue: opts.routes },
     { provide: OutboxRelay, useValue: relay },
     { provide: Clock, useValue: clock },
@@ -168,7 +175,7 @@ export async function startServiceHost(opts: ServiceHostOptions): Promise<Servic
   app.useGlobalFilters(new BusExceptionFilter());
   const refusals = definition.commandRefusals;
   gate.attach(
-    new RelayNudgingStore(opts.store, relay),
+    new RelayNudgingStore(opts.store, relay, maxMessageBytes),
     refusals ? app.get<CommandRefusals>(refusals, { strict: false }) : undefined,
   );
   try {

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '@autopilot/kernel';
+import { AutopilotError, systemClock, type Clock } from '@autopilot/kernel';
 import type { Envelope } from '@autopilot/contracts';
 import {
   MAX_DOCUMENT_BYTES,
@@ -131,12 +131,56 @@ export function onOutboxAppend(
   appendListeners.set(tx, listener);
 }
 
+/** The largest envelope JSON, in UTF-8 bytes, appended through a transaction (`limitOutboxEnvelopes`). */
+const envelopeLimits = new WeakMap<StoreTransaction, number>();
+
+/**
+ * Makes `appendToOutbox` through `tx` refuse an envelope whose JSON is more than `maxBytes` UTF-8
+ * bytes (OutboxEnvelopeTooLargeError), before it writes anything. The runtime gives every service's
+ * transactions the largest message a consumer takes (AUTOPILOT_MAX_MESSAGE_BYTES): an envelope past
+ * it would be committed, published, and dead-lettered unread by every consumer, so whoever waits
+ * for it would wait in silence. Refused at the append, the commit fails with the reason instead.
+ * Without a limit, any size is appended.
+ */
+export function limitOutboxEnvelopes(tx: StoreTransaction, maxBytes: number): void {
+  envelopeLimits.set(tx, maxBytes);
+}
+
+/**
+ * An envelope whose JSON is larger than the outbox takes through this transaction
+ * (`limitOutboxEnvelopes`, AUTOPILOT_MAX_MESSAGE_BYTES): no consumer would take it. Thrown by
+ * `appendToOutbox` before it writes anything, so the transaction, and the state change it was to
+ * announce, is not stored. No retry makes it smaller: the caller turns it into an outcome (the
+ * planner's `plan.rejected`); let through, the message that caused it is redelivered until the bus
+ * gives up (BUS_MAX_DELIVERIES).
+ */
+export class OutboxEnvelopeTooLargeError extends AutopilotError {
+  readonly code = 'STORE_ENVELOPE_TOO_LARGE';
+  constructor(
+    readonly envelopeId: string,
+    /** The envelope's message type (`tasks.generated.v1`). */
+    readonly type: string,
+    readonly subject: string,
+    /** The envelope's JSON, in UTF-8 bytes. */
+    readonly bytes: number,
+    /** The most bytes an envelope's JSON may be. */
+    readonly limit: number,
+  ) {
+    super(
+      `outbox: the ${type} envelope ${envelopeId} on ${subject} is ${bytes} bytes of JSON, more than the ` +
+        `${limit} a message may be (AUTOPILOT_MAX_MESSAGE_BYTES): no consumer would take it, so it was not appended`,
+    );
+  }
+}
+
 /**
  * Appends envelopes inside a transaction, so they commit with the state change or not at all.
  * Each envelope is stored as its JSON (in parts past OUTBOX_PART_CHARS), serialised once here for
  * the store and the wire. Throws StoreDuplicateKeyError when an envelope id is already in the
- * outbox. On MongoDB the counter makes concurrent appending transactions of one service conflict
- * and retry, in effect one at a time (the embedded store runs them one at a time anyway).
+ * outbox, and OutboxEnvelopeTooLargeError, having written nothing, when an envelope's JSON is past
+ * the transaction's limit (`limitOutboxEnvelopes`). On MongoDB the counter makes concurrent
+ * appending transactions of one service conflict and retry, in effect one at a time (the embedded
+ * store runs them one at a time anyway).
  */
 export async function appendToOutbox(
   tx: StoreTransaction,
@@ -144,6 +188,18 @@ export async function appendToOutbox(
   clock: Clock = systemClock,
 ): Promise<void> {
   if (envelopes.length === 0) return;
+  // Every envelope is serialised and measured before anything is written: a refusal leaves the
+  // counter and the outbox as they were, whatever the caller does with the transaction.
+  const jsons = envelopes.map((envelope) => JSON.stringify(envelope));
+  const limit = envelopeLimits.get(tx);
+  if (limit !== undefined) {
+    for (const [i, envelope] of envelopes.entries()) {
+      const bytes = oversize(jsons[i]!, limit);
+      if (bytes !== undefined) {
+        throw new OutboxEnvelopeTooLargeError(envelope.id, envelope.type, envelope.subject, bytes, limit);
+      }
+    }
+  }
   let last: number;
   try {
     last = await tx
@@ -162,9 +218,9 @@ export async function appendToOutbox(
   const createdAt = clock.now();
   const appended: AppendedEnvelope[] = [];
   let seq = last - envelopes.length;
-  for (const envelope of envelopes) {
+  for (const [i, envelope] of envelopes.entries()) {
     seq += 1;
-    const json = JSON.stringify(envelope);
+    const json = jsons[i]!;
     const parts = partsOf(json);
     // The state first: its unique id is what refuses a re-append (StoreDuplicateKeyError).
     await outbox.insert(
@@ -181,6 +237,14 @@ export async function appendToOutbox(
     appended.push({ envelope, json });
   }
   appendListeners.get(tx)?.(appended);
+}
+
+/** `json`'s size in UTF-8 bytes when it is past `limit`, else undefined (most are never counted). */
+function oversize(json: string, limit: number): number | undefined {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: the bus's own measure, from the same JSON it is sent as.
+  if (json.length * 3 <= limit) return undefined;
+  const bytes = Buffer.byteLength(json);
+  return bytes > limit ? bytes : undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import { ConfigError, describeError } from '@autopilot/kernel';
 import {
   createLogger,
   LOG_LEVELS,
+  readMaxMessageBytes,
   readServiceSettings,
   type Logger,
   type LogLevel,
@@ -153,6 +154,8 @@ async function planOnce(path: string, flags: PlanFlags): Promise<{ report: PlanR
   // The services' settings (a model for the planner) are checked before anything starts.
   // With --repo, ingestion may read that one directory (it scans no local path otherwise).
   const settings = allowRepoRoot(readServiceSettings(PlanTopology.services, process.env), flags.repo);
+  // The largest message the services take: a plan whose events are larger is rejected, not lost.
+  const maxMessageBytes = readMaxMessageBytes(process.env);
 
   // A --dir that holds an earlier run is refused here, before the deadline's timer exists: a timer
   // started first kept the refused command alive until --timeout passed (issue 13 item 7).
@@ -166,7 +169,7 @@ async function planOnce(path: string, flags: PlanFlags): Promise<{ report: PlanR
   let starting: Promise<PlanTopology> | undefined;
   try {
     progress(`starting the ingestion and planner services`);
-    starting = PlanTopology.start({ dir: state.path, logger, settings });
+    starting = PlanTopology.start({ dir: state.path, logger, settings, maxMessageBytes });
     // Stopped even when the deadline won the race and it started afterwards.
     starting.then((t) => (topology = t)).catch(() => undefined);
     topology = await deadline.race('starting the ingestion and planner services', starting);

@@ -40,6 +40,11 @@ export interface PlanTopologyOptions {
   services?: readonly ServiceDefinition[];
   /** Subscribes what the caller watches on the bus before any service publishes. */
   observe?: (bus: InProcessMessageBus) => Promise<void>;
+  /**
+   * The largest message body (AUTOPILOT_MAX_MESSAGE_BYTES): the bus's cap, and the outbox of every
+   * service refuses a larger envelope (a plan past it is rejected). Default 64 MiB.
+   */
+  maxMessageBytes?: number;
 }
 
 /** A planned blueprint as the services announced it, and how long each step took from submission. */
@@ -87,6 +92,7 @@ export class PlanTopology {
       source: 'gateway',
       log: busLogFor(opts.logger),
       settle: 'on-consume',
+      ...(opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: opts.maxMessageBytes }),
     });
     const watch = await PlanJobWatch.start(bus);
     await opts.observe?.(bus);
@@ -100,6 +106,8 @@ export class PlanTopology {
       logger: opts.logger,
       bus,
       ...(opts.settings ? { settings: opts.settings } : {}),
+      // The same cap as the bus's: what a consumer would refuse is refused at the commit.
+      ...(opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: opts.maxMessageBytes }),
     });
     const topology = new PlanTopology(running, bus, watch);
     try {

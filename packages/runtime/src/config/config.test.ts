@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@autopilot/kernel';
-import { CONFIG_DEFAULTS, loadConfig } from './config';
+import { CONFIG_DEFAULTS, loadConfig, readMaxMessageBytes } from './config';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -94,6 +94,17 @@ describe('loadConfig', () => {
 
   it('never repeats a bad MONGO_URL, which may hold a password', () => {
     expect(configError({ MONGO_URL: 'postgres://u:hunter2@h/db' }).message).not.toContain('hunter2');
+  });
+});
+
+describe('readMaxMessageBytes', () => {
+  it('reads AUTOPILOT_MAX_MESSAGE_BYTES as loadConfig does, and nothing else', () => {
+    expect(readMaxMessageBytes({})).toBe(CONFIG_DEFAULTS.maxMessageBytes);
+    // A command that needs no NATS is not failed by a NATS setting it never uses.
+    expect(readMaxMessageBytes({ AUTOPILOT_MAX_MESSAGE_BYTES: '2097152', NATS_URL: 'http://x' })).toBe(
+      2_097_152,
+    );
+    expect(() => readMaxMessageBytes({ AUTOPILOT_MAX_MESSAGE_BYTES: '65536' })).toThrow(ConfigError);
   });
 });
 

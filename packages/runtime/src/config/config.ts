@@ -102,13 +102,7 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
       CONFIG_DEFAULTS.inboxRetentionMs,
       { min: 1 },
     ),
-    // At least 1 MiB: every server's default max_payload must fit, or ordinary messages are refused.
-    maxMessageBytes: parseInteger(
-      'AUTOPILOT_MAX_MESSAGE_BYTES',
-      read(env, 'AUTOPILOT_MAX_MESSAGE_BYTES'),
-      CONFIG_DEFAULTS.maxMessageBytes,
-      { min: 1024 * 1024 },
-    ),
+    maxMessageBytes: readMaxMessageBytes(env),
   };
   const duplicateWindow = read(env, 'AUTOPILOT_DUPLICATE_WINDOW_MS');
   if (duplicateWindow !== undefined) {
@@ -127,6 +121,20 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
   const otlp = read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   if (otlp !== undefined) config.otlpEndpoint = parseHttpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', otlp);
   return config;
+}
+
+/**
+ * `AUTOPILOT_MAX_MESSAGE_BYTES` alone, validated as `loadConfig` does it: for a command that runs
+ * services but reads no other runtime setting (`autopilot plan`). Throws ConfigError.
+ */
+export function readMaxMessageBytes(env: Env = process.env): number {
+  // At least 1 MiB: every server's default max_payload must fit, or ordinary messages are refused.
+  return parseInteger(
+    'AUTOPILOT_MAX_MESSAGE_BYTES',
+    read(env, 'AUTOPILOT_MAX_MESSAGE_BYTES'),
+    CONFIG_DEFAULTS.maxMessageBytes,
+    { min: 1024 * 1024 },
+  );
 }
 
 /** An unset or blank variable counts as absent, so `FOO= cmd` falls back to the default. */

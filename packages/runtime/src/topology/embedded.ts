@@ -36,7 +36,10 @@ export interface EmbeddedOptions {
   inboxRetentionMs?: number;
   /** The new in-process bus's de-duplication window (not applied to a `bus` passed in). Default 2 minutes. */
   duplicateWindowMs?: number;
-  /** The new in-process bus's cap on one message body (not applied to a `bus` passed in). Default 64 MiB. */
+  /**
+   * The cap on one message body: the new in-process bus's (a `bus` passed in keeps its own, so pass
+   * it the same), and every service's outbox refuses a larger envelope at its commit. Default 64 MiB.
+   */
   maxMessageBytes?: number;
 }
 
@@ -104,6 +107,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<RunningTopol
         startRelay: false,
         relayStopGraceMs: opts.relayStopGraceMs ?? 2000,
         ...(opts.inboxRetentionMs === undefined ? {} : { inboxRetentionMs: opts.inboxRetentionMs }),
+        ...(opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: opts.maxMessageBytes }),
         ...(opts.settings?.has(definition.name) ? { settings: opts.settings.get(definition.name) } : {}),
       });
       hosts.push(host);

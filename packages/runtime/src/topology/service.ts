@@ -52,7 +52,10 @@ export interface SingleServiceOptions {
   duplicateWindowMs?: number;
   /** How long the service's inbox remembers a handled message. Default 30 days. */
   inboxRetentionMs?: number;
-  /** The largest event or command body the service takes (claim-checked ones unfetched). Default 64 MiB. */
+  /**
+   * The largest event or command body the service takes (claim-checked ones unfetched), and so the
+   * largest envelope its outbox appends (a larger one fails its commit). Default 64 MiB.
+   */
   maxMessageBytes?: number;
 }
 
@@ -142,6 +145,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
     if (abort.signal.aborted || !bus || !store) return;
     // No envelope size limit for the outbox relay: the JetStream bus carries any size, claim-checking
     // a body past the server's max_payload into its payload bucket (a 12 MB blueprint.ingested too).
+    // What consumers would refuse (maxMessageBytes) the outbox refuses at the append instead.
     host = await startServiceHost({
       definition,
       bus,
@@ -151,6 +155,7 @@ export async function startSingleService(opts: SingleServiceOptions): Promise<Ru
       outboxIntervalMs: opts.outboxIntervalMs,
       ...(opts.settings !== undefined ? { settings: opts.settings } : {}),
       ...(opts.inboxRetentionMs === undefined ? {} : { inboxRetentionMs: opts.inboxRetentionMs }),
+      ...(opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: opts.maxMessageBytes }),
     });
     readiness.ready(`service:${definition.name}`);
     logger.info({ port: http.port, url: http.url }, `service ${definition.name} ready on ${http.url}`);

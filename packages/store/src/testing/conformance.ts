@@ -9,6 +9,7 @@ import {
   commitWithOutbox,
   declareOutbox,
   failedOutbox,
+  limitOutboxEnvelopes,
   markFailed,
   markPublished,
   OUTBOX_COLLECTION,
@@ -16,6 +17,7 @@ import {
   OUTBOX_ENVELOPES_COLLECTION,
   OUTBOX_PART_CHARS,
   onOutboxAppend,
+  OutboxEnvelopeTooLargeError,
   outboxStates,
   pendingOutbox,
   pendingOutboxPage,
@@ -883,6 +885,48 @@ export function documentStoreConformance(
         expect((await pendingOutbox(store, 10)).map((e) => e.json)).toEqual(
           ['07A', '07B', '07C'].map((id, i) => JSON.stringify(envelope(id, i + 1))),
         );
+      });
+
+      it('refuses an envelope past the limit of its transaction in UTF-8 bytes, naming it, and stores nothing of the transaction', async () => {
+        await freshOutbox();
+        const tasks = await declare<Item>('tasks');
+        // 3 UTF-8 bytes per character: past the limit in bytes while well under it in characters.
+        const large: Envelope = { ...envelope('09B', 0), data: { text: '€'.repeat(400) } };
+        const bytes = Buffer.byteLength(JSON.stringify(large));
+        const limit = bytes - 1;
+        expect(JSON.stringify(large).length).toBeLessThan(limit);
+        const commitLimited = (maxBytes: number, id: string) =>
+          store.transaction(async (tx) => {
+            const scoped = { collection: tx.collection.bind(tx) };
+            limitOutboxEnvelopes(scoped, maxBytes);
+            await scoped.collection<Item>(collectionName(tasks)).insert({ _id: id });
+            await appendToOutbox(scoped, [envelope('09A', 1), large]);
+          });
+
+        const refused = await commitLimited(limit, 't9').catch((err: unknown) => err);
+        expect(refused).toBeInstanceOf(OutboxEnvelopeTooLargeError);
+        expect(refused).toMatchObject({
+          code: 'STORE_ENVELOPE_TOO_LARGE',
+          envelopeId: '09B',
+          type: 'test.ping.v1',
+          subject: 'ap.v1.evt.test.ping',
+          bytes,
+          limit,
+        });
+        expect((refused as Error).message).toContain(`${bytes} bytes`);
+        expect((refused as Error).message).toContain('AUTOPILOT_MAX_MESSAGE_BYTES');
+        // Neither the state nor the smaller envelope appended with it.
+        expect(await tasks.get('t9')).toBeNull();
+        expect(await outboxStates(store)).toEqual([]);
+
+        // At the limit exactly it is appended; and a transaction without a limit takes any size.
+        await commitLimited(bytes, 't10');
+        expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual(['09A', '09B']);
+        await commitWithOutbox(store, async () => ({
+          result: null,
+          events: [{ ...large, id: '09C' }],
+        }));
+        expect((await pendingOutbox(store, 10)).map((e) => e._id)).toEqual(['09A', '09B', '09C']);
       });
 
       it('reads an envelope stored as an object, as outboxes written before JSON bodies hold them', async () => {

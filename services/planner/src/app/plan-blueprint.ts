@@ -6,17 +6,20 @@ import {
   type BlueprintIngestedV1,
   type Envelope,
   type IntentionAnchor,
+  type PlanNode,
+  type TaskSpec,
 } from '@autopilot/contracts';
 import { AutopilotError, Clock } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
+import { OutboxEnvelopeTooLargeError } from '@autopilot/store';
 import { SECTION_FACTS_VERSION, type SectionFacts } from '../domain/section-facts/extract-section';
 import { BlueprintSupersededError } from '../domain/plan/plan-errors';
 import { planFromSections } from '../domain/plan/plan-from-sections';
-import type { BlueprintSectionForPlan } from '../domain/plan/plan-graph';
+import type { BlueprintSectionForPlan, PlannedNode } from '../domain/plan/plan-graph';
 import { planIdFor } from '../domain/plan/plan-ids';
 import { withSourceLines } from '../domain/plan/plan-source-lines';
-import { planningView } from '../domain/plan/plan-redaction';
 import { toPlanNodeMessage } from '../domain/plan/plan-node-message';
+import { reusedPlanNodeMessage, sameAsPrevious, sameSourcePositions } from '../domain/plan/plan-reuse';
 import { tasksFromPlan } from '../domain/tasks/task-graph';
 import { checkTasksAgainstRepo, rulesFieldsOf } from '../domain/repo-check/task-repo-check';
 import {
@@ -32,7 +35,10 @@ import {
   type StoredTask,
 } from './ports';
 import { planAnnouncement } from './plan-announcement';
+import { planningViewOf } from './planning-secret-scans';
+import { PlanningMemo, type PlanningResults } from './planning-memo';
 import { refinePlan, type RefinementReport } from './refine-plan';
+import { PlanTooLargeError } from './plan-too-large';
 
 /** Everything planning needs from outside; `planBlueprint` is the whole use case as one function. */
 export interface PlanBlueprintDeps {
@@ -46,6 +52,11 @@ export interface PlanBlueprintDeps {
   readonly clock: Clock;
   readonly envelopes: OutboxEnvelopes;
   readonly maxRefinementCalls: number;
+  /**
+   * The last planning's results, reused where the next planning of the same plan would build the
+   * same (plan-reuse.ts). Absent: every planning builds everything.
+   */
+  readonly memo?: PlanningMemo;
 }
 
 export interface PlanBlueprintResult {
@@ -55,8 +66,9 @@ export interface PlanBlueprintResult {
    * revision: consumers de-duplicate by it), nothing else written.
    * `stale`: a newer version of the same blueprint is already planned; `plan.rejected` says so and
    * a warning is logged, nothing else. Other blueprints of the project have plans of their own.
-   * `rejected`: the blueprint cannot be planned (a missing dependency, a cycle...); the rejection is
-   * recorded and announced with `plan.rejected`, nothing of the plan is written.
+   * `rejected`: the blueprint cannot be planned (a missing dependency, a cycle, events larger than
+   * a message may be...); the rejection is recorded and announced with `plan.rejected`, nothing of
+   * the plan is written.
    * Every outcome ends in an event correlated with the job, so whoever submitted it gets an answer.
    */
   readonly outcome: 'planned' | 'unchanged' | 'stale' | 'rejected';
@@ -119,12 +131,20 @@ export async function planBlueprint(
     throw err;
   }
   const { plan, tasks, refinement } = decided;
-  if (replay) {
-    await deps.plans.announce(planEvents(blueprint, decided, deps));
-    return { outcome: 'unchanged', plan, tasks, refinement };
+  // Events no consumer would take are a rejection, announced: otherwise nobody ever hears of them.
+  // More nodes or tasks than their contract allows: building the events would throw.
+  const tooMany = PlanTooLargeError.ofCount(plan, tasks);
+  if (tooMany) return rejectBlueprint(blueprint, tooMany, deps);
+  try {
+    if (replay) await deps.plans.announce(planEvents(blueprint, decided, deps));
+    else await savePlan(blueprint, decided, stored, deps);
+  } catch (err) {
+    // Past AUTOPILOT_MAX_MESSAGE_BYTES: the outbox refused it, and nothing of the plan was stored.
+    if (err instanceof OutboxEnvelopeTooLargeError)
+      return rejectBlueprint(blueprint, PlanTooLargeError.ofEvent(err), deps);
+    throw err;
   }
-  await savePlan(blueprint, decided, stored, deps);
-  return { outcome: 'planned', plan, tasks, refinement };
+  return { outcome: replay ? 'unchanged' : 'planned', plan, tasks, refinement };
 }
 
 /** A plan as decided, before it is saved: the two payloads and what the store keeps beside them. */
@@ -152,7 +172,7 @@ async function decidePlan(
 ): Promise<DecidedPlan> {
   const head = replay ? stored?.head : undefined;
   // Secrets in the blueprint never reach titles, facts, the anchor or a prompt (plan-redaction.ts).
-  const view = planningView(blueprint);
+  const view = planningViewOf(blueprint);
   const graph = planFromSections(view.blueprint, { reuseFacts: storedFacts(blueprint, stored, replay) });
   const { plan: refinedView, report } = await refinePlan(graph, {
     refiner: deps.refiner,
@@ -164,7 +184,15 @@ async function decidePlan(
     planningId: `plan-${blueprint.blueprintId}-v${blueprint.version}`,
   });
   const refined = withSourceLines(view.restoreGraph(refinedView), blueprint);
-  const taskGraph = tasksFromPlan(refined);
+  const last = deps.memo?.of(planId);
+  // Each node's index in the last planning of this plan (-1: new), and whether the node came out the
+  // same there, apart from positions (plan-reuse.ts).
+  const before = last ? indexIn(last, refined.nodes) : undefined;
+  const same = last && before ? sameAsPrevious(refined.nodes, (i) => last.nodes[before[i]!]) : undefined;
+  const taskGraph = tasksFromPlan(
+    refined,
+    last && same && { nodeOf: (id) => last.nodes[last.nodeIndex.get(id) ?? -1], tasks: last.tasks, same },
+  );
   // With a scanned repository, scope and validation are checked against it; the rules' fields are
   // kept beside a task the check changed, so a re-plan can tell whether they changed. A task the
   // stored plan announced checked keeps its check while its rules' fields stay the same: a scan
@@ -179,7 +207,11 @@ async function decidePlan(
   const revision = head ? head.revision : (stored?.head.revision ?? 0) + 1;
   const generatedAt = head ? head.generatedAt : deps.clock.isoNow();
 
-  const nodes = refined.nodes.map((n) => toPlanNodeMessage(n, taskGraph.taskIdsByNode.get(n.id)));
+  const nodes = refined.nodes.map((n, i) => {
+    const taskIds = taskGraph.taskIdsByNode.get(n.id);
+    const message = same?.[i] === 1 ? last?.messages[before![i]!] : undefined;
+    return (message && reusedPlanNodeMessage(n, taskIds, message)) ?? toPlanNodeMessage(n, taskIds);
+  });
   const { plan, tasks } = planAnnouncement(
     {
       planId,
@@ -193,20 +225,85 @@ async function decidePlan(
     nodes,
     checked,
   );
+  const storedNodes = refined.nodes.map(
+    (n, i): StoredPlanNode =>
+      (last && same?.[i] === 1 ? reusedStoredNode(n, nodes[i]!, last, before![i]!) : undefined) ?? {
+        node: nodes[i]!,
+        sources: n.sources,
+        factsVersion: SECTION_FACTS_VERSION,
+      },
+  );
+  const storedTasks = checked.map((task, i): StoredTask => {
+    const rulesTask = taskGraph.tasks[i]!;
+    // Unchecked (no repository scan): the task is the rules' own, stored as `{ task }`.
+    if (task === rulesTask) {
+      const stored = last?.storedTasks.get(task.id);
+      return stored?.task === task ? stored : { task };
+    }
+    const rules = rulesFieldsOf(rulesTask, task);
+    return rules ? { task, rules } : { task };
+  });
+  deps.memo?.remember(
+    planningResults(planId, refined.nodes, taskGraph.tasks, nodes, storedNodes, checked, storedTasks),
+  );
   return {
     plan,
     tasks,
-    storedNodes: refined.nodes.map((n, i) => ({
-      node: nodes[i]!,
-      sources: n.sources,
-      factsVersion: SECTION_FACTS_VERSION,
-    })),
-    storedTasks: checked.map((task, i) => {
-      const rules = rulesFieldsOf(taskGraph.tasks[i]!, task);
-      return rules ? { task, rules } : { task };
-    }),
+    storedNodes,
+    storedTasks,
     ...(repo ? { repoCommit: repo.commit } : {}),
     refinement: report,
+  };
+}
+
+/** Each node's index among the last planning's nodes, -1 for a node it did not have. */
+function indexIn(last: PlanningResults, nodes: readonly PlannedNode[]): Int32Array {
+  const index = new Int32Array(nodes.length);
+  nodes.forEach((n, i) => (index[i] = last.nodeIndex.get(n.id) ?? -1));
+  return index;
+}
+
+/**
+ * The last planning's stored form of `node` (its index there `at`), when its message is the last
+ * one (the node the same apart from positions, and the positions the same too) and so are its
+ * sources' positions.
+ */
+function reusedStoredNode(
+  node: PlannedNode,
+  message: PlanNode,
+  last: PlanningResults,
+  at: number,
+): StoredPlanNode | undefined {
+  const stored = last.storedNodes[at]!;
+  const beforeNode = last.nodes[at]!;
+  if (last.messages[at] !== message || stored.node !== message) return undefined;
+  return stored.sources === beforeNode.sources && sameSourcePositions(node, beforeNode) ? stored : undefined;
+}
+
+/** What this planning built, for the next one (PlanningMemo). */
+function planningResults(
+  planId: string,
+  nodes: readonly PlannedNode[],
+  rulesTasks: readonly TaskSpec[],
+  messages: readonly PlanNode[],
+  storedNodes: readonly StoredPlanNode[],
+  checked: readonly TaskSpec[],
+  storedTasks: readonly StoredTask[],
+): PlanningResults {
+  const tasks = new Map<string, TaskSpec>();
+  const unchecked = new Map<string, StoredTask>();
+  checked.forEach((task, i) => {
+    tasks.set(task.id, rulesTasks[i]!);
+    if (task === rulesTasks[i]) unchecked.set(task.id, storedTasks[i]!);
+  });
+  return {
+    planId,
+    nodeIndex: new Map(nodes.map((n, i) => [n.id, i] as const)),
+    nodes,
+    messages,
+    storedNodes,
+    tasks,
+    storedTasks: unchecked,
   };
 }
 
@@ -338,6 +435,7 @@ export class PlanBlueprintUseCase {
       clock,
       envelopes,
       maxRefinementCalls,
+      memo: new PlanningMemo(),
     };
   }
 

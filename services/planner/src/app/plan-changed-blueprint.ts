@@ -10,6 +10,7 @@ import { sha256Hex } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
 import { PlanBlueprintUseCase, type PlanBlueprintResult } from './plan-blueprint';
 import { PlannerLog, PlanRepository, RecentBlueprints } from './ports';
+import { rememberBlueprintEdit } from './planning-secret-scans';
 
 /** What planning a version told as a change needs besides planning itself. */
 export interface PlanChangedDeps {
@@ -46,8 +47,11 @@ export async function planChangedBlueprint(
   deps: PlanChangedDeps,
   plan: (whole: BlueprintIngestedV1) => Promise<PlanBlueprintResult>,
 ): Promise<PlanBlueprintResult | 'asked'> {
-  const whole = wholeFromChange(change, deps.recent.get(change.blueprintId));
+  const held = deps.recent.get(change.blueprintId);
+  const whole = wholeFromChange(change, held);
   if (whole) {
+    // Its secret scan starts from the held version's (planning-secret-scans.ts).
+    if (held) rememberBlueprintEdit(whole, held, change.textEdits);
     deps.recent.remember(whole);
     return plan(whole);
   }

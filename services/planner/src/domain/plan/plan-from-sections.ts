@@ -301,8 +301,24 @@ interface SectionTitle {
 }
 
 function readTitle(section: BlueprintSectionForPlan): SectionTitle {
-  return { heading: parseHeading(section.title), facet: facetOf(section.title) };
+  const { title } = section;
+  let read = readTitles.get(title);
+  if (read === undefined) {
+    if (readTitles.size >= MAX_CACHED_TITLES) readTitles.clear();
+    read = { heading: parseHeading(title), facet: facetOf(title) };
+    readTitles.set(title, read);
+  }
+  return read;
 }
+
+/**
+ * Headings already read, and titles already made node titles, by heading (as plan-kinds.ts keeps
+ * plain titles): re-planning an edited blueprint reads the same ~20k headings again, ~60 ms of
+ * label and facet patterns. Bounded; what they hold is never changed (a draft's `heading` is read only).
+ */
+const readTitles = new Map<string, SectionTitle>();
+const nodeTitles = new Map<string, string>();
+const MAX_CACHED_TITLES = 100_000;
 
 /** Step 1. Roles: node, document title (one per file), preamble, or a facet absorbed by its owner node. */
 const OPEN_CHECKBOX = /^ ?[-*+] \[ \] /m;
@@ -893,7 +909,13 @@ function mergeFacts(
 
 /** A heading as a node title: no markup or trailing punctuation, bounded by the contract (300), never empty. */
 function nodeTitle(title: string): string {
-  return cleanTitle(title) || '(untitled section)';
+  let cleaned = nodeTitles.get(title);
+  if (cleaned === undefined) {
+    if (nodeTitles.size >= MAX_CACHED_TITLES) nodeTitles.clear();
+    cleaned = cleanTitle(title) || '(untitled section)';
+    nodeTitles.set(title, cleaned);
+  }
+  return cleaned;
 }
 
 function cleanTitle(title: string): string {

@@ -89,13 +89,36 @@ export function planIdFor(projectId: string, blueprintId: string): string {
 
 /** A node keeps its id while its section keeps its id (ingestion keeps that stable per heading path). */
 export function planNodeIdFor(planId: string, sectionId: string): string {
-  return stableId('pn', [planId, sectionId]);
+  let ids = nodeIds.get(planId);
+  if (ids === undefined || ids.size >= MAX_CACHED_IDS) {
+    if (nodeIds.size >= MAX_CACHED_PLANS) nodeIds.clear();
+    nodeIds.set(planId, (ids = new Map()));
+  }
+  let id = ids.get(sectionId);
+  if (id === undefined) ids.set(sectionId, (id = stableId('pn', [planId, sectionId])));
+  return id;
 }
 
 /** One task per task_spec node: the task id follows the node id. */
 export function taskIdFor(planNodeId: string): string {
-  return stableId('task', [planNodeId]);
+  let id = taskIds.get(planNodeId);
+  if (id === undefined) {
+    if (taskIds.size >= MAX_CACHED_IDS) taskIds.clear();
+    taskIds.set(planNodeId, (id = stableId('task', [planNodeId])));
+  }
+  return id;
 }
+
+/**
+ * Node and task ids already made, by what they are made of. Re-planning an edited blueprint makes
+ * the same ~40k ids again: taken from here they are the same strings as before, so comparing them
+ * with the last planning's (plan-reuse.ts) or finding them in a map is a pointer check and a hash
+ * already known, not a character walk. Bounded (a plan per blueprint; the latest few kept).
+ */
+const nodeIds = new Map<string, Map<string, string>>();
+const taskIds = new Map<string, string>();
+const MAX_CACHED_IDS = 100_000;
+const MAX_CACHED_PLANS = 8;
 
 /** The checkpoint task standing for "everything under this node is done"; `part` numbers its pieces. */
 export function gateTaskIdFor(planNodeId: string, part: number | 'all'): string {

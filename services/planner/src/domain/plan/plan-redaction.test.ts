@@ -1,4 +1,5 @@
-import { fakeSecrets } from '@autopilot/secret-scan/testing';
+import { findSecrets, type SecretFinding } from '@autopilot/secret-scan';
+import { fakeSecrets, pseudoRandom } from '@autopilot/secret-scan/testing';
 import { markdownBlueprint } from '../../testing/markdown-blueprint';
 import { planFromSections } from './plan-from-sections';
 import { planningView } from './plan-redaction';
@@ -48,5 +49,91 @@ describe('planningView', () => {
   it('is the blueprint itself when it holds no secret', () => {
     const clean = markdownBlueprint('# Shop\n\n## Story 1: Cart\n\nCreate `src/cart.ts`.\n');
     expect(planningView(clean).blueprint).toBe(clean);
+  });
+});
+
+describe('planningView from the scan of the version it is an edit of', () => {
+  /** A seeded generator (mulberry32): the same seed, the same cases. */
+  function random(seed: number): { int(n: number): number; pick<T>(items: readonly T[]): T } {
+    let state = seed >>> 0;
+    const next = () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    return { int: (n) => Math.floor(next() * n), pick: (items) => items[Math.floor(next() * items.length)]! };
+  }
+
+  function lines(seed: number): string[] {
+    const k = fakeSecrets(seed);
+    const begin = k.privateKeyPem.split('\n')[0]!;
+    return [
+      `# Ops with ${k.githubToken}`,
+      '## Story: Rotate keys',
+      `Rotate ${k.stripeKey} and \`src/keys.ts\`.`,
+      'Write `src/audit.ts`.',
+      '',
+      k.privateKeyPem,
+      `${begin}\n${k.privateKeyLines.join('\n')}`,
+      `DB_PASSWORD = "${k.password}"`,
+      `postgres://app:${k.urlPassword}@db.internal:5432/shop`,
+      `password: ${pseudoRandom(seed, 12)}7`,
+    ];
+  }
+
+  /** What a view decides: the copy planned, how many secrets, the planner's own findings, the way back. */
+  function decided(view: ReturnType<typeof planningView>) {
+    const graph = planFromSections(view.blueprint);
+    return {
+      blueprint: view.blueprint,
+      redactions: view.redactions,
+      ownFindings: view.ownFindings,
+      restored: view.restoreGraph(graph).nodes.map((n) => [n.id, n.start, n.end]),
+    };
+  }
+
+  it('is the view of a whole scan after random edits (secrets, PEM blocks, CRLF), announced findings or not', () => {
+    let compared = 0;
+    for (let seed = 1; seed <= 25; seed++) {
+      const r = random(seed);
+      const pieces = lines(seed);
+      let text = ['# Plan', ...Array.from({ length: 20 + r.int(80) }, () => r.pick(pieces))].join('\n');
+      let own: readonly SecretFinding[] = findSecrets(text);
+      for (let round = 0; round < 12; round++) {
+        const start = r.int(text.length + 1);
+        const end = start + r.int(Math.min(text.length - start, r.pick([0, 3, 60, 500])) + 1);
+        const insert = r.pick(['', '\n', 'x', `\n${r.pick(pieces)}\n`, r.pick(pieces), '\r\n']);
+        const next = text.slice(0, start) + insert + text.slice(end);
+        const blueprint = markdownBlueprint(next);
+        // Ingestion's findings announced on some versions: the view merges them in either way.
+        if (round % 3 === 0) blueprint.secretFindings = findSecrets(next).map((f) => ({ ...f, line: 1 }));
+        const incremental = planningView(blueprint, { findings: own, edits: [{ start, end, text: insert }] });
+        expect({ seed, round, ...decided(incremental) }).toEqual({
+          seed,
+          round,
+          ...decided(planningView(blueprint)),
+        });
+        compared++;
+        text = next;
+        own = incremental.ownFindings;
+      }
+    }
+    expect(compared).toBe(25 * 12);
+  });
+
+  it('finds by itself what an edit adds, whatever ingestion announced', () => {
+    const clean = '# Shop\n\n## Story 1: Cart\n\nCreate `src/cart.ts`.\n';
+    const earlier = planningView(markdownBlueprint(clean));
+    const insert = `\ntoken = "${s.githubToken}"\n`;
+    const at = clean.indexOf('Create');
+    const edited = markdownBlueprint(clean.slice(0, at) + insert + clean.slice(at));
+    const view = planningView(edited, {
+      findings: earlier.ownFindings,
+      edits: [{ start: at, end: at, text: insert }],
+    });
+    expect(view.redactions).toBe(1);
+    expect(view.blueprint.text).not.toContain(s.githubToken);
   });
 });

@@ -4,6 +4,7 @@ import { isCheckCommand } from '../section-facts/extract-commands';
 import { scopeGlobFor } from '../section-facts/extract-paths';
 import type { PlanGraph, PlannedNode } from '../plan/plan-graph';
 import { gateTaskIdFor, taskIdFor } from '../plan/plan-ids';
+import { sameStrings, unchangedLineage } from '../plan/plan-reuse';
 import { DependencyCycleError, TaskGraphLimitError } from './task-errors';
 import { estimateRunUsd } from './task-estimate';
 import { taskKindOf } from './task-kind';
@@ -50,12 +51,35 @@ interface TaskDraft {
 const KEY_SPAN = 1024;
 const MAIN_GATE_SUB = 1000;
 
-export function tasksFromPlan(plan: PlanGraph): TaskGraph {
+/**
+ * What the previous planning of the same plan made, to reuse (plan-reuse.ts): its nodes by id (as
+ * `tasksFromPlan` was given them) and the tasks it made of them, by id.
+ */
+export interface PreviousTaskGraph {
+  readonly nodeOf: (id: string) => PlannedNode | undefined;
+  readonly tasks: ReadonlyMap<string, TaskSpec>;
+  /** Per node of the plan given now: 1 where it is the same, apart from positions, as before (`sameAsPrevious`). */
+  readonly same: Uint8Array;
+}
+
+/**
+ * With `previous`, a task whose inputs are all as they were (its node and every ancestor the same
+ * apart from positions, the same title and dependencies, the nodes it comes after under the same
+ * titles) is the previous task, its source lines updated: the result is the same as without.
+ */
+export function tasksFromPlan(plan: PlanGraph, previous?: PreviousTaskGraph): TaskGraph {
   const tree = planTree(plan.nodes);
   const { drafts, tasksBefore } = nodeTasks(tree, standaloneTitles(tree));
   inheritDependencies(tree, drafts, nodeExits(tree, drafts, tasksBefore));
   const order = dependencyOrder(tree.nodes, drafts);
-  return taskGraphOf(tree, drafts, order);
+  const reuse = previous && { previous, unchanged: unchangedLineage(tree.nodes, previous.same) };
+  return taskGraphOf(tree, drafts, order, reuse);
+}
+
+/** The previous planning and which of this plan's nodes kept their lineage (`unchangedLineage`). */
+interface TaskReuse {
+  readonly previous: PreviousTaskGraph;
+  readonly unchanged: Uint8Array;
 }
 
 /** The plan's nodes as a tree by index: parents come before children in document order. */
@@ -278,7 +302,12 @@ function dependencyOrder(nodes: readonly PlannedNode[], drafts: readonly TaskDra
 }
 
 /** The task specs in `order`, and the link from each plan node to its tasks. */
-function taskGraphOf(tree: PlanTree, drafts: readonly TaskDraft[], order: readonly number[]): TaskGraph {
+function taskGraphOf(
+  tree: PlanTree,
+  drafts: readonly TaskDraft[],
+  order: readonly number[],
+  reuse: TaskReuse | undefined,
+): TaskGraph {
   const { nodes } = tree;
   const taskIdsByNode = new Map<string, string[]>();
   const trailOf = headingTrails(tree);
@@ -289,9 +318,41 @@ function taskGraphOf(tree: PlanTree, drafts: readonly TaskDraft[], order: readon
     if (ids) ids.push(d.id);
     else taskIdsByNode.set(nodeId, [d.id]);
     const dependsOn = d.dependsOn.map((j) => drafts[j]!.id);
-    return d.gate ? gateSpec(d, nodes[d.node]!, dependsOn) : taskSpec(d, tree, dependsOn, trailOf);
+    if (d.gate) return gateSpec(d, nodes[d.node]!, dependsOn);
+    return (reuse && reusedTask(d, tree, dependsOn, reuse)) ?? taskSpec(d, tree, dependsOn, trailOf);
   });
   return { tasks, taskIdsByNode };
+}
+
+/**
+ * The previous planning's task for `d`, when `taskSpec` would make the same of it: every input
+ * `taskSpec` and `describe` read is unchanged (the node and its ancestors apart from positions, the
+ * task's title and dependencies, the titles of the nodes it comes after). Its source lines are
+ * the node's. Undefined otherwise.
+ */
+function reusedTask(
+  d: TaskDraft,
+  { nodes, indexOf }: PlanTree,
+  dependsOn: readonly string[],
+  { previous, unchanged }: TaskReuse,
+): TaskSpec | undefined {
+  if (unchanged[d.node] !== 1) return undefined;
+  const before = previous.tasks.get(d.id);
+  if (before === undefined || before.gate === true || before.title !== d.title) return undefined;
+  if (!sameStrings(before.dependsOn, dependsOn)) return undefined;
+  const node = nodes[d.node]!;
+  for (const r of node.dependencyReasons ?? []) {
+    const k = indexOf.get(r.nodeId);
+    if ((k === undefined ? undefined : nodes[k]!.title) !== previous.nodeOf(r.nodeId)?.title)
+      return undefined;
+  }
+  const lines = node.startLine !== undefined && node.endLine !== undefined;
+  const source = before.source;
+  if (!lines) return source === undefined ? before : undefined;
+  if (source === undefined) return undefined;
+  if (source.startLine === node.startLine && source.endLine === node.endLine) return before;
+  // The node's file is compared with the rest of it: only the lines moved.
+  return { ...before, source: { ...source, startLine: node.startLine!, endLine: node.endLine! } };
 }
 
 function gateTitle(nodeTitle: string, suffix: string): string {

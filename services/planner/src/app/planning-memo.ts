@@ -1,0 +1,39 @@
+import type { PlanNode, TaskSpec } from '@autopilot/contracts';
+import type { PlannedNode } from '../domain/plan/plan-graph';
+import type { StoredPlanNode, StoredTask } from './ports';
+
+/**
+ * What one planning of a plan built: the nodes it planned (as the task graph was given them), their
+ * messages and stored forms (index-aligned, `nodeIndex` by node id), the tasks the rules made of
+ * them (before any repository check) and the stored forms of those stored unchecked, by task id. The
+ * next planning of the same plan reuses what it would build the same (plan-reuse.ts).
+ */
+export interface PlanningResults {
+  readonly planId: string;
+  readonly nodeIndex: ReadonlyMap<string, number>;
+  readonly nodes: readonly PlannedNode[];
+  readonly messages: readonly PlanNode[];
+  readonly storedNodes: readonly StoredPlanNode[];
+  readonly tasks: ReadonlyMap<string, TaskSpec>;
+  /** Only tasks stored unchecked (no repository scan): their stored form is `{ task }`. */
+  readonly storedTasks: ReadonlyMap<string, StoredTask>;
+}
+
+/**
+ * The last planning's results, in memory (one plan: re-planning an edited blueprint plans the same
+ * plan again). A cache of a pure computation: an entry says what the rules made of given nodes, so it
+ * is right whatever happened to the stored plan since (a commit lost to a concurrent planner, a
+ * repository check). A planner that restarted has none, and plans from scratch.
+ */
+export class PlanningMemo {
+  private last: PlanningResults | undefined;
+
+  /** The last planning's results for `planId`, if the last planning was of it. */
+  of(planId: string): PlanningResults | undefined {
+    return this.last?.planId === planId ? this.last : undefined;
+  }
+
+  remember(results: PlanningResults): void {
+    this.last = results;
+  }
+}
