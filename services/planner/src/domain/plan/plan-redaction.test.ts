@@ -1,3 +1,4 @@
+import { seededRandom } from '@autopilot/testing';
 import { findSecrets, type SecretFinding } from '@autopilot/secret-scan';
 import { fakeSecrets, pseudoRandom } from '@autopilot/secret-scan/testing';
 import { markdownBlueprint } from '../../testing/markdown-blueprint';
@@ -53,16 +54,9 @@ describe('planningView', () => {
 });
 
 describe('planningView from the scan of the version it is an edit of', () => {
-  /** A seeded generator (mulberry32): the same seed, the same cases. */
+  /** Whole numbers and picks from `seededRandom`: the same seed, the same cases. */
   function random(seed: number): { int(n: number): number; pick<T>(items: readonly T[]): T } {
-    let state = seed >>> 0;
-    const next = () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const next = seededRandom(seed);
     return { int: (n) => Math.floor(next() * n), pick: (items) => items[Math.floor(next() * items.length)]! };
   }
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bin, cliEnv, ensureBuilt, repoRoot } from './cli-process';
 
 /**
  * `autopilot plan` (the built bin, never npx) on a blueprint whose plan is larger than a message may
@@ -10,8 +11,6 @@ import { join } from 'node:path';
  * the command waited for its deadline without a word.
  */
 
-const repoRoot = join(__dirname, '..', '..', '..');
-const bin = join(repoRoot, 'packages', 'cli', 'bin', 'autopilot.js');
 const MiB = 1024 * 1024;
 
 /**
@@ -28,17 +27,14 @@ function denseBlueprint(): string {
   return lines.join('\n');
 }
 
-/** Runs the bin with `env` over an environment cleared of every setting the CLI reads. */
+/** Runs `autopilot plan` to its exit, with `env` over an environment cleared of the CLI's settings. */
 function runPlan(
   args: string[],
   env: Record<string, string>,
 ): { code: number | null; out: string; err: string } {
-  const clean = { ...process.env };
-  for (const key of Object.keys(clean))
-    if (/^(MONGO_URL|NATS_|OTEL_|OPENAI_|AUTOPILOT_|LOG_LEVEL)/.test(key)) delete clean[key];
   const r = spawnSync(process.execPath, [bin, 'plan', ...args], {
     cwd: repoRoot,
-    env: { ...clean, ...env },
+    env: cliEnv(env),
     encoding: 'utf8',
     timeout: 120_000,
     maxBuffer: 64 * MiB,
@@ -51,14 +47,7 @@ describe('autopilot plan, a plan larger than AUTOPILOT_MAX_MESSAGE_BYTES', () =>
   let blueprint: string;
 
   beforeAll(() => {
-    // The bin runs the built packages: build what the CLI depends on (quick when up to date).
-    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-    const r = spawnSync(process.execPath, [tsc, '-b', join(repoRoot, 'packages', 'cli')], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    if (r.status !== 0) throw new Error(`tsc -b failed:\n${r.stdout}\n${r.stderr}`);
+    ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'autopilot-plan-too-large-'));
     blueprint = join(dir, 'shop.md');
     writeFileSync(blueprint, denseBlueprint());
