@@ -8,8 +8,9 @@
  * (PlanTopology: ingestion and planner in the embedded topology). Prints one JSON line of figures.
  *
  * `node ingest-run.js --again <state dir> <file>`: plans `file` once more on that state, in this new
- * process: a second `autopilot plan` run after an edit, which holds no parse of the last version in
- * memory (ingestion lexes the whole text; the planner reads its stored plan). Prints `AgainFigures`.
+ * process: a second `autopilot plan` run after an edit, which holds nothing of the last version in
+ * memory (ingestion rebuilds its parse from the store, the planner reads its stored plan and is
+ * told the version whole). Prints `AgainFigures`.
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -10,6 +10,7 @@ import {
   type StoreTransaction,
 } from '@autopilot/store';
 import type {
+  BlueprintBlocksRecord,
   BlueprintChange,
   BlueprintChunkRecord,
   BlueprintRecord,
@@ -19,7 +20,8 @@ import type {
   SectionBatchRecord,
   StoredSection,
 } from '../app/ports';
-import { versionDocId } from '../domain/blueprint/blueprint-identity';
+import { blocksDocId, versionDocId } from '../domain/blueprint/blueprint-identity';
+import type { StoredBlocks } from '../domain/sections/stored-blocks';
 
 /** The collections blueprint ingestion owns, with the indexes its reads use. */
 export const blueprintCollections: readonly CollectionSpec[] = [
@@ -30,6 +32,8 @@ export const blueprintCollections: readonly CollectionSpec[] = [
   },
   { name: 'blueprint_chunks', indexes: [{ fields: { versionId: 1, index: 1 }, unique: true }] },
   { name: 'blueprint_sections', indexes: [{ fields: { versionId: 1, batch: 1 }, unique: true }] },
+  // Read by `_id` only (`<versionId>:b`).
+  { name: 'blueprint_blocks' },
   {
     name: 'ingestion_jobs',
     indexes: [{ fields: { projectId: 1, state: 1 } }, { fields: { blueprintId: 1 } }],
@@ -70,6 +74,13 @@ export class StoreBlueprintRepository implements BlueprintRepository {
     return chunks.map((c) => c.text).join('');
   }
 
+  async blocksOf(versionId: string): Promise<StoredBlocks | undefined> {
+    const record = await this.store
+      .collection<BlueprintBlocksRecord>('blueprint_blocks')
+      .get(blocksDocId(versionId));
+    return record?.blocks;
+  }
+
   /**
    * A job is written in steps, each its own commit; the one that finishes it (succeeded or failed)
    * completes the handling of the command, so it also records the command in the inbox: a command
@@ -84,6 +95,7 @@ export class StoreBlueprintRepository implements BlueprintRepository {
         for (const chunk of change.chunks ?? []) await tx.collection('blueprint_chunks').upsert(chunk);
         for (const batch of change.sectionBatches ?? [])
           await tx.collection('blueprint_sections').upsert(batch);
+        if (change.blocks) await tx.collection('blueprint_blocks').upsert(change.blocks);
         for (const version of change.versions ?? []) await replace(tx, 'blueprint_versions', version);
         if (change.blueprint) await replace(tx, 'blueprints', change.blueprint);
         return { result: await replace(tx, 'ingestion_jobs', change.job), events };

@@ -16,7 +16,8 @@ import type { IdSource } from '@autopilot/kernel';
 import { pendingOutbox, type Doc, type DocumentStore, type StoreTransaction } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { fakeSecrets } from '@autopilot/secret-scan/testing';
-import { FakeClock } from '@autopilot/testing';
+import { FakeClock, seededRandom } from '@autopilot/testing';
+import { Lexer } from 'marked';
 import { blueprintCollections, StoreBlueprintRepository } from '../adapters/blueprint-repository';
 import { InMemoryRecentBlueprintBlocks } from '../adapters/recent-blueprint-blocks';
 import { declareIngestionStore } from '../index';
@@ -30,6 +31,10 @@ import type {
 } from './ports';
 import { ingestSubmittedBlueprint, type IngestOutcome } from './ingest-blueprint';
 import { announceBlueprintVersion } from './announce-blueprint.use-case';
+import { restoreParse } from './stored-parse';
+import { parseBlueprint } from '../domain/blueprint/blueprint-parse';
+import { blocksDocId } from '../domain/blueprint/blueprint-identity';
+import { FENCE, LINKED_PLAN_MARKDOWN } from '../testing/edited-markdown';
 
 const PLAN = [
   '# Shop',
@@ -288,6 +293,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       'blueprint_versions',
       'blueprint_chunks',
       'blueprint_sections',
+      'blueprint_blocks',
       'ingestion_jobs',
     ]);
   });
@@ -454,6 +460,166 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       message: expect.stringContaining('no finished version 9'),
     });
     await cached.store.close();
+  });
+
+  describe('a new process, holding no parse of the last version, rebuilding it from the store', () => {
+    const SNIPPETS = [
+      '# H\n',
+      '## Sub\n',
+      '### Story 1.1\n',
+      '## Story `1.2` *now*\n',
+      'Setext\n---\n',
+      'text\n',
+      `${FENCE}\n`,
+      '\n',
+      '[spec]: /moved "T"\n',
+      '## See [spec]\n',
+      'word',
+    ];
+    const parses = (text: string) => {
+      try {
+        parseBlueprint(text, { hash: (s) => s });
+        return true;
+      } catch {
+        return false; // rejected or an offset error: ingesting it throws or refuses in every process alike
+      }
+    };
+
+    it('stores and announces what a process with the parse in memory and one without any store, over 40 seeded random edits', async () => {
+      const recentBlocks = new InMemoryRecentBlueprintBlocks();
+      const carried = await harness(dir, 'carried.db', { recentBlocks });
+      const restored = await harness(dir, 'restored.db');
+      const random = seededRandom(2718);
+      let text = LINKED_PLAN_MARKDOWN;
+      let versions = 0;
+      try {
+        for (let i = 0; i < 40; i++) {
+          const cmd = command(`job-${i}`, text);
+          const outcomes = [
+            await carried.run(cmd),
+            // A new process each time: an empty parse cache.
+            await restored.run(cmd, restored.store, { recentBlocks: new InMemoryRecentBlueprintBlocks() }),
+            await h.run(cmd),
+          ];
+          // Apart from the announcement's form (v1 or v2), compared below as announced.
+          const [a, b, c] = outcomes.map((o) => ({ ...o, ingested: undefined }));
+          expect(b).toEqual(a);
+          expect(c).toEqual(a);
+          const outcome = outcomes[0]!;
+          if (outcome.status === 'ingested') {
+            versions = outcome.version;
+            // The memo rebuilt from the store is the one the process that parsed the version holds.
+            const rebuilt = await restoreParse(
+              new StoreBlueprintRepository(restored.store, new FakeClock()),
+              outcome.blueprintId,
+            );
+            expect(rebuilt).toEqual({
+              version: outcome.version,
+              parse: { digest: outcome.digest, memo: recentBlocks.get(outcome.blueprintId)?.memo },
+            });
+          }
+          let next = text;
+          while (next === text || !parses(next)) {
+            const at = Math.floor(random() * (text.length + 1));
+            const cut = random() < 0.3 ? Math.min(text.length, at + 1 + Math.floor(random() * 20)) : at;
+            next = text.slice(0, at) + SNIPPETS[Math.floor(random() * SNIPPETS.length)]! + text.slice(cut);
+          }
+          text = next;
+        }
+        expect(versions).toBeGreaterThan(30);
+        for (const c of [
+          'blueprint_versions',
+          'blueprint_chunks',
+          'blueprint_sections',
+          'blueprint_blocks',
+        ]) {
+          const stored = await h.all(c);
+          expect(await carried.all(c)).toEqual(stored);
+          expect(await restored.all(c)).toEqual(stored);
+        }
+        // Only a parse carried in memory is announced as a change; rebuilt, the version goes whole.
+        expect((await carried.events(BlueprintIngestedV2.type)).length).toBeGreaterThan(30);
+        expect(await restored.events(BlueprintIngestedV2.type)).toEqual([]);
+        expect(await restored.events(BlueprintIngestedV1.type)).toEqual(
+          await h.events(BlueprintIngestedV1.type),
+        );
+        expect(await carried.announced()).toEqual(await h.announced());
+        const progress = 'ingestion.progress.v1';
+        expect(await restored.events(progress)).toEqual(await h.events(progress));
+        expect(await carried.events(progress)).toEqual(await h.events(progress));
+      } finally {
+        await carried.store.close();
+        await restored.store.close();
+      }
+    });
+
+    it('parses whole the next version of one stored without its blocks, as before they were stored', async () => {
+      const first = await h.run(command('job-1', PLAN));
+      if (first.status !== 'ingested') throw new Error('not ingested');
+      const repo = new StoreBlueprintRepository(h.store, new FakeClock());
+      expect(await restoreParse(repo, first.blueprintId)).toBeDefined();
+      await h.store.collection('blueprint_blocks').delete(blocksDocId(`${first.blueprintId}:v1`));
+      expect(await restoreParse(repo, first.blueprintId)).toBeUndefined();
+
+      const fresh = await harness(dir, 'fresh.db');
+      try {
+        await fresh.run(command('job-1', PLAN));
+        const edited = command('job-2', PLAN.replace('Pay by card.', 'Pay by card or invoice.'));
+        const outcome = await h.run(edited, h.store, { recentBlocks: new InMemoryRecentBlueprintBlocks() });
+        expect(outcome).toEqual(await fresh.run(edited));
+        expect(outcome).toMatchObject({ status: 'ingested', version: 2, changedCount: 1 });
+        expect(await h.events(BlueprintIngestedV1.type)).toEqual(
+          await fresh.events(BlueprintIngestedV1.type),
+        );
+        // The new version stores its blocks: the one after it is lexed only where it changes.
+        expect(await restoreParse(repo, first.blueprintId)).toMatchObject({ version: 2 });
+      } finally {
+        await fresh.store.close();
+      }
+    });
+
+    it('lexes only around the edit when the parent stored its blocks, the whole text when it did not', async () => {
+      // The length of every source marked's block lexer is handed (nested blocks too).
+      const lexed: number[] = [];
+      const blockTokens = Lexer.prototype.blockTokens;
+      const spy = jest.spyOn(Lexer.prototype, 'blockTokens').mockImplementation(function (
+        this: Lexer,
+        ...args: Parameters<Lexer['blockTokens']>
+      ) {
+        lexed.push(args[0].length);
+        return blockTokens.apply(this, args);
+      });
+      try {
+        const newProcess = () => ({ recentBlocks: new InMemoryRecentBlueprintBlocks() });
+        const first = await h.run(command('job-1', PLAN), h.store, newProcess());
+        if (first.status !== 'ingested') throw new Error('not ingested');
+        const v2 = PLAN.replace('Pay by card.', 'Pay by card or invoice.');
+        lexed.length = 0;
+        expect(await h.run(command('job-2', v2), h.store, newProcess())).toMatchObject({ version: 2 });
+        const aroundEdit = lexed.reduce((sum, n) => sum + n, 0);
+        expect(aroundEdit).toBeLessThan(v2.length / 4);
+
+        await h.store.collection('blueprint_blocks').delete(blocksDocId(`${first.blueprintId}:v2`));
+        const v3 = v2.replace('Pay by card or invoice.', 'Pay by invoice.');
+        lexed.length = 0;
+        expect(await h.run(command('job-3', v3), h.store, newProcess())).toMatchObject({ version: 3 });
+        expect(lexed[0]).toBe(v3.length);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('rebuilds nothing for a blueprint last stored split in files', async () => {
+      const files = [
+        { path: 'docs/accounts.md', start: 0 },
+        { path: 'docs/checkout.md', start: PLAN.indexOf('## Phase 2') },
+      ];
+      const outcome = await h.run({ ...command('job-1', PLAN), files });
+      if (outcome.status !== 'ingested') throw new Error('not ingested');
+      expect(await h.all('blueprint_blocks')).toEqual([]);
+      const repo = new StoreBlueprintRepository(h.store, new FakeClock());
+      expect(await restoreParse(repo, outcome.blueprintId)).toBeUndefined();
+    });
   });
 
   it('compares a one-file edit with its parent as stored when the parent is the same text split in files', async () => {

@@ -37,6 +37,7 @@ import {
   type JobEvents,
 } from './ingestion-events';
 import { defaultIngestionOptions, type IngestionOptions } from './ingestion-options';
+import { blocksRecordOf, restoreParse, type RestoredParse } from './stored-parse';
 import type {
   BlueprintChange,
   BlueprintRepository,
@@ -53,7 +54,11 @@ export interface IngestionDeps {
   readonly clock: Clock;
   readonly envelopes: OutboxEnvelopes;
   readonly options?: Partial<IngestionOptions>;
-  /** The last parses of blueprints: a new version re-lexes only what changed. Optional. */
+  /**
+   * The last parses of blueprints: a new version re-lexes only what changed. Without one held for
+   * a blueprint, the parse of its current version is rebuilt from the store when it stored what
+   * that takes. Optional: without it every version is lexed whole.
+   */
   readonly recentBlocks?: RecentBlueprintBlocks;
 }
 
@@ -131,7 +136,15 @@ export async function ingestSubmittedBlueprint(
       blueprintIdFor(command.projectId, command.name ?? command.sourcePath ?? command.title, sha256Hex),
   };
   // One-file blueprints only: a directory's files are lexed each on their own.
-  const previous = command.files ? undefined : deps.recentBlocks?.get(run.blueprintId);
+  const carried = command.files ? undefined : deps.recentBlocks?.get(run.blueprintId);
+  // A process that parsed no version of it (a second `autopilot plan` run) rebuilds the current
+  // version's parse from the store. Only a parse carried in memory makes a v2 announcement: the
+  // consumers beside this process hold no parent either.
+  const restored =
+    command.files || carried || !deps.recentBlocks
+      ? undefined
+      : await restoreParse(deps.blueprints, run.blueprintId);
+  const previous = carried ?? restored?.parse;
   let parsed: ScannedBlueprint;
   try {
     parsed = parseSubmitted(run, previous);
@@ -162,8 +175,8 @@ export async function ingestSubmittedBlueprint(
   }
   const version = await deps.blueprints.version(run.blueprintId, job.blueprintVersion as number);
   if (!version) throw new Error(`version ${job.blueprintVersion} of job ${job._id} is missing`);
-  const parent = await parentInMemory(run, version.parentVersion, previous);
-  const changed = await changedSince(run, version, parsed, parent);
+  const parent = await parentInMemory(run, version.parentVersion, carried);
+  const changed = await changedSince(run, version, parsed, parent, restored);
   job = await storeSteps(run, job, parsed, new Set(changed), request.onStep);
   return finishJob(run, job, version, parsed, changed, parent);
 }
@@ -209,17 +222,20 @@ function warningsOf(parsed: ScannedBlueprint): { warnings?: ReturnType<typeof se
 
 /**
  * The sections that are new or changed since the version's parent (all of them for a first version):
- * the parent's from its parse in memory when there is one, else read back from the store.
+ * the parent's from its parse in memory or rebuilt from the store when there is one, else read back
+ * from the store.
  */
 async function changedSince(
   run: JobRun,
   version: BlueprintVersionRecord,
   parsed: ParsedBlueprint,
   parent: ParentInMemory | undefined,
+  restored: RestoredParse | undefined,
 ): Promise<string[]> {
   if (version.parentVersion === undefined) return changedSectionIds(undefined, parsed.sections);
   const sections =
     parent?.parse.memo.sections ??
+    (restored?.version === version.parentVersion ? restored.parse.memo.sections : undefined) ??
     (await run.deps.blueprints.sectionsOf(versionDocId(run.blueprintId, version.parentVersion)));
   return changedSectionIds(new Map(sections.map((s) => [s.id, s.hash])), parsed.sections);
 }
@@ -506,6 +522,9 @@ async function finishJob(
       : { number: blueprint.currentVersion, ...(current ? { status: current.status } : {}) },
   );
   const change: ChangeDraft = { job };
+  // What a process that did not parse this version needs to re-lex only what the next one changes.
+  const blocks = blocksRecordOf(version._id, run.command.files ? undefined : parsed.memo);
+  if (blocks) change.blocks = blocks;
   let finished = version;
   switch (decision.kind) {
     case 'unchanged':

@@ -7,6 +7,7 @@ import type { SourceFile } from '../domain/blueprint/text-position';
 import type { VersionStatus } from '../domain/blueprint/blueprint-version';
 import type { BlueprintSecretScan } from '../domain/blueprint/blueprint-secrets';
 import type { TextChecks } from '../domain/blueprint/blueprint-source';
+import type { StoredBlocks } from '../domain/sections/stored-blocks';
 import type { RepoScanResult } from '../domain/repo-scan/repo-scan';
 import type { ManifestFile, RepoSnapshot } from '../domain/repo-scan/repo-snapshot';
 
@@ -71,6 +72,16 @@ export interface SectionBatchRecord extends Doc {
   sections: StoredSection[];
 }
 
+/**
+ * What a one-file version's parse leaves for the next beside its text and sections, so a process
+ * that did not parse it re-lexes only what the next version changed; `_id` = `<versionId>:b`.
+ * Versions stored before it existed, or whose record would be too large, have none.
+ */
+export interface BlueprintBlocksRecord extends Doc {
+  versionId: string;
+  blocks: StoredBlocks;
+}
+
 export interface JobError {
   code: string;
   reason: RejectionReason;
@@ -119,6 +130,7 @@ export interface BlueprintChange {
   readonly versions?: readonly BlueprintVersionRecord[];
   readonly chunks?: readonly BlueprintChunkRecord[];
   readonly sectionBatches?: readonly SectionBatchRecord[];
+  readonly blocks?: BlueprintBlocksRecord;
 }
 
 /** Blueprints, versions, chunks, section batches and jobs in the ingestion service's store. */
@@ -131,10 +143,12 @@ export interface BlueprintRepository {
   sectionsOf(versionId: string): Promise<StoredSection[]>;
   /** The version's text, joined from its chunks. */
   textOf(versionId: string): Promise<string>;
+  /** What the version's parse left for the next (BlueprintBlocksRecord), or undefined when none was stored. */
+  blocksOf(versionId: string): Promise<StoredBlocks | undefined>;
   /**
    * Writes one step in one transaction, with `events` in the outbox: the job, the blueprint and
    * the versions by compare-and-set on the revision they were loaded with (absent: must be new),
-   * chunks and section batches as upserts of their deterministic ids. Returns the job as stored.
+   * chunks, section batches and blocks as upserts of their deterministic ids. Returns the job as stored.
    * Rejects with StoreRevisionConflictError when any of them changed meanwhile: nothing written.
    */
   commit(change: BlueprintChange, events: readonly Envelope[]): Promise<IngestionJobRecord>;

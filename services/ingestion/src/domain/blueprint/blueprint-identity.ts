@@ -10,3 +10,6 @@ export function blueprintIdFor(projectId: string, name: string, hash: ContentHas
 
 /** The stored id of one version of a blueprint. */
 export const versionDocId = (blueprintId: string, version: number): string => `${blueprintId}:v${version}`;
+
+/** The id of what a version's parse left for the next (BlueprintBlocksRecord). */
+export const blocksDocId = (versionId: string): string => `${versionId}:b`;

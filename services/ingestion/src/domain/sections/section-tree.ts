@@ -120,6 +120,9 @@ export interface SectionTreeOptions {
   previous?: TreeMemo;
 }
 
+/** What stands for a preamble's title in its id's seed and in SectionIds. */
+export const PREAMBLE_ID_TITLE = '\u0001preamble';
+
 /** Hex characters of the seed's hash kept in an id: 96 bits, collision-free at any realistic size. */
 const ID_HEX = 24;
 
@@ -159,7 +162,7 @@ export function sectionsFromMarkdown(text: string, opts: SectionTreeOptions): Se
 }
 
 /** A section without its heading path; built field by field (a rest copy cost 6 ms over 19.5k sections). */
-function memoSection(s: Section): MemoSection {
+export function memoSection(s: Section): MemoSection {
   const kept: MemoSection = {
     id: s.id,
     level: s.level,
@@ -333,7 +336,7 @@ class TreeBuilder {
   private pushPreamble(start: number, end: number, path: string | undefined): void {
     const title = path ?? 'Preamble';
     const section: Section = {
-      id: this.sectionId(path, ['\u0001preamble'], 0),
+      id: this.sectionId(path, [PREAMBLE_ID_TITLE], 0),
       level: 1,
       title,
       headingPath: [title],
