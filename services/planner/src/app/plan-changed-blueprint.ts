@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   applyBlueprintChange,
+  BlueprintChangeMismatchError,
   IngestionAnnounceBlueprintV1,
   wholeBlueprintIngested,
   type BlueprintIngestedV1,
@@ -23,14 +24,22 @@ export interface PlanChangedDeps {
 /**
  * The version a v2 announcement tells as a change, whole: the change applied to the version it
  * names, when that is the version held (same number and digest) and the result has the announced
- * digest. Undefined otherwise: the planner holds another version, or none.
+ * digest. Undefined otherwise: the planner holds another version, or none, or the change does not
+ * fit the one it names (a producer's bug), which is then asked for whole like any other, rather
+ * than retried and dead-lettered with nobody told.
  */
 export function wholeFromChange(
   change: BlueprintIngestedV2,
   held: BlueprintIngestedV1 | undefined,
 ): BlueprintIngestedV1 | undefined {
   if (!held || held.version !== change.base.version || held.digest !== change.base.digest) return undefined;
-  const content = applyBlueprintChange(held, change);
+  let content: ReturnType<typeof applyBlueprintChange>;
+  try {
+    content = applyBlueprintChange(held, change);
+  } catch (err) {
+    if (err instanceof BlueprintChangeMismatchError) return undefined;
+    throw err;
+  }
   if (sha256Hex(content.text) !== change.digest) return undefined;
   return wholeBlueprintIngested(change, content);
 }
@@ -55,7 +64,7 @@ export async function planChangedBlueprint(
     deps.recent.remember(whole);
     return plan(whole);
   }
-  deps.log.info('blueprint change to a version not held; asking for it whole', {
+  deps.log.info('blueprint change to a version not held (or not fitting it); asking for it whole', {
     blueprintId: change.blueprintId,
     blueprintVersion: change.version,
     baseVersion: change.base.version,

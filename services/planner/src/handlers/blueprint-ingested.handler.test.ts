@@ -130,6 +130,11 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
     ).toBeUndefined();
     // Held under the same number and digest but announced with another result: not trusted.
     expect(wholeFromChange({ ...change, digest: '0'.repeat(64) }, v1)).toBeUndefined();
+    // A change that does not fit the base it names (a producer's bug): asked for whole, not thrown.
+    const pastTheBase = { keep: { from: v1.sections.length, count: 1 } };
+    expect(wholeFromChange({ ...change, sections: [...change.sections, pastTheBase] }, v1)).toBeUndefined();
+    const pastTheText = { start: v1.text.length + 1, end: v1.text.length + 2, text: 'x' };
+    expect(wholeFromChange({ ...change, textEdits: [pastTheText] }, v1)).toBeUndefined();
   });
 
   it('refuses a forged blueprint.ingested (a raw client, another source) and plans the next genuine version', async () => {
