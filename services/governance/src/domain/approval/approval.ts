@@ -136,18 +136,7 @@ export function expireApproval(
   const at = instant('now', now);
   if (state.status !== 'pending' || state.expiresAt === undefined) return { state, changed: false };
   if (at < instant('expiresAt', state.expiresAt)) return { state, changed: false };
-  const { remindAt: _remindAt, ...rest } = state;
-  return {
-    changed: true,
-    state: {
-      ...rest,
-      status: 'expired',
-      decidedAt: state.expiresAt,
-      decidedBy: { kind: 'system', id: 'governance' },
-      expiryOutcome: state.onExpiry,
-      revision: state.revision + 1,
-    },
-  };
+  return { changed: true, state: closedBySystem(state, state.expiresAt, { expiryOutcome: state.onExpiry }) };
 }
 
 /**
@@ -161,17 +150,24 @@ export function withdrawApproval(
   withdrawal: { readonly reason: string; readonly now: string },
 ): { readonly state: ApprovalState; readonly changed: boolean } {
   if (state.status !== 'pending') return { state, changed: false };
+  const comment = `withdrawn: ${withdrawal.reason}`.slice(0, 4000);
+  return { changed: true, state: closedBySystem(state, withdrawal.now, { comment }) };
+}
+
+/** A pending approval closed as `expired` by governance itself at `decidedAt`, its reminder dropped. */
+function closedBySystem(
+  state: ApprovalState,
+  decidedAt: string,
+  how: Pick<ApprovalState, 'expiryOutcome'> | Pick<ApprovalState, 'comment'>,
+): ApprovalState {
   const { remindAt: _remindAt, ...rest } = state;
   return {
-    changed: true,
-    state: {
-      ...rest,
-      status: 'expired',
-      decidedAt: withdrawal.now,
-      decidedBy: { kind: 'system', id: 'governance' },
-      comment: `withdrawn: ${withdrawal.reason}`.slice(0, 4000),
-      revision: state.revision + 1,
-    },
+    ...rest,
+    ...how,
+    status: 'expired',
+    decidedAt,
+    decidedBy: { kind: 'system', id: 'governance' },
+    revision: state.revision + 1,
   };
 }
 
