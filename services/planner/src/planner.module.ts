@@ -17,6 +17,7 @@ import {
   RefinementCache,
 } from './app/ports';
 import { PlanIngestedBlueprintUseCase } from './app/plan-changed-blueprint';
+import { PlanningSecretScans } from './app/planning-secret-scans';
 import { InMemoryRecentBlueprints } from './adapters/recent-blueprints';
 import type { PlannerSettings } from './planner-settings';
 import { BlueprintIngestedHandler } from './handlers/blueprint-ingested.handler';
@@ -46,6 +47,7 @@ function nestPlannerLog(): PlannerLog {
   providers: [
     PlanBlueprintUseCase,
     PlanIngestedBlueprintUseCase,
+    PlanningSecretScans,
     // The last version of each blueprint, so the next can arrive as a change to it.
     { provide: RecentBlueprints, useFactory: () => new InMemoryRecentBlueprints() },
     {

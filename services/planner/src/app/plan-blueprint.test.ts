@@ -13,6 +13,7 @@ import { SHOP_PLAN } from '../testing/sample-plans';
 import { SECTION_FACTS_VERSION } from '../domain/section-facts/extract-section';
 import { StorePlanRepository } from '../adapters/plan-repository';
 import { planBlueprint, PlanBlueprintUseCase, type PlanBlueprintDeps } from './plan-blueprint';
+import { PlanningSecretScans } from './planning-secret-scans';
 import type { PlannerLog } from './ports';
 
 describe('planBlueprint', () => {
@@ -226,6 +227,7 @@ describe('planBlueprint', () => {
       deps.clock,
       deps.envelopes,
       deps.maxRefinementCalls,
+      new PlanningSecretScans(),
     );
     const blueprint = markdownBlueprint('## Story 1: A\nDepends on Story 2.\n\n- do A');
     await expect(useCase.execute(blueprint)).resolves.toMatchObject({ outcome: 'rejected' });

@@ -35,7 +35,8 @@ import {
   type StoredTask,
 } from './ports';
 import { planAnnouncement } from './plan-announcement';
-import { planningViewOf } from './planning-secret-scans';
+import { PlanningSecretScans } from './planning-secret-scans';
+import { planningView } from '../domain/plan/plan-redaction';
 import { PlanningMemo, type PlanningResults } from './planning-memo';
 import { refinePlan, type RefinementReport } from './refine-plan';
 import { PlanTooLargeError } from './plan-too-large';
@@ -57,6 +58,8 @@ export interface PlanBlueprintDeps {
    * same (plan-reuse.ts). Absent: every planning builds everything.
    */
   readonly memo?: PlanningMemo;
+  /** The planner's own secret scans of the versions it planned (absent: every version scanned whole). */
+  readonly secretScans?: PlanningSecretScans;
 }
 
 export interface PlanBlueprintResult {
@@ -172,7 +175,7 @@ async function decidePlan(
 ): Promise<DecidedPlan> {
   const head = replay ? stored?.head : undefined;
   // Secrets in the blueprint never reach titles, facts, the anchor or a prompt (plan-redaction.ts).
-  const view = planningViewOf(blueprint);
+  const view = deps.secretScans?.viewOf(blueprint) ?? planningView(blueprint);
   const graph = planFromSections(view.blueprint, { reuseFacts: storedFacts(blueprint, stored, replay) });
   const { plan: refinedView, report } = await refinePlan(graph, {
     refiner: deps.refiner,
@@ -424,6 +427,7 @@ export class PlanBlueprintUseCase {
     @Inject(Clock) clock: Clock,
     @Inject(OutboxEnvelopes) envelopes: OutboxEnvelopes,
     @Inject(PLANNER_MAX_REFINEMENT_CALLS) maxRefinementCalls: number,
+    secretScans: PlanningSecretScans,
   ) {
     this.deps = {
       plans,
@@ -436,6 +440,7 @@ export class PlanBlueprintUseCase {
       envelopes,
       maxRefinementCalls,
       memo: new PlanningMemo(),
+      secretScans,
     };
   }
 

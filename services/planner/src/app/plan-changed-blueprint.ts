@@ -11,7 +11,7 @@ import { sha256Hex } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
 import { PlanBlueprintUseCase, type PlanBlueprintResult } from './plan-blueprint';
 import { PlannerLog, PlanRepository, RecentBlueprints } from './ports';
-import { rememberBlueprintEdit } from './planning-secret-scans';
+import { PlanningSecretScans } from './planning-secret-scans';
 
 /** What planning a version told as a change needs besides planning itself. */
 export interface PlanChangedDeps {
@@ -19,6 +19,8 @@ export interface PlanChangedDeps {
   readonly plans: PlanRepository;
   readonly envelopes: OutboxEnvelopes;
   readonly log: PlannerLog;
+  /** Where the planner keeps its own secret scans (absent: every version scanned whole). */
+  readonly secretScans?: PlanningSecretScans;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function planChangedBlueprint(
   const whole = wholeFromChange(change, held);
   if (whole) {
     // Its secret scan starts from the held version's (planning-secret-scans.ts).
-    if (held) rememberBlueprintEdit(whole, held, change.textEdits);
+    if (held) deps.secretScans?.rememberEdit(whole, held, change.textEdits);
     deps.recent.remember(whole);
     return plan(whole);
   }
@@ -95,8 +97,9 @@ export class PlanIngestedBlueprintUseCase {
     @Inject(PlanRepository) plans: PlanRepository,
     @Inject(OutboxEnvelopes) envelopes: OutboxEnvelopes,
     @Inject(PlannerLog) log: PlannerLog,
+    secretScans: PlanningSecretScans,
   ) {
-    this.deps = { recent, plans, envelopes, log };
+    this.deps = { recent, plans, envelopes, log, secretScans };
   }
 
   /** A version announced whole (v1): held for the next one, and planned. */
