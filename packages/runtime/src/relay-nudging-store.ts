@@ -19,7 +19,7 @@ import type { OutboxRelay } from './outbox-relay';
  * A service must not change an envelope's data after committing it (none does: they are built,
  * appended and dropped); the stored copy is what goes out after a restart.
  *
- * With `maxEnvelopeBytes` (the service host passes AUTOPILOT_MAX_MESSAGE_BYTES, what every consumer
+ * With `maxMessageBytes` (the service host passes AUTOPILOT_MAX_MESSAGE_BYTES, what every consumer
  * takes at most), an envelope whose JSON is larger is refused at the append and its commit fails
  * (OutboxEnvelopeTooLargeError), rather than being published for every consumer to dead-letter.
  */
@@ -27,7 +27,7 @@ export class RelayNudgingStore implements DocumentStore {
   constructor(
     private readonly inner: DocumentStore,
     private readonly relay: Pick<OutboxRelay, 'nudge'>,
-    private readonly maxEnvelopeBytes?: number,
+    private readonly maxMessageBytes?: number,
   ) {}
 
   ensureCollection(spec: CollectionSpec): Promise<void> {
@@ -49,7 +49,7 @@ export class RelayNudgingStore implements DocumentStore {
         collection: <T extends Doc>(name: string) => tx.collection<T>(name),
       };
       onOutboxAppend(scoped, (appended) => committed.push(...appended));
-      if (this.maxEnvelopeBytes !== undefined) limitOutboxEnvelopes(scoped, this.maxEnvelopeBytes);
+      if (this.maxMessageBytes !== undefined) limitOutboxEnvelopes(scoped, this.maxMessageBytes);
       return fn(scoped);
     });
     if (committed.length > 0) this.relay.nudge(committed);

@@ -21,7 +21,7 @@ import { Lexer } from 'marked';
 import { blueprintCollections, StoreBlueprintRepository } from '../adapters/blueprint-repository';
 import { InMemoryRecentBlueprintBlocks } from '../adapters/recent-blueprint-blocks';
 import { declareIngestionStore } from '../index';
-import { sectionForEvent } from './ingestion-events';
+import { memoSection } from '../domain/sections/section-tree';
 import type { IngestionOptions } from './ingestion-options';
 import type {
   BlueprintVersionRecord,
@@ -675,7 +675,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       const stored = await new StoreBlueprintRepository(h.store, new FakeClock()).sectionsOf(
         `${announced.blueprintId}:v2`,
       );
-      expect(stored.map(sectionForEvent)).toEqual(announced.sections);
+      expect(stored.map(memoSection)).toEqual(announced.sections);
     });
 
     it('leaves the next version, in a process without a parse cache, the right changed sections', async () => {

@@ -29,13 +29,7 @@ import {
 import { textEdit } from '../domain/sections/section-blocks';
 import { changedSectionIds } from '../domain/sections/section-changes';
 import { IngestionJobConflictError } from './errors';
-import {
-  jobEvent,
-  progressEvent,
-  sectionForEvent,
-  wholeVersionPayload,
-  type JobEvents,
-} from './ingestion-events';
+import { jobEvent, progressEvent, wholeVersionPayload, type JobEvents } from './ingestion-events';
 import { defaultIngestionOptions, type IngestionOptions } from './ingestion-options';
 import { blocksRecordOf, restoreParse, type RestoredParse } from './stored-parse';
 import type {
@@ -647,7 +641,8 @@ function announcement(whole: BlueprintIngestedV1, parent: ParentInMemory | undef
     version: parent.version,
     digest: parent.parse.digest,
     text: parent.parse.memo.blocks.text,
-    sections: parent.parse.memo.sections.map(sectionForEvent),
+    // Read only, and already in the contract's shape (MemoSection).
+    sections: parent.parse.memo.sections,
   };
   return { version: 2, payload: blueprintIngestedChange(base, whole) };
 }

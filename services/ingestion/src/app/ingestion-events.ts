@@ -3,7 +3,6 @@ import {
   type BlueprintFile,
   type BlueprintIngestedV1,
   type BlueprintSecretFinding,
-  type BlueprintSection,
   type Envelope,
   type IngestionWarning,
   type MessageDef,
@@ -12,7 +11,7 @@ import {
 import type { Clock } from '@autopilot/kernel';
 import type { OutboxEnvelopes } from '@autopilot/runtime';
 import { SECRET_RULES_VERSION } from '@autopilot/secret-scan';
-import type { MemoSection } from '../domain/sections/section-tree';
+import { memoSection, type MemoSection } from '../domain/sections/section-tree';
 import type { BlueprintVersionRecord } from './ports';
 
 /** What the events of one job share: correlated with the job (causation: the command being handled). */
@@ -53,24 +52,6 @@ export function progressEvent(
   });
 }
 
-/** A section as the contract carries it: the heading path is left out (parent links rebuild it). */
-export function sectionForEvent(section: MemoSection): BlueprintSection {
-  const out: BlueprintSection = {
-    id: section.id,
-    level: section.level,
-    title: section.title,
-    start: section.start,
-    end: section.end,
-    bodyEnd: section.bodyEnd,
-    hash: section.hash,
-    wordCount: section.wordCount,
-    kind: section.kind,
-  };
-  if (section.parentId !== undefined) out.parentId = section.parentId;
-  if (section.file !== undefined) out.file = section.file;
-  return out;
-}
-
 /** What a version is announced with besides its record: its text, sections and what was found in it. */
 export interface VersionContent {
   readonly jobId: string;
@@ -100,7 +81,8 @@ export function wholeVersionPayload(
     digest: version.digest,
     text: content.text,
     wordCount: content.wordCount,
-    sections: content.sections.map(sectionForEvent),
+    // A memo section is the section as the contract carries it: no heading path (parent links rebuild it).
+    sections: content.sections.map(memoSection),
     changedSectionIds: [...content.changed],
     ingestedAt: content.ingestedAt,
   };

@@ -46,13 +46,11 @@ export function parseBlueprint(submitted: string, opts: ParseBlueprintOptions): 
     ...(opts.label ? { label: opts.label } : {}),
   };
   if (opts.files) checkFiles(opts.files, text.length);
+  // Computed once for the checks and the section tree.
+  const edit = opts.previous && !opts.files ? textEdit(opts.previous.blocks.text, text) : undefined;
   const earlier =
-    opts.previous && opts.previousChecks && !opts.files
-      ? {
-          text: opts.previous.blocks.text,
-          checks: opts.previousChecks,
-          edit: textEdit(opts.previous.blocks.text, text),
-        }
+    opts.previous && opts.previousChecks && edit
+      ? { text: opts.previous.blocks.text, checks: opts.previousChecks, edit }
       : undefined;
   const checks = checkBlueprintText(text, where, opts, earlier);
   const tree = sectionsFromMarkdown(text, {
@@ -60,6 +58,7 @@ export function parseBlueprint(submitted: string, opts: ParseBlueprintOptions): 
     ...(opts.scope !== undefined ? { scope: opts.scope } : {}),
     ...(opts.files ? { files: opts.files } : {}),
     ...(opts.previous ? { previous: opts.previous } : {}),
+    ...(edit ? { previousEdit: edit } : {}),
   });
   const maxSections = opts.maxSections ?? MAX_BLUEPRINT_SECTIONS;
   const beyond = tree.sections[maxSections];
