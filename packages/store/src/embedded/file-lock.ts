@@ -50,6 +50,15 @@ function readHolder(infoPath: string): LockHolder | undefined {
   return undefined;
 }
 
+/**
+ * How long an opener waits for the lock database before calling the store held. A holder keeps its
+ * lock until it closes, so a held store is refused all the same, this much later. Without the wait
+ * two processes opening at the same moment can both be refused: taking SQLite's exclusive lock
+ * passes through a shared one, and each sees the other's shared lock and gives up (seen in CI).
+ * SQLite's busy handler retries within this budget.
+ */
+const CONTENTION_WAIT_MS = 500;
+
 /** How long a refused opener waits for the holder's record: a winner writes it right after locking. */
 const RECORD_WAIT_MS = 1000;
 
@@ -90,8 +99,7 @@ export function acquireFileLock(file: string): FileLock {
   const lockPath = `${file}.lock.db`;
   let db: Database.Database;
   try {
-    // timeout 0: a held lock is reported at once, not waited for.
-    db = new Database(lockPath, { timeout: 0 });
+    db = new Database(lockPath, { timeout: CONTENTION_WAIT_MS });
   } catch (err) {
     throw new StoreUnavailableError(file, `cannot create lock database ${lockPath}`, { cause: err });
   }

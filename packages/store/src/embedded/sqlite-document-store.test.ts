@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { eventually, FakeClock } from '@autopilot/testing';
 import { documentStoreConformance } from '../testing/conformance';
 import { openSqliteStore, type SqliteDocumentStore } from './sqlite-document-store';
@@ -173,7 +174,7 @@ describe('SqliteDocumentStore beyond the port', () => {
       try {
         const said = await Promise.all(racers.map((r) => r.said));
         const winners = racers.filter((_, i) => said[i] === 'ready');
-        expect({ round, winners: winners.length }).toEqual({ round, winners: 1 });
+        expect({ round, said, winners: winners.length }).toMatchObject({ round, winners: 1 });
         const loser = said.find((line) => line !== 'ready') as string;
         expect(loser).toMatch(/^error STORE_UNAVAILABLE: /);
         expect(loser).toContain(file);
@@ -184,6 +185,58 @@ describe('SqliteDocumentStore beyond the port', () => {
       }
     }
   }, 60_000);
+
+  /**
+   * Starts a process that says `pending` once someone holds SQLite's pending lock on `lockPath`: the
+   * lock an opener holds while it waits for the exclusive one, and which refuses new shared locks.
+   * It has to be another process: SQLite grants a shared lock between connections of one process
+   * without asking the kernel, so from here the pending lock cannot be seen.
+   */
+  function pendingLockWatcher(lockPath: string): { child: ChildProcess; saw: Promise<string> } {
+    const script = `
+      const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+      const probe = new Database(${JSON.stringify(lockPath)}, { timeout: 0 });
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      for (;;) {
+        try { probe.prepare('SELECT count(*) FROM sqlite_master').get(); }
+        catch (err) { if (err.code === 'SQLITE_BUSY') break; throw err; }
+        Atomics.wait(pause, 0, 0, 2);
+      }
+      process.stdout.write('pending\\n');`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const saw = new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.on('exit', (code) => resolve(out.trim() || `watcher exited with ${code}`));
+    });
+    return { child, saw };
+  }
+
+  // What a simultaneous opener does to the lock database: it holds SQLite's shared lock for a moment
+  // on the way to its exclusive one. An opener that meets that must wait it out, not call the store
+  // held; otherwise two openers at the same moment can both be refused (seen in CI).
+  it('an opener that meets another opener’s passing shared lock waits for it and opens', async () => {
+    const file = freshFile();
+    const lockPath = `${file}.lock.db`;
+    const passing = new Database(lockPath);
+    passing.exec('BEGIN');
+    passing.prepare('SELECT count(*) FROM sqlite_master').get(); // takes and keeps the shared lock
+    const watcher = pendingLockWatcher(lockPath);
+    const opener = racingHolder(file);
+    try {
+      // Whichever comes first: the opener waiting (pending lock seen) or the opener's answer.
+      const first = await Promise.race([watcher.saw, opener.said.then((said) => `opener said: ${said}`)]);
+      expect(first).toBe('pending');
+      passing.exec('COMMIT');
+      expect(await opener.said).toBe('ready');
+    } finally {
+      if (passing.inTransaction) passing.exec('COMMIT');
+      passing.close();
+      watcher.child.kill();
+      opener.child.stdin?.end();
+      await Promise.all([exited(watcher.child), exited(opener.child)]);
+    }
+  });
 
   it('takes over the lock of a process that died without closing', async () => {
     const file = freshFile();
