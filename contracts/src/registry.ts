@@ -28,6 +28,8 @@ import { ManagerRetryTaskV1 } from './manager/manager-retry-task.v1';
 import { ManagerSetAutonomyV1 } from './manager/manager-set-autonomy.v1';
 import { PlanProposalCreatedV1 } from './plan-proposal/plan-proposal-created.v1';
 import { PlanGeneratedV1 } from './plan/plan-generated.v1';
+import { PlanGeneratedV2 } from './plan/plan-generated.v2';
+import { PlannerAnnouncePlanV1 } from './planner/planner-announce-plan.v1';
 import { PlanRejectedV1 } from './plan/plan-rejected.v1';
 import { ProjectDaySummarizedV1 } from './project/project-day-summarized.v1';
 import { ProjectUpdatedV1 } from './project/project-updated.v1';
@@ -39,6 +41,7 @@ import { RunUpdatedV1 } from './run/run-updated.v1';
 import { StepRecordedV1 } from './step/step-recorded.v1';
 import { TaskUpdatedV1 } from './task/task-updated.v1';
 import { TasksGeneratedV1 } from './tasks/tasks-generated.v1';
+import { TasksGeneratedV2 } from './tasks/tasks-generated.v2';
 import { WorkerExecuteRunV1 } from './worker/worker-execute-run.v1';
 
 /**
@@ -56,8 +59,11 @@ export const messages = [
   IngestionProgressV1,
   // planner
   PlanGeneratedV1,
+  PlanGeneratedV2,
   PlanRejectedV1,
   TasksGeneratedV1,
+  TasksGeneratedV2,
+  PlannerAnnouncePlanV1,
   GapReportCreatedV1,
   PlanProposalCreatedV1,
   // manager (and the gateway's commands to it)

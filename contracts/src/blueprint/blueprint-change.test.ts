@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BlueprintSection } from './blueprint-ingested.v1';
 import { applyBlueprintChange, blueprintChange, type BlueprintContent } from './blueprint-change';
+import { seededRandom } from '../test-support/seeded-random';
 
 /** A small parser for the test: a section per `#` line, to the next one; ids by title. */
 function contentOf(text: string): BlueprintContent {
@@ -29,21 +30,12 @@ function contentOf(text: string): BlueprintContent {
   return { text, sections };
 }
 
-/** A seeded generator, so a failure repeats. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-}
-
 const doc = (n: number): string =>
   Array.from({ length: n }, (_, i) => `# Story ${i}\n\nDo thing ${i}.\n- [ ] check ${i}\n`).join('\n');
 
 describe('blueprintChange and applyBlueprintChange', () => {
   it('gives back the next version exactly, for random edits anywhere, keeping what they did not touch', () => {
-    const next = random(17);
+    const next = seededRandom(17);
     let base = contentOf(doc(40));
     for (let round = 0; round < 300; round++) {
       const at = Math.floor(next() * base.text.length);

@@ -32,13 +32,13 @@ describe('deploy/nats-permissions.conf', () => {
     expect(consumers.sort()).toEqual(
       messages
         .filter((m) => m.consumers.includes('planner'))
-        .map((m) => `$JS.API.CONSUMER.CREATE.AP_EVENTS.*.${m.subject}`)
+        .map((m) => `$JS.API.CONSUMER.CREATE.${m.kind === 'event' ? 'AP_EVENTS' : 'AP_WORK'}.*.${m.subject}`)
         .sort(),
     );
-    // The planner consumes no command: nothing on the work queue.
-    expect(subjects(planner.publish).filter((s) => s.includes('AP_WORK.') && !s.includes('STREAM'))).toEqual(
-      [],
-    );
+    // Its one command (announce_plan) is its only consumer on the work queue.
+    expect(
+      subjects(planner.publish).filter((s) => s.includes('AP_WORK.') && s.includes('CONSUMER.CREATE')),
+    ).toEqual(['$JS.API.CONSUMER.CREATE.AP_WORK.*.ap.v1.cmd.planner.announce_plan']);
     expect(subjects(planner.subscribe)).toEqual(['_INBOX.planner.>']);
     expect(planner.allowResponses).toBe(false);
   });

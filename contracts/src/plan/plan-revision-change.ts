@@ -1,0 +1,299 @@
+import { AutopilotError } from '@autopilot/kernel';
+import type { PlanNode } from '../shared/plan-node';
+import type { TaskSpec } from '../shared/task-spec';
+import type { PlanGeneratedV1 } from './plan-generated.v1';
+import type { KeptPlanNodes, PlanGeneratedV2 } from './plan-generated.v2';
+import type { TasksGeneratedV1 } from '../tasks/tasks-generated.v1';
+import type { KeptTasks, TasksGeneratedV2 } from '../tasks/tasks-generated.v2';
+
+/**
+ * How `plan.generated` and `tasks.generated` v2 tell a revision as a change to one their consumers
+ * hold: written once here, so that the planner (which makes a change) and every consumer (which
+ * applies it) agree. An item the base has, the same but for positions that all moved alike, travels
+ * as part of a kept run; anything else travels whole. Applying a change to its base gives the
+ * revision exactly: the same items, the same keys in the same order.
+ */
+
+/** A change that does not fit the revision it is applied to. */
+export class PlanChangeMismatchError extends AutopilotError {
+  readonly code = 'PLAN_CHANGE_MISMATCH';
+  constructor(readonly problem: string) {
+    super(`the plan change does not fit its base: ${problem}`);
+  }
+}
+
+/** What a kept run's items move by; a missing shift is 0. */
+interface Shift {
+  readonly offset: number;
+  readonly line: number;
+}
+
+const NO_SHIFT: Shift = { offset: 0, line: 0 };
+
+/** The positions of one kind of item: how two items' positions differ, and an item moved. */
+interface Positions<T> {
+  /** What `next` is moved by from `base`, read from their first positions. */
+  shiftBetween(base: T, next: T): Shift;
+  /** `item` moved by `shift` (not NO_SHIFT): a copy, its keys in their order. */
+  moved(item: T, shift: Shift): T;
+}
+
+/**
+ * The same JSON value: the same keys in the same order, the same items, the same scalars. The
+ * order counts because consumers may compare items by their JSON text.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++) {
+    const key = ak[i]!;
+    if (key !== bk[i]) return false;
+    if (!sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+/** The whole items of `next`, and every run of base items it keeps, as `keep` entries. */
+function keptRunsChange<T extends { readonly id: string }, K>(
+  base: readonly T[],
+  next: readonly T[],
+  positions: Positions<T>,
+  kept: (from: number, count: number, shift: Shift) => K,
+): (T | K)[] {
+  const indexById = new Map<string, number>();
+  base.forEach((item, i) => indexById.set(item.id, i));
+  const entries: (T | K)[] = [];
+  let run: { from: number; count: number; shift: Shift } | undefined;
+  const closeRun = (): void => {
+    if (run) entries.push(kept(run.from, run.count, run.shift));
+    run = undefined;
+  };
+  for (const item of next) {
+    const i = indexById.get(item.id);
+    const before = i === undefined ? undefined : base[i]!;
+    let shift: Shift | undefined;
+    if (before === item) shift = NO_SHIFT;
+    else if (before !== undefined) {
+      const candidate = positions.shiftBetween(before, item);
+      const moved = candidate === NO_SHIFT ? before : positions.moved(before, candidate);
+      if (sameJson(moved, item)) shift = candidate;
+    }
+    if (shift === undefined) {
+      closeRun();
+      entries.push(item);
+    } else if (
+      run &&
+      run.from + run.count === i &&
+      run.shift.offset === shift.offset &&
+      run.shift.line === shift.line
+    )
+      run.count += 1;
+    else {
+      closeRun();
+      run = { from: i!, count: 1, shift };
+    }
+  }
+  closeRun();
+  return entries;
+}
+
+/** `base` with its kept runs expanded and moved; throws PlanChangeMismatchError past its end. */
+function applyKeptRuns<T, K extends { keep: { from: number; count: number } }>(
+  base: readonly T[],
+  entries: readonly (T | K)[],
+  positions: Positions<T>,
+  shiftOf: (run: K) => Shift,
+  what: string,
+): T[] {
+  const items: T[] = [];
+  for (const entry of entries) {
+    if (typeof entry !== 'object' || entry === null || !('keep' in entry)) {
+      items.push(entry as T);
+      continue;
+    }
+    const run = entry as K;
+    const { from, count } = run.keep;
+    if (from + count > base.length)
+      throw new PlanChangeMismatchError(
+        `kept ${what} [${from}, ${from + count}) are past the base's ${base.length}`,
+      );
+    const shift = shiftOf(run);
+    for (let i = from; i < from + count; i++)
+      items.push(shift === NO_SHIFT ? base[i]! : positions.moved(base[i]!, shift));
+  }
+  return items;
+}
+
+const shiftOrNone = (offset: number, line: number): Shift =>
+  offset === 0 && line === 0 ? NO_SHIFT : { offset, line };
+
+const nodePositions: Positions<PlanNode> = {
+  shiftBetween: (base, next) =>
+    shiftOrNone(
+      next.start - base.start,
+      next.startLine !== undefined && base.startLine !== undefined ? next.startLine - base.startLine : 0,
+    ),
+  moved: (node, { offset, line }) => {
+    const moved = { ...node, start: node.start + offset, end: node.end + offset };
+    if (moved.startLine !== undefined) moved.startLine += line;
+    if (moved.endLine !== undefined) moved.endLine += line;
+    return moved;
+  },
+};
+
+const taskPositions: Positions<TaskSpec> = {
+  shiftBetween: (base, next) =>
+    shiftOrNone(0, next.source && base.source ? next.source.startLine - base.source.startLine : 0),
+  moved: (task, { line }) => {
+    const { source } = task;
+    if (source === undefined) return task;
+    return {
+      ...task,
+      source: { ...source, startLine: source.startLine + line, endLine: source.endLine + line },
+    };
+  },
+};
+
+/** `next`'s nodes as a change to `base`'s: whole where new or changed, kept runs for the rest. */
+export function planNodesChange(
+  base: readonly PlanNode[],
+  next: readonly PlanNode[],
+): (PlanNode | KeptPlanNodes)[] {
+  return keptRunsChange(base, next, nodePositions, (from, count, { offset, line }) => ({
+    keep: {
+      from,
+      count,
+      ...(offset !== 0 ? { offsetShift: offset } : {}),
+      ...(line !== 0 ? { lineShift: line } : {}),
+    },
+  }));
+}
+
+/** The nodes `change` gives from `base`. Throws PlanChangeMismatchError when it does not fit. */
+export function applyPlanNodesChange(
+  base: readonly PlanNode[],
+  change: readonly (PlanNode | KeptPlanNodes)[],
+): PlanNode[] {
+  return applyKeptRuns(
+    base,
+    change,
+    nodePositions,
+    (run: KeptPlanNodes) => shiftOrNone(run.keep.offsetShift ?? 0, run.keep.lineShift ?? 0),
+    'nodes',
+  );
+}
+
+/** `next`'s tasks as a change to `base`'s: whole where new or changed, kept runs for the rest. */
+export function taskGraphChange(
+  base: readonly TaskSpec[],
+  next: readonly TaskSpec[],
+): (TaskSpec | KeptTasks)[] {
+  return keptRunsChange(base, next, taskPositions, (from, count, { line }) => ({
+    keep: { from, count, ...(line !== 0 ? { lineShift: line } : {}) },
+  }));
+}
+
+/** The tasks `change` gives from `base`. Throws PlanChangeMismatchError when it does not fit. */
+export function applyTaskGraphChange(
+  base: readonly TaskSpec[],
+  change: readonly (TaskSpec | KeptTasks)[],
+): TaskSpec[] {
+  return applyKeptRuns(
+    base,
+    change,
+    taskPositions,
+    (run: KeptTasks) => shiftOrNone(0, run.keep.lineShift ?? 0),
+    'tasks',
+  );
+}
+
+/** The revision a v2 event names, compared with one a consumer holds. */
+function checkBase(
+  what: string,
+  named: { revision: number; generatedAt: string },
+  held: { planId: string; revision: number; generatedAt: string },
+  planId: string,
+): void {
+  if (held.planId !== planId)
+    throw new PlanChangeMismatchError(`${what} of plan ${planId} told against plan ${held.planId}`);
+  if (held.revision !== named.revision || held.generatedAt !== named.generatedAt)
+    throw new PlanChangeMismatchError(
+      `${what} is told against revision ${named.revision} of ${named.generatedAt}; the one held is revision ${held.revision} of ${held.generatedAt}`,
+    );
+}
+
+/**
+ * `whole` (a plan revision) told as a change to `base`, an earlier revision of the same plan its
+ * consumers hold: the v2 event `wholePlanGenerated` turns back into `whole`.
+ */
+export function planGeneratedChange(base: PlanGeneratedV1, whole: PlanGeneratedV1): PlanGeneratedV2 {
+  const { nodes, ...rest } = whole;
+  return {
+    ...rest,
+    base: { revision: base.revision, generatedAt: base.generatedAt },
+    nodes: planNodesChange(base.nodes, nodes),
+  };
+}
+
+/**
+ * A v2 event as the whole revision, in v1's shape, given the revision it names. Throws
+ * PlanChangeMismatchError when `base` is not that revision or the change does not fit it.
+ */
+export function wholePlanGenerated(change: PlanGeneratedV2, base: PlanGeneratedV1): PlanGeneratedV1 {
+  checkBase('plan.generated', change.base, base, change.planId);
+  // Keys in the order the planner's own v1 has them (plan-announcement.ts).
+  return {
+    planId: change.planId,
+    projectId: change.projectId,
+    blueprintId: change.blueprintId,
+    blueprintVersion: change.blueprintVersion,
+    nodes: applyPlanNodesChange(base.nodes, change.nodes),
+    anchor: change.anchor,
+    generatedAt: change.generatedAt,
+    revision: change.revision,
+  };
+}
+
+/** `whole` (a revision's task graph) told as a change to `base`, an earlier revision's graph. */
+export function tasksGeneratedChange(base: TasksGeneratedV1, whole: TasksGeneratedV1): TasksGeneratedV2 {
+  const { tasks, ...rest } = whole;
+  return {
+    ...rest,
+    base: { revision: base.planRevision, generatedAt: base.generatedAt },
+    tasks: taskGraphChange(base.tasks, tasks),
+  };
+}
+
+/**
+ * A v2 event as the whole task graph, in v1's shape, given the graph of the revision it names.
+ * Throws PlanChangeMismatchError when `base` is not that revision or the change does not fit it.
+ */
+export function wholeTasksGenerated(change: TasksGeneratedV2, base: TasksGeneratedV1): TasksGeneratedV1 {
+  checkBase(
+    'tasks.generated',
+    change.base,
+    { planId: base.planId, revision: base.planRevision, generatedAt: base.generatedAt },
+    change.planId,
+  );
+  const tasks = applyTaskGraphChange(base.tasks, change.tasks);
+  return {
+    projectId: change.projectId,
+    blueprintId: change.blueprintId,
+    blueprintVersion: change.blueprintVersion,
+    planId: change.planId,
+    planRevision: change.planRevision,
+    anchorId: change.anchorId,
+    ...(change.anchor ? { anchor: change.anchor } : {}),
+    tasks,
+    generatedAt: change.generatedAt,
+  };
+}
