@@ -6,9 +6,11 @@ import { StoreLearningRepository } from './adapters/learning-store';
 import { StoreProjectRepository } from './adapters/project-repository';
 import { StoreTaskGraphRepository } from './adapters/task-graph-repository';
 import { StoreTickRecordRepository } from './adapters/tick-record-repository';
+import { ApplyTaskGraphChangeUseCase } from './app/apply-task-graph-change.use-case';
 import { ApplyTaskGraphUseCase } from './app/apply-task-graph.use-case';
 import { BudgetPausesUseCase, BudgetResumesUseCase } from './app/budget-pauses.use-case';
 import { DailySummaryUseCase } from './app/daily-summary.use-case';
+import { HeldTaskGraphs } from './app/held-task-graphs';
 import {
   DailySummaryRepository,
   LearningRepository,
@@ -39,6 +41,7 @@ import { RunStartedHandler } from './handlers/run-started.handler';
 import { RunSuspendedHandler } from './handlers/run-suspended.handler';
 import { SetAutonomyHandler } from './handlers/set-autonomy.handler';
 import { StepRecordedHandler } from './handlers/step-recorded.handler';
+import { TasksChangedHandler } from './handlers/tasks-changed.handler';
 import { TasksGeneratedHandler } from './handlers/tasks-generated.handler';
 
 /** The manager's log lines go through Nest's logger, which the runtime routes into JSON logs. */
@@ -59,6 +62,7 @@ function nestManagerLog(): ManagerLog {
     ResumeProjectHandler,
     SetAutonomyHandler,
     TasksGeneratedHandler,
+    TasksChangedHandler,
     RunStartedHandler,
     StepRecordedHandler,
     RunFinishedHandler,
@@ -72,6 +76,9 @@ function nestManagerLog(): ManagerLog {
   providers: [
     ProjectCommandsUseCase,
     ApplyTaskGraphUseCase,
+    ApplyTaskGraphChangeUseCase,
+    // One per process: the v1 and v2 handlers share the graphs held.
+    { provide: HeldTaskGraphs, useFactory: () => new HeldTaskGraphs() },
     RunTickUseCase,
     RunReportsUseCase,
     RunCommandsUseCase,

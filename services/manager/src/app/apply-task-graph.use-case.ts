@@ -11,6 +11,7 @@ import { OutboxEnvelopes } from '@autopilot/runtime';
 import { applyPlanRevision, type PlanRevisionResult } from '../domain/plan-revision/apply-plan-revision';
 import { isFinalRun, transitionRun } from '../domain/run/run-lifecycle';
 import { TaskGraphError } from '../domain/task/task-graph-error';
+import { HeldTaskGraphs } from './held-task-graphs';
 import { InvalidTaskGraphError } from './manager-errors';
 import { ManagerLog, ProjectRepository, TaskGraphRepository, TickRequests } from './ports';
 
@@ -21,7 +22,8 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
  * `tasks.generated` → the project's stored task graph, by applyPlanRevision: one `task.updated` per
  * task whose state changed, runs of reset or removed tasks cancelled (`run.updated`), the applied
  * revision recorded, and the message recorded as handled, all in one transaction. A revision not
- * newer than the applied one (a replay) changes nothing.
+ * newer than the applied one (a replay) changes nothing. Once handled, the graph is held
+ * (HeldTaskGraphs) as the base of the next revision told as a change (`tasks.generated` v2).
  *
  * Tasks for a project the manager does not hold yet are stored all the same: planning may run
  * before the project is created (`autopilot plan --project`), and refusing the graph would lose it
@@ -37,6 +39,7 @@ export class ApplyTaskGraphUseCase {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(ManagerLog) private readonly log: ManagerLog,
     @Inject(TickRequests) private readonly ticks: TickRequests,
+    @Inject(HeldTaskGraphs) private readonly held: HeldTaskGraphs,
   ) {}
 
   async execute(graph: TasksGeneratedV1): Promise<PlanRevisionResult> {
@@ -65,6 +68,8 @@ export class ApplyTaskGraphUseCase {
         reason: result.reason,
       });
       await this.graphs.commit({ projectId, tasks: [], runs: [] }, [], { completesHandling: true });
+      // A revision announced again whole, on request, is how a manager that asked gets its base.
+      this.held.remember(graph);
       return result;
     }
 
@@ -114,6 +119,7 @@ export class ApplyTaskGraphUseCase {
       events,
       { completesHandling: true },
     );
+    this.held.remember(graph);
     if (await this.projects.get(projectId)) this.ticks.request();
     else
       this.log.info('tasks stored for a project that does not exist yet; they run once it is created', {

@@ -12,9 +12,11 @@ import { StoreLearningRepository } from '../adapters/learning-store';
 import { StoreProjectRepository } from '../adapters/project-repository';
 import { StoreTaskGraphRepository } from '../adapters/task-graph-repository';
 import { StoreTickRecordRepository } from '../adapters/tick-record-repository';
+import { ApplyTaskGraphChangeUseCase } from '../app/apply-task-graph-change.use-case';
 import { ApplyTaskGraphUseCase } from '../app/apply-task-graph.use-case';
 import { BudgetPausesUseCase, BudgetResumesUseCase } from '../app/budget-pauses.use-case';
 import { DailySummaryUseCase } from '../app/daily-summary.use-case';
+import { HeldTaskGraphs } from '../app/held-task-graphs';
 import type { ManagerLog, TickRequests } from '../app/ports';
 import { ProjectCommandsUseCase } from '../app/project-commands.use-case';
 import { RunCommandsUseCase } from '../app/run-commands.use-case';
@@ -33,6 +35,11 @@ export interface ManagerFixture {
   readonly graphs: StoreTaskGraphRepository;
   readonly commands: ProjectCommandsUseCase;
   readonly applyGraph: ApplyTaskGraphUseCase;
+  /** `tasks.generated` v2, from the graphs `applyGraph` handled (`heldGraphs`). */
+  readonly applyGraphChange: ApplyTaskGraphChangeUseCase;
+  readonly heldGraphs: HeldTaskGraphs;
+  /** The task graph use cases as a manager process started now on this store has them: nothing held. */
+  graphsOfNewProcess(): TaskGraphUseCases;
   readonly tick: RunTickUseCase;
   /** A tick as a manager process started now on this store would run it, with `settings` on top. */
   tickOfNewProcess(settings: Partial<ManagerSettings>): RunTickUseCase;
@@ -50,6 +57,13 @@ export interface ManagerFixture {
   /** Every envelope appended to the outbox so far, in order. */
   outbox(): Promise<Envelope[]>;
   close(): Promise<void>;
+}
+
+/** The use cases that apply `tasks.generated`, v1 and v2, sharing the graphs they hold. */
+export interface TaskGraphUseCases {
+  readonly applyGraph: ApplyTaskGraphUseCase;
+  readonly applyGraphChange: ApplyTaskGraphChangeUseCase;
+  readonly heldGraphs: HeldTaskGraphs;
 }
 
 export async function openManagerFixture(settings: Partial<ManagerSettings> = {}): Promise<ManagerFixture> {
@@ -73,6 +87,12 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
   const graphs = new StoreTaskGraphRepository(store, clock);
   const records = new StoreTickRecordRepository(store, clock);
   const full: ManagerSettings = { ...DEFAULT_MANAGER_SETTINGS, ...settings };
+  const graphUseCases = (): TaskGraphUseCases => {
+    const heldGraphs = new HeldTaskGraphs();
+    const applyGraph = new ApplyTaskGraphUseCase(graphs, projects, envelopes, clock, log, ticks, heldGraphs);
+    const applyGraphChange = new ApplyTaskGraphChangeUseCase(heldGraphs, applyGraph, graphs, envelopes, log);
+    return { applyGraph, applyGraphChange, heldGraphs };
+  };
   const suspendedRuns = new SuspendedRunsUseCase(graphs, projects, envelopes, full, clock, log);
   const approvals = new TaskApprovalsUseCase(graphs, envelopes, clock, log, ticks, suspendedRuns);
   const budgets = new BudgetPausesUseCase(projects, envelopes, clock, log, ticks);
@@ -99,7 +119,8 @@ export async function openManagerFixture(settings: Partial<ManagerSettings> = {}
     projects,
     graphs,
     commands: new ProjectCommandsUseCase(projects, envelopes, clock, ticks),
-    applyGraph: new ApplyTaskGraphUseCase(graphs, projects, envelopes, clock, log, ticks),
+    ...graphUseCases(),
+    graphsOfNewProcess: graphUseCases,
     tick: tickWith(full),
     tickOfNewProcess: (extra) => tickWith({ ...full, ...extra }),
     summaries: new DailySummaryUseCase(projects, graphs, summaries, learning, envelopes, clock, log),

@@ -24,7 +24,7 @@ export interface ManagerHost {
   send<D extends MessageDef>(
     def: D,
     data: PayloadOf<D>,
-    opts?: { id?: string },
+    opts?: { id?: string; correlationId?: string },
   ): Promise<Envelope<PayloadOf<D>>>;
   /** Stops the service and the bus; the caller owns (and closes) the store. */
   close(): Promise<void>;
@@ -77,6 +77,7 @@ export async function startManagerHost(
         id: sendOpts.id ?? `sent-${++n}`,
         time: clock.isoNow(),
         source: def.producer,
+        ...(sendOpts.correlationId !== undefined ? { correlationId: sendOpts.correlationId } : {}),
         ...(typeof (data as { projectId?: unknown }).projectId === 'string'
           ? { projectId: (data as { projectId: string }).projectId }
           : {}),
