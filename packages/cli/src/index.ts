@@ -8,5 +8,5 @@ export * from './run-cli';
 export * from './program';
 export * from './exit-codes';
 // `autopilot plan`'s pipeline, for the ingest benchmark: the same functions the command runs.
-export { PlanTopology, type PlanReport } from './plan/plan-pipeline';
+export { PlanTopology, type PlannedBlueprint, type PlanReport } from './plan/plan-pipeline';
 export { planOutput, type PlanOutput } from './plan/plan-output';

@@ -5,13 +5,16 @@ import {
   GapReportCreatedV1,
   IngestionProgressV1,
   PlanGeneratedV1,
+  PlanGeneratedV2,
   PlanProposalCreatedV1,
   PlanRejectedV1,
   RepoScannedV1,
   TasksGeneratedV1,
+  TasksGeneratedV2,
   type Envelope,
   type IngestionWarning,
 } from '@autopilot/contracts';
+import { HeldPlanRevisions, PlanBaseMissingError } from './held-plan-revisions';
 
 /** The blueprint facts the plan output needs; the 3 MB text of `blueprint.ingested` is not kept. */
 export interface IngestedSummary {
@@ -24,9 +27,14 @@ export interface IngestedSummary {
 /** What the services announced for one job (blueprint job or repository scan), by correlation id. */
 export interface JobEvents {
   ingested?: IngestedSummary;
+  /**
+   * Ingestion failed the job, or (`CLI_PLAN_BASE_MISSING`) the planner announced the job's plan as
+   * a change to a revision this process does not hold.
+   */
   failed?: { code: string; message: string };
   /** Warnings of the ingestion job (a secret in the blueprint, by file and line). */
   warnings?: IngestionWarning[];
+  /** Whole, however it was announced: v1 as received, v2 applied to the revision it changes. */
   plan?: PlanGeneratedV1;
   tasks?: TasksGeneratedV1;
   /**
@@ -59,17 +67,50 @@ export class PlanJobWatch {
    */
   private readonly finished = new Set<string>();
   private readonly listeners = new Set<() => void>();
+  /** The base of the next v2 of each plan, whichever job (or none) announced it. */
+  private readonly held = new HeldPlanRevisions();
 
   private constructor(private readonly bus: InProcessMessageBus) {}
 
   /** Subscribes before anything is published, so no event of a job can be missed. */
   static async start(bus: InProcessMessageBus): Promise<PlanJobWatch> {
     const watch = new PlanJobWatch(bus);
+    const watched = (envelope: Envelope): string | undefined => {
+      const id = envelope.correlationId;
+      return id === undefined || watch.finished.has(id) ? undefined : id;
+    };
     const on = <P>(record: (job: JobEvents, payload: P) => void) => {
       return async (d: { envelope: Envelope<P>; payload: P }): Promise<void> => {
-        const id = d.envelope.correlationId;
-        if (id === undefined || watch.finished.has(id)) return;
+        const id = watched(d.envelope);
+        if (id === undefined) return;
         record(watch.job(id), d.payload);
+        watch.changed();
+      };
+    };
+    /**
+     * A plan or task graph, whole (`whole` holds it as the base of the next change) before anything
+     * else: every announcement counts, the jobs' and the rest. The watch subscribes before any
+     * service publishes, so it holds every base the planner names (the planner sends v2 only against
+     * a revision it announced in this process). If one is missing all the same, its job fails at once
+     * (`autopilot plan` says which base) rather than at its deadline; unwatched, nobody waits for
+     * it, and a later change built on it fails its own job the same way.
+     */
+    const onRevision = <P, W>(whole: (payload: P) => W, record: (job: JobEvents, whole: W) => void) => {
+      return async (d: { envelope: Envelope<P>; payload: P }): Promise<void> => {
+        let revision: W;
+        try {
+          revision = whole(d.payload);
+        } catch (err) {
+          if (!(err instanceof PlanBaseMissingError)) throw err;
+          const id = watched(d.envelope);
+          if (id === undefined) return;
+          watch.job(id).failed = { code: err.code, message: err.message };
+          watch.changed();
+          return;
+        }
+        const id = watched(d.envelope);
+        if (id === undefined) return;
+        record(watch.job(id), revision);
         watch.changed();
       };
     };
@@ -93,21 +134,33 @@ export class PlanJobWatch {
         if (p.warnings) job.warnings = [...(job.warnings ?? []), ...p.warnings];
       }),
     );
+    const recordPlan = (j: JobEvents, p: PlanGeneratedV1): void => {
+      j.plan = p;
+      (j.plans ??= new Map()).set(p.planId, p);
+    };
+    const recordTasks = (j: JobEvents, t: TasksGeneratedV1): void => {
+      j.tasks = t;
+      (j.taskGraphs ??= new Map()).set(t.planId, t);
+    };
     await bus.subscribe(
       PlanGeneratedV1,
       'cli-plan-plan-generated',
-      on<PlanGeneratedV1>((j, p) => {
-        j.plan = p;
-        (j.plans ??= new Map()).set(p.planId, p);
-      }),
+      onRevision((p: PlanGeneratedV1) => watch.held.plan(p), recordPlan),
+    );
+    await bus.subscribe(
+      PlanGeneratedV2,
+      'cli-plan-plan-changed',
+      onRevision((p: PlanGeneratedV2) => watch.held.planChange(p), recordPlan),
     );
     await bus.subscribe(
       TasksGeneratedV1,
       'cli-plan-tasks-generated',
-      on<TasksGeneratedV1>((j, p) => {
-        j.tasks = p;
-        (j.taskGraphs ??= new Map()).set(p.planId, p);
-      }),
+      onRevision((t: TasksGeneratedV1) => watch.held.tasks(t), recordTasks),
+    );
+    await bus.subscribe(
+      TasksGeneratedV2,
+      'cli-plan-tasks-changed',
+      onRevision((t: TasksGeneratedV2) => watch.held.tasksChange(t), recordTasks),
     );
     await bus.subscribe(
       PlanRejectedV1,

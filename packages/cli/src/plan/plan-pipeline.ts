@@ -15,7 +15,7 @@ import { ulidSource } from '@autopilot/kernel';
 import { plannerService } from '@autopilot/planner';
 import { busLogFor, type Logger, type ServiceDefinition, type SettingsByService } from '@autopilot/runtime';
 import { startEmbedded, type RunningTopology } from '@autopilot/runtime/topology';
-import { PlanFailedError } from './plan-failure';
+import { jobFailed, PlanFailedError } from './plan-failure';
 import { PlanJobWatch, type IngestedSummary } from './plan-job-events';
 
 /** Everything `autopilot plan` prints, as the services announced it. */
@@ -145,13 +145,12 @@ export class PlanTopology {
       { correlationId: jobId },
     );
     const blueprint = await this.watch.until(jobId, (job) => {
-      if (job.failed) {
-        throw new PlanFailedError(job.failed.code, `${source.sourcePath}: ${job.failed.message}`, true);
-      }
+      if (job.failed) throw jobFailed(job.failed, `${source.sourcePath}: `);
       return job.ingested;
     });
     const ingestedMs = performance.now() - submittedAt;
     const planned = await this.watch.until(jobId, (job) => {
+      if (job.failed) throw jobFailed(job.failed, `${source.sourcePath}: `);
       if (job.rejected) {
         const { error } = job.rejected;
         throw new PlanFailedError(error.code, `${source.sourcePath}: cannot plan: ${error.message}`, true);
@@ -196,7 +195,7 @@ export class PlanTopology {
     );
     const report = await this.watch.until(jobId, (job) => {
       // Scan errors name the repository themselves.
-      if (job.failed) throw new PlanFailedError(job.failed.code, job.failed.message, true);
+      if (job.failed) throw jobFailed(job.failed);
       return job.gapReport;
     });
     const proposal =
@@ -208,6 +207,7 @@ export class PlanTopology {
     const gaps = { report, ...(proposal ? { proposal } : {}) };
     if (checkedPlanId === undefined) return gaps;
     const checked = await this.watch.until(jobId, (job) => {
+      if (job.failed) throw jobFailed(job.failed);
       const plan = job.plans?.get(checkedPlanId);
       const tasks = job.taskGraphs?.get(checkedPlanId);
       return plan && tasks && plan.revision === tasks.planRevision ? { plan, tasks } : undefined;
