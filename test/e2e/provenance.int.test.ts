@@ -6,6 +6,7 @@ import {
   IngestionProgressV1,
   IngestionSubmitBlueprintV1,
   PlanGeneratedV1,
+  PlanGeneratedV2,
   PlanRejectedV1,
   type Envelope,
 } from '@autopilot/contracts';
@@ -44,7 +45,8 @@ describe('a forged event on NATS next to the running services', () => {
   let raw: NatsConnection;
   const planner = keptLogger('planner');
   const ingested: Envelope<BlueprintIngestedV1>[] = [];
-  const plans: PlanGeneratedV1[] = [];
+  /** The blueprint version of each plan revision announced, whole (v1) or as a change (v2). */
+  const plans: { blueprintVersion: number }[] = [];
   const rejected: PlanRejectedV1[] = [];
 
   beforeAll(async () => {
@@ -63,6 +65,9 @@ describe('a forged event on NATS next to the running services', () => {
       if (mine(d.payload)) ingested.push(d.envelope);
     });
     await client.subscribe(PlanGeneratedV1, `obs-plan-${run}`, async (d) => {
+      if (mine(d.payload)) plans.push(d.payload);
+    });
+    await client.subscribe(PlanGeneratedV2, `obs-plan-changed-${run}`, async (d) => {
       if (mine(d.payload)) plans.push(d.payload);
     });
     await client.subscribe(PlanRejectedV1, `obs-rejected-${run}`, async (d) => {

@@ -31,6 +31,9 @@ import { RepoScannedPlansHandler } from './handlers/repo-scanned-plans.handler';
 import { CheckPlansAgainstRepoUseCase } from './app/check-plans-against-repo';
 import { StoreRepoViewRepository } from './adapters/repo-view-repository';
 import { RepoViewRepository } from './app/ports';
+import { AnnouncedRevisions } from './app/announced-revisions';
+import { AnnouncePlanUseCase } from './app/announce-plan';
+import { AnnouncePlanHandler } from './handlers/announce-plan.handler';
 
 /** The planner's log lines go through Nest's logger, which the runtime routes into JSON logs. */
 function nestPlannerLog(): PlannerLog {
@@ -43,11 +46,14 @@ function nestPlannerLog(): PlannerLog {
 
 /** The planner service's Nest module: its handlers and use cases are registered here. */
 @Module({
-  controllers: [BlueprintIngestedHandler, RepoScannedHandler, RepoScannedPlansHandler],
+  controllers: [BlueprintIngestedHandler, RepoScannedHandler, RepoScannedPlansHandler, AnnouncePlanHandler],
   providers: [
     PlanBlueprintUseCase,
     PlanIngestedBlueprintUseCase,
     PlanningSecretScans,
+    // The last revision of each plan announced here, so the next can be told as a change to it.
+    { provide: AnnouncedRevisions, useFactory: () => new AnnouncedRevisions() },
+    AnnouncePlanUseCase,
     // The last version of each blueprint, so the next can arrive as a change to it.
     { provide: RecentBlueprints, useFactory: () => new InMemoryRecentBlueprints() },
     {

@@ -1,17 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  PlanGeneratedV1,
-  TasksGeneratedV1,
-  type Envelope,
-  type PlanNode,
-  type RepoScannedV1,
-} from '@autopilot/contracts';
+import { PlanGeneratedV1, TasksGeneratedV1, type Envelope, type RepoScannedV1 } from '@autopilot/contracts';
 import { Clock } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
 import { repoViewFromScan } from '../domain/repo-check/repo-view';
 import { asRulesMadeIt, checkTasksAgainstRepo, rulesFieldsOf } from '../domain/repo-check/task-repo-check';
+import { AnnouncedRevisions, type AnnouncedRevision } from './announced-revisions';
 import { planAnnouncement } from './plan-announcement';
 import { PlanRepository, type StoredPlan, type StoredPlanHead, type StoredTask } from './ports';
+import { orderedNodes, orderedTasks } from './stored-plan-announcement';
 
 /** What one `repo.scanned` did to the project's plans. */
 export interface PlansCheckedOutcome {
@@ -29,7 +25,9 @@ export interface PlansCheckedOutcome {
  * script or folder (merged work brings them) must not change, and so reset, tasks already done.
  * A plan whose tasks changed gets a new revision; every plan of the project is announced (`plan.generated`, `tasks.generated`,
  * correlated with the scan job), so whoever asked for the scan sees the plans as checked, and
- * consumers de-duplicate an unchanged one by its revision. One transaction per scan.
+ * consumers de-duplicate an unchanged one by its revision. One transaction per scan. Once it is
+ * committed, what was announced is each plan's last announced revision (AnnouncedRevisions), which
+ * the next planning may tell a change to.
  */
 @Injectable()
 export class CheckPlansAgainstRepoUseCase {
@@ -37,6 +35,8 @@ export class CheckPlansAgainstRepoUseCase {
     @Inject(PlanRepository) private readonly plans: PlanRepository,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(OutboxEnvelopes) private readonly envelopes: OutboxEnvelopes,
+    /** Where the revisions announced here are kept, so the next planning can tell a change to them. */
+    private readonly announcedRevisions?: AnnouncedRevisions,
   ) {}
 
   /** Rejects only on store failures (StoreRevisionConflictError: a plan changed meanwhile; redelivered). */
@@ -48,6 +48,7 @@ export class CheckPlansAgainstRepoUseCase {
     const revised: { next: Parameters<PlanRepository['commit']>[0]; previous: StoredPlan }[] = [];
     const outcome: { revised: string[]; unchanged: string[] } = { revised: [], unchanged: [] };
     const now = this.clock.isoNow();
+    const announcedWhole: AnnouncedRevision[] = [];
     for (const plan of stored) {
       const before = orderedTasks(plan);
       // Tasks announced checked keep their check (their rules' fields are the stored ones, unchanged):
@@ -70,6 +71,7 @@ export class CheckPlansAgainstRepoUseCase {
         this.envelopes.build(PlanGeneratedV1, announced.plan, routing),
         this.envelopes.build(TasksGeneratedV1, announced.tasks, routing),
       );
+      announcedWhole.push(announced);
       if (!changed) {
         outcome.unchanged.push(plan.head.planId);
         continue;
@@ -88,22 +90,7 @@ export class CheckPlansAgainstRepoUseCase {
       });
     }
     await this.plans.commitRepoCheck(scanned.projectId, view, revised, events);
+    for (const { plan, tasks } of announcedWhole) this.announcedRevisions?.remember(plan, tasks);
     return outcome;
   }
-}
-
-/** The plan's tasks in the order they were announced (dependency order). */
-function orderedTasks(plan: StoredPlan): StoredTask[] {
-  const order = plan.head.taskOrder ?? [...plan.tasks.keys()].sort();
-  return order.flatMap((id) => {
-    const task = plan.tasks.get(id);
-    return task ? [task] : [];
-  });
-}
-
-/** The plan's nodes in document order (a node starts before its children), as `plan.generated` lists them. */
-function orderedNodes(plan: StoredPlan): PlanNode[] {
-  return [...plan.nodes.values()]
-    .map((n) => n.node)
-    .sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -14,6 +14,7 @@ import { SECTION_FACTS_VERSION } from '../domain/section-facts/extract-section';
 import { StorePlanRepository } from '../adapters/plan-repository';
 import { planBlueprint, PlanBlueprintUseCase, type PlanBlueprintDeps } from './plan-blueprint';
 import { PlanningSecretScans } from './planning-secret-scans';
+import { AnnouncedRevisions } from './announced-revisions';
 import type { PlannerLog } from './ports';
 
 describe('planBlueprint', () => {
@@ -228,6 +229,7 @@ describe('planBlueprint', () => {
       deps.envelopes,
       deps.maxRefinementCalls,
       new PlanningSecretScans(),
+      new AnnouncedRevisions(),
     );
     const blueprint = markdownBlueprint('## Story 1: A\nDepends on Story 2.\n\n- do A');
     await expect(useCase.execute(blueprint)).resolves.toMatchObject({ outcome: 'rejected' });

@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  planGeneratedChange,
   PlanGeneratedV1,
+  PlanGeneratedV2,
   PlanRejectedV1,
+  tasksGeneratedChange,
   TasksGeneratedV1,
+  TasksGeneratedV2,
   type BlueprintIngestedV1,
   type Envelope,
   type IntentionAnchor,
@@ -34,7 +38,9 @@ import {
   type StoredPlanNode,
   type StoredTask,
 } from './ports';
+import { AnnouncedRevisions, type AnnouncedRevision } from './announced-revisions';
 import { planAnnouncement } from './plan-announcement';
+import { planRejection } from './plan-rejection';
 import { PlanningSecretScans } from './planning-secret-scans';
 import { planningView } from '../domain/plan/plan-redaction';
 import { PlanningMemo, type PlanningResults } from './planning-memo';
@@ -60,6 +66,11 @@ export interface PlanBlueprintDeps {
   readonly memo?: PlanningMemo;
   /** The planner's own secret scans of the versions it planned (absent: every version scanned whole). */
   readonly secretScans?: PlanningSecretScans;
+  /**
+   * The revisions this process announced: a new revision over the one last announced is told as a
+   * change to it (v2). Absent: every revision is announced whole (v1).
+   */
+  readonly announcedRevisions?: AnnouncedRevisions;
 }
 
 export interface PlanBlueprintResult {
@@ -75,6 +86,7 @@ export interface PlanBlueprintResult {
    * Every outcome ends in an event correlated with the job, so whoever submitted it gets an answer.
    */
   readonly outcome: 'planned' | 'unchanged' | 'stale' | 'rejected';
+  /** The revision whole, however it was announced (whole, or as a change: v2). */
   readonly plan?: PlanGeneratedV1;
   readonly tasks?: TasksGeneratedV1;
   readonly rejection?: PlanRejectedV1;
@@ -95,8 +107,10 @@ const NO_CALLS: RefinementReport = { calls: 0, cacheHits: 0, failures: 0, skippe
  * Plans one ingested blueprint version: load the stored plan, decide (rules, then bounded model
  * refinement), save nodes, tasks and the plan head, and append `plan.generated` and
  * `tasks.generated` to the outbox, all in one transaction. Idempotent by state: a version already
- * planned is `unchanged` (announced again), an older one `stale` (announced as rejected). Re-planning reuses the stored facts of every
- * section that is not in `changedSectionIds` and kept its hash, and keeps the ids of unchanged nodes.
+ * planned is `unchanged` (announced again), an older one `stale` (announced as rejected). A new
+ * revision over the one this process last announced goes out as a change to it (v2, savePlan).
+ * Re-planning reuses the stored facts of every section that is not in `changedSectionIds` and kept
+ * its hash, and keeps the ids of unchanged nodes.
  *
  * A blueprint that cannot be planned is an outcome, not an error: `plan.rejected` is announced and
  * the message that brought it is acked (dead letters are for poison messages only).
@@ -139,7 +153,8 @@ export async function planBlueprint(
   const tooMany = PlanTooLargeError.ofCount(plan, tasks);
   if (tooMany) return rejectBlueprint(blueprint, tooMany, deps);
   try {
-    if (replay) await deps.plans.announce(planEvents(blueprint, decided, deps));
+    // A replay announces the stored revision again, whole: consumers take it as a repeat.
+    if (replay) await deps.plans.announce(planEvents(blueprint, decided, undefined, deps));
     else await savePlan(blueprint, decided, stored, deps);
   } catch (err) {
     // Past AUTOPILOT_MAX_MESSAGE_BYTES: the outbox refused it, and nothing of the plan was stored.
@@ -147,6 +162,7 @@ export async function planBlueprint(
       return rejectBlueprint(blueprint, PlanTooLargeError.ofEvent(err), deps);
     throw err;
   }
+  deps.announcedRevisions?.remember(plan, tasks);
   return { outcome: replay ? 'unchanged' : 'planned', plan, tasks, refinement };
 }
 
@@ -310,7 +326,11 @@ function planningResults(
   };
 }
 
-/** Step 4: nodes, tasks, the head and both events, in one transaction over `stored`. */
+/**
+ * Step 4: nodes, tasks, the head and both events, in one transaction over `stored`. The events tell
+ * the revision as a change to the stored head when that is the revision this process last announced
+ * (so consumers that were listening hold it), else whole.
+ */
 async function savePlan(
   blueprint: BlueprintIngestedV1,
   decided: DecidedPlan,
@@ -318,6 +338,7 @@ async function savePlan(
   deps: PlanBlueprintDeps,
 ): Promise<void> {
   const { plan, tasks, refinement } = decided;
+  const base = deps.announcedRevisions?.baseFor(stored?.head);
   const head: StoredPlanHead = {
     planId: plan.planId,
     projectId: blueprint.projectId,
@@ -335,11 +356,12 @@ async function savePlan(
   await deps.plans.commit(
     { head, nodes: decided.storedNodes, tasks: decided.storedTasks },
     stored,
-    planEvents(blueprint, decided, deps),
+    planEvents(blueprint, decided, base, deps),
   );
   deps.log.info('plan generated', {
     planId: plan.planId,
     revision: plan.revision,
+    ...(base ? { announcedAsChangeTo: base.plan.revision } : {}),
     blueprintVersion: blueprint.version,
     nodes: plan.nodes.length,
     tasks: tasks.tasks.length,
@@ -348,13 +370,19 @@ async function savePlan(
   });
 }
 
-/** `plan.generated` and `tasks.generated` of a decided plan. */
+/** `plan.generated` and `tasks.generated` of a decided plan: whole (v1), or as a change to `base` (v2). */
 function planEvents(
   blueprint: BlueprintIngestedV1,
   decided: DecidedPlan,
+  base: AnnouncedRevision | undefined,
   deps: PlanBlueprintDeps,
 ): Envelope[] {
   const routing = { projectId: blueprint.projectId };
+  if (base)
+    return [
+      deps.envelopes.build(PlanGeneratedV2, planGeneratedChange(base.plan, decided.plan), routing),
+      deps.envelopes.build(TasksGeneratedV2, tasksGeneratedChange(base.tasks, decided.tasks), routing),
+    ];
   return [
     deps.envelopes.build(PlanGeneratedV1, decided.plan, routing),
     deps.envelopes.build(TasksGeneratedV1, decided.tasks, routing),
@@ -367,13 +395,15 @@ async function rejectBlueprint(
   err: AutopilotError,
   deps: PlanBlueprintDeps,
 ): Promise<PlanBlueprintResult> {
-  const rejection: PlanRejectedV1 = {
-    projectId: blueprint.projectId,
-    blueprintId: blueprint.blueprintId,
-    blueprintVersion: blueprint.version,
-    error: { code: err.code, message: err.message.slice(0, 2000) },
-    rejectedAt: deps.clock.isoNow(),
-  };
+  const rejection = planRejection(
+    {
+      projectId: blueprint.projectId,
+      blueprintId: blueprint.blueprintId,
+      blueprintVersion: blueprint.version,
+    },
+    err,
+    deps.clock.isoNow(),
+  );
   await deps.plans.commitRejection(rejection, [
     deps.envelopes.build(PlanRejectedV1, rejection, { projectId: blueprint.projectId }),
   ]);
@@ -428,6 +458,7 @@ export class PlanBlueprintUseCase {
     @Inject(OutboxEnvelopes) envelopes: OutboxEnvelopes,
     @Inject(PLANNER_MAX_REFINEMENT_CALLS) maxRefinementCalls: number,
     secretScans: PlanningSecretScans,
+    announcedRevisions: AnnouncedRevisions,
   ) {
     this.deps = {
       plans,
@@ -441,6 +472,7 @@ export class PlanBlueprintUseCase {
       maxRefinementCalls,
       memo: new PlanningMemo(),
       secretScans,
+      announcedRevisions,
     };
   }
 

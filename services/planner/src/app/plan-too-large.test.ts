@@ -4,40 +4,13 @@ import {
   type PlanGeneratedV1,
   type TasksGeneratedV1,
 } from '@autopilot/contracts';
-import {
-  limitOutboxEnvelopes,
-  OutboxEnvelopeTooLargeError,
-  type Collection,
-  type CollectionSpec,
-  type Doc,
-  type DocumentStore,
-  type StoreTransaction,
-} from '@autopilot/store';
+import { OutboxEnvelopeTooLargeError } from '@autopilot/store';
+import { limitedStore } from '../testing/limited-store';
 import { planDeps, plannerStoreFixture, type PlannerStoreFixture } from '../testing/plan-deps';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { SHOP_PLAN } from '../testing/sample-plans';
 import { planBlueprint } from './plan-blueprint';
 import { PlanTooLargeError } from './plan-too-large';
-
-/**
- * `store` with the limit the runtime gives a service's transactions (AUTOPILOT_MAX_MESSAGE_BYTES;
- * the service host's store does the same): small here, so a test needs no 64 MiB plan.
- */
-function limitedStore(store: DocumentStore, maxBytes: number): DocumentStore {
-  return {
-    ensureCollection: (spec: CollectionSpec) => store.ensureCollection(spec),
-    collection: <T extends Doc>(name: string): Collection<T> => store.collection<T>(name),
-    transaction: <R>(fn: (tx: StoreTransaction) => Promise<R>): Promise<R> =>
-      store.transaction((tx) => {
-        const scoped: StoreTransaction = {
-          collection: <T extends Doc>(name: string) => tx.collection<T>(name),
-        };
-        limitOutboxEnvelopes(scoped, maxBytes);
-        return fn(scoped);
-      }),
-    close: () => store.close(),
-  };
-}
 
 describe('planBlueprint, a plan no consumer would take (too large a message, too many nodes or tasks)', () => {
   let fixture: PlannerStoreFixture;

@@ -1,6 +1,8 @@
 import {
   PlanGeneratedV1,
+  PlanGeneratedV2,
   TasksGeneratedV1,
+  TasksGeneratedV2,
   type PlanGeneratedV1 as PlanGenerated,
   type TasksGeneratedV1 as TasksGenerated,
 } from '@autopilot/contracts';
@@ -13,6 +15,8 @@ const MIB = 1024 * 1024;
 const EVENT_NAMES: Readonly<Record<string, string>> = {
   [TasksGeneratedV1.type]: 'the task graph of this blueprint (tasks.generated)',
   [PlanGeneratedV1.type]: 'the plan of this blueprint (plan.generated)',
+  [TasksGeneratedV2.type]: 'the change to the task graph of this blueprint (tasks.generated)',
+  [PlanGeneratedV2.type]: 'the change to the plan of this blueprint (plan.generated)',
 };
 
 const SPLIT =

@@ -8,8 +8,11 @@ import {
   buildEnvelope,
   IngestionAnnounceBlueprintV1,
   PlanGeneratedV1,
+  PlanGeneratedV2,
   PlanRejectedV1,
   TasksGeneratedV1,
+  TasksGeneratedV2,
+  type Envelope,
 } from '@autopilot/contracts';
 import { isHandled, outboxStates, type DocumentStore } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
@@ -18,6 +21,19 @@ import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { startPlannerHost } from '../testing/planner-host';
 import { wholeFromChange } from '../app/plan-changed-blueprint';
 import { SHOP_PLAN } from '../testing/sample-plans';
+
+/** `plan.generated` and `tasks.generated`, whole (v1) and as a change to the revision before (v2). */
+const PLAN_EVENTS = [PlanGeneratedV1, TasksGeneratedV1, PlanGeneratedV2, TasksGeneratedV2];
+
+const isPlanGenerated = (e: Envelope): boolean =>
+  e.type === PlanGeneratedV1.type || e.type === PlanGeneratedV2.type;
+
+/** Revision and blueprint version of each `plan.generated` seen, whichever version of the event. */
+const planRevisions = (seen: readonly Envelope[]): [number, number][] =>
+  seen.filter(isPlanGenerated).map((e) => {
+    const plan = e.data as PlanGeneratedV1 | PlanGeneratedV2;
+    return [plan.revision, plan.blueprintVersion];
+  });
 
 describe('BlueprintIngestedHandler (the planner service over the in-process bus)', () => {
   let dir: string;
@@ -32,7 +48,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
   });
 
   it('answers blueprint.ingested with plan.generated and tasks.generated, once per version', async () => {
-    const planner = await startPlannerHost(store, [PlanGeneratedV1, TasksGeneratedV1]);
+    const planner = await startPlannerHost(store, PLAN_EVENTS);
     const { bus, seen } = planner;
     try {
       const blueprint = markdownBlueprint(SHOP_PLAN);
@@ -55,11 +71,16 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
       });
       await bus.publish(BlueprintIngestedV1, v2, { projectId: 'project-1' });
       await eventually(() => expect(seen).toHaveLength(6));
-      const plans = seen.filter((e) => e.type === PlanGeneratedV1.type).map((e) => e.data as PlanGeneratedV1);
-      expect(plans.map((p) => [p.revision, p.blueprintVersion])).toEqual([
+      expect(planRevisions(seen)).toEqual([
         [1, 1],
         [1, 1],
         [2, 2],
+      ]);
+      // Revision 2 is told as a change to revision 1, which this process announced.
+      expect(seen.filter(isPlanGenerated).map((e) => e.type)).toEqual([
+        PlanGeneratedV1.type,
+        PlanGeneratedV1.type,
+        PlanGeneratedV2.type,
       ]);
     } finally {
       await planner.close();
@@ -67,7 +88,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
   });
 
   it('plans a version told as a change to the one it holds; asks for one it does not hold whole, and plans that', async () => {
-    const watch = [PlanGeneratedV1, IngestionAnnounceBlueprintV1];
+    const watch = [PlanGeneratedV1, PlanGeneratedV2, IngestionAnnounceBlueprintV1];
     const v1 = markdownBlueprint(SHOP_PLAN);
     const v2 = markdownBlueprint(SHOP_PLAN.replace('Flip the feature flag.', 'Flip it.'), { previous: v1 });
     const v3 = {
@@ -84,8 +105,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
         projectId: 'project-1',
       });
       await eventually(() => expect(planner.seen).toHaveLength(2));
-      const plans = planner.seen.map((e) => e.data as PlanGeneratedV1);
-      expect(plans.map((p) => [p.revision, p.blueprintVersion])).toEqual([
+      expect(planRevisions(planner.seen)).toEqual([
         [1, 1],
         [2, 2],
       ]);
@@ -113,6 +133,8 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
       // Ingestion's answer: v3 whole, planned as revision 3.
       await restarted.bus.publish(BlueprintIngestedV1, v3, { projectId: 'project-1' });
       await eventually(() => expect(restarted.seen).toHaveLength(2));
+      // A new process holds no revision it announced: revision 3 goes out whole.
+      expect(restarted.seen[1]?.type).toBe(PlanGeneratedV1.type);
       expect((restarted.seen[1]?.data as PlanGeneratedV1).revision).toBe(3);
     } finally {
       await restarted.close();
@@ -138,7 +160,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
   });
 
   it('refuses a forged blueprint.ingested (a raw client, another source) and plans the next genuine version', async () => {
-    const planner = await startPlannerHost(store, [PlanGeneratedV1, PlanRejectedV1]);
+    const planner = await startPlannerHost(store, [PlanGeneratedV1, PlanGeneratedV2, PlanRejectedV1]);
     const { bus, seen } = planner;
     try {
       const v1 = markdownBlueprint(SHOP_PLAN);
@@ -157,8 +179,8 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
       const v2 = markdownBlueprint(SHOP_PLAN.replace('Flip the feature flag.', 'Flip it.'), { previous: v1 });
       await bus.publish(BlueprintIngestedV1, v2, { projectId: 'project-1' });
       await eventually(() => expect(seen).toHaveLength(2));
-      expect(seen.map((e) => e.type)).toEqual([PlanGeneratedV1.type, PlanGeneratedV1.type]);
-      expect((seen[1]!.data as PlanGeneratedV1).blueprintVersion).toBe(2);
+      expect(seen.map((e) => e.type)).toEqual([PlanGeneratedV1.type, PlanGeneratedV2.type]);
+      expect((seen[1]!.data as PlanGeneratedV2).blueprintVersion).toBe(2);
       const letters = await bus.listDeadLetters({ consumer: 'planner-blueprint-ingested' });
       expect(letters).toMatchObject([{ code: 'PROVENANCE_WRONG_SOURCE', message: { id: 'forged-1' } }]);
       expect(letters[0]!.reason).toContain('source "intruder" is not "ingestion"');
@@ -169,7 +191,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
 
   it('changes nothing when the same blueprint.ingested comes back after the duplicate window', async () => {
     // Window 0: the bus keeps the copy, as JetStream does once its duplicate window has passed.
-    const planner = await startPlannerHost(store, [PlanGeneratedV1, TasksGeneratedV1], {
+    const planner = await startPlannerHost(store, PLAN_EVENTS, {
       duplicateWindowMs: 0,
     });
     const { bus, seen } = planner;
@@ -190,8 +212,7 @@ describe('BlueprintIngestedHandler (the planner service over the in-process bus)
       await bus.publish(BlueprintIngestedV1, v2);
       await eventually(() => expect(seen).toHaveLength(4));
       await planner.host.relay.idle();
-      const plans = seen.filter((e) => e.type === PlanGeneratedV1.type).map((e) => e.data as PlanGeneratedV1);
-      expect(plans.map((p) => [p.revision, p.blueprintVersion])).toEqual([
+      expect(planRevisions(seen)).toEqual([
         [1, 1],
         [2, 2],
       ]);
