@@ -11,7 +11,7 @@ import {
 } from '@autopilot/contracts';
 import { handlingMessage } from '@autopilot/runtime';
 import { FakeClock } from '@autopilot/testing';
-import { scannedRepoOf } from '../domain/gaps/gap-fixtures.test-support';
+import { npmRepoScan } from '../domain/gaps/gap-fixtures.test-support';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { planDeps, plannerStoreFixture, type PlannerStoreFixture } from '../testing/plan-deps';
 import { AnnouncedRevisions } from './announced-revisions';
@@ -43,27 +43,6 @@ const EDITED = TEXT.replace(
 );
 
 const bytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
-
-/** A scan of a repository with an npm toolchain: checking the plan against it changes its tasks. */
-function repoScan(jobId: string): RepoScannedV1 {
-  return scannedRepoOf(
-    { 'package.json': '{"scripts":{"test":"jest"}}', 'src/part1/story1.ts': 'export {};\n' },
-    {
-      projectId: 'project-1',
-      jobId,
-      topLevelPaths: ['package.json', 'src/'],
-      toolchains: [
-        {
-          name: 'node',
-          tool: 'npm',
-          directory: '.',
-          manifestPath: 'package.json',
-          testCommand: ['npm', 'run', 'test'],
-        },
-      ],
-    },
-  );
-}
 
 describe('planBlueprint telling a re-plan as a change to the revision it announced (v2)', () => {
   let fixture: PlannerStoreFixture;
@@ -204,7 +183,7 @@ describe('planBlueprint telling a re-plan as a change to the revision it announc
       planner.envelopes,
       planner.announcedRevisions,
     );
-    const checked = await check.execute(repoScan('scan-1'));
+    const checked = await check.execute(npmRepoScan('scan-1'));
     expect(checked.revised).toHaveLength(1);
     const [checkedPlan, checkedTasks] = await eventsAfter(2);
     expect(checkedPlan!.data).toMatchObject({ revision: 2 });
@@ -219,7 +198,7 @@ describe('planBlueprint telling a re-plan as a change to the revision it announc
     expectChangeGivesWhole(events, { plan: checkedPlan!.data, tasks: checkedTasks!.data }, second);
 
     // A scan that changes nothing announces the stored revision again, whole: still a base.
-    await check.execute(repoScan('scan-2'));
+    await check.execute(npmRepoScan('scan-2'));
     const [againPlan, againTasks] = await eventsAfter(6);
     // Built from the store, it is the payload planning announced, to the order of its keys.
     expect(JSON.stringify(againPlan!.data)).toBe(JSON.stringify(second.plan));
@@ -235,7 +214,7 @@ describe('planBlueprint telling a re-plan as a change to the revision it announc
     await planBlueprint(v1, planner);
     // Another path to a new revision: the stored head is no longer the revision this planner announced.
     const check = new CheckPlansAgainstRepoUseCase(planner.plans, clock, planner.envelopes);
-    expect((await check.execute(repoScan('scan-1'))).revised).toHaveLength(1);
+    expect((await check.execute(npmRepoScan('scan-1'))).revised).toHaveLength(1);
     const second = await planBlueprint(markdownBlueprint(EDITED, { previous: v1 }), planner);
     const events = await eventsAfter(4);
     expect(events.map((e) => e.type)).toEqual([PlanGeneratedV1.type, TasksGeneratedV1.type]);

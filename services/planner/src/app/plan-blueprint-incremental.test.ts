@@ -1,7 +1,7 @@
 import type { BlueprintIngestedV1, RepoScannedV1 } from '@autopilot/contracts';
 import { FakeClock } from '@autopilot/testing';
 import { StorePlanRepository } from '../adapters/plan-repository';
-import { scannedRepoOf } from '../domain/gaps/gap-fixtures.test-support';
+import { npmRepoScan } from '../domain/gaps/gap-fixtures.test-support';
 import { planIdFor } from '../domain/plan/plan-ids';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { planDeps, plannerStoreFixture, type PlannerStoreFixture } from '../testing/plan-deps';
@@ -174,27 +174,6 @@ const settlingRefiner: PlanRefiner = {
   refine: async (request) => ({ kind: 'task_spec', deliverables: [`Settled ${request.nodeId.slice(-6)}`] }),
 };
 
-/** A scan of a repository with src/part1/ and an npm toolchain: tasks are checked against it. */
-function repoScan(): RepoScannedV1 {
-  return scannedRepoOf(
-    { 'package.json': '{"scripts":{"test":"jest"}}', 'src/part1/story1.ts': 'export {};\n' },
-    {
-      projectId: 'project-1',
-      jobId: 'scan-1',
-      topLevelPaths: ['package.json', 'src/'],
-      toolchains: [
-        {
-          name: 'node',
-          tool: 'npm',
-          directory: '.',
-          manifestPath: 'package.json',
-          testCommand: ['npm', 'run', 'test'],
-        },
-      ],
-    },
-  );
-}
-
 describe('planBlueprint re-planning with the last planning reused (PlanningMemo)', () => {
   let fixtures: PlannerStoreFixture[] = [];
   afterEach(async () => {
@@ -270,7 +249,7 @@ describe('planBlueprint re-planning with the last planning reused (PlanningMemo)
               deps.clock,
               deps.envelopes,
             );
-            await check.execute(repoScan());
+            await check.execute(npmRepoScan());
           }
         }
       }

@@ -108,3 +108,27 @@ export const CLEAN_REPO: Readonly<Record<string, string>> = {
   'src/widget.ts': 'export const widget = 1;\n',
   'src/widget.test.ts': "test('widget', () => expect(1).toBe(1));\n",
 };
+
+/**
+ * A scan of a repository with `src/part1/` and an npm toolchain, for project-1: checking a plan of
+ * `src/partN/storyM.ts` stories against it changes their tasks' scope and validation.
+ */
+export function npmRepoScan(jobId = 'scan-1'): RepoScannedV1 {
+  return scannedRepoOf(
+    { 'package.json': '{"scripts":{"test":"jest"}}', 'src/part1/story1.ts': 'export {};\n' },
+    {
+      projectId: 'project-1',
+      jobId,
+      topLevelPaths: ['package.json', 'src/'],
+      toolchains: [
+        {
+          name: 'node',
+          tool: 'npm',
+          directory: '.',
+          manifestPath: 'package.json',
+          testCommand: ['npm', 'run', 'test'],
+        },
+      ],
+    },
+  );
+}
