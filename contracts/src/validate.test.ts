@@ -1,3 +1,7 @@
+import Ajv from 'ajv';
+import type { TSchema } from '@sinclair/typebox';
+import { ReplyWire } from './bus/reply-wire';
+import { Envelope } from './envelope';
 import { GapReportCreatedV1 } from './gap-report/gap-report-created.v1';
 import { ManagerCreateProjectV1 } from './manager/manager-create-project.v1';
 import { RunFinishedV1 } from './run/run-finished.v1';
@@ -6,10 +10,38 @@ import { TasksGeneratedV1 } from './tasks/tasks-generated.v1';
 import { TaskUpdatedV1 } from './task/task-updated.v1';
 import { sampleOf } from './test-support/sample-of';
 import { formatIssues, validate } from './validate';
+import { messages } from './registry';
+import { WORKER_TOOLS_V1 } from './worker-tools/worker-tools.v1';
 
 /** Path and rule of each issue: what a dead letter's reason must let a person find. */
 const pathsAndRules = (issues: { path: string; rule: string }[]) =>
   issues.map(({ path, rule }) => ({ path, rule }));
+
+// validate.ts compiles schemas without checking them against the meta-schema (it cost a re-plan
+// ~0.05 s): this is where every schema it is given is checked, once.
+describe('the schemas validate compiles', () => {
+  const meta = new Ajv({ strict: false });
+  const invalid = (named: readonly (readonly [string, TSchema])[]) =>
+    named.filter(([, schema]) => !meta.validateSchema(schema)).map(([name]) => name);
+
+  it('are valid JSON Schemas: every message, reply, envelope and tool', () => {
+    const named: (readonly [string, TSchema])[] = [
+      ['envelope', Envelope],
+      ['reply wire', ReplyWire],
+      ...messages.flatMap((m): (readonly [string, TSchema])[] => [
+        [m.type, m.data],
+        ...(m.reply ? [[`${m.type} reply`, m.reply] as const] : []),
+      ]),
+      ...WORKER_TOOLS_V1.map((t) => [`tool ${t.name}`, t.parameters] as const),
+    ];
+    expect(named.length).toBeGreaterThan(50);
+    expect(invalid(named)).toEqual([]);
+  });
+
+  it('would name one that is not', () => {
+    expect(invalid([['broken', { type: 'text' } as unknown as TSchema]])).toEqual(['broken']);
+  });
+});
 
 describe('validate', () => {
   it('names a missing field and the rule `required`', () => {
