@@ -7,7 +7,6 @@ import {
   wholePlanGenerated,
   wholeTasksGenerated,
   type Envelope,
-  type RepoScannedV1,
 } from '@autopilot/contracts';
 import { handlingMessage } from '@autopilot/runtime';
 import { FakeClock } from '@autopilot/testing';

@@ -1,4 +1,4 @@
-import type { BlueprintIngestedV1, RepoScannedV1 } from '@autopilot/contracts';
+import type { BlueprintIngestedV1 } from '@autopilot/contracts';
 import { FakeClock } from '@autopilot/testing';
 import { StorePlanRepository } from '../adapters/plan-repository';
 import { npmRepoScan } from '../domain/gaps/gap-fixtures.test-support';
