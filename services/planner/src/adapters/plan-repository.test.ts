@@ -6,7 +6,8 @@ import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { planDeps, plannerStoreFixture, type PlannerStoreFixture } from '../testing/plan-deps';
 import { SHOP_PLAN } from '../testing/sample-plans';
 import { StoredPositionsMismatchError } from './plan-positions';
-import { sameJson, StorePlanRepository } from './plan-repository';
+import { sameJson } from '../domain/same-json';
+import { StorePlanRepository } from './plan-repository';
 
 /** `store`, with the collection of every upsert made in a transaction recorded in `upserts`. */
 function recordingUpserts(store: DocumentStore): { store: DocumentStore; upserts: string[] } {
@@ -51,20 +52,6 @@ const SHOP_PLAN_MOVED = SHOP_PLAN.replace(
   'This intro is context, not a phase.',
   'This intro is context, not a phase.\n\nIt was written in 2015.',
 );
-
-describe('sameJson (how a commit tells a changed bucket)', () => {
-  it('compares as JSON would: key order and undefined properties do not count, values do', () => {
-    expect(sameJson({ a: 1, b: [1, { c: 'x' }] }, { b: [1, { c: 'x' }], a: 1 })).toBe(true);
-    expect(sameJson({ a: 1, u: undefined }, { a: 1 })).toBe(true);
-    expect(sameJson({ a: 1 }, { a: 1, u: undefined })).toBe(true);
-    expect(sameJson({ a: 1 }, { a: 2 })).toBe(false);
-    expect(sameJson({ a: 1 }, { a: 1, b: 0 })).toBe(false);
-    expect(sameJson([1, 2], [1, 2, 3])).toBe(false);
-    expect(sameJson([], {})).toBe(false);
-    expect(sameJson(null, {})).toBe(false);
-    expect(sameJson('1', 1)).toBe(false);
-  });
-});
 
 describe('StorePlanRepository', () => {
   let fixture: PlannerStoreFixture;

@@ -24,6 +24,7 @@ import {
 import { recordRepoView } from './repo-view-repository';
 import type { PlanRepository, StoredPlan, StoredPlanHead, StoredPlanNode, StoredTask } from '../app/ports';
 import type { RepoView } from '../domain/repo-check/repo-view';
+import { sameJsonApart } from '../domain/same-json';
 
 /** The planner's plan collections, declared by the service definition (index.ts). */
 export const PLAN_COLLECTIONS: readonly CollectionSpec[] = [
@@ -212,41 +213,6 @@ function sameStoredTask(a: StoredTask, b: StoredTask): boolean {
 const NODE_ENTRY_PARTS: ReadonlySet<string> = new Set(['node', 'sources']);
 const TASK_ENTRY_PARTS: ReadonlySet<string> = new Set(['task']);
 const TASK_SOURCE_KEY: ReadonlySet<string> = new Set(['source']);
-
-const NONE_APART: ReadonlySet<string> = new Set();
-
-/**
- * `sameJson` of two objects, where the keys in `apart` count by presence alone: compared elsewhere,
- * or positions, which a bucket stores blanked.
- */
-function sameJsonApart(a: object, b: object, apart: ReadonlySet<string>): boolean {
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let defined = 0;
-  for (const key in x) {
-    if (x[key] === undefined) continue;
-    defined += 1;
-    if (apart.has(key) ? y[key] === undefined : !sameJson(x[key], y[key])) return false;
-  }
-  for (const key in y) if (y[key] !== undefined) defined -= 1;
-  return defined === 0;
-}
-
-/**
- * True when `a` and `b` serialise to equal JSON, up to key order: plain data (what a bucket holds,
- * as built or as read back), where an `undefined` property is the same as a missing one.
- */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  return sameJsonApart(a, b, NONE_APART);
-}
 
 /** True when two plans' positions, bucket by bucket (PlanLayout), are the same numbers. */
 function sameBucketPositions(a: readonly number[][], b: readonly number[][]): boolean {

@@ -1,5 +1,6 @@
 import type { PlanNode } from '@autopilot/contracts';
 import type { PlannedNode, SectionSource } from './plan-graph';
+import { sameJson } from '../same-json';
 
 /**
  * Re-planning an edited blueprint reuses what the previous planning built from nodes that came out
@@ -127,7 +128,7 @@ function sameSourcesApartPositions(a: readonly SectionSource[], b: readonly Sect
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     const y = b[i]!;
-    if (x.sectionId !== y.sectionId || x.hash !== y.hash || !sameData(x.facts, y.facts)) return false;
+    if (x.sectionId !== y.sectionId || x.hash !== y.hash || !sameJson(x.facts, y.facts)) return false;
   }
   return true;
 }
@@ -216,31 +217,4 @@ export function sameSourcePositions(a: PlannedNode, b: PlannedNode): boolean {
   if (a.sources.length !== b.sources.length) return false;
   for (let i = 0; i < a.sources.length; i++) if (a.sources[i]!.start !== b.sources[i]!.start) return false;
   return true;
-}
-
-/**
- * Equal as data: the same primitives, arrays of equal items, objects with equal values under the
- * same keys (an `undefined` value is a missing key). Identical objects are equal without a look
- * inside. For facts, which the rules build as plain data.
- */
-function sameData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let defined = 0;
-  for (const key in x) {
-    const value = x[key];
-    if (value === undefined) continue;
-    defined += 1;
-    if (!sameData(value, y[key])) return false;
-  }
-  for (const key in y) if (y[key] !== undefined) defined -= 1;
-  return defined === 0;
 }
