@@ -18,7 +18,8 @@ import { OutboxEnvelopes } from '@autopilot/runtime';
 import { OutboxEnvelopeTooLargeError } from '@autopilot/store';
 import { SECTION_FACTS_VERSION, type SectionFacts } from '../domain/section-facts/extract-section';
 import { BlueprintSupersededError } from '../domain/plan/plan-errors';
-import { planFromSections } from '../domain/plan/plan-from-sections';
+import { derivePlanAfterEdit } from '../domain/plan/plan-from-edit';
+import type { PlanDerivation } from '../domain/plan/plan-from-sections';
 import type { BlueprintSectionForPlan, PlannedNode } from '../domain/plan/plan-graph';
 import { planIdFor } from '../domain/plan/plan-ids';
 import { withSourceLines } from '../domain/plan/plan-source-lines';
@@ -192,7 +193,12 @@ async function decidePlan(
   const head = replay ? stored?.head : undefined;
   // Secrets in the blueprint never reach titles, facts, the anchor or a prompt (plan-redaction.ts).
   const view = deps.secretScans?.viewOf(blueprint) ?? planningView(blueprint);
-  const graph = planFromSections(view.blueprint, { reuseFacts: storedFacts(blueprint, stored, replay) });
+  const last = deps.memo?.of(planId);
+  // An edit that leaves the rules' global inputs alone re-builds only the nodes its text feeds.
+  const derivation = derivePlanAfterEdit(view.blueprint, last?.derivation, {
+    reuseFacts: storedFacts(blueprint, stored, replay),
+  });
+  const graph = derivation.graph;
   const { plan: refinedView, report } = await refinePlan(graph, {
     refiner: deps.refiner,
     cache: deps.refinements,
@@ -203,7 +209,6 @@ async function decidePlan(
     planningId: `plan-${blueprint.blueprintId}-v${blueprint.version}`,
   });
   const refined = withSourceLines(view.restoreGraph(refinedView), blueprint);
-  const last = deps.memo?.of(planId);
   // Each node's index in the last planning of this plan (-1: new), and whether the node came out the
   // same there, apart from positions (plan-reuse.ts).
   const before = last ? indexIn(last, refined.nodes) : undefined;
@@ -263,7 +268,16 @@ async function decidePlan(
     return rules ? { task, rules } : { task };
   });
   deps.memo?.remember(
-    planningResults(planId, refined.nodes, taskGraph.tasks, nodes, storedNodes, checked, storedTasks),
+    planningResults(
+      planId,
+      derivation,
+      refined.nodes,
+      taskGraph.tasks,
+      nodes,
+      storedNodes,
+      checked,
+      storedTasks,
+    ),
   );
   return {
     plan,
@@ -302,6 +316,7 @@ function reusedStoredNode(
 /** What this planning built, for the next one (PlanningMemo). */
 function planningResults(
   planId: string,
+  derivation: PlanDerivation,
   nodes: readonly PlannedNode[],
   rulesTasks: readonly TaskSpec[],
   messages: readonly PlanNode[],
@@ -317,6 +332,7 @@ function planningResults(
   });
   return {
     planId,
+    derivation,
     nodeIndex: new Map(nodes.map((n, i) => [n.id, i] as const)),
     nodes,
     messages,

@@ -1,4 +1,5 @@
 import type { PlanNode, TaskSpec } from '@autopilot/contracts';
+import type { PlanDerivation } from '../domain/plan/plan-from-sections';
 import type { PlannedNode } from '../domain/plan/plan-graph';
 import type { StoredPlanNode, StoredTask } from './ports';
 
@@ -10,6 +11,8 @@ import type { StoredPlanNode, StoredTask } from './ports';
  */
 export interface PlanningResults {
   readonly planId: string;
+  /** The rules' plan graph and what deriving it settled, for deriving the next version from it. */
+  readonly derivation: PlanDerivation;
   readonly nodeIndex: ReadonlyMap<string, number>;
   readonly nodes: readonly PlannedNode[];
   readonly messages: readonly PlanNode[];

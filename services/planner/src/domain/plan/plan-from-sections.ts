@@ -71,11 +71,11 @@ export interface PlanFromSectionsOptions {
 const SIBLING_SPAN = 100_000;
 
 /** What each section is to the plan. */
-type Role = { type: 'node' } | { type: 'title' } | { type: 'facet'; facet: FacetKind; owner: number };
+export type Role = { type: 'node' } | { type: 'title' } | { type: 'facet'; facet: FacetKind; owner: number };
 const NODE_ROLE: Role = { type: 'node' };
 const TITLE_ROLE: Role = { type: 'title' };
 
-interface Draft {
+export interface Draft {
   readonly section: number;
   /** A checklist item of the section (`- [ ] Login page`), a node of its own; absent for the section itself. */
   readonly item?: {
@@ -103,12 +103,41 @@ export function planFromSections(
   blueprint: BlueprintForPlan,
   options: PlanFromSectionsOptions = {},
 ): PlanGraph {
+  return derivePlan(blueprint, options).graph;
+}
+
+/**
+ * A plan graph with what deriving it settled on the way (plan-from-edit.ts reads it): re-planning a
+ * version whose edit left every rule's global input alone reuses it instead of deriving again.
+ */
+export interface PlanDerivation {
+  readonly graph: PlanGraph;
+  /** `whole`: every rule ran; `edit`: derived from an earlier derivation (plan-from-edit.ts). */
+  readonly how: 'whole' | 'edit';
+  readonly basis: DerivationBasis;
+}
+
+/** What deriving a plan settled, index-aligned with its sections and drafts. Read only. */
+export interface DerivationBasis {
+  /** The blueprint (its planning view) the graph was derived from. */
+  readonly blueprint: BlueprintForPlan;
+  readonly sectionIndex: ReadonlyMap<string, number>;
+  readonly layout: SectionLayout;
+  readonly ids: readonly string[];
+  readonly edges: DependencyEdges;
+  readonly context: NodeContext;
+}
+
+/** The plan graph of `blueprint`, every rule applied (planFromSections, with its basis). */
+export function derivePlan(
+  blueprint: BlueprintForPlan,
+  options: PlanFromSectionsOptions = {},
+): PlanDerivation {
   const planId = planIdFor(blueprint.projectId, blueprint.blueprintId);
   const sectionIndex = indexSections(blueprint);
   const titles = blueprint.sections.map(readTitle);
   const layout = assignRoles(blueprint.sections, sectionIndex, titles, blueprint.text);
-  const gathered = gatherFacts(blueprint, layout, options);
-  const documentFacets = gathered;
+  const documentFacets = gatherFacts(blueprint, layout, options);
   markNonPlanFiles(blueprint, layout);
   const expanded = expandChecklists(blueprint, layout);
   // Step 3, kinds: parents come first in document order, so each is decided after its parent.
@@ -123,24 +152,21 @@ export function planFromSections(
     itemKeys.set(key, n);
     return planNodeIdFor(planId, n > 1 ? `${key}#${n}` : key);
   });
-  return finishPlan(blueprint, sectionIndex, planId, expanded, ids, documentFacets);
-}
-
-function finishPlan(
-  blueprint: BlueprintForPlan,
-  sectionIndex: ReadonlyMap<string, number>,
-  planId: string,
-  layout: SectionLayout,
-  ids: readonly string[],
-  documentFacets: readonly SectionSource[],
-): PlanGraph {
-  const edges = resolveDependencies(blueprint, planId, layout.drafts, ids, documentFacets);
+  const edges = resolveDependencies(blueprint, planId, expanded.drafts, ids, documentFacets);
+  const context = nodeContext(blueprint.sections, expanded.drafts);
+  const nodes = expanded.drafts.map((_, i) =>
+    plannedNode(i, blueprint.sections, sectionIndex, expanded.drafts, ids, edges, context),
+  );
   return {
-    planId,
-    projectId: blueprint.projectId,
-    blueprintId: blueprint.blueprintId,
-    blueprintVersion: blueprint.version,
-    nodes: plannedNodes(blueprint.sections, sectionIndex, layout.drafts, ids, edges),
+    graph: {
+      planId,
+      projectId: blueprint.projectId,
+      blueprintId: blueprint.blueprintId,
+      blueprintVersion: blueprint.version,
+      nodes,
+    },
+    how: 'whole',
+    basis: { blueprint, sectionIndex, layout: expanded, ids, edges, context },
   };
 }
 
@@ -248,7 +274,8 @@ function expandChecklists(blueprint: BlueprintForPlan, layout: SectionLayout): S
     });
   });
   const nodeOfSection = layout.nodeOfSection.map((n) => (n >= 0 ? newIndex[n]! : -1));
-  return { roles: layout.roles, drafts: out, nodeOfSection };
+  const feeds = layout.feeds.map((n) => (n >= 0 ? newIndex[n]! : -1));
+  return { roles: layout.roles, drafts: out, nodeOfSection, feeds };
 }
 
 /**
@@ -287,11 +314,13 @@ function itemName(title: string): string {
 }
 
 /** What step 1 settles: each section's role, and a draft node per section that is a node. */
-interface SectionLayout {
+export interface SectionLayout {
   readonly roles: readonly Role[];
   readonly drafts: Draft[];
   /** The draft of each section that is a node, else -1. */
   readonly nodeOfSection: Int32Array;
+  /** The draft each section's facts and text go to (its own, or the owner of a facet), else -1. */
+  readonly feeds: Int32Array;
 }
 
 /** What a section's heading says of itself, read once: several rules of step 1 ask. */
@@ -334,6 +363,7 @@ function assignRoles(
   for (const s of sections) if (s.parentId !== undefined) hasChildren.add(s.parentId);
   const roles: Role[] = [];
   const nodeOfSection = new Int32Array(sections.length).fill(-1);
+  const feeds = new Int32Array(sections.length).fill(-1);
   const drafts: Draft[] = [];
   sections.forEach((section, i) => {
     const parent = section.parentId === undefined ? -1 : sectionIndex.get(section.parentId)!;
@@ -349,6 +379,7 @@ function assignRoles(
     }
     if (parentRole?.type === 'facet') {
       roles.push({ type: 'facet', facet: parentRole.facet, owner: parentRole.owner });
+      feeds[i] = parentRole.owner;
       return;
     }
     const { facet, heading } = titles[i]!;
@@ -363,10 +394,12 @@ function assignRoles(
       (facet !== 'description' || (parentNode >= 0 && !drafts[parentNode]!.reference));
     if (facet && folds) {
       roles.push({ type: 'facet', facet, owner: parentNode });
+      feeds[i] = parentNode;
       return;
     }
     roles.push(NODE_ROLE);
     nodeOfSection[i] = drafts.length;
+    feeds[i] = drafts.length;
     if (parentNode >= 0) drafts[parentNode]!.children++;
     const parentReference = parentNode >= 0 && drafts[parentNode]!.reference;
     drafts.push({
@@ -382,7 +415,7 @@ function assignRoles(
       kind: 'phase',
     });
   });
-  return { roles, drafts, nodeOfSection };
+  return { roles, drafts, nodeOfSection, feeds };
 }
 
 /**
@@ -434,7 +467,7 @@ function reasonsOf(because: DependencyReasons, draft: number): Map<number, strin
 }
 
 /** What step 4 finds: per draft, the drafts it depends on and the dependencies kept as notes. */
-interface DependencyEdges {
+export interface DependencyEdges {
   readonly because: Readonly<DependencyReasons>;
   /** Per draft (undefined: none): what it waits on outside the plan. */
   readonly external: readonly (string[] | undefined)[];
@@ -467,15 +500,7 @@ function resolveDependencies(
   const resolution: MentionResolution = {
     index: referenceIndexOf(sections, drafts),
     because: drafts.map(() => undefined),
-    sentenceAt: (offset) => {
-      const start = text.lastIndexOf('\n', offset - 1) + 1;
-      const nl = text.indexOf('\n', offset);
-      const line = text
-        .slice(start, nl < 0 ? text.length : nl)
-        .replace(/\s+/g, ' ')
-        .trim();
-      return line.length > 280 ? `${line.slice(0, 279)}…` : line;
-    },
+    sentenceAt: (offset) => sentenceAt(text, offset),
     external: drafts.map(() => undefined),
     missing: [],
     missingAt: (node, offset, reference) => {
@@ -504,6 +529,17 @@ function resolveDependencies(
   addPhaseOrder(drafts, because);
   addStepOrder(blueprint, drafts, because);
   return { external, because };
+}
+
+/** The line of `text` holding `offset`, trimmed and bounded: why a stated dependency exists. */
+export function sentenceAt(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const nl = text.indexOf('\n', offset);
+  const line = text
+    .slice(start, nl < 0 ? text.length : nl)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return line.length > 280 ? `${line.slice(0, 279)}…` : line;
 }
 
 function referenceIndexOf(
@@ -572,83 +608,108 @@ function resolveMention(
   depend(resolved.node);
 }
 
-/** Step 5. Priority, status and risk, then each draft as the node the plan carries. */
-function plannedNodes(
-  sections: readonly BlueprintSectionForPlan[],
-  sectionIndex: ReadonlyMap<string, number>,
-  drafts: readonly Draft[],
-  ids: readonly string[],
-  { external, because }: DependencyEdges,
-): PlannedNode[] {
+/** What a node reads of the nodes around it (its parent's, its siblings'), per draft. */
+export interface NodeContext {
+  readonly risks: readonly RiskLevel[];
+  readonly riskReasons: readonly string[];
+  readonly classes: readonly number[];
+  readonly statuses: readonly PlanNodeStatus[];
+  readonly titles: readonly string[];
+  /** Position among its siblings, from 0. */
+  readonly positions: readonly number[];
+}
+
+/** Step 5, first half: priority class, status, title, position and risk of every draft (parents first). */
+function nodeContext(sections: readonly BlueprintSectionForPlan[], drafts: readonly Draft[]): NodeContext {
   const risks = rolledUpRisks(drafts);
   const riskReasons = riskReasonsOf(drafts, risks);
   const titles: string[] = [];
   const classes: number[] = [];
   const statuses: PlanNodeStatus[] = [];
+  const positions: number[] = [];
   const siblingCount = new Map<number, number>();
-  return drafts.map((draft, i) => {
-    const section = sections[draft.section]!;
-    const facts = mergeFacts(draft.sources);
-    const own = draft.sources.find((s) => s.facts.priorityClass !== undefined)?.facts.priorityClass;
-    const priorityClass = own ?? (draft.parent >= 0 ? classes[draft.parent]! : PRIORITY_CLASS.unmarked);
-    classes.push(priorityClass);
+  for (const draft of drafts) {
+    const own = ownPriorityClass(draft);
+    classes.push(own ?? (draft.parent >= 0 ? classes[draft.parent]! : PRIORITY_CLASS.unmarked));
     const itemStatus: PlanNodeStatus | undefined = draft.item?.checked ? 'done' : undefined;
     const ownStatus = itemStatus ?? draft.sources.find((s) => s.facts.status !== undefined)?.facts.status;
     const parentStatus = draft.parent >= 0 ? statuses[draft.parent] : undefined;
-    const status: PlanNodeStatus =
-      ownStatus ?? (parentStatus === 'done' || parentStatus === 'dropped' ? parentStatus : 'planned');
-    statuses.push(status);
+    statuses.push(
+      ownStatus ?? (parentStatus === 'done' || parentStatus === 'dropped' ? parentStatus : 'planned'),
+    );
     const position = siblingCount.get(draft.parent) ?? 0;
     siblingCount.set(draft.parent, position + 1);
-    const parentTitle = draft.parent >= 0 ? titles[draft.parent]! : undefined;
-    const title = draft.item ? draft.item.title : nodeTitle(section.title);
-    titles.push(title);
-    const ambiguity =
-      draft.ambiguity ?? (draft.kind === 'task_spec' && isEmptyWork(facts) ? EMPTY_TASK : undefined);
-    const reasons = [...(because[i] ?? [])].sort(([a], [b]) => a - b);
-    return {
-      id: ids[i]!,
-      sectionId: section.id,
-      ...(draft.parent >= 0 ? { parentId: ids[draft.parent]! } : {}),
-      depth: draft.depth,
-      kind: draft.kind,
-      title,
-      ...(draft.heading.label !== undefined ? { label: draft.heading.label } : {}),
-      ...(draft.heading.number !== undefined ? { number: draft.heading.number } : {}),
-      start: draft.item ? draft.item.start : section.start,
-      end: draft.item ? draft.item.end : section.end,
-      priority: priorityClass * SIBLING_SPAN + Math.min(position, SIBLING_SPAN - 1),
-      priorityClass,
-      risk: risks[i]!,
-      status,
-      dependsOn: reasons.map(([d]) => ids[d]!),
-      dependencyReasons: reasons.map(([d, sentence]) => ({ nodeId: ids[d]!, because: sentence })),
-      externalDependencies: external[i] ?? [],
-      deliverables: facts.deliverables,
-      acceptanceCriteria: facts.acceptanceCriteria,
-      filePaths: facts.filePaths,
-      commands: facts.commands,
-      wordCount: draft.sources.reduce(
-        (sum, s) => sum + (sections[sectionIndex.get(s.sectionId)!]?.wordCount ?? 0),
-        0,
-      ),
-      ...(ambiguity !== undefined ? { ambiguity } : {}),
-      origin: 'rules',
-      // Copied to its length: grown by `push`, it keeps room for 16 more for the plan's life.
-      sources: draft.sources.slice(),
-      body: capBody(draft.body),
-      reasons: {
-        priority: priorityReason(priorityClass, own !== undefined, parentTitle, position),
-        risk: riskReasons[i]!,
-      },
-    };
-  });
+    positions.push(position);
+    titles.push(draft.item ? draft.item.title : nodeTitle(sections[draft.section]!.title));
+  }
+  return { risks, riskReasons, classes, statuses, titles, positions };
+}
+
+function ownPriorityClass(draft: Draft): number | undefined {
+  return draft.sources.find((s) => s.facts.priorityClass !== undefined)?.facts.priorityClass;
+}
+
+/** Step 5, second half: draft `i` as the node the plan carries. */
+export function plannedNode(
+  i: number,
+  sections: readonly BlueprintSectionForPlan[],
+  sectionIndex: ReadonlyMap<string, number>,
+  drafts: readonly Draft[],
+  ids: readonly string[],
+  { external, because }: DependencyEdges,
+  context: NodeContext,
+): PlannedNode {
+  const draft = drafts[i]!;
+  const section = sections[draft.section]!;
+  const facts = mergeFacts(draft.sources);
+  const priorityClass = context.classes[i]!;
+  const position = context.positions[i]!;
+  const parentTitle = draft.parent >= 0 ? context.titles[draft.parent]! : undefined;
+  const ambiguity =
+    draft.ambiguity ?? (draft.kind === 'task_spec' && isEmptyWork(facts) ? EMPTY_TASK : undefined);
+  const reasons = [...(because[i] ?? [])].sort(([a], [b]) => a - b);
+  return {
+    id: ids[i]!,
+    sectionId: section.id,
+    ...(draft.parent >= 0 ? { parentId: ids[draft.parent]! } : {}),
+    depth: draft.depth,
+    kind: draft.kind,
+    title: context.titles[i]!,
+    ...(draft.heading.label !== undefined ? { label: draft.heading.label } : {}),
+    ...(draft.heading.number !== undefined ? { number: draft.heading.number } : {}),
+    start: draft.item ? draft.item.start : section.start,
+    end: draft.item ? draft.item.end : section.end,
+    priority: priorityClass * SIBLING_SPAN + Math.min(position, SIBLING_SPAN - 1),
+    priorityClass,
+    risk: context.risks[i]!,
+    status: context.statuses[i]!,
+    dependsOn: reasons.map(([d]) => ids[d]!),
+    dependencyReasons: reasons.map(([d, sentence]) => ({ nodeId: ids[d]!, because: sentence })),
+    externalDependencies: external[i] ?? [],
+    deliverables: facts.deliverables,
+    acceptanceCriteria: facts.acceptanceCriteria,
+    filePaths: facts.filePaths,
+    commands: facts.commands,
+    wordCount: draft.sources.reduce(
+      (sum, s) => sum + (sections[sectionIndex.get(s.sectionId)!]?.wordCount ?? 0),
+      0,
+    ),
+    ...(ambiguity !== undefined ? { ambiguity } : {}),
+    origin: 'rules',
+    // Copied to its length: grown by `push`, it keeps room for 16 more for the plan's life.
+    sources: draft.sources.slice(),
+    body: capBody(draft.body),
+    reasons: {
+      priority: priorityReason(priorityClass, ownPriorityClass(draft) !== undefined, parentTitle, position),
+      risk: context.riskReasons[i]!,
+    },
+  };
 }
 
 const BODY_CHARS = 4000;
 
 /** A section's own text for a task body: without its heading line (a facet keeps its heading as a label). */
-function bodyText(text: string, start: number, ownEnd: number, keepHeading: boolean): string {
+export function bodyText(text: string, start: number, ownEnd: number, keepHeading: boolean): string {
   const own = text.slice(start, ownEnd);
   const nl = own.indexOf('\n');
   const heading = nl < 0 ? own : own.slice(0, nl);
@@ -778,7 +839,7 @@ function indexSections(blueprint: BlueprintForPlan): Map<string, number> {
 }
 
 /** True when anything but whitespace follows the heading line before the first subsection. */
-function hasBody(text: string, start: number, ownEnd: number): boolean {
+export function hasBody(text: string, start: number, ownEnd: number): boolean {
   const nl = text.indexOf('\n', start);
   if (nl < 0 || nl >= ownEnd) return false;
   for (let i = nl + 1; i < ownEnd; i++) {
@@ -926,7 +987,7 @@ function cleanTitle(title: string): string {
   return t.length > 300 ? `${t.slice(0, 299)}…` : t;
 }
 
-const ORDER_MATTERS =
+export const ORDER_MATTERS =
   /\b(in (this |the following |that )?order|in sequence|sequential(ly)?|one after (the )?other|one after another|order matters|step by step)\b/i;
 
 /**
