@@ -25,7 +25,7 @@ import { planIdFor } from '../domain/plan/plan-ids';
 import { withSourceLines } from '../domain/plan/plan-source-lines';
 import { toPlanNodeMessage } from '../domain/plan/plan-node-message';
 import { reusedPlanNodeMessage, sameAsPrevious, sameSourcePositions } from '../domain/plan/plan-reuse';
-import { tasksFromPlan } from '../domain/tasks/task-graph';
+import { tasksFromPlan, type TaskGraph } from '../domain/tasks/task-graph';
 import { checkTasksAgainstRepo, rulesFieldsOf } from '../domain/repo-check/task-repo-check';
 import {
   AnchorBuilder,
@@ -215,7 +215,14 @@ async function decidePlan(
   const same = last && before ? sameAsPrevious(refined.nodes, (i) => last.nodes[before[i]!]) : undefined;
   const taskGraph = tasksFromPlan(
     refined,
-    last && same && { nodeOf: (id) => last.nodes[last.nodeIndex.get(id) ?? -1], tasks: last.tasks, same },
+    last &&
+      same && {
+        nodeOf: (id) => last.nodes[last.nodeIndex.get(id) ?? -1],
+        tasks: last.tasks,
+        same,
+        nodes: last.nodes,
+        graph: last.taskGraph,
+      },
   );
   // With a scanned repository, scope and validation are checked against it; the rules' fields are
   // kept beside a task the check changed, so a re-plan can tell whether they changed. A task the
@@ -268,16 +275,7 @@ async function decidePlan(
     return rules ? { task, rules } : { task };
   });
   deps.memo?.remember(
-    planningResults(
-      planId,
-      derivation,
-      refined.nodes,
-      taskGraph.tasks,
-      nodes,
-      storedNodes,
-      checked,
-      storedTasks,
-    ),
+    planningResults(planId, derivation, refined.nodes, taskGraph, nodes, storedNodes, checked, storedTasks),
   );
   return {
     plan,
@@ -318,7 +316,7 @@ function planningResults(
   planId: string,
   derivation: PlanDerivation,
   nodes: readonly PlannedNode[],
-  rulesTasks: readonly TaskSpec[],
+  taskGraph: TaskGraph,
   messages: readonly PlanNode[],
   storedNodes: readonly StoredPlanNode[],
   checked: readonly TaskSpec[],
@@ -327,12 +325,14 @@ function planningResults(
   const tasks = new Map<string, TaskSpec>();
   const unchecked = new Map<string, StoredTask>();
   checked.forEach((task, i) => {
-    tasks.set(task.id, rulesTasks[i]!);
-    if (task === rulesTasks[i]) unchecked.set(task.id, storedTasks[i]!);
+    const rulesTask = taskGraph.tasks[i]!;
+    tasks.set(task.id, rulesTask);
+    if (task === rulesTask) unchecked.set(task.id, storedTasks[i]!);
   });
   return {
     planId,
     derivation,
+    taskGraph,
     nodeIndex: new Map(nodes.map((n, i) => [n.id, i] as const)),
     nodes,
     messages,

@@ -1,6 +1,7 @@
 import type { PlanNode, TaskSpec } from '@autopilot/contracts';
 import type { PlanDerivation } from '../domain/plan/plan-from-sections';
 import type { PlannedNode } from '../domain/plan/plan-graph';
+import type { TaskGraph } from '../domain/tasks/task-graph';
 import type { StoredPlanNode, StoredTask } from './ports';
 
 /**
@@ -18,6 +19,8 @@ export interface PlanningResults {
   readonly messages: readonly PlanNode[];
   readonly storedNodes: readonly StoredPlanNode[];
   readonly tasks: ReadonlyMap<string, TaskSpec>;
+  /** The rules' task graph of `nodes` (`tasks`, in order, and each node's task ids). */
+  readonly taskGraph: TaskGraph;
   /** Only tasks stored unchecked (no repository scan): their stored form is `{ task }`. */
   readonly storedTasks: ReadonlyMap<string, StoredTask>;
 }

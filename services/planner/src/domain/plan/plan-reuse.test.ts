@@ -92,6 +92,8 @@ describe('reuse of what the last planning built', () => {
     nodeOf: (id: string) => v1ById.get(id),
     tasks: new Map(tasks1.tasks.map((t) => [t.id, t] as const)),
     same: sameAsPrevious(v2.nodes, previousOf(v2, v1)),
+    nodes: v1.nodes,
+    graph: tasks1,
   });
 
   it('gives the tasks planning from scratch gives, the moved ones as copies sharing their parts', () => {

@@ -1,6 +1,10 @@
+import { seededRandom } from '@autopilot/testing';
+import { editedPlan, generatedPlan } from '../../testing/edited-plans';
 import { markdownBlueprint } from '../../testing/markdown-blueprint';
 import { SHOP_PLAN } from '../../testing/sample-plans';
 import { planFromSections } from '../plan/plan-from-sections';
+import type { PlanGraph } from '../plan/plan-graph';
+import { sameAsPrevious } from '../plan/plan-reuse';
 import { withSourceLines } from '../plan/plan-source-lines';
 import { DependencyCycleError } from './task-errors';
 import { GATE_FANIN, tasksFromPlan, validationOf } from './task-graph';
@@ -226,3 +230,74 @@ describe('tasksFromPlan: tasks a person could act on (issue 17)', () => {
     ).toEqual([3, 3]);
   });
 });
+
+describe('tasksFromPlan reusing the previous planning', () => {
+  it('gives the tasks planning from scratch gives, over seeded random edits', () => {
+    let outlineKept = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const rand = seededRandom(seed);
+      let text = generatedPlan(rand);
+      let plan = linedPlan(text);
+      let graph = tasksFromPlan(plan);
+      for (let step = 0; step < 6; step++) {
+        text = editedPlan(text, rand);
+        const next = linedPlan(text);
+        const byId = new Map(plan.nodes.map((n) => [n.id, n] as const));
+        const same = sameAsPrevious(next.nodes, (i) => byId.get(next.nodes[i]!.id));
+        const previous = {
+          nodeOf: (id: string) => byId.get(id),
+          tasks: new Map(graph.tasks.map((t) => [t.id, t] as const)),
+          same,
+          nodes: plan.nodes,
+          graph,
+        };
+        const reusing = tasksFromPlan(next, previous);
+        const scratch = tasksFromPlan(next);
+        const context = `seed ${seed}, edit ${step}`;
+        expect({ context, tasks: JSON.stringify(reusing.tasks) }).toEqual({
+          context,
+          tasks: JSON.stringify(scratch.tasks),
+        });
+        expect([...reusing.taskIdsByNode]).toEqual([...scratch.taskIdsByNode]);
+        if (reusing.taskIdsByNode === graph.taskIdsByNode) outlineKept++;
+        plan = next;
+        graph = reusing;
+      }
+    }
+    // The outline path (the previous tasks in their order) ran, often.
+    expect(outlineKept).toBeGreaterThan(60);
+  });
+
+  it("makes a gate again when its node's priority changes, and keeps it otherwise", () => {
+    const stories = Array.from(
+      { length: GATE_FANIN + 2 },
+      (_, k) => `### Story 1.${k + 1}: Part ${k + 1}\n\nBuild part ${k + 1}.\n`,
+    );
+    const text = `# Plan\n\n## Phase 1: Build\n\nThe parts.\n\n${stories.join('\n')}\n## Phase 2: Ship\n\nShip it.\n`;
+    const plan = linedPlan(text);
+    const graph = tasksFromPlan(plan);
+    const gate = graph.tasks.find((t) => t.gate === true)!;
+    expect(gate.title).toBe('Checkpoint: Phase 1: Build complete');
+    for (const edit of ['The parts, all of them.', 'Priority: P0']) {
+      const next = linedPlan(text.replace('The parts.', edit));
+      const byId = new Map(plan.nodes.map((n) => [n.id, n] as const));
+      const reusing = tasksFromPlan(next, {
+        nodeOf: (id) => byId.get(id),
+        tasks: new Map(graph.tasks.map((t) => [t.id, t] as const)),
+        same: sameAsPrevious(next.nodes, (i) => byId.get(next.nodes[i]!.id)),
+        nodes: plan.nodes,
+        graph,
+      });
+      expect(reusing.taskIdsByNode).toBe(graph.taskIdsByNode);
+      expect(JSON.stringify(reusing.tasks)).toBe(JSON.stringify(tasksFromPlan(next).tasks));
+      const nextGate = reusing.tasks.find((t) => t.gate === true)!;
+      if (edit.startsWith('Priority')) expect(nextGate.priority).not.toBe(gate.priority);
+      else expect(nextGate).toBe(gate);
+    }
+  });
+});
+
+function linedPlan(text: string): PlanGraph {
+  const blueprint = markdownBlueprint(text);
+  return withSourceLines(planFromSections(blueprint), blueprint);
+}

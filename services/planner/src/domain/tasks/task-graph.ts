@@ -58,6 +58,9 @@ const MAIN_GATE_SUB = 1000;
 export interface PreviousTaskGraph {
   readonly nodeOf: (id: string) => PlannedNode | undefined;
   readonly tasks: ReadonlyMap<string, TaskSpec>;
+  /** The nodes it was given, in order, and the task graph it made of them. */
+  readonly nodes: readonly PlannedNode[];
+  readonly graph: TaskGraph;
   /** Per node of the plan given now: 1 where it is the same, apart from positions, as before (`sameAsPrevious`). */
   readonly same: Uint8Array;
 }
@@ -68,12 +71,65 @@ export interface PreviousTaskGraph {
  * titles) is the previous task, its source lines updated: the result is the same as without.
  */
 export function tasksFromPlan(plan: PlanGraph, previous?: PreviousTaskGraph): TaskGraph {
+  if (previous && sameTaskOutline(plan.nodes, previous.nodes)) return taskGraphAsBefore(plan, previous);
   const tree = planTree(plan.nodes);
   const { drafts, tasksBefore } = nodeTasks(tree, standaloneTitles(tree));
   inheritDependencies(tree, drafts, nodeExits(tree, drafts, tasksBefore));
   const order = dependencyOrder(tree.nodes, drafts);
   const reuse = previous && { previous, unchanged: unchangedLineage(tree.nodes, previous.same) };
   return taskGraphOf(tree, drafts, order, reuse);
+}
+
+/**
+ * True when every node has what the graph's outline reads of it as before, index by index: its id,
+ * parent, kind, status, title and dependencies. The tasks, their titles, dependencies, gates and
+ * order are then the previous ones: only what a task reads of its own node and ancestors can differ.
+ */
+function sameTaskOutline(nodes: readonly PlannedNode[], before: readonly PlannedNode[]): boolean {
+  if (nodes.length !== before.length) return false;
+  for (let i = 0; i < nodes.length; i++) {
+    const a = nodes[i]!;
+    const b = before[i]!;
+    if (a === b) continue;
+    if (
+      a.id !== b.id ||
+      a.parentId !== b.parentId ||
+      a.kind !== b.kind ||
+      a.status !== b.status ||
+      a.title !== b.title ||
+      !sameStrings(a.dependsOn, b.dependsOn)
+    )
+      return false;
+  }
+  return true;
+}
+
+/**
+ * The task graph of a plan whose outline is the previous one's (`sameTaskOutline`): the previous
+ * tasks in their order, each reused where its inputs are unchanged and made again where not.
+ */
+function taskGraphAsBefore(plan: PlanGraph, previous: PreviousTaskGraph): TaskGraph {
+  const tree = planTree(plan.nodes);
+  const reuse: TaskReuse = { previous, unchanged: unchangedLineage(tree.nodes, previous.same) };
+  const trailOf = headingTrails(tree);
+  const tasks = previous.graph.tasks.map((before): TaskSpec => {
+    const i = tree.indexOf.get(before.planNodeId)!;
+    const node = tree.nodes[i]!;
+    const d: TaskDraft = {
+      id: before.id,
+      node: i,
+      key: 0,
+      gate: before.gate === true,
+      title: before.title,
+      dependsOn: [],
+    };
+    if (d.gate)
+      return node.priorityClass === previous.nodes[i]!.priorityClass
+        ? before
+        : gateSpec(d, node, [...before.dependsOn]);
+    return reusedTask(d, tree, before.dependsOn, reuse) ?? taskSpec(d, tree, [...before.dependsOn], trailOf);
+  });
+  return { tasks, taskIdsByNode: previous.graph.taskIdsByNode };
 }
 
 /** The previous planning and which of this plan's nodes kept their lineage (`unchangedLineage`). */
