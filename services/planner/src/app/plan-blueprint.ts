@@ -208,7 +208,12 @@ async function decidePlan(
     projectId: blueprint.projectId,
     planningId: `plan-${blueprint.blueprintId}-v${blueprint.version}`,
   });
-  const refined = withSourceLines(view.restoreGraph(refinedView), blueprint);
+  const restored = view.restoreGraph(refinedView);
+  const refined = withSourceLines(
+    restored,
+    blueprint,
+    last && { given: last.unlined, lined: last.nodes, blueprint: last.blueprint },
+  );
   // Each node's index in the last planning of this plan (-1: new), and whether the node came out the
   // same there, apart from positions (plan-reuse.ts).
   const before = last ? indexIn(last, refined.nodes) : undefined;
@@ -275,7 +280,17 @@ async function decidePlan(
     return rules ? { task, rules } : { task };
   });
   deps.memo?.remember(
-    planningResults(planId, derivation, refined.nodes, taskGraph, nodes, storedNodes, checked, storedTasks),
+    planningResults(
+      planId,
+      derivation,
+      { unlined: restored.nodes, blueprint: { text: blueprint.text, files: blueprint.files } },
+      refined.nodes,
+      taskGraph,
+      nodes,
+      storedNodes,
+      checked,
+      storedTasks,
+    ),
   );
   return {
     plan,
@@ -315,6 +330,7 @@ function reusedStoredNode(
 function planningResults(
   planId: string,
   derivation: PlanDerivation,
+  lines: Pick<PlanningResults, 'unlined' | 'blueprint'>,
   nodes: readonly PlannedNode[],
   taskGraph: TaskGraph,
   messages: readonly PlanNode[],
@@ -332,6 +348,7 @@ function planningResults(
   return {
     planId,
     derivation,
+    ...lines,
     taskGraph,
     nodeIndex: new Map(nodes.map((n, i) => [n.id, i] as const)),
     nodes,

@@ -1,6 +1,6 @@
 import type { PlanNode, TaskSpec } from '@autopilot/contracts';
 import type { PlanDerivation } from '../domain/plan/plan-from-sections';
-import type { PlannedNode } from '../domain/plan/plan-graph';
+import type { BlueprintForPlan, PlannedNode } from '../domain/plan/plan-graph';
 import type { TaskGraph } from '../domain/tasks/task-graph';
 import type { StoredPlanNode, StoredTask } from './ports';
 
@@ -14,6 +14,9 @@ export interface PlanningResults {
   readonly planId: string;
   /** The rules' plan graph and what deriving it settled, for deriving the next version from it. */
   readonly derivation: PlanDerivation;
+  /** The nodes before their source lines were added (withSourceLines), and the blueprint they point into. */
+  readonly unlined: readonly PlannedNode[];
+  readonly blueprint: Pick<BlueprintForPlan, 'text' | 'files'>;
   readonly nodeIndex: ReadonlyMap<string, number>;
   readonly nodes: readonly PlannedNode[];
   readonly messages: readonly PlanNode[];

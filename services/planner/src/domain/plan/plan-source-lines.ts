@@ -2,16 +2,29 @@ import type { BlueprintForPlan, PlanGraph, PlannedNode } from './plan-graph';
 
 const NEWLINE = 10;
 
+/** What `withSourceLines` was given last time (an earlier version of the same plan) and made of it. */
+export interface LinedBefore {
+  readonly given: readonly PlannedNode[];
+  readonly lined: readonly PlannedNode[];
+  readonly blueprint: Pick<BlueprintForPlan, 'text' | 'files'>;
+}
+
 /**
  * Each node's file (for a blueprint of several files) and 1-based, inclusive line range in that
  * file, from its [start, end) offsets in the original text (issue 17 item 6). Computed on the
  * original text, after redaction is undone: a redacted secret may have spanned lines.
+ *
+ * With `before`: a node given as it was last time (the same object, at the same index) that ends
+ * before the first character where the texts differ has the same lines, so it is the node made
+ * last time. A re-plan's nodes before its edit then stay the same objects through to the store.
  */
 export function withSourceLines(
   graph: PlanGraph,
   blueprint: Pick<BlueprintForPlan, 'text' | 'files'>,
+  before?: LinedBefore,
 ): PlanGraph {
   const { text } = blueprint;
+  const unchangedUpTo = before ? unchangedPrefix(before.blueprint, blueprint) : 0;
   const newlines: number[] = [];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) newlines.push(i);
   /** 1-based line of an offset in the whole text. */
@@ -33,7 +46,8 @@ export function withSourceLines(
   };
   return {
     ...graph,
-    nodes: graph.nodes.map((node) => {
+    nodes: graph.nodes.map((node, i) => {
+      if (before && node.end <= unchangedUpTo && before.given[i] === node) return before.lined[i]!;
       const file = files.length > 1 ? fileAt(node.start) : undefined;
       const base = file ? lineAt(file.start) - 1 : 0;
       const firstLine = lineAt(node.start);
@@ -52,4 +66,37 @@ export function withSourceLines(
         : { id: node.id, ...rest, startLine, endLine };
     }),
   };
+}
+
+/**
+ * How many characters at the start of both texts are the same, and lie where both say the same
+ * about files (a file boundary that moved or changed its path makes the rest differ); 0 when they
+ * list different files.
+ */
+function unchangedPrefix(
+  a: Pick<BlueprintForPlan, 'text' | 'files'>,
+  b: Pick<BlueprintForPlan, 'text' | 'files'>,
+): number {
+  const filesA = a.files ?? [];
+  const filesB = b.files ?? [];
+  if (filesA.length !== filesB.length) return 0;
+  let same = firstDifference(a.text, b.text);
+  filesA.forEach((f, k) => {
+    const g = filesB[k]!;
+    if (f.path !== g.path) same = 0;
+    else if (f.start !== g.start) same = Math.min(same, f.start, g.start);
+  });
+  return same;
+}
+
+const BLOCK = 4096;
+
+/** The first offset where two texts differ (the shorter one's length when one begins the other). */
+export function firstDifference(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let at = 0;
+  // Block by block first: slices compare natively, a character loop over 3 MB would not.
+  while (at + BLOCK <= n && a.slice(at, at + BLOCK) === b.slice(at, at + BLOCK)) at += BLOCK;
+  while (at < n && a.charCodeAt(at) === b.charCodeAt(at)) at++;
+  return at;
 }
