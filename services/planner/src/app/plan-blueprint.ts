@@ -19,13 +19,12 @@ import { OutboxEnvelopeTooLargeError } from '@autopilot/store';
 import { SECTION_FACTS_VERSION, type SectionFacts } from '../domain/section-facts/extract-section';
 import { BlueprintSupersededError } from '../domain/plan/plan-errors';
 import { derivePlanAfterEdit } from '../domain/plan/plan-from-edit';
-import type { PlanDerivation } from '../domain/plan/plan-from-sections';
 import type { BlueprintSectionForPlan, PlannedNode } from '../domain/plan/plan-graph';
 import { planIdFor } from '../domain/plan/plan-ids';
 import { withSourceLines } from '../domain/plan/plan-source-lines';
 import { toPlanNodeMessage } from '../domain/plan/plan-node-message';
 import { reusedPlanNodeMessage, sameAsPrevious, sameSourcePositions } from '../domain/plan/plan-reuse';
-import { tasksFromPlan, type TaskGraph } from '../domain/tasks/task-graph';
+import { tasksFromPlan } from '../domain/tasks/task-graph';
 import { checkTasksAgainstRepo, rulesFieldsOf } from '../domain/repo-check/task-repo-check';
 import {
   AnchorBuilder,
@@ -280,17 +279,19 @@ async function decidePlan(
     return rules ? { task, rules } : { task };
   });
   deps.memo?.remember(
-    planningResults(
+    planningResults({
       planId,
       derivation,
-      { unlined: restored.nodes, blueprint: { text: blueprint.text, files: blueprint.files } },
-      refined.nodes,
+      unlined: restored.nodes,
+      blueprint: { text: blueprint.text, files: blueprint.files },
+      nodeIndex: sameOrder(before, last) ? last.nodeIndex : undefined,
+      nodes: refined.nodes,
       taskGraph,
-      nodes,
+      messages: nodes,
       storedNodes,
       checked,
       storedTasks,
-    ),
+    }),
   );
   return {
     plan,
@@ -307,6 +308,16 @@ function indexIn(last: PlanningResults, nodes: readonly PlannedNode[]): Int32Arr
   const index = new Int32Array(nodes.length);
   nodes.forEach((n, i) => (index[i] = last.nodeIndex.get(n.id) ?? -1));
   return index;
+}
+
+/** True when the nodes are the last planning's, id for id in the same order (`before` from `indexIn`). */
+function sameOrder(
+  before: Int32Array | undefined,
+  last: PlanningResults | undefined,
+): last is PlanningResults {
+  if (!before || !last || before.length !== last.nodes.length) return false;
+  for (let i = 0; i < before.length; i++) if (before[i] !== i) return false;
+  return true;
 }
 
 /**
@@ -327,17 +338,22 @@ function reusedStoredNode(
 }
 
 /** What this planning built, for the next one (PlanningMemo). */
-function planningResults(
-  planId: string,
-  derivation: PlanDerivation,
-  lines: Pick<PlanningResults, 'unlined' | 'blueprint'>,
-  nodes: readonly PlannedNode[],
-  taskGraph: TaskGraph,
-  messages: readonly PlanNode[],
-  storedNodes: readonly StoredPlanNode[],
-  checked: readonly TaskSpec[],
-  storedTasks: readonly StoredTask[],
-): PlanningResults {
+/** What a planning built, before it is remembered: `nodeIndex` when it is the last one's (`sameOrder`). */
+interface PlanningBuilt extends Omit<PlanningResults, 'nodeIndex' | 'tasks' | 'storedTasks'> {
+  readonly nodeIndex: PlanningResults['nodeIndex'] | undefined;
+  /** The tasks after any repository check, index-aligned with `taskGraph.tasks` and `storedTasks`. */
+  readonly checked: readonly TaskSpec[];
+  readonly storedTasks: readonly StoredTask[];
+}
+
+function planningResults({
+  nodeIndex,
+  nodes,
+  taskGraph,
+  checked,
+  storedTasks,
+  ...kept
+}: PlanningBuilt): PlanningResults {
   const tasks = new Map<string, TaskSpec>();
   const unchecked = new Map<string, StoredTask>();
   checked.forEach((task, i) => {
@@ -346,14 +362,10 @@ function planningResults(
     if (task === rulesTask) unchecked.set(task.id, storedTasks[i]!);
   });
   return {
-    planId,
-    derivation,
-    ...lines,
+    ...kept,
     taskGraph,
-    nodeIndex: new Map(nodes.map((n, i) => [n.id, i] as const)),
+    nodeIndex: nodeIndex ?? new Map(nodes.map((n, i) => [n.id, i] as const)),
     nodes,
-    messages,
-    storedNodes,
     tasks,
     storedTasks: unchecked,
   };
@@ -459,15 +471,21 @@ function storedFacts(
   replay: boolean,
 ): ((section: BlueprintSectionForPlan) => SectionFacts | undefined) | undefined {
   if (!stored) return undefined;
-  const byId = new Map<string, { hash: string; facts: SectionFacts }>();
-  for (const node of stored.nodes.values()) {
-    if (node.factsVersion !== SECTION_FACTS_VERSION) continue;
-    for (const s of node.sources) byId.set(s.sectionId, s);
-  }
+  // Built on the first section not known to have changed: a re-plan derived from the last planning
+  // asks only for the sections that changed (plan-from-edit.ts), and never needs it.
+  let byId: Map<string, { hash: string; facts: SectionFacts }> | undefined;
+  const storedSources = () => {
+    byId = new Map();
+    for (const node of stored.nodes.values()) {
+      if (node.factsVersion !== SECTION_FACTS_VERSION) continue;
+      for (const s of node.sources) byId.set(s.sectionId, s);
+    }
+    return byId;
+  };
   const changed = replay ? new Set<string>() : new Set(blueprint.changedSectionIds);
   return (section) => {
     if (changed.has(section.id)) return undefined;
-    const source = byId.get(section.id);
+    const source = (byId ?? storedSources()).get(section.id);
     return source && source.hash === section.hash ? source.facts : undefined;
   };
 }
