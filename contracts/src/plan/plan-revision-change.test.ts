@@ -6,7 +6,7 @@ import type { TasksGeneratedV1 } from '../tasks/tasks-generated.v1';
 import { TasksGeneratedV2 } from '../tasks/tasks-generated.v2';
 import { validate } from '../validate';
 import type { PlanGeneratedV1 } from './plan-generated.v1';
-import { PlanGeneratedV2 } from './plan-generated.v2';
+import { PlanGeneratedV2, type KeptPlanNodes } from './plan-generated.v2';
 import {
   applyPlanNodesChange,
   applyTaskGraphChange,
@@ -185,7 +185,258 @@ const blankTask = (t: TaskSpec) =>
     ? { ...t, source: { ...t.source, startLine: 0, endLine: t.source.endLine - t.source.startLine } }
     : t;
 
+/**
+ * The change as first written (an index of the base by id, every candidate moved as a copy and
+ * compared with `sameJson`), kept here as the reference the faster one must match entry for entry.
+ */
+function referenceChange<T extends { id: string }>(
+  base: readonly T[],
+  next: readonly T[],
+  shiftBetween: (a: T, b: T) => { offset: number; line: number },
+  moved: (item: T, shift: { offset: number; line: number }) => T,
+): unknown[] {
+  const sameJson = (a: unknown, b: unknown): boolean => {
+    if (a === b) return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    const ak = Object.keys(a);
+    const bk = Object.keys(b);
+    return (
+      ak.length === bk.length &&
+      ak.every(
+        (k, i) =>
+          k === bk[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+      )
+    );
+  };
+  const indexById = new Map(base.map((item, i) => [item.id, i] as const));
+  const entries: unknown[] = [];
+  let run: { from: number; count: number; offset: number; line: number } | undefined;
+  const close = () => {
+    if (run) {
+      const { from, count, offset, line } = run;
+      entries.push({ keep: { from, count, offset, line } });
+    }
+    run = undefined;
+  };
+  for (const item of next) {
+    const i = indexById.get(item.id);
+    const before = i === undefined ? undefined : base[i]!;
+    let shift: { offset: number; line: number } | undefined;
+    if (before !== undefined) {
+      const candidate = shiftBetween(before, item);
+      const same = candidate.offset === 0 && candidate.line === 0 ? before : moved(before, candidate);
+      if (sameJson(same, item)) shift = candidate;
+    }
+    if (shift === undefined) {
+      close();
+      entries.push(item);
+    } else if (run && run.from + run.count === i && run.offset === shift.offset && run.line === shift.line)
+      run.count += 1;
+    else {
+      close();
+      run = { from: i!, count: 1, ...shift };
+    }
+  }
+  close();
+  return entries;
+}
+
+const referenceNodesChange = (base: readonly PlanNode[], next: readonly PlanNode[]) =>
+  referenceChange(
+    base,
+    next,
+    (a, b) => ({
+      offset: b.start - a.start,
+      line: a.startLine !== undefined && b.startLine !== undefined ? b.startLine - a.startLine : 0,
+    }),
+    (node, { offset, line }) => {
+      const moved = { ...node, start: node.start + offset, end: node.end + offset };
+      if (moved.startLine !== undefined) moved.startLine += line;
+      if (moved.endLine !== undefined) moved.endLine += line;
+      return moved;
+    },
+  );
+
+const referenceTasksChange = (base: readonly TaskSpec[], next: readonly TaskSpec[]) =>
+  referenceChange(
+    base,
+    next,
+    (a, b) => ({ offset: 0, line: a.source && b.source ? b.source.startLine - a.source.startLine : 0 }),
+    (task, { line }) =>
+      task.source
+        ? {
+            ...task,
+            source: {
+              ...task.source,
+              startLine: task.source.startLine + line,
+              endLine: task.source.endLine + line,
+            },
+          }
+        : task,
+  );
+
+/** A change's entries as referenceChange writes them: every kept run with both shifts. */
+const asReference = (entries: readonly unknown[]): unknown[] =>
+  entries.map((e) => {
+    if (typeof e !== 'object' || e === null || !('keep' in e)) return e;
+    const { from, count, offsetShift, lineShift } = (e as { keep: KeptPlanNodes['keep'] }).keep;
+    return { keep: { from, count, offset: offsetShift ?? 0, line: lineShift ?? 0 } };
+  });
+
+/**
+ * `target` as a planner builds a revision over `base`: an item with the same JSON is the base's
+ * own object, and one that only moved is a copy of the base's (sharing its arrays); the rest as is.
+ */
+function sharingWith<T extends { id: string }>(
+  base: readonly T[],
+  target: readonly T[],
+  movedCopy: (before: T, item: T) => T | undefined,
+): T[] {
+  const byId = new Map(base.map((item) => [item.id, item] as const));
+  return target.map((item) => {
+    const before = byId.get(item.id);
+    if (!before) return item;
+    if (JSON.stringify(before) === JSON.stringify(item)) return before;
+    return movedCopy(before, item) ?? item;
+  });
+}
+
+const movedNodeCopy = (before: PlanNode, item: PlanNode): PlanNode | undefined => {
+  const copy = {
+    ...before,
+    start: item.start,
+    end: item.end,
+    startLine: item.startLine,
+    endLine: item.endLine,
+  };
+  return JSON.stringify(copy) === JSON.stringify(item) ? copy : undefined;
+};
+const movedTaskCopy = (before: TaskSpec, item: TaskSpec): TaskSpec | undefined => {
+  if (!before.source || !item.source) return undefined;
+  const copy = { ...before, source: { ...before.source, ...item.source } };
+  return JSON.stringify(copy) === JSON.stringify(item) ? copy : undefined;
+};
+
 describe('plan revision changes', () => {
+  it('are the reference change, entry for entry, for random edits of revisions built as a planner does', () => {
+    const next = seededRandom(41);
+    let doc = docOf(6, 12);
+    let base = planOf(doc);
+    for (let round = 0; round < 400; round++) {
+      // One to three edits: an item both moved and changed comes of two.
+      const edits = 1 + Math.floor(next() * 3);
+      for (let k = 0; k < edits; k++) doc = edit(doc, next, 1000 + round * 3 + k);
+      const built = planOf(doc);
+      // Half the rounds share objects with the base as the planner does, half are all new objects.
+      const target =
+        round % 2 === 0
+          ? {
+              nodes: sharingWith(base.nodes, built.nodes, movedNodeCopy),
+              tasks: sharingWith(base.tasks, built.tasks, movedTaskCopy),
+            }
+          : built;
+      expect(asReference(planNodesChange(base.nodes, target.nodes))).toEqual(
+        referenceNodesChange(base.nodes, target.nodes),
+      );
+      expect(asReference(taskGraphChange(base.tasks, target.tasks))).toEqual(
+        referenceTasksChange(base.tasks, target.tasks),
+      );
+      base = target;
+    }
+  });
+
+  it('compare a moved item as its moved copy would: key order, missing lines, a source without lines', () => {
+    const node: PlanNode = {
+      id: 'n',
+      kind: 'story',
+      title: 'n',
+      start: 10,
+      end: 20,
+      priority: 0,
+      risk: 'low',
+      status: 'planned',
+    };
+    const cases: [PlanNode, PlanNode][] = [
+      // No lines on either side: only the offsets move.
+      [node, { ...node, start: 15, end: 25 }],
+      [node, { ...node, start: 15, end: 26 }],
+      // Lines on one side only.
+      [node, { ...node, start: 15, end: 25, startLine: 3 }],
+      [
+        { ...node, startLine: 2, endLine: 4 },
+        { ...node, start: 15, end: 25, startLine: 2 },
+      ],
+      [
+        { ...node, startLine: 2, endLine: 4 },
+        { ...node, start: 15, end: 25, startLine: 5, endLine: 7 },
+      ],
+      [
+        { ...node, startLine: 2, endLine: 4 },
+        { ...node, start: 15, end: 25, startLine: 5, endLine: 8 },
+      ],
+      // An undefined line is kept as undefined by the copy.
+      [
+        { ...node, startLine: 2, endLine: undefined },
+        { ...node, start: 15, end: 25, startLine: 5, endLine: undefined },
+      ],
+      // The same values, keys in another order; an extra key.
+      [node, (({ title, ...rest }) => ({ ...rest, start: 15, end: 25, title }))(node)],
+      [node, { ...node, start: 15, end: 25, sectionId: 's' }],
+      // Moved and changed.
+      [node, { ...node, start: 15, end: 25, title: 'm' }],
+    ];
+    for (const [a, b] of cases)
+      expect(asReference(planNodesChange([a], [b]))).toEqual(referenceNodesChange([a], [b]));
+
+    const task: TaskSpec = {
+      id: 't',
+      title: 't',
+      kind: 'code',
+      planNodeId: 'n',
+      dependsOn: [],
+      scopePaths: [],
+      validationCommands: [],
+      source: { startLine: 3, endLine: 5 },
+    };
+    const taskCases: [TaskSpec, TaskSpec][] = [
+      [task, { ...task, source: { startLine: 4, endLine: 6 } }],
+      [task, { ...task, source: { startLine: 4, endLine: 7 } }],
+      [task, { ...task, source: { endLine: 6, startLine: 4 } }],
+      [task, { ...task, source: { startLine: 4, endLine: 6, file: 'b.md' } as TaskSpec['source'] }],
+      [
+        { ...task, source: { ...task.source!, file: 'a.md' } as TaskSpec['source'] },
+        { ...task, source: { startLine: 4, endLine: 6 } },
+      ],
+      [
+        task,
+        // The source first: the same values, keys in another order.
+        (({ source: _, ...rest }) => ({ source: { startLine: 4, endLine: 6 }, ...rest }))(task),
+      ],
+      [(({ source: _, ...rest }) => rest)(task), task],
+      [task, { ...task, title: 'u', source: { startLine: 4, endLine: 6 } }],
+      [task, { ...task, source: { startLine: 4, endLine: 6 }, dependsOn: ['x'] }],
+    ];
+    for (const [a, b] of taskCases)
+      expect(asReference(taskGraphChange([a], [b]))).toEqual(referenceTasksChange([a], [b]));
+  });
+
+  it('find base items out of order: inserted, removed and moved items around kept runs', () => {
+    const base = planOf(docOf(2, 6));
+    const [a, b, c, d, e, ...rest] = base.nodes;
+    const added: PlanNode = { ...a!, id: 'node-new', title: 'New' };
+    for (const nodes of [
+      [a!, added, b!, c!, d!, e!, ...rest],
+      [a!, c!, d!, e!, ...rest],
+      [a!, e!, b!, c!, d!, ...rest],
+      [...rest, a!, b!, c!, d!, e!],
+      [...base.nodes].reverse(),
+    ])
+      expect(asReference(planNodesChange(base.nodes, nodes))).toEqual(
+        referenceNodesChange(base.nodes, nodes),
+      );
+  });
+
   it('give back the next revision exactly, for random edits, and send whole only what changed', () => {
     const next = seededRandom(23);
     let doc = docOf(6, 12);

@@ -21,8 +21,8 @@ import type { StoredPlanNode, StoredTask } from '../app/ports';
 export interface PlanPositionsDoc {
   _id: string;
   [field: string]: unknown;
-  nodes: number[][];
-  tasks: number[][];
+  nodes: readonly (readonly number[])[];
+  tasks: readonly (readonly number[])[];
 }
 
 /**

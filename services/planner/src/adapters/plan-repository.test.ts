@@ -1,6 +1,6 @@
 import type { Collection, Doc, DocumentStore } from '@autopilot/store';
-import { FakeClock } from '@autopilot/testing';
-import type { StoredPlan, StoredPlanNode, StoredTask } from '../app/ports';
+import { FakeClock, seededRandom } from '@autopilot/testing';
+import type { StoredPlan, StoredPlanHead, StoredPlanNode, StoredTask } from '../app/ports';
 import { planBlueprint } from '../app/plan-blueprint';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
 import { planDeps, plannerStoreFixture, type PlannerStoreFixture } from '../testing/plan-deps';
@@ -53,6 +53,65 @@ const SHOP_PLAN_MOVED = SHOP_PLAN.replace(
   'This intro is context, not a phase.\n\nIt was written in 2015.',
 );
 
+/** Every document of the plan collections, as JSON text by collection and id. */
+async function planDocuments(store: DocumentStore): Promise<Map<string, string>> {
+  const docs = new Map<string, string>();
+  for (const name of ['plans', 'plan_nodes', 'task_specs', 'plan_positions']) {
+    const page = await store.collection(name).find({}, { limit: 1000 });
+    for (const doc of page.items) docs.set(`${name}/${doc._id}`, JSON.stringify(doc));
+  }
+  return docs;
+}
+
+/** A synthetic plan revision: a node and a task per story, where the story starts. */
+function syntheticPlan(
+  revision: number,
+  stories: readonly { id: string; title: string; start: number }[],
+): { head: StoredPlanHead; nodes: StoredPlanNode[]; tasks: StoredTask[] } {
+  const nodes = stories.map((s): StoredPlanNode => ({
+    node: {
+      id: `node-${s.id}`,
+      kind: 'story',
+      title: s.title,
+      start: s.start,
+      end: s.start + 10,
+      startLine: s.start + 1,
+      endLine: s.start + 2,
+      priority: 0,
+      risk: 'low',
+      status: 'planned',
+      taskIds: [`task-${s.id}`],
+    },
+    sources: [],
+    factsVersion: 1,
+  }));
+  const tasks = stories.map((s): StoredTask => ({
+    task: {
+      id: `task-${s.id}`,
+      title: s.title,
+      kind: 'code',
+      planNodeId: `node-${s.id}`,
+      dependsOn: [],
+      scopePaths: [],
+      validationCommands: [],
+      source: { startLine: s.start + 1, endLine: s.start + 2 },
+    },
+  }));
+  const head: StoredPlanHead = {
+    planId: 'plan-synthetic',
+    projectId: 'proj-1',
+    blueprintId: 'bp-1',
+    blueprintVersion: revision,
+    blueprintDigest: `d${revision}`,
+    revision,
+    generatedAt: `2026-12-01T00:00:${String(revision).padStart(2, '0')}.000Z`,
+    anchor: { id: 'anchor-1', formatVersion: 1, text: 'Ship it.', pivots: [] },
+    nodeCount: nodes.length,
+    taskCount: tasks.length,
+  };
+  return { head, nodes, tasks };
+}
+
 describe('StorePlanRepository', () => {
   let fixture: PlannerStoreFixture;
   beforeEach(async () => {
@@ -83,6 +142,52 @@ describe('StorePlanRepository', () => {
     const after = await deps.plans.load(planId);
     expect(after?.head.revision).toBe(2);
     expect(after).not.toBe(first);
+  });
+
+  it('writes what a repository reading the store writes, when it re-plans over the plan it remembers', async () => {
+    // The same re-plans through a repository that remembers its last commit (the layout it wrote, its
+    // members) and through a new repository each time, which reads the previous revision back.
+    const other = await plannerStoreFixture();
+    try {
+      const remembering = recordingUpserts(fixture.store);
+      const reading = recordingUpserts(other.store);
+      const repository = new StorePlanRepository(remembering.store, new FakeClock());
+      const next = seededRandom(5);
+      let stories = Array.from({ length: 300 }, (_, i) => ({
+        id: `s${i}`,
+        title: `Story ${i}`,
+        start: i * 20,
+      }));
+      let previous: ReturnType<typeof syntheticPlan> | undefined;
+      for (let revision = 1; revision <= 12; revision++) {
+        // A story retitled, one added, one dropped, and those after a point moved.
+        const at = Math.floor(next() * stories.length);
+        const shift = Math.floor(next() * 30) - 10;
+        stories = stories.map((s, i) => (i >= at ? { ...s, start: s.start + shift } : s));
+        stories[Math.floor(next() * stories.length)]!.title += ' (edited)';
+        if (next() < 0.5) stories.splice(at, 0, { id: `new${revision}`, title: 'New', start: -revision });
+        if (next() < 0.5) stories.splice(Math.floor(next() * stories.length), 1);
+        const plan = syntheticPlan(revision, stories);
+        // The members the planner kept are the identical objects of the last planning.
+        if (previous) {
+          const { nodes, tasks } = previous;
+          const sameNode = new Map(nodes.map((n) => [JSON.stringify(n), n]));
+          const sameTask = new Map(tasks.map((t) => [JSON.stringify(t), t]));
+          plan.nodes = plan.nodes.map((n) => sameNode.get(JSON.stringify(n)) ?? n);
+          plan.tasks = plan.tasks.map((t) => sameTask.get(JSON.stringify(t)) ?? t);
+        }
+        remembering.upserts.length = 0;
+        reading.upserts.length = 0;
+        await repository.commit(plan, await repository.load(plan.head.planId), []);
+        const fresh = new StorePlanRepository(reading.store, new FakeClock());
+        await fresh.commit(plan, await fresh.load(plan.head.planId), []);
+        expect(remembering.upserts).toEqual(reading.upserts);
+        expect(await planDocuments(fixture.store)).toEqual(await planDocuments(other.store));
+        previous = plan;
+      }
+    } finally {
+      await other.dispose();
+    }
   });
 
   it('rewrites only the buckets a re-plan changed', async () => {

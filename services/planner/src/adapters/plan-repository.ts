@@ -10,15 +10,24 @@ import {
 } from '@autopilot/store';
 import { recordAnchor } from './anchor-repository';
 import {
+  BUCKETS,
+  bucketsLayout,
+  EMPTY_LAYOUT,
+  NODE_MEMBERS,
+  TASK_MEMBERS,
+  uniqueIds,
+  type BucketsLayout,
+  type MemberKind,
+} from './plan-layout';
+import { ListedById } from './listed-by-id';
+import {
   blankNodePositions,
   blankTaskPositions,
   NODE_POSITION_KEYS,
-  nodePositions,
   PositionsReader,
   SOURCE_POSITION_KEYS,
   TASK_SOURCE_POSITION_KEYS,
   samePositions,
-  taskPositions,
   type PlanPositionsDoc,
 } from './plan-positions';
 import { recordRepoView } from './repo-view-repository';
@@ -29,7 +38,7 @@ import { sameJsonApart } from '../domain/same-json';
 /** The planner's plan collections, declared by the service definition (index.ts). */
 export const PLAN_COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'plans', indexes: [{ fields: { projectId: 1 } }] },
-  // No secondary index: a plan's bucket documents have known ids (see bucketIds), and an index on a
+  // No secondary index: a plan's bucket documents have known ids (see bucketId), and an index on a
   // field of 100 KB documents makes SQLite re-read each whole document on every write.
   { name: 'plan_nodes' },
   { name: 'task_specs' },
@@ -37,16 +46,6 @@ export const PLAN_COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'plan_positions' },
   { name: 'plan_rejections', indexes: [{ fields: { projectId: 1 } }] },
 ];
-
-/**
- * Nodes and tasks are stored in BUCKETS documents per plan, by a hash of their id. One document per
- * node measured ~1.3 s to write and ~2.7 s to read back for a 26k-section blueprint (52k rows), a
- * third of the whole ingest-and-plan budget; 2 x 128 documents take a fraction of that. A bucket
- * holds its members sorted by id, so an edit rewrites only the buckets of the nodes it changed. It
- * holds them without their positions in the text (plan-positions.ts): an edit moves every node after
- * it, and would otherwise change every bucket.
- */
-export const BUCKETS = 128;
 
 /** The plan head; its store `version` is the plan revision (compare-and-set on every commit). */
 interface PlanHeadDoc extends Doc {
@@ -95,60 +94,22 @@ function bucketId(planId: string, kind: BucketKind, bucket: number): string {
   return `${planId}/${kind}/${bucket}`;
 }
 
-function bucketOf(id: string): number {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
-  return h % BUCKETS;
-}
-
-/** Members grouped by bucket, each bucket sorted by id: the same members give the same JSON. */
-function bucketed<T>(items: readonly T[], idOf: (item: T) => string): Map<number, T[]> {
-  const buckets = new Map<number, T[]>();
-  for (const item of items) {
-    const b = bucketOf(idOf(item));
-    const list = buckets.get(b);
-    if (list) list.push(item);
-    else buckets.set(b, [item]);
-  }
-  for (const list of buckets.values())
-    list.sort((x, y) => {
-      const a = idOf(x);
-      const b = idOf(y);
-      return a < b ? -1 : a > b ? 1 : 0;
-    });
-  return buckets;
-}
-
-/** A plan's members by bucket and their positions, as a commit writes them. */
+/** A plan's members by bucket (plan-layout.ts), as a commit writes them. */
 interface PlanLayout {
-  readonly nodes: ReadonlyMap<number, StoredPlanNode[]>;
-  readonly tasks: ReadonlyMap<number, StoredTask[]>;
-  /** As PlanPositionsDoc lists them. */
-  readonly nodePositions: number[][];
-  readonly taskPositions: number[][];
+  readonly nodes: BucketsLayout<StoredPlanNode>;
+  readonly tasks: BucketsLayout<StoredTask>;
 }
 
-function layoutOf(nodes: readonly StoredPlanNode[], tasks: readonly StoredTask[]): PlanLayout {
-  const nodeBuckets = bucketed(nodes, (n) => n.node.id);
-  const taskBuckets = bucketed(tasks, (t) => t.task.id);
+/** The layout of `nodes` and `tasks`, sharing what it can with `previous` (see bucketsLayout). */
+function layoutOf(
+  nodes: readonly StoredPlanNode[],
+  tasks: readonly StoredTask[],
+  previous?: PlanLayout,
+): PlanLayout {
   return {
-    nodes: nodeBuckets,
-    tasks: taskBuckets,
-    nodePositions: positionsByBucket(nodeBuckets, nodePositions),
-    taskPositions: positionsByBucket(taskBuckets, taskPositions),
+    nodes: bucketsLayout(nodes, NODE_MEMBERS, previous?.nodes),
+    tasks: bucketsLayout(tasks, TASK_MEMBERS, previous?.tasks),
   };
-}
-
-/** Each bucket's positions (index = bucket number), as a PlanPositionsDoc lists them. */
-function positionsByBucket<T>(
-  buckets: ReadonlyMap<number, T[]>,
-  positionsOf: (member: T, into: number[]) => void,
-): number[][] {
-  return Array.from({ length: BUCKETS }, (_, b) => {
-    const into: number[] = [];
-    for (const member of buckets.get(b) ?? []) positionsOf(member, into);
-    return into;
-  });
 }
 
 /** How `writeBuckets` stores one kind of member. */
@@ -168,17 +129,24 @@ interface BucketWriter<T> {
  * re-plan changes a few of them.
  */
 async function writeBuckets<T>(
-  next: ReadonlyMap<number, T[]>,
-  previous: ReadonlyMap<number, T[]>,
+  next: BucketsLayout<T>,
+  previous: BucketsLayout<T>,
   rewriteAll: boolean,
   writer: BucketWriter<T>,
 ): Promise<void> {
   for (let b = 0; b < BUCKETS; b++) {
-    const members = next.get(b);
-    const before = previous.get(b);
-    if (members && before && !rewriteAll && sameMembers(members, before, writer.sameStored)) continue;
-    if (members) await writer.upsert(b, members.map(writer.stored));
-    else if (before) await writer.remove(b);
+    const bucket = next[b];
+    const before = previous[b];
+    if (bucket === undefined) {
+      if (before !== undefined) await writer.remove(b);
+      continue;
+    }
+    const unchanged =
+      !rewriteAll &&
+      before !== undefined &&
+      // The same bucket: one the layout kept as it was (bucketsLayout).
+      (bucket === before || sameMembers(bucket.members, before.members, writer.sameStored));
+    if (!unchanged) await writer.upsert(b, bucket.members.map(writer.stored));
   }
 }
 
@@ -214,10 +182,29 @@ const NODE_ENTRY_PARTS: ReadonlySet<string> = new Set(['node', 'sources']);
 const TASK_ENTRY_PARTS: ReadonlySet<string> = new Set(['task']);
 const TASK_SOURCE_KEY: ReadonlySet<string> = new Set(['source']);
 
-/** True when two plans' positions, bucket by bucket (PlanLayout), are the same numbers. */
-function sameBucketPositions(a: readonly number[][], b: readonly number[][]): boolean {
-  for (let i = 0; i < BUCKETS; i++) if (!samePositions(a[i] ?? [], b[i] ?? [])) return false;
+/** True when two layouts' positions, bucket by bucket, are the same numbers. */
+function sameBucketPositions<T>(a: BucketsLayout<T>, b: BucketsLayout<T>): boolean {
+  for (let i = 0; i < BUCKETS; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && !samePositions(x?.positions ?? [], y?.positions ?? [])) return false;
+  }
   return true;
+}
+
+/** The layout's positions, as PlanPositionsDoc lists them. */
+function positionsByBucket<T>(layout: BucketsLayout<T>): (readonly number[])[] {
+  return Array.from({ length: BUCKETS }, (_, b) => layout[b]?.positions ?? []);
+}
+
+/** `members` by id, as a Map of them would hold them (ListedById while no id repeats). */
+function membersById<T>(
+  members: readonly T[],
+  kind: MemberKind<T>,
+  layout: BucketsLayout<T>,
+): ReadonlyMap<string, T> {
+  if (uniqueIds(layout)) return new ListedById(members, kind.idOf);
+  return new Map(members.map((member) => [kind.idOf(member), member] as const));
 }
 
 /**
@@ -230,7 +217,7 @@ interface CommittedPlan {
   readonly planId: string;
   readonly revision: number;
   readonly plan: StoredPlan;
-  /** How it was written: a commit over it compares with this rather than group ~40k members again. */
+  /** How it was written: a commit over it compares with this, and lays out from it (bucketsLayout). */
   readonly layout: PlanLayout;
 }
 
@@ -359,14 +346,14 @@ export class StorePlanRepository implements PlanRepository {
 
   /** Remembers a plan just committed (see CommittedPlan). */
   private remember(next: PlanWrite, layout: PlanLayout): void {
-    const nodes = new Map<string, StoredPlanNode>();
-    for (const n of next.nodes) nodes.set(n.node.id, n);
-    const tasks = new Map<string, StoredTask>();
-    for (const t of next.tasks) tasks.set(t.task.id, t);
     this.committed = {
       planId: next.head.planId,
       revision: next.head.revision,
-      plan: { head: next.head, nodes, tasks },
+      plan: {
+        head: next.head,
+        nodes: membersById(next.nodes, NODE_MEMBERS, layout.nodes),
+        tasks: membersById(next.tasks, TASK_MEMBERS, layout.tasks),
+      },
       layout,
     };
   }
@@ -387,8 +374,8 @@ export class StorePlanRepository implements PlanRepository {
     await tx
       .collection<PlanHeadDoc>('plans')
       .replaceIfVersion({ _id: planId, ...head }, previous?.head.revision ?? 0);
-    const layout = layoutOf(next.nodes, next.tasks);
     const before = this.layoutBefore(previous);
+    const layout = layoutOf(next.nodes, next.tasks, before);
 
     const positionDocs = tx.collection<PlanPositionsDoc>('plan_positions');
     // A plan stored before positions were kept apart has no positions document: this commit
@@ -401,10 +388,14 @@ export class StorePlanRepository implements PlanRepository {
     const positionsChanged =
       previous === null ||
       upgrade ||
-      !sameBucketPositions(layout.nodePositions, before.nodePositions) ||
-      !sameBucketPositions(layout.taskPositions, before.taskPositions);
+      !sameBucketPositions(layout.nodes, before.nodes) ||
+      !sameBucketPositions(layout.tasks, before.tasks);
     if (positionsChanged)
-      await positionDocs.upsert({ _id: planId, nodes: layout.nodePositions, tasks: layout.taskPositions });
+      await positionDocs.upsert({
+        _id: planId,
+        nodes: positionsByBucket(layout.nodes),
+        tasks: positionsByBucket(layout.tasks),
+      });
 
     const nodeDocs = tx.collection<PlanNodesDoc>('plan_nodes');
     await writeBuckets(layout.nodes, before.nodes, upgrade, {
@@ -437,7 +428,7 @@ export class StorePlanRepository implements PlanRepository {
 
   /** How `previous` was written: remembered when this repository committed it, else rebuilt. */
   private layoutBefore(previous: StoredPlan | null): PlanLayout {
-    if (previous === null) return layoutOf([], []);
+    if (previous === null) return { nodes: EMPTY_LAYOUT, tasks: EMPTY_LAYOUT };
     if (previous === this.committed?.plan) return this.committed.layout;
     return layoutOf([...previous.nodes.values()], [...previous.tasks.values()]);
   }
