@@ -6,7 +6,7 @@ import { ServiceSettings } from '@autopilot/runtime';
 import { planRefiner } from './adapters/openai-plan-refiner';
 import { StoreRefinementCache } from './adapters/refinement-cache';
 import { StorePlanRepository } from './adapters/plan-repository';
-import { blueprintAnchorBuilder } from './app/plan-anchor-builder';
+import { RememberingAnchorBuilder } from './app/plan-anchor-builder';
 import { PLANNER_MAX_REFINEMENT_CALLS, PlanBlueprintUseCase } from './app/plan-blueprint';
 import {
   AnchorBuilder,
@@ -83,7 +83,7 @@ function nestPlannerLog(): PlannerLog {
       useFactory: (settings: PlannerSettings) => settings.maxRefinementCalls,
       inject: [ServiceSettings],
     },
-    { provide: AnchorBuilder, useValue: blueprintAnchorBuilder },
+    { provide: AnchorBuilder, useFactory: () => new RememberingAnchorBuilder() },
     { provide: PlannerLog, useFactory: nestPlannerLog },
     ReportRepoGapsUseCase,
     CheckPlansAgainstRepoUseCase,

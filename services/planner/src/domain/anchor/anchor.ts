@@ -1,4 +1,3 @@
-import { isReference, plainTitle } from '../plan/plan-kinds';
 import type {
   AnchorPivot,
   AnchorQuestion,
@@ -10,8 +9,17 @@ import type {
 import { AutopilotError, type ContentHash } from '@autopilot/kernel';
 import { renderAnchorText } from './anchor-text';
 import { contentId } from '../content-id';
-import { PIVOT_TYPES, PIVOTS, pivotsNamedBy, type PivotType } from './pivot-types';
-import { forEachLine, statementsIn, STATEMENT_MAX_CHARS, type QuotedStatement } from './pivot-statements';
+import {
+  ReusingBlueprintScans,
+  wholeBlueprintScans,
+  type AnchorReading,
+  type BlueprintScans,
+} from './blueprint-scans';
+import { BLUEPRINT_STATEMENTS_PER_PIVOT, PIVOT_TYPES, PIVOTS, type PivotType } from './pivot-types';
+import { statementsIn, STATEMENT_MAX_CHARS, type QuotedStatement } from './pivot-statements';
+
+export { BLUEPRINT_STATEMENTS_PER_PIVOT };
+export type { AnchorReading } from './blueprint-scans';
 
 /**
  * Intention anchor v2: the eight pivots filled from the blueprint (sections whose headings name a
@@ -68,8 +76,7 @@ export type IntentionAnchorV2 = IntentionAnchor & {
   readonly questions: AnchorQuestion[];
 };
 
-/** Most statements a pivot takes from the blueprint, and from any one section of it. */
-export const BLUEPRINT_STATEMENTS_PER_PIVOT = 6;
+/** Most statements a pivot takes from any one section of the blueprint. */
 export const STATEMENTS_PER_SECTION = 3;
 /** Most statements a pivot takes from project inputs. */
 export const INPUT_STATEMENTS_PER_PIVOT = 6;
@@ -107,10 +114,32 @@ export class AnchorSectionRangeError extends AutopilotError {
 /** Builds the intention anchor v2 of a blueprint and the project's explicit inputs. */
 export function anchorFromBlueprint(
   blueprint: BlueprintForAnchor,
+  options: AnchorOptions,
+): IntentionAnchorV2 {
+  return anchorWith(blueprint, options, wholeBlueprintScans);
+}
+
+/**
+ * The same anchor as `anchorFromBlueprint`, reading again only what changed since `previous` (what
+ * was read in an earlier version, or in none), and what was read now for the next version.
+ */
+export function anchorFromBlueprintReusing(
+  blueprint: BlueprintForAnchor,
+  options: AnchorOptions,
+  previous: AnchorReading | undefined,
+): { anchor: IntentionAnchorV2; reading: AnchorReading } {
+  const scans = new ReusingBlueprintScans(previous);
+  const anchor = anchorWith(blueprint, options, scans);
+  return { anchor, reading: scans.reading() };
+}
+
+function anchorWith(
+  blueprint: BlueprintForAnchor,
   { hash, inputs = {} }: AnchorOptions,
+  scans: BlueprintScans,
 ): IntentionAnchorV2 {
   const fromInputs = inputStatements(inputs);
-  const fromBlueprint = blueprintStatements(blueprint);
+  const fromBlueprint = blueprintStatements(blueprint, scans);
   const replaced = new Set(inputs.replaceBlueprint ?? []);
 
   const typedPivots: AnchorPivot[] = PIVOT_TYPES.map((type) => {
@@ -159,22 +188,26 @@ function toPivotStatement(q: QuotedStatement): PivotStatement {
  * outranks the hundredth story's "Acceptance criteria". `Label:` lines follow in document order.
  * Duplicate statements (same words) are kept once.
  */
-function blueprintStatements(blueprint: BlueprintForAnchor): Map<PivotType, QuotedStatement[]> {
+function blueprintStatements(
+  blueprint: BlueprintForAnchor,
+  scans: BlueprintScans,
+): Map<PivotType, QuotedStatement[]> {
   const { text, sections } = blueprint;
   const candidates = new Map<PivotType, number[]>();
   // Intent is stated in the plan's own sections, not in an FAQ, a licence or install notes: a
   // question ("Why doesn't ESLint lock dependency versions?") and whatever sits under such a
   // section never name a pivot (issue 17 item 7).
   let referenceLevel = Number.POSITIVE_INFINITY;
+  const kinds = scans.titleKinds(sections);
   sections.forEach((section, index) => {
     if (section.start < 0 || section.end > text.length || section.start > section.end) {
       throw new AnchorSectionRangeError(index, section.title, section.start, section.end, text.length);
     }
     if (section.level <= referenceLevel) referenceLevel = Number.POSITIVE_INFINITY;
-    const name = plainTitle(section.title);
-    if (referenceLevel === Number.POSITIVE_INFINITY && isReference(name)) referenceLevel = section.level;
+    const kind = kinds[index]!;
+    if (referenceLevel === Number.POSITIVE_INFINITY && kind.reference) referenceLevel = section.level;
     if (referenceLevel !== Number.POSITIVE_INFINITY) return;
-    for (const type of pivotsNamedBy(section.title)) {
+    for (const type of kind.pivots) {
       const list = candidates.get(type) ?? [];
       list.push(index);
       candidates.set(type, list);
@@ -211,7 +244,7 @@ function blueprintStatements(blueprint: BlueprintForAnchor): Map<PivotType, Quot
     }
   }
 
-  for (const [types, statement] of labelledStatements(text)) {
+  for (const [types, statement] of scans.labelledStatements(blueprint)) {
     for (const type of types) add(type, statement);
   }
   return result;
@@ -225,65 +258,6 @@ function headingEnd(text: string, start: number, end: number): number {
   const nextLine = text.slice(lineEnd + 1, next === -1 || next > end ? end : next);
   if (/^ {0,3}(?:=+|-+)[ \t]*$/.test(nextLine)) lineEnd = next === -1 || next > end ? end : next;
   return Math.min(end, lineEnd + 1);
-}
-
-/**
- * A line such as `**Budget:** $200 a month` or `- Non-goals: mobile apps`: a label of one to four
- * words naming a pivot, a colon, then the statement. Only the first characters of each line are
- * matched, so the pass stays linear however long the lines are.
- */
-const LABELLED_LINE =
-  /^ {0,3}(?:[-*+][ \t]+)?(?:\*\*|__)?([A-Za-z][A-Za-z&/-]*(?:[ \t][A-Za-z&/-]+){0,3})(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+\S/;
-
-function labelledStatements(text: string): Array<[PivotType[], QuotedStatement]> {
-  const found: Array<[PivotType[], QuotedStatement]> = [];
-  const full = new Set<PivotType>();
-  // The next colon at or after the current line, found once per stretch rather than once per line
-  // (searching from every line would rescan colon-free text over and over).
-  let nextColon = -1;
-  forEachLine(text, 0, text.length, (start, end, inFence) => {
-    if (inFence) return true;
-    if (nextColon < start) {
-      nextColon = text.indexOf(':', start);
-      if (nextColon === -1) return false;
-    }
-    if (nextColon >= Math.min(end, start + 80)) return true;
-    const head = text.slice(start, Math.min(end, start + 80));
-    const match = LABELLED_LINE.exec(head);
-    if (match === null) return true;
-    const label = match[1] ?? '';
-    const types = pivotsNamedBy(label).filter((t) => !full.has(t));
-    if (types.length === 0) return true;
-    const bullet = /^ {0,3}[-*+][ \t]+/.exec(head);
-    // A hard-wrapped statement goes on to the end of its paragraph or list item.
-    const quoted = statementsIn(text, start + (bullet?.[0].length ?? 0), wrappedEnd(text, end), label, 1)[0];
-    if (quoted !== undefined) {
-      // A long run of labelled lines (one per story, say) stops counting once a pivot has plenty.
-      found.push([types, quoted]);
-      for (const t of types) {
-        if (found.filter(([ts]) => ts.includes(t)).length >= BLUEPRINT_STATEMENTS_PER_PIVOT) full.add(t);
-      }
-    }
-    return full.size < PIVOT_TYPES.length;
-  });
-  return found;
-}
-
-/**
- * Where the paragraph or list item whose first line ends at `lineEnd` ends: at the next blank line,
- * heading, list item, fence, table row or quote. Bounded, like the statements it feeds.
- */
-export function wrappedEnd(text: string, lineEnd: number): number {
-  let end = lineEnd;
-  for (let lines = 0; lines < 20 && end < text.length; lines++) {
-    const next = text.indexOf('\n', end + 1);
-    const lineStop = next === -1 ? text.length : next;
-    const line = text.slice(end + 1, lineStop);
-    if (line.trim() === '' || /^ {0,3}(#{1,6}[ \t]|[-*+][ \t]|\d{1,9}[.)][ \t]|`{3,}|~{3,}|\||>)/.test(line))
-      break;
-    end = lineStop;
-  }
-  return end;
 }
 
 /** Statements the project inputs make, per pivot, in a fixed order. */

@@ -30,14 +30,16 @@ const ABBREVIATIONS = new Set(['e.g', 'i.e', 'etc', 'vs', 'cf', 'approx', 'incl'
 /**
  * Walks lines of `text` in `[from, to)` and calls `visit` with each line's bounds and whether it lies
  * inside a code fence (fence lines themselves count as inside). `visit` returns false to stop early.
+ * `fence` is the marker of the fence open at `from` (none by default); returns the marker of the
+ * fence open where the walk stopped, so a walk over consecutive stretches reads them as one.
  */
 export function forEachLine(
   text: string,
   from: number,
   to: number,
   visit: (start: number, end: number, inFence: boolean) => boolean,
-): void {
-  let fence: string | undefined;
+  fence?: string,
+): string | undefined {
   let pos = from;
   while (pos < to) {
     let end = text.indexOf('\n', pos);
@@ -52,9 +54,10 @@ export function forEachLine(
       else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
       inFence = true;
     }
-    if (!visit(pos, end, inFence)) return;
+    if (!visit(pos, end, inFence)) return fence;
     pos = end + 1;
   }
+  return fence;
 }
 
 /** Whether the line at `pos` starts (after up to three spaces) with a backtick or a tilde. */

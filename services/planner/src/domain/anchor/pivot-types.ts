@@ -8,6 +8,9 @@ import { PIVOT_TYPES, type PivotType } from '@autopilot/contracts';
 
 export { PIVOT_TYPES, type PivotType };
 
+/** Most statements a pivot takes from the blueprint. */
+export const BLUEPRINT_STATEMENTS_PER_PIVOT = 6;
+
 interface PivotDefinition {
   /** How the pivot is named to people and in the anchor text. */
   readonly label: string;
