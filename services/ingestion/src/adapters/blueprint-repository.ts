@@ -22,6 +22,7 @@ import type {
 } from '../app/ports';
 import { blocksDocId, versionDocId } from '../domain/blueprint/blueprint-identity';
 import type { StoredBlocks } from '../domain/sections/stored-blocks';
+import { applySectionsChange, applyTextChange } from '../domain/blueprint/stored-change';
 
 /** The collections blueprint ingestion owns, with the indexes its reads use. */
 export const blueprintCollections: readonly CollectionSpec[] = [
@@ -64,14 +65,30 @@ export class StoreBlueprintRepository implements BlueprintRepository {
       .get(versionDocId(blueprintId, number));
   }
 
+  /** Read whole, or as a change applied to its parent's, read the same way (StoredChange). */
   async sectionsOf(versionId: string): Promise<StoredSection[]> {
-    const batches = await this.all<SectionBatchRecord>('blueprint_sections', versionId, 'batch');
-    return batches.flatMap((b) => b.sections);
+    const [record, batches] = await Promise.all([
+      this.versionRecord(versionId),
+      this.all<SectionBatchRecord>('blueprint_sections', versionId, 'batch'),
+    ]);
+    const entries = batches.flatMap((b) => b.sections);
+    const change = record?.storedAsChange;
+    if (!change) return entries as StoredSection[];
+    const parent = await this.sectionsOf(versionDocId(record.blueprintId, change.parentVersion));
+    return applySectionsChange(parent, entries, change);
   }
 
+  /** Joined from its chunks, with its parent's text around them when stored as a change. */
   async textOf(versionId: string): Promise<string> {
-    const chunks = await this.all<BlueprintChunkRecord>('blueprint_chunks', versionId, 'index');
-    return chunks.map((c) => c.text).join('');
+    const [record, chunks] = await Promise.all([
+      this.versionRecord(versionId),
+      this.all<BlueprintChunkRecord>('blueprint_chunks', versionId, 'index'),
+    ]);
+    const own = chunks.map((c) => c.text).join('');
+    const change = record?.storedAsChange;
+    if (!change) return own;
+    const parent = await this.textOf(versionDocId(record.blueprintId, change.parentVersion));
+    return applyTextChange(parent, own, change);
   }
 
   async blocksOf(versionId: string): Promise<StoredBlocks | undefined> {
@@ -113,6 +130,10 @@ export class StoreBlueprintRepository implements BlueprintRepository {
       },
       this.clock,
     );
+  }
+
+  private versionRecord(versionId: string): Promise<BlueprintVersionRecord | null> {
+    return this.store.collection<BlueprintVersionRecord>('blueprint_versions').get(versionId);
   }
 
   private async all<T extends SectionBatchRecord | BlueprintChunkRecord>(

@@ -35,6 +35,7 @@ import { restoreParse } from './stored-parse';
 import { parseBlueprint } from '../domain/blueprint/blueprint-parse';
 import { blocksDocId } from '../domain/blueprint/blueprint-identity';
 import { FENCE, LINKED_PLAN_MARKDOWN } from '../testing/edited-markdown';
+import { MAX_STORED_CHANGE_DEPTH } from '../domain/blueprint/stored-change';
 
 const PLAN = [
   '# Shop',
@@ -165,6 +166,31 @@ async function harness(dir: string, file: string, process: ProcessSetup = {}): P
       return wholes;
     },
   };
+}
+
+/**
+ * Every version as read back through the repository, by id: its record but for how it is stored
+ * (whole or as a change, in how many chunks), its text, sections and blocks.
+ */
+async function readBack(h: Harness): Promise<unknown[]> {
+  const repo = new StoreBlueprintRepository(h.store, new FakeClock());
+  const versions = (await h.all<BlueprintVersionRecord>('blueprint_versions')).sort((a, b) =>
+    a._id.localeCompare(b._id),
+  );
+  return Promise.all(
+    versions.map(async ({ chunkCount: _chunks, storedAsChange: _change, ...record }) => ({
+      record,
+      text: await repo.textOf(record._id),
+      sections: await repo.sectionsOf(record._id),
+      blocks: await repo.blocksOf(record._id),
+    })),
+  );
+}
+
+/** How many versions are stored as a change to their parent. */
+async function storedAsChanges(h: Harness): Promise<number> {
+  const versions = await h.all<BlueprintVersionRecord>('blueprint_versions');
+  return versions.filter((v) => v.storedAsChange !== undefined).length;
 }
 
 /**
@@ -347,7 +373,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     expect(blueprint).toMatchObject({ currentVersion: 2, latestVersion: 2 });
   });
 
-  it('stores and announces a version parsed after its parent in memory as one parsed whole', async () => {
+  it('stores (as read back) and announces a version parsed after its parent in memory as one parsed whole', async () => {
     const cached = await harness(dir, 'cached.db', { recentBlocks: new InMemoryRecentBlueprintBlocks() });
     const edits = [
       PLAN,
@@ -359,9 +385,11 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       await h.run(command(`job-${i}`, text));
       await cached.run(command(`job-${i}`, text));
     }
-    for (const c of ['blueprint_versions', 'blueprint_chunks', 'blueprint_sections']) {
-      expect(await cached.all(c)).toEqual(await h.all(c));
-    }
+    expect(await readBack(cached)).toEqual(await readBack(h));
+    // Stored as changes to their parents only where the parent's parse was at hand, and the change
+    // small: not v4, whose edit spans from v3's first edit to its second.
+    expect(await storedAsChanges(cached)).toBe(2);
+    expect(await storedAsChanges(h)).toBe(0);
     expect(await cached.announced()).toEqual(await h.announced());
     await cached.store.close();
   });
@@ -485,7 +513,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       }
     };
 
-    it('stores and announces what a process with the parse in memory and one without any store, over 40 seeded random edits', async () => {
+    it('stores (as read back) and announces what a process with the parse in memory and one without any store, over 40 seeded random edits', async () => {
       const recentBlocks = new InMemoryRecentBlueprintBlocks();
       const carried = await harness(dir, 'carried.db', { recentBlocks });
       const restored = await harness(dir, 'restored.db');
@@ -527,16 +555,14 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
           text = next;
         }
         expect(versions).toBeGreaterThan(30);
-        for (const c of [
-          'blueprint_versions',
-          'blueprint_chunks',
-          'blueprint_sections',
-          'blueprint_blocks',
-        ]) {
-          const stored = await h.all(c);
-          expect(await carried.all(c)).toEqual(stored);
-          expect(await restored.all(c)).toEqual(stored);
-        }
+        // Stored whole by the process without a parse cache, mostly as changes by the others: read
+        // back, the same versions.
+        const stored = await readBack(h);
+        expect(await readBack(carried)).toEqual(stored);
+        expect(await readBack(restored)).toEqual(stored);
+        expect(await storedAsChanges(carried)).toBeGreaterThan(20);
+        expect(await storedAsChanges(restored)).toBeGreaterThan(20);
+        expect(await storedAsChanges(h)).toBe(0);
         // Only a parse carried in memory is announced as a change; rebuilt, the version goes whole.
         expect((await carried.events(BlueprintIngestedV2.type)).length).toBeGreaterThan(30);
         expect(await restored.events(BlueprintIngestedV2.type)).toEqual([]);
@@ -550,6 +576,56 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       } finally {
         await carried.store.close();
         await restored.store.close();
+      }
+    });
+
+    it('reads versions stored whole (as every version was before changes were stored) and stores the next as a change to one', async () => {
+      // Records exactly in the shape written before versions were stored as changes.
+      const first = await h.run(command('job-1', PLAN));
+      if (first.status !== 'ingested') throw new Error('not ingested');
+      const [v1] = await h.all<BlueprintVersionRecord>('blueprint_versions');
+      expect(Object.keys(v1!).sort()).toEqual(
+        [
+          '_id',
+          'blueprintId',
+          'projectId',
+          'number',
+          'status',
+          'digest',
+          'filesKey',
+          'title',
+          'chars',
+          'wordCount',
+          'chunkCount',
+          'sectionCount',
+          'changedCount',
+          'jobId',
+          'createdAt',
+          'sourcePath',
+          'ingestedAt',
+          'version',
+        ].sort(),
+      );
+      const batches = await h.all<SectionBatchRecord>('blueprint_sections');
+      expect(batches.every((b) => b.sections.every((s) => 'id' in s && s.changed === true))).toBe(true);
+
+      const edited = command('job-2', PLAN.replace('Pay by card.', 'Pay by card or invoice.'));
+      // A new process: the parse of version 1 rebuilt from those records, version 2 stored as a change.
+      await h.run(edited, h.store, { recentBlocks: new InMemoryRecentBlueprintBlocks() });
+      const v2 = (await h.all<BlueprintVersionRecord>('blueprint_versions')).find((v) => v.number === 2);
+      expect(v2?.storedAsChange).toMatchObject({ parentVersion: 1, depth: 1 });
+      const fresh = await harness(dir, 'fresh.db');
+      try {
+        await fresh.run(command('job-1', PLAN));
+        await fresh.run(edited);
+        expect(await storedAsChanges(fresh)).toBe(0);
+        expect(await readBack(h)).toEqual(await readBack(fresh));
+        const repo = new StoreBlueprintRepository(h.store, new FakeClock());
+        expect(await restoreParse(repo, first.blueprintId)).toEqual(
+          await restoreParse(new StoreBlueprintRepository(fresh.store, new FakeClock()), first.blueprintId),
+        );
+      } finally {
+        await fresh.store.close();
       }
     });
 
@@ -669,6 +745,28 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       await h.run(command('job-2', v2), h.store, y);
     }
 
+    it('resumes a version stored as a change in a process holding no parse, ending as a whole one reads', async () => {
+      const y: ProcessSetup = { options: OPTIONS, recentBlocks: new InMemoryRecentBlueprintBlocks() };
+      await h.run(command('job-1', PLAN), h.store, y);
+      await expect(h.run(command('job-2', v2), new FailingOnceStore(h.store, 2), y)).rejects.toThrow(
+        'injected failure',
+      );
+      const [stopped] = (await h.all<IngestionJobRecord>('ingestion_jobs')).filter((j) => j._id === 'job-2');
+      expect(stopped).toMatchObject({ state: 'running', checkpoint: { sectionsStored: 2 } });
+      // Resumed by a process without a parse cache: the parent's sections read from the store.
+      await h.run(command('job-2', v2), h.store, { options: OPTIONS });
+      expect(await storedAsChanges(h)).toBe(1);
+      const fresh = await harness(dir, 'fresh.db');
+      try {
+        await fresh.run(command('job-1', PLAN));
+        await fresh.run(command('job-2', v2));
+        expect(await readBack(h)).toEqual(await readBack(fresh));
+        expect(await h.announced()).toEqual(await fresh.announced());
+      } finally {
+        await fresh.store.close();
+      }
+    });
+
     it('reads back the sections it announced', async () => {
       await resumeAcrossBatchSizes();
       const announced = (await h.announced()).find((e) => e.version === 2)!;
@@ -688,7 +786,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     });
   });
 
-  it('reads the 30th version of a chain of one-line edits in one page of chunks and one of batches', async () => {
+  it('reads the 30th version of a chain of one-line edits in one page of chunks and one of batches per version of its chain', async () => {
     const recentBlocks = new InMemoryRecentBlueprintBlocks();
     let text = PLAN;
     for (let v = 1; v <= 30; v++) {
@@ -702,7 +800,17 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
     const textReads = counting.reads;
     counting.reads = 0;
     expect(await repo.sectionsOf(`${version!.blueprintId}:v30`)).toHaveLength(6);
-    expect({ textReads, sectionReads: counting.reads }).toEqual({ textReads: 1, sectionReads: 1 });
+    // A record and a page of chunks (of batches) for each version from the last one stored whole:
+    // every (MAX_STORED_CHANGE_DEPTH + 1)th version is.
+    const v30 = await h.store
+      .collection<BlueprintVersionRecord>('blueprint_versions')
+      .get(`${version!.blueprintId}:v30`);
+    const chain = 1 + ((30 - 1) % (MAX_STORED_CHANGE_DEPTH + 1));
+    expect((v30?.storedAsChange?.depth ?? 0) + 1).toBe(chain);
+    expect({ textReads, sectionReads: counting.reads }).toEqual({
+      textReads: 2 * chain,
+      sectionReads: 2 * chain,
+    });
   });
 
   it.each([

@@ -27,6 +27,13 @@ import {
   type JobStep,
 } from '../domain/job/ingestion-job';
 import { textEdit } from '../domain/sections/section-blocks';
+import type { MemoSection, Section } from '../domain/sections/section-tree';
+import {
+  keptParentIndexes,
+  storedChangeOf,
+  storedSectionEntries,
+  type StoredChange,
+} from '../domain/blueprint/stored-change';
 import { changedSectionIds } from '../domain/sections/section-changes';
 import { IngestionJobConflictError } from './errors';
 import { jobEvent, progressEvent, wholeVersionPayload, type JobEvents } from './ingestion-events';
@@ -40,6 +47,8 @@ import type {
   JobOutcome,
   RecentBlueprintBlocks,
   RecentParse,
+  SectionBatchRecord,
+  StoredSection,
 } from './ports';
 
 /** What ingesting needs; the service module injects them. */
@@ -163,15 +172,26 @@ export async function ingestSubmittedBlueprint(
     if (known.digest !== digest) throw new IngestionJobConflictError(known._id, known.digest ?? '', digest);
     job = known;
   } else {
-    const started = await startJob(run, parsed, digest);
+    const started = await startJob(run, parsed, digest, previous);
     if (started.kind === 'reused') return started.outcome;
     job = started.job;
   }
   const version = await deps.blueprints.version(run.blueprintId, job.blueprintVersion as number);
   if (!version) throw new Error(`version ${job.blueprintVersion} of job ${job._id} is missing`);
   const parent = await parentInMemory(run, version.parentVersion, carried);
-  const changed = await changedSince(run, version, parsed, parent, restored);
-  job = await storeSteps(run, job, parsed, new Set(changed), request.onStep);
+  const parentSections = await parentSectionsOf(run, version, parent, restored);
+  const changed = changedSectionIds(
+    parentSections && new Map(parentSections.map((s) => [s.id, s.hash])),
+    parsed.sections,
+  );
+  job = await storeSteps(
+    run,
+    job,
+    version,
+    parsed,
+    { changed: new Set(changed), parentSections },
+    request.onStep,
+  );
   return finishJob(run, job, version, parsed, changed, parent);
 }
 
@@ -215,23 +235,21 @@ function warningsOf(parsed: ScannedBlueprint): { warnings?: ReturnType<typeof se
 }
 
 /**
- * The sections that are new or changed since the version's parent (all of them for a first version):
- * the parent's from its parse in memory or rebuilt from the store when there is one, else read back
- * from the store.
+ * The sections of the version's parent (none for a first version): from its parse in memory or
+ * rebuilt from the store when there is one, else read back from the store.
  */
-async function changedSince(
+async function parentSectionsOf(
   run: JobRun,
   version: BlueprintVersionRecord,
-  parsed: ParsedBlueprint,
   parent: ParentInMemory | undefined,
   restored: RestoredParse | undefined,
-): Promise<string[]> {
-  if (version.parentVersion === undefined) return changedSectionIds(undefined, parsed.sections);
-  const sections =
+): Promise<readonly MemoSection[] | undefined> {
+  if (version.parentVersion === undefined) return undefined;
+  return (
     parent?.parse.memo.sections ??
     (restored?.version === version.parentVersion ? restored.parse.memo.sections : undefined) ??
-    (await run.deps.blueprints.sectionsOf(versionDocId(run.blueprintId, version.parentVersion)));
-  return changedSectionIds(new Map(sections.map((s) => [s.id, s.hash])), parsed.sections);
+    (await run.deps.blueprints.sectionsOf(versionDocId(run.blueprintId, version.parentVersion)))
+  );
 }
 
 /** The parent version, parsed by this process: its number and that parse. */
@@ -265,7 +283,12 @@ type Started = { kind: 'started'; job: IngestionJobRecord } | { kind: 'reused'; 
  * finishes the job at once. A concurrent job that allocated a version first makes the commit fail
  * with a revision conflict: the bus redelivers the command and the decision is made again.
  */
-async function startJob(run: JobRun, parsed: ScannedBlueprint, digest: string): Promise<Started> {
+async function startJob(
+  run: JobRun,
+  parsed: ScannedBlueprint,
+  digest: string,
+  previous: RecentParse | undefined,
+): Promise<Started> {
   const { deps, command, blueprintId } = run;
   const now = deps.clock.isoNow();
   const filesKey = filesKeyOf(command.files);
@@ -297,7 +320,8 @@ async function startJob(run: JobRun, parsed: ScannedBlueprint, digest: string): 
 
   const change: ChangeDraft = { job };
   if (decision.kind === 'create') {
-    change.versions = [newVersionRecord(run, parsed, digest, filesKey, decision, now)];
+    const storedAs = await storedAsChange(run, decision.parentVersion, parsed, previous);
+    change.versions = [newVersionRecord(run, parsed, digest, filesKey, decision, now, storedAs)];
     change.blueprint = blueprint
       ? { ...blueprint, latestVersion: decision.version, title: command.title, updatedAt: now }
       : {
@@ -363,6 +387,30 @@ async function reuseVersion(
   };
 }
 
+/**
+ * How a new version is stored: as a change to its parent when this process holds the parent's parse
+ * (in memory or rebuilt from the store), the parent is one file and finished, and the change is
+ * small (StoredChange); undefined: whole.
+ */
+async function storedAsChange(
+  run: JobRun,
+  parentVersion: number | undefined,
+  parsed: ParsedBlueprint,
+  previous: RecentParse | undefined,
+): Promise<StoredChange | undefined> {
+  if (parentVersion === undefined || !previous || run.command.files) return undefined;
+  const parent = await run.deps.blueprints.version(run.blueprintId, parentVersion);
+  if (!parent || parent.digest !== previous.digest || parent.filesKey !== '' || parent.status === 'ingesting')
+    return undefined;
+  const depth = parent.storedAsChange?.depth ?? 0;
+  return storedChangeOf(previous.memo.blocks.text, parsed.text, parentVersion, depth);
+}
+
+/** What a version's chunks hold: its text, or the text its change inserted. */
+function storedText(text: string, change: StoredChange | undefined): string {
+  return change ? text.slice(change.start, change.insertedEnd) : text;
+}
+
 function newVersionRecord(
   run: JobRun,
   parsed: ParsedBlueprint,
@@ -370,6 +418,7 @@ function newVersionRecord(
   filesKey: string,
   decision: { version: number; parentVersion?: number },
   now: string,
+  storedAs: StoredChange | undefined,
 ): BlueprintVersionRecord {
   const { command, blueprintId, options } = run;
   const record: BlueprintVersionRecord = {
@@ -383,7 +432,7 @@ function newVersionRecord(
     title: command.title,
     chars: parsed.text.length,
     wordCount: parsed.wordCount,
-    chunkCount: chunkEnds(parsed.text, options.chunkChars).length,
+    chunkCount: chunkEnds(storedText(parsed.text, storedAs), options.chunkChars).length,
     sectionCount: parsed.sections.length,
     changedCount: 0,
     jobId: command.jobId,
@@ -392,20 +441,61 @@ function newVersionRecord(
   if (decision.parentVersion !== undefined) record.parentVersion = decision.parentVersion;
   if (command.files) record.files = command.files;
   if (command.sourcePath !== undefined) record.sourcePath = command.sourcePath;
+  if (storedAs) record.storedAsChange = storedAs;
   return record;
+}
+
+/** What the section batches are stored with: which sections changed, and the parent's sections. */
+interface SectionsToStore {
+  readonly changed: ReadonlySet<string>;
+  readonly parentSections: readonly MemoSection[] | undefined;
+}
+
+/** What one job's steps write: the text its chunks hold, and its sections as stored. */
+interface VersionWrites {
+  readonly versionId: string;
+  readonly chunkText: string;
+  readonly sections: (from: number, to: number) => SectionBatchRecord['sections'];
+}
+
+/**
+ * The writes of a version: whole, or as the change to its parent its record names (the sections its
+ * parent holds unchanged as runs of them, found once).
+ */
+function versionWrites(
+  version: BlueprintVersionRecord,
+  parsed: ParsedBlueprint,
+  { changed, parentSections }: SectionsToStore,
+): VersionWrites {
+  const change = version.storedAsChange;
+  const flagged = (s: Section, c: boolean): StoredSection => ({ ...s, changed: c });
+  let kept: Int32Array | undefined;
+  return {
+    versionId: version._id,
+    chunkText: storedText(parsed.text, change),
+    sections: (from, to) => {
+      if (!change) return parsed.sections.slice(from, to).map((s) => flagged(s, changed.has(s.id)));
+      if (!parentSections)
+        throw new Error(`version ${version._id} is a change to a version without sections`);
+      kept ??= keptParentIndexes(parentSections, parsed.sections, changed, change);
+      return storedSectionEntries(parsed.sections, kept, changed, from, to, flagged);
+    },
+  };
 }
 
 /** Step 4: every step not yet stored, each with the job's new checkpoint (and a progress event when due). */
 async function storeSteps(
   run: JobRun,
   started: IngestionJobRecord,
+  version: BlueprintVersionRecord,
   parsed: ParsedBlueprint,
-  changed: ReadonlySet<string>,
+  toStore: SectionsToStore,
   onStep: (() => void) | undefined,
 ): Promise<IngestionJobRecord> {
   const { options } = run;
+  const writes = versionWrites(version, parsed, toStore);
   const plan: JobPlan = {
-    chunkEnds: chunkEnds(parsed.text, options.chunkChars),
+    chunkEnds: chunkEnds(writes.chunkText, options.chunkChars),
     sectionCount: parsed.sections.length,
     sectionsPerStep: options.sectionsPerStep,
   };
@@ -431,7 +521,7 @@ async function storeSteps(
       : [];
     job = await run.deps.blueprints.commit(
       {
-        ...stepWrites(run, job, step, parsed, changed),
+        ...stepWrites(writes, step),
         job: {
           ...job,
           checkpoint,
@@ -448,13 +538,10 @@ async function storeSteps(
 
 /** The chunk or section batch one step writes; ids follow the step, so a repeated step rewrites the same document. */
 function stepWrites(
-  run: JobRun,
-  job: IngestionJobRecord,
+  writes: VersionWrites,
   step: Exclude<JobStep, { kind: 'finish' }>,
-  parsed: ParsedBlueprint,
-  changed: ReadonlySet<string>,
 ): Pick<BlueprintChange, 'chunks' | 'sectionBatches'> {
-  const versionId = versionDocId(run.blueprintId, job.blueprintVersion as number);
+  const { versionId } = writes;
   switch (step.kind) {
     case 'chunk':
       return {
@@ -464,7 +551,7 @@ function stepWrites(
             versionId,
             index: step.index,
             start: step.start,
-            text: parsed.text.slice(step.start, step.end),
+            text: writes.chunkText.slice(step.start, step.end),
           },
         ],
       };
@@ -476,9 +563,7 @@ function stepWrites(
             versionId,
             batch: step.batch,
             from: step.from,
-            sections: parsed.sections
-              .slice(step.from, step.to)
-              .map((s) => ({ ...s, changed: changed.has(s.id) })),
+            sections: writes.sections(step.from, step.to),
           },
         ],
       };

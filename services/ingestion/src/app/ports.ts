@@ -8,6 +8,7 @@ import type { VersionStatus } from '../domain/blueprint/blueprint-version';
 import type { BlueprintSecretScan } from '../domain/blueprint/blueprint-secrets';
 import type { TextChecks } from '../domain/blueprint/blueprint-source';
 import type { StoredBlocks } from '../domain/sections/stored-blocks';
+import type { StoredChange, StoredSectionEntry } from '../domain/blueprint/stored-change';
 import type { RepoScanResult } from '../domain/repo-scan/repo-scan';
 import type { ManifestFile, RepoSnapshot } from '../domain/repo-scan/repo-snapshot';
 
@@ -28,7 +29,10 @@ export interface BlueprintRecord extends RevisionedDoc {
   updatedAt: string;
 }
 
-/** One version of a blueprint; its text is in chunks, its sections in batches. */
+/**
+ * One version of a blueprint; its text is in chunks, its sections in batches: whole, or as a change
+ * to its parent (`storedAsChange`).
+ */
 export interface BlueprintVersionRecord extends RevisionedDoc {
   blueprintId: string;
   projectId: string;
@@ -49,12 +53,22 @@ export interface BlueprintVersionRecord extends RevisionedDoc {
   jobId: string;
   createdAt: string;
   ingestedAt?: string;
+  /**
+   * Set when the version is stored as a change to its parent: its chunks hold only the text that
+   * replaced a span of the parent's, its batches runs of the parent's sections for those it kept.
+   * Absent (every version stored before it existed): stored whole.
+   */
+  storedAsChange?: StoredChange;
 }
 
-/** At most `chunkChars` characters of a version's text; `_id` = `<versionId>:c<index>`. */
+/**
+ * At most `chunkChars` characters of a version's text (of the text its change inserted, for a version
+ * stored as a change); `_id` = `<versionId>:c<index>`.
+ */
 export interface BlueprintChunkRecord extends Doc {
   versionId: string;
   index: number;
+  /** Offset of the chunk in what the chunks make up. */
   start: number;
   text: string;
 }
@@ -64,12 +78,15 @@ export interface StoredSection extends Section {
   changed: boolean;
 }
 
-/** A run of sections in document order; `_id` = `<versionId>:s<batch>`. Batches keep documents small and few. */
+/**
+ * A run of sections in document order; `_id` = `<versionId>:s<batch>`. Batches keep documents small
+ * and few. A version stored as a change gives the sections it keeps from its parent as runs of them.
+ */
 export interface SectionBatchRecord extends Doc {
   versionId: string;
   batch: number;
   from: number;
-  sections: StoredSection[];
+  sections: StoredSectionEntry<StoredSection>[];
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type TextEdit,
 } from './section-blocks';
 import { UnchangedSections } from './section-reuse';
+import { sameStructureSections } from './section-structure-reuse';
 import type { SourceFile } from '../blueprint/text-position';
 import { countWords } from './word-count';
 
@@ -159,7 +160,7 @@ export function sectionsFromMarkdown(text: string, opts: SectionTreeOptions): Se
     wordCount: wordCountOf(text, builder.sections, multiFile),
     headingCount: builder.headingCount,
     contentBlocks: builder.contentBlocks,
-    ...(blocks ? { memo: { blocks, sections: builder.sections.map(memoSection), ids: builder.ids } } : {}),
+    ...(blocks ? { memo: { blocks, sections: builder.sections.map(memoSection), ids: builder.ids() } } : {}),
   };
 }
 
@@ -219,11 +220,14 @@ interface EarlierBlocks {
 
 class TreeBuilder {
   readonly sections: Section[] = [];
-  /** Every section id by parent id, title and ordinal (`sectionId`). */
-  readonly ids = new Map<string, string>();
   headingCount = 0;
   contentBlocks = 0;
+  /** Every section id by parent id, title and ordinal (`sectionId`). */
+  private readonly builtIds = new Map<string, string>();
+  /** Set when the sections are the earlier version's moved (sameStructureSections): so are their ids. */
+  private reusedIds: SectionIds | undefined;
   private readonly unchanged: UnchangedSections | undefined;
+  private readonly earlier: { previous: TreeMemo; edit: TextEdit } | undefined;
   private readonly earlierIds: SectionIds | undefined;
 
   constructor(
@@ -235,18 +239,33 @@ class TreeBuilder {
     if (earlier) {
       this.unchanged = new UnchangedSections(earlier.previous.sections, earlier.edit, text.length);
       this.earlierIds = earlier.previous.ids;
+      this.earlier = earlier;
     }
+  }
+
+  /** Every section id by parent id, title and ordinal. */
+  ids(): SectionIds {
+    return this.reusedIds ?? this.builtIds;
   }
 
   /** Reads one file's sections; its blocks, reusing `previous` (an earlier version's) where it can. */
   readFile(file: SourceFile, fileEnd: number, previous?: EarlierBlocks): TextBlocks {
     const lexer = new Lexer();
     const blocks = this.readBlocks(lexer, file, fileEnd, previous);
+    const firstOfFile = this.sections.length;
+    const same =
+      this.earlier && previous
+        ? sameStructureSections(this.earlier.previous, blocks, previous.edit, (s) => this.seal(s))
+        : undefined;
+    if (same) {
+      this.reusedIds = this.earlier?.previous.ids;
+      for (const section of same) this.sections.push(section);
+      return blocks;
+    }
     // A re-lex read only part of the text: headings resolve reference links against all of it.
     lexer.tokens.links = linksOf(blocks.links);
     const { headings, firstContent } = blocks;
     const path = this.multiFile ? file.path : undefined;
-    const firstOfFile = this.sections.length;
     const firstHeading = headings[0]?.start ?? fileEnd;
     if (firstContent !== -1 && firstContent < firstHeading) {
       this.pushPreamble(file.start, firstHeading, path);
@@ -375,7 +394,7 @@ class TreeBuilder {
   ): string {
     const key = sectionIdKey(parentId, headingPath.at(-1) ?? '', ordinal);
     const id = this.earlierIds?.get(key) ?? this.hashedId(file, headingPath, ordinal);
-    this.ids.set(key, id);
+    this.builtIds.set(key, id);
     return id;
   }
 
