@@ -17,3 +17,4 @@ export * from './connect-with-retry';
 export * from './zoned-time';
 export * from './error-signature';
 export * from './canonical-json';
+export * from './common-affix';

@@ -1,3 +1,4 @@
+import { commonPrefixLength, commonSuffixLength } from '@autopilot/kernel';
 import {
   ColonCursor,
   LabelledPicks,
@@ -71,8 +72,8 @@ export function readLabelled(
   let count = 0;
   let delta = 0;
   if (previous !== undefined) {
-    const same = commonPrefix(previous.text, text);
-    const sameEnd = commonSuffix(previous.text, text, same);
+    const same = commonPrefixLength(previous.text, text);
+    const sameEnd = commonSuffixLength(previous.text, text, same);
     count = previous.starts.length - 1;
     delta = text.length - previous.text.length;
     let i = 0;
@@ -219,31 +220,4 @@ class ReadingBuilder {
       lineStretches: this.lineStretches,
     };
   }
-}
-
-/** Compared a block at a time (natively), then in halves: a few milliseconds for megabytes. */
-const BLOCK = 1 << 16;
-
-/** Length of the longest common prefix of `a` and `b`. */
-export function commonPrefix(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i + BLOCK <= n && a.slice(i, i + BLOCK) === b.slice(i, i + BLOCK)) i += BLOCK;
-  for (let step = BLOCK >> 1; step >= 1; step >>= 1) {
-    if (i + step <= n && a.slice(i, i + step) === b.slice(i, i + step)) i += step;
-  }
-  return i;
-}
-
-/** Length of the longest common suffix of `a` and `b` that leaves their first `prefix` characters out. */
-export function commonSuffix(a: string, b: string, prefix: number): number {
-  const n = Math.min(a.length, b.length) - prefix;
-  const same = (i: number, length: number) =>
-    a.slice(a.length - i - length, a.length - i) === b.slice(b.length - i - length, b.length - i);
-  let i = 0;
-  while (i + BLOCK <= n && same(i, BLOCK)) i += BLOCK;
-  for (let step = BLOCK >> 1; step >= 1; step >>= 1) {
-    if (i + step <= n && same(i, step)) i += step;
-  }
-  return i;
 }

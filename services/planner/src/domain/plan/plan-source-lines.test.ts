@@ -3,7 +3,7 @@ import { editedPlan, generatedPlan } from '../../testing/edited-plans';
 import { markdownBlueprint } from '../../testing/markdown-blueprint';
 import { derivePlanAfterEdit } from './plan-from-edit';
 import { derivePlan } from './plan-from-sections';
-import { firstDifference, withSourceLines } from './plan-source-lines';
+import { withSourceLines } from './plan-source-lines';
 
 describe('withSourceLines', () => {
   it('numbers lines from 1, the last one holding the node’s last character', () => {
@@ -65,17 +65,5 @@ describe('withSourceLines', () => {
       [1, 4],
       [6, 8],
     ]);
-  });
-});
-
-describe('firstDifference', () => {
-  it('finds the first differing offset, across block boundaries', () => {
-    const base = 'x'.repeat(10_000);
-    expect(firstDifference(base, base)).toBe(10_000);
-    expect(firstDifference(base, `${base}y`)).toBe(10_000);
-    for (const at of [0, 1, 4095, 4096, 4097, 9999]) {
-      const other = `${base.slice(0, at)}y${base.slice(at + 1)}`;
-      expect(firstDifference(base, other)).toBe(at);
-    }
   });
 });

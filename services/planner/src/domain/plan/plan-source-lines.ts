@@ -1,3 +1,4 @@
+import { commonPrefixLength } from '@autopilot/kernel';
 import type { BlueprintForPlan, PlanGraph, PlannedNode } from './plan-graph';
 
 const NEWLINE = 10;
@@ -80,23 +81,11 @@ function unchangedPrefix(
   const filesA = a.files ?? [];
   const filesB = b.files ?? [];
   if (filesA.length !== filesB.length) return 0;
-  let same = firstDifference(a.text, b.text);
+  let same = commonPrefixLength(a.text, b.text);
   filesA.forEach((f, k) => {
     const g = filesB[k]!;
     if (f.path !== g.path) same = 0;
     else if (f.start !== g.start) same = Math.min(same, f.start, g.start);
   });
   return same;
-}
-
-const BLOCK = 4096;
-
-/** The first offset where two texts differ (the shorter one's length when one begins the other). */
-export function firstDifference(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let at = 0;
-  // Block by block first: slices compare natively, a character loop over 3 MB would not.
-  while (at + BLOCK <= n && a.slice(at, at + BLOCK) === b.slice(at, at + BLOCK)) at += BLOCK;
-  while (at < n && a.charCodeAt(at) === b.charCodeAt(at)) at++;
-  return at;
 }
