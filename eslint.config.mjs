@@ -13,7 +13,14 @@ const deepImports = {
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.autopilot/**', 'contracts/schemas/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      '.autopilot/**',
+      'contracts/schemas/**',
+      'contracts/validators/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

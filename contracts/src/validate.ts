@@ -1,9 +1,11 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
+import { newAjv, withoutId } from './ajv-instance';
 import { builtFor } from './built-envelopes';
 import { Envelope } from './envelope';
 import type { MessageDef } from './define-message';
+import { precompiledValidator } from './precompiled-validators';
 
 /** One broken rule: where (a JSON pointer into the value) and which rule, in words. */
 export interface ValidationIssue {
@@ -24,53 +26,28 @@ const issue = (path: string, rule: string, detail: string): ValidationIssue => (
   message: `${path || '(root)'} ${detail}`,
 });
 
-// unicode: false counts string lengths in UTF-16 code units, as JavaScript and our offsets do (and as
-// TypeBox's own checker does); counting code points walked the whole 3 MB blueprint text on every
-// validation, a tenth of a large blueprint's ingest time.
-// Ajv 8 marks the option deprecated (and says so on stderr, which CLI users would read); the
-// behaviour is supported and is the one we want, so that one notice is dropped.
-//
-// A schema is compiled on the first value of its type a process checks, on the way of that message:
-// a re-plan's first v2 events waited ~0.1 s for ajv at its defaults. Two defaults are dropped.
-// Checking each schema against the JSON Schema meta-schema at compile: the schemas are ours, and
-// validate.test.ts checks every one of them against it once. The optimising pass over the generated
-// code: it halves compile time and checks the same (the validators run as fast without it).
-function newAjv(allErrors: boolean): Ajv {
-  const ajv = new Ajv({
-    allErrors,
-    strict: false,
-    unicode: false,
-    validateSchema: false,
-    code: { optimize: false },
-    logger: {
-      log: (...args: unknown[]) => console.log(...args),
-      warn: (...args: unknown[]) => {
-        if (!String(args[0]).startsWith('DEPRECATED: option unicode')) console.warn(...args);
-      },
-      error: (...args: unknown[]) => console.error(...args),
-    },
-  });
-  addFormats(ajv);
-  return ajv;
-}
-
 /**
  * Two validators per schema: almost every value is valid, and the one that stops at the first
  * issue checks a 500k-word plan's task graph in ~45 ms where the one that goes on to find them all
  * takes ~52 (the plan's nodes: 6 against 12); that one runs only on a value found invalid, to
  * report every issue.
  */
-const checker = newAjv(false);
-const explainer = newAjv(true);
+// Made on first need: most schemas have precompiled validators, and an invalid value is rare.
+let checker: Ajv | undefined;
+let explainer: Ajv | undefined;
 const compiled = new WeakMap<TSchema, { check: ValidateFunction; explain: () => ValidateFunction }>();
 
 function validatorFor(schema: TSchema): { check: ValidateFunction; explain: () => ValidateFunction } {
   let fns = compiled.get(schema);
   if (!fns) {
-    // $id would make ajv refuse a second compile of an equal schema; the WeakMap is the cache.
-    const { $id: _ignored, ...withoutId } = schema as TSchema & { $id?: string };
+    // The WeakMap is the cache: ajv is given each schema once, without its $id (ajv-instance.ts).
+    const given = withoutId(schema);
     let explain: ValidateFunction | undefined;
-    fns = { check: checker.compile(withoutId), explain: () => (explain ??= explainer.compile(withoutId)) };
+    fns = {
+      check: precompiledValidator(schema) ?? (checker ??= newAjv(false)).compile(given),
+      // Run only on a value found invalid: compiled then.
+      explain: () => (explain ??= (explainer ??= newAjv(true)).compile(given)),
+    };
     compiled.set(schema, fns);
   }
   return fns;

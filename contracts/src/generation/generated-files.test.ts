@@ -6,6 +6,9 @@ import { messages } from '../registry';
 import { ASYNCAPI_FILE } from './asyncapi-document';
 import { WORKER_TOOLS, renderGeneratedFiles } from './generated-files';
 import { JSON_SCHEMA_DIALECT, SCHEMA_DIR } from './json-schema-files';
+import { VALIDATOR_DIR, precompiledValidator } from '../precompiled-validators';
+import { samplePayloads } from '../test-support/sample-payloads';
+import { precompiledSchemas } from './validator-modules';
 
 const contractsDir = resolve(__dirname, '..', '..');
 const STALE = 'contracts/ generated files are stale: run `npm run generate` and commit the result';
@@ -26,8 +29,10 @@ describe('generated files', () => {
     if (stale.length > 0) throw new Error(`${STALE}. Differing or missing: ${stale.join(', ')}`);
   });
 
-  it('leave no schema file behind that no message produces', () => {
-    const onDisk = readdirSync(join(contractsDir, SCHEMA_DIR)).map((name) => `${SCHEMA_DIR}/${name}`);
+  it('leave no schema or validator file behind that no message produces', () => {
+    const onDisk = [SCHEMA_DIR, VALIDATOR_DIR].flatMap((dir) =>
+      readdirSync(join(contractsDir, dir)).map((name) => `${dir}/${name}`),
+    );
     const extra = onDisk.filter((path) => !rendered.has(path));
     if (extra.length > 0) throw new Error(`${STALE}. Not generated any more: ${extra.join(', ')}`);
   });
@@ -42,8 +47,9 @@ describe('generated files', () => {
 
   it('write one schema per payload, one per reply, the envelope, the bus shapes, the worker tools and the AsyncAPI document', () => {
     const requests = messages.filter((m) => m.kind === 'request').length;
+    const schemas = [...rendered.keys()].filter((path) => !path.startsWith(`${VALIDATOR_DIR}/`));
     // + envelope, dead letter, reply wire format, asyncapi.yaml, one per worker tool
-    expect(rendered.size).toBe(messages.length + requests + 4 + WORKER_TOOLS.length);
+    expect(schemas.length).toBe(messages.length + requests + 4 + WORKER_TOOLS.length);
     expect(rendered.has(`${SCHEMA_DIR}/dead-letter.json`)).toBe(true);
     expect(rendered.has(`${SCHEMA_DIR}/reply-wire.json`)).toBe(true);
     expect(rendered.has(ASYNCAPI_FILE)).toBe(true);
@@ -62,5 +68,42 @@ describe('generated files', () => {
         expect({ path, key, type: typeof schema[key] }).toEqual({ path, key, type: 'string' });
       expect(() => ajv.compile(schema)).not.toThrow();
     }
+  });
+});
+
+describe('precompiled validators', () => {
+  const schemas = precompiledSchemas(messages, WORKER_TOOLS);
+
+  it('exist for every payload, reply, the envelope and every worker tool', () => {
+    const missing = schemas.filter((schema) => precompiledValidator(schema) === undefined);
+    expect(missing.map((s) => s.$id ?? s.title ?? '?')).toEqual([]);
+  });
+
+  it('judge values as a validator compiled at run time does, valid and broken', () => {
+    const ajv = new Ajv({ strict: false, unicode: false });
+    addFormats(ajv);
+    let judged = 0;
+    const cases = samplePayloads.flatMap(({ def, payload, reply }) => [
+      { schema: def.data, type: def.type, value: payload as Record<string, unknown> },
+      ...(def.reply && reply !== undefined
+        ? [{ schema: def.reply, type: `${def.type} reply`, value: reply as Record<string, unknown> }]
+        : []),
+    ]);
+    for (const { schema, type, value: sample } of cases) {
+      const precompiled = precompiledValidator(schema)!;
+      const { $id: _id, ...given } = schema as typeof schema & { $id?: string };
+      const runtime = ajv.compile(given);
+      // The sample, and copies broken at the top: a field dropped, a field of the wrong type.
+      const broken = Object.keys(sample).flatMap((key) => {
+        const { [key]: _dropped, ...without } = sample;
+        return [without, { ...sample, [key]: Symbol('not json') }];
+      });
+      expect({ type, valid: precompiled(sample) }).toEqual({ type, valid: true });
+      for (const value of broken) {
+        expect({ type, value, valid: precompiled(value) }).toEqual({ type, value, valid: runtime(value) });
+        judged++;
+      }
+    }
+    expect(judged).toBeGreaterThan(100);
   });
 });

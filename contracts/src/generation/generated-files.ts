@@ -3,6 +3,7 @@ import { messages } from '../registry';
 import { ASYNCAPI_FILE, renderAsyncApiYaml } from './asyncapi-document';
 import { renderJsonSchemaFiles } from './json-schema-files';
 import { renderToolSchemaFiles } from './tool-schema-files';
+import { precompiledSchemas, renderValidatorModules } from './validator-modules';
 import type { ToolDef } from '../worker-tools/define-tool';
 import { WORKER_TOOLS_V1 } from '../worker-tools/worker-tools.v1';
 
@@ -14,7 +15,7 @@ export const WORKER_TOOLS: readonly ToolDef[] = [...WORKER_TOOLS_V1];
 
 /**
  * Everything `npm run generate` writes (message schemas, worker tool schemas, the AsyncAPI
- * document), as path (relative to `contracts/`) → file text, sorted by path. Pure: the staleness test compares it with the checked-in files byte for byte.
+ * document, precompiled validators), as path (relative to `contracts/`) → file text, sorted by path. Pure: the staleness test compares it with the checked-in files byte for byte.
  */
 export function renderGeneratedFiles(
   defs: readonly MessageDef[] = messages,
@@ -23,5 +24,6 @@ export function renderGeneratedFiles(
   const files = renderJsonSchemaFiles(defs);
   for (const [path, text] of renderToolSchemaFiles(tools)) files.set(path, text);
   files.set(ASYNCAPI_FILE, renderAsyncApiYaml(defs, CONTRACTS_DOC_VERSION));
+  for (const [path, text] of renderValidatorModules(precompiledSchemas(defs, tools))) files.set(path, text);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
