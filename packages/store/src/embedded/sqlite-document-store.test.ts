@@ -94,6 +94,23 @@ describe('SqliteDocumentStore beyond the port', () => {
     }
   });
 
+  it("holds SQLite's own page cache, 2000 KiB, not better-sqlite3's 16000, unless told another size", async () => {
+    const pragmas = async (options: { pageCacheKiB?: number }): Promise<string[]> => {
+      const statements: string[] = [];
+      open.push(
+        await openSqliteStore({ file: freshFile(), ...options, trace: (sql) => statements.push(sql) }),
+      );
+      return statements.filter((sql) => sql.startsWith('PRAGMA cache_size'));
+    };
+    expect(await pragmas({})).toEqual(['PRAGMA cache_size = -2000']);
+    expect(await pragmas({ pageCacheKiB: 512 })).toEqual(['PRAGMA cache_size = -512']);
+    for (const pageCacheKiB of [0, -5, 1.5, Number.NaN]) {
+      await expect(openSqliteStore({ file: freshFile(), pageCacheKiB })).rejects.toMatchObject({
+        code: 'STORE_USAGE',
+      });
+    }
+  });
+
   it('refuses a corrupted file with StoreUnavailableError and leaves its bytes untouched', async () => {
     const file = freshFile();
     const garbage = Buffer.alloc(8192, 0);
