@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type MessageBus } from '@autopilot/bus';
 import { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
@@ -34,6 +36,12 @@ import { memoryLogger, type MemoryLogger } from './testing/memory-logger';
 import { tickEnvelope } from './testing/ticks';
 
 const tick = (seq: number): Envelope => tickEnvelope(seq);
+
+/** A full garbage collection, to tell what is still held (`--expose-gc` set for this process). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 /**
  * A test double of a failure: the first `publishEnvelope` throws, either before reaching the bus
@@ -637,6 +645,35 @@ describe('OutboxRelay on a bus that settles on consumption (the embedded topolog
     await commitWithOutbox(serviceStore, async () => ({ result: undefined, events: [tick(4)] }));
     await eventually(() => expect(handled).toEqual([1, 2, 4]));
     expect(reads.flat()).toEqual([]);
+    await relay.stop();
+  });
+
+  it('lets go of a sent envelope while its consumer still works on it: the bus holds its JSON', async () => {
+    const { logger } = logSink();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled: number[] = [];
+    await bus.subscribe(AutopilotTickedV1, 'gateway-autopilot-ticked', async (d) => {
+      handled.push(d.payload.seq);
+      await gate;
+    });
+    const relay = new OutboxRelay({ store, bus, logger, intervalMs: 3_600_000 });
+    relay.start();
+    await relay.idle();
+    const serviceStore = new RelayNudgingStore(store, relay);
+    // Built and committed out of this scope: the test keeps a weak reference only.
+    const commitOne = async (): Promise<WeakRef<Envelope>> => {
+      const envelope = tick(1);
+      await commitWithOutbox(serviceStore, async () => ({ result: undefined, events: [envelope] }));
+      return new WeakRef(envelope);
+    };
+    const sent = await commitOne();
+    await eventually(() => expect(handled).toEqual([1]));
+    collectGarbage();
+    // A whole plan, on the embedded topology, for as long as its consumer works on it (seconds).
+    expect(sent.deref()).toBeUndefined();
+    release();
+    await eventually(async () => expect(await pendingOutbox(store, 10)).toEqual([]));
     await relay.stop();
   });
 

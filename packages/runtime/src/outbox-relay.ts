@@ -74,6 +74,17 @@ export interface OutboxRelayOptions {
   timers?: Timers;
 }
 
+/** What the relay keeps of an entry it sent (or judged) until it is recorded: not its envelope. */
+interface SentEntry {
+  readonly _id: string;
+  /** The envelope's subject, for the log; undefined when the entry holds no envelope with one. */
+  readonly subject: unknown;
+}
+
+function sentEntry(entry: OutboxEntry): SentEntry {
+  return { _id: entry._id, subject: (entry.envelope as { subject?: unknown } | undefined)?.subject };
+}
+
 /** Resolves after the I/O and timers already due have run (not a delay: no clock is involved). */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -366,9 +377,10 @@ export class OutboxRelay {
 
   private send(entry: OutboxEntry): void {
     this.inFlight.add(entry._id);
+    const sent = sentEntry(entry);
     const rejection = this.rejection(entry);
     if (rejection) {
-      this.failForGood(entry, rejection);
+      this.failForGood(sent, rejection);
       return;
     }
     this.unsettled += 1;
@@ -379,13 +391,16 @@ export class OutboxRelay {
       // A bus that throws instead of rejecting still settles this publish, once.
       publishing = Promise.reject(err as Error);
     }
+    // The settle holds `sent` only: the envelope (a whole plan, tens of megabytes as objects and
+    // as JSON) is the bus's from here, and on-consume a publish settles only once every consumer
+    // took it, seconds later.
     publishing.then(
-      () => this.settled(entry, undefined),
-      (err: unknown) => this.settled(entry, err ?? new Error('publish rejected without a reason')),
+      () => this.settled(sent, undefined),
+      (err: unknown) => this.settled(sent, err ?? new Error('publish rejected without a reason')),
     );
   }
 
-  private settled(entry: OutboxEntry, err: unknown): void {
+  private settled(entry: SentEntry, err: unknown): void {
     this.unsettled -= 1;
     if (this.unsettled === 0) this.onAllSettled?.();
     // stop() gave up on it: it stays pending for the next start, whatever happened.
@@ -437,10 +452,9 @@ export class OutboxRelay {
     return undefined;
   }
 
-  private failForGood(entry: OutboxEntry, failure: OutboxFailure): void {
-    const subject = (entry.envelope as { subject?: unknown } | undefined)?.subject;
+  private failForGood(entry: SentEntry, failure: OutboxFailure): void {
     this.opts.logger.error(
-      { outbox_id: entry._id, subject, code: failure.code, reason: failure.reason },
+      { outbox_id: entry._id, subject: entry.subject, code: failure.code, reason: failure.reason },
       `outbox entry ${entry._id} will never be published, kept as failed: ${failure.reason}`,
     );
     this.toFail.push({ id: entry._id, failure });
@@ -448,7 +462,7 @@ export class OutboxRelay {
   }
 
   /** A publish (or a store read) failed in a way a retry may fix: logged, rate-limited, retried. */
-  private retryableFailure(err: unknown, entry: OutboxEntry | undefined): void {
+  private retryableFailure(err: unknown, entry: SentEntry | undefined): void {
     const now = this.clock.now();
     this.failedThisRound = true;
     // The entry is pending again behind where nudged rounds read: the next round reads everything.
@@ -459,7 +473,7 @@ export class OutboxRelay {
     this.failing.failures += 1;
     const fields = {
       err,
-      ...(entry ? { outbox_id: entry._id, subject: entry.envelope.subject } : {}),
+      ...(entry ? { outbox_id: entry._id, subject: entry.subject } : {}),
       failed_publishes: this.failing.failures,
       failing_for_ms: now - this.failing.since,
     };

@@ -228,14 +228,23 @@ export class InProcessMessageBus implements MessageBus {
     return envelope;
   }
 
-  async publishEnvelope(envelope: Envelope, json?: string): Promise<void> {
-    await this.append(
-      envelope.subject,
-      json ?? JSON.stringify(envelope),
-      relayHeaders(envelope),
-      envelope.id,
-      envelope,
-    );
+  /**
+   * Not `async`: an async function's frame would hold `envelope` and `json` until the settle, which
+   * on-consume is once every consumer took the message (a relay's whole plan, seconds later); the
+   * stored body is all the bus keeps.
+   */
+  publishEnvelope(envelope: Envelope, json?: string): Promise<void> {
+    try {
+      return this.append(
+        envelope.subject,
+        json ?? JSON.stringify(envelope),
+        relayHeaders(envelope),
+        envelope.id,
+        envelope,
+      );
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   /**
