@@ -127,7 +127,10 @@ function taskGraphAsBefore(plan: PlanGraph, previous: PreviousTaskGraph): TaskGr
       return node.priorityClass === previous.nodes[i]!.priorityClass
         ? before
         : gateSpec(d, node, [...before.dependsOn]);
-    return reusedTask(d, tree, before.dependsOn, reuse) ?? taskSpec(d, tree, [...before.dependsOn], trailOf);
+    // Its title, dependencies and the titles of what it comes after are as before (the outline):
+    // with its node and ancestors unchanged apart from positions, only its lines can differ.
+    const reused = reuse.unchanged[i] === 1 ? withLinesOf(before, node) : undefined;
+    return reused ?? taskSpec(d, tree, [...before.dependsOn], trailOf);
   });
   return { tasks, taskIdsByNode: previous.graph.taskIdsByNode };
 }
@@ -402,6 +405,14 @@ function reusedTask(
     if ((k === undefined ? undefined : nodes[k]!.title) !== previous.nodeOf(r.nodeId)?.title)
       return undefined;
   }
+  return withLinesOf(before, node);
+}
+
+/**
+ * `before` (a task `taskSpec` made of the node as it was, the same apart from its lines) with the
+ * node's lines now: itself when they did not move. Undefined when one has lines and the other not.
+ */
+function withLinesOf(before: TaskSpec, node: PlannedNode): TaskSpec | undefined {
   const lines = node.startLine !== undefined && node.endLine !== undefined;
   const source = before.source;
   if (!lines) return source === undefined ? before : undefined;
