@@ -55,17 +55,10 @@ function sameJson(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
     return true;
   }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  if (ak.length !== bk.length) return false;
-  for (let i = 0; i < ak.length; i++) {
-    const key = ak[i]!;
-    if (key !== bk[i]) return false;
-    if (!sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
-  }
-  return true;
+  return sameJsonApart(a, b, NO_KEYS);
 }
+
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /**
  * `sameJson` of two objects, but for the values under the keys in `apart`, which the caller compares:
