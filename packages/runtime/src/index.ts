@@ -47,3 +47,4 @@ export { OutboxRelay } from './outbox-relay';
 export { startServiceHost, type ServiceHost, type ServiceHostOptions } from './service-host';
 // Tests run a use case as the handling of a message, as the service-scoped bus does.
 export { handlingMessage } from './envelopes';
+export { RelayNudgingStore } from './relay-nudging-store';

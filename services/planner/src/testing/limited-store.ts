@@ -1,28 +1,10 @@
-import {
-  limitOutboxEnvelopes,
-  type Collection,
-  type CollectionSpec,
-  type Doc,
-  type DocumentStore,
-  type StoreTransaction,
-} from '@autopilot/store';
+import { RelayNudgingStore } from '@autopilot/runtime';
+import type { DocumentStore } from '@autopilot/store';
 
 /**
- * `store` with the limit the runtime gives a service's transactions (AUTOPILOT_MAX_MESSAGE_BYTES;
- * the service host's store does the same): small in tests, so a test needs no 64 MiB plan.
+ * `store` as the service host gives it a service, with the limit AUTOPILOT_MAX_MESSAGE_BYTES sets:
+ * small in tests, so a test needs no 64 MiB plan. No relay runs here: the nudge goes nowhere.
  */
 export function limitedStore(store: DocumentStore, maxBytes: number): DocumentStore {
-  return {
-    ensureCollection: (spec: CollectionSpec) => store.ensureCollection(spec),
-    collection: <T extends Doc>(name: string): Collection<T> => store.collection<T>(name),
-    transaction: <R>(fn: (tx: StoreTransaction) => Promise<R>): Promise<R> =>
-      store.transaction((tx) => {
-        const scoped: StoreTransaction = {
-          collection: <T extends Doc>(name: string) => tx.collection<T>(name),
-        };
-        limitOutboxEnvelopes(scoped, maxBytes);
-        return fn(scoped);
-      }),
-    close: () => store.close(),
-  };
+  return new RelayNudgingStore(store, { nudge: () => undefined }, maxBytes);
 }

@@ -273,9 +273,8 @@ function expandChecklists(blueprint: BlueprintForPlan, layout: SectionLayout): S
       });
     });
   });
-  const nodeOfSection = layout.nodeOfSection.map((n) => (n >= 0 ? newIndex[n]! : -1));
   const feeds = layout.feeds.map((n) => (n >= 0 ? newIndex[n]! : -1));
-  return { roles: layout.roles, drafts: out, nodeOfSection, feeds };
+  return { roles: layout.roles, drafts: out, feeds };
 }
 
 /**
@@ -317,9 +316,7 @@ function itemName(title: string): string {
 export interface SectionLayout {
   readonly roles: readonly Role[];
   readonly drafts: Draft[];
-  /** The draft of each section that is a node, else -1. */
-  readonly nodeOfSection: Int32Array;
-  /** The draft each section's facts and text go to (its own, or the owner of a facet), else -1. */
+  /** The draft each section's facts and text go to (its own as a node, or a facet's owner), else -1. */
   readonly feeds: Int32Array;
 }
 
@@ -362,7 +359,6 @@ function assignRoles(
   const hasChildren = new Set<string>();
   for (const s of sections) if (s.parentId !== undefined) hasChildren.add(s.parentId);
   const roles: Role[] = [];
-  const nodeOfSection = new Int32Array(sections.length).fill(-1);
   const feeds = new Int32Array(sections.length).fill(-1);
   const drafts: Draft[] = [];
   sections.forEach((section, i) => {
@@ -383,7 +379,8 @@ function assignRoles(
       return;
     }
     const { facet, heading } = titles[i]!;
-    const parentNode = parent >= 0 ? nodeOfSection[parent]! : -1;
+    // A parent that is a facet was handled above: here `feeds` is the parent's own node, if any.
+    const parentNode = parent >= 0 ? feeds[parent]! : -1;
     // A describing section (Goal, Approach) folds into the node it describes; alone at the top, or
     // grouping sub-sections of its own ("Tasks" over "Task 1", "Task 2"), it stays a node.
     const grouping = hasChildren.has(section.id) && (facet === 'description' || facet === 'deliverables');
@@ -398,7 +395,6 @@ function assignRoles(
       return;
     }
     roles.push(NODE_ROLE);
-    nodeOfSection[i] = drafts.length;
     feeds[i] = drafts.length;
     if (parentNode >= 0) drafts[parentNode]!.children++;
     const parentReference = parentNode >= 0 && drafts[parentNode]!.reference;
@@ -415,7 +411,7 @@ function assignRoles(
       kind: 'phase',
     });
   });
-  return { roles, drafts, nodeOfSection, feeds };
+  return { roles, drafts, feeds };
 }
 
 /**
@@ -424,7 +420,7 @@ function assignRoles(
  */
 function gatherFacts(
   blueprint: BlueprintForPlan,
-  { roles, drafts, nodeOfSection }: SectionLayout,
+  { roles, drafts, feeds }: SectionLayout,
   options: PlanFromSectionsOptions,
 ): SectionSource[] {
   const { text, sections } = blueprint;
@@ -439,7 +435,7 @@ function gatherFacts(
       options.reuseFacts?.(section) ?? extractSection(text.slice(section.start, ownEnd), facet, headed);
     const source: SectionSource = { sectionId: section.id, hash: section.hash, start: section.start, facts };
     if (role.type === 'node') {
-      const draft = drafts[nodeOfSection[i]!]!;
+      const draft = drafts[feeds[i]!]!;
       draft.sources.push(source);
       (draft as { hasBody: boolean }).hasBody = hasBody(text, section.start, ownEnd);
       draft.body.push(

@@ -110,29 +110,26 @@ function sameTaskOutline(nodes: readonly PlannedNode[], before: readonly Planned
  */
 function taskGraphAsBefore(plan: PlanGraph, previous: PreviousTaskGraph): TaskGraph {
   const tree = planTree(plan.nodes);
-  const reuse: TaskReuse = { previous, unchanged: unchangedLineage(tree.nodes, previous.same) };
+  const unchanged = unchangedLineage(tree.nodes, previous.same);
   const trailOf = headingTrails(tree);
   const tasks = previous.graph.tasks.map((before): TaskSpec => {
     const i = tree.indexOf.get(before.planNodeId)!;
     const node = tree.nodes[i]!;
-    const d: TaskDraft = {
-      id: before.id,
-      node: i,
-      key: 0,
-      gate: before.gate === true,
-      title: before.title,
-      dependsOn: [],
-    };
-    if (d.gate)
+    if (before.gate === true)
       return node.priorityClass === previous.nodes[i]!.priorityClass
         ? before
-        : gateSpec(d, node, [...before.dependsOn]);
+        : gateSpec(draftOf(before, i), node, [...before.dependsOn]);
     // Its title, dependencies and the titles of what it comes after are as before (the outline):
     // with its node and ancestors unchanged apart from positions, only its lines can differ.
-    const reused = reuse.unchanged[i] === 1 ? withLinesOf(before, node) : undefined;
-    return reused ?? taskSpec(d, tree, [...before.dependsOn], trailOf);
+    const reused = unchanged[i] === 1 ? withLinesOf(before, node) : undefined;
+    return reused ?? taskSpec(draftOf(before, i), tree, [...before.dependsOn], trailOf);
   });
   return { tasks, taskIdsByNode: previous.graph.taskIdsByNode };
+}
+
+/** The draft of a task made again on the outline path: what `taskSpec` and `gateSpec` read of it. */
+function draftOf(before: TaskSpec, node: number): TaskDraft {
+  return { id: before.id, node, key: 0, gate: before.gate === true, title: before.title, dependsOn: [] };
 }
 
 /** The previous planning and which of this plan's nodes kept their lineage (`unchangedLineage`). */
