@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
@@ -13,7 +13,15 @@ import { openSqliteStore } from '@autopilot/store/sqlite';
 // process crash), and every transaction in flight at the kill must be there whole or not at all.
 const WRITER = resolve(__dirname, '../../packages/store/src/testing/fixtures/write-until-killed.cjs');
 const TRANSACTION_SIZE = 4;
-const dir = mkdtempSync(join(tmpdir(), 'autopilot-crash-'));
+/**
+ * The store lives in memory-backed /dev/shm where there is one. What this test kills is the process,
+ * not the machine: what a dead process wrote is in the kernel's page cache either way, so the test
+ * checks the same thing there. On disk, the writer's WAL checkpoint fsyncs wait for the file
+ * system's journal, which the other suites' large stores (and deleting them, on an ext4 mounted with
+ * `discard`) held for more than 90 s on the CI machine: the writer went silent mid-stream, twice.
+ */
+const STORE_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+const dir = mkdtempSync(join(STORE_ROOT, 'autopilot-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Writers still running (a failed test must not leave one writing in the background). */
@@ -80,12 +88,13 @@ async function writeUntilKilled(
         });
       };
       const stopSilent = (): void => {
+        const state = processState(child.pid);
         child.kill('SIGKILL');
         fail(
           new Error(
             `writer pid ${child.pid} said nothing for ${WRITER_SILENCE_MS} ms after ` +
               `${record.acknowledged.length}/${acknowledgements} acknowledgements (ready: ${ready}, ` +
-              `holding: ${record.held ?? 'no'}); stderr: ${stderr || '(empty)'}`,
+              `holding: ${record.held ?? 'no'}; ${state}); stderr: ${stderr || '(empty)'}`,
           ),
         );
       };
@@ -116,6 +125,25 @@ async function writeUntilKilled(
   // A line still in the pipe when the process died was said too.
   if (buffered) take(buffered);
   return record;
+}
+
+/**
+ * Where a silent writer is, as Linux tells it: its state (`D`: waiting on I/O, `S`: sleeping, `R`:
+ * running) and the kernel function it waits in. So a silence says whether the writer hung in its own
+ * code or the machine held it.
+ */
+function processState(pid: number | undefined): string {
+  const read = (file: string): string | undefined => {
+    try {
+      return readFileSync(`/proc/${pid}/${file}`, 'utf8').trim();
+    } catch {
+      return undefined; // not Linux, or already gone
+    }
+  };
+  const stat = read('stat');
+  // The state follows the command name, which is in parentheses and may hold spaces.
+  const state = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  return `process state ${state ?? 'unknown'}, waiting in ${read('wchan') || 'unknown'}`;
 }
 
 type AckDoc = Doc & { n: number };
