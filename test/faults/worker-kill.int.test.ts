@@ -256,11 +256,19 @@ describe('three worker processes on NATS, one SIGKILLed mid-run', () => {
     killed.child.kill('SIGKILL');
     await killed.exited;
 
+    // Every task succeeded, and every run's own events say how it ended: `task.updated`,
+    // `run.updated` and `run.finished` come on subscriptions of their own, in no order among them.
     await eventually(
       () => {
         const done = tasks.filter((t) => status.get(t.id)?.status === 'succeeded').length;
         if (done < tasks.length)
           throw new Error(`${done} of ${tasks.length} tasks succeeded; steps:\n${stepLog.join('\n')}`);
+        const told = [...runs].filter(
+          ([runId, r]) =>
+            r.status === 'succeeded' && finished.some((f) => f.runId === runId && f.outcome === 'succeeded'),
+        ).length;
+        if (told < tasks.length || runs.get(victim.runId)?.status !== 'succeeded')
+          throw new Error(`${told} of ${tasks.length} runs told as succeeded (run.updated and run.finished)`);
       },
       { timeoutMs: 150_000, intervalMs: 200 },
     );
