@@ -11,7 +11,6 @@ import {
   type Envelope,
   type IntentionAnchor,
   type PlanNode,
-  type TaskSpec,
 } from '@autopilot/contracts';
 import { AutopilotError, Clock } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
@@ -24,7 +23,7 @@ import { planIdFor } from '../domain/plan/plan-ids';
 import { withSourceLines } from '../domain/plan/plan-source-lines';
 import { toPlanNodeMessage } from '../domain/plan/plan-node-message';
 import { reusedPlanNodeMessage, sameAsPrevious, sameSourcePositions } from '../domain/plan/plan-reuse';
-import { tasksFromPlan } from '../domain/tasks/task-graph';
+import { tasksFromPlan, type TaskGraph } from '../domain/tasks/task-graph';
 import { checkTasksAgainstRepo, rulesFieldsOf } from '../domain/repo-check/task-repo-check';
 import {
   AnchorBuilder,
@@ -43,7 +42,7 @@ import { planAnnouncement } from './plan-announcement';
 import { planRejection } from './plan-rejection';
 import { PlanningSecretScans } from './planning-secret-scans';
 import { planningView } from '../domain/plan/plan-redaction';
-import { PlanningMemo, type PlanningResults } from './planning-memo';
+import { lastStoredTaskOf, lastTaskOf, PlanningMemo, type PlanningResults } from './planning-memo';
 import { refinePlan, type RefinementReport } from './refine-plan';
 import { PlanTooLargeError } from './plan-too-large';
 
@@ -222,7 +221,7 @@ async function decidePlan(
     last &&
       same && {
         nodeOf: (id) => last.nodes[last.nodeIndex.get(id) ?? -1],
-        tasks: last.tasks,
+        taskOf: (id) => lastTaskOf(last, id),
         same,
         nodes: last.nodes,
         graph: last.taskGraph,
@@ -272,7 +271,8 @@ async function decidePlan(
     const rulesTask = taskGraph.tasks[i]!;
     // Unchecked (no repository scan): the task is the rules' own, stored as `{ task }`.
     if (task === rulesTask) {
-      const stored = last?.storedTasks.get(task.id);
+      const stored = last && lastStoredTaskOf(last, task.id);
+      // The same task object was the rules' task last time, stored unchecked: `{ task }`.
       return stored?.task === task ? stored : { task };
     }
     const rules = rulesFieldsOf(rulesTask, task);
@@ -289,8 +289,8 @@ async function decidePlan(
       taskGraph,
       messages: nodes,
       storedNodes,
-      checked,
       storedTasks,
+      taskIndex: sameTaskOrder(taskGraph, last) ? last.taskIndex : undefined,
     }),
   );
   return {
@@ -337,38 +337,34 @@ function reusedStoredNode(
   return stored.sources === beforeNode.sources && sameSourcePositions(node, beforeNode) ? stored : undefined;
 }
 
-/** What this planning built, for the next one (PlanningMemo). */
-/** What a planning built, before it is remembered: `nodeIndex` when it is the last one's (`sameOrder`). */
-interface PlanningBuilt extends Omit<PlanningResults, 'nodeIndex' | 'tasks' | 'storedTasks'> {
+/** What a planning built, before it is remembered: the indexes when they are the last one's. */
+interface PlanningBuilt extends Omit<PlanningResults, 'nodeIndex' | 'taskIndex'> {
   readonly nodeIndex: PlanningResults['nodeIndex'] | undefined;
-  /** The tasks after any repository check, index-aligned with `taskGraph.tasks` and `storedTasks`. */
-  readonly checked: readonly TaskSpec[];
-  readonly storedTasks: readonly StoredTask[];
+  readonly taskIndex: PlanningResults['taskIndex'] | undefined;
 }
 
 function planningResults({
   nodeIndex,
   nodes,
+  taskIndex,
   taskGraph,
-  checked,
-  storedTasks,
   ...kept
 }: PlanningBuilt): PlanningResults {
-  const tasks = new Map<string, TaskSpec>();
-  const unchecked = new Map<string, StoredTask>();
-  checked.forEach((task, i) => {
-    const rulesTask = taskGraph.tasks[i]!;
-    tasks.set(task.id, rulesTask);
-    if (task === rulesTask) unchecked.set(task.id, storedTasks[i]!);
-  });
   return {
     ...kept,
+    nodes,
     taskGraph,
     nodeIndex: nodeIndex ?? new Map(nodes.map((n, i) => [n.id, i] as const)),
-    nodes,
-    tasks,
-    storedTasks: unchecked,
+    taskIndex: taskIndex ?? new Map(taskGraph.tasks.map((t, i) => [t.id, i] as const)),
   };
+}
+
+/** True when the task graph lists the last planning's task ids in the same order. */
+function sameTaskOrder(graph: TaskGraph, last: PlanningResults | undefined): last is PlanningResults {
+  const before = last?.taskGraph.tasks;
+  if (before === undefined || before.length !== graph.tasks.length) return false;
+  for (let i = 0; i < before.length; i++) if (before[i]!.id !== graph.tasks[i]!.id) return false;
+  return true;
 }
 
 /**

@@ -7,8 +7,8 @@ import type { StoredPlanNode, StoredTask } from './ports';
 /**
  * What one planning of a plan built: the nodes it planned (as the task graph was given them), their
  * messages and stored forms (index-aligned, `nodeIndex` by node id), the tasks the rules made of
- * them (before any repository check) and the stored forms of those stored unchecked, by task id. The
- * next planning of the same plan reuses what it would build the same (plan-reuse.ts).
+ * them (before any repository check) and their stored forms (index-aligned, `taskIndex` by task
+ * id). The next planning of the same plan reuses what it would build the same (plan-reuse.ts).
  */
 export interface PlanningResults {
   readonly planId: string;
@@ -21,11 +21,27 @@ export interface PlanningResults {
   readonly nodes: readonly PlannedNode[];
   readonly messages: readonly PlanNode[];
   readonly storedNodes: readonly StoredPlanNode[];
-  readonly tasks: ReadonlyMap<string, TaskSpec>;
   /** The rules' task graph of `nodes` (`tasks`, in order, and each node's task ids). */
   readonly taskGraph: TaskGraph;
-  /** Only tasks stored unchecked (no repository scan): their stored form is `{ task }`. */
-  readonly storedTasks: ReadonlyMap<string, StoredTask>;
+  /** Each task's index in `taskGraph.tasks` by task id. */
+  readonly taskIndex: ReadonlyMap<string, number>;
+  /**
+   * The stored form of each task, index-aligned with `taskGraph.tasks`: `{ task }` for a task
+   * stored unchecked, its checked form and the rules' fields for one a repository check changed.
+   */
+  readonly storedTasks: readonly StoredTask[];
+}
+
+/** The rules' task of this id in the last planning. */
+export function lastTaskOf(last: PlanningResults, id: string): TaskSpec | undefined {
+  const i = last.taskIndex.get(id);
+  return i === undefined ? undefined : last.taskGraph.tasks[i];
+}
+
+/** How the last planning stored the task of this id. */
+export function lastStoredTaskOf(last: PlanningResults, id: string): StoredTask | undefined {
+  const i = last.taskIndex.get(id);
+  return i === undefined ? undefined : last.storedTasks[i];
 }
 
 /**

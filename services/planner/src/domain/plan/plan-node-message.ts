@@ -1,6 +1,9 @@
 import type { PlanNode } from '@autopilot/contracts';
 import type { PlannedNode } from './plan-graph';
 
+/** The most ids a node's message lists of its dependencies or tasks: the contract's bound. */
+export const MAX_LISTED_IDS = 500;
+
 /** A planned node in the contract's shape (`plan.generated`), with the ids of the tasks made from it. */
 export function toPlanNodeMessage(node: PlannedNode, taskIds: readonly string[] = []): PlanNode {
   const message: PlanNode = {
@@ -19,10 +22,10 @@ export function toPlanNodeMessage(node: PlannedNode, taskIds: readonly string[] 
   if (node.file !== undefined) message.file = node.file;
   if (node.startLine !== undefined) message.startLine = node.startLine;
   if (node.endLine !== undefined) message.endLine = node.endLine;
-  // The contract bounds these lists at 500; the task graph always uses the whole list.
-  if (node.dependsOn.length > 0) message.dependsOn = node.dependsOn.slice(0, 500);
+  // The contract bounds these lists; the task graph always uses the whole list.
+  if (node.dependsOn.length > 0) message.dependsOn = node.dependsOn.slice(0, MAX_LISTED_IDS);
   if (node.externalDependencies.length > 0) message.externalDependencies = [...node.externalDependencies];
-  if (taskIds.length > 0) message.taskIds = taskIds.slice(0, 500);
+  if (taskIds.length > 0) message.taskIds = taskIds.slice(0, MAX_LISTED_IDS);
   if (node.ambiguity !== undefined) message.ambiguity = node.ambiguity;
   return message;
 }

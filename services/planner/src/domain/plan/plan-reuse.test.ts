@@ -76,7 +76,8 @@ describe('samePlannedNodeApartPositions', () => {
     const same = new Uint8Array(nodes.length).fill(1);
     const phase = nodes.findIndex((n) => n.title === 'Phase 1: Foundation');
     same[phase] = 0;
-    const lineage = unchangedLineage(nodes, same);
+    const parent = Int32Array.from(nodes, (n) => nodes.findIndex((m) => m.id === n.parentId));
+    const lineage = unchangedLineage({ nodes, parent }, same);
     const under = nodes.findIndex((n) => n.title === 'Story 1.2: User model');
     const elsewhere = nodes.findIndex((n) => n.title === 'Story 2.3: Docs');
     expect([lineage[phase], lineage[under], lineage[elsewhere]]).toEqual([0, 0, 1]);
@@ -90,7 +91,7 @@ describe('reuse of what the last planning built', () => {
   const v1ById = byId(v1);
   const previous = () => ({
     nodeOf: (id: string) => v1ById.get(id),
-    tasks: new Map(tasks1.tasks.map((t) => [t.id, t] as const)),
+    taskOf: (id: string) => tasks1.tasks.find((t) => t.id === id),
     same: sameAsPrevious(v2.nodes, previousOf(v2, v1)),
     nodes: v1.nodes,
     graph: tasks1,

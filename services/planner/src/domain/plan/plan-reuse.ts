@@ -1,6 +1,7 @@
 import type { PlanNode } from '@autopilot/contracts';
 import type { PlannedNode, SectionSource } from './plan-graph';
 import { sameJson } from '../same-json';
+import { MAX_LISTED_IDS } from './plan-node-message';
 
 /**
  * Re-planning an edited blueprint reuses what the previous planning built from nodes that came out
@@ -151,22 +152,25 @@ export function sameAsPrevious(
 }
 
 /**
- * Per node of `nodes` (parents before children), whether it and every ancestor are the same, apart
- * from positions, as before (`same`, from `sameAsPrevious`). A task reads its node's ancestors
- * (scope, checks and criteria inherited from the nearest one that has them, the heading trail): it
- * is reusable only where this holds.
+ * Per node of `nodes` (parents before children; `parent` their parents' indexes, -1 at the top or
+ * where the parent is missing), whether it and every ancestor are the same, apart from positions,
+ * as before (`same`, from `sameAsPrevious`). A task reads its node's ancestors (scope, checks and
+ * criteria inherited from the nearest one that has them, the heading trail): it is reusable only
+ * where this holds.
  */
-export function unchangedLineage(nodes: readonly PlannedNode[], same: Uint8Array): Uint8Array {
+export function unchangedLineage(
+  { nodes, parent }: { readonly nodes: readonly PlannedNode[]; readonly parent: Int32Array },
+  same: Uint8Array,
+): Uint8Array {
   const unchanged = new Uint8Array(nodes.length);
-  const indexOf = new Map<string, number>();
-  nodes.forEach((node, i) => {
-    indexOf.set(node.id, i);
-    if (same[i] !== 1) return;
-    // parentId is compared by `same`: the same parent id, and that parent is unchanged too.
-    const parent = node.parentId === undefined ? -1 : indexOf.get(node.parentId);
-    if (parent === undefined) return;
-    unchanged[i] = parent < 0 || unchanged[parent] === 1 ? 1 : 0;
-  });
+  for (let i = 0; i < nodes.length; i++) {
+    if (same[i] !== 1) continue;
+    // parentId is compared by `same`: the same parent id, and that parent is unchanged too (a
+    // parent missing from the plan is never unchanged).
+    const p = parent[i]!;
+    if (p < 0) unchanged[i] = nodes[i]!.parentId === undefined ? 1 : 0;
+    else unchanged[i] = unchanged[p]!;
+  }
   return unchanged;
 }
 
@@ -196,11 +200,15 @@ export function reusedPlanNodeMessage(
   return moved;
 }
 
-/** As toPlanNodeMessage lists them: the first 500, absent when there are none. */
+/** As toPlanNodeMessage lists them: the first MAX_LISTED_IDS, absent when there are none. */
 function sameTaskIds(listed: readonly string[] | undefined, taskIds: readonly string[] | undefined): boolean {
   const a = listed ?? [];
-  const b = (taskIds ?? []).slice(0, 500);
-  return sameStrings(a, b);
+  const b = taskIds ?? [];
+  if (a === b) return true;
+  const n = Math.min(b.length, MAX_LISTED_IDS);
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** True when both hold the same strings in the same order. */

@@ -26,8 +26,7 @@ export function withSourceLines(
 ): PlanGraph {
   const { text } = blueprint;
   const unchangedUpTo = before ? unchangedPrefix(before.blueprint, blueprint) : 0;
-  const newlines: number[] = [];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) newlines.push(i);
+  const newlines = newlineOffsets(text);
   /** 1-based line of an offset in the whole text. */
   const lineAt = (offset: number): number => {
     let lo = 0;
@@ -67,6 +66,19 @@ export function withSourceLines(
         : { id: node.id, ...rest, startLine, endLine };
     }),
   };
+}
+
+/**
+ * The offset of every newline in `text`, in order. Counted first, then written into a typed array:
+ * pushing 220k offsets (a 500k-word blueprint) onto an array took ten times as long.
+ */
+function newlineOffsets(text: string): Int32Array {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  const offsets = new Int32Array(count);
+  let k = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) offsets[k++] = i;
+  return offsets;
 }
 
 /**

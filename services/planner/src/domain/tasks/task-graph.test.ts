@@ -7,7 +7,7 @@ import type { PlanGraph } from '../plan/plan-graph';
 import { sameAsPrevious } from '../plan/plan-reuse';
 import { withSourceLines } from '../plan/plan-source-lines';
 import { DependencyCycleError } from './task-errors';
-import { GATE_FANIN, tasksFromPlan, validationOf } from './task-graph';
+import { GATE_FANIN, tasksFromPlan, validationOf, type TaskGraph } from './task-graph';
 
 const graphOf = (markdown: string) => {
   const plan = planFromSections(markdownBlueprint(markdown));
@@ -244,9 +244,10 @@ describe('tasksFromPlan reusing the previous planning', () => {
         const next = linedPlan(text);
         const byId = new Map(plan.nodes.map((n) => [n.id, n] as const));
         const same = sameAsPrevious(next.nodes, (i) => byId.get(next.nodes[i]!.id));
+        const tasksById = new Map(graph.tasks.map((t) => [t.id, t] as const));
         const previous = {
           nodeOf: (id: string) => byId.get(id),
-          tasks: new Map(graph.tasks.map((t) => [t.id, t] as const)),
+          taskOf: (id: string) => tasksById.get(id),
           same,
           nodes: plan.nodes,
           graph,
@@ -259,6 +260,12 @@ describe('tasksFromPlan reusing the previous planning', () => {
           tasks: JSON.stringify(scratch.tasks),
         });
         expect([...reusing.taskIdsByNode]).toEqual([...scratch.taskIdsByNode]);
+        // The outline the next planning reads again is the one indexing these nodes gives.
+        const outline = (g: TaskGraph) => ({
+          ...g.outline,
+          indexOf: [...(g.outline?.indexOf ?? [])],
+        });
+        expect(outline(reusing)).toEqual(outline(scratch));
         if (reusing.taskIdsByNode === graph.taskIdsByNode) outlineKept++;
         plan = next;
         graph = reusing;
@@ -281,9 +288,10 @@ describe('tasksFromPlan reusing the previous planning', () => {
     for (const edit of ['The parts, all of them.', 'Priority: P0']) {
       const next = linedPlan(text.replace('The parts.', edit));
       const byId = new Map(plan.nodes.map((n) => [n.id, n] as const));
+      const tasksById = new Map(graph.tasks.map((t) => [t.id, t] as const));
       const reusing = tasksFromPlan(next, {
         nodeOf: (id) => byId.get(id),
-        tasks: new Map(graph.tasks.map((t) => [t.id, t] as const)),
+        taskOf: (id) => tasksById.get(id),
         same: sameAsPrevious(next.nodes, (i) => byId.get(next.nodes[i]!.id)),
         nodes: plan.nodes,
         graph,

@@ -37,6 +37,11 @@ export interface TaskGraph {
   readonly tasks: readonly TaskSpec[];
   /** Plan node id to the ids of the tasks made from it (its own task, or its gates): the link back. */
   readonly taskIdsByNode: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The plan's outline by index, as this graph read it: the next planning of a plan with the same
+   * outline (`sameTaskOutline`) reads it again instead of indexing 20k nodes anew.
+   */
+  readonly outline?: PlanOutline;
 }
 
 interface TaskDraft {
@@ -57,7 +62,7 @@ const MAIN_GATE_SUB = 1000;
  */
 export interface PreviousTaskGraph {
   readonly nodeOf: (id: string) => PlannedNode | undefined;
-  readonly tasks: ReadonlyMap<string, TaskSpec>;
+  readonly taskOf: (id: string) => TaskSpec | undefined;
   /** The nodes it was given, in order, and the task graph it made of them. */
   readonly nodes: readonly PlannedNode[];
   readonly graph: TaskGraph;
@@ -76,7 +81,7 @@ export function tasksFromPlan(plan: PlanGraph, previous?: PreviousTaskGraph): Ta
   const { drafts, tasksBefore } = nodeTasks(tree, standaloneTitles(tree));
   inheritDependencies(tree, drafts, nodeExits(tree, drafts, tasksBefore));
   const order = dependencyOrder(tree.nodes, drafts);
-  const reuse = previous && { previous, unchanged: unchangedLineage(tree.nodes, previous.same) };
+  const reuse = previous && { previous, unchanged: unchangedLineage(tree, previous.same) };
   return taskGraphOf(tree, drafts, order, reuse);
 }
 
@@ -109,8 +114,10 @@ function sameTaskOutline(nodes: readonly PlannedNode[], before: readonly Planned
  * tasks in their order, each reused where its inputs are unchanged and made again where not.
  */
 function taskGraphAsBefore(plan: PlanGraph, previous: PreviousTaskGraph): TaskGraph {
-  const tree = planTree(plan.nodes);
-  const unchanged = unchangedLineage(tree.nodes, previous.same);
+  // The outline is the previous one, index by index: so is what indexes it.
+  const outline = previous.graph.outline;
+  const tree = outline ? { ...outline, nodes: plan.nodes } : planTree(plan.nodes);
+  const unchanged = unchangedLineage(tree, previous.same);
   const trailOf = headingTrails(tree);
   const tasks = previous.graph.tasks.map((before): TaskSpec => {
     const i = tree.indexOf.get(before.planNodeId)!;
@@ -124,7 +131,7 @@ function taskGraphAsBefore(plan: PlanGraph, previous: PreviousTaskGraph): TaskGr
     const reused = unchanged[i] === 1 ? withLinesOf(before, node) : undefined;
     return reused ?? taskSpec(draftOf(before, i), tree, [...before.dependsOn], trailOf);
   });
-  return { tasks, taskIdsByNode: previous.graph.taskIdsByNode };
+  return { tasks, taskIdsByNode: previous.graph.taskIdsByNode, outline: outlineOf(tree) };
 }
 
 /** The draft of a task made again on the outline path: what `taskSpec` and `gateSpec` read of it. */
@@ -138,15 +145,25 @@ interface TaskReuse {
   readonly unchanged: Uint8Array;
 }
 
-/** The plan's nodes as a tree by index: parents come before children in document order. */
-interface PlanTree {
-  readonly nodes: readonly PlannedNode[];
+/** A plan's nodes indexed as a tree: parents come before children in document order. */
+export interface PlanOutline {
   readonly indexOf: ReadonlyMap<string, number>;
-  /** Each node's parent index, -1 at the top. */
+  /** Each node's parent index, -1 at the top or where its parent is not in the plan. */
   readonly parent: Int32Array;
   /** One past the last node of each node's subtree: its subtree is `[i, subtreeEnd[i])`. */
   readonly subtreeEnd: Int32Array;
 }
+
+/** The plan's nodes as a tree by index. */
+interface PlanTree extends PlanOutline {
+  readonly nodes: readonly PlannedNode[];
+}
+
+const outlineOf = ({ indexOf, parent, subtreeEnd }: PlanTree): PlanOutline => ({
+  indexOf,
+  parent,
+  subtreeEnd,
+});
 
 function planTree(nodes: readonly PlannedNode[]): PlanTree {
   const n = nodes.length;
@@ -377,7 +394,7 @@ function taskGraphOf(
     if (d.gate) return gateSpec(d, nodes[d.node]!, dependsOn);
     return (reuse && reusedTask(d, tree, dependsOn, reuse)) ?? taskSpec(d, tree, dependsOn, trailOf);
   });
-  return { tasks, taskIdsByNode };
+  return { tasks, taskIdsByNode, outline: outlineOf(tree) };
 }
 
 /**
@@ -393,7 +410,7 @@ function reusedTask(
   { previous, unchanged }: TaskReuse,
 ): TaskSpec | undefined {
   if (unchanged[d.node] !== 1) return undefined;
-  const before = previous.tasks.get(d.id);
+  const before = previous.taskOf(d.id);
   if (before === undefined || before.gate === true || before.title !== d.title) return undefined;
   if (!sameStrings(before.dependsOn, dependsOn)) return undefined;
   const node = nodes[d.node]!;
