@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { BlueprintSection } from './blueprint-ingested.v1';
-import { applyBlueprintChange, blueprintChange, type BlueprintContent } from './blueprint-change';
+import type { KeptSections } from './blueprint-ingested.v2';
+import {
+  applyBlueprintChange,
+  blueprintChange,
+  type BlueprintContent,
+  type BlueprintContentChange,
+} from './blueprint-change';
 import { seededRandom } from '../test-support/seeded-random';
 
 /** A small parser for the test: a section per `#` line, to the next one; ids by title. */
@@ -100,4 +106,65 @@ describe('blueprintChange and applyBlueprintChange', () => {
     };
     expect(() => applyBlueprintChange(base, across)).toThrow(/lies across a text edit/);
   });
+
+  it('equals the change found through a map of every base id, for edits that move sections out of order (seeded)', () => {
+    const next = seededRandom(23);
+    let base = contentOf(doc(30));
+    let outOfOrder = 0;
+    for (let round = 0; round < 300; round++) {
+      const parts = base.text.split(/(?=^# )/m);
+      const from = Math.floor(next() * parts.length);
+      const moved = parts.splice(from, 1 + Math.floor(next() * 3));
+      if (next() < 0.5) parts.splice(Math.floor(next() * (parts.length + 1)), 0, ...moved);
+      if (next() < 0.5) parts.splice(Math.floor(next() * (parts.length + 1)), 0, `# New ${round}\n\nbody\n`);
+      const at = Math.floor(next() * parts.length);
+      if (parts[at] && next() < 0.5) parts[at] = `${parts[at]}edited ${round}\n`;
+      const target = contentOf(parts.join(''));
+      const change = blueprintChange(base, target);
+      expect(change).toEqual(changeByIdMap(base, target));
+      expect(applyBlueprintChange(base, change)).toEqual(target);
+      // A base section not right after the one before it in the base: found through the map.
+      const baseIndex = new Map(base.sections.map((s, i) => [s.id, i]));
+      const found = target.sections.flatMap((s) => baseIndex.get(s.id) ?? []);
+      if (found.some((i, k) => i !== (k === 0 ? 0 : found[k - 1]! + 1))) outOfOrder += 1;
+      base = target.sections.length > 5 ? target : contentOf(doc(30));
+    }
+    expect(outOfOrder).toBeGreaterThan(50);
+  });
 });
+
+/** blueprintChange as it was first written, looking every section up in a map of the base ids. */
+function changeByIdMap(base: BlueprintContent, next: BlueprintContent): BlueprintContentChange {
+  const { textEdits } = blueprintChange(base, next);
+  const indexById = new Map<string, number>();
+  base.sections.forEach((s, i) => indexById.set(s.id, i));
+  // Where the (one) edit moves an offset of the base: undefined inside what it replaced.
+  const edit = textEdits[0];
+  const move = (x: number): number | undefined => {
+    if (!edit) return x;
+    if (edit.end <= x) return x + edit.text.length - (edit.end - edit.start);
+    return edit.start < x ? undefined : x;
+  };
+  const movedBase = base.sections.map((s) => ({
+    ...s,
+    start: move(s.start),
+    end: move(s.end),
+    bodyEnd: move(s.bodyEnd!),
+  }));
+  const sections: (BlueprintSection | KeptSections)[] = [];
+  let run: KeptSections | undefined;
+  for (const section of next.sections) {
+    const i = indexById.get(section.id);
+    const moved = i === undefined ? undefined : movedBase[i];
+    const kept = moved !== undefined && JSON.stringify(moved) === JSON.stringify(section);
+    if (!kept) {
+      run = undefined;
+      sections.push(section);
+    } else if (run && run.keep.from + run.keep.count === i) run.keep.count += 1;
+    else {
+      run = { keep: { from: i!, count: 1 } };
+      sections.push(run);
+    }
+  }
+  return { textEdits, sections };
+}

@@ -34,7 +34,7 @@ import {
   storedSectionEntries,
   type StoredChange,
 } from '../domain/blueprint/stored-change';
-import { changedSectionIds } from '../domain/sections/section-changes';
+import { changedSinceParent } from '../domain/sections/section-changes';
 import { IngestionJobConflictError } from './errors';
 import { jobEvent, progressEvent, wholeVersionPayload, type JobEvents } from './ingestion-events';
 import { defaultIngestionOptions, type IngestionOptions } from './ingestion-options';
@@ -180,10 +180,7 @@ export async function ingestSubmittedBlueprint(
   if (!version) throw new Error(`version ${job.blueprintVersion} of job ${job._id} is missing`);
   const parent = await parentInMemory(run, version.parentVersion, carried);
   const parentSections = await parentSectionsOf(run, version, parent, restored);
-  const changed = changedSectionIds(
-    parentSections && new Map(parentSections.map((s) => [s.id, s.hash])),
-    parsed.sections,
-  );
+  const changed = changedSinceParent(parentSections, parsed.sections);
   job = await storeSteps(
     run,
     job,
@@ -746,6 +743,7 @@ function ingestedPayload(
     text: parsed.text,
     wordCount: parsed.wordCount,
     sections: parsed.sections,
+    ...(parsed.memo ? { memoSections: parsed.memo.sections } : {}),
     secrets: parsed.secrets,
     changed,
     ingestedAt,

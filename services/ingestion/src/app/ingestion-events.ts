@@ -60,6 +60,11 @@ export interface VersionContent {
   readonly text: string;
   readonly wordCount: number;
   readonly sections: readonly MemoSection[];
+  /**
+   * `sections.map(memoSection)` when the caller holds it already (a one-file parse's memo): a copy
+   * of 19.5k sections, made twice per version, was 9-20 ms of re-ingesting after a one-section edit.
+   */
+  readonly memoSections?: readonly MemoSection[];
   readonly secrets: readonly BlueprintSecretFinding[];
   /** Sections new or changed since the parent version. */
   readonly changed: readonly string[];
@@ -82,7 +87,7 @@ export function wholeVersionPayload(
     text: content.text,
     wordCount: content.wordCount,
     // A memo section is the section as the contract carries it: no heading path (parent links rebuild it).
-    sections: content.sections.map(memoSection),
+    sections: content.memoSections ? content.memoSections.slice() : content.sections.map(memoSection),
     changedSectionIds: [...content.changed],
     ingestedAt: content.ingestedAt,
   };

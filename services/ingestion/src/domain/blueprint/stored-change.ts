@@ -97,31 +97,31 @@ export function keptParentIndexes(
 ): Int32Array {
   const kept = new Int32Array(next.length).fill(-1);
   const shift = parent.length - next.length;
+  // movedOffset, inline (-1: nowhere), and no call per section: run once per version, mostly
+  // before the engine optimizes it (9 ms of 19.5k sections with the calls).
+  const { start, end } = change;
+  const delta = change.insertedEnd - change.end;
   for (let i = 0; i < next.length; i++) {
     const s = next[i]!;
-    const j = sameIdAt(parent, i, s.id) ?? sameIdAt(parent, i + shift, s.id);
-    if (j === undefined || changed.has(s.id)) continue;
+    const j = parent[i]?.id === s.id ? i : i + shift >= 0 && parent[i + shift]?.id === s.id ? i + shift : -1;
+    if (j === -1 || changed.has(s.id)) continue;
     const old = parent[j]!;
     if (
+      old.hash !== s.hash ||
       old.parentId !== s.parentId ||
       old.title !== s.title ||
       old.level !== s.level ||
       old.kind !== s.kind ||
       old.file !== s.file ||
-      old.hash !== s.hash ||
       old.wordCount !== s.wordCount ||
-      movedOffset(change, old.start) !== s.start ||
-      movedOffset(change, old.end) !== s.end ||
-      movedOffset(change, old.bodyEnd) !== s.bodyEnd
+      (old.start >= end ? old.start + delta : old.start <= start ? old.start : -1) !== s.start ||
+      (old.end >= end ? old.end + delta : old.end <= start ? old.end : -1) !== s.end ||
+      (old.bodyEnd >= end ? old.bodyEnd + delta : old.bodyEnd <= start ? old.bodyEnd : -1) !== s.bodyEnd
     )
       continue;
     kept[i] = j;
   }
   return kept;
-}
-
-function sameIdAt(sections: readonly MemoSection[], at: number, id: string): number | undefined {
-  return at >= 0 && at < sections.length && sections[at]!.id === id ? at : undefined;
 }
 
 /** The entries of `next[from, to)` in a batch: a section each, or runs of kept parent sections. */

@@ -107,8 +107,6 @@ export function relexBlocks(
   if (first >= 0 && region.headings[0]?.start !== from) return undefined;
 
   const before = Math.max(first, 0);
-  const headingsOut: HeadingBlock[] = headings.slice(0, before);
-  const contentAfter = previous.contentAfter.slice(0, before);
   // Content before the first heading: the span's when it starts at the top; else as it was (the
   // span starts at a heading, so none of its content is before it).
   const contentBefore = first < 0 ? region.contentBefore : previous.contentBefore;
@@ -117,13 +115,17 @@ export function relexBlocks(
   const links: LinkDefinition[] = previous.links.filter((l) => l.at < from);
   links.push(...region.links.filter((l) => l.at < keptAt));
   for (const l of previous.links) if (l.at + delta >= keptAt) links.push({ ...l, at: l.at + delta });
-  headingsOut.push(...regionHeadings);
-  contentAfter.push(...region.contentAfter.slice(0, regionHeadings.length));
+  // Joined with concat, each array made at its size: pushed one by one, 19.5k headings and counts
+  // grew their arrays again and again (1 MB), and a spread of them all is one call argument each.
+  const movedHeadings = new Array<HeadingBlock>(headings.length - kept);
   for (let k = kept; k < headings.length; k++) {
     const h = headings[k]!;
-    headingsOut.push({ start: h.start + delta, level: h.level, rawText: h.rawText });
+    movedHeadings[k - kept] = { start: h.start + delta, level: h.level, rawText: h.rawText };
   }
-  contentAfter.push(...previous.contentAfter.slice(kept));
+  const headingsOut = headings.slice(0, before).concat(regionHeadings, movedHeadings);
+  const contentAfter = previous.contentAfter
+    .slice(0, before)
+    .concat(region.contentAfter.slice(0, regionHeadings.length), previous.contentAfter.slice(kept));
 
   let firstContent: number;
   if (previous.firstContent !== -1 && previous.firstContent < from) firstContent = previous.firstContent;

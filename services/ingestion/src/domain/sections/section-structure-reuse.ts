@@ -1,4 +1,5 @@
 import type { LinkDefinition, TextBlocks, TextEdit } from './section-blocks';
+import { memoSection } from './memo-section';
 import type { MemoSection, Section, TreeMemo } from './section-tree';
 
 /**
@@ -11,24 +12,32 @@ import type { MemoSection, Section, TreeMemo } from './section-tree';
  *
  * Undefined when anything about the headings changed: the caller builds the tree. A section whose
  * own text the edit left as it was keeps its hash and word count; the others are handed to `seal`,
- * as a built tree's are. The ids the parse remembers are the previous version's (`previous.ids`):
- * every key in it is one of these sections' with the same id.
+ * as a built tree's are. With the sections come their memo sections, the unmoved ones reused. The
+ * ids the parse remembers are the previous version's (`previous.ids`): every key in it is one of
+ * these sections' with the same id.
  */
 export function sameStructureSections(
   previous: TreeMemo,
   blocks: TextBlocks,
   edit: TextEdit,
   seal: (section: Section) => void,
-): Section[] | undefined {
+): SameStructure | undefined {
   const before = previous.blocks;
   const { headings, text } = blocks;
   if (headings.length !== before.headings.length || !sameLinks(before.links, blocks.links)) return undefined;
-  const oldLength = before.text.length;
-  const moved = (x: number): number | undefined => movedOffset(edit, oldLength, x);
+  // Where offset x of the previous text is in the new one: in the common suffix it moves by the
+  // edit (an offset at the end of the prefix that also starts the suffix, an insertion there, moves
+  // as the text starting there did); in the common prefix it stays; between them it has no place
+  // (-1). Written out where it is needed, and the loops index: this runs once per version, mostly
+  // before the engine optimizes it, where a call or an iterator per section cost 6 ms of 19.5k.
+  const { prefix, delta } = edit;
+  const suffixStart = before.text.length - edit.suffix;
   for (let k = 0; k < headings.length; k++) {
     const h = headings[k]!;
     const old = before.headings[k]!;
-    if (h.level !== old.level || h.rawText !== old.rawText || h.start !== moved(old.start)) return undefined;
+    const x = old.start;
+    const start = x >= suffixStart ? x + delta : x <= prefix ? x : -1;
+    if (h.level !== old.level || h.rawText !== old.rawText || h.start !== start) return undefined;
   }
   const firstHeading = headings[0]?.start ?? text.length;
   const preamble = blocks.firstContent !== -1 && blocks.firstContent < firstHeading;
@@ -36,50 +45,68 @@ export function sameStructureSections(
   if (sections.length !== headings.length + (preamble ? 1 : 0)) return undefined;
   if (preamble !== (sections[0]?.kind === 'preamble')) return undefined;
 
-  // Own texts wholly in the common prefix (and not ending where an insertion is made) or wholly in
-  // the common suffix are unchanged (UnchangedSections, without its lookups).
-  const suffixStart = oldLength - edit.suffix;
-  const inPrefix = (s: MemoSection): boolean => s.bodyEnd <= edit.prefix && s.bodyEnd < suffixStart;
-  const unchanged = (s: MemoSection): boolean => inPrefix(s) || s.start >= suffixStart;
   const out: Section[] = [];
   // Open heading sections, innermost last, as the tree builder keeps them: a section's parent.
   const open: Section[] = [];
-  for (const s of sections) {
+  for (let k = 0; k < sections.length; k++) {
+    const s = sections[k]!;
     if (s.file !== undefined) return undefined;
-    const end = moved(s.end);
-    const bodyEnd = moved(s.bodyEnd);
-    if (end === undefined || bodyEnd === undefined) return undefined;
+    const end = s.end >= suffixStart ? s.end + delta : s.end <= prefix ? s.end : -1;
+    const bodyEnd = s.bodyEnd >= suffixStart ? s.bodyEnd + delta : s.bodyEnd <= prefix ? s.bodyEnd : -1;
+    if (end === -1 || bodyEnd === -1) return undefined;
+    // Own texts wholly in the common prefix (and not ending where an insertion is made) or wholly
+    // in the common suffix are unchanged (UnchangedSections, without its lookups).
+    const inPrefix = s.bodyEnd <= prefix && s.bodyEnd < suffixStart;
     if (s.kind === 'preamble') {
       // It starts at 0 whatever the edit (an insertion there moves no preamble), so only a prefix keeps it.
-      out.push(section(s, [s.title], 0, end, bodyEnd, inPrefix(s)));
+      out.push(section(s, [s.title], 0, end, bodyEnd, inPrefix));
       continue;
     }
-    while (open.length > 0 && open.at(-1)!.level >= s.level) open.pop();
-    const parent = open.at(-1);
+    while (open.length > 0 && open[open.length - 1]!.level >= s.level) open.pop();
+    const parent = open.length > 0 ? open[open.length - 1] : undefined;
     if (parent?.id !== s.parentId) return undefined;
-    const start = moved(s.start);
-    if (start === undefined) return undefined;
-    const path = parent ? [...parent.headingPath, s.title] : [s.title];
-    const next = section(s, path, start, end, bodyEnd, unchanged(s));
+    const start = s.start >= suffixStart ? s.start + delta : s.start <= prefix ? s.start : -1;
+    if (start === -1) return undefined;
+    const path = parent ? parent.headingPath.concat(s.title) : [s.title];
+    const next = section(s, path, start, end, bodyEnd, inPrefix || s.start >= suffixStart);
     out.push(next);
     open.push(next);
   }
-  for (const s of out) if (s.hash === UNSEALED) seal(s);
-  return out;
+  for (let k = 0; k < out.length; k++) if (out[k]!.hash === UNSEALED) seal(out[k]!);
+  return { sections: out, memo: memoSectionsOf(sections, out) };
+}
+
+/** The sections of a version whose headings are its previous version's, and their memo sections. */
+export interface SameStructure {
+  readonly sections: Section[];
+  /** `sections.map(memoSection)`, holding the previous version's memo section where one is unchanged. */
+  readonly memo: MemoSection[];
+}
+
+/**
+ * The memo sections of `out`, the sections moved from `previous` one for one: a previous memo
+ * section where its section is the same (no offset moved, the same text), else made anew. Past the
+ * edit every section moved, so only those before it are kept (a copy each cost 9 ms and 5 MB for
+ * 19.5k sections).
+ */
+function memoSectionsOf(previous: readonly MemoSection[], out: readonly Section[]): MemoSection[] {
+  const memo = new Array<MemoSection>(out.length);
+  for (let k = 0; k < out.length; k++) {
+    const s = out[k]!;
+    const old = previous[k]!;
+    const same =
+      old.start === s.start &&
+      old.end === s.end &&
+      old.bodyEnd === s.bodyEnd &&
+      old.hash === s.hash &&
+      old.wordCount === s.wordCount;
+    memo[k] = same ? old : memoSection(s);
+  }
+  return memo;
 }
 
 /** The hash of a section not sealed yet (a hex digest is never empty). */
 const UNSEALED = '';
-
-/**
- * Where offset `x` of the previous text is in the new one: in the common prefix it stays, in the
- * common suffix it moves by the edit; between them it has no place. An offset at the end of the
- * prefix that also starts the suffix (an insertion there) moves, as the text starting there did.
- */
-function movedOffset(edit: TextEdit, oldLength: number, x: number): number | undefined {
-  if (x >= oldLength - edit.suffix) return x + edit.delta;
-  return x <= edit.prefix ? x : undefined;
-}
 
 function sameLinks(a: readonly LinkDefinition[], b: readonly LinkDefinition[]): boolean {
   if (a.length !== b.length) return false;
@@ -93,7 +120,8 @@ function sameLinks(a: readonly LinkDefinition[], b: readonly LinkDefinition[]): 
 
 /**
  * A section as the tree builder makes it, its fields in the builder's order: with the earlier
- * section's hash and word count when its own text is unchanged, else not yet sealed.
+ * section's hash and word count when its own text is unchanged, else not yet sealed. One literal
+ * per shape, as a field added to a built object grows its property store (see memoSection).
  */
 function section(
   s: MemoSection,
@@ -103,18 +131,10 @@ function section(
   bodyEnd: number,
   sameText: boolean,
 ): Section {
-  const out: Section = {
-    id: s.id,
-    level: s.level,
-    title: s.title,
-    headingPath,
-    start,
-    end,
-    bodyEnd,
-    hash: sameText ? s.hash : UNSEALED,
-    wordCount: sameText ? s.wordCount : 0,
-    kind: s.kind,
-  };
-  if (s.parentId !== undefined) out.parentId = s.parentId;
-  return out;
+  const hash = sameText ? s.hash : UNSEALED;
+  const wordCount = sameText ? s.wordCount : 0;
+  const { id, level, title, kind, parentId } = s;
+  return parentId === undefined
+    ? { id, level, title, headingPath, start, end, bodyEnd, hash, wordCount, kind }
+    : { id, level, title, headingPath, start, end, bodyEnd, hash, wordCount, kind, parentId };
 }

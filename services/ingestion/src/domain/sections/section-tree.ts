@@ -12,6 +12,7 @@ import {
   type TextBlocks,
   type TextEdit,
 } from './section-blocks';
+import { memoSection } from './memo-section';
 import { UnchangedSections } from './section-reuse';
 import { sameStructureSections } from './section-structure-reuse';
 import type { SourceFile } from '../blueprint/text-position';
@@ -123,6 +124,8 @@ export interface SectionTreeOptions {
   previousEdit?: TextEdit;
 }
 
+export { memoSection };
+
 /** What stands for a preamble's title in its id's seed and in SectionIds. */
 export const PREAMBLE_ID_TITLE = '\u0001preamble';
 
@@ -160,30 +163,8 @@ export function sectionsFromMarkdown(text: string, opts: SectionTreeOptions): Se
     wordCount: wordCountOf(text, builder.sections, multiFile),
     headingCount: builder.headingCount,
     contentBlocks: builder.contentBlocks,
-    ...(blocks ? { memo: { blocks, sections: builder.sections.map(memoSection), ids: builder.ids() } } : {}),
+    ...(blocks ? { memo: { blocks, sections: builder.memoSections(), ids: builder.ids() } } : {}),
   };
-}
-
-/**
- * A section's own fields and nothing else: what the memo keeps and what `blueprint.ingested` carries
- * (no heading path; no store fields of a section read back). Built field by field (a rest copy cost
- * 6 ms over 19.5k sections).
- */
-export function memoSection(s: MemoSection): MemoSection {
-  const kept: MemoSection = {
-    id: s.id,
-    level: s.level,
-    title: s.title,
-    start: s.start,
-    end: s.end,
-    bodyEnd: s.bodyEnd,
-    hash: s.hash,
-    wordCount: s.wordCount,
-    kind: s.kind,
-  };
-  if (s.parentId !== undefined) kept.parentId = s.parentId;
-  if (s.file !== undefined) kept.file = s.file;
-  return kept;
 }
 
 /**
@@ -193,12 +174,15 @@ export function memoSection(s: MemoSection): MemoSection {
  */
 function wordCountOf(text: string, sections: readonly Section[], multiFile: boolean): number {
   const first = sections[0];
-  const addsUp =
-    !multiFile &&
-    first !== undefined &&
-    countWords(text, 0, first.start) === 0 &&
-    sections.every((s) => s.start === 0 || text.charCodeAt(s.start - 1) === NEWLINE);
-  return addsUp ? sections.reduce((sum, s) => sum + s.wordCount, 0) : countWords(text);
+  if (multiFile || first === undefined || countWords(text, 0, first.start) !== 0) return countWords(text);
+  // Indexed loops, no callbacks: run once per version, mostly before the engine optimizes them.
+  let words = 0;
+  for (let k = 0; k < sections.length; k++) {
+    const s = sections[k]!;
+    if (s.start !== 0 && text.charCodeAt(s.start - 1) !== NEWLINE) return countWords(text);
+    words += s.wordCount;
+  }
+  return words;
 }
 
 const NEWLINE = 0x0a;
@@ -219,13 +203,16 @@ interface EarlierBlocks {
 }
 
 class TreeBuilder {
-  readonly sections: Section[] = [];
+  /** Replaced, not filled, by the sections moved from the earlier version (sameStructureSections). */
+  sections: Section[] = [];
   headingCount = 0;
   contentBlocks = 0;
   /** Every section id by parent id, title and ordinal (`sectionId`). */
   private readonly builtIds = new Map<string, string>();
   /** Set when the sections are the earlier version's moved (sameStructureSections): so are their ids. */
   private reusedIds: SectionIds | undefined;
+  /** Set with `reusedIds`: the memo sections, made as the sections were moved. */
+  private reusedMemo: MemoSection[] | undefined;
   private readonly unchanged: UnchangedSections | undefined;
   private readonly earlier: { previous: TreeMemo; edit: TextEdit } | undefined;
   private readonly earlierIds: SectionIds | undefined;
@@ -248,18 +235,25 @@ class TreeBuilder {
     return this.reusedIds ?? this.builtIds;
   }
 
+  /** The sections as the memo keeps them (`memoSection` of each). */
+  memoSections(): MemoSection[] {
+    return this.reusedMemo ?? this.sections.map(memoSection);
+  }
+
   /** Reads one file's sections; its blocks, reusing `previous` (an earlier version's) where it can. */
   readFile(file: SourceFile, fileEnd: number, previous?: EarlierBlocks): TextBlocks {
     const lexer = new Lexer();
     const blocks = this.readBlocks(lexer, file, fileEnd, previous);
     const firstOfFile = this.sections.length;
+    // Only a one-file text has an earlier version: its sections are all the tree's.
     const same =
-      this.earlier && previous
+      this.earlier && previous && firstOfFile === 0
         ? sameStructureSections(this.earlier.previous, blocks, previous.edit, (s) => this.seal(s))
         : undefined;
     if (same) {
       this.reusedIds = this.earlier?.previous.ids;
-      for (const section of same) this.sections.push(section);
+      this.reusedMemo = same.memo;
+      this.sections = same.sections;
       return blocks;
     }
     // A re-lex read only part of the text: headings resolve reference links against all of it.

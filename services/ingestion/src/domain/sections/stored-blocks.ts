@@ -44,8 +44,12 @@ export function storedBlocksOf(memo: TreeMemo): StoredBlocks | undefined {
   const { headings } = memo.blocks;
   const rawAt: number[] = [];
   const rawTexts: string[] = [];
+  const sections = memo.sections;
   let i = 0;
-  for (const section of memo.sections) {
+  // Indexed: made once per version, mostly before the engine optimizes it, where an iterator
+  // allocates a result per section.
+  for (let k = 0; k < sections.length; k++) {
+    const section = sections[k]!;
     if (section.kind !== 'heading') continue;
     const heading = headings[i];
     if (!heading || heading.start !== section.start || heading.level !== section.level) return undefined;
