@@ -73,8 +73,12 @@ function sameJsonApart(a: object, b: object, apart: ReadonlySet<string>): boolea
   for (let i = 0; i < ak.length; i++) {
     const key = ak[i]!;
     if (key !== bk[i]) return false;
-    if (apart.has(key)) continue;
-    if (!sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+    const x = (a as Record<string, unknown>)[key];
+    const y = (b as Record<string, unknown>)[key];
+    // The identical value first: a moved copy shares all but its positions with its base, and this
+    // runs mostly unoptimised (once per re-plan over ~10k moved nodes), where each call counts.
+    if (x === y || apart.has(key)) continue;
+    if (!sameJson(x, y)) return false;
   }
   return true;
 }
@@ -116,7 +120,10 @@ function keptRunsChange<T extends { readonly id: string }, K>(
     if (run) entries.push(kept(run.from, run.count, run.shift));
     run = undefined;
   };
-  for (const item of next) {
+  // Indexed loops here and below: the code runs once per re-plan, mostly unoptimised, where `for...of`
+  // allocates a result object per item.
+  for (let n = 0; n < next.length; n++) {
+    const item = next[n]!;
     const i = index.indexOf(item.id, guess);
     if (i !== undefined) guess = i + 1;
     const before = i === undefined ? undefined : base[i]!;
@@ -156,7 +163,8 @@ function applyKeptRuns<T, K extends { keep: { from: number; count: number } }>(
   what: string,
 ): T[] {
   const items: T[] = [];
-  for (const entry of entries) {
+  for (let e = 0; e < entries.length; e++) {
+    const entry = entries[e]!;
     if (typeof entry !== 'object' || entry === null || !('keep' in entry)) {
       items.push(entry as T);
       continue;

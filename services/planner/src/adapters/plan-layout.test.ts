@@ -71,7 +71,7 @@ function referenceLayout<T>(members: readonly T[], kind: MemberKind<T>) {
   return Array.from({ length: BUCKETS }, (_, b) => {
     const list = buckets.get(b);
     const positions: number[] = [];
-    for (const member of list ?? []) kind.positionsOf(member, positions);
+    for (const member of list ?? []) kind.positionsOf(member, positions, positions.length);
     const ids = (list ?? []).map(kind.idOf);
     return { members: list, positions, repeats: new Set(ids).size !== ids.length };
   });
@@ -141,6 +141,8 @@ interface MemberMaker<T> {
   fresh(id: string, at: number): T;
   moved(member: T, by: number): T;
   retitled(member: T, title: string): T;
+  /** The member with more or fewer positions: lines or a source (a task's source) gained or lost. */
+  reshaped(member: T): T;
 }
 
 const NODES: MemberMaker<StoredPlanNode> = {
@@ -156,6 +158,12 @@ const NODES: MemberMaker<StoredPlanNode> = {
     sources: n.sources.map((s) => ({ ...s, start: s.start + by })),
   }),
   retitled: (n, title) => ({ ...n, node: { ...n.node, title } }),
+  reshaped: (n) => {
+    const { startLine, endLine, ...rest } = n.node;
+    const node = startLine === undefined ? { ...rest, startLine: 1, endLine: 2 } : { ...rest, endLine };
+    const sources = n.sources.length > 0 ? [] : [{ sectionId: 'x', hash: 'h', start: 5, facts: FACTS }];
+    return { ...n, node, sources };
+  },
 };
 
 const TASKS: MemberMaker<StoredTask> = {
@@ -171,23 +179,52 @@ const TASKS: MemberMaker<StoredTask> = {
         }
       : t,
   retitled: (t, title) => ({ ...t, task: { ...t.task, title } }),
+  reshaped: (t) => {
+    const { source, ...task } = t.task;
+    return { ...t, task: source ? task : { ...task, source: { startLine: 1, endLine: 2 } } };
+  },
 };
 
-function checkReplans<T>(kind: MemberKind<T>, make: MemberMaker<T>, seed: number): void {
+/** A re-plan that lists the same ids in the same order: members moved or changed in place. */
+function replanInPlace<T>(
+  members: readonly T[],
+  next: () => number,
+  round: number,
+  make: MemberMaker<T>,
+): T[] {
+  const shift = Math.floor(next() * 40) - 20;
+  const from = Math.floor(next() * members.length);
+  return members.map((member, i) => {
+    if (next() < 0.01) return make.retitled(member, `t${round}`);
+    if (next() < 0.01) return make.reshaped(member);
+    return i >= from && next() < 0.8 ? make.moved(member, shift) : member;
+  });
+}
+
+function checkReplans<T>(
+  kind: MemberKind<T>,
+  make: MemberMaker<T>,
+  seed: number,
+  change: typeof replan = replan,
+): { kept: number; regrouped: number } {
   const next = seededRandom(seed);
   let members = Array.from({ length: 600 }, (_, i) => make.fresh(`m-${i}`, i * 20));
   let layout = bucketsLayout(members, kind);
   expectLayoutOf(layout, members, kind);
   let kept = 0;
+  let regrouped = 0;
   for (let round = 0; round < 60; round++) {
-    members = replan(members, next, round, make);
+    members = change(members, next, round, make);
     const over = bucketsLayout(members, kind, layout);
     expectLayoutOf(over, members, kind);
     kept += over.filter((bucket, b) => bucket !== undefined && bucket === layout[b]).length;
+    // Grouped from the last listing (the same ids in the same order), not by hashing the ids.
+    if (over.listing!.buckets === layout.listing!.buckets) regrouped += 1;
     layout = over;
   }
   // The identity path was taken, not only the full one.
   expect(kept).toBeGreaterThan(0);
+  return { kept, regrouped };
 }
 
 describe('bucketsLayout', () => {
@@ -197,6 +234,18 @@ describe('bucketsLayout', () => {
 
   it('lays out tasks as a fresh layout would, for random re-plans over the previous layout', () => {
     checkReplans(TASK_MEMBERS, TASKS, 11);
+  });
+
+  it('lays out members listed as before (moved, changed in place) as a fresh layout would, from the last listing', () => {
+    for (const [seed, check] of [
+      [13, () => checkReplans(NODE_MEMBERS, NODES, 13, replanInPlace)],
+      [17, () => checkReplans(TASK_MEMBERS, TASKS, 17, replanInPlace)],
+    ] as const)
+      expect([seed, check().regrouped]).toEqual([seed, 60]);
+    // Random re-plans take both paths: from the listing while the ids stay, by hashing once they change.
+    const mixed = checkReplans(NODE_MEMBERS, NODES, 7);
+    expect(mixed.regrouped).toBeGreaterThan(0);
+    expect(mixed.regrouped).toBeLessThan(60);
   });
 
   it('shares the arrays of a bucket whose members are identical, and sorts moved ones as before', () => {

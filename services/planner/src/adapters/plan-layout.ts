@@ -35,14 +35,29 @@ export interface BucketLayout<T> {
   readonly repeats: boolean;
 }
 
-/** One kind of a plan's members (its nodes or its tasks) by bucket number; undefined: an empty bucket. */
-export type BucketsLayout<T> = readonly (BucketLayout<T> | undefined)[];
+/**
+ * One kind of a plan's members (its nodes or its tasks) by bucket number; undefined: an empty bucket.
+ * `listing`, when there is one, says how the commit listed them (see Listing).
+ */
+export interface BucketsLayout<T> extends ReadonlyArray<BucketLayout<T> | undefined> {
+  readonly listing?: Listing<T>;
+}
+
+/**
+ * The members as the commit listed them (the list itself, never mutated), and each one's bucket.
+ * A next commit that lists the same ids in the same order (a re-plan that moved members or changed
+ * them in place) groups them as this one did, bucket for bucket, without hashing an id again.
+ */
+export interface Listing<T> {
+  readonly members: readonly T[];
+  readonly buckets: Uint8Array;
+}
 
 /** What a layout needs of one kind of member. */
 export interface MemberKind<T> {
   idOf(member: T): string;
-  /** Appends the member's positions, in PlanPositionsDoc's order. */
-  positionsOf(member: T, into: number[]): void;
+  /** Writes the member's positions into `into` from `at`, in PlanPositionsDoc's order; returns the index after them. */
+  positionsOf(member: T, into: number[], at: number): number;
 }
 
 export const NODE_MEMBERS: MemberKind<StoredPlanNode> = {
@@ -66,18 +81,48 @@ export const EMPTY_LAYOUT: BucketsLayout<never> = [];
  * or changed in place) sorts as it did and reads its positions again. A re-plan of a 500k-word
  * blueprint lays out ~40k members: sorting them all was a third of what saving it took, and the
  * buckets of members it kept as they were are most of them. Members are never mutated, so an
- * identical member has the positions it had.
+ * identical member has the positions it had. When the members list the ids `previous` listed, in its
+ * order (its `listing`), they are grouped as it grouped them, without hashing an id: the usual re-plan,
+ * where an edit moves what follows it and changes a few members in place.
  */
 export function bucketsLayout<T>(
   members: readonly T[],
   kind: MemberKind<T>,
   previous: BucketsLayout<T> = EMPTY_LAYOUT,
 ): BucketsLayout<T> {
-  const listed = groupedByBucket(members, kind);
-  return Array.from({ length: BUCKETS }, (_, b) => {
+  const { listing } = previous;
+  const touched = listing && touchedBuckets(members, listing, kind);
+  if (listing && touched) return relaidOut(members, kind, previous, listing.buckets, touched);
+  const buckets = new Uint8Array(members.length);
+  const listed = groupedByBucket(members, kind, buckets);
+  const layout = Array.from({ length: BUCKETS }, (_, b) => {
     const list = listed[b];
     return list && bucketLayout(list, kind, previous[b]);
   });
+  return Object.assign(layout, { listing: { members, buckets } });
+}
+
+/**
+ * The layout of `members`, which list the ids `previous` listed, in its order (`buckets`: the bucket
+ * of each). Each bucket lists the same ids in the same order as before (what `listMatch` would find):
+ * a bucket `touched`, where a member is not the identical one, is laid out again as 'same ids'; the
+ * others are `previous`'s own.
+ */
+function relaidOut<T>(
+  members: readonly T[],
+  kind: MemberKind<T>,
+  previous: BucketsLayout<T>,
+  buckets: Uint8Array,
+  touched: Uint8Array,
+): BucketsLayout<T> {
+  const listed: (T[] | undefined)[] = new Array<T[] | undefined>(BUCKETS).fill(undefined);
+  for (let b = 0; b < BUCKETS; b++) if (touched[b] === 1) listed[b] = [];
+  for (let i = 0; i < members.length; i++) listed[buckets[i]!]?.push(members[i]!);
+  const layout = Array.from({ length: BUCKETS }, (_, b) => {
+    const list = listed[b];
+    return list ? sameIdsLayout(list, kind, previous[b]!) : previous[b];
+  });
+  return Object.assign(layout, { listing: { members, buckets } });
 }
 
 /** True when no two members of the layout have the same id. */
@@ -88,16 +133,44 @@ export function uniqueIds<T>(layout: BucketsLayout<T>): boolean {
 // The steps below are small functions, one loop each: the JIT optimises each on its own, and a
 // re-plan runs them once over ~40k members, mostly before they are warm.
 
-/** `members` by bucket, in the order listed. */
-function groupedByBucket<T>(members: readonly T[], kind: MemberKind<T>): (T[] | undefined)[] {
+/** `members` by bucket, in the order listed; each one's bucket into `buckets`. */
+function groupedByBucket<T>(
+  members: readonly T[],
+  kind: MemberKind<T>,
+  buckets: Uint8Array,
+): (T[] | undefined)[] {
   const listed: (T[] | undefined)[] = new Array<T[] | undefined>(BUCKETS).fill(undefined);
-  for (const member of members) {
+  for (let i = 0; i < members.length; i++) {
+    const member = members[i]!;
     const b = bucketOf(kind.idOf(member));
+    buckets[i] = b;
     const list = listed[b];
     if (list) list.push(member);
     else listed[b] = [member];
   }
   return listed;
+}
+
+/**
+ * When `members` have the ids `listing` has, in its order: per bucket, 1 where one of its members is
+ * not the identical one listed before. Undefined otherwise.
+ */
+function touchedBuckets<T>(
+  members: readonly T[],
+  listing: Listing<T>,
+  kind: MemberKind<T>,
+): Uint8Array | undefined {
+  const before = listing.members;
+  if (members.length !== before.length) return undefined;
+  const touched = new Uint8Array(BUCKETS);
+  for (let i = 0; i < members.length; i++) {
+    const member = members[i]!;
+    const was = before[i]!;
+    if (member === was) continue;
+    if (kind.idOf(member) !== kind.idOf(was)) return undefined;
+    touched[listing.buckets[i]!] = 1;
+  }
+  return touched;
 }
 
 function bucketLayout<T>(
@@ -107,14 +180,21 @@ function bucketLayout<T>(
 ): BucketLayout<T> {
   const match = previous ? listMatch(listed, previous.listed, kind) : 'none';
   if (match === 'identical') return previous!;
-  if (match === 'same ids') {
-    const members = previous!.order.map((k) => listed[k]!);
-    return { ...previous!, members, positions: positionsOf(members, kind), listed };
-  }
+  if (match === 'same ids') return sameIdsLayout(listed, kind, previous!);
   const ids = listed.map(kind.idOf);
   const order = sortOrder(ids);
   const members = order.map((k) => listed[k]!);
   return { members, positions: positionsOf(members, kind), listed, order, repeats: repeatsAnId(ids, order) };
+}
+
+/** The bucket of `listed`, which lists the ids `previous` listed in the same order: sorted as it was. */
+function sameIdsLayout<T>(
+  listed: readonly T[],
+  kind: MemberKind<T>,
+  previous: BucketLayout<T>,
+): BucketLayout<T> {
+  const members = previous.order.map((k) => listed[k]!);
+  return { ...previous, members, positions: positionsOf(members, kind, previous.positions), listed };
 }
 
 /** How a bucket's members as listed compare with those listed before, item by item. */
@@ -150,8 +230,15 @@ function repeatsAnId(ids: readonly string[], order: readonly number[]): boolean 
   return false;
 }
 
-function positionsOf<T>(members: readonly T[], kind: MemberKind<T>): number[] {
-  const positions: number[] = [];
-  for (const member of members) kind.positionsOf(member, positions);
+/**
+ * The members' positions, one after another. Written over a copy of `like` (the bucket's last
+ * positions) when given: a re-plan mostly moves members, so there are as many, and the list is
+ * allocated once at its size rather than grown (~2 MB of garbage for a 500k-word plan).
+ */
+function positionsOf<T>(members: readonly T[], kind: MemberKind<T>, like?: readonly number[]): number[] {
+  const positions = like ? like.slice() : [];
+  let at = 0;
+  for (let k = 0; k < members.length; k++) at = kind.positionsOf(members[k]!, positions, at);
+  positions.length = at;
   return positions;
 }

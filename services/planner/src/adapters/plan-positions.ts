@@ -1,5 +1,6 @@
 import { AutopilotError } from '@autopilot/kernel';
 import type { StoredPlanNode, StoredTask } from '../app/ports';
+import { sameJsonApart } from '../domain/same-json';
 
 /**
  * Where a stored plan's nodes and tasks sit in the blueprint text, kept apart from them. An edit
@@ -39,19 +40,30 @@ export const TASK_SOURCE_POSITION_KEYS: ReadonlySet<string> = new Set(['startLin
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The positions of a stored node, appended to `into`: start, end, [startLine], [endLine], sources' starts. */
-export function nodePositions(stored: StoredPlanNode, into: number[]): void {
-  const { node } = stored;
-  into.push(node.start, node.end);
-  if (node.startLine !== undefined) into.push(node.startLine);
-  if (node.endLine !== undefined) into.push(node.endLine);
-  for (const source of stored.sources) into.push(source.start);
+/**
+ * The positions of a stored node, written into `into` from `at` (over what is there, or appended):
+ * start, end, [startLine], [endLine], sources' starts. Returns the index after them.
+ */
+export function nodePositions(stored: StoredPlanNode, into: number[], at: number): number {
+  const { node, sources } = stored;
+  into[at++] = node.start;
+  into[at++] = node.end;
+  if (node.startLine !== undefined) into[at++] = node.startLine;
+  if (node.endLine !== undefined) into[at++] = node.endLine;
+  for (let i = 0; i < sources.length; i++) into[at++] = sources[i]!.start;
+  return at;
 }
 
-/** The positions of a stored task, appended to `into`: its source's startLine and endLine, if it has a source. */
-export function taskPositions(stored: StoredTask, into: number[]): void {
+/**
+ * The positions of a stored task, written into `into` from `at` as nodePositions writes: its
+ * source's startLine and endLine, if it has a source. Returns the index after them.
+ */
+export function taskPositions(stored: StoredTask, into: number[], at: number): number {
   const source = stored.task.source;
-  if (source !== undefined) into.push(source.startLine, source.endLine);
+  if (source === undefined) return at;
+  into[at++] = source.startLine;
+  into[at++] = source.endLine;
+  return at;
 }
 
 /** A copy of the node as its bucket stores it: every positional field BLANK, in its place. */
@@ -68,6 +80,32 @@ export function blankTaskPositions(stored: StoredTask): StoredTask {
   if (source === undefined) return stored;
   return { ...stored, task: { ...stored.task, source: { ...source, startLine: BLANK, endLine: BLANK } } };
 }
+
+/** True when the nodes' bucket entries are the same JSON: `sameJson` of their `blankNodePositions`. */
+export function sameStoredNode(a: StoredPlanNode, b: StoredPlanNode): boolean {
+  if (a === b) return true;
+  if (!sameJsonApart(a, b, NODE_ENTRY_PARTS) || !sameJsonApart(a.node, b.node, NODE_POSITION_KEYS))
+    return false;
+  if (a.sources.length !== b.sources.length) return false;
+  for (let i = 0; i < a.sources.length; i++)
+    if (!sameJsonApart(a.sources[i]!, b.sources[i]!, SOURCE_POSITION_KEYS)) return false;
+  return true;
+}
+
+/** True when the tasks' bucket entries are the same JSON: `sameJson` of their `blankTaskPositions`. */
+export function sameStoredTask(a: StoredTask, b: StoredTask): boolean {
+  if (a === b) return true;
+  if (!sameJsonApart(a, b, TASK_ENTRY_PARTS) || !sameJsonApart(a.task, b.task, TASK_SOURCE_KEY)) return false;
+  const x = a.task.source;
+  const y = b.task.source;
+  // Both have a source or neither does: the tasks' keys compared so.
+  if (x === undefined || y === undefined) return true;
+  return sameJsonApart(x, y, TASK_SOURCE_POSITION_KEYS);
+}
+
+const NODE_ENTRY_PARTS: ReadonlySet<string> = new Set(['node', 'sources']);
+const TASK_ENTRY_PARTS: ReadonlySet<string> = new Set(['task']);
+const TASK_SOURCE_KEY: ReadonlySet<string> = new Set(['source']);
 
 /** The stored plan's bucket documents and its positions document do not fit together. */
 export class StoredPositionsMismatchError extends AutopilotError {

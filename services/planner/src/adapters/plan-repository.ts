@@ -23,17 +23,15 @@ import { ListedById } from './listed-by-id';
 import {
   blankNodePositions,
   blankTaskPositions,
-  NODE_POSITION_KEYS,
   PositionsReader,
-  SOURCE_POSITION_KEYS,
-  TASK_SOURCE_POSITION_KEYS,
   samePositions,
+  sameStoredNode,
+  sameStoredTask,
   type PlanPositionsDoc,
 } from './plan-positions';
 import { recordRepoView } from './repo-view-repository';
 import type { PlanRepository, StoredPlan, StoredPlanHead, StoredPlanNode, StoredTask } from '../app/ports';
 import type { RepoView } from '../domain/repo-check/repo-view';
-import { sameJsonApart } from '../domain/same-json';
 
 /** The planner's plan collections, declared by the service definition (index.ts). */
 export const PLAN_COLLECTIONS: readonly CollectionSpec[] = [
@@ -156,32 +154,6 @@ function sameMembers<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => 
   return true;
 }
 
-/** True when the nodes' bucket entries are the same JSON: `sameJson` of their `blankNodePositions`. */
-function sameStoredNode(a: StoredPlanNode, b: StoredPlanNode): boolean {
-  if (a === b) return true;
-  if (!sameJsonApart(a, b, NODE_ENTRY_PARTS) || !sameJsonApart(a.node, b.node, NODE_POSITION_KEYS))
-    return false;
-  if (a.sources.length !== b.sources.length) return false;
-  for (let i = 0; i < a.sources.length; i++)
-    if (!sameJsonApart(a.sources[i]!, b.sources[i]!, SOURCE_POSITION_KEYS)) return false;
-  return true;
-}
-
-/** True when the tasks' bucket entries are the same JSON: `sameJson` of their `blankTaskPositions`. */
-function sameStoredTask(a: StoredTask, b: StoredTask): boolean {
-  if (a === b) return true;
-  if (!sameJsonApart(a, b, TASK_ENTRY_PARTS) || !sameJsonApart(a.task, b.task, TASK_SOURCE_KEY)) return false;
-  const x = a.task.source;
-  const y = b.task.source;
-  // Both have a source or neither does: the tasks' keys compared so.
-  if (x === undefined || y === undefined) return true;
-  return sameJsonApart(x, y, TASK_SOURCE_POSITION_KEYS);
-}
-
-const NODE_ENTRY_PARTS: ReadonlySet<string> = new Set(['node', 'sources']);
-const TASK_ENTRY_PARTS: ReadonlySet<string> = new Set(['task']);
-const TASK_SOURCE_KEY: ReadonlySet<string> = new Set(['source']);
-
 /** True when two layouts' positions, bucket by bucket, are the same numbers. */
 function sameBucketPositions<T>(a: BucketsLayout<T>, b: BucketsLayout<T>): boolean {
   for (let i = 0; i < BUCKETS; i++) {
@@ -240,10 +212,14 @@ export class StorePlanRepository implements PlanRepository {
   ) {}
 
   async load(planId: string): Promise<StoredPlan | null> {
-    const head = await this.store.collection<PlanHeadDoc>('plans').get(planId);
-    if (!head) return null;
+    const heads = this.store.collection<PlanHeadDoc>('plans');
     const last = this.committed;
-    if (last?.planId === planId && last.revision === head.revision) return last.plan;
+    // Counted, not read: the head of a 500k-word plan is ~650 KB of JSON (its taskOrder), and a
+    // re-plan would parse it only to find the revision it committed.
+    if (last?.planId === planId && (await heads.count({ _id: planId, revision: last.revision })) === 1)
+      return last.plan;
+    const head = await heads.get(planId);
+    if (!head) return null;
     return this.loadWithHead(head);
   }
 
