@@ -30,7 +30,13 @@ import {
   type PlanPositionsDoc,
 } from './plan-positions';
 import { recordRepoView } from './repo-view-repository';
-import type { PlanRepository, StoredPlan, StoredPlanHead, StoredPlanNode, StoredTask } from '../app/ports';
+import type {
+  PlanCommit,
+  PlanRepository,
+  StoredPlan,
+  StoredPlanNode,
+  StoredTask,
+} from '../app/ports';
 import type { RepoView } from '../domain/repo-check/repo-view';
 
 /** The planner's plan collections, declared by the service definition (index.ts). */
@@ -59,13 +65,6 @@ interface PlanHeadDoc extends Doc {
   taskOrder?: readonly string[];
   repoCommit?: string;
   version?: number;
-}
-
-/** What one plan commit writes: the head, nodes and tasks. */
-interface PlanWrite {
-  head: StoredPlanHead;
-  nodes: readonly StoredPlanNode[];
-  tasks: readonly StoredTask[];
 }
 
 interface PlanNodesDoc extends Doc {
@@ -284,7 +283,7 @@ export class StorePlanRepository implements PlanRepository {
     };
   }
 
-  async commit(next: PlanWrite, previous: StoredPlan | null, events: readonly Envelope[]): Promise<void> {
+  async commit(next: PlanCommit, previous: StoredPlan | null, events: readonly Envelope[]): Promise<void> {
     const layout = await commitWithOutbox(
       this.store,
       async (tx) => {
@@ -302,7 +301,7 @@ export class StorePlanRepository implements PlanRepository {
   async commitRepoCheck(
     projectId: string,
     view: RepoView,
-    revised: readonly { readonly next: PlanWrite; readonly previous: StoredPlan }[],
+    revised: readonly { readonly next: PlanCommit; readonly previous: StoredPlan }[],
     events: readonly Envelope[],
   ): Promise<void> {
     await commitWithOutbox(
@@ -321,7 +320,7 @@ export class StorePlanRepository implements PlanRepository {
   }
 
   /** Remembers a plan just committed (see CommittedPlan). */
-  private remember(next: PlanWrite, layout: PlanLayout): void {
+  private remember(next: PlanCommit, layout: PlanLayout): void {
     this.committed = {
       planId: next.head.planId,
       revision: next.head.revision,
@@ -340,7 +339,7 @@ export class StorePlanRepository implements PlanRepository {
    */
   private async writePlan(
     tx: StoreTransaction,
-    next: PlanWrite,
+    next: PlanCommit,
     previous: StoredPlan | null,
   ): Promise<PlanLayout> {
     const planId = next.head.planId;
@@ -376,7 +375,8 @@ export class StorePlanRepository implements PlanRepository {
     const nodeDocs = tx.collection<PlanNodesDoc>('plan_nodes');
     await writeBuckets(layout.nodes, before.nodes, upgrade, {
       stored: blankNodePositions,
-      sameStored: sameStoredNode,
+      // A node the planner says only moved is the same as the one it moved from, uncompared.
+      sameStored: (a, b) => next.movedNodes?.get(a) === b || sameStoredNode(a, b),
       upsert: (b, members) =>
         nodeDocs.upsert({ _id: bucketId(planId, 'nodes', b), planId, bucket: b, nodes: members }),
       remove: (b) => nodeDocs.delete(bucketId(planId, 'nodes', b)),

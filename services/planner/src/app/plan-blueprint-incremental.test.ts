@@ -1,6 +1,7 @@
 import type { BlueprintIngestedV1 } from '@autopilot/contracts';
 import { FakeClock } from '@autopilot/testing';
 import { StorePlanRepository } from '../adapters/plan-repository';
+import { sameStoredNode } from '../adapters/plan-positions';
 import { npmRepoScan } from '../domain/gaps/gap-fixtures.test-support';
 import { planIdFor } from '../domain/plan/plan-ids';
 import { markdownBlueprint } from '../testing/markdown-blueprint';
@@ -8,7 +9,7 @@ import { planDeps, plannerStoreFixture, type PlannerStoreFixture } from '../test
 import { CheckPlansAgainstRepoUseCase } from './check-plans-against-repo';
 import { planBlueprint, type PlanBlueprintDeps, type PlanBlueprintResult } from './plan-blueprint';
 import { PlanningMemo } from './planning-memo';
-import type { PlanRefiner } from './ports';
+import type { PlanRefiner, PlanRepository } from './ports';
 
 /** A seeded generator, so a failure repeats. */
 function random(seed: number): () => number {
@@ -181,13 +182,25 @@ describe('planBlueprint re-planning with the last planning reused (PlanningMemo)
     fixtures = [];
   });
 
+  /** Stored nodes the incremental planner told its repository were moved, each checked to be so. */
+  let movedChecked = 0;
+
   /** Two planners on stores of their own: one reusing its last planning, one planning from scratch. */
   async function planners(overrides: Partial<PlanBlueprintDeps>) {
     fixtures = [await plannerStoreFixture(), await plannerStoreFixture()];
     const clock = new FakeClock();
-    const incremental = planDeps(fixtures[0]!.store, { clock, ...overrides, memo: new PlanningMemo() });
+    const reusing = planDeps(fixtures[0]!.store, { clock, ...overrides, memo: new PlanningMemo() });
     const scratch = planDeps(fixtures[1]!.store, { clock, ...overrides });
-    return { incremental, scratch };
+    // The repository is told which nodes only moved and skips comparing them: each must be so.
+    const plans: PlanRepository = Object.create(reusing.plans);
+    plans.commit = (next, previous, events) => {
+      for (const [node, earlier] of next.movedNodes ?? []) {
+        expect(sameStoredNode(node, earlier)).toBe(true);
+        movedChecked += 1;
+      }
+      return reusing.plans.commit(next, previous, events);
+    };
+    return { incremental: { ...reusing, plans }, scratch };
   }
 
   /** The plan as stored (read back by a repository that remembers nothing), time fields left out. */
@@ -212,6 +225,7 @@ describe('planBlueprint re-planning with the last planning reused (PlanningMemo)
     'gives exactly the plan and tasks of planning from scratch, for random edits (%s)',
     async (_name, seed, overrides: Partial<PlanBlueprintDeps>, scanned, stableIds) => {
       const { incremental, scratch } = await planners(overrides);
+      movedChecked = 0;
       const next = random(seed);
       let text = baseDocument();
       let previous: BlueprintIngestedV1 | undefined;
@@ -256,6 +270,7 @@ describe('planBlueprint re-planning with the last planning reused (PlanningMemo)
       // The comparison above is of something: most plannings were planned, and reused tasks.
       expect(rounds).toBeGreaterThan(35);
       expect(reused).toBeGreaterThan(rounds * 5);
+      expect(movedChecked).toBeGreaterThan(rounds * 5);
     },
   );
 

@@ -170,6 +170,8 @@ interface DecidedPlan {
   readonly plan: PlanGeneratedV1;
   readonly tasks: TasksGeneratedV1;
   readonly storedNodes: readonly StoredPlanNode[];
+  /** Stored nodes that are a stored node of the last planning moved (PlanRepository.commit). */
+  readonly movedNodes: ReadonlyMap<StoredPlanNode, StoredPlanNode>;
   readonly storedTasks: readonly StoredTask[];
   /** The commit of the repository scan the tasks were checked against, when there was one. */
   readonly repoCommit?: string;
@@ -241,10 +243,15 @@ async function decidePlan(
   const revision = head ? head.revision : (stored?.head.revision ?? 0) + 1;
   const generatedAt = head ? head.generatedAt : deps.clock.isoNow();
 
+  // 1 where the message is the last planning's or a copy of it with the node's positions.
+  const messageReused = new Uint8Array(refined.nodes.length);
   const nodes = refined.nodes.map((n, i) => {
     const taskIds = taskGraph.taskIdsByNode.get(n.id);
-    const message = same?.[i] === 1 ? last?.messages[before![i]!] : undefined;
-    return (message && reusedPlanNodeMessage(n, taskIds, message)) ?? toPlanNodeMessage(n, taskIds);
+    const earlier = same?.[i] === 1 ? last?.messages[before![i]!] : undefined;
+    const reused = earlier && reusedPlanNodeMessage(n, taskIds, earlier);
+    if (!reused) return toPlanNodeMessage(n, taskIds);
+    messageReused[i] = 1;
+    return reused;
   });
   const { plan, tasks } = planAnnouncement(
     {
@@ -259,14 +266,16 @@ async function decidePlan(
     nodes,
     checked,
   );
-  const storedNodes = refined.nodes.map(
-    (n, i): StoredPlanNode =>
-      (last && same?.[i] === 1 ? reusedStoredNode(n, nodes[i]!, last, before![i]!) : undefined) ?? {
-        node: nodes[i]!,
-        sources: n.sources,
-        factsVersion: SECTION_FACTS_VERSION,
-      },
-  );
+  const movedNodes = new Map<StoredPlanNode, StoredPlanNode>();
+  const storedNodes = refined.nodes.map((n, i): StoredPlanNode => {
+    const at = last && same?.[i] === 1 ? before![i]! : -1;
+    const reused = at >= 0 ? reusedStoredNode(n, nodes[i]!, last!, at) : undefined;
+    if (reused) return reused;
+    const stored = { node: nodes[i]!, sources: n.sources, factsVersion: SECTION_FACTS_VERSION };
+    const earlier = at >= 0 && messageReused[i] === 1 ? movedFrom(last!, at) : undefined;
+    if (earlier) movedNodes.set(stored, earlier);
+    return stored;
+  });
   const storedTasks = checked.map((task, i): StoredTask => {
     const rulesTask = taskGraph.tasks[i]!;
     // Unchecked (no repository scan): the task is the rules' own, stored as `{ task }`.
@@ -297,6 +306,7 @@ async function decidePlan(
     plan,
     tasks,
     storedNodes,
+    movedNodes,
     storedTasks,
     ...(repo ? { repoCommit: repo.commit } : {}),
     refinement: report,
@@ -335,6 +345,21 @@ function reusedStoredNode(
   const beforeNode = last.nodes[at]!;
   if (last.messages[at] !== message || stored.node !== message) return undefined;
   return stored.sources === beforeNode.sources && sameSourcePositions(node, beforeNode) ? stored : undefined;
+}
+
+/**
+ * The last planning's stored form of its node at `at`, when a node the same apart from positions
+ * (`sameAsPrevious`), whose message is that node's message reused (`reusedPlanNodeMessage`), is
+ * stored as it: the stored form made of that message and node, by the same rules. The two are then
+ * the same apart from positions, which tells the repository so (PlanRepository.commit).
+ */
+function movedFrom(last: PlanningResults, at: number): StoredPlanNode | undefined {
+  const earlier = last.storedNodes[at]!;
+  return earlier.node === last.messages[at] &&
+    earlier.sources === last.nodes[at]!.sources &&
+    earlier.factsVersion === SECTION_FACTS_VERSION
+    ? earlier
+    : undefined;
 }
 
 /** What a planning built, before it is remembered: the indexes when they are the last one's. */
@@ -395,7 +420,7 @@ async function savePlan(
     ...(decided.repoCommit !== undefined ? { repoCommit: decided.repoCommit } : {}),
   };
   await deps.plans.commit(
-    { head, nodes: decided.storedNodes, tasks: decided.storedTasks },
+    { head, nodes: decided.storedNodes, tasks: decided.storedTasks, movedNodes: decided.movedNodes },
     stored,
     planEvents(blueprint, decided, base, deps),
   );

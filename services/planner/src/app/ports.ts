@@ -87,6 +87,19 @@ export interface StoredPlan {
   readonly tasks: ReadonlyMap<string, StoredTask>;
 }
 
+/** A plan revision as PlanRepository.commit saves it. */
+export interface PlanCommit {
+  readonly head: StoredPlanHead;
+  readonly nodes: readonly StoredPlanNode[];
+  readonly tasks: readonly StoredTask[];
+  /**
+   * Nodes known to be, apart from their positions, a node this planner stored before (the same
+   * stored form: message, sources and facts version): what an edit moved. The repository need not
+   * compare them with that node; with any other it compares as usual.
+   */
+  readonly movedNodes?: ReadonlyMap<StoredPlanNode, StoredPlanNode>;
+}
+
 /**
  * Where plans live (`plans`, `plan_nodes`, `task_specs`, `plan_positions`), and the rejections of blueprints that
  * could not be planned (`plan_rejections`).
@@ -99,11 +112,7 @@ export interface PlanRepository {
    * gone) and appends `events` to the outbox, in one transaction. Rejects with
    * StoreRevisionConflictError when the plan changed since `previous` was loaded: nothing written.
    */
-  commit(
-    next: { head: StoredPlanHead; nodes: readonly StoredPlanNode[]; tasks: readonly StoredTask[] },
-    previous: StoredPlan | null,
-    events: readonly Envelope[],
-  ): Promise<void>;
+  commit(next: PlanCommit, previous: StoredPlan | null, events: readonly Envelope[]): Promise<void>;
   /**
    * Records why a blueprint version could not be planned (one record per version: a repeat replaces
    * it) and appends `events`, in one transaction. The plan itself is untouched.
@@ -122,7 +131,7 @@ export interface PlanRepository {
     projectId: string,
     view: RepoView,
     revised: readonly {
-      readonly next: { head: StoredPlanHead; nodes: readonly StoredPlanNode[]; tasks: readonly StoredTask[] };
+      readonly next: PlanCommit;
       readonly previous: StoredPlan;
     }[],
     events: readonly Envelope[],
