@@ -30,13 +30,7 @@ import {
   type PlanPositionsDoc,
 } from './plan-positions';
 import { recordRepoView } from './repo-view-repository';
-import type {
-  PlanCommit,
-  PlanRepository,
-  StoredPlan,
-  StoredPlanNode,
-  StoredTask,
-} from '../app/ports';
+import type { PlanCommit, PlanRepository, StoredPlan, StoredPlanNode, StoredTask } from '../app/ports';
 import type { RepoView } from '../domain/repo-check/repo-view';
 
 /** The planner's plan collections, declared by the service definition (index.ts). */
