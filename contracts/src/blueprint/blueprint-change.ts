@@ -1,4 +1,4 @@
-import { AutopilotError, commonPrefixLength, commonSuffixLength } from '@autopilot/kernel';
+import { AutopilotError, commonPrefixLength, commonSuffixLength, InOrderLookup } from '@autopilot/kernel';
 import type { BlueprintIngestedV1, BlueprintSection } from './blueprint-ingested.v1';
 import type { BlueprintIngestedV2, BlueprintTextEdit, KeptSections } from './blueprint-ingested.v2';
 
@@ -113,22 +113,14 @@ export function blueprintChange(base: BlueprintContent, next: BlueprintContent):
     editEnd <= offset ? offset + delta : editStart < offset ? -1 : offset;
   const baseSections = base.sections;
   const nextSections = next.sections;
-  // A base section is looked for first after the last one found, as an edit leaves most in order;
-  // only one found elsewhere makes the map of base ids (19.5k entries, 7 ms, for a one-section edit
-  // of a 500k-word blueprint). A version holds an id once, so both find the same section.
-  let indexById: Map<string, number> | undefined;
-  let after = 0;
+  // An edit leaves most sections in order (a version holds an id once).
+  const lookup = new InOrderLookup(baseSections);
   const sections: (BlueprintSection | KeptSections)[] = [];
   let run: KeptSections | undefined;
   for (let k = 0; k < nextSections.length; k++) {
     const section = nextSections[k]!;
-    let i: number | undefined = after;
-    if (baseSections[after]?.id !== section.id) {
-      indexById ??= indexesById(baseSections);
-      i = indexById.get(section.id);
-    }
+    const i = lookup.indexOf(section.id);
     const before = i === undefined ? undefined : baseSections[i]!;
-    if (i !== undefined) after = i + 1;
     let kept = before !== undefined && (before === section || sameButOffsets(before, section));
     if (kept) {
       const { start, end, bodyEnd } = before!;
@@ -147,13 +139,6 @@ export function blueprintChange(base: BlueprintContent, next: BlueprintContent):
     }
   }
   return { textEdits, sections };
-}
-
-/** The index of each section's id, the last where one is held twice. */
-function indexesById(sections: readonly BlueprintSection[]): Map<string, number> {
-  const indexes = new Map<string, number>();
-  for (let i = 0; i < sections.length; i++) indexes.set(sections[i]!.id, i);
-  return indexes;
 }
 
 /**

@@ -18,3 +18,4 @@ export * from './zoned-time';
 export * from './error-signature';
 export * from './canonical-json';
 export * from './common-affix';
+export * from './in-order-lookup';
