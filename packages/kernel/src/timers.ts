@@ -45,6 +45,16 @@ export const systemTimers: Timers = {
   sleep: (ms, signal) => sleepOn(systemTimers, ms, signal),
 };
 
+/**
+ * Resolves on a later turn of the event loop, once the I/O, signals and timers already due have
+ * had theirs. Not a delay (no clock is involved, so a fake clock does not hold it back): long
+ * synchronous work awaits it between its phases so that a SIGINT, a health probe or a heartbeat is
+ * not kept waiting for seconds.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** `Timers.sleep` built on `after`: what every implementation shares. */
 export function sleepOn(timers: Pick<Timers, 'after'>, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -2,6 +2,7 @@ import type { MessageBus } from '@autopilot/bus';
 import { ContractViolationError, validateEnvelope, type MessageDef } from '@autopilot/contracts';
 import {
   describeError,
+  nextTurn,
   systemClock,
   systemTimers,
   type Clock,
@@ -83,11 +84,6 @@ interface SentEntry {
 
 function sentEntry(entry: OutboxEntry): SentEntry {
   return { _id: entry._id, subject: (entry.envelope as { subject?: unknown } | undefined)?.subject };
-}
-
-/** Resolves after the I/O and timers already due have run (not a delay: no clock is involved). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Codes of errors a publish can end with that no retry can fix: the entry is failed for good. */

@@ -1,10 +1,11 @@
 /**
  * @autopilot/testing: what tests across the tree share: real-server launchers (nats-server, a
- * scripted OpenAI-compatible model server), a fake clock, a stub worker's run reports, `eventually()` and `seededRandom()` for
+ * scripted OpenAI-compatible model server), a fake clock, a count of event-loop turns, a stub worker's run reports, `eventually()` and `seededRandom()` for
  * randomized tests that replay from their seed. Never imported by production code.
  *
  *   await eventually(() => expect(seen).toEqual([1, 2]), { timeoutMs: 5000 });
  */
+export * from './event-loop-turns';
 export * from './eventually';
 export * from './fake-clock';
 export * from './nats-server';

@@ -7,6 +7,7 @@ import {
 } from '@autopilot/contracts';
 import {
   describeError,
+  nextTurn,
   systemClock,
   systemTimers,
   ulidSource,
@@ -622,7 +623,7 @@ export class InProcessMessageBus implements MessageBus {
   private answer(entry: ResponderEntry, body: string, headers: Record<string, string>): Promise<string> {
     const run = (async (): Promise<string> => {
       // Never on the requester's stack, as over a network.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       return JSON.stringify(await answerRequest(entry.def, entry.responder, body, (k) => headers[k]));
     })();
     entry.settling.add(run);

@@ -16,7 +16,7 @@ import type { IdSource } from '@autopilot/kernel';
 import { pendingOutbox, type Doc, type DocumentStore, type StoreTransaction } from '@autopilot/store';
 import { openSqliteStore } from '@autopilot/store/sqlite';
 import { fakeSecrets } from '@autopilot/secret-scan/testing';
-import { FakeClock, seededRandom } from '@autopilot/testing';
+import { countEventLoopTurns, FakeClock, seededRandom } from '@autopilot/testing';
 import { Lexer } from 'marked';
 import { blueprintCollections, StoreBlueprintRepository } from '../adapters/blueprint-repository';
 import { InMemoryRecentBlueprintBlocks } from '../adapters/recent-blueprint-blocks';
@@ -265,6 +265,24 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
   afterEach(async () => {
     await h.store.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives the event loop a turn after parsing and after storing: a signal is not held up by the whole job', async () => {
+    const turnsAtCommit: number[] = [];
+    const via = Object.assign(Object.create(h.store) as DocumentStore, {
+      transaction: (...args: Parameters<DocumentStore['transaction']>) => {
+        turnsAtCommit.push(turns.count);
+        return h.store.transaction(...args);
+      },
+    });
+    const turns = countEventLoopTurns();
+    const outcome = await h.run(command('job-1', PLAN), via);
+    turns.stop();
+    expect(outcome).toMatchObject({ status: 'ingested', version: 1 });
+    // The job starts after the parse's turn, and the finishing commit comes after storing's: the
+    // embedded store answers in microtasks, so without them the whole job would hold the loop.
+    expect(turnsAtCommit[0]).toBeGreaterThanOrEqual(1);
+    expect(turnsAtCommit.at(-1)).toBeGreaterThan(turnsAtCommit.at(-2) as number);
   });
 
   it('ingests version 1: text in chunks, sections in batches, blueprint.ingested with every section changed', async () => {

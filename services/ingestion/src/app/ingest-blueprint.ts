@@ -5,7 +5,7 @@ import {
   type BlueprintSecretFinding,
   type IngestionSubmitBlueprintV1,
 } from '@autopilot/contracts';
-import { sha256Hex, type Clock } from '@autopilot/kernel';
+import { nextTurn, sha256Hex, type Clock } from '@autopilot/kernel';
 import type { OutboxEnvelopes } from '@autopilot/runtime';
 import { blueprintIdFor, versionDocId } from '../domain/blueprint/blueprint-identity';
 import { parseBlueprint, type ParsedBlueprint } from '../domain/blueprint/blueprint-parse';
@@ -156,6 +156,9 @@ export async function ingestSubmittedBlueprint(
     await recordRejection(run, err);
     return { status: 'rejected', jobId: command.jobId, error: err };
   }
+  // Parsing a large blueprint is most of a second of synchronous work, and so is storing it: a turn
+  // of the event loop after each keeps the process answering (a SIGINT, a health probe).
+  await nextTurn();
   const digest = sha256Hex(parsed.text);
   if (parsed.memo) {
     const secrets = secretScanToKeep(parsed.secretScan);
@@ -189,6 +192,7 @@ export async function ingestSubmittedBlueprint(
     { changed: new Set(changed), parentSections },
     request.onStep,
   );
+  await nextTurn();
   return finishJob(run, job, version, parsed, changed, parent);
 }
 

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Timers, type TimerHandle } from '@autopilot/kernel';
+import { nextTurn, Timers, type TimerHandle } from '@autopilot/kernel';
 import { ServiceSettings } from '@autopilot/runtime';
 import type { ManagerSettings } from '../manager-settings';
 import { DailySummaryUseCase } from './daily-summary.use-case';
@@ -64,7 +64,7 @@ export class TickLoop implements TickRequests, OnApplicationBootstrap, OnApplica
       do {
         // Reports finishing runs ask for ticks one by one: a turn of the event loop (no timer) lets
         // those arriving together fold into one tick that dispatches for all of them.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
         this.again = false;
         try {
           await this.tick.execute();

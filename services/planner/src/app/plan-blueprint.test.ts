@@ -15,7 +15,8 @@ import { StorePlanRepository } from '../adapters/plan-repository';
 import { planBlueprint, PlanBlueprintUseCase, type PlanBlueprintDeps } from './plan-blueprint';
 import { PlanningSecretScans } from './planning-secret-scans';
 import { AnnouncedRevisions } from './announced-revisions';
-import type { PlannerLog } from './ports';
+import type { PlannerLog, PlanRepository } from './ports';
+import { countEventLoopTurns } from '@autopilot/testing';
 
 describe('planBlueprint', () => {
   let fixture: PlannerStoreFixture;
@@ -76,6 +77,24 @@ describe('planBlueprint', () => {
     };
     expect(await stored('plan_nodes', 'nodes')).toBe(payload.nodes.length);
     expect(await stored('task_specs', 'tasks')).toBe(taskPayload.tasks.length);
+  });
+
+  it('gives the event loop turns between its phases, before the plan is stored: a signal is not held up by all of it', async () => {
+    const plans = deps.plans;
+    let turnsAtCommit: number | undefined;
+    const watched: PlanRepository = Object.assign(Object.create(plans) as PlanRepository, {
+      commit: (...args: Parameters<PlanRepository['commit']>) => {
+        turnsAtCommit = turns.count;
+        return plans.commit(...args);
+      },
+    });
+    const turns = countEventLoopTurns();
+    const result = await planBlueprint(markdownBlueprint(SHOP_PLAN), { ...deps, plans: watched });
+    turns.stop();
+    expect(result.outcome).toBe('planned');
+    // After deriving the plan graph, after the task graph, and before storing: the embedded store
+    // answers in microtasks, so without them planning would hold the loop from start to end.
+    expect(turnsAtCommit).toBeGreaterThanOrEqual(3);
   });
 
   it('is idempotent: the same version again rewrites nothing and announces the same plan again', async () => {

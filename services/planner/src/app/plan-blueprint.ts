@@ -12,7 +12,7 @@ import {
   type IntentionAnchor,
   type PlanNode,
 } from '@autopilot/contracts';
-import { AutopilotError, Clock } from '@autopilot/kernel';
+import { AutopilotError, Clock, nextTurn } from '@autopilot/kernel';
 import { OutboxEnvelopes } from '@autopilot/runtime';
 import { OutboxEnvelopeTooLargeError } from '@autopilot/store';
 import { SECTION_FACTS_VERSION, type SectionFacts } from '../domain/section-facts/extract-section';
@@ -151,6 +151,7 @@ export async function planBlueprint(
   // More nodes or tasks than their contract allows: building the events would throw.
   const tooMany = PlanTooLargeError.ofCount(plan, tasks);
   if (tooMany) return rejectBlueprint(blueprint, tooMany, deps);
+  await nextTurn();
   try {
     // A replay announces the stored revision again, whole: consumers take it as a repeat.
     if (replay) await deps.plans.announce(planEvents(blueprint, decided, undefined, deps));
@@ -199,6 +200,9 @@ async function decidePlan(
     reuseFacts: storedFacts(blueprint, stored, replay),
   });
   const graph = derivation.graph;
+  // Planning a large blueprint is seconds of synchronous work: a turn of the event loop between its
+  // phases keeps the process answering (a SIGINT, a health probe) within a fraction of a second.
+  await nextTurn();
   const { plan: refinedView, report } = await refinePlan(graph, {
     refiner: deps.refiner,
     cache: deps.refinements,
@@ -229,6 +233,7 @@ async function decidePlan(
         graph: last.taskGraph,
       },
   );
+  await nextTurn();
   // With a scanned repository, scope and validation are checked against it; the rules' fields are
   // kept beside a task the check changed, so a re-plan can tell whether they changed. A task the
   // stored plan announced checked keeps its check while its rules' fields stay the same: a scan
