@@ -23,6 +23,8 @@ export interface IngestRunFigures {
   first_s: number;
   first_ingest_s: number;
   peak_rss_mb: number;
+  /** The longest the event loop went without a turn during the first plan (a SIGINT waits that long). */
+  longest_stall_s: number;
   reingest_s: number;
   replan_s: number;
   nodes: number;
@@ -38,15 +40,27 @@ export interface AgainFigures {
   again_version: number;
 }
 
-/** Peak RSS so far: sampled every 10 ms, and the kernel's own high-water mark. */
-function rssSampler(): { stop(): number } {
+/**
+ * Peak RSS so far (sampled every 10 ms, and the kernel's own high-water mark, in MB) and the longest
+ * gap between two samples (in s): the timer fires only when the event loop turns, so that is the
+ * longest the process went without answering anything (a SIGINT, a health probe).
+ */
+function processSampler(): { stop(): { peakRssMb: number; longestStallS: number } } {
   let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
   return {
     stop() {
       clearInterval(timer);
+      longest = Math.max(longest, performance.now() - last);
       const maxRss = process.resourceUsage().maxRSS * 1024;
-      return Math.max(peak, maxRss) / (1024 * 1024);
+      return { peakRssMb: Math.max(peak, maxRss) / (1024 * 1024), longestStallS: longest / 1000 };
     },
   };
 }
@@ -89,20 +103,21 @@ async function main(): Promise<void> {
   if (!stateDir || !v1 || !v2) throw new Error('usage: ingest-run <state dir> <v1 file> <v2 file>');
   const file = blueprintPath(stateDir);
   copyFileSync(v1, file);
-  const rss = rssSampler();
+  const sampler = processSampler();
   const topology = await PlanTopology.start({ dir: join(stateDir, 'state'), logger });
   try {
     const t0 = performance.now();
     const planned = await topology.planBlueprint(await readBlueprintSource(file), 'bench');
     const first = (performance.now() - t0) / 1000;
-    const peak = rss.stop();
+    const sampled = sampler.stop();
 
     copyFileSync(v2, file);
     const replanned = await topology.planBlueprint(await readBlueprintSource(file), 'bench');
     const figures: IngestRunFigures = {
       first_s: first,
       first_ingest_s: planned.elapsedMs.ingested / 1000,
-      peak_rss_mb: peak,
+      peak_rss_mb: sampled.peakRssMb,
+      longest_stall_s: sampled.longestStallS,
       reingest_s: replanned.elapsedMs.ingested / 1000,
       replan_s: replanned.elapsedMs.planned / 1000,
       nodes: planned.plan.nodes.length,

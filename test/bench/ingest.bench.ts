@@ -82,13 +82,15 @@ async function main(): Promise<void> {
       runs.push(r);
       console.log(
         `run ${run}: first ${r.first_s.toFixed(2)} s (ingest ${r.first_ingest_s.toFixed(2)} s), ` +
-          `peak RSS ${r.peak_rss_mb.toFixed(0)} MB, re-ingest ${r.reingest_s.toFixed(2)} s, ` +
+          `peak RSS ${r.peak_rss_mb.toFixed(0)} MB, longest stall ${r.longest_stall_s.toFixed(2)} s, ` +
+          `re-ingest ${r.reingest_s.toFixed(2)} s, ` +
           `re-ingest+re-plan ${r.replan_s.toFixed(2)} s; in a new process ${r.again_s.toFixed(2)} s`,
       );
     }
     const first = mid(runs, 'first_s');
     const firstIngest = mid(runs, 'first_ingest_s');
     const peakMb = mid(runs, 'peak_rss_mb');
+    const stall = mid(runs, 'longest_stall_s');
     const reingest = mid(runs, 'reingest_s');
     const replan = mid(runs, 'replan_s');
     const againS = mid(runs, 'again_s');
@@ -98,7 +100,8 @@ async function main(): Promise<void> {
     console.log(
       `first ingest+plan${of}: ${first.toFixed(2)} s (target <= ${TARGET.wall_s} s), peak RSS ${peakMb.toFixed(0)} MB ` +
         `(target <= ${TARGET.peak_rss_mb} MB); ${last.nodes} plan nodes, ${last.tasks} tasks; ` +
-        `ingest ${firstIngest.toFixed(2)} s + plan ${(first - firstIngest).toFixed(2)} s`,
+        `ingest ${firstIngest.toFixed(2)} s + plan ${(first - firstIngest).toFixed(2)} s; the event loop's ` +
+        `longest stall ${stall.toFixed(2)} s (how long a SIGINT or a health probe waits at most)`,
     );
     console.log(
       `after one section changed${of}: re-ingest ${reingest.toFixed(2)} s = ${((100 * reingest) / first).toFixed(0)}% ` +
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
         {
           wall_s: round(first, 3),
           peak_rss_mb: round(peakMb, 0),
+          longest_stall_s: round(stall, 3),
           reingest_s: round(reingest, 3),
           replan_s: round(replan, 3),
           replan_new_process_s: round(againS, 3),

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineMessage } from '../define-message';
+import { Sha256 } from '../shared/blueprint-text';
 import { Failure } from '../shared/failure';
 import { Count, Id, Timestamp } from '../shared/primitives';
 import { StringEnum } from '../shared/string-enum';
@@ -43,6 +44,21 @@ export const IngestionProgressV1 = defineMessage({
     total: Type.Optional(Count('Units in all, once known')),
     error: Type.Optional(Failure),
     at: Timestamp('When this progress was measured'),
+    // Optional since issue 17: on the final (done) event of a blueprint job.
+    ingested: Type.Optional(
+      Type.Object(
+        {
+          version: Type.Integer({ minimum: 1, description: 'The blueprint version the job ended with' }),
+          digest: Sha256('sha256 of the whole text'),
+          wordCount: Count('Words in the whole text'),
+        },
+        {
+          description:
+            'The version a blueprint job ended with, as blueprint.ingested announces it: its summary ' +
+            'for whoever needs no more (a front end), without decoding its text and sections',
+        },
+      ),
+    ),
     // Optional since issue 13: on the final (done) event of a blueprint job.
     warnings: Type.Optional(
       Type.Array(IngestionWarning, {

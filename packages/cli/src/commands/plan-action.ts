@@ -175,7 +175,7 @@ async function planOnce(path: string, flags: PlanFlags): Promise<{ report: PlanR
     topology = await deadline.race('starting the ingestion and planner services', starting);
     progress(`ingesting and planning ${Buffer.byteLength(source.text)} bytes`);
     const planned = await deadline.race(
-      'waiting for blueprint.ingested, plan.generated and tasks.generated',
+      'waiting for the ingestion job to finish, then plan.generated and tasks.generated',
       topology.planBlueprint(source, flags.project),
     );
     progress(`planned: ${planned.plan.nodes.length} plan nodes, ${planned.tasks.tasks.length} tasks`);

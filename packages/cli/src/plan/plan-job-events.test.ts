@@ -1,5 +1,7 @@
 import { InProcessMessageBus } from '@autopilot/bus/in-process';
+import { nextTurn } from '@autopilot/kernel';
 import {
+  IngestionProgressV1,
   PlanGeneratedV1,
   PlanGeneratedV2,
   TasksGeneratedV1,
@@ -133,6 +135,46 @@ describe('PlanJobWatch', () => {
     // job-2's second event is recorded, so job-1's (published before it) has been handled too.
     expect(await watch.until('job-2', (job) => (job.tasks?.planRevision === 2 ? 2 : undefined))).toBe(2);
     expect(await watch.until('job-1', (job) => job)).toEqual({});
+  });
+
+  it("takes a job's waiting progress events in one turn: its end is not held behind the rest", async () => {
+    // Progress comes from ingestion (the bus checks who sends what).
+    const ingestion = new InProcessMessageBus({ source: 'ingestion', log: () => undefined });
+    try {
+      const watch = await PlanJobWatch.start(ingestion);
+      const progress = (phase: IngestionProgressV1['phase'], done: number) =>
+        ingestion.publish(
+          IngestionProgressV1,
+          {
+            jobId: 'job-1',
+            projectId: 'shop',
+            jobKind: 'blueprint',
+            blueprintId: 'bp-shop',
+            phase,
+            done,
+            total: 20,
+            at: '2026-03-02T09:00:00.000Z',
+            ...(phase === 'done' ? { ingested: { version: 3, digest: 'a'.repeat(64), wordCount: 120 } } : {}),
+          },
+          { correlationId: 'job-1' },
+        );
+      for (let done = 1; done < 20; done++) await progress('hashing', done);
+      await progress('done', 20);
+      // A busy process turns its event loop rarely (a planning holds it for most of a second): one
+      // turn to dispatch, one for the handlers to settle, and the job's end is known.
+      const ended = watch.until('job-1', (job) => job.ingested);
+      const twoTurns = nextTurn()
+        .then(nextTurn)
+        .then(() => 'still waiting');
+      expect(await Promise.race([ended, twoTurns])).toEqual({
+        blueprintId: 'bp-shop',
+        version: 3,
+        digest: 'a'.repeat(64),
+        wordCount: 120,
+      });
+    } finally {
+      await ingestion.close();
+    }
   });
 
   it('remembers the last thousand forgotten jobs, not every job of a long run', async () => {

@@ -1,7 +1,5 @@
 import type { InProcessMessageBus } from '@autopilot/bus/in-process';
 import {
-  BlueprintIngestedV1,
-  BlueprintIngestedV2,
   GapReportCreatedV1,
   IngestionProgressV1,
   PlanGeneratedV1,
@@ -16,7 +14,7 @@ import {
 } from '@autopilot/contracts';
 import { HeldPlanRevisions, PlanBaseMissingError } from './held-plan-revisions';
 
-/** The blueprint facts the plan output needs; the 3 MB text of `blueprint.ingested` is not kept. */
+/** The blueprint facts the plan output needs, from the job's final progress event. */
 export interface IngestedSummary {
   blueprintId: string;
   version: number;
@@ -55,7 +53,7 @@ const FORGOTTEN_JOBS = 1000;
 /**
  * Watches the bus for the events of the jobs this process submitted, correlated by job id (every
  * event a job causes carries it as `correlationId`), and lets callers wait for a state. Every job
- * ends in an event (`blueprint.ingested` or a failed `ingestion.progress`, then `plan.generated` or
+ * ends in an event (a done or failed `ingestion.progress`, then `plan.generated` or
  * `plan.rejected`; `gap_report.created`...), so nothing else is ever read: no dead letters.
  */
 export class PlanJobWatch {
@@ -114,17 +112,6 @@ export class PlanJobWatch {
         watch.changed();
       };
     };
-    // A version is announced whole (v1) or as a change to its parent (v2): the summary is in both.
-    const ingested = on<BlueprintIngestedV1 | BlueprintIngestedV2>((job, p) => {
-      job.ingested = {
-        blueprintId: p.blueprintId,
-        version: p.version,
-        digest: p.digest,
-        wordCount: p.wordCount,
-      };
-    });
-    await bus.subscribe(BlueprintIngestedV1, 'cli-plan-blueprint-ingested', ingested);
-    await bus.subscribe(BlueprintIngestedV2, 'cli-plan-blueprint-changed', ingested);
     await bus.subscribe(
       IngestionProgressV1,
       'cli-plan-ingestion-progress',
@@ -132,7 +119,17 @@ export class PlanJobWatch {
         if (p.phase === 'failed')
           job.failed = p.error ?? { code: 'INGESTION_FAILED', message: 'ingestion failed' };
         if (p.warnings) job.warnings = [...(job.warnings ?? []), ...p.warnings];
+        // The job's last event, committed with `blueprint.ingested`: its summary is all this process
+        // needs of the version, and that event is the whole text and section tree (9 MB of JSON for
+        // a 500k-word blueprint) to decode.
+        if (p.phase === 'done' && p.blueprintId !== undefined && p.ingested)
+          job.ingested = { blueprintId: p.blueprintId, ...p.ingested };
       }),
+      // One at a time, each delivery waits for a turn of the event loop, and a planning holds the
+      // loop for most of a second at a time: the ~20 progress events of a large blueprint arrived
+      // seconds after its job was done. The handler is synchronous, so all that wait are taken in
+      // one turn, in order.
+      { concurrency: 64 },
     );
     const recordPlan = (j: JobEvents, p: PlanGeneratedV1): void => {
       j.plan = p;

@@ -120,9 +120,10 @@ export class PlanTopology {
   }
 
   /**
-   * Submits the blueprint (`cmd.ingestion.submit_blueprint`) and waits for `blueprint.ingested`,
-   * then `plan.generated` and `tasks.generated` of that version. Rejects with PlanFailedError when
-   * ingestion fails the job or the planner rejects the blueprint.
+   * Submits the blueprint (`cmd.ingestion.submit_blueprint`) and waits for the job to finish (its
+   * done `ingestion.progress`, committed with `blueprint.ingested`), then `plan.generated` and
+   * `tasks.generated` of that version. Rejects with PlanFailedError when ingestion fails the job or
+   * the planner rejects the blueprint.
    */
   async planBlueprint(source: BlueprintSource, projectId: string): Promise<PlannedBlueprint> {
     const jobId = this.ids.next();

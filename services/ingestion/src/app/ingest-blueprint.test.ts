@@ -329,6 +329,13 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       ['hashing', 6],
       ['done', 6],
     ]);
+    // The done event carries the version's summary, as blueprint.ingested announces it.
+    expect(progress.at(-1)?.ingested).toEqual({
+      version: ingested?.version,
+      digest: ingested?.digest,
+      wordCount: ingested?.wordCount,
+    });
+    expect(progress.at(-1)?.ingested?.version).toBe(1);
   });
 
   it('declares its collections with the indexes its reads use', () => {
@@ -354,6 +361,13 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       ['job-1', 1],
       ['job-2', 1],
     ]);
+    // The second job's done event names the version it found, as its blueprint.ingested does.
+    const done = (await h.events<IngestionProgressV1>('ingestion.progress.v1')).filter(
+      (p) => p.phase === 'done',
+    );
+    expect(done.map((p) => p.ingested)).toEqual(
+      announced.map((e) => ({ version: e.version, digest: e.digest, wordCount: e.wordCount })),
+    );
   });
 
   it('answers a replayed command for a finished job from the job, writing and publishing nothing', async () => {

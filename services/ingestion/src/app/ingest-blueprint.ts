@@ -36,7 +36,13 @@ import {
 } from '../domain/blueprint/stored-change';
 import { changedSinceParent } from '../domain/sections/section-changes';
 import { IngestionJobConflictError } from './errors';
-import { jobEvent, progressEvent, wholeVersionPayload, type JobEvents } from './ingestion-events';
+import {
+  ingestedSummary,
+  jobEvent,
+  progressEvent,
+  wholeVersionPayload,
+  type JobEvents,
+} from './ingestion-events';
 import { defaultIngestionOptions, type IngestionOptions } from './ingestion-options';
 import { blocksRecordOf, restoreParse, type RestoredParse } from './stored-parse';
 import type {
@@ -371,6 +377,7 @@ async function reuseVersion(
         done: latest.sectionCount,
         total: latest.sectionCount,
         blueprintId: run.blueprintId,
+        ingested: ingestedSummary(ingested),
         ...warningsOf(parsed),
       }),
       jobEvent(run.events, BlueprintIngestedV1, ingested),
@@ -645,6 +652,7 @@ async function finishJob(
       done: parsed.sections.length,
       total: parsed.sections.length,
       blueprintId,
+      ingested: ingestedSummary(whole),
       ...warningsOf(parsed),
     }),
     ingested.version === 2

@@ -41,6 +41,7 @@ export function progressEvent(
     blueprintId?: string;
     error?: { code: string; message: string };
     warnings?: IngestionWarning[];
+    ingested?: IngestionProgressV1['ingested'];
   },
 ): Envelope<IngestionProgressV1> {
   return jobEvent(job, IngestionProgressV1, {
@@ -50,6 +51,13 @@ export function progressEvent(
     ...fields,
     at: job.clock.isoNow(),
   });
+}
+
+/** The summary of an announced version that the job's final progress event carries. */
+export function ingestedSummary(
+  whole: Pick<BlueprintIngestedV1, 'version' | 'digest' | 'wordCount'>,
+): NonNullable<IngestionProgressV1['ingested']> {
+  return { version: whole.version, digest: whole.digest, wordCount: whole.wordCount };
 }
 
 /** What a version is announced with besides its record: its text, sections and what was found in it. */
