@@ -276,8 +276,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
       },
     });
     const turns = countEventLoopTurns();
-    const outcome = await h.run(command('job-1', PLAN), via);
-    turns.stop();
+    const outcome = await h.run(command('job-1', PLAN), via).finally(() => turns.stop());
     expect(outcome).toMatchObject({ status: 'ingested', version: 1 });
     // The job starts after the parse's turn, and the finishing commit comes after storing's: the
     // embedded store answers in microtasks, so without them the whole job would hold the loop.

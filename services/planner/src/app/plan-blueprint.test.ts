@@ -89,8 +89,9 @@ describe('planBlueprint', () => {
       },
     });
     const turns = countEventLoopTurns();
-    const result = await planBlueprint(markdownBlueprint(SHOP_PLAN), { ...deps, plans: watched });
-    turns.stop();
+    const result = await planBlueprint(markdownBlueprint(SHOP_PLAN), { ...deps, plans: watched }).finally(
+      () => turns.stop(),
+    );
     expect(result.outcome).toBe('planned');
     // After deriving the plan graph, after the task graph, and before storing: the embedded store
     // answers in microtasks, so without them planning would hold the loop from start to end.
