@@ -1,3 +1,4 @@
+import { nextTurn } from '@autopilot/kernel';
 import { countEventLoopTurns } from './event-loop-turns';
 
 describe('countEventLoopTurns', () => {
@@ -6,7 +7,7 @@ describe('countEventLoopTurns', () => {
     // Synchronous work and microtasks: the loop never turns.
     for (let i = 0; i < 1000; i++) await Promise.resolve();
     expect(turns.count).toBe(0);
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 3; i++) await nextTurn();
     expect(turns.count).toBeGreaterThanOrEqual(2);
     turns.stop();
     const stoppedAt = turns.count;
