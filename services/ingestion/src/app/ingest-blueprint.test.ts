@@ -187,6 +187,12 @@ async function readBack(h: Harness): Promise<unknown[]> {
   );
 }
 
+/** A plan of `stories` one-line stories under one heading: `stories + 1` sections. */
+function storiesPlan(stories: number): string {
+  const big = Array.from({ length: stories }, (_, i) => `## Story ${i}\n\nWork item ${i}.\n`).join('\n');
+  return `# Plan\n\nIntro.\n\n${big}`;
+}
+
 /** How many versions are stored as a change to their parent. */
 async function storedAsChanges(h: Harness): Promise<number> {
   const versions = await h.all<BlueprintVersionRecord>('blueprint_versions');
@@ -864,8 +870,7 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
   });
 
   it('resumes a job killed mid-way from its checkpoint, never rewriting a stored batch, ending as a clean run does', async () => {
-    const big = Array.from({ length: 40 }, (_, i) => `## Story ${i}\n\nWork item ${i}.\n`).join('\n');
-    const text = `# Plan\n\nIntro.\n\n${big}`;
+    const text = storiesPlan(40);
     const failing = new FailingOnceStore(h.store, 5);
 
     await expect(h.run(command('job-r', text), failing)).rejects.toThrow('injected failure');
@@ -893,6 +898,50 @@ describe('ingestSubmittedBlueprint (SQLite store)', () => {
         const strip = (docs: Doc[]) => docs.map(({ updatedAt: _u, ...rest }) => rest);
         expect(strip(await h.all(c))).toEqual(strip(await clean.all(c)));
       }
+    } finally {
+      await clean.store.close();
+    }
+  });
+
+  it('resumes a job a process with larger batches and chunks killed, losing no section and no text', async () => {
+    const text = storiesPlan(40);
+    // The killed process wrote batches of 2 sections and chunks of 64 characters; the one resuming
+    // writes 5 and 200 (a release that changed its defaults, say).
+    const failing = new FailingOnceStore(h.store, 5);
+    await expect(h.run(command('job-r', text), failing)).rejects.toThrow('injected failure');
+    const [stopped] = await h.all<IngestionJobRecord>('ingestion_jobs');
+    expect(stopped).toMatchObject({ state: 'running', checkpoint: { sectionsStored: 8 } });
+
+    const larger = { options: { ...OPTIONS, chunkChars: 200, sectionsPerStep: 5 } };
+    expect(await h.run(command('job-r', text), h.store, larger)).toMatchObject({
+      status: 'ingested',
+      sectionCount: 41,
+    });
+    const clean = await harness(dir, 'clean.db');
+    try {
+      await clean.run(command('job-r', text));
+      expect(await readBack(h)).toEqual(await readBack(clean));
+      expect(await h.announced()).toEqual(await clean.announced());
+    } finally {
+      await clean.store.close();
+    }
+  });
+
+  it("resumes a job recorded before its step sizes were stored with the process's own", async () => {
+    const text = storiesPlan(12);
+    await expect(h.run(command('job-r', text), new FailingOnceStore(h.store, 2))).rejects.toThrow(
+      'injected failure',
+    );
+    const jobs = h.store.collection<IngestionJobRecord>('ingestion_jobs');
+    const { steps, ...older } = (await jobs.get('job-r'))!;
+    expect(steps).toEqual({ chunkChars: OPTIONS.chunkChars, sectionsPerStep: OPTIONS.sectionsPerStep });
+    await jobs.upsert(older);
+
+    expect(await h.run(command('job-r', text))).toMatchObject({ status: 'ingested', sectionCount: 13 });
+    const clean = await harness(dir, 'clean.db');
+    try {
+      await clean.run(command('job-r', text));
+      expect(await readBack(h)).toEqual(await readBack(clean));
     } finally {
       await clean.store.close();
     }

@@ -25,6 +25,7 @@ import {
   progressDue,
   type JobPlan,
   type JobStep,
+  type JobSteps,
 } from '../domain/job/ingestion-job';
 import { textEdit } from '../domain/sections/section-blocks';
 import type { MemoSection, Section } from '../domain/sections/section-tree';
@@ -319,6 +320,7 @@ async function startJob(
     digest,
     totalSections: parsed.sections.length,
     checkpoint: { chunksStored: 0, sectionsStored: 0 },
+    steps: stepsOf(run.options),
     lastReported: 0,
     createdAt: now,
     updatedAt: now,
@@ -501,11 +503,13 @@ async function storeSteps(
   onStep: (() => void) | undefined,
 ): Promise<IngestionJobRecord> {
   const { options } = run;
+  // As the job began: a process configured otherwise must not cut a resumed job differently.
+  const steps = started.steps ?? stepsOf(options);
   const writes = versionWrites(version, parsed, toStore);
   const plan: JobPlan = {
-    chunkEnds: chunkEnds(writes.chunkText, options.chunkChars),
+    chunkEnds: chunkEnds(writes.chunkText, steps.chunkChars),
     sectionCount: parsed.sections.length,
-    sectionsPerStep: options.sectionsPerStep,
+    sectionsPerStep: steps.sectionsPerStep,
   };
   let job = started;
   for (
@@ -542,6 +546,10 @@ async function storeSteps(
     onStep?.();
   }
   return job;
+}
+
+function stepsOf({ chunkChars, sectionsPerStep }: IngestionOptions): JobSteps {
+  return { chunkChars, sectionsPerStep };
 }
 
 /** The chunk or section batch one step writes; ids follow the step, so a repeated step rewrites the same document. */

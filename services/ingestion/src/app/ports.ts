@@ -1,6 +1,6 @@
 import type { Envelope, Failure } from '@autopilot/contracts';
 import type { Doc, RevisionedDoc } from '@autopilot/store';
-import type { JobCheckpoint, JobState } from '../domain/job/ingestion-job';
+import type { JobCheckpoint, JobState, JobSteps } from '../domain/job/ingestion-job';
 import type { RejectionReason, RejectionSite } from '../domain/blueprint/blueprint-rejected-error';
 import type { Section, TreeMemo } from '../domain/sections/section-tree';
 import type { SourceFile } from '../domain/blueprint/text-position';
@@ -129,6 +129,11 @@ export interface IngestionJobRecord extends RevisionedDoc {
   digest?: string;
   totalSections: number;
   checkpoint: JobCheckpoint;
+  /**
+   * The step sizes the job started with, which it resumes with too. Absent on jobs recorded before
+   * they were stored: those resume with the process's own.
+   */
+  steps?: JobSteps;
   /** Sections done when progress was last announced. */
   lastReported: number;
   commandId?: string;

@@ -13,6 +13,18 @@ export interface JobCheckpoint {
   sectionsStored: number;
 }
 
+/**
+ * How a job cuts its version into steps, fixed when the job starts and stored with it: step ids
+ * follow these sizes (a chunk's index, a batch's number), so a job resumed by a process configured
+ * otherwise must go on cutting as it began, or its steps would overwrite stored ones and skip text.
+ */
+export interface JobSteps {
+  /** Characters per stored text chunk. */
+  chunkChars: number;
+  /** Sections written per step. */
+  sectionsPerStep: number;
+}
+
 export interface JobPlan {
   /** End offset of each chunk of the text, in order. */
   chunkEnds: readonly number[];
