@@ -41,7 +41,7 @@ export function renderAnchorText(
     prefixes.reduce((sum, prefix) => sum + utf8Length(prefix), 0) +
     utf8Length(unstatedLine) +
     Math.max(0, lineCount - 1);
-  const contents = stated.map((p) => condense(p.statements.map((s) => s.text)));
+  const contents = stated.map((p) => condense(p.statements));
   const shares = shareBytes(
     contents.map((c) => utf8Length(c)),
     Math.max(0, maxBytes - fixed),
@@ -54,18 +54,22 @@ export function renderAnchorText(
 }
 
 /**
- * Statements joined for reading: whitespace collapsed, Markdown emphasis markers dropped, and the
- * work bounded (only as much of each statement as could ever fit is looked at).
+ * Statements joined for reading: whitespace collapsed, Markdown emphasis markers dropped, a cut one
+ * ended with an ellipsis, and the work bounded (only as much of each statement as could ever fit is
+ * looked at).
  */
-function condense(statements: readonly string[]): string {
+function condense(statements: AnchorPivot['statements']): string {
   let joined = '';
   for (const statement of statements) {
     if (joined.length > ANCHOR_TEXT_MAX_BYTES * 2) break;
-    const part = withoutEmphasis(statement.slice(0, ANCHOR_TEXT_MAX_BYTES))
+    const words = withoutEmphasis(statement.text.slice(0, ANCHOR_TEXT_MAX_BYTES))
       .replace(/\s+/g, ' ')
       .trim()
       .replace(/[;,]$/, '');
-    if (!part) continue;
+    if (!words) continue;
+    // A statement cut at its length cap (STATEMENT_MAX_CHARS) says so: "a person or an" is not
+    // what the blueprint said.
+    const part = statement.truncated ? `${words}${ELLIPSIS}` : words;
     // A statement that ends a sentence needs no separator beyond a space.
     if (joined) joined += /[.!?]$/.test(joined) ? ' ' : '; ';
     joined += part;

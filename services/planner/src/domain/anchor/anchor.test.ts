@@ -267,4 +267,39 @@ describe('anchorFromBlueprint', () => {
     expect(anchor.text).not.toMatch(/Lock files/);
     expectNothingInvented(anchor, text);
   });
+  it("takes a document's Done when as its evidence, no pivot from a sentence-long title, and marks a cut statement", () => {
+    const long =
+      'Tried as a new user would on documents nobody here wrote (the READMEs of jest, typescript, ' +
+      'better-sqlite3, @nats-io/jetstream and eslint, and the design notes in the shared folder), ' +
+      'most tasks are not something a person or an agent could act on, and each defect below turns ' +
+      'into wasted model spend or wrong work once the worker is handed these tasks.';
+    const text = [
+      '# Plans a coding agent can act on: real documents become tasks with meaning, scope, checks and order',
+      '',
+      '## Goal',
+      '',
+      long,
+      '',
+      '## Must include',
+      '',
+      '1. Tasks a person would write.',
+      '',
+      '## Done when',
+      '',
+      'The corpus agreement figures are printed by a test; re-planning works from the CLI.',
+      '',
+    ].join('\n');
+    const anchor = anchorFromBlueprint(blueprintOf(text), { hash });
+    expect(statementsOf(anchor, 'evidence')).toEqual([
+      'The corpus agreement figures are printed by a test; re-planning works from the CLI.',
+    ]);
+    expect(anchor.questions.map((q) => q.pivot)).not.toContain('evidence');
+    // A title that mentions scope in passing is a sentence, not a Scope section.
+    expect(statementsOf(anchor, 'scope')).toEqual([]);
+    const [cut] = anchor.typedPivots.find((p) => p.type === 'north_star')!.statements;
+    expect(cut).toMatchObject({ truncated: true });
+    expect(long.startsWith(cut!.text)).toBe(true);
+    expect(anchor.text).toContain(`North star / value: ${cut!.text}…`);
+    expectNothingInvented(anchor, text);
+  });
 });

@@ -70,6 +70,11 @@ export const PIVOTS: Readonly<Record<PivotType, PivotDefinition>> = {
       'qa',
       'definition of done',
       'success criteria',
+      // The rest of the acceptance headings a task's criteria come from (plan-kinds.ts FACETS): at
+      // document level ("## Done when" closing an issue) they say how the whole work is proven.
+      'done when',
+      'exit criteria',
+      'completion criteria',
     ],
     question:
       'Evidence / verification: how is finished work proven (which tests, checks or acceptance criteria)?',
@@ -146,10 +151,18 @@ const keywordPatterns: ReadonlyArray<readonly [PivotType, RegExp]> = PIVOT_TYPES
   new RegExp(`(?:^|[^a-z0-9])(?:${PIVOTS[type].keywords.join('|')})(?:$|[^a-z0-9])`, 'i'),
 ]);
 
+/**
+ * Past this many words a heading is a sentence, not the name of a section: a document titled "Plans
+ * an agent can act on: tasks with meaning, scope, checks and order" is not its scope statement.
+ */
+const PIVOT_HEADING_MAX_WORDS = 10;
+
 /** The pivots whose keywords a heading (or label) names, in pivot order; empty when none. */
 export function pivotsNamedBy(heading: string): PivotType[] {
   // Headings are short, but a pathological one could be long; the keyword sits near the start.
   const head = heading.length > 200 ? heading.slice(0, 200) : heading;
+  if (head.split(/\s+/, PIVOT_HEADING_MAX_WORDS + 2).filter(Boolean).length > PIVOT_HEADING_MAX_WORDS)
+    return [];
   const found: PivotType[] = [];
   for (const [type, pattern] of keywordPatterns) if (pattern.test(head)) found.push(type);
   return found;
