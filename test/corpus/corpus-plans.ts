@@ -246,6 +246,34 @@ Users asked for it in #123.
 Run \`npm run test:e2e -- theme\`.
 `;
 
+/** A feature request as issue trackers hold them: the problem, the proposal, the work as a checklist. */
+const FEATURE_REQUEST = `# Offline drafts
+
+## Problem
+
+Writers on trains lose what they typed when the connection drops.
+
+## Proposal
+
+Keep unsent drafts in IndexedDB through \`src/drafts/store.ts\` and send them once the app is
+back online.
+
+## Tasks
+
+- [ ] Draft store in \`src/drafts/store.ts\`
+- [ ] Sync queue in \`src/drafts/sync.ts\`
+- [ ] Offline banner
+
+## Acceptance criteria
+
+- A draft typed offline is sent within a minute of reconnecting
+- Nothing typed is lost when the tab is closed offline
+
+## Testing
+
+Run \`npm test\` and \`npm run test:e2e -- drafts\`.
+`;
+
 const MILESTONES = `# v2 launch plan
 
 ## Milestone 1: Accounts
@@ -396,6 +424,23 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
       ],
     },
     criteria: { 'Add dark mode': ['persists across reloads'] },
+  },
+  {
+    name: 'a feature request: Problem, Proposal, a task checklist, Acceptance criteria, Testing',
+    file: 'offline-drafts.md',
+    text: FEATURE_REQUEST,
+    tasks: ['Offline drafts'],
+    order: [],
+    notWork: ['Problem', 'Proposal', 'Tasks', 'Acceptance criteria', 'Testing'],
+    scope: { 'Offline drafts': ['src/drafts/store.ts', 'src/drafts/sync.ts'] },
+    notScope: [],
+    validation: {
+      'Offline drafts': [
+        ['npm', 'test'],
+        ['npm', 'run', 'test:e2e', '--', 'drafts'],
+      ],
+    },
+    criteria: { 'Offline drafts': ['sent within a minute of reconnecting', 'Nothing typed is lost'] },
   },
   {
     name: 'milestones holding checklists and stories, "blocked by" and "once … is done"',

@@ -274,6 +274,46 @@ describe('planBlueprint re-planning with the last planning reused (PlanningMemo)
     },
   );
 
+  it('reads a section again when a neighbour changed its role, not the facts stored under the old one', async () => {
+    const v1 = [
+      '# Offline drafts',
+      '',
+      '## Problem',
+      '',
+      'Writers lose what they typed when the connection drops.',
+      '',
+      '## Proposal',
+      '',
+      '- Keep drafts in IndexedDB',
+      '- Send them once back online',
+      '',
+    ].join('\n');
+    // The criteria make the document one change: Proposal now describes its one task, and its
+    // list items are no longer deliverables of a task of their own.
+    const v2 = v1.replace('## Proposal', '## Acceptance criteria\n\n- Nothing typed is lost\n\n## Proposal');
+    fixtures = [await plannerStoreFixture(), await plannerStoreFixture()];
+    const clock = new FakeClock();
+    const replanning = planDeps(fixtures[0]!.store, { clock });
+    const fresh = planDeps(fixtures[1]!.store, { clock });
+    const first = markdownBlueprint(v1);
+    // Proposal is a node of its own here, its items read as its deliverables (and stored so).
+    expect((await planBlueprint(first, replanning)).plan!.nodes.map((n) => n.title)).toContain('Proposal');
+    const second = markdownBlueprint(v2, { previous: first });
+    const proposal = second.sections.find((x) => x.title === 'Proposal')!;
+    expect(second.changedSectionIds).not.toContain(proposal.id);
+    const tasksOf = (r: PlanBlueprintResult) =>
+      r.tasks!.tasks.map((t) => ({
+        title: t.title,
+        deliverables: t.deliverables,
+        criteria: t.acceptanceCriteria,
+      }));
+    const replanned = tasksOf(await planBlueprint(second, replanning));
+    expect(replanned).toEqual(tasksOf(await planBlueprint(second, fresh)));
+    expect(replanned).toEqual([
+      { title: 'Offline drafts', deliverables: undefined, criteria: ['Nothing typed is lost'] },
+    ]);
+  });
+
   it('renames a node whose id is kept, and the tasks that name it', async () => {
     const { incremental, scratch } = await planners({});
     const first = withStableIds(markdownBlueprint(baseDocument()));

@@ -1,4 +1,4 @@
-import { extractSection, type SectionFacts } from '../section-facts/extract-section';
+import { factsOf, type SectionFacts } from '../section-facts/extract-section';
 import type { DependencyMention } from '../section-facts/extract-references';
 import type { BlueprintForPlan, BlueprintSectionForPlan, PlannedNode, SectionSource } from './plan-graph';
 import {
@@ -69,8 +69,12 @@ function derivedFromEdit(
     if (earlier === undefined) return undefined;
     const ownEnd = section.bodyEnd ?? Math.min(section.end, sections[i + 1]?.start ?? section.end);
     const facet = role.type === 'facet' ? role.facet : undefined;
-    const facts =
-      options.reuseFacts?.(section) ?? extractSection(text.slice(section.start, ownEnd), facet, true);
+    const facts = factsOf(
+      () => text.slice(section.start, ownEnd),
+      facet,
+      true,
+      options.reuseFacts?.(section),
+    );
     if (!sameReach(earlier, before.text, facts, section.start, text)) return undefined;
     if (role.type === 'node' && hasBody(text, section.start, ownEnd) !== draft.hasBody) return undefined;
     let parts = rebuilt.get(fed);

@@ -1,6 +1,7 @@
 import type { PlanNodeKind, PlanNodeStatus, RiskLevel } from '@autopilot/contracts';
 import {
   extractSection,
+  factsOf,
   FACT_LIMITS,
   type ChecklistItem,
   type SectionFacts,
@@ -431,8 +432,12 @@ function gatherFacts(
     const ownEnd = section.bodyEnd ?? Math.min(section.end, sections[i + 1]?.start ?? section.end);
     const facet = role.type === 'facet' && section.kind !== 'preamble' ? role.facet : undefined;
     const headed = section.kind !== 'preamble';
-    const facts =
-      options.reuseFacts?.(section) ?? extractSection(text.slice(section.start, ownEnd), facet, headed);
+    const facts = factsOf(
+      () => text.slice(section.start, ownEnd),
+      facet,
+      headed,
+      options.reuseFacts?.(section),
+    );
     const source: SectionSource = { sectionId: section.id, hash: section.hash, start: section.start, facts };
     if (role.type === 'node') {
       const draft = drafts[feeds[i]!]!;
@@ -783,11 +788,14 @@ function documentTitles(
   const hasChildren = new Set<string>();
   /** Whether every child of a section describes it (Context, Tasks, Acceptance criteria). */
   const onlyDescribed = new Map<string, boolean>();
+  /** Sections with a child that states work: its deliverables, tasks or acceptance criteria. */
+  const statesWork = new Set<string>();
   sections.forEach((s, i) => {
     if (s.parentId !== undefined) {
       hasChildren.add(s.parentId);
-      if (onlyDescribed.get(s.parentId) === false) return;
       const { facet, heading } = sectionTitles[i]!;
+      if (facet === 'deliverables' || facet === 'criteria') statesWork.add(s.parentId);
+      if (onlyDescribed.get(s.parentId) === false) return;
       onlyDescribed.set(s.parentId, facet !== undefined || isInformational(heading.name));
       return;
     }
@@ -806,8 +814,10 @@ function documentTitles(
     const only = list[0]!;
     const { id } = sections[only]!;
     const { heading } = sectionTitles[only]!;
-    // "# Add dark mode" over Context, Tasks and Acceptance criteria is the one task, not a title.
-    const oneTask = onlyDescribed.get(id) === true && readsAsWork(heading.name);
+    // "# Add dark mode" over Context, Tasks and Acceptance criteria is the one task, not a title;
+    // so is "# Offline drafts" over Problem, Proposal and Tasks (a feature request). A README's
+    // title over Overview and Background states no work and stays a title.
+    const oneTask = onlyDescribed.get(id) === true && (readsAsWork(heading.name) || statesWork.has(id));
     if (!oneTask && hasChildren.has(id) && heading.label === undefined) titles.add(only);
   }
   return titles;

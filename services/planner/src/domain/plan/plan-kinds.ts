@@ -145,7 +145,7 @@ const FACETS: readonly [RegExp, FacetKind][] = [
   ],
   [/^(notes|implementation notes|technical notes|details|remarks|hints)$/, 'notes'],
   [
-    /^(goals?|approach|proposed approach|plan of attack|how|what|why|scope|in scope|context|background|rationale|design|technical design|implementation|steps|work|description|summary)$/,
+    /^(goals?|approach|proposed approach|plan of attack|how|what|why|scope|in scope|context|background|rationale|design|technical design|implementation|steps|work|description|summary|problem( statement)?|proposal|proposed (solution|design)|solution)$/,
     'description',
   ],
 ];

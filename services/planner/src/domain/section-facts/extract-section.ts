@@ -40,6 +40,13 @@ export interface SectionFacts {
    * work is a checklist gets one task per item (issue 17 item 9). Offsets are relative to the section.
    */
   readonly checklist?: readonly ChecklistItem[];
+  /**
+   * The facet the section was read as (absent: a node of its own). A section's role follows its
+   * neighbours too (a sibling "## Acceptance criteria" makes "## Proposal" describe the document's
+   * one task), and list items read as a facet are not deliverables: facts stored under one role are
+   * never reused under another (factsOf).
+   */
+  readonly readAs?: FacetKind;
 }
 
 export interface ChecklistItem {
@@ -571,6 +578,7 @@ class SectionScanner {
       ...(this.priorityClass !== undefined ? { priorityClass: this.priorityClass } : {}),
       ...(this.status !== undefined ? { status: this.status } : {}),
       ...(this.checklist.length > 0 ? { checklist: this.checklist.slice() } : {}),
+      ...(this.facet !== undefined ? { readAs: this.facet } : {}),
     };
   }
 }
@@ -581,4 +589,17 @@ class SectionScanner {
  */
 export function extractSection(ownText: string, facet?: FacetKind, headed = true): SectionFacts {
   return new SectionScanner(facet, headed).scan(ownText);
+}
+
+/**
+ * The facts of a section's own text read as `facet`: `stored` (facts kept from an earlier planning
+ * of the same text) when they were read as that facet too, else read now.
+ */
+export function factsOf(
+  ownText: () => string,
+  facet: FacetKind | undefined,
+  headed: boolean,
+  stored: SectionFacts | undefined,
+): SectionFacts {
+  return stored !== undefined && stored.readAs === facet ? stored : extractSection(ownText(), facet, headed);
 }
