@@ -25,29 +25,32 @@ const TARGET = { wall_s: 3, peak_rss_mb: 300, replan_ratio: 0.1 };
 
 /** Runs ingest-run.js in a new process with `args`; its last line of output, parsed. */
 function ingestRun<F>(args: readonly string[]): F {
-  const out = execFileSync(process.execPath, [join(__dirname, 'ingest-run.js'), ...args], {
+  // --expose-gc: ingest-run measures the heap left in use after the first plan (live_heap_mb).
+  const out = execFileSync(process.execPath, ['--expose-gc', join(__dirname, 'ingest-run.js'), ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return JSON.parse(out.trim().split('\n').at(-1) as string) as F;
 }
 
+type RunFigures = IngestRunFigures & AgainFigures;
+
 /**
  * One run on a state directory of its own: v1 then v2 in one process (ingest-run.ts), then v1's text
  * again as version 3 in a new process, as a second `autopilot plan` after undoing the edit.
  */
-function runPipeline(dir: string, v1: string, v2: string, run: number): IngestRunFigures & AgainFigures {
+function runPipeline(dir: string, v1: string, v2: string, run: number): RunFigures {
   const stateDir = join(dir, `run-${run}`);
   mkdirSync(stateDir);
   const figures = ingestRun<IngestRunFigures>([stateDir, v1, v2]);
   return { ...figures, ...ingestRun<AgainFigures>(['--again', stateDir, v1]) };
 }
 
+/** The figures every run has (live_heap_mb needs --expose-gc, which the bench always passes). */
+type Measured = { [K in keyof RunFigures]: RunFigures[K] extends number ? K : never }[keyof RunFigures];
+
 /** The median of one figure over the runs. */
-const mid = (
-  runs: readonly (IngestRunFigures & AgainFigures)[],
-  key: keyof (IngestRunFigures & AgainFigures),
-): number => median(runs.map((r) => r[key]));
+const mid = (runs: readonly RunFigures[], key: Measured): number => median(runs.map((r) => r[key]));
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-ingest-'));
@@ -76,13 +79,14 @@ async function main(): Promise<void> {
     const v2 = join(dir, 'v2.md');
     writeFileSync(v1, text);
     writeFileSync(v2, largeBlueprint({ phases: PHASES, edited: true }));
-    const runs: (IngestRunFigures & AgainFigures)[] = [];
+    const runs: RunFigures[] = [];
     for (let run = 1; run <= RUNS; run++) {
       const r = runPipeline(dir, v1, v2, run);
       runs.push(r);
       console.log(
         `run ${run}: first ${r.first_s.toFixed(2)} s (ingest ${r.first_ingest_s.toFixed(2)} s), ` +
-          `peak RSS ${r.peak_rss_mb.toFixed(0)} MB, longest stall ${r.longest_stall_s.toFixed(2)} s, ` +
+          `peak RSS ${r.peak_rss_mb.toFixed(0)} MB (live heap after ${(r.live_heap_mb ?? 0).toFixed(0)} MB), ` +
+          `longest stall ${r.longest_stall_s.toFixed(2)} s, ` +
           `re-ingest ${r.reingest_s.toFixed(2)} s, ` +
           `re-ingest+re-plan ${r.replan_s.toFixed(2)} s; in a new process ${r.again_s.toFixed(2)} s`,
       );
@@ -91,15 +95,17 @@ async function main(): Promise<void> {
     const firstIngest = mid(runs, 'first_ingest_s');
     const peakMb = mid(runs, 'peak_rss_mb');
     const stall = mid(runs, 'longest_stall_s');
+    const liveMb = median(runs.map((r) => r.live_heap_mb ?? 0));
     const reingest = mid(runs, 'reingest_s');
     const replan = mid(runs, 'replan_s');
     const againS = mid(runs, 'again_s');
     const againIngest = mid(runs, 'again_ingest_s');
-    const last = runs.at(-1) as IngestRunFigures & AgainFigures;
+    const last = runs.at(-1) as RunFigures;
     const of = RUNS > 1 ? ` (median of ${RUNS} runs)` : '';
     console.log(
       `first ingest+plan${of}: ${first.toFixed(2)} s (target <= ${TARGET.wall_s} s), peak RSS ${peakMb.toFixed(0)} MB ` +
-        `(target <= ${TARGET.peak_rss_mb} MB); ${last.nodes} plan nodes, ${last.tasks} tasks; ` +
+        `(target <= ${TARGET.peak_rss_mb} MB; ${liveMb.toFixed(0)} MB of heap still in use after it, collected); ` +
+        `${last.nodes} plan nodes, ${last.tasks} tasks; ` +
         `ingest ${firstIngest.toFixed(2)} s + plan ${(first - firstIngest).toFixed(2)} s; the event loop's ` +
         `longest stall ${stall.toFixed(2)} s (how long a SIGINT or a health probe waits at most)`,
     );
@@ -122,6 +128,7 @@ async function main(): Promise<void> {
         {
           wall_s: round(first, 3),
           peak_rss_mb: round(peakMb, 0),
+          live_heap_mb: round(liveMb, 0),
           longest_stall_s: round(stall, 3),
           reingest_s: round(reingest, 3),
           replan_s: round(replan, 3),
