@@ -274,6 +274,38 @@ back online.
 Run \`npm test\` and \`npm run test:e2e -- drafts\`.
 `;
 
+/** A product plan whose features are named with words READMEs and design notes use for sections. */
+const FEATURE_NAMES = `# Q3 platform plan
+
+## Overview
+
+What the platform team ships this quarter.
+
+## Phase 1: Accounts
+
+### Support for SSO
+
+SAML login in \`src/auth/saml.ts\`.
+
+### Usage-based billing
+
+Meter API calls in \`src/billing/meter.ts\`.
+
+## Phase 2: Operations
+
+### Background jobs
+
+A job runner in \`src/jobs/runner.ts\`.
+
+### Status page
+
+Uptime per region in \`src/status/page.ts\`.
+
+### Examples gallery
+
+Runnable samples in \`examples/\`.
+`;
+
 const MILESTONES = `# v2 launch plan
 
 ## Milestone 1: Accounts
@@ -441,6 +473,18 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
       ],
     },
     criteria: { 'Offline drafts': ['sent within a minute of reconnecting', 'Nothing typed is lost'] },
+  },
+  {
+    name: 'features named with words READMEs use for sections (Support, Usage, Background, Status, Examples)',
+    file: 'q3-plan.md',
+    text: FEATURE_NAMES,
+    tasks: ['Support for SSO', 'Usage-based billing', 'Background jobs', 'Status page', 'Examples gallery'],
+    order: [['Support for SSO', 'Background jobs']],
+    notWork: ['Overview'],
+    scope: { 'Support for SSO': ['src/auth/saml.ts'], 'Status page': ['src/status/page.ts'] },
+    notScope: [],
+    validation: {},
+    criteria: {},
   },
   {
     name: 'milestones holding checklists and stories, "blocked by" and "once … is done"',
