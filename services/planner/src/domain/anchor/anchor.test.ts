@@ -267,6 +267,7 @@ describe('anchorFromBlueprint', () => {
     expect(anchor.text).not.toMatch(/Lock files/);
     expectNothingInvented(anchor, text);
   });
+
   it("takes a document's Done when as its evidence, no pivot from a sentence-long title, and marks a cut statement", () => {
     const long =
       'Tried as a new user would on documents nobody here wrote (the READMEs of jest, typescript, ' +
