@@ -176,11 +176,10 @@ export function facetOf(title: string): FacetKind | undefined {
 /**
  * A heading's section names, split where a heading joins two ("Goals and non-goals", "License &
  * credits"), each without a trailing parenthetical, colon clause or punctuation ("License (MIT)",
- * "Install: npm"), lowercased.
+ * "Install: npm"). `name` is lowercased.
  */
 function sectionNames(name: string): string[] {
   return name
-    .toLowerCase()
     .split(/\s+(?:and|&)\s+|\s*[,/]\s*/)
     .map((part) =>
       part
@@ -192,30 +191,46 @@ function sectionNames(name: string): string[] {
     .filter((part) => part !== '');
 }
 
+/** Section names a heading may start with (`leading`), or be on its own (`whole`). */
+interface SectionVocabulary {
+  readonly leading: RegExp;
+  readonly whole: RegExp;
+  /** Either, at the start: a heading that fails it is no such section (most headings, cheaply). */
+  readonly start: RegExp;
+}
+
+function vocabulary({ source: leading }: RegExp, { source: whole }: RegExp): SectionVocabulary {
+  return {
+    leading: new RegExp(`^(${leading})\\b`),
+    whole: new RegExp(`^(${whole})$`),
+    start: new RegExp(`^(${leading}|${whole})\\b`),
+  };
+}
+
 /**
- * Whether a heading starts with one of `leading` ("Installation and setup"), or every name it joins
- * is one of `whole` exactly or starts with one of `leading` ("Goals and non-goals"). Words that also
- * name features ("Support", "Status", "Background", "Usage", "Examples") count only alone: "Support
- * for SSO", "Status page", "Background jobs", "Usage-based billing" and "Examples gallery" are work,
- * not a README's Support or a design note's Background.
+ * Whether a heading starts with a `leading` name ("Installation and setup"), or every name it joins
+ * is a `whole` one or starts with a `leading` one ("Goals and non-goals"). Words that also name
+ * features ("Support", "Status", "Background", "Usage", "Examples") count only alone: "Support for
+ * SSO", "Status page", "Background jobs", "Usage-based billing" and "Examples gallery" are work, not
+ * a README's Support or a design note's Background.
  */
-function namedAs(name: string, leading: RegExp, whole: RegExp): boolean {
-  if (leading.test(name.toLowerCase().trim())) return true;
-  const names = sectionNames(name);
+function namedAs(name: string, { leading, whole, start }: SectionVocabulary): boolean {
+  const lower = name.toLowerCase().trim();
+  if (!start.test(lower)) return false;
+  if (leading.test(lower)) return true;
+  const names = sectionNames(lower);
   return names.length > 0 && names.every((n) => leading.test(n) || whole.test(n));
 }
 
-const INFORMATIONAL_LEADING =
-  /^(what was seen|observations?|findings|current (state|behaviou?r)|drawbacks|alternatives( considered)?|unresolved questions|prior art|future (work|possibilities)|rejected (ideas|alternatives)|executive summary|non[- ]goals|out of scope|glossary|terminology|appendix|faq|open questions|assumptions|motivation|problem( statement)?|table of contents|changelog|revision history|stakeholders)\b/;
+const INFORMATIONAL = vocabulary(
+  /what was seen|observations?|findings|current (state|behaviou?r)|drawbacks|alternatives( considered)?|unresolved questions|prior art|future (work|possibilities)|rejected (ideas|alternatives)|executive summary|non[- ]goals|out of scope|glossary|terminology|appendix|faq|open questions|assumptions|motivation|problem( statement)?|table of contents|changelog|revision history|stakeholders/,
+  /overview|introduction|intro|background|context|summary|goals?|definitions|references|questions|risks|contents|toc|vision|principles|constraints|about|purpose|audience|timeline|status/,
+);
 
-const INFORMATIONAL_WHOLE =
-  /^(overview|introduction|intro|background|context|summary|goals?|definitions|references|questions|risks|contents|toc|vision|principles|constraints|about|purpose|audience|timeline|status)$/;
-
-const REFERENCE_LEADING =
-  /^(licen[cs]e|copyright|sponsors?|backers?|donat\w*|funding|support (this|the) project|help this project|badges?|acknowledge?ments?|contributors|contributing|contribute|how to contribute|code of conduct|maintainers|authors?|getting help|where to (ask|get) help|faq|frequently asked questions|questions and answers|changelog|change log|release notes|release history|semantic versioning|version support|supported (node(\.js)? )?versions|supported platforms|installation|installing|getting started|quick ?start|api reference|documentation|further reading|see also|related (projects|packages)|table of contents|security policy|reporting (security )?(issues|vulnerabilities)|filing issues|system dependencies|migrating from)\b/;
-
-const REFERENCE_WHOLE =
-  /^(credits|thanks|(the )?team|community|support|help|releases|versioning|compatibility|install|usage|basic usage|examples?|usage examples|demo|docs|links|alternatives|upgrading|runtimes|essentials|description)$/;
+const REFERENCE = vocabulary(
+  /licen[cs]e|copyright|sponsors?|backers?|donat\w*|funding|support (this|the) project|help this project|badges?|acknowledge?ments?|contributors|contributing|contribute|how to contribute|code of conduct|maintainers|authors?|getting help|where to (ask|get) help|faq|frequently asked questions|questions and answers|changelog|change log|release notes|release history|semantic versioning|version support|supported (node(\.js)? )?versions|supported platforms|installation|installing|getting started|quick ?start|api reference|documentation|further reading|see also|related (projects|packages)|table of contents|security policy|reporting (security )?(issues|vulnerabilities)|filing issues|system dependencies|migrating from/,
+  /credits|thanks|(the )?team|community|support|help|releases|versioning|compatibility|install|usage|basic usage|examples?|usage examples|demo|docs|links|alternatives|upgrading|runtimes|essentials|description/,
+);
 
 /**
  * Sections a README or guide holds for its readers, not work for a project (issue 17 item 1):
@@ -224,7 +239,7 @@ const REFERENCE_WHOLE =
  * unless it names itself a phase, story or task.
  */
 export function isReference(name: string): boolean {
-  return namedAs(name, REFERENCE_LEADING, REFERENCE_WHOLE) || name.trim().endsWith('?');
+  return namedAs(name, REFERENCE) || name.trim().endsWith('?');
 }
 
 const PLAN_TITLE =
@@ -237,7 +252,7 @@ export function announcesPlan(name: string): boolean {
 
 /** Sections that explain rather than ask for work: they never become tasks. */
 export function isInformational(name: string): boolean {
-  return namedAs(name, INFORMATIONAL_LEADING, INFORMATIONAL_WHOLE);
+  return namedAs(name, INFORMATIONAL);
 }
 
 const IMPERATIVE =
