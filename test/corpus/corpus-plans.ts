@@ -306,6 +306,31 @@ Uptime per region in \`src/status/page.ts\`.
 Runnable samples in \`examples/\`.
 `;
 
+/** A product requirements document whose work is a list of user stories. */
+const USER_STORIES_PRD = `# Team inbox PRD
+
+## Overview
+
+Support agents share one inbox for customer email.
+
+## User stories
+
+- As an agent, I want to assign a conversation to a teammate so that nobody answers twice.
+- As an agent, I want to see who is viewing a conversation so that we do not collide.
+- As a lead, I want a daily summary of open conversations.
+
+## Requirements
+
+### Functional
+
+1. Assignment is stored in \`src/inbox/assignment.ts\`.
+2. The summary email is sent at 08:00 local time.
+
+## Out of scope
+
+- Mobile apps.
+`;
+
 const MILESTONES = `# v2 launch plan
 
 ## Milestone 1: Accounts
@@ -482,6 +507,23 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
     order: [['Support for SSO', 'Background jobs']],
     notWork: ['Overview'],
     scope: { 'Support for SSO': ['src/auth/saml.ts'], 'Status page': ['src/status/page.ts'] },
+    notScope: [],
+    validation: {},
+    criteria: {},
+  },
+  {
+    name: 'a PRD whose work is a list of user stories',
+    file: 'team-inbox-prd.md',
+    text: USER_STORIES_PRD,
+    tasks: [
+      'Assign a conversation to a teammate',
+      'See who is viewing a conversation',
+      'A daily summary of open conversations',
+      'Requirements — Functional',
+    ],
+    order: [],
+    notWork: ['Overview', 'User stories', 'Out of scope', 'Team inbox PRD'],
+    scope: { 'Requirements — Functional': ['src/inbox/assignment.ts'] },
     notScope: [],
     validation: {},
     criteria: {},

@@ -7,6 +7,7 @@ import {
   type SectionFacts,
 } from '../section-facts/extract-section';
 import type { DependencyMention } from '../section-facts/extract-references';
+import { userStoryWant } from '../section-facts/user-story';
 import { riskOf, PRIORITY_CLASS, type RiskSignal } from '../section-facts/extract-signals';
 import { ReferenceIndex, type IndexedNode } from './plan-dependencies';
 import { lineOf, MissingDependencyError, PlanInputError, type MissingDependency } from './plan-errors';
@@ -301,8 +302,12 @@ function withoutItems(
   return [{ ...own!, facts: { ...facts, checklist: own!.facts.checklist ?? [] } }, ...facets];
 }
 
-/** "Password reset, depends on login page" is the task "Password reset". */
-function checklistTitle(text: string): string {
+/**
+ * "Password reset, depends on login page" is the task "Password reset"; "As an agent, I want to
+ * assign conversations so that nobody answers twice" is "Assign conversations".
+ */
+function checklistTitle(item: string): string {
+  const text = userStoryWant(item) ?? item;
   const head = text.split(/,?\s+(?:depends on|after|once|requires|blocked by|needs)\b/i)[0] ?? text;
   // A priority tag ("(P1)", "[must]") is the item's priority, said in its title: not part of it.
   return cleanTitle(head.replace(/\s*[([](P[0-4]|must|should|could)[)\]]\s*$/i, ''));

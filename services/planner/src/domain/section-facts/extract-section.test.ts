@@ -63,6 +63,26 @@ describe('extractSection', () => {
     ]);
   });
 
+  it('lists user stories in a list as its checklist, open, and as deliverables', () => {
+    const text = [
+      '## User stories',
+      '',
+      '- As an agent, I want to assign a conversation so that nobody answers twice.',
+      '- As a lead, I want a daily summary.',
+      '- A plain deliverable',
+    ].join('\n');
+    const facts = extractSection(text);
+    expect(facts.checklist?.map((c) => [c.text, c.checked, text.slice(c.start, c.end)])).toEqual([
+      [
+        'As an agent, I want to assign a conversation so that nobody answers twice.',
+        false,
+        '- As an agent, I want to assign a conversation so that nobody answers twice.',
+      ],
+      ['As a lead, I want a daily summary.', false, '- As a lead, I want a daily summary.'],
+    ]);
+    expect(facts.deliverables).toHaveLength(3);
+  });
+
   it('finds paths in backticks and in prose, but not and/or, CI/CD or Node.js', () => {
     const facts = extractSection(
       '### X\nEdit `src/a.ts`, docs/guide.md and src/lib/ for CI/CD and/or Node.js; see https://x.io/a.ts.',

@@ -1,6 +1,7 @@
 import type { PlanNodeStatus, RiskLevel } from '@autopilot/contracts';
 import { commandInSpan, commandsInLine, isPromptFence, isShellFence } from './extract-commands';
 import { pathIn } from './extract-paths';
+import { isUserStory } from './user-story';
 import { mentionsInProse, namesReference, statedItems, type DependencyMention } from './extract-references';
 import {
   explicitRiskIn,
@@ -36,8 +37,9 @@ export interface SectionFacts {
   readonly priorityClass?: number;
   readonly status?: PlanNodeStatus;
   /**
-   * The section's own top-level checklist (`- [ ] Login page`), outside any label: a document whose
-   * work is a checklist gets one task per item (issue 17 item 9). Offsets are relative to the section.
+   * The section's own top-level checklist (`- [ ] Login page`, or a list of user stories), outside
+   * any label: a document whose work is a checklist gets one task per item (issue 17 item 9).
+   * Offsets are relative to the section.
    */
   readonly checklist?: readonly ChecklistItem[];
   /**
@@ -65,7 +67,8 @@ export interface ChecklistItem {
 // 3 (issue 13): facts come from the redacted blueprint (plan-redaction.ts); facts stored by 2 may
 // quote a secret and are re-read. Raise it with SECRET_RULES_VERSION too, for the same reason.
 // 4 (issue 17): checklists, scope only from paths presented as work, description facets.
-export const SECTION_FACTS_VERSION = 4;
+// 5: user stories in a list are checklist items.
+export const SECTION_FACTS_VERSION = 5;
 
 export const FACT_LIMITS = {
   deliverables: 100,
@@ -406,7 +409,12 @@ class SectionScanner {
       case 'description':
         return;
       case undefined:
-        if (item.checkbox && item.top && this.checklist.length < FACT_LIMITS.deliverables) {
+        // A user story in a list is an item of work, as a checkbox is: one task each.
+        if (
+          (item.checkbox || isUserStory(text)) &&
+          item.top &&
+          this.checklist.length < FACT_LIMITS.deliverables
+        ) {
           this.checklist.push({
             text: oneLine(text),
             start: item.start,

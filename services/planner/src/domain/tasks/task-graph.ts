@@ -265,7 +265,7 @@ function addGate(tree: PlanTree, drafts: TaskDraft[], x: number, under: readonly
 
 /** A heading that, alone, does not say what to do ("Approach", "Backend", "Tests"). */
 const GENERIC_TITLE =
-  /^(goals?|approach|work items|deliverables|acceptance criteria|notes|basics|overview|summary|details|implementation|validation|tests?|testing|docs|documentation|backend|frontend|api|ui|setup|cleanup|migration|rollout|design|misc(ellaneous)?|other|todo|tasks|general|core|config(uration)?|infra(structure)?)$/i;
+  /^(goals?|approach|work items|deliverables|acceptance criteria|notes|basics|overview|summary|details|implementation|validation|tests?|testing|docs|documentation|backend|frontend|api|ui|setup|cleanup|migration|rollout|design|misc(ellaneous)?|other|todo|tasks|general|core|config(uration)?|infra(structure)?|(non-?)?functional( requirements)?|requirements)$/i;
 
 /**
  * Task titles that stand on their own (issue 17 item 1): a generic heading gets its parent's title
