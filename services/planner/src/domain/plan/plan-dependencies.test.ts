@@ -120,6 +120,27 @@ describe('planFromSections on a design document whose prose says "depends on"', 
   });
 });
 
+describe('planFromSections on a checklist whose items name each other by one word', () => {
+  const plan = planFromSections(
+    markdownBlueprint(
+      [
+        '# Dark mode',
+        '',
+        '- [ ] Tests for the theme switch',
+        '- [ ] Toggle in the settings page',
+        '- [ ] Persist the preference, after the toggle is done',
+        '- [ ] Release notes, after tests pass',
+        '',
+      ].join('\n'),
+    ),
+  );
+
+  it('reads "after the toggle is done" as the item "Toggle …", and "after tests pass" as nothing', () => {
+    expect(dependencyTitles(plan, 'Persist the preference')).toEqual(['Toggle in the settings page']);
+    expect(dependencyTitles(plan, 'Release notes')).toEqual([]);
+  });
+});
+
 describe('planFromSections still rejects a stated reference that names nothing', () => {
   it('"Depends on Story 9.9" with no such story: names the section, the reference and its line', () => {
     const text = DESIGN_DOC.replace('Depends on Story 3.1.', 'Depends on Story 9.9.');

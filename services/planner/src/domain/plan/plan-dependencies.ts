@@ -2,6 +2,10 @@ import type { Reference } from '../section-facts/extract-references';
 import { parseReference } from '../section-facts/extract-references';
 import { plainTitle, type NodeLabel } from './plan-kinds';
 
+/** Words after a thing's name that say it is finished: "(the toggle) is done", "(the API) ships". */
+const FINISHED =
+  /^((is|are|has been|have been) (done|finished|complete|completed|merged|shipped|released|live|in place)|ships|lands|exists)\b/;
+
 /** What the index needs of a node; nodes are in document order, so a subtree is an index range. */
 export interface IndexedNode {
   readonly title: string;
@@ -80,14 +84,18 @@ export class ReferenceIndex {
 
   /**
    * The node whose title of two words or more the words start with (after an article): "the token
-   * bucket per API key is in place" names "Token bucket per API key". Longest title first.
+   * bucket per API key is in place" names "Token bucket per API key". Longest title first. A
+   * one-word name counts only where the words go on to say it is finished ("the toggle is done"
+   * names the item "Toggle in the settings page"): alone, a word after "after" is as often a
+   * thing ("after tests pass") as an item.
    */
   resolvePrefix(text: string, from: number): number | undefined {
     const words = titleKey(text)
       .split(' ')
       .filter((w) => w !== '');
     const start = /^(the|a|an|our|this)$/.test(words[0] ?? '') ? 1 : 0;
-    for (let n = Math.min(words.length, start + 12); n >= start + 2; n--) {
+    const shortest = FINISHED.test(words.slice(start + 1).join(' ')) ? start + 1 : start + 2;
+    for (let n = Math.min(words.length, start + 12); n >= shortest; n--) {
       const key = words.slice(start, n).join(' ');
       const found = this.titles().get(key);
       if (!found) continue;
