@@ -39,6 +39,8 @@ function alive(pid: number): boolean {
 
 /** Names the run that took a `--dir`; created exclusively, so of two runs started together one wins. */
 const CLAIM_FILE = 'plan.claim';
+/** Tries at a claim that was released or abandoned while this run looked at it. */
+const CLAIM_ATTEMPTS = 3;
 
 /**
  * Takes `path` for this run, atomically: a second `autopilot plan` on the same `--dir` at the same
@@ -46,7 +48,7 @@ const CLAIM_FILE = 'plan.claim';
  * written whole to a file of this process and then hard-linked to its name (link(2) fails when the
  * name exists), so a loser never reads a claim the winner has created but not yet written.
  */
-async function claim(path: string, dir: string, retried = false): Promise<void> {
+async function claim(path: string, dir: string, attempt = 1): Promise<void> {
   const file = join(path, CLAIM_FILE);
   const mine = join(path, `${CLAIM_FILE}.${process.pid}`);
   await writeFile(mine, `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`);
@@ -54,14 +56,22 @@ async function claim(path: string, dir: string, retried = false): Promise<void> 
     await link(mine, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const holder = await readFile(file, 'utf8').catch(() => '');
-    const pid = /"pid":(\d+)/.exec(holder)?.[1];
-    // A run that was killed left its claim: the directory is free. Taken over once, so two runs
-    // finding the same stale claim still race through link(2) and one of them loses.
-    if (!retried && pid !== undefined && !alive(Number(pid)) && pid !== String(process.pid)) {
+    const holder = await readFile(file, 'utf8').catch((readErr: NodeJS.ErrnoException) => {
+      if (readErr.code === 'ENOENT') return undefined;
+      throw readErr;
+    });
+    // The run that held it ended between our link(2) and this read: the directory is free now.
+    // Tried again through link(2), so a third run starting at that moment still races fairly.
+    const again = attempt < CLAIM_ATTEMPTS;
+    // Awaited here: `finally` below removes this attempt's file, which the next attempt writes again.
+    if (holder === undefined && again) return await claim(path, dir, attempt + 1);
+    const pid = /"pid":(\d+)/.exec(holder ?? '')?.[1];
+    // A run that was killed left its claim: the directory is free. Taken over through link(2) again,
+    // so two runs finding the same stale claim still race and one of them loses.
+    if (again && pid !== undefined && !alive(Number(pid)) && pid !== String(process.pid)) {
       await rm(mine, { force: true });
       await rm(file, { force: true });
-      return claim(path, dir, true);
+      return await claim(path, dir, attempt + 1);
     }
     throw new PlanFailedError(
       'PLAN_DIR_IN_USE',
