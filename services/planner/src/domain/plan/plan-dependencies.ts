@@ -1,10 +1,6 @@
 import type { Reference } from '../section-facts/extract-references';
-import { parseReference } from '../section-facts/extract-references';
+import { parseReference, saysFinished } from '../section-facts/extract-references';
 import { plainTitle, type NodeLabel } from './plan-kinds';
-
-/** Words after a thing's name that say it is finished: "(the toggle) is done", "(the API) ships". */
-const FINISHED =
-  /^((is|are|has been|have been) (done|finished|complete|completed|merged|shipped|released|live|in place)|ships|lands|exists)\b/;
 
 /** What the index needs of a node; nodes are in document order, so a subtree is an index range. */
 export interface IndexedNode {
@@ -94,7 +90,7 @@ export class ReferenceIndex {
       .split(' ')
       .filter((w) => w !== '');
     const start = /^(the|a|an|our|this)$/.test(words[0] ?? '') ? 1 : 0;
-    const shortest = FINISHED.test(words.slice(start + 1).join(' ')) ? start + 1 : start + 2;
+    const shortest = saysFinished(words.slice(start + 1).join(' ')) ? start + 1 : start + 2;
     for (let n = Math.min(words.length, start + 12); n >= shortest; n--) {
       const key = words.slice(start, n).join(' ');
       const found = this.titles().get(key);

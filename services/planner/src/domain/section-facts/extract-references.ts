@@ -158,6 +158,13 @@ function clauseEnd(line: string, from: number): number {
 const TRAILER =
   /\s+(?:is|are|be|being|has been|have been|to be|to|gets?|got)\s+(?:done|complete[d]?|finished|merged|ready|shipped|landed|released|in place|available|land|ship|merge|finish)\b.*$|\s+(?:lands|ships|merges|completes|finishes|is out)\b.*$/i;
 
+const FINISHED_TRAILER = new RegExp(`^${TRAILER.source}`, 'i');
+
+/** True when `words` start by saying a thing is finished: "is done", "has been merged", "ships". */
+export function saysFinished(words: string): boolean {
+  return FINISHED_TRAILER.test(` ${words}`);
+}
+
 /** A mention's text, cleaned for display and resolution. */
 function clean(text: string): string {
   return text

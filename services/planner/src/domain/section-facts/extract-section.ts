@@ -1,7 +1,6 @@
 import type { PlanNodeStatus, RiskLevel } from '@autopilot/contracts';
 import { commandInSpan, commandsInLine, isPromptFence, isShellFence } from './extract-commands';
 import { pathIn } from './extract-paths';
-import { isUserStory } from './user-story';
 import { mentionsInProse, namesReference, statedItems, type DependencyMention } from './extract-references';
 import {
   explicitRiskIn,
@@ -13,6 +12,7 @@ import {
   type RiskSignal,
 } from './extract-signals';
 import { facetOf, type FacetKind } from '../plan/plan-kinds';
+import { isUserStory } from './user-story';
 
 /**
  * The rules' reading of one section's own text (its heading line up to its first subsection): what
