@@ -170,6 +170,30 @@ A fixed window counter: simpler, but unfair at window edges.
 Should internal keys be exempt?
 `;
 
+const WORK_BREAKDOWN = `# Invoices to Stripe: migration plan
+
+We move invoicing from the legacy billing service to Stripe without losing an invoice.
+
+## Work breakdown
+
+| # | Task | Owner | Estimate | Depends on | Status |
+|---|------|-------|----------|------------|--------|
+| 1 | Audit the legacy invoice tables | Ana | 1d | | Done |
+| 2 | Export customer records from the legacy database | Ana | 2d | 1 | |
+| 3 | Map legacy plans to Stripe prices | Ben | 1d | 2 | |
+| 4 | Write the invoice sync job in \`services/billing/sync.ts\` | Ana | 3d | 3 | |
+| 5 | Backfill historical invoices | Ben | 2d | #4 | |
+
+## Rollback plan
+
+If the sync job fails, set \`BILLING_PROVIDER=legacy\` and redeploy; nothing is deleted until the
+backfill is verified.
+
+## Risks and mitigations
+
+A price mapped wrongly bills a customer twice: the sync job runs in dry-run mode for a week first.
+`;
+
 const ORDERED_STEPS = `# Moving billing to Postgres
 
 ## Steps
@@ -424,6 +448,27 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
     order: [['Token bucket per API key', 'Response headers']],
     notWork: ['Summary', 'Motivation', 'Drawbacks', 'Alternatives', 'Unresolved questions'],
     scope: { 'Token bucket': ['src/limits/token-bucket.ts'], 'Limits configuration': ['config/limits.yaml'] },
+    notScope: [],
+    validation: {},
+    criteria: {},
+  },
+  {
+    name: 'a migration plan: a work-breakdown table, a rollback plan, risks',
+    file: 'invoices-to-stripe.md',
+    text: WORK_BREAKDOWN,
+    tasks: [
+      'Export customer records',
+      'Map legacy plans to Stripe prices',
+      'Write the invoice sync job',
+      'Backfill historical invoices',
+    ],
+    order: [
+      ['Export customer records', 'Map legacy plans'],
+      ['Map legacy plans', 'Write the invoice sync job'],
+      ['Write the invoice sync job', 'Backfill historical invoices'],
+    ],
+    notWork: ['Audit the legacy invoice tables', 'Work breakdown', 'Rollback plan', 'Risks and mitigations'],
+    scope: { 'Write the invoice sync job': ['services/billing/sync.ts'] },
     notScope: [],
     validation: {},
     criteria: {},

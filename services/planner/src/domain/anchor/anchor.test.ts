@@ -140,6 +140,13 @@ describe('anchorFromBlueprint', () => {
     );
   });
 
+  it('takes Safety / risk from a rollback plan', () => {
+    const text = '# Invoices to Stripe\n\n## Rollback plan\n\nSet BILLING_PROVIDER=legacy and redeploy.\n';
+    const anchor = anchorFromBlueprint(blueprintOf(text), { hash });
+    expect(statementsOf(anchor, 'safety')).toEqual(['Set BILLING_PROVIDER=legacy and redeploy.']);
+    expect(anchor.questions.map((q) => q.pivot)).not.toContain('safety');
+  });
+
   it('answers a question from inputs alone', () => {
     const text = '# Notes app\n\n## Vision\n\nNotes sync.\n';
     const anchor = anchorFromBlueprint(blueprintOf(text), { hash, inputs: { budgets: { weeklyUsd: 20 } } });

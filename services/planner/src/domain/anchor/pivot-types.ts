@@ -53,6 +53,11 @@ export const PIVOTS: Readonly<Record<PivotType, PivotDefinition>> = {
       'compliance',
       'secrets?',
       'data protection',
+      // How the work is undone when it goes wrong: what is accepted, and what must not be lost.
+      'roll-?back',
+      'back-?out',
+      'contingency',
+      'mitigations?',
     ],
     question:
       'Safety / risk: what must never happen (data loss, leaked secrets, broken production), and which risks are accepted?',

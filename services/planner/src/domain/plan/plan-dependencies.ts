@@ -101,6 +101,11 @@ export class ReferenceIndex {
     return undefined;
   }
 
+  /** The node titled exactly `title` (nearest first), taken as written: never parsed as a reference. */
+  resolveTitle(title: string, from: number): Resolution {
+    return this.pick(this.titles().get(titleKey(title)) ?? [], from);
+  }
+
   /** The subject of a table row ("Story 2.1"), resolved without a referring node. */
   resolveSubject(text: string): number | undefined {
     const found = this.candidates(parseReference(text));

@@ -385,6 +385,37 @@ describe('planFromSections on what is not work (issue 17)', () => {
     ]);
   });
 
+  it('reads a rollback plan and risks as notes of the work they are about, never as tasks', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '# RFC: Rate limits',
+          '## Implementation',
+          '### Token bucket per API key',
+          'Write `src/limits/bucket.ts`.',
+          '#### Rollback',
+          'Set `RATE_LIMITS_ENABLED=false` and redeploy.',
+          '### Limits in the admin UI',
+          'Show limits in `web/admin/keys.tsx`.',
+          '## Rollback plan',
+          'Turn the flag off.',
+          '## Risks and mitigations',
+          'A wrong limit locks out customers: start in log-only mode.',
+          '## Back-out',
+          'Revert the release.',
+        ].join('\n'),
+      ),
+    );
+    expect(plan.nodes.filter((n) => n.kind === 'task_spec').map((n) => n.title)).toEqual([
+      'Token bucket per API key',
+      'Limits in the admin UI',
+    ]);
+    expect(plan.nodes.map((n) => n.title)).not.toContain(expect.stringMatching(/rollback|risks|back-out/i));
+    expect(plan.nodes.find((n) => n.title === 'Token bucket per API key')!.body).toContain(
+      'Rollback:\nSet `RATE_LIMITS_ENABLED=false` and redeploy.',
+    );
+  });
+
   it('makes one task per open checklist item, with "after" and "depends on" between items', () => {
     const plan = planFromSections(
       markdownBlueprint(
@@ -398,6 +429,40 @@ describe('planFromSections on what is not work (issue 17)', () => {
       ['Set up CI', 'task_spec', 'done'],
     ]);
     expect(items[1]!.dependsOn).toEqual([items[0]!.id]);
+  });
+
+  it('makes one task per row of a work-breakdown table, ordered by its dependency column', () => {
+    const table = [
+      '# Invoices to Stripe',
+      '## Work breakdown',
+      '| ID | Task | Owner | Depends on | Status |',
+      '|----|------|-------|------------|--------|',
+      '| A1 | Audit the tables | Ana | | done |',
+      '| A2 | Read / write API for invoices | Ana | A1 | |',
+      '| B1 | Sync job in `services/billing/sync.ts` | Ben | A2, Billing team | |',
+      '| B2 | Backfill invoices | Ben | Sync job in `services/billing/sync.ts` | |',
+    ].join('\n');
+    const plan = planFromSections(markdownBlueprint(table));
+    const items = plan.nodes.filter((n) => n.parentId !== undefined);
+    expect(items.map((n) => [n.title, n.kind, n.status])).toEqual([
+      ['Audit the tables', 'task_spec', 'done'],
+      ['Read / write API for invoices', 'task_spec', 'planned'],
+      ['Sync job in services/billing/sync.ts', 'task_spec', 'planned'],
+      ['Backfill invoices', 'task_spec', 'planned'],
+    ]);
+    const [audit, api, sync, backfill] = items;
+    // By id ("A1"; a title with a slash is no heading path), and by a row's task as written.
+    expect(api!.dependsOn).toEqual([audit!.id]);
+    expect(sync!.dependsOn).toEqual([api!.id]);
+    expect(backfill!.dependsOn).toEqual([sync!.id]);
+    expect(sync!.dependencyReasons?.[0]?.because).toBe(
+      '| B1 | Sync job in `services/billing/sync.ts` | Ben | A2, Billing team | |',
+    );
+    expect(sync!.externalDependencies).toEqual(['Billing team']);
+    expect(sync!.filePaths).toEqual(['services/billing/sync.ts']);
+    expect(sync!.body).toContain('Owner: Ben');
+    // The section holding the table keeps none of its rows' facts.
+    expect(plan.nodes.find((n) => n.title === 'Work breakdown')!.filePaths).toEqual([]);
   });
 
   it('orders numbered steps only where the document says the order matters', () => {

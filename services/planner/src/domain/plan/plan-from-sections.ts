@@ -246,6 +246,7 @@ function expandChecklists(blueprint: BlueprintForPlan, layout: SectionLayout): S
       const marker = /^\s*[-*+]\s+\[[ xX]\]\s+/.exec(written)?.[0].length ?? 0;
       const itemText = written.slice(marker);
       const title = checklistTitle(item.text);
+      const facts = extractSection(itemText, undefined, false);
       out.push({
         section: d.section,
         item: {
@@ -264,12 +265,12 @@ function expandChecklists(blueprint: BlueprintForPlan, layout: SectionLayout): S
             sectionId: `${blueprint.sections[d.section]!.id}#item`,
             hash: d.sources[0]!.hash,
             start: sectionStart + item.start + marker,
-            facts: extractSection(itemText, undefined, false),
+            facts: item.dependsOn ? withRowDependencies(facts, item, items, marker) : facts,
           },
         ],
         hasBody: true,
         reference: false,
-        body: [item.text],
+        body: [item.details ? [item.text, ...item.details].join('\n') : item.text],
         children: 0,
         kind: 'task_spec',
       });
@@ -277,6 +278,30 @@ function expandChecklists(blueprint: BlueprintForPlan, layout: SectionLayout): S
   });
   const feeds = layout.feeds.map((n) => (n >= 0 ? newIndex[n]! : -1));
   return { roles: layout.roles, drafts: out, feeds };
+}
+
+/**
+ * An item's facts with what its work table's dependency column states (ChecklistItem.dependsOn),
+ * offsets made relative to the item's source (which starts `marker` after the item). A row named
+ * by its id names that row's task, by the title `expandChecklists` gives it: the sentence quoted
+ * as the reason is the row, as written ("| 2 | Map plans to prices | Ben | 1 |").
+ */
+function withRowDependencies(
+  facts: SectionFacts,
+  item: ChecklistItem,
+  items: readonly ChecklistItem[],
+  marker: number,
+): SectionFacts {
+  const stated = item.dependsOn!.flatMap((m): DependencyMention[] => {
+    const { item: row, ...mention } = m;
+    const offset = m.offset - item.start - marker;
+    if (row === undefined) return [{ ...mention, offset }];
+    const named = items[row];
+    // A row past the checklist's cap is no task: what names it stays a note.
+    if (named === undefined) return [{ ...mention, offset, external: true }];
+    return [{ text: checklistTitle(named.text), offset, strength: 'stated', external: false, title: true }];
+  });
+  return { ...facts, dependencies: [...facts.dependencies, ...stated] };
 }
 
 /**
@@ -586,6 +611,11 @@ function resolveMention(
     const reasons = reasonsOf(because, from);
     if (!reasons.has(on)) reasons.set(on, sentenceAt(source.start + mention.offset));
   };
+  if (mention.title) {
+    const named = index.resolveTitle(mention.text, from);
+    if (named !== undefined && named !== 'self') depend(named.node);
+    return;
+  }
   if (mention.clause) {
     // Free words after "after" / "depends on": a dependency only when they start with a node's title.
     const named = index.resolvePrefix(mention.text, from);

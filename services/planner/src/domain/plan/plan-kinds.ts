@@ -144,6 +144,12 @@ const FACETS: readonly [RegExp, FacetKind][] = [
     'commands',
   ],
   [/^(notes|implementation notes|technical notes|details|remarks|hints)$/, 'notes'],
+  // How to undo the work and what could go wrong with it: what a person doing the work reads, not
+  // work of its own (an RFC's "Rollback plan" and "Risks and mitigations" were tasks).
+  [
+    /^(roll-?back|rollback (plan|procedure|steps|strategy)|back-?out( plan)?|revert plan|contingency( plan)?|(known )?risks|risks? (and|&) mitigations?|mitigations?|risk assessment)$/,
+    'notes',
+  ],
   [
     /^(goals?|approach|proposed approach|plan of attack|how|what|why|scope|in scope|context|background|rationale|design|technical design|implementation|steps|work|description|summary|problem( statement)?|proposal|proposed (solution|design)|solution)$/,
     'description',

@@ -64,6 +64,11 @@ export interface DependencyMention {
    * words or more, else nothing (never an error).
    */
   readonly clause?: boolean;
+  /**
+   * Names a node by its exact title, never read as a reference ("Read / write API" is no heading
+   * path): a work table's row named by its id in another row's dependency column.
+   */
+  readonly title?: boolean;
 }
 
 /** How a mention names its node. */

@@ -83,6 +83,61 @@ describe('extractSection', () => {
     expect(facts.deliverables).toHaveLength(3);
   });
 
+  it('lists the rows of a work-breakdown table as its checklist, with their dependencies and details', () => {
+    const text = [
+      '## Work breakdown',
+      '',
+      '| # | **Task** | Owner | Depends on | Status |',
+      '|---|----------|-------|------------|--------|',
+      '| 1 | Audit the tables | Ana | | Done |',
+      '| 2 | Export records to `out/records.csv` | Ana | #1 | |',
+      '| 3 | Map plans to prices | | 1, 2, Billing team | in progress |',
+    ].join('\n');
+    const facts = extractSection(text);
+    expect(facts.checklist?.map((c) => [c.text, c.checked, text.slice(c.start, c.end)])).toEqual([
+      ['Audit the tables', true, '| 1 | Audit the tables | Ana | | Done |'],
+      [
+        'Export records to `out/records.csv`',
+        false,
+        '| 2 | Export records to `out/records.csv` | Ana | #1 | |',
+      ],
+      ['Map plans to prices', false, '| 3 | Map plans to prices | | 1, 2, Billing team | in progress |'],
+    ]);
+    const [, second, third] = facts.checklist!;
+    expect(second!.details).toEqual(['Owner: Ana']);
+    expect(third!.details).toEqual(['Status: in progress']);
+    // Rows named by id point at their items; anything else is a mention as in any dependency list.
+    expect(
+      second!.dependsOn?.map((m) => [m.text, m.item, text.slice(m.offset, m.offset + m.text.length)]),
+    ).toEqual([['#1', 0, '#1']]);
+    expect(third!.dependsOn?.map((m) => [m.text, m.item, m.external])).toEqual([
+      ['1', 0, true],
+      ['2', 1, true],
+      ['Billing team', undefined, true],
+    ]);
+    // The rows' cells are still read: the path is the section's until the rows become tasks.
+    expect(facts.filePaths).toEqual(['out/records.csv']);
+    expect(facts.dependencies).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a README table of tasks with no planning column',
+      '| Task | Description |\n|---|---|\n| build | Compiles |\n| test | Runs jest |',
+    ],
+    [
+      'a prerequisites table over stories',
+      '| Task | Depends on |\n|---|---|\n| Story 3.1 | Story 2.1 |\n| Story 3.2 | Story 3.1 |',
+    ],
+    ['a table of one row', '| Task | Owner |\n|---|---|\n| Ship it | Ana |'],
+    [
+      'a table under a label',
+      'Acceptance criteria:\n\n| Task | Owner |\n|---|---|\n| Ship it | Ana |\n| Test it | Ben |',
+    ],
+  ])('makes no checklist of %s', (_, table) => {
+    expect(extractSection(`## Section\n\n${table}`).checklist).toBeUndefined();
+  });
+
   it('finds paths in backticks and in prose, but not and/or, CI/CD or Node.js', () => {
     const facts = extractSection(
       '### X\nEdit `src/a.ts`, docs/guide.md and src/lib/ for CI/CD and/or Node.js; see https://x.io/a.ts.',

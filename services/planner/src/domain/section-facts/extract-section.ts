@@ -56,6 +56,14 @@ export interface ChecklistItem {
   readonly start: number;
   readonly end: number;
   readonly checked: boolean;
+  /**
+   * A work table's row (`| 2 | Map plans to prices | Ben | 1 |`): what its dependency column states,
+   * offsets relative to the section. `item` is set where the cell names another row of the same table
+   * by its id ("1"): the index of that row's item in the section's checklist.
+   */
+  readonly dependsOn?: readonly (DependencyMention & { readonly item?: number })[];
+  /** A work table's row: its other cells ("Owner: Ben", "Estimate: 1d"), for the task's body. */
+  readonly details?: readonly string[];
 }
 
 /** Caps that keep one pathological section from filling a task spec (its schema bounds these lists). */
@@ -68,7 +76,8 @@ export interface ChecklistItem {
 // quote a secret and are re-read. Raise it with SECRET_RULES_VERSION too, for the same reason.
 // 4 (issue 17): checklists, scope only from paths presented as work, description facets.
 // 5: user stories in a list are checklist items.
-export const SECTION_FACTS_VERSION = 5;
+// 6: the rows of a work-breakdown table are checklist items.
+export const SECTION_FACTS_VERSION = 6;
 
 export const FACT_LIMITS = {
   deliverables: 100,
@@ -86,6 +95,21 @@ const THEMATIC_BREAK = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 const SETEXT_UNDERLINE = /^\s{0,3}(=+|-+)\s*$/;
 const GIVEN_WHEN_THEN = /^(given|when|then|and|but)\b/i;
 const CODE_SPAN = /(`+)([^`]+?)\1/g;
+/**
+ * A table of work (a work breakdown): a column naming the work ("Task", "Work item", "Story") beside
+ * one only a plan has (an owner, an estimate, a status, what a row depends on). A README's
+ * "| Task | Description |" has no such column and stays prose.
+ */
+const WORK_COLUMN = /^(tasks?|work items?|action items?|to ?dos?|(user )?stor(y|ies)|deliverables?)$/;
+const PLANNING_COLUMN =
+  /^(owners?|assignees?|assigned to|who|estimates?|effort|points|story points|size|status|state|done|priority|due|due date|deadline|target( date)?|eta|sprint|milestone)$|depend|prereq|blocked by|^after$|predecessor/;
+/** A column of row ids ("#", "ID"), by which the dependency column names other rows. */
+const ROW_ID_COLUMN = /^(#|id|no\.?|nr\.?|number|ref|key)$/;
+const STATUS_COLUMN = /^(status|state|done)$/;
+/** A status cell that says the row's work is finished: the item is done, as a ticked checkbox. */
+const DONE_CELL = /^(done|complete|completed|finished|shipped|merged|closed|resolved|yes|\[x\]|✅|✔️?|☑️?)$/i;
+/** Where a table's dependency column states what a row depends on (`table`). */
+const DEPENDENCY_COLUMN = /depend|prereq|requires|blocked by|^after$|predecessor/;
 /**
  * A line that protects, forbids or cites rather than asks: paths there are not what the section
  * changes ("`.git/**` is protected and needs approval", "never edit `src/gen/`", "such as `a.ts`").
@@ -501,14 +525,18 @@ class SectionScanner {
     if (!text.includes('`')) this.addCommands(commandInSpan(text.trim()));
   }
 
-  /** A table: cells are prose; a "depends on"/"prerequisites" column states dependencies per row. */
+  /**
+   * A table: cells are prose; a "depends on"/"prerequisites" column states dependencies per row. A
+   * table of work outside any label (`workRows`) makes each row a checklist item instead.
+   */
   private table(lines: readonly Line[], headerIndex: number): number {
-    const header = tableCells(lines[headerIndex]!.text).map((c) =>
-      c.text.toLowerCase().replace(/[*_`]/g, ''),
-    );
-    const dependencyColumn = header.findIndex((h) =>
-      /depend|prereq|requires|blocked by|^after$|predecessor/.test(h),
-    );
+    const labels = tableCells(lines[headerIndex]!.text).map((c) => c.text.replace(/[*_`]/g, ''));
+    const header = labels.map((label) => label.toLowerCase());
+    const dependencyColumn = header.findIndex((h) => DEPENDENCY_COLUMN.test(h));
+    let end = headerIndex + 2;
+    while (end < lines.length && lines[end]!.text.trim() !== '' && lines[end]!.text.includes('|')) end++;
+    const rows = lines.slice(headerIndex + 2, end);
+    if (this.label === undefined && this.workRows(labels, rows, dependencyColumn)) return end - 1;
     const subjectByName = header.findIndex((h) =>
       /^(#|id|no\.?|task|story|item|name|step|feature|epic|phase|stage|milestone|work( item)?|deliverable|component)$/.test(
         h,
@@ -517,10 +545,8 @@ class SectionScanner {
     const subjectColumn =
       dependencyColumn < 0 ? -1 : subjectByName >= 0 ? subjectByName : dependencyColumn === 0 ? -1 : 0;
     const criteriaColumn = header.findIndex((h) => /acceptance|done when|criteria/.test(h));
-    let i = headerIndex + 2;
-    for (; i < lines.length; i++) {
+    for (let i = headerIndex + 2; i < end; i++) {
       const { text: row, offset } = lines[i]!;
-      if (row.trim() === '' || !row.includes('|')) break;
       const cells = tableCells(row);
       const subject =
         subjectColumn >= 0 && subjectColumn !== dependencyColumn ? cells[subjectColumn] : undefined;
@@ -544,7 +570,66 @@ class SectionScanner {
         this.prose(cell.text, cellOffset, false);
       });
     }
-    return i - 1;
+    return end - 1;
+  }
+
+  /**
+   * The rows of a table of work (WORK_COLUMN beside a PLANNING_COLUMN, two rows or more naming work,
+   * none naming an item of the plan, as "Story 3.1" does) as checklist items: one task each, as a checklist's items are. A row is done when its status
+   * cell says so; its dependency cell names other rows by their id ("1", "#1") or anything a
+   * dependency list may name. Cells are prose as in any table (paths, risks). False, having read
+   * nothing, for any other table.
+   */
+  private workRows(labels: readonly string[], rows: readonly Line[], dependencyColumn: number): boolean {
+    const header = labels.map((label) => label.toLowerCase());
+    const workColumn = header.findIndex((h) => WORK_COLUMN.test(h));
+    if (workColumn < 0 || !header.some((h, c) => c !== workColumn && PLANNING_COLUMN.test(h))) return false;
+    const cells = rows.map((row) => tableCells(row.text));
+    const named = cells.map((row) => row[workColumn]?.text ?? '').filter((work) => work !== '');
+    // "| Story 3.1 | Story 2.1 |" orders items planned elsewhere: a prerequisites table, not work.
+    if (named.length < 2 || named.some(namesReference)) return false;
+    const idColumn = header.findIndex((h, c) => c !== workColumn && ROW_ID_COLUMN.test(h));
+    const statusColumn = header.findIndex((h, c) => c !== workColumn && STATUS_COLUMN.test(h));
+    const rowId = (text: string | undefined) => text?.replace(/^#/, '').toLowerCase() ?? '';
+    // Each row's item index in the checklist, by its id: rows past the checklist's cap get none.
+    const itemById = new Map<string, number>();
+    let next = this.checklist.length;
+    for (const row of cells) {
+      if ((row[workColumn]?.text ?? '') === '') continue;
+      const id = rowId(row[idColumn]?.text);
+      if (id !== '' && next < FACT_LIMITS.deliverables && !itemById.has(id)) itemById.set(id, next);
+      next++;
+    }
+    rows.forEach(({ text: row, offset }, r) => {
+      const rowCells = cells[r]!;
+      const work = rowCells[workColumn];
+      const dependsOn: (DependencyMention & { item?: number })[] = [];
+      const details: string[] = [];
+      rowCells.forEach((cell, column) => {
+        if (cell.text === '') return;
+        const cellOffset = offset + cell.offset;
+        if (column === dependencyColumn) {
+          for (const mention of statedItems(cell.text, cellOffset)) {
+            const item = itemById.get(rowId(mention.text));
+            dependsOn.push(item === undefined ? mention : { ...mention, item });
+          }
+          return;
+        }
+        if (column !== workColumn && column !== idColumn && labels[column])
+          details.push(`${labels[column]}: ${cell.text}`);
+        this.prose(cell.text, cellOffset, false);
+      });
+      if (!work || work.text === '' || this.checklist.length >= FACT_LIMITS.deliverables) return;
+      this.checklist.push({
+        text: oneLine(work.text),
+        start: offset,
+        end: offset + row.length,
+        checked: DONE_CELL.test((rowCells[statusColumn]?.text ?? '').replace(/[*_`]/g, '').trim()),
+        ...(dependsOn.length > 0 ? { dependsOn } : {}),
+        ...(details.length > 0 ? { details } : {}),
+      });
+    });
+    return true;
   }
 
   private addCriterion(text: string): void {
