@@ -194,6 +194,33 @@ backfill is verified.
 A price mapped wrongly bills a customer twice: the sync job runs in dry-run mode for a week first.
 `;
 
+const MOSCOW_PRD = `# Team inbox PRD
+
+## Problem
+
+Support agents answer the same customer twice because nobody sees who is on it.
+
+## Requirements
+
+### Must have
+
+- Assign a conversation to a teammate from \`web/inbox/assign.tsx\`
+- Show who is typing in a conversation
+
+### Nice to have
+
+- Snooze a conversation until a chosen time
+
+### Won't have (this time)
+
+- Chat bots that answer on their own
+
+## Milestones
+
+1. M1: assignment, two weeks
+2. M2: typing indicators and snooze
+`;
+
 const ORDERED_STEPS = `# Moving billing to Postgres
 
 ## Steps
@@ -469,6 +496,18 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
     ],
     notWork: ['Audit the legacy invoice tables', 'Work breakdown', 'Rollback plan', 'Risks and mitigations'],
     scope: { 'Write the invoice sync job': ['services/billing/sync.ts'] },
+    notScope: [],
+    validation: {},
+    criteria: {},
+  },
+  {
+    name: 'a PRD whose requirements are MoSCoW lists, with a milestones schedule',
+    file: 'team-inbox-prd.md',
+    text: MOSCOW_PRD,
+    tasks: ['Assign a conversation', 'Show who is typing', 'Snooze a conversation'],
+    order: [],
+    notWork: ['Problem', 'Requirements', 'Must have', 'Nice to have', 'Chat bots', 'Milestones', 'M1', 'M2'],
+    scope: { 'Assign a conversation': ['web/inbox/assign.tsx'] },
     notScope: [],
     validation: {},
     criteria: {},

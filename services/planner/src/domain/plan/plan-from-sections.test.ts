@@ -1,6 +1,7 @@
 import { markdownBlueprint } from '../../testing/markdown-blueprint';
 import { missingDependencyError } from '../../testing/missing-dependency';
 import { SHOP_PLAN } from '../../testing/sample-plans';
+import { PRIORITY_CLASS } from '../section-facts/extract-signals';
 import { PlanInputError } from './plan-errors';
 import { planFromSections } from './plan-from-sections';
 import type { PlanGraph, PlannedNode } from './plan-graph';
@@ -463,6 +464,34 @@ describe('planFromSections on what is not work (issue 17)', () => {
     expect(sync!.body).toContain('Owner: Ben');
     // The section holding the table keeps none of its rows' facts.
     expect(plan.nodes.find((n) => n.title === 'Work breakdown')!.filePaths).toEqual([]);
+  });
+
+  it('makes a task of each item a MoSCoW heading lists, graded by it; a milestones schedule is no task', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '# Team inbox PRD',
+          '## Must have',
+          '- Assign a conversation to a teammate',
+          '- Show who is typing',
+          '## Nice to have',
+          '- Snooze a conversation',
+          "## Won't have",
+          '- Chat bots',
+          '## Milestones',
+          '1. M1: assignment',
+          '2. M2: snooze',
+        ].join('\n'),
+      ),
+    );
+    const work = plan.nodes.filter((n) => n.kind === 'task_spec' && n.status !== 'dropped');
+    expect(work.map((n) => [n.title, n.priorityClass])).toEqual([
+      ['Assign a conversation to a teammate', PRIORITY_CLASS.must],
+      ['Show who is typing', PRIORITY_CLASS.must],
+      ['Snooze a conversation', PRIORITY_CLASS.could],
+    ]);
+    // Out of scope: the section is dropped work, its items no tasks.
+    expect(plan.nodes.find((n) => n.title === "Won't have")!.status).toBe('dropped');
   });
 
   it('orders numbered steps only where the document says the order matters', () => {

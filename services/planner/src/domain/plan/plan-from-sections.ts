@@ -8,7 +8,7 @@ import {
 } from '../section-facts/extract-section';
 import type { DependencyMention } from '../section-facts/extract-references';
 import { userStoryWant } from '../section-facts/user-story';
-import { riskOf, PRIORITY_CLASS, type RiskSignal } from '../section-facts/extract-signals';
+import { moscowHeading, riskOf, PRIORITY_CLASS, type RiskSignal } from '../section-facts/extract-signals';
 import { ReferenceIndex, type IndexedNode } from './plan-dependencies';
 import { lineOf, MissingDependencyError, PlanInputError, type MissingDependency } from './plan-errors';
 import type {
@@ -226,8 +226,11 @@ function expandChecklists(blueprint: BlueprintForPlan, layout: SectionLayout): S
   const lists = drafts.map((d) => {
     if (d.children > 0 || d.reference) return [];
     const own = d.sources[0];
-    const items = own?.sectionId === blueprint.sections[d.section]!.id ? (own.facts.checklist ?? []) : [];
-    return items.length >= 2 ? items : [];
+    const section = blueprint.sections[d.section]!;
+    const items = own?.sectionId === section.id ? (own.facts.checklist ?? []) : [];
+    // One item is the section's own work, unless a MoSCoW heading ("Nice to have") only grades it.
+    const listed = items.length >= 2 || (items.length === 1 && moscowHeading(section.title) !== undefined);
+    return listed ? items : [];
   });
   if (lists.every((l) => l.length === 0)) return layout;
   const newIndex = new Int32Array(drafts.length);

@@ -1,6 +1,7 @@
 import { commandsInLine } from './extract-commands';
 import { pathIn } from './extract-paths';
 import { extractSection } from './extract-section';
+import { PRIORITY_CLASS } from './extract-signals';
 
 describe('extractSection', () => {
   it('reads commands from shell fences, prompts and backticked known tools, as argv', () => {
@@ -136,6 +137,22 @@ describe('extractSection', () => {
     ],
   ])('makes no checklist of %s', (_, table) => {
     expect(extractSection(`## Section\n\n${table}`).checklist).toBeUndefined();
+  });
+
+  it('lists the items a MoSCoW heading grades as its checklist, graded by the heading', () => {
+    const graded = (heading: string) =>
+      extractSection(`## ${heading}\n\n- Snooze a conversation\n- Undo send\n`);
+    expect(graded('Must include').checklist?.map((c) => c.text)).toEqual([
+      'Snooze a conversation',
+      'Undo send',
+    ]);
+    expect(graded('Must include').priorityClass).toBe(PRIORITY_CLASS.must);
+    expect(graded('Nice-to-haves:').priorityClass).toBe(PRIORITY_CLASS.could);
+    expect(graded('**Should have**').priorityClass).toBe(PRIORITY_CLASS.should);
+    // Out of scope, not work; and a plain list under any other heading is its deliverables.
+    expect(graded("Won't have (this time)").checklist).toBeUndefined();
+    expect(graded('Notes on snoozing').checklist).toBeUndefined();
+    expect(graded('Notes on snoozing').deliverables).toEqual(['Snooze a conversation', 'Undo send']);
   });
 
   it('finds paths in backticks and in prose, but not and/or, CI/CD or Node.js', () => {

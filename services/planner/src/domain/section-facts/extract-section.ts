@@ -5,7 +5,9 @@ import { mentionsInProse, namesReference, statedItems, type DependencyMention } 
 import {
   explicitRiskIn,
   isProtectedPath,
+  moscowHeading,
   priorityIn,
+  PRIORITY_CLASS,
   riskSignalsIn,
   statusIn,
   statusInTitle,
@@ -76,7 +78,7 @@ export interface ChecklistItem {
 // quote a secret and are re-read. Raise it with SECRET_RULES_VERSION too, for the same reason.
 // 4 (issue 17): checklists, scope only from paths presented as work, description facets.
 // 5: user stories in a list are checklist items.
-// 6: the rows of a work-breakdown table are checklist items.
+// 6: the rows of a work-breakdown table and the items a MoSCoW heading lists are checklist items.
 export const SECTION_FACTS_VERSION = 6;
 
 export const FACT_LIMITS = {
@@ -231,6 +233,8 @@ class SectionScanner {
     | { text: string; checkbox: boolean; checked: boolean; start: number; end: number; top: boolean }
     | undefined;
   private readonly checklist: ChecklistItem[] = [];
+  /** Under a MoSCoW heading ("Must have"): each top-level item of a plain list is a unit of work. */
+  private listedWork = false;
   private scenario: string | undefined;
 
   constructor(
@@ -376,6 +380,12 @@ class SectionScanner {
   private title(title: string, offset: number): void {
     const status = statusInTitle(title);
     if (status) this.status = status;
+    const graded = moscowHeading(title);
+    if (graded !== undefined) {
+      this.priorityClass = graded;
+      // What a "Won't have" lists is out of scope: no task of it.
+      this.listedWork = graded !== PRIORITY_CLASS.later;
+    }
     this.prose(title, offset, true);
   }
 
@@ -433,9 +443,10 @@ class SectionScanner {
       case 'description':
         return;
       case undefined:
-        // A user story in a list is an item of work, as a checkbox is: one task each.
+        // A user story in a list is an item of work, as a checkbox is, and so is an item a MoSCoW
+        // heading grades: one task each.
         if (
-          (item.checkbox || isUserStory(text)) &&
+          (item.checkbox || this.listedWork || isUserStory(text)) &&
           item.top &&
           this.checklist.length < FACT_LIMITS.deliverables
         ) {

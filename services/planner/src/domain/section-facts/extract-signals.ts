@@ -27,6 +27,28 @@ function classOfWord(word: string): number | undefined {
   return undefined;
 }
 
+/**
+ * A heading that is a MoSCoW bucket ("Must have", "Nice to have", "Won't have (this time)"): the
+ * priority class of what it lists. Whole headings only: "must include" in a sentence is no grade.
+ */
+const MOSCOW_HEADING: readonly [RegExp, number][] = [
+  [/^(must[- ]?haves?|must include|must|required|mvp)$/, PRIORITY_CLASS.must],
+  [/^should[- ]?haves?$/, PRIORITY_CLASS.should],
+  [/^(could[- ]?haves?|nice[- ]to[- ]haves?|optional|stretch( goals?)?)$/, PRIORITY_CLASS.could],
+  [/^won'?t[- ]?haves?( this time)?$/, PRIORITY_CLASS.later],
+];
+
+/** The priority class a MoSCoW heading grades its items with, if the heading is one. */
+export function moscowHeading(title: string): number | undefined {
+  const name = title
+    .toLowerCase()
+    .replace(/[*_`]/g, '')
+    .replace(/\s*\([^)]*\)\s*$/, '')
+    .replace(/[:.!]+$/, '')
+    .trim();
+  return MOSCOW_HEADING.find(([pattern]) => pattern.test(name))?.[1];
+}
+
 /** The priority class a line states: "P0", "Priority: high", "must-have". */
 export function priorityIn(line: string): number | undefined {
   const field = PRIORITY_FIELD.exec(line);
