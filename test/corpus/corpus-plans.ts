@@ -221,6 +221,61 @@ Support agents answer the same customer twice because nobody sees who is on it.
 2. M2: typing indicators and snooze
 `;
 
+const BUG_REPORT = `# Export to CSV drops rows with commas
+
+## Describe the bug
+
+Exporting a report whose cells contain commas drops those rows from the CSV.
+
+## To Reproduce
+
+Steps to reproduce the behavior:
+
+1. Open any report with a cell like \`Smith, John\`
+2. Click **Export → CSV**
+3. Open the file in a spreadsheet
+
+## Expected behavior
+
+Every row is in the file, and cells that contain commas are quoted.
+
+## Screenshots
+
+None.
+
+## Environment
+
+- OS: macOS 14
+- Browser: Firefox 128
+- Version: 2.4.1
+
+## Additional context
+
+The exporter lives in \`src/export/csv.ts\`; run \`npm test -- export\` to check it.
+`;
+
+/** GitHub's classic bug_report.md: bold labels under the issue's title, no headings. */
+const BUG_TEMPLATE = `# Retry-After header missing on 429 responses
+
+**Describe the bug**
+Rate-limited responses come back as 429 without a Retry-After header, so clients retry at once.
+
+**To Reproduce**
+Steps to reproduce the behavior:
+1. Send 200 requests in a second with one API key
+2. Look at the headers of a 429 response
+
+**Expected behavior**
+Every 429 response carries a Retry-After header with the seconds until the key's bucket refills.
+
+**Desktop (please complete the following information):**
+ - OS: Ubuntu 24.04
+ - Version: 3.2.0
+
+**Additional context**
+The headers are set in \`src/limits/headers.ts\`.
+`;
+
 const ORDERED_STEPS = `# Moving billing to Postgres
 
 ## Steps
@@ -511,6 +566,37 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
     notScope: [],
     validation: {},
     criteria: {},
+  },
+  {
+    name: "a bug report with a bug template's sections: one fix, its expected behaviour the criteria",
+    file: 'csv-export-bug.md',
+    text: BUG_REPORT,
+    tasks: ['Export to CSV drops rows with commas'],
+    order: [],
+    notWork: [
+      'Describe the bug',
+      'To Reproduce',
+      'Expected behavior',
+      'Screenshots',
+      'Desktop',
+      'Additional context',
+    ],
+    scope: { 'Export to CSV': ['src/export/csv.ts'] },
+    notScope: [],
+    validation: { 'Export to CSV': [['npm', 'test', '--', 'export']] },
+    criteria: { 'Export to CSV': ['cells that contain commas are quoted'] },
+  },
+  {
+    name: "a bug report in GitHub's classic template: bold labels, no headings",
+    file: 'retry-after-bug.md',
+    text: BUG_TEMPLATE,
+    tasks: ['Retry-After header missing on 429 responses'],
+    order: [],
+    notWork: ['Describe the bug', 'To Reproduce', 'Send 200 requests', 'OS: Ubuntu'],
+    scope: { 'Retry-After header missing': ['src/limits/headers.ts'] },
+    notScope: [],
+    validation: {},
+    criteria: { 'Retry-After header missing': ['Every 429 response carries a Retry-After header'] },
   },
   {
     name: 'numbered steps that must run in order',

@@ -494,6 +494,47 @@ describe('planFromSections on what is not work (issue 17)', () => {
     expect(plan.nodes.find((n) => n.title === "Won't have")!.status).toBe('dropped');
   });
 
+  it('makes a bug report one task: its expected behaviour the criteria, its other sections the body', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '# Export to CSV drops rows with commas',
+          '## Describe the bug',
+          'Rows whose cells hold commas are missing from the CSV.',
+          '## Steps to reproduce',
+          '1. Open a report with a cell `Smith, John`',
+          '2. Export it as CSV',
+          '## Expected behavior',
+          'Every row is in the file, and cells with commas are quoted.',
+          '## Actual behavior',
+          'Those rows are missing.',
+          '## Environment',
+          '- Version: 2.4.1',
+          '## Additional context',
+          'The exporter lives in `src/export/csv.ts`.',
+        ].join('\n'),
+      ),
+    );
+    expect(plan.nodes).toHaveLength(1);
+    const [task] = plan.nodes;
+    expect([task!.title, task!.kind]).toEqual(['Export to CSV drops rows with commas', 'task_spec']);
+    expect(task!.acceptanceCriteria).toEqual(['Every row is in the file, and cells with commas are quoted.']);
+    expect(task!.filePaths).toEqual(['src/export/csv.ts']);
+    expect(task!.deliverables).toEqual([]);
+    expect(task!.body).toContain('Steps to reproduce:\n1. Open a report with a cell `Smith, John`');
+  });
+
+  it("makes a bug report in bold labels one task too, not 'not a plan'", () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        '# Export drops rows\n\n**Describe the bug**\nRows with commas are missing.\n\n**Expected behavior**\nEvery row is in the file.\n',
+      ),
+    );
+    expect(plan.nodes.map((n) => [n.title, n.kind, n.acceptanceCriteria])).toEqual([
+      ['Export drops rows', 'task_spec', ['Every row is in the file.']],
+    ]);
+  });
+
   it('orders numbered steps only where the document says the order matters', () => {
     const steps = (intro: string) =>
       planFromSections(

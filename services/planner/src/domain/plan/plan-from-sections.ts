@@ -201,6 +201,7 @@ function markNonPlanFiles(blueprint: BlueprintForPlan, { drafts, roles }: Sectio
       const f = source.facts;
       if (
         f.checklist?.some((c) => !c.checked) ||
+        f.statesCriteria === true ||
         f.dependencies.some((m) => !m.external && m.clause !== true)
       )
         e.plan = true;

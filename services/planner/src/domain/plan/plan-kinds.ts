@@ -127,7 +127,7 @@ export type FacetKind =
 
 const FACETS: readonly [RegExp, FacetKind][] = [
   [
-    /^(acceptance criteria|acceptance|done when|definition of done|dod|exit criteria|success criteria|completion criteria)$/,
+    /^(acceptance criteria|acceptance|done when|definition of done|dod|exit criteria|success criteria|completion criteria|expected (behaviou?rs?|results?|outcomes?))$/,
     'criteria',
   ],
   [
@@ -152,6 +152,12 @@ const FACETS: readonly [RegExp, FacetKind][] = [
   ],
   [
     /^(goals?|approach|proposed approach|plan of attack|how|what|why|scope|in scope|context|background|rationale|design|technical design|implementation|steps|work|description|summary|problem( statement)?|proposal|proposed (solution|design)|solution)$/,
+    'description',
+  ],
+  // A bug report's sections describe the one fix it asks for; its "Expected behavior" is that fix's
+  // acceptance criteria (above).
+  [
+    /^(describe the bug|bug description|bug report|the bug|(steps|how) to reproduce|to reproduce|reproduction( steps)?|repro( steps)?|actual (behaviou?rs?|results?)|observed behaviou?rs?|environment|system info(rmation)?|additional (context|information)|screenshots?( or logs)?|stack ?traces?|error output|workaround|possible (fix|cause)|suggested fix)$/,
     'description',
   ],
 ];

@@ -84,6 +84,66 @@ describe('extractSection', () => {
     expect(facts.deliverables).toHaveLength(3);
   });
 
+  it('reads each paragraph of a criteria section as a criterion, but not one that introduces a list', () => {
+    const facts = extractSection(
+      [
+        '## Expected behavior',
+        '',
+        'Every row is in the file,',
+        'and cells with commas are quoted.',
+        '',
+        'The export is done when:',
+        '',
+        '- it opens in a spreadsheet',
+      ].join('\n'),
+      'criteria',
+    );
+    expect(facts.acceptanceCriteria).toEqual([
+      'Every row is in the file, and cells with commas are quoted.',
+      'it opens in a spreadsheet',
+    ]);
+    // Elsewhere a paragraph is prose.
+    expect(extractSection('## Export\n\nEvery row is in the file.').acceptanceCriteria).toEqual([]);
+  });
+
+  it("reads a bug template's bold labels: the paragraph after Expected behavior is a criterion, its lists no deliverables", () => {
+    const facts = extractSection(
+      [
+        '# Export drops rows',
+        '**Describe the bug**',
+        'Rows with commas are missing.',
+        '',
+        '**To Reproduce**',
+        'Steps to reproduce the behavior:',
+        '1. Open a report',
+        '2. Click Export',
+        '',
+        '**Expected behavior**',
+        'Every row is in the file.',
+        '',
+        'Another paragraph, no criterion.',
+        '',
+        '**Desktop (please complete the following information):**',
+        ' - OS: macOS',
+      ].join('\n'),
+    );
+    expect(facts.acceptanceCriteria).toEqual(['Every row is in the file.']);
+    expect(facts.deliverables).toEqual([]);
+    expect(facts.statesCriteria).toBe(true);
+  });
+
+  it('takes no sign of a plan from prose that starts like a scenario or from ticked feature lists', () => {
+    for (const text of [
+      '## Ranges\n\nWhen parsing caret ranges, a missing patch desugars to 0.',
+      '## Basics\n\nGiven these competing conditions, the API lets a client choose.',
+      '## Features\n\n- [x] Fast\n- [x] Small',
+    ])
+      expect(extractSection(text).statesCriteria).toBeUndefined();
+    expect(extractSection('## Story\n\nGiven a cart\nWhen I pay\nThen I get a receipt').statesCriteria).toBe(
+      true,
+    );
+  });
+
   it('lists the rows of a work-breakdown table as its checklist, with their dependencies and details', () => {
     const text = [
       '## Work breakdown',

@@ -45,6 +45,12 @@ export interface SectionFacts {
    */
   readonly checklist?: readonly ChecklistItem[];
   /**
+   * Criteria the text states as such (under an acceptance label or heading, an "Expected behavior",
+   * as Given/When/Then or in a criteria column), not only ticked checkboxes, which a README's feature
+   * list has too: a sign the document asks for work.
+   */
+  readonly statesCriteria?: true;
+  /**
    * The facet the section was read as (absent: a node of its own). A section's role follows its
    * neighbours too (a sibling "## Acceptance criteria" makes "## Proposal" describe the document's
    * one task), and list items read as a facet are not deliverables: facts stored under one role are
@@ -78,7 +84,8 @@ export interface ChecklistItem {
 // quote a secret and are re-read. Raise it with SECRET_RULES_VERSION too, for the same reason.
 // 4 (issue 17): checklists, scope only from paths presented as work, description facets.
 // 5: user stories in a list are checklist items.
-// 6: the rows of a work-breakdown table and the items a MoSCoW heading lists are checklist items.
+// 6: the rows of a work-breakdown table and the items a MoSCoW heading lists are checklist items;
+// a paragraph of a criteria section is a criterion.
 export const SECTION_FACTS_VERSION = 6;
 
 export const FACT_LIMITS = {
@@ -96,6 +103,8 @@ const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
 const THEMATIC_BREAK = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 const SETEXT_UNDERLINE = /^\s{0,3}(=+|-+)\s*$/;
 const GIVEN_WHEN_THEN = /^(given|when|then|and|but)\b/i;
+/** A whole scenario, Given to Then: prose says "Given these conditions, …" too. */
+const isScenario = (text: string): boolean => /^given\b/i.test(text) && /\bthen\b/i.test(text);
 const CODE_SPAN = /(`+)([^`]+?)\1/g;
 /**
  * A table of work (a work breakdown): a column naming the work ("Task", "Work item", "Story") beside
@@ -161,7 +170,15 @@ const SIGNAL_WORDS = /\b(P[0-4]|priority|status|risk|must|should|could|won'?t)\b
 const RISK_WORDS =
   /migrat|schema|alter|backfill|auth|oidc|sso|saml|log ?in|sign|passw|session|permission|rbac|acl|pay|billing|stripe|invoic|card|refund|pci|secur|secret|crypt|credential|vulnerab|csrf|xss|injection|api key|private key|certificate|tls|delet|drop|truncate|purge|wipe|destroy|rm -rf|gdpr|removal|breaking|incompatible/i;
 const LABEL =
-  /^(?:\*\*|__)?\s*(acceptance criteria|acceptance|done when|definition of done|exit criteria|success criteria|deliverables?|outputs?|depends on|dependencies|prerequisites?|requires|blocked by|files(?: to change)?|affected files|paths|commands|validation|verification|how to verify|checks|notes)\s*(?:\*\*|__)?\s*(:)?\s*(?:\*\*|__)?\s*(.*)$/i;
+  /^(?:\*\*|__)?\s*(acceptance criteria|acceptance|done when|definition of done|exit criteria|success criteria|expected (?:behaviou?rs?|results?|outcomes?)|deliverables?|outputs?|depends on|dependencies|prerequisites?|requires|blocked by|files(?: to change)?|affected files|paths|commands|validation|verification|how to verify|checks|notes|describe the bug|bug description|(?:steps |how )?to reproduce|reproduction(?: steps)?|actual (?:behaviou?rs?|results?)|environment|additional context|screenshots?|desktop|smartphone)(?:\s*\([^)]*\))?\s*(?:\*\*|__)?\s*(:)?\s*(?:\*\*|__)?\s*(.*)$/i;
+
+/**
+ * The facet a label line names: a heading's facets, and the device a bug template asks about
+ * ("**Desktop (please complete the following information):**"), which as a heading names a feature.
+ */
+function labelFacet(word: string): FacetKind | undefined {
+  return facetOf(word) ?? (/^(desktop|smartphone)$/i.test(word.trim()) ? 'description' : undefined);
+}
 
 /** A dot with two more characters of its word after it ("f.ts", "1.2.3"), not a sentence's full stop. */
 const DOT_INSIDE_WORD = /\.\S\S/;
@@ -236,6 +253,9 @@ class SectionScanner {
   /** Under a MoSCoW heading ("Must have"): each top-level item of a plain list is a unit of work. */
   private listedWork = false;
   private scenario: string | undefined;
+  /** Reading the paragraph after a bare criteria label ("**Expected behavior**"): it is a criterion. */
+  private labelledParagraph = false;
+  private statesCriteria = false;
 
   constructor(
     private readonly facet: FacetKind | undefined,
@@ -365,10 +385,21 @@ class SectionScanner {
           /^given\b/i.test(t) || this.scenario === undefined
             ? this.flushScenarioAnd(t)
             : `${this.scenario} ${t}`;
+      } else if (this.label === 'criteria' || this.labelledParagraph) {
+        // Under "Acceptance criteria" or a bug report's "Expected behavior" a paragraph states a
+        // criterion (flushScenario), unless it introduces the list after it ("Done when:"). After a
+        // label, only the paragraph right after it does.
+        const t = quoted.trim();
+        this.scenario = this.scenario === undefined ? t : `${this.scenario} ${t}`;
+        if (this.facet === undefined && !t.endsWith(':')) {
+          this.label = undefined;
+          this.labelledParagraph = true;
+        }
       } else {
         this.flushScenario();
-        // Plain prose ends a label's reach, except in a facet section ("## Acceptance criteria").
-        if (this.facet === undefined) this.label = undefined;
+        // Plain prose ends a label's reach, except in a facet section ("## Acceptance criteria") and
+        // where it introduces the list after it ("Steps to reproduce the behavior:").
+        if (this.facet === undefined && !quoted.trimEnd().endsWith(':')) this.label = undefined;
       }
       this.prose(quoted, quoteOffset, true);
     }
@@ -395,7 +426,7 @@ class SectionScanner {
     if (!m) return false;
     const [, word = '', colon, rest = ''] = m;
     if (colon === undefined && rest !== '') return false; // "Requires a database" is prose, not a label
-    const facet = facetOf(word);
+    const facet = labelFacet(word);
     if (!facet) return false;
     const restOffset = offset + content.indexOf(rest, content.indexOf(word) + word.length);
     // "Acceptance criteria:" alone governs the list that follows; "Depends on: Story 1.1" is complete.
@@ -457,7 +488,7 @@ class SectionScanner {
             checked: item.checked,
           });
         }
-        if (item.checkbox || GIVEN_WHEN_THEN.test(text)) this.addCriterion(text);
+        if (item.checkbox || GIVEN_WHEN_THEN.test(text)) this.addCriterion(text, isScenario(text));
         else this.addDeliverable(text);
         return;
       default: {
@@ -472,9 +503,15 @@ class SectionScanner {
     return next;
   }
 
+  /** Ends the Given/When/Then scenario, or the paragraph of a criteria section, being read. */
   private flushScenario(): void {
-    if (this.scenario !== undefined) this.addCriterion(this.scenario);
+    const read = this.scenario;
+    // A paragraph read as a criterion, or a whole scenario: prose that starts with "When" or
+    // "Given" ("When parsing ranges, …") is no sign of a plan.
+    if (read !== undefined && !read.endsWith(':'))
+      this.addCriterion(read, this.labelledParagraph || this.label === 'criteria' || isScenario(read));
     this.scenario = undefined;
+    this.labelledParagraph = false;
   }
 
   /** Paths, commands, dependency phrases and signals in one line of prose. */
@@ -643,7 +680,12 @@ class SectionScanner {
     return true;
   }
 
-  private addCriterion(text: string): void {
+  /**
+   * `stated`: false where the text may be prose or a feature list as well (a ticked checkbox, a line
+   * starting with "When"): those criteria are no sign of a plan (statesCriteria).
+   */
+  private addCriterion(text: string, stated = true): void {
+    if (stated) this.statesCriteria = true;
     if (this.criteria.length < FACT_LIMITS.criteria) this.criteria.push(oneLine(text));
   }
   private addDeliverable(text: string): void {
@@ -682,6 +724,7 @@ class SectionScanner {
       ...(this.priorityClass !== undefined ? { priorityClass: this.priorityClass } : {}),
       ...(this.status !== undefined ? { status: this.status } : {}),
       ...(this.checklist.length > 0 ? { checklist: this.checklist.slice() } : {}),
+      ...(this.statesCriteria ? { statesCriteria: true as const } : {}),
       ...(this.facet !== undefined ? { readAs: this.facet } : {}),
     };
   }
