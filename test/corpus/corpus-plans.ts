@@ -276,6 +276,46 @@ Every 429 response carries a Retry-After header with the seconds until the key's
 The headers are set in \`src/limits/headers.ts\`.
 `;
 
+/** An implementation plan the way a coding agent writes one before it starts (its "plan mode"). */
+const AGENT_PLAN = `# Plan: Add rate limiting to the public API
+
+## Context
+
+Two clients took the API down last quarter by retrying in tight loops; each API key gets a
+token bucket.
+
+## Approach
+
+An in-memory token bucket per key, refilled at the key's rate, the rates read from config.
+
+## Changes
+
+### 1. Token bucket (\`src/limits/token-bucket.ts\`, new)
+
+- \`TokenBucket\` with \`take(n)\` and \`refill(now)\`
+- Unit tests in \`src/limits/token-bucket.test.ts\`
+
+### 2. Middleware (\`src/http/rate-limit.ts\`)
+
+- Reject requests over the limit with 429 and \`Retry-After\`
+- Wire it into \`src/http/server.ts\` after auth
+
+### 3. Rates per plan (\`config/limits.yaml\`)
+
+- One entry per plan: free 10/s, pro 100/s
+
+## Verification
+
+- \`npm test\`
+- \`npm run lint\`
+- By hand: 200 requests at once with one key, expecting 429s
+
+## Files to modify
+
+- \`src/http/server.ts\`
+- \`config/limits.yaml\`
+`;
+
 const ORDERED_STEPS = `# Moving billing to Postgres
 
 ## Steps
@@ -597,6 +637,31 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
     notScope: [],
     validation: {},
     criteria: { 'Retry-After header missing': ['Every 429 response carries a Retry-After header'] },
+  },
+  {
+    name: 'an implementation plan as a coding agent writes one: Context, Approach, Changes, Verification, Files',
+    file: 'agent-plan.md',
+    text: AGENT_PLAN,
+    tasks: ['Token bucket', 'Middleware', 'Rates per plan'],
+    order: [],
+    notWork: ['Context', 'Approach', 'Changes', 'Verification', 'Files to modify'],
+    scope: {
+      'Token bucket': ['src/limits/token-bucket.ts', 'src/limits/token-bucket.test.ts'],
+      Middleware: ['src/http/rate-limit.ts', 'src/http/server.ts'],
+      'Rates per plan': ['config/limits.yaml'],
+    },
+    notScope: [],
+    validation: {
+      'Token bucket': [
+        ['npm', 'test'],
+        ['npm', 'run', 'lint'],
+      ],
+      'Rates per plan': [
+        ['npm', 'test'],
+        ['npm', 'run', 'lint'],
+      ],
+    },
+    criteria: {},
   },
   {
     name: 'numbered steps that must run in order',

@@ -535,6 +535,36 @@ describe('planFromSections on what is not work (issue 17)', () => {
     ]);
   });
 
+  it("checks every task with the document's own Verification commands unless it names its own", () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '# Rate limits',
+          '## Phase 1: Token bucket in `src/limits/bucket.ts`',
+          '- `take(n)` and `refill(now)`',
+          '## Phase 2: Middleware in `src/http/limit.ts`',
+          '- Reject with 429; run `npm test -- http` to check it',
+          '## Verification',
+          '- `npm test`',
+          '- `npm run lint`',
+          '## Files to modify',
+          '- `src/http/server.ts`',
+        ].join('\n'),
+      ),
+    );
+    expect(plan.nodes.map((n) => [n.title, n.kind, n.commands])).toEqual([
+      [
+        'Phase 1: Token bucket in src/limits/bucket.ts',
+        'task_spec',
+        [
+          ['npm', 'test'],
+          ['npm', 'run', 'lint'],
+        ],
+      ],
+      ['Phase 2: Middleware in src/http/limit.ts', 'task_spec', [['npm', 'test', '--', 'http']]],
+    ]);
+  });
+
   it('orders numbered steps only where the document says the order matters', () => {
     const steps = (intro: string) =>
       planFromSections(

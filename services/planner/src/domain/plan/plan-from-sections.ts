@@ -155,7 +155,7 @@ export function derivePlan(
     return planNodeIdFor(planId, n > 1 ? `${key}#${n}` : key);
   });
   const edges = resolveDependencies(blueprint, planId, expanded.drafts, ids, documentFacets);
-  const context = nodeContext(blueprint.sections, expanded.drafts);
+  const context = nodeContext(blueprint.sections, expanded.drafts, documentCommands(documentFacets));
   const nodes = expanded.drafts.map((_, i) =>
     plannedNode(i, blueprint.sections, sectionIndex, expanded.drafts, ids, edges, context),
   );
@@ -657,10 +657,35 @@ export interface NodeContext {
   readonly titles: readonly string[];
   /** Position among its siblings, from 0. */
   readonly positions: readonly number[];
+  /**
+   * The commands of the document's own Validation or Verification section (no node owns it): how
+   * every task that names no check of its own is checked.
+   */
+  readonly documentCommands: readonly (readonly string[])[];
+}
+
+/** The commands of the document-level sections read as a commands facet ("## Verification" at the top). */
+function documentCommands(documentFacets: readonly SectionSource[]): (readonly string[])[] {
+  const commands: (readonly string[])[] = [];
+  const seen = new Set<string>();
+  for (const { facts } of documentFacets) {
+    if (facts.readAs !== 'commands') continue;
+    for (const argv of facts.commands) {
+      const key = argv.join('\u0000');
+      if (seen.has(key) || commands.length >= FACT_LIMITS.commands) continue;
+      seen.add(key);
+      commands.push(argv);
+    }
+  }
+  return commands;
 }
 
 /** Step 5, first half: priority class, status, title, position and risk of every draft (parents first). */
-function nodeContext(sections: readonly BlueprintSectionForPlan[], drafts: readonly Draft[]): NodeContext {
+function nodeContext(
+  sections: readonly BlueprintSectionForPlan[],
+  drafts: readonly Draft[],
+  documentCommands: readonly (readonly string[])[],
+): NodeContext {
   const risks = rolledUpRisks(drafts);
   const riskReasons = riskReasonsOf(drafts, risks);
   const titles: string[] = [];
@@ -682,7 +707,7 @@ function nodeContext(sections: readonly BlueprintSectionForPlan[], drafts: reado
     positions.push(position);
     titles.push(draft.item ? draft.item.title : nodeTitle(sections[draft.section]!.title));
   }
-  return { risks, riskReasons, classes, statuses, titles, positions };
+  return { risks, riskReasons, classes, statuses, titles, positions, documentCommands };
 }
 
 function ownPriorityClass(draft: Draft): number | undefined {
@@ -729,7 +754,9 @@ export function plannedNode(
     deliverables: facts.deliverables,
     acceptanceCriteria: facts.acceptanceCriteria,
     filePaths: facts.filePaths,
-    commands: facts.commands,
+    // A task that names no check of its own is checked as the document says every task is.
+    commands:
+      facts.commands.length === 0 && draft.kind === 'task_spec' ? context.documentCommands : facts.commands,
     wordCount: draft.sources.reduce(
       (sum, s) => sum + (sections[sectionIndex.get(s.sectionId)!]?.wordCount ?? 0),
       0,
