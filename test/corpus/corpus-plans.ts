@@ -316,6 +316,18 @@ An in-memory token bucket per key, refilled at the key's rate, the rates read fr
 - \`config/limits.yaml\`
 `;
 
+const NESTED_TODO = `# TODO
+
+- [ ] Sign-in
+  - [ ] Login form in \`web/login.tsx\`
+  - [ ] Logout button in the header
+- [ ] Billing, after sign-in
+  - [x] Stripe account
+  - [ ] Webhook handler in \`api/stripe-webhook.ts\`
+- [x] Domain name
+- [ ] Launch post
+`;
+
 const ORDERED_STEPS = `# Moving billing to Postgres
 
 ## Steps
@@ -662,6 +674,18 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
       ],
     },
     criteria: {},
+  },
+  {
+    name: 'a TODO list whose items have sub-items',
+    file: 'TODO.md',
+    text: NESTED_TODO,
+    tasks: ['Sign-in', 'Billing', 'Launch post'],
+    order: [['Sign-in', 'Billing']],
+    notWork: ['Domain name', 'Login form', 'Logout button', 'Stripe account', 'Webhook handler'],
+    scope: { 'Sign-in': ['web/login.tsx'], Billing: ['api/stripe-webhook.ts'] },
+    notScope: [],
+    validation: {},
+    criteria: { 'Sign-in': ['Logout button in the header'], Billing: ['Webhook handler'] },
   },
   {
     name: 'numbered steps that must run in order',

@@ -565,6 +565,35 @@ describe('planFromSections on what is not work (issue 17)', () => {
     ]);
   });
 
+  it('gives each checklist item its own sub-items, as criteria and scope, and its section none of them', () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '# TODO',
+          '',
+          '- [ ] Auth',
+          '  - [ ] Login form in `web/login.tsx`',
+          '',
+          '  - [ ] Logout button',
+          '- [ ] Billing',
+          '  - [ ] Webhook handler in `api/stripe-webhook.ts`',
+          '',
+          'Notes after the list.',
+          '',
+          '  - [ ] not a sub-item of Billing',
+        ].join('\n'),
+      ),
+    );
+    const items = plan.nodes.filter((n) => n.parentId !== undefined);
+    expect(items.map((n) => [n.title, n.filePaths, n.acceptanceCriteria])).toEqual([
+      ['Auth', ['web/login.tsx'], ['Login form in `web/login.tsx`', 'Logout button']],
+      ['Billing', ['api/stripe-webhook.ts'], ['Webhook handler in `api/stripe-webhook.ts`']],
+    ]);
+    const todo = plan.nodes.find((n) => n.parentId === undefined)!;
+    expect(todo.filePaths).toEqual([]);
+    expect(todo.acceptanceCriteria).toEqual(['not a sub-item of Billing']);
+  });
+
   it('orders numbered steps only where the document says the order matters', () => {
     const steps = (intro: string) =>
       planFromSections(

@@ -84,8 +84,8 @@ export interface ChecklistItem {
 // quote a secret and are re-read. Raise it with SECRET_RULES_VERSION too, for the same reason.
 // 4 (issue 17): checklists, scope only from paths presented as work, description facets.
 // 5: user stories in a list are checklist items.
-// 6: the rows of a work-breakdown table and the items a MoSCoW heading lists are checklist items;
-// a paragraph of a criteria section is a criterion.
+// 6: the rows of a work-breakdown table and the items a MoSCoW heading lists are checklist items, a
+// checklist item holds its sub-items; a paragraph of a criteria section is a criterion.
 export const SECTION_FACTS_VERSION = 6;
 
 export const FACT_LIMITS = {
@@ -250,6 +250,11 @@ class SectionScanner {
     | { text: string; checkbox: boolean; checked: boolean; start: number; end: number; top: boolean }
     | undefined;
   private readonly checklist: ChecklistItem[] = [];
+  /**
+   * The checklist item the nested items after it belong to ("- [ ] Auth" over "  - [ ] Login form"):
+   * its range grows over them, so they are its facts and not its section's.
+   */
+  private openItem: { end: number } | undefined;
   /** Under a MoSCoW heading ("Must have"): each top-level item of a plain list is a unit of work. */
   private listedWork = false;
   private scenario: string | undefined;
@@ -329,6 +334,7 @@ class SectionScanner {
         this.flushScenario();
         this.flushItem();
         inList = false;
+        this.openItem = undefined;
         continue;
       }
       if (prevBlank && !inList && /^( {4}|\t)/.test(line)) {
@@ -343,6 +349,7 @@ class SectionScanner {
         i = this.table(lines, i);
         prevBlank = false;
         inList = false;
+        this.openItem = undefined;
         continue;
       }
       const listItem = LIST_ITEM.exec(line);
@@ -375,6 +382,7 @@ class SectionScanner {
       }
       this.flushItem();
       inList = false;
+      this.openItem = undefined;
       prevBlank = false;
       const quoted = line.replace(/^\s*(>\s?)+/, '');
       const quoteOffset = offset + line.length - quoted.length;
@@ -458,6 +466,8 @@ class SectionScanner {
     const item = this.item;
     this.item = undefined;
     if (!item) return;
+    if (!item.top && this.openItem) this.openItem.end = item.end;
+    if (item.top) this.openItem = undefined;
     const text = item.text.trim();
     if (text === '') return;
     switch (this.label) {
@@ -481,12 +491,9 @@ class SectionScanner {
           item.top &&
           this.checklist.length < FACT_LIMITS.deliverables
         ) {
-          this.checklist.push({
-            text: oneLine(text),
-            start: item.start,
-            end: item.end,
-            checked: item.checked,
-          });
+          const entry = { text: oneLine(text), start: item.start, end: item.end, checked: item.checked };
+          this.checklist.push(entry);
+          this.openItem = entry;
         }
         if (item.checkbox || GIVEN_WHEN_THEN.test(text)) this.addCriterion(text, isScenario(text));
         else this.addDeliverable(text);
