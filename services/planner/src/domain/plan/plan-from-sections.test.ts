@@ -478,6 +478,8 @@ describe('planFromSections on what is not work (issue 17)', () => {
           '- Snooze a conversation',
           "## Won't have",
           '- Chat bots',
+          '## Not planned',
+          '- A mobile app',
           '## Milestones',
           '1. M1: assignment',
           '2. M2: snooze',
@@ -492,6 +494,7 @@ describe('planFromSections on what is not work (issue 17)', () => {
     ]);
     // Out of scope: the section is dropped work, its items no tasks.
     expect(plan.nodes.find((n) => n.title === "Won't have")!.status).toBe('dropped');
+    expect(plan.nodes.find((n) => n.title === 'Not planned')!.status).toBe('dropped');
   });
 
   it('makes a bug report one task: its expected behaviour the criteria, its other sections the body', () => {

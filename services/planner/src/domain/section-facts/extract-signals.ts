@@ -64,7 +64,8 @@ const STATUS_FIELD =
   /\bstatus\s*[:=]\s*\**\s*(done|complete[d]?|finished|shipped|in[ -]progress|wip|doing|started|dropped|cancell?ed|abandoned|won'?t do|planned|todo|to do|not started)\b/i;
 const TITLE_DONE = /\((done|complete[d]?|shipped)\)|✅|✔|\[x\]/i;
 const TITLE_WIP = /\((wip|in progress|doing)\)|🚧/i;
-const TITLE_DROPPED = /^~~.*~~$|\((dropped|cancell?ed|won'?t do)\)|\bwon'?t have\b/i;
+const TITLE_DROPPED =
+  /^~~.*~~$|\((dropped|cancell?ed|won'?t do)\)|\bwon'?t have\b|^(not planned|not doing|won'?t do|dropped|cut|icebox)$/i;
 
 function statusOfWord(word: string): PlanNodeStatus {
   const w = word.toLowerCase();
