@@ -113,7 +113,7 @@ const CODE_SPAN = /(`+)([^`]+?)\1/g;
  */
 const WORK_COLUMN = /^(tasks?|work items?|action items?|to ?dos?|(user )?stor(y|ies)|deliverables?)$/;
 const PLANNING_COLUMN =
-  /^(owners?|assignees?|assigned to|who|estimates?|effort|points|story points|size|status|state|done|priority|due|due date|deadline|target( date)?|eta|sprint|milestone)$|depend|prereq|blocked by|^after$|predecessor/;
+  /^(owners?|assignees?|assigned to|who|estimates?|effort|points|story points|size|status|state|done|priority|due|due date|deadline|target( date)?|eta|sprint|milestone)$/;
 /** A column of row ids ("#", "ID"), by which the dependency column names other rows. */
 const ROW_ID_COLUMN = /^(#|id|no\.?|nr\.?|number|ref|key)$/;
 const STATUS_COLUMN = /^(status|state|done)$/;
@@ -226,6 +226,30 @@ function tableCells(line: string): { text: string; offset: number }[] {
   if (cells.length > 0 && cells[0]!.text === '' && line.trimStart().startsWith('|')) cells.shift();
   if (cells.length > 0 && cells[cells.length - 1]!.text === '' && line.trimEnd().endsWith('|')) cells.pop();
   return cells;
+}
+
+/** A row id as written in an id column or a dependency cell: "#1" and "1" are the same row. */
+const rowId = (text: string | undefined): string => text?.replace(/^#/, '').toLowerCase() ?? '';
+
+/**
+ * Each work-table row's checklist index by its id (`first`: the index its first row gets); rows
+ * with no work named are no items, and rows past the checklist's cap get none.
+ */
+function itemsById(
+  cells: readonly (readonly { text: string }[])[],
+  workColumn: number,
+  idColumn: number,
+  first: number,
+): Map<string, number> {
+  const itemById = new Map<string, number>();
+  let next = first;
+  for (const row of cells) {
+    if ((row[workColumn]?.text ?? '') === '') continue;
+    const id = rowId(row[idColumn]?.text);
+    if (id !== '' && next < FACT_LIMITS.deliverables && !itemById.has(id)) itemById.set(id, next);
+    next++;
+  }
+  return itemById;
 }
 
 function oneLine(text: string): string {
@@ -591,7 +615,7 @@ class SectionScanner {
     let end = headerIndex + 2;
     while (end < lines.length && lines[end]!.text.trim() !== '' && lines[end]!.text.includes('|')) end++;
     const rows = lines.slice(headerIndex + 2, end);
-    if (this.label === undefined && this.workRows(labels, rows, dependencyColumn)) return end - 1;
+    if (this.label === undefined && this.workRows(labels, header, rows, dependencyColumn)) return end - 1;
     const subjectByName = header.findIndex((h) =>
       /^(#|id|no\.?|task|story|item|name|step|feature|epic|phase|stage|milestone|work( item)?|deliverable|component)$/.test(
         h,
@@ -629,32 +653,30 @@ class SectionScanner {
   }
 
   /**
-   * The rows of a table of work (WORK_COLUMN beside a PLANNING_COLUMN, two rows or more naming work,
-   * none naming an item of the plan, as "Story 3.1" does) as checklist items: one task each, as a checklist's items are. A row is done when its status
-   * cell says so; its dependency cell names other rows by their id ("1", "#1") or anything a
-   * dependency list may name. Cells are prose as in any table (paths, risks). False, having read
-   * nothing, for any other table.
+   * The rows of a table of work (WORK_COLUMN beside a planning or dependency column, two rows or
+   * more naming work, none naming an item of the plan as "Story 3.1" does) as checklist items: one
+   * task each, as a checklist's items are. A row is done when its status cell says so; its
+   * dependency cell names other rows by their id ("1", "#1") or anything a dependency list may
+   * name. Cells are prose as in any table (paths, risks). False, having read nothing, for any other
+   * table. `header`: `labels` lowercased.
    */
-  private workRows(labels: readonly string[], rows: readonly Line[], dependencyColumn: number): boolean {
-    const header = labels.map((label) => label.toLowerCase());
+  private workRows(
+    labels: readonly string[],
+    header: readonly string[],
+    rows: readonly Line[],
+    dependencyColumn: number,
+  ): boolean {
     const workColumn = header.findIndex((h) => WORK_COLUMN.test(h));
-    if (workColumn < 0 || !header.some((h, c) => c !== workColumn && PLANNING_COLUMN.test(h))) return false;
+    const planning = (h: string, c: number) =>
+      c !== workColumn && (PLANNING_COLUMN.test(h) || DEPENDENCY_COLUMN.test(h));
+    if (workColumn < 0 || !header.some(planning)) return false;
     const cells = rows.map((row) => tableCells(row.text));
     const named = cells.map((row) => row[workColumn]?.text ?? '').filter((work) => work !== '');
     // "| Story 3.1 | Story 2.1 |" orders items planned elsewhere: a prerequisites table, not work.
     if (named.length < 2 || named.some(namesReference)) return false;
     const idColumn = header.findIndex((h, c) => c !== workColumn && ROW_ID_COLUMN.test(h));
     const statusColumn = header.findIndex((h, c) => c !== workColumn && STATUS_COLUMN.test(h));
-    const rowId = (text: string | undefined) => text?.replace(/^#/, '').toLowerCase() ?? '';
-    // Each row's item index in the checklist, by its id: rows past the checklist's cap get none.
-    const itemById = new Map<string, number>();
-    let next = this.checklist.length;
-    for (const row of cells) {
-      if ((row[workColumn]?.text ?? '') === '') continue;
-      const id = rowId(row[idColumn]?.text);
-      if (id !== '' && next < FACT_LIMITS.deliverables && !itemById.has(id)) itemById.set(id, next);
-      next++;
-    }
+    const itemById = itemsById(cells, workColumn, idColumn, this.checklist.length);
     rows.forEach(({ text: row, offset }, r) => {
       const rowCells = cells[r]!;
       const work = rowCells[workColumn];
