@@ -328,6 +328,23 @@ const NESTED_TODO = `# TODO
 - [ ] Launch post
 `;
 
+/** A tracking issue, as GitHub teams write epics: a task list of linked issues. */
+const TRACKING_ISSUE = `# Epic: Offline mode
+
+Users lose drafts when the connection drops. This epic tracks the work.
+
+### Tasks
+
+- [ ] #412 Store drafts in IndexedDB (\`web/drafts/store.ts\`)
+- [ ] #413 Sync drafts when back online (blocked by #412)
+- [x] #398 Spike: measure IndexedDB quotas
+- [ ] https://github.com/acme/app/issues/415 Conflict banner when the server copy changed
+
+### Acceptance criteria
+
+- A draft written offline is on the server within 10 s of reconnecting.
+`;
+
 const ORDERED_STEPS = `# Moving billing to Postgres
 
 ## Steps
@@ -686,6 +703,18 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
     notScope: [],
     validation: {},
     criteria: { 'Sign-in': ['Logout button in the header'], Billing: ['Webhook handler'] },
+  },
+  {
+    name: 'a tracking issue: an epic whose task list links issues',
+    file: 'offline-epic.md',
+    text: TRACKING_ISSUE,
+    tasks: ['Store drafts in IndexedDB', 'Sync drafts when back online', 'Conflict banner'],
+    order: [['Store drafts', 'Sync drafts']],
+    notWork: ['Spike: measure IndexedDB quotas', 'Epic: Offline mode', 'Tasks', '#412', 'https://'],
+    scope: { 'Store drafts': ['web/drafts/store.ts'] },
+    notScope: [],
+    validation: {},
+    criteria: {},
   },
   {
     name: 'numbered steps that must run in order',

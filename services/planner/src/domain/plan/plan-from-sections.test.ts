@@ -597,6 +597,43 @@ describe('planFromSections on what is not work (issue 17)', () => {
     expect(todo.acceptanceCriteria).toEqual(['not a sub-item of Billing']);
   });
 
+  it("makes one task per item of an epic's or a phase's Tasks checklist, titled without its issue", () => {
+    const plan = planFromSections(
+      markdownBlueprint(
+        [
+          '# Epic: Offline mode',
+          'Users lose drafts offline.',
+          '### Tasks',
+          '- [ ] #412 Store drafts in `web/drafts/store.ts`',
+          '- [ ] #413 Sync drafts when back online (blocked by #412)',
+          '- [x] #398 Spike: IndexedDB quotas',
+          '- [ ] https://github.com/acme/app/issues/415 Conflict banner',
+          '### Acceptance criteria',
+          '- A draft written offline reaches the server within 10 s of reconnecting.',
+        ].join('\n'),
+      ),
+    );
+    const items = plan.nodes.filter((n) => n.parentId !== undefined);
+    expect(items.map((n) => [n.title, n.status, n.filePaths])).toEqual([
+      ['Store drafts in web/drafts/store.ts', 'planned', ['web/drafts/store.ts']],
+      ['Sync drafts when back online', 'planned', []],
+      ['Spike: IndexedDB quotas', 'done', []],
+      ['Conflict banner', 'planned', []],
+    ]);
+    expect(items[1]!.dependsOn).toEqual([items[0]!.id]);
+    const epic = plan.nodes.find((n) => n.parentId === undefined)!;
+    expect([epic.kind, epic.filePaths]).toEqual(['epic', []]);
+    // Without a label, a title over a task checklist is one change: its items are deliverables.
+    const change = planFromSections(
+      markdownBlueprint(
+        '# Offline mode\nUsers lose drafts.\n### Tasks\n- [ ] Store drafts\n- [ ] Sync drafts\n',
+      ),
+    );
+    expect(change.nodes.map((n) => [n.title, n.kind, n.deliverables])).toEqual([
+      ['Offline mode', 'task_spec', ['Store drafts', 'Sync drafts']],
+    ]);
+  });
+
   it('orders numbered steps only where the document says the order matters', () => {
     const steps = (intro: string) =>
       planFromSections(

@@ -141,7 +141,7 @@ export function derivePlan(
   const layout = assignRoles(blueprint.sections, sectionIndex, titles, blueprint.text);
   const documentFacets = gatherFacts(blueprint, layout, options);
   markNonPlanFiles(blueprint, layout);
-  const expanded = expandChecklists(blueprint, layout);
+  const expanded = expandChecklists(blueprint, layout, sectionIndex);
   // Step 3, kinds: parents come first in document order, so each is decided after its parent.
   for (const draft of expanded.drafts) decideKind(draft, expanded.drafts);
   // An item's id follows its title, not its place: adding an item keeps the others' ids.
@@ -222,28 +222,35 @@ function markNonPlanFiles(blueprint: BlueprintForPlan, { drafts, roles }: Sectio
 }
 
 /** A layout with a node per checklist item of a leaf whose work is a checklist (issue 17 item 9). */
-function expandChecklists(blueprint: BlueprintForPlan, layout: SectionLayout): SectionLayout {
+function expandChecklists(
+  blueprint: BlueprintForPlan,
+  layout: SectionLayout,
+  sectionIndex: ReadonlyMap<string, number>,
+): SectionLayout {
   const { drafts } = layout;
+  const NONE = { source: -1, items: [] as readonly ChecklistItem[] };
   const lists = drafts.map((d) => {
-    if (d.children > 0 || d.reference) return [];
-    const own = d.sources[0];
-    const section = blueprint.sections[d.section]!;
-    const items = own?.sectionId === section.id ? (own.facts.checklist ?? []) : [];
+    if (d.children > 0 || d.reference) return NONE;
+    const source = checklistSource(blueprint, d);
+    const items = source < 0 ? [] : (d.sources[source]!.facts.checklist ?? []);
     // One item is the section's own work, unless a MoSCoW heading ("Nice to have") only grades it.
-    const listed = items.length >= 2 || (items.length === 1 && moscowHeading(section.title) !== undefined);
-    return listed ? items : [];
+    const title = blueprint.sections[d.section]!.title;
+    const listed = items.length >= 2 || (items.length === 1 && moscowHeading(title) !== undefined);
+    return listed ? { source, items } : NONE;
   });
-  if (lists.every((l) => l.length === 0)) return layout;
+  if (lists.every((l) => l.items.length === 0)) return layout;
   const newIndex = new Int32Array(drafts.length);
   const out: Draft[] = [];
   drafts.forEach((d, i) => {
     newIndex[i] = out.length;
     const parent = d.parent >= 0 ? newIndex[d.parent]! : -1;
-    const items = lists[i]!;
-    const sources = items.length === 0 ? d.sources : withoutItems(blueprint, d, items);
+    const { source, items } = lists[i]!;
+    const sources = items.length === 0 ? d.sources : withoutItems(blueprint, d, source, sectionIndex);
     const self = out.length;
     out.push({ ...d, parent, sources, children: d.children + items.length });
-    const sectionStart = blueprint.sections[d.section]!.start;
+    // Where the items' section starts: the node's own, or its "Tasks" section's.
+    const listedIn = d.sources[source];
+    const sectionStart = listedIn?.start ?? 0;
     items.forEach((item, k) => {
       const written = blueprint.text.slice(sectionStart + item.start, sectionStart + item.end);
       // The item's words without its "- [ ] ": blanked, they would read as an indented code block.
@@ -260,14 +267,14 @@ function expandChecklists(blueprint: BlueprintForPlan, layout: SectionLayout): S
           end: sectionStart + item.end,
           checked: item.checked,
         },
-        heading: { label: 'task', name: itemName(title) },
+        heading: { label: 'task', name: itemName(title), ...issueNumber(item.text) },
         parent: self,
         depth: d.depth + 1,
         sources: [
           {
             // Not the section's own id: stored facts are reused by section id, and these are the item's.
             sectionId: `${blueprint.sections[d.section]!.id}#item`,
-            hash: d.sources[0]!.hash,
+            hash: listedIn!.hash,
             start: sectionStart + item.start + marker,
             facts: item.dependsOn ? withRowDependencies(facts, item, items, marker) : facts,
           },
@@ -308,27 +315,46 @@ function withRowDependencies(
   return { ...facts, dependencies: [...facts.dependencies, ...stated] };
 }
 
+/** Labels of nodes that hold tasks: their "Tasks" section's checklist is one task per item. */
+const HOLDS_TASKS = new Set(['phase', 'epic', 'feature', 'story']);
+
 /**
- * The sources of a section whose checklist became nodes, its own facts read again without the
- * items: a path, a priority or a risk an item states is the item's, not its parent's. The
- * checklist is kept, so facts stored with the plan and reused later expand the same way.
+ * Which of a leaf draft's sources holds the checklist that becomes its tasks (-1: none): its own
+ * section's; for a phase, an epic, a feature or a story, else the first of its work-list sections
+ * ("### Tasks") with one. A title over Problem, Tasks and Acceptance criteria is one change, its
+ * checklist the task's deliverables.
+ */
+function checklistSource(blueprint: BlueprintForPlan, draft: Draft): number {
+  const own = draft.sources[0];
+  if (own?.sectionId === blueprint.sections[draft.section]!.id && own.facts.checklist) return 0;
+  if (!HOLDS_TASKS.has(draft.heading.label ?? '')) return -1;
+  return draft.sources.findIndex((s) => s.facts.readAs === 'deliverables' && s.facts.checklist);
+}
+
+/**
+ * The sources of a draft whose checklist (in source `listed`) became nodes, that source's facts
+ * read again without the items: a path, a priority or a risk an item states is the item's, not its
+ * parent's. The checklist is kept, so facts stored with the plan and reused later expand the same way.
  */
 function withoutItems(
   blueprint: BlueprintForPlan,
   draft: Draft,
-  items: readonly ChecklistItem[],
+  listed: number,
+  sectionIndex: ReadonlyMap<string, number>,
 ): SectionSource[] {
-  const section = blueprint.sections[draft.section]!;
-  const [own, ...facets] = draft.sources;
-  const ownEnd =
-    section.bodyEnd ?? Math.min(section.end, blueprint.sections[draft.section + 1]?.start ?? section.end);
+  const source = draft.sources[listed]!;
+  const at = sectionIndex.get(source.sectionId)!;
+  const section = blueprint.sections[at]!;
+  const ownEnd = section.bodyEnd ?? Math.min(section.end, blueprint.sections[at + 1]?.start ?? section.end);
   let text = blueprint.text.slice(section.start, ownEnd);
-  for (const item of items) {
+  for (const item of source.facts.checklist ?? []) {
     const blank = text.slice(item.start, item.end).replace(/[^\n]/g, ' ');
     text = text.slice(0, item.start) + blank + text.slice(item.end);
   }
-  const facts = extractSection(text, undefined, section.kind !== 'preamble');
-  return [{ ...own!, facts: { ...facts, checklist: own!.facts.checklist ?? [] } }, ...facets];
+  const facts = extractSection(text, source.facts.readAs, section.kind !== 'preamble');
+  const sources = draft.sources.slice();
+  sources[listed] = { ...source, facts: { ...facts, checklist: source.facts.checklist ?? [] } };
+  return sources;
 }
 
 /**
@@ -336,10 +362,29 @@ function withoutItems(
  * assign conversations so that nobody answers twice" is "Assign conversations".
  */
 function checklistTitle(item: string): string {
-  const text = userStoryWant(item) ?? item;
-  const head = text.split(/,?\s+(?:depends on|after|once|requires|blocked by|needs)\b/i)[0] ?? text;
+  const text = userStoryWant(item) ?? trackedIssue(item)?.rest ?? item;
+  const head = text.split(/,?\s+\(?(?:depends on|after|once|requires|blocked by|needs)\b/i)[0] ?? text;
   // A priority tag ("(P1)", "[must]") is the item's priority, said in its title: not part of it.
   return cleanTitle(head.replace(/\s*[([](P[0-4]|must|should|could)[)\]]\s*$/i, ''));
+}
+
+/** `{ number }` of the issue an item names first ("#412 Store drafts"): "blocked by #412" names it. */
+function issueNumber(item: string): { number?: string } {
+  const number = trackedIssue(item)?.number;
+  return number === undefined ? {} : { number };
+}
+
+/**
+ * An item that names the issue tracking it ("#412 Store drafts", "ABC-7 Store drafts", or the
+ * issue's URL first): the issue's number, where "#412" can name it, and the words after it.
+ */
+function trackedIssue(item: string): { number?: string; rest: string } | undefined {
+  const m = /^(?:#(\d+)|[A-Z][A-Z0-9]+-\d+|https?:\/\/\S+\/(?:issues|pull)\/(\d+)\/?)[:.]?\s+(\S.*)$/.exec(
+    item,
+  );
+  if (!m) return undefined;
+  const number = m[1] ?? m[2];
+  return number === undefined ? { rest: m[3]! } : { number, rest: m[3]! };
 }
 
 /** The short name an item is referred to by: "Login page with email and password" is "Login page". */

@@ -85,7 +85,8 @@ export interface ChecklistItem {
 // 4 (issue 17): checklists, scope only from paths presented as work, description facets.
 // 5: user stories in a list are checklist items.
 // 6: the rows of a work-breakdown table and the items a MoSCoW heading lists are checklist items, a
-// checklist item holds its sub-items; a paragraph of a criteria section is a criterion.
+// checklist item holds its sub-items, a "Tasks" section keeps its checklist; a paragraph of a
+// criteria section is a criterion.
 export const SECTION_FACTS_VERSION = 6;
 
 export const FACT_LIMITS = {
@@ -499,6 +500,8 @@ class SectionScanner {
         this.addCriterion(text);
         return;
       case 'deliverables':
+        // A "Tasks" section's checklist: under a phase, an epic or a story, one task per item.
+        if (this.facet === 'deliverables' && item.checkbox && item.top) this.addChecklistItem(text, item);
         this.addDeliverable(text);
         return;
       case 'dependencies':
@@ -510,15 +513,8 @@ class SectionScanner {
       case undefined:
         // A user story in a list is an item of work, as a checkbox is, and so is an item a MoSCoW
         // heading grades: one task each.
-        if (
-          (item.checkbox || this.listedWork || isUserStory(text)) &&
-          item.top &&
-          this.checklist.length < FACT_LIMITS.deliverables
-        ) {
-          const entry = { text: oneLine(text), start: item.start, end: item.end, checked: item.checked };
-          this.checklist.push(entry);
-          this.openItem = entry;
-        }
+        if ((item.checkbox || this.listedWork || isUserStory(text)) && item.top)
+          this.addChecklistItem(text, item);
         if (item.checkbox || GIVEN_WHEN_THEN.test(text)) this.addCriterion(text, isScenario(text));
         else this.addDeliverable(text);
         return;
@@ -527,6 +523,14 @@ class SectionScanner {
         throw new Error(`unknown label ${String(never)}`);
       }
     }
+  }
+
+  /** A checklist item, open for the nested items after it (`openItem`); past the cap, nothing. */
+  private addChecklistItem(text: string, item: { start: number; end: number; checked: boolean }): void {
+    if (this.checklist.length >= FACT_LIMITS.deliverables) return;
+    const entry = { text: oneLine(text), start: item.start, end: item.end, checked: item.checked };
+    this.checklist.push(entry);
+    this.openItem = entry;
   }
 
   private flushScenarioAnd(next: string): string {
