@@ -345,6 +345,29 @@ Users lose drafts when the connection drops. This epic tracks the work.
 - A draft written offline is on the server within 10 s of reconnecting.
 `;
 
+const MEETING_NOTES = `# Checkout sync, 1 December
+
+## Attendees
+
+Ana, Ben, Chloe
+
+## Agenda
+
+1. Checkout errors since the release
+2. On-call rota
+
+## Notes
+
+- Checkout errors doubled after the release; the retry change is the likely cause.
+- We agreed to roll it back before the weekend.
+
+## Action items
+
+- [ ] @ana Revert the retry change in \`src/payments/retry.ts\`
+- [ ] @ben Add an alert on the checkout error rate, after the retry change is reverted
+- [x] @chloe Open the incident
+`;
+
 const ORDERED_STEPS = `# Moving billing to Postgres
 
 ## Steps
@@ -712,6 +735,18 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
     order: [['Store drafts', 'Sync drafts']],
     notWork: ['Spike: measure IndexedDB quotas', 'Epic: Offline mode', 'Tasks', '#412', 'https://'],
     scope: { 'Store drafts': ['web/drafts/store.ts'] },
+    notScope: [],
+    validation: {},
+    criteria: {},
+  },
+  {
+    name: 'meeting notes with action items',
+    file: 'checkout-sync.md',
+    text: MEETING_NOTES,
+    tasks: ['Revert the retry change', 'Add an alert on the checkout error rate'],
+    order: [['Revert the retry change', 'Add an alert']],
+    notWork: ['Attendees', 'Agenda', 'Notes', 'Open the incident', '@'],
+    scope: { 'Revert the retry change': ['src/payments/retry.ts'] },
     notScope: [],
     validation: {},
     criteria: {},

@@ -45,7 +45,7 @@ function push(map: Map<string, number[]>, key: string, index: number): void {
 }
 
 const INSTRUCTION =
-  /^(add|implement|create|build|write|fix|update|support|port|set up|introduce|make|design|define|enable|ship|expose)( (a|an|the))? /;
+  /^(add|implement|create|build|write|fix|update|support|port|set up|introduce|make|design|define|enable|ship|expose|revert|remove|replace|rename|move|migrate|refactor|extract|document|deploy|release)( (a|an|the))? /;
 
 /**
  * Finds the node a dependency names: by numbering with its label ("Story 1.2"), by bare numbering

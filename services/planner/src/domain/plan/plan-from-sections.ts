@@ -362,7 +362,9 @@ function withoutItems(
  * assign conversations so that nobody answers twice" is "Assign conversations".
  */
 function checklistTitle(item: string): string {
-  const text = userStoryWant(item) ?? trackedIssue(item)?.rest ?? item;
+  // Who an item is assigned to ("@ana Revert the retry change") is not what it asks for.
+  const unassigned = item.replace(/^(@[\w.-]+[,:]?\s+)+(?=\S)/, '');
+  const text = userStoryWant(unassigned) ?? trackedIssue(unassigned)?.rest ?? unassigned;
   const head = text.split(/,?\s+\(?(?:depends on|after|once|requires|blocked by|needs)\b/i)[0] ?? text;
   // A priority tag ("(P1)", "[must]") is the item's priority, said in its title: not part of it.
   return cleanTitle(head.replace(/\s*[([](P[0-4]|must|should|could)[)\]]\s*$/i, ''));

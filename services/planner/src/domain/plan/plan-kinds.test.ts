@@ -17,12 +17,19 @@ describe('reference and informational sections (issue 17 item 1)', () => {
     expect(isReference(heading)).toBe(true);
   });
 
-  it.each(['Background', 'Goals and non-goals', 'Status', 'Context', 'What was seen (exact output)'])(
-    'reads %j as informational',
-    (heading) => {
-      expect(isInformational(heading)).toBe(true);
-    },
-  );
+  it.each([
+    'Background',
+    'Goals and non-goals',
+    'Status',
+    'Context',
+    'What was seen (exact output)',
+    'Attendees',
+    'Agenda',
+    'Approach',
+    'Milestones',
+  ])('reads %j as informational', (heading) => {
+    expect(isInformational(heading)).toBe(true);
+  });
 
   // A word a README or a design note uses for a section also names features: alone it is that
   // section, in a longer name it is work.

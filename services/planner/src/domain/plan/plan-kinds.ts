@@ -236,7 +236,7 @@ function namedAs(name: string, { leading, whole, start }: SectionVocabulary): bo
 
 const INFORMATIONAL = vocabulary(
   /what was seen|observations?|findings|current (state|behaviou?r)|drawbacks|alternatives( considered)?|unresolved questions|prior art|future (work|possibilities)|rejected (ideas|alternatives)|executive summary|non[- ]goals|out of scope|glossary|terminology|appendix|faq|open questions|assumptions|motivation|problem( statement)?|table of contents|changelog|revision history|stakeholders/,
-  /overview|introduction|intro|background|context|summary|goals?|definitions|references|questions|risks|contents|toc|vision|principles|constraints|about|purpose|audience|timeline|schedule|milestones|status|approach|proposed approach|plan of attack|rationale/,
+  /overview|introduction|intro|background|context|summary|goals?|definitions|references|questions|risks|contents|toc|vision|principles|constraints|about|purpose|audience|timeline|schedule|milestones|status|approach|proposed approach|plan of attack|rationale|attendees|participants|agenda|discussion|decisions/,
 );
 
 const REFERENCE = vocabulary(
