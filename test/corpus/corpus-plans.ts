@@ -368,6 +368,20 @@ Ana, Ben, Chloe
 - [x] @chloe Open the incident
 `;
 
+/** A page of a docs site (Jekyll, Hugo, Docusaurus): YAML front matter, then a plan as a numbered list. */
+const FRONT_MATTER_LIST = `---
+title: Launch plan
+owner: ana
+tags: [launch, infra]
+---
+
+# Launch plan
+
+1. Create the repository with a \`package.json\` and \`src/index.ts\`
+2. Add CI that runs \`npm test\` on every push
+3. Deploy to staging
+`;
+
 const ORDERED_STEPS = `# Moving billing to Postgres
 
 ## Steps
@@ -749,6 +763,18 @@ export const WRITTEN_PLANS: readonly CorpusExpectation[] = [
     scope: { 'Revert the retry change': ['src/payments/retry.ts'] },
     notScope: [],
     validation: {},
+    criteria: {},
+  },
+  {
+    name: 'a docs-site page: YAML front matter, then the plan as a numbered list',
+    file: 'launch-plan.md',
+    text: FRONT_MATTER_LIST,
+    tasks: ['Create the repository', 'Add CI', 'Deploy to staging'],
+    order: [],
+    notWork: ['title: Launch plan', 'Launch plan', 'owner'],
+    scope: { 'Create the repository': ['package.json', 'src/index.ts'] },
+    notScope: [],
+    validation: { 'Add CI': [['npm', 'test']] },
     criteria: {},
   },
   {

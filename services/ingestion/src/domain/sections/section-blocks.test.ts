@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Lexer } from 'marked';
-import { BlockOffsetMismatch, lexBlocks, relexBlocks, textEdit, type BlockLexer } from './section-blocks';
+import {
+  BlockOffsetMismatch,
+  frontMatterEnd,
+  lexBlocks,
+  relexBlocks,
+  textEdit,
+  type BlockLexer,
+} from './section-blocks';
 import { sectionsFromMarkdown } from './section-tree';
 import {
   FENCE,
@@ -62,6 +69,43 @@ function randomEdits(start: string, snippets: readonly string[], count: number):
 }
 
 const SNIPPETS = ['# H\n', '## Sub\n', 'text\n', `${FENCE}\n`, '\n', '- [ ] item\n', '---\n', '> # q\n', '#'];
+
+describe('front matter', () => {
+  const FRONT = '---\ntitle: Launch plan\nowner: ana\n---\n\n# Launch plan\n\n1. Create the repo\n';
+
+  it('reads YAML front matter as one block of content before the first heading, not as a heading', () => {
+    const blocks = full(FRONT);
+    expect(blocks.headings.map((h) => [h.start, h.rawText])).toEqual([
+      [FRONT.indexOf('# Launch'), 'Launch plan'],
+    ]);
+    expect([blocks.contentBefore, blocks.firstContent]).toEqual([1, 0]);
+    const tree = sectionsFromMarkdown(FRONT, { hash, scope: 'bp' });
+    expect(tree.sections.map((x) => [x.kind, x.title])).toEqual([
+      ['preamble', 'Preamble'],
+      ['heading', 'Launch plan'],
+    ]);
+  });
+
+  it('reads it again the same after an edit in it or below it', () => {
+    expect(expectSameAsFullLex(FRONT, FRONT.replace('owner: ana', 'owner: ben'))).toBe(true);
+    expect(expectSameAsFullLex(FRONT, FRONT.replace('Create the repo', 'Create the repository'))).toBe(true);
+    // No longer front matter (a blank line after the rule): read whole, the same as a whole lex.
+    sameAsFullLex(FRONT, FRONT.replace('---\ntitle', '---\n\ntitle'));
+  });
+
+  it('is only a block that opens the file with key: value lines and closes', () => {
+    expect(frontMatterEnd(FRONT, 0, FRONT.length)).toBe(FRONT.indexOf('\n# Launch'));
+    for (const text of [
+      '---\n\nSome text\n---\n# H\n', // a rule, then a setext heading
+      '---\ntitle: never closed\n\n# H\n',
+      '# H\n\n---\ntitle: x\n---\n',
+    ])
+      expect(frontMatterEnd(text, 0, text.length)).toBe(0);
+    // A file of a directory blueprint starts where it starts.
+    const two = `# A\n\n${FRONT}`;
+    expect(frontMatterEnd(two, 5, two.length)).toBe(5 + FRONT.indexOf('\n# Launch'));
+  });
+});
 
 describe('relexBlocks (issue 17: a new version lexes only what changed)', () => {
   it('reuses the blocks around an edit in a body, a heading, or an added or removed section', () => {

@@ -59,10 +59,48 @@ export class BlockOffsetMismatch {
  * tokens do not add up to the text.
  */
 export function lexBlocks(text: string, start: number, end: number, lex: BlockLexer): TextBlocks {
-  const source = start === 0 && end === text.length ? text : text.slice(start, end);
-  const read = readTokens(text, lex(source), start);
+  const read = readFileSpan(text, start, end, lex);
   if (read.end !== end) throw new BlockOffsetMismatch(read.end);
   return { text, ...read.blocks };
+}
+
+/**
+ * The blocks of `text[start, end)` where `start` begins a file: a YAML front matter block there
+ * (`---`, `key: value` lines, `---`, as Jekyll, Hugo and ADR tools write) is one block of content
+ * before the first heading, not a rule and a setext heading titled "title: …".
+ */
+function readFileSpan(
+  text: string,
+  start: number,
+  end: number,
+  lex: BlockLexer,
+): ReturnType<typeof readTokens> {
+  const from = frontMatterEnd(text, start, end);
+  const source = from === 0 && end === text.length ? text : text.slice(from, end);
+  const read = readTokens(text, lex(source), from);
+  if (from === start) return read;
+  const { blocks } = read;
+  return { ...read, blocks: { ...blocks, contentBefore: blocks.contentBefore + 1, firstContent: start } };
+}
+
+/** Front matter longer than this is not looked for: a file that opens with a rule is no front matter. */
+const FRONT_MATTER_MAX_CHARS = 16_384;
+const FRONT_MATTER_OPEN = /^---[ \t]*\r?\n[ \t]*[\w"'-][^\n:]*:/;
+const FRONT_MATTER_CLOSE = /^(---|\.\.\.)[ \t]*$/;
+
+/** Where the front matter that opens `text[start, end)` ends (after its closing line), else `start`. */
+export function frontMatterEnd(text: string, start: number, end: number): number {
+  if (!FRONT_MATTER_OPEN.test(text.slice(start, Math.min(end, start + 256)))) return start;
+  const limit = Math.min(end, start + FRONT_MATTER_MAX_CHARS);
+  let line = text.indexOf('\n', start) + 1;
+  while (line > 0 && line < limit) {
+    const next = text.indexOf('\n', line);
+    const lineEnd = next < 0 || next > end ? end : next;
+    if (FRONT_MATTER_CLOSE.test(text.slice(line, lineEnd).replace(/\r$/, '')))
+      return lineEnd < end ? lineEnd + 1 : end;
+    line = next < 0 ? -1 : next + 1;
+  }
+  return start;
 }
 
 /**
@@ -96,7 +134,9 @@ export function relexBlocks(
   // Lexed up to the heading after the kept one, so the kept heading's token is whole.
   const until = kept + 1 < headings.length ? headings[kept + 1]!.start + delta : text.length;
 
-  const read = readTokens(text, lex(text.slice(from, until)), from);
+  // From the top, the span starts the file: its front matter is read as lexBlocks reads it.
+  const read =
+    from === 0 ? readFileSpan(text, 0, until, lex) : readTokens(text, lex(text.slice(from, until)), from);
   if (read.end !== until) return undefined;
   const region = read.blocks;
   const cut = region.headings.findIndex((h) => h.start >= keptAt);

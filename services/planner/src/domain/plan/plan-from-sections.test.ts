@@ -634,6 +634,13 @@ describe('planFromSections on what is not work (issue 17)', () => {
     ]);
   });
 
+  it('makes each item of a list under a document titled as a plan a task; a README title over a list none', () => {
+    expect(
+      taskTitles('# Launch plan\n\n1. Create the repository\n2. Add CI\n3. Deploy to staging\n'),
+    ).toEqual(['Create the repository', 'Add CI', 'Deploy to staging']);
+    expect(taskTitles('# fastq\n\n- Fast\n- Small\n')).toEqual([]);
+  });
+
   it('orders numbered steps only where the document says the order matters', () => {
     const steps = (intro: string) =>
       planFromSections(

@@ -144,6 +144,21 @@ describe('extractSection', () => {
     );
   });
 
+  it('lists the items under a level-1 heading that names a plan as its checklist, ATX or setext', () => {
+    const items = (text: string) => extractSection(text).checklist?.map((c) => c.text);
+    expect(items('# Launch plan\n\n1. Create the repository\n2. Add CI\n')).toEqual([
+      'Create the repository',
+      'Add CI',
+    ]);
+    expect(items('Launch plan\n===\n\n- Create the repository\n- Add CI\n')).toEqual([
+      'Create the repository',
+      'Add CI',
+    ]);
+    // A second-level heading, or a title that names no plan: the items are deliverables.
+    expect(items('## Launch plan\n\n- Create the repository\n- Add CI\n')).toBeUndefined();
+    expect(items('# fastq\n\n- Fast\n- Small\n')).toBeUndefined();
+  });
+
   it('lists the rows of a work-breakdown table as its checklist, with their dependencies and details', () => {
     const text = [
       '## Work breakdown',

@@ -13,7 +13,7 @@ import {
   statusInTitle,
   type RiskSignal,
 } from './extract-signals';
-import { facetOf, type FacetKind } from '../plan/plan-kinds';
+import { announcesPlan, facetOf, plainTitle, type FacetKind } from '../plan/plan-kinds';
 import { isUserStory } from './user-story';
 
 /**
@@ -345,14 +345,15 @@ class SectionScanner {
         continue;
       }
       if (i === 0 && this.headed && /^\s{0,3}#{1,6}(\s|$)/.test(line)) {
-        this.title(line.replace(/^\s*#+\s*/, '').replace(/\s#+\s*$/, ''), offset);
+        const title = line.replace(/^\s*#+\s*/, '').replace(/\s#+\s*$/, '');
+        this.title(title, offset, /^\s{0,3}#(\s|$)/.test(line));
         prevBlank = false;
         continue;
       }
       if (i === 1 && this.headed && SETEXT_UNDERLINE.test(line)) continue;
       if (i === 0 && this.headed) {
         // A setext heading: the title is the first line.
-        this.title(line, offset);
+        this.title(line, offset, /^\s{0,3}=+\s*$/.test(lines[1]?.text ?? ''));
         continue;
       }
       if (THEMATIC_BREAK.test(line)) {
@@ -441,7 +442,8 @@ class SectionScanner {
     return this.facts();
   }
 
-  private title(title: string, offset: number): void {
+  /** `documentTitle`: a level-1 heading, which names the document ("# Launch plan"). */
+  private title(title: string, offset: number, documentTitle: boolean): void {
     const status = statusInTitle(title);
     if (status) this.status = status;
     const graded = moscowHeading(title);
@@ -450,6 +452,8 @@ class SectionScanner {
       // What a "Won't have" lists is out of scope: no task of it.
       this.listedWork = graded !== PRIORITY_CLASS.later;
     }
+    // "# Launch plan" over a list: the list is the plan, an item per task.
+    if (documentTitle && this.facet === undefined && announcesPlan(plainTitle(title))) this.listedWork = true;
     this.prose(title, offset, true);
   }
 
