@@ -5,6 +5,7 @@ import { FENCE, LINKED_PLAN_MARKDOWN } from '../../testing/edited-markdown';
 import type { TreeMemo } from './section-tree';
 import {
   restoreTreeMemo,
+  STORED_BLOCKS_FORMAT,
   sectionIdsOf,
   storedBlocksBytesBound,
   storedBlocksOf,
@@ -92,7 +93,8 @@ describe('a parse memo rebuilt from what a version stores', () => {
   it('is not rebuilt from a record of another layout or of other sections', () => {
     const parsed = parse(LINKED_PLAN_MARKDOWN)!;
     const blocks = storedBlocksOf(parsed.memo!)!;
-    const other = { ...blocks, format: 2 } as unknown as StoredBlocks;
+    // A record of the layout before this one (front matter read as a heading then).
+    const other = { ...blocks, format: STORED_BLOCKS_FORMAT - 1 } as unknown as StoredBlocks;
     expect(restoreTreeMemo(parsed.text, parsed.sections, other)).toBeUndefined();
     expect(restoreTreeMemo(parsed.text, parsed.sections.slice(1), blocks)).toBeUndefined();
     expect(restoreTreeMemo(parsed.text.slice(0, 10), parsed.sections, blocks)).toBeUndefined();

@@ -34,7 +34,11 @@ export interface StoredBlocks {
   readonly links: readonly LinkDefinition[];
 }
 
-export const STORED_BLOCKS_FORMAT = 1;
+/**
+ * Raised whenever the blocks a text lexes to change for the same text (2: YAML front matter is one
+ * content block, no longer a rule and a setext heading), so blocks stored before are not reused.
+ */
+export const STORED_BLOCKS_FORMAT = 2;
 
 /**
  * The blocks of a one-file parse to store beside its sections, or undefined when its headings are
