@@ -227,6 +227,7 @@ describe('extractSection', () => {
     // Out of scope, not work; and a plain list under any other heading is its deliverables.
     expect(graded("Won't have (this time)").checklist).toBeUndefined();
     expect(graded('Notes on snoozing').checklist).toBeUndefined();
+    expect(graded('Optional').checklist).toBeUndefined();
     expect(graded('Notes on snoozing').deliverables).toEqual(['Snooze a conversation', 'Undo send']);
   });
 

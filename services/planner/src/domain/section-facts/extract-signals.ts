@@ -32,9 +32,10 @@ function classOfWord(word: string): number | undefined {
  * priority class of what it lists. Whole headings only: "must include" in a sentence is no grade.
  */
 const MOSCOW_HEADING: readonly [RegExp, number][] = [
-  [/^(must[- ]?haves?|must include|must|required|mvp)$/, PRIORITY_CLASS.must],
+  // Not "Required" or "Optional": a README lists its settings under those.
+  [/^(must[- ]?haves?|must include|must|mvp)$/, PRIORITY_CLASS.must],
   [/^should[- ]?haves?$/, PRIORITY_CLASS.should],
-  [/^(could[- ]?haves?|nice[- ]to[- ]haves?|optional|stretch( goals?)?)$/, PRIORITY_CLASS.could],
+  [/^(could[- ]?haves?|nice[- ]to[- ]haves?|stretch( goals?)?)$/, PRIORITY_CLASS.could],
   [/^won'?t[- ]?haves?( this time)?$/, PRIORITY_CLASS.later],
 ];
 
