@@ -157,6 +157,11 @@ describe('extractSection', () => {
     // A second-level heading, or a title that names no plan: the items are deliverables.
     expect(items('## Launch plan\n\n- Create the repository\n- Add CI\n')).toBeUndefined();
     expect(items('# fastq\n\n- Fast\n- Small\n')).toBeUndefined();
+    expect(items('# Todo app\n\n- Add todos\n- Mark them done\n')).toBeUndefined();
+    expect(items('# Roadmap 2027\n\n- Single sign-on\n- Audit log\n')).toEqual([
+      'Single sign-on',
+      'Audit log',
+    ]);
   });
 
   it('lists the rows of a work-breakdown table as its checklist, with their dependencies and details', () => {

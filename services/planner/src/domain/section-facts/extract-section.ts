@@ -13,7 +13,7 @@ import {
   statusInTitle,
   type RiskSignal,
 } from './extract-signals';
-import { announcesPlan, facetOf, plainTitle, type FacetKind } from '../plan/plan-kinds';
+import { facetOf, plainTitle, type FacetKind } from '../plan/plan-kinds';
 import { isUserStory } from './user-story';
 
 /**
@@ -104,6 +104,12 @@ const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
 const THEMATIC_BREAK = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 const SETEXT_UNDERLINE = /^\s{0,3}(=+|-+)\s*$/;
 const GIVEN_WHEN_THEN = /^(given|when|then|and|but)\b/i;
+/**
+ * A document title that says the document is a plan ("Launch plan", "Roadmap 2027", "TODO",
+ * "Plan: rate limits"), not one that only holds the word ("Todo app", "Planner service").
+ */
+const NAMES_A_PLAN =
+  /^(plan|roadmap)\s*:|\b(plan|roadmap|todo|to-do|to do|to-?do list|backlog|checklist|next steps|rollout|tasks)(\s+(q[1-4]\s+)?\d{4})?$/i;
 /** A whole scenario, Given to Then: prose says "Given these conditions, …" too. */
 const isScenario = (text: string): boolean => /^given\b/i.test(text) && /\bthen\b/i.test(text);
 const CODE_SPAN = /(`+)([^`]+?)\1/g;
@@ -453,7 +459,8 @@ class SectionScanner {
       this.listedWork = graded !== PRIORITY_CLASS.later;
     }
     // "# Launch plan" over a list: the list is the plan, an item per task.
-    if (documentTitle && this.facet === undefined && announcesPlan(plainTitle(title))) this.listedWork = true;
+    if (documentTitle && this.facet === undefined && NAMES_A_PLAN.test(plainTitle(title)))
+      this.listedWork = true;
     this.prose(title, offset, true);
   }
 
