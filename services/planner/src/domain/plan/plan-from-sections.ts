@@ -712,19 +712,8 @@ export interface NodeContext {
 }
 
 /** The commands of the document-level sections read as a commands facet ("## Verification" at the top). */
-function documentCommands(documentFacets: readonly SectionSource[]): (readonly string[])[] {
-  const commands: (readonly string[])[] = [];
-  const seen = new Set<string>();
-  for (const { facts } of documentFacets) {
-    if (facts.readAs !== 'commands') continue;
-    for (const argv of facts.commands) {
-      const key = argv.join('\u0000');
-      if (seen.has(key) || commands.length >= FACT_LIMITS.commands) continue;
-      seen.add(key);
-      commands.push(argv);
-    }
-  }
-  return commands;
+function documentCommands(documentFacets: readonly SectionSource[]): readonly (readonly string[])[] {
+  return mergeFacts(documentFacets.filter((s) => s.facts.readAs === 'commands')).commands;
 }
 
 /** Step 5, first half: priority class, status, title, position and risk of every draft (parents first). */
